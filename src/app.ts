@@ -1,0 +1,112 @@
+/**
+ * `buildApp(deps)`: the Fastify application — infrastructure first (logger,
+ * JSON parser, OpenAPI, health), then the API families, each with its own auth
+ * hook and error shape (ARCHITECTURE.md, "Layout"; STYLE.md rule 1).
+ * Building the app has no side effects beyond the returned instance.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import { sql } from 'drizzle-orm';
+import type { Config } from './config.ts';
+import type { Db } from './db/pool.ts';
+import { adminAccountRoutes, sessionRoutes, signInRoutes } from './ecm/account/routes.ts';
+import { authenticateUser, requireAdmin, useEcmErrors } from './ecm/http.ts';
+import { adminPatientRoutes, clinicPatientRoutes } from './ecm/patients/routes.ts';
+import { createPatientService } from './ecm/patients/service.ts';
+import { createAuditService } from './platform/audit.ts';
+import { genReqId, registerJsonParser } from './platform/http.ts';
+import { createIdentityService } from './platform/identity/service.ts';
+
+export interface Services {
+  identity: ReturnType<typeof createIdentityService>;
+  audit: ReturnType<typeof createAuditService>;
+  patients: ReturnType<typeof createPatientService>;
+}
+
+/** Wires every service with its explicit dependencies (STYLE.md rule 4). */
+export function createServices({ db, config, clock }: { db: Db; config: Config; clock?: () => Date }): Services {
+  return {
+    identity: createIdentityService({ db, config, clock }),
+    audit: createAuditService({ db }),
+    patients: createPatientService({ db }),
+  };
+}
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  services: Services;
+  /** Resolves when the database answers; `/readyz` uses it. */
+  ping?: () => Promise<void>;
+  /** The process's pino logger (redaction configured by `loggerOptions`); omitted: no request logs. */
+  loggerInstance?: FastifyBaseLogger;
+}
+
+/** Builds the HTTP application (not listening). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, db, services } = deps;
+  const app = Fastify({
+    ...(deps.loggerInstance ? { loggerInstance: deps.loggerInstance } : { logger: false }),
+    genReqId,
+    requestIdHeader: false,
+    return503OnClosing: true,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 10 * 1024 * 1024,
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  registerJsonParser(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Care Platform API',
+        version: '0.1.0',
+        description:
+          'ECM clinic API (members, activities, events, communications, PRTF) and ECP partner API. ' +
+          'ECM endpoints authenticate with `X-User-Token` (from `POST /v1/auth/sign_in`) and answer errors as `{"errors": [...]}`.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          UserToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'Token from POST /v1/auth/sign_in.' },
+        },
+      },
+    },
+  });
+
+  const ping = deps.ping ?? (async () => void (await db.execute(sql`SELECT 1`)));
+  app.get('/healthz', { schema: { tags: ['Operations'], summary: 'Process is alive' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { tags: ['Operations'], summary: 'Database is reachable (503 otherwise)' } }, async (req, reply) => {
+    try {
+      await Promise.race([ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const { default: scalar } = await import('@scalar/fastify-api-reference');
+  await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json', title: 'Care Platform API' } });
+
+  // ECM family: everything under /v1 shares the error shape; all but sign-in need X-User-Token.
+  await app.register(async (v1) => {
+    useEcmErrors(v1);
+    await v1.register(signInRoutes, services);
+    await v1.register(async (authed) => {
+      authed.addHook('onRequest', authenticateUser(services.identity));
+      await authed.register(sessionRoutes, services);
+      await authed.register(clinicPatientRoutes, { prefix: '/clinic', ...services });
+      await authed.register(async (admin) => {
+        admin.addHook('onRequest', requireAdmin);
+        await admin.register(adminAccountRoutes, services);
+        await admin.register(adminPatientRoutes, services);
+      }, { prefix: '/admin' });
+    });
+  }, { prefix: '/v1' });
+
+  return app;
+}

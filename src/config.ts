@@ -1,0 +1,109 @@
+/**
+ * Every setting of the platform, read from the environment once at start-up.
+ *
+ * `loadConfig(env)` returns a typed, frozen `Config`; a bad value throws a
+ * `ConfigError` whose message names the variable, and `care` prints it and
+ * exits 1. Nothing else in `src/` reads `process.env` (ARCHITECTURE.md,
+ * "Configuration"; STYLE.md rule 9).
+ */
+import path from 'node:path';
+
+export class ConfigError extends Error {}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  /** `development`, `test` or `production`. */
+  nodeEnv: 'development' | 'test' | 'production';
+  /** TCP port of the HTTP server (default 3000; 0 picks a free one). */
+  port: number;
+  /** Interface to bind (default `0.0.0.0`). */
+  host: string;
+  /** PostgreSQL connection string; unset means "start the embedded PostgreSQL". */
+  databaseUrl: string | undefined;
+  /** Absolute directory for the embedded database and runtime files (default `./.data`). */
+  dataDir: string;
+  logLevel: LogLevel;
+  /** The public base URL of this server, without trailing slash (default `http://localhost:<port>`). */
+  publicUrl: string;
+  /** Sign-in tokens expire after this many minutes without use (default 720 = 12 h). */
+  sessionIdleTimeoutMinutes: number;
+  /** Failed sign-ins allowed per account in `signInWindowMinutes` before 429 (default 5). */
+  signInAccountLimit: number;
+  /** Sign-in attempts allowed per client IP in `signInWindowMinutes` before 429 (default 50). */
+  signInIpLimit: number;
+  /** Length of the sign-in throttling window, minutes (default 15). */
+  signInWindowMinutes: number;
+  /** Maximum connections in the pool of one process (default 10). */
+  dbPoolMax: number;
+  /** `auto` (seed demo data into an empty embedded database on `serve`) or `off`. */
+  demoSeed: 'auto' | 'off';
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = str(env, name, fallback);
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, fallback: string | undefined, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got an unparseable value`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+/**
+ * Parses the environment into a `Config`.
+ * @param env usually `process.env`; tests pass their own object.
+ * @param cwd directory relative `DATA_DIR` values resolve against.
+ * @throws ConfigError naming the variable whose value is invalid.
+ */
+export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', 'development', ['development', 'test', 'production'] as const);
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:'])!.replace(/\/+$/, '');
+  return Object.freeze({
+    nodeEnv,
+    port,
+    host: str(env, 'HOST', '0.0.0.0'),
+    databaseUrl: url(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(cwd, str(env, 'DATA_DIR', './.data')),
+    logLevel: oneOf(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', [
+      'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
+    ] as const),
+    publicUrl,
+    sessionIdleTimeoutMinutes: int(env, 'SESSION_IDLE_TIMEOUT_MINUTES', 720, 1, 60 * 24 * 90),
+    signInAccountLimit: int(env, 'SIGN_IN_ACCOUNT_LIMIT', 5, 1, 10_000),
+    signInIpLimit: int(env, 'SIGN_IN_IP_LIMIT', 50, 1, 1_000_000),
+    signInWindowMinutes: int(env, 'SIGN_IN_WINDOW_MINUTES', 15, 1, 24 * 60),
+    dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),
+    demoSeed: oneOf(env, 'DEMO_SEED', 'auto', ['auto', 'off'] as const),
+  });
+}

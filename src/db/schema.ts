@@ -1,0 +1,226 @@
+/**
+ * The Drizzle schema: every table of the platform. drizzle-kit generates the SQL
+ * migrations in `migrations/` from this file (`npm run db:generate`); migrations
+ * are never edited once landed.
+ *
+ * Every tenant-owned table carries `organization_id` (ARCHITECTURE.md, "Processes
+ * and scale"); timestamps are `timestamptz` (UTC), dates are `date` read as
+ * `YYYY-MM-DD` strings.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  date,
+  index,
+  inet,
+  integer,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+const updatedAt = () => ts('updated_at').notNull().defaultNow();
+
+/** An ECM clinic or an ECP company, with its settings (ARCHITECTURE.md, "Organization settings"). */
+export const organizations = pgTable(
+  'organizations',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    kind: text('kind').notNull().default('ecm_clinic'),
+    npi: text('npi'),
+    tin: text('tin'),
+    phone: text('phone'),
+    timeZone: text('time_zone').notNull().default('America/Los_Angeles'),
+    mcpId: text('mcp_id'),
+    mcpName: text('mcp_name'),
+    phoneNumbers: text('phone_numbers').array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('organizations_name_key').on(t.name)],
+);
+
+/** Login users of a clinic (roles admin, care_coordinator, provider). */
+export const users = pgTable(
+  'users',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    phone: text('phone'),
+    role: text('role').notNull(),
+    active: boolean('active').notNull().default(true),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('users_email_key').on(sql`lower(${t.email})`),
+    index('users_organization_id_idx').on(t.organizationId, t.role),
+  ],
+);
+
+/** Sign-in tokens (`X-User-Token`), stored only as SHA-256 hashes. */
+export const authTokens = pgTable(
+  'auth_tokens',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: ts('last_used_at').notNull().defaultNow(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('auth_tokens_token_hash_key').on(t.tokenHash), index('auth_tokens_user_id_idx').on(t.userId)],
+);
+
+/** Fixed-window counters (sign-in throttling); kept in Postgres so every process shares them. */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: ts('window_start').notNull(),
+  count: integer('count').notNull(),
+});
+
+/** One row per request that read or changed PHI (FHIR AuditEvent; HIPAA 164.312(b)). */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    actorName: text('actor_name'),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityIds: text('entity_ids').array().notNull(),
+    ip: inet('ip'),
+    requestId: text('request_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('audit_events_org_created_idx').on(t.organizationId, t.createdAt),
+    index('audit_events_entity_idx').using('gin', t.entityIds),
+  ],
+);
+
+/** ECM members (patients) of a clinic. */
+export const patients = pgTable(
+  'patients',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    dateOfBirth: date('date_of_birth', { mode: 'string' }),
+    gender: text('gender'),
+    phone: text('phone'),
+    email: text('email'),
+    addressStreet: text('address_street'),
+    addressCity: text('address_city'),
+    addressState: text('address_state'),
+    addressZip: text('address_zip'),
+    services: text('services').array().notNull().default(sql`'{ecm}'::text[]`),
+    activitiesCount: integer('activities_count').notNull().default(0),
+    lastActivityAt: ts('last_activity_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('patients_org_name_idx').on(t.organizationId, t.lastName, t.firstName, t.id),
+    index('patients_name_trgm_idx').using('gin', sql`(${t.firstName} || ' ' || ${t.lastName}) gin_trgm_ops`),
+    index('patients_org_created_idx').on(t.organizationId, t.createdAt),
+  ],
+);
+
+/** ECM eligibility of a member (one per patient), as the plan's Member Information File gives it. */
+export const ecmEligibilityInformations = pgTable(
+  'ecm_eligibility_informations',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    memberId: text('member_id').notNull(),
+    cin: text('cin'),
+    ecmServiceAuthId: text('ecm_service_auth_id'),
+    ecmProviderName: text('ecm_provider_name'),
+    ecmNpi: text('ecm_npi'),
+    ecmBenefitAuthEffDate: date('ecm_benefit_auth_eff_date', { mode: 'string' }),
+    ecmBenefitAuthEndDate: date('ecm_benefit_auth_end_date', { mode: 'string' }),
+    acuityLevel: text('acuity_level'),
+    memberRecordStatus: text('member_record_status').notNull().default('new_member'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('ecm_eligibility_patient_key').on(t.patientId),
+    uniqueIndex('ecm_eligibility_org_member_id_key').on(t.organizationId, t.memberId),
+    index('ecm_eligibility_member_id_trgm_idx').using('gin', sql`${t.memberId} gin_trgm_ops`),
+    index('ecm_eligibility_org_status_idx').on(t.organizationId, t.memberRecordStatus, t.acuityLevel),
+  ],
+);
+
+/** Who cares for a member: the provider, the outreach (OLCM) and intensive (ILCM) lead care managers. */
+export const caseLoads = pgTable(
+  'case_loads',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    providerId: integer('provider_id').references(() => users.id),
+    olcmUserId: integer('olcm_user_id').references(() => users.id),
+    ilcmUserId: integer('ilcm_user_id').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('case_loads_patient_key').on(t.patientId),
+    index('case_loads_provider_idx').on(t.organizationId, t.providerId),
+    index('case_loads_olcm_idx').on(t.organizationId, t.olcmUserId),
+    index('case_loads_ilcm_idx').on(t.organizationId, t.ilcmUserId),
+  ],
+);
+
+/** ECM service authorizations from the plan. */
+export const ecmAuthorizations = pgTable(
+  'ecm_authorizations',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    authNo: text('auth_no').notNull(),
+    authType: text('auth_type'),
+    authorizationType: text('authorization_type'),
+    status: text('status').notNull(),
+    startDate: date('start_date', { mode: 'string' }),
+    expirationDate: date('expiration_date', { mode: 'string' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('ecm_authorizations_org_auth_no_key').on(t.organizationId, t.authNo),
+    index('ecm_authorizations_patient_idx').on(t.patientId, t.status),
+  ],
+);
+
+/** Every change of a member's `member_record_status`, with who or what changed it. */
+export const ecmStatusHistories = pgTable(
+  'ecm_status_histories',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    status: text('status').notNull(),
+    changedAt: ts('changed_at').notNull().defaultNow(),
+    changedBy: text('changed_by').notNull(),
+    changedByUserId: integer('changed_by_user_id').references(() => users.id),
+  },
+  (t) => [index('ecm_status_histories_patient_idx').on(t.patientId, t.changedAt)],
+);

@@ -1,0 +1,144 @@
+/**
+ * Wire schemas of clinic sign-in, the current user, user administration,
+ * organization settings and the audit log (issue "Foundation").
+ */
+import { Type, type Static } from 'typebox';
+import { ROLES } from '../../platform/context.ts';
+import { PageQuery, Pagination } from '../../platform/pagination.ts';
+import type { OrganizationRow, UserRow } from '../../platform/identity/service.ts';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Role = Type.Enum(ROLES, { description: 'admin, care_coordinator or provider.' });
+
+export const User = Type.Object({
+  id: Type.Integer(),
+  email: Type.String(),
+  name: Type.String(),
+  phone: Nullable(Type.String({ description: 'E.164.' })),
+  role: Role,
+  active: Type.Boolean(),
+  organization_id: Type.Integer(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+
+export function userWire(u: UserRow): Static<typeof User> {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    phone: u.phone,
+    role: u.role as Static<typeof Role>,
+    active: u.active,
+    organization_id: u.organizationId,
+    created_at: u.createdAt.toISOString(),
+    updated_at: u.updatedAt.toISOString(),
+  };
+}
+
+export const SignInBody = Type.Object({
+  email: Type.String({ minLength: 1 }),
+  password: Type.String({ minLength: 1 }),
+});
+
+export const SignInResponse = Type.Object({
+  token: Type.String({ description: 'Send as X-User-Token. Expires after 12 h without use (configurable).' }),
+  user: User,
+});
+
+export const UserEnvelope = Type.Object({ user: User });
+export const UserList = Type.Object({ users: Type.Array(User), pagination: Pagination });
+export const UserListQuery = Type.Object({ ...PageQuery, role: Type.Optional(Role) });
+
+export const NewUserBody = Type.Object({
+  user: Type.Object({
+    email: Type.String({ format: 'email' }),
+    name: Type.String({ minLength: 1 }),
+    role: Role,
+    password: Type.String({ description: 'At least 8 characters.' }),
+    phone: Type.Optional(Nullable(Type.String())),
+  }),
+});
+
+export const UserChangesBody = Type.Object({
+  user: Type.Object({
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    phone: Type.Optional(Nullable(Type.String())),
+    role: Type.Optional(Role),
+    active: Type.Optional(Type.Boolean({ description: 'false: the user cannot sign in and every token stops working at once.' })),
+    password: Type.Optional(Type.String()),
+  }),
+});
+
+export const IdParams = Type.Object({ id: Type.Integer() });
+
+export const Organization = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  npi: Nullable(Type.String({ description: 'National Provider Identifier (10 digits).' })),
+  tin: Nullable(Type.String({ description: 'Tax ID Number.' })),
+  phone: Nullable(Type.String()),
+  time_zone: Type.String({ description: 'IANA time zone (default America/Los_Angeles).' }),
+  mcp_id: Nullable(Type.String({ description: 'Managed-care plan identifier.' })),
+  mcp_name: Nullable(Type.String()),
+  phone_numbers: Type.Array(Type.String(), { description: 'Twilio numbers that belong to the clinic (E.164).' }),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+
+export function organizationWire(o: OrganizationRow): Static<typeof Organization> {
+  return {
+    id: o.id,
+    name: o.name,
+    npi: o.npi,
+    tin: o.tin,
+    phone: o.phone,
+    time_zone: o.timeZone,
+    mcp_id: o.mcpId,
+    mcp_name: o.mcpName,
+    phone_numbers: o.phoneNumbers,
+    created_at: o.createdAt.toISOString(),
+    updated_at: o.updatedAt.toISOString(),
+  };
+}
+
+export const OrganizationEnvelope = Type.Object({ organization: Organization });
+export const OrganizationBody = Type.Object({
+  organization: Type.Object({
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    npi: Type.Optional(Nullable(Type.String())),
+    tin: Type.Optional(Nullable(Type.String())),
+    phone: Type.Optional(Nullable(Type.String())),
+    time_zone: Type.Optional(Type.String()),
+    mcp_id: Type.Optional(Nullable(Type.String())),
+    mcp_name: Type.Optional(Nullable(Type.String())),
+    phone_numbers: Type.Optional(Type.Array(Type.String())),
+  }),
+});
+
+export const MeResponse = Type.Object({ user: User, organization: Organization });
+
+export const AuditEvent = Type.Object({
+  id: Type.Integer(),
+  actor_type: Type.String({ description: 'user, system or partner.' }),
+  actor_id: Nullable(Type.String()),
+  actor_name: Nullable(Type.String()),
+  action: Type.String({ description: 'read, list, create, update, delete, export or import.' }),
+  entity_type: Type.String(),
+  entity_ids: Type.Array(Type.String(), { description: 'Every record the request read or changed.' }),
+  ip: Nullable(Type.String()),
+  request_id: Nullable(Type.String()),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+export const AuditQuery = Type.Object({
+  ...PageQuery,
+  entity_type: Type.Optional(Type.String({ description: 'patient, user, organization, ...' })),
+  entity_id: Type.Optional(Type.String()),
+  actor_id: Type.Optional(Type.String({ description: 'User id.' })),
+  action: Type.Optional(Type.String()),
+  start_date: Type.Optional(Type.String({ format: 'date', description: 'From this day (UTC), inclusive.' })),
+  end_date: Type.Optional(Type.String({ format: 'date', description: 'To this day (UTC), inclusive.' })),
+});
+
+export const AuditList = Type.Object({ audit_events: Type.Array(AuditEvent), pagination: Pagination });

@@ -1,0 +1,92 @@
+/**
+ * The ECM family's HTTP conventions (ARCHITECTURE.md, "Wire conventions" and
+ * "Pinned decisions"): `X-User-Token` authentication as one hook over the route
+ * tree, the admin role guard, and the one error handler that maps every error to
+ * `{"errors": [...]}`:
+ * 400 `Malformed JSON body`; 401 `Invalid or missing token`; 403 `Admin access
+ * required`; 404 `<Thing> not found`; 422 one sentence per problem; 429 with
+ * Retry-After; 5xx `Internal server error` (details only in the log).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type TSchema } from 'typebox';
+import type { UserActor } from '../platform/context.ts';
+import { AppError, ForbiddenError, TooManyRequestsError } from '../platform/errors.ts';
+import type { IdentityService } from '../platform/identity/service.ts';
+import { validationMessages, type SchemaError } from '../platform/validation.ts';
+
+export const EcmErrors = Type.Object(
+  { errors: Type.Array(Type.String(), { description: 'One sentence per problem.' }) },
+  { description: 'Error' },
+);
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed JSON body',
+  401: 'Invalid or missing token',
+  403: 'Admin access required',
+  404: 'Not found (also for another clinic\'s records)',
+  422: 'Validation failed: one message per problem',
+  429: 'Too many attempts (see Retry-After)',
+};
+
+/** Response schemas of an ECM route: its successes plus the listed error statuses in the `{"errors": []}` shape. */
+export function ecmResponses(success: Record<number, TSchema>, errors: number[] = []): Record<number, TSchema> {
+  const out: Record<number, TSchema> = { ...success };
+  for (const code of [400, 401, ...errors]) {
+    out[code] = Type.Object(EcmErrors.properties, { description: ERROR_DESCRIPTIONS[code] ?? 'Error' });
+  }
+  return out;
+}
+
+/** The OpenAPI security requirement of ECM routes. */
+export const USER_TOKEN_SECURITY = [{ UserToken: [] }];
+
+/** onRequest hook: resolves `X-User-Token` into `request.actor` or answers 401. */
+export function authenticateUser(identity: IdentityService) {
+  return async (req: FastifyRequest) => {
+    const header = req.headers['x-user-token'];
+    req.actor = await identity.authenticate(typeof header === 'string' ? header.trim() : undefined);
+  };
+}
+
+/** onRequest hook for `/v1/admin/...`: 403 `Admin access required` unless the actor is an admin. */
+export async function requireAdmin(req: FastifyRequest): Promise<void> {
+  if ((req.actor as UserActor | undefined)?.role !== 'admin') throw new ForbiddenError('Admin access required');
+}
+
+/** The ECM error handler (set once on the `/v1` route tree). */
+export function ecmErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const config = req.routeOptions.config ?? {};
+  const prefix = (messages: string[]) => (config.validationPrefix ? messages.map((m) => config.validationPrefix + m) : messages);
+
+  if (err.validation) {
+    if (err.validationContext === 'params') {
+      return reply.code(404).send({ errors: [config.notFoundMessage ?? 'Not found'] });
+    }
+    const messages = validationMessages(err.validation as SchemaError[], err.validationContext);
+    return reply.code(422).send({ errors: prefix(messages) });
+  }
+  if (err instanceof AppError) {
+    if (err instanceof TooManyRequestsError) reply.header('retry-after', String(err.retryAfterSeconds));
+    return reply.code(err.statusCode).send({ errors: err.statusCode === 422 ? prefix(err.messages) : err.messages });
+  }
+  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || (err.statusCode === 400 && err.code?.startsWith('FST_ERR_CTP'))) {
+    return reply.code(400).send({ errors: ['Malformed JSON body'] });
+  }
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return reply.code(415).send({ errors: ['Unsupported content type; send application/json'] });
+  }
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return reply.code(413).send({ errors: ['Request body is too large'] });
+  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return reply.code(err.statusCode).send({ errors: [err.message] });
+  }
+  req.log.error({ err }, 'request failed');
+  return reply.code(500).send({ errors: ['Internal server error'] });
+}
+
+/** Installs the ECM error and not-found handlers on a route tree. */
+export function useEcmErrors(app: FastifyInstance): void {
+  app.setErrorHandler(ecmErrorHandler);
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ errors: ['Not found'] }));
+}

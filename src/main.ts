@@ -1,0 +1,196 @@
+/**
+ * The `care` command line, the only process entry (STYLE.md rule 1):
+ *
+ *   care serve               HTTP API on PORT (what `npm start` runs)
+ *   care demo [--json]       fill "Demo Clinic" with demo data; prints tokens
+ *   care users create ...    create a clinic user; prints {"id", "token"}
+ *
+ * Commands that print data take `--json` (stdout then carries only JSON; logs go
+ * to stderr). Without `DATABASE_URL`, a command joins the embedded database of a
+ * server running on the same `DATA_DIR`, or starts it for its own run.
+ */
+import { Command, Option } from 'commander';
+import pino, { type Logger } from 'pino';
+import { buildApp, createServices, type Services } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { connectDatabase, type PlatformDatabase } from './db/connect.ts';
+import { demoSeeders } from './demo.ts';
+import { ROLES, systemContext, type Role } from './platform/context.ts';
+import { AppError } from './platform/errors.ts';
+import { loggerOptions } from './platform/http.ts';
+import { runDemoSeeders } from './platform/demo.ts';
+import { organizations } from './db/schema.ts';
+import { sql } from 'drizzle-orm';
+
+interface Platform {
+  config: Config;
+  log: Logger;
+  database: PlatformDatabase;
+  services: Services;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`care: ${message}\n`);
+  process.exit(1);
+}
+
+/** Opens config, logger, database and services for one command; `logToStderr` keeps stdout for JSON. */
+async function openPlatform(logToStderr: boolean): Promise<Platform> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
+    throw err;
+  }
+  const opts = loggerOptions(config);
+  const log = logToStderr ? pino({ ...opts, level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2)) : pino(opts);
+  const database = await connectDatabase(config, log);
+  const services = createServices({ db: database.db, config });
+  return { config, log, database, services };
+}
+
+/** Runs `fn` on an opened platform and always closes it; AppErrors become one stderr line and exit 1. */
+async function withPlatform(logToStderr: boolean, fn: (p: Platform) => Promise<void>): Promise<void> {
+  const p = await openPlatform(logToStderr).catch((err: Error) => fail(err.message));
+  try {
+    await fn(p);
+  } catch (err) {
+    if (err instanceof AppError) {
+      await p.database.shutdown();
+      fail(err.messages.join('; '));
+    }
+    throw err;
+  }
+  await p.database.shutdown();
+}
+
+async function isEmpty(p: Platform): Promise<boolean> {
+  const [{ count }] = await p.database.db.select({ count: sql<number>`count(*)::int` }).from(organizations);
+  return count === 0;
+}
+
+function printDemoCredentials(out: Record<string, unknown>, baseUrl: string) {
+  const lines = [
+    '',
+    'Demo Clinic is ready.',
+    `  admin:        ${String(out.admin_email)} / ${String(out.password)}`,
+    `  admin token:  ${String(out.admin_token)}`,
+    `  coordinator:  ${String(out.coordinator_email)} / ${String(out.password)}`,
+    `  coord. token: ${String(out.coordinator_token)}`,
+    `  try:          curl -H 'X-User-Token: ${String(out.admin_token)}' ${baseUrl}/v1/admin/clinic/ecm/patients`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function serve(): Promise<void> {
+  const p = await openPlatform(false).catch((err: Error) => fail(err.message));
+  const { config, log, database, services } = p;
+  let demo: Record<string, unknown> | undefined;
+  if (database.embedded?.owned && config.demoSeed === 'auto' && (await isEmpty(p))) {
+    log.info('empty embedded database: seeding demo data');
+    demo = await runDemoSeeders(demoSeeders, database.db, services);
+  }
+  const app = await buildApp({ config, db: database.db, services, loggerInstance: log });
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (signal: string) => {
+    if (closing) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    closing = (async () => {
+      try {
+        await app.close();
+        await database.shutdown();
+        log.info('stopped');
+        process.exit(0);
+      } catch (err) {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      }
+    })();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await database.shutdown();
+    fail(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+  process.stdout.write(`\nCare Platform is listening on ${base}\n  API reference: ${base}/docs\n  OpenAPI:       ${base}/openapi.json\n`);
+  if (demo) printDemoCredentials(demo, base);
+  else if (database.embedded?.owned && config.demoSeed === 'auto') {
+    process.stdout.write('  Demo data was seeded on first start; run `npx care demo` for fresh demo tokens.\n');
+  }
+}
+
+/** Builds the `care` program (exported for tests of argument handling). */
+export function buildProgram(): Command {
+  const program = new Command('care')
+    .description('Care Platform: ECM clinic API and ECP partner API on PostgreSQL')
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('start the HTTP API (embedded PostgreSQL unless DATABASE_URL is set; seeds demo data into an empty embedded database)')
+    .action(serve);
+
+  program
+    .command('demo')
+    .description('fill the organization "Demo Clinic" with demo data (idempotent) and print demo credentials and fresh tokens')
+    .option('--json', 'print {"admin_token", "coordinator_token", "admin_email", "password", "patient_ids"} as JSON only')
+    .action(async (opts: { json?: boolean }) => {
+      await withPlatform(true, async (p) => {
+        const out = await runDemoSeeders(demoSeeders, p.database.db, p.services);
+        if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
+        else printDemoCredentials(out, p.config.publicUrl);
+      });
+    });
+
+  const users = program.command('users').description('manage clinic users');
+  users
+    .command('create')
+    .description('create a user (and the organization, if it does not exist) and print a token for it')
+    .requiredOption('--org <name>', 'organization, by its exact name')
+    .requiredOption('--email <email>', 'sign-in email (unique)')
+    .requiredOption('--name <name>', 'display name')
+    .addOption(new Option('--role <role>', 'role').choices([...ROLES]).makeOptionMandatory())
+    .requiredOption('--password <password>', 'password (at least 8 characters)')
+    .option('--phone <phone>', 'phone number (any common format; stored as E.164)')
+    .option('--json', 'print {"id", "token"} as JSON only')
+    .action(async (opts: { org: string; email: string; name: string; role: Role; password: string; phone?: string; json?: boolean }) => {
+      await withPlatform(true, async (p) => {
+        const org = await p.services.identity.ensureOrganization(opts.org);
+        const ctx = systemContext(org.id, 'care users create');
+        const user = await p.services.identity.createUser(ctx, {
+          email: opts.email,
+          name: opts.name,
+          role: opts.role,
+          password: opts.password,
+          phone: opts.phone,
+        });
+        const token = await p.services.identity.issueToken(user.id, org.id);
+        if (opts.json) process.stdout.write(JSON.stringify({ id: user.id, token }) + '\n');
+        else process.stdout.write(`Created ${user.role} ${user.email} (id ${user.id}) in "${org.name}".\nToken: ${token}\n`);
+      });
+    });
+
+  return program;
+}
+
+/** Entry of `bin/care.js`. */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The audit trail: one row per request that reads or changes PHI, written in the
+ * same transaction as the change (FHIR AuditEvent; HIPAA 164.312(b);
+ * ARCHITECTURE.md, "Security"). A list writes one row naming every record id it returned.
+ */
+import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { auditEvents } from '../db/schema.ts';
+import type { Executor } from '../db/pool.ts';
+import type { RequestContext } from './context.ts';
+import type { PageRequest } from './pagination.ts';
+
+export type AuditAction = 'read' | 'list' | 'create' | 'update' | 'delete' | 'export' | 'import';
+
+export interface AuditEntry {
+  action: AuditAction;
+  /** Singular snake_case entity name: `patient`, `activity`, `user`, `resident`, ... */
+  entityType: string;
+  entityIds: Array<string | number>;
+}
+
+/** Inserts one audit row for `ctx`'s actor inside `tx`. */
+export async function recordAudit(tx: Executor, ctx: RequestContext, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditEvents).values({
+    organizationId: ctx.actor.organizationId,
+    actorType: ctx.actor.kind,
+    actorId: ctx.actor.id,
+    actorName: ctx.actor.name,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityIds: entry.entityIds.map(String),
+    ip: ctx.ip,
+    requestId: ctx.requestId,
+  });
+}
+
+export interface AuditQuery {
+  entityType?: string;
+  entityId?: string;
+  actorId?: string;
+  action?: string;
+  /** Inclusive lower bound, UTC. */
+  from?: Date;
+  /** Exclusive upper bound, UTC. */
+  to?: Date;
+}
+
+/** A page of an organization's audit rows, newest first, and the total count. */
+export async function listAuditEvents(db: Executor, organizationId: number, q: AuditQuery, page: PageRequest) {
+  const where: SQL[] = [eq(auditEvents.organizationId, organizationId)];
+  if (q.entityType) where.push(eq(auditEvents.entityType, q.entityType));
+  if (q.entityId) where.push(sql`${auditEvents.entityIds} @> ARRAY[${q.entityId}]::text[]`);
+  if (q.actorId) where.push(eq(auditEvents.actorId, q.actorId));
+  if (q.action) where.push(eq(auditEvents.action, q.action));
+  if (q.from) where.push(gte(auditEvents.createdAt, q.from));
+  if (q.to) where.push(lt(auditEvents.createdAt, q.to));
+  const cond = and(...where);
+  const [rows, [{ count }]] = await Promise.all([
+    db.select().from(auditEvents).where(cond).orderBy(desc(auditEvents.createdAt), desc(auditEvents.id)).limit(page.perPage).offset(page.offset),
+    db.select({ count: sql<number>`count(*)::int` }).from(auditEvents).where(cond),
+  ]);
+  return { rows, totalCount: count };
+}
+
+/** Reading the audit trail (admin). */
+export function createAuditService({ db }: { db: Executor }) {
+  return {
+    /** A page of the organization's audit rows, newest first, and the total count. */
+    list: (organizationId: number, q: AuditQuery, page: PageRequest) => listAuditEvents(db, organizationId, q, page),
+  };
+}
+export type AuditService = ReturnType<typeof createAuditService>;

@@ -1,0 +1,82 @@
+/**
+ * HTTP mechanisms shared by both API families: request ids, the JSON body
+ * parser, logger options with PHI redaction, the request context, and the
+ * declaration of `request.actor`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { LoggerOptions } from 'pino';
+import type { Actor, RequestContext } from './context.ts';
+import type { Config } from '../config.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the family's auth hook. */
+    actor?: Actor;
+  }
+  interface FastifyContextConfig {
+    /** ECM: prefix every 422 message of this route (`Validation failed: `), as seed 001 shows. */
+    validationPrefix?: string;
+    /** ECM: message of the 404 when a path parameter is malformed (`Patient not found`). */
+    notFoundMessage?: string;
+  }
+}
+
+/** Keys whose values are PHI or secrets: pino replaces them with `[Redacted]` wherever they appear. */
+const REDACTED_KEYS = [
+  'name', 'first_name', 'last_name', 'firstName', 'lastName', 'date_of_birth', 'dateOfBirth', 'dob',
+  'phone', 'phone_number', 'email', 'email_to', 'address', 'body', 'message', 'subject', 'password',
+  'token', 'access_token', 'client_secret', 'api_key', 'detail',
+];
+
+/** pino options: JSON lines, request ids, PHI and tokens redacted, URLs logged without their query string. */
+export function loggerOptions(config: Pick<Config, 'logLevel'>): LoggerOptions {
+  return {
+    level: config.logLevel,
+    redact: {
+      paths: [
+        'req.headers["x-user-token"]',
+        'req.headers.authorization',
+        'req.headers["auth-bearer"]',
+        'req.headers.cookie',
+        ...REDACTED_KEYS.flatMap((k) => [k, `*.${k}`]),
+      ],
+      censor: '[Redacted]',
+    },
+    serializers: {
+      req(req: FastifyRequest) {
+        // Query strings carry search terms and phone numbers: log the path only.
+        return { method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip };
+      },
+      err(err: Error & { code?: string; statusCode?: number }) {
+        // `reason`, not `message`: the redaction list covers `message` keys (task texts).
+        return { type: err.name, reason: err.message, code: err.code, statusCode: err.statusCode, stack: err.stack };
+      },
+    },
+  };
+}
+
+/** Request id: the caller's `X-Request-Id` when it is a sane token, else a new UUID. */
+export function genReqId(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+/**
+ * JSON bodies: the default secure parser, except that an empty body (a DELETE
+ * sent with `Content-Type: application/json`, as the seeds' examples do) is no body.
+ */
+export function registerJsonParser(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    parse(req, body as string, done);
+  });
+}
+
+/** The request context of an authenticated request. */
+export function contextOf<A extends Actor>(req: FastifyRequest): RequestContext<A> {
+  if (!req.actor) throw new Error('contextOf called on a route without authentication');
+  return { actor: req.actor as A, ip: req.ip, requestId: req.id };
+}

@@ -1,0 +1,111 @@
+/**
+ * SQL for organizations, login users and their tokens.
+ */
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { authTokens, organizations, users } from '../../db/schema.ts';
+import type { Executor } from '../../db/pool.ts';
+import type { PageRequest } from '../pagination.ts';
+
+export type OrganizationRow = typeof organizations.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
+
+export async function findOrganizationByName(db: Executor, name: string): Promise<OrganizationRow | undefined> {
+  const [row] = await db.select().from(organizations).where(eq(organizations.name, name));
+  return row;
+}
+
+export async function findOrganization(db: Executor, id: number): Promise<OrganizationRow | undefined> {
+  const [row] = await db.select().from(organizations).where(eq(organizations.id, id));
+  return row;
+}
+
+/** Inserts the organization unless one of that name exists; returns it either way. */
+export async function upsertOrganization(
+  db: Executor,
+  values: typeof organizations.$inferInsert,
+): Promise<OrganizationRow> {
+  await db.insert(organizations).values(values).onConflictDoNothing({ target: organizations.name });
+  return (await findOrganizationByName(db, values.name))!;
+}
+
+export async function updateOrganization(
+  db: Executor,
+  id: number,
+  values: Partial<typeof organizations.$inferInsert>,
+): Promise<OrganizationRow> {
+  const [row] = await db.update(organizations).set({ ...values, updatedAt: new Date() }).where(eq(organizations.id, id)).returning();
+  return row;
+}
+
+export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`);
+  return row;
+}
+
+export async function findUser(db: Executor, organizationId: number, id: number): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(and(eq(users.organizationId, organizationId), eq(users.id, id)));
+  return row;
+}
+
+export async function listUsers(db: Executor, organizationId: number, page: PageRequest, role?: string) {
+  const cond = and(eq(users.organizationId, organizationId), role ? eq(users.role, role) : undefined);
+  const [rows, [{ count }]] = await Promise.all([
+    db.select().from(users).where(cond).orderBy(asc(users.name), asc(users.id)).limit(page.perPage).offset(page.offset),
+    db.select({ count: sql<number>`count(*)::int` }).from(users).where(cond),
+  ]);
+  return { rows, totalCount: count };
+}
+
+export async function insertUser(db: Executor, values: typeof users.$inferInsert): Promise<UserRow> {
+  const [row] = await db.insert(users).values(values).returning();
+  return row;
+}
+
+export async function updateUser(
+  db: Executor,
+  organizationId: number,
+  id: number,
+  values: Partial<typeof users.$inferInsert>,
+): Promise<UserRow | undefined> {
+  const [row] = await db
+    .update(users)
+    .set({ ...values, updatedAt: new Date() })
+    .where(and(eq(users.organizationId, organizationId), eq(users.id, id)))
+    .returning();
+  return row;
+}
+
+export async function insertToken(db: Executor, userId: number, organizationId: number, tokenHash: string) {
+  const [row] = await db.insert(authTokens).values({ userId, organizationId, tokenHash }).returning({ id: authTokens.id });
+  return row;
+}
+
+/** The live (not revoked) token with this hash, joined to its user. */
+export async function findTokenWithUser(db: Executor, tokenHash: string) {
+  const [row] = await db
+    .select({
+      tokenId: authTokens.id,
+      lastUsedAt: authTokens.lastUsedAt,
+      user: users,
+    })
+    .from(authTokens)
+    .innerJoin(users, eq(users.id, authTokens.userId))
+    .where(and(eq(authTokens.tokenHash, tokenHash), isNull(authTokens.revokedAt)));
+  return row;
+}
+
+/** Moves `last_used_at` to `now` unless it moved less than `minAgeSeconds` ago (at most one write a minute). */
+export async function touchToken(db: Executor, tokenId: number, now: Date, minAgeSeconds: number): Promise<void> {
+  await db
+    .update(authTokens)
+    .set({ lastUsedAt: now })
+    .where(and(eq(authTokens.id, tokenId), lt(authTokens.lastUsedAt, new Date(now.getTime() - minAgeSeconds * 1000))));
+}
+
+export async function revokeToken(db: Executor, tokenId: number, now: Date): Promise<void> {
+  await db.update(authTokens).set({ revokedAt: now }).where(eq(authTokens.id, tokenId));
+}
+
+export async function revokeUserTokens(db: Executor, userId: number, now: Date): Promise<void> {
+  await db.update(authTokens).set({ revokedAt: now }).where(and(eq(authTokens.userId, userId), isNull(authTokens.revokedAt)));
+}
