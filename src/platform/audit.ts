@@ -54,10 +54,8 @@ export async function listAuditEvents(db: Executor, organizationId: number, q: A
   if (q.from) where.push(gte(auditEvents.createdAt, q.from));
   if (q.to) where.push(lt(auditEvents.createdAt, q.to));
   const cond = and(...where);
-  const [rows, [{ count }]] = await Promise.all([
-    db.select().from(auditEvents).where(cond).orderBy(desc(auditEvents.createdAt), desc(auditEvents.id)).limit(page.perPage).offset(page.offset),
-    db.select({ count: sql<number>`count(*)::int` }).from(auditEvents).where(cond),
-  ]);
+  const rows = await db.select().from(auditEvents).where(cond).orderBy(desc(auditEvents.createdAt), desc(auditEvents.id)).limit(page.perPage).offset(page.offset);
+  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(auditEvents).where(cond);
   return { rows, totalCount: count };
 }
 

@@ -112,8 +112,8 @@ export async function listPatients(
   const from = sql`FROM patients p
     JOIN ecm_eligibility_informations e ON e.patient_id = p.id
     LEFT JOIN case_loads c ON c.patient_id = p.id`;
-  const [list, count] = await Promise.all([
-    db.execute<PatientListRow & Record<string, unknown>>(sql`
+  // Sequential, never Promise.all: `db` may be a transaction's single client.
+  const list = await db.execute<PatientListRow & Record<string, unknown>>(sql`
       SELECT p.id, p.first_name, p.last_name, p.date_of_birth,
         e.id AS eligibility_id, e.member_id, e.cin, e.ecm_service_auth_id, e.ecm_provider_name,
         e.ecm_benefit_auth_eff_date, e.ecm_benefit_auth_end_date, e.acuity_level, e.member_record_status,
@@ -124,9 +124,8 @@ export async function listPatients(
       LEFT JOIN users iu ON iu.id = c.ilcm_user_id
       WHERE ${where}
       ORDER BY ${order}
-      LIMIT ${page.perPage} OFFSET ${page.offset}`),
-    db.execute<{ count: number }>(sql`SELECT count(*)::int AS count ${from} WHERE ${where}`),
-  ]);
+      LIMIT ${page.perPage} OFFSET ${page.offset}`);
+  const count = await db.execute<{ count: number }>(sql`SELECT count(*)::int AS count ${from} WHERE ${where}`);
   return { rows: list.rows, totalCount: count.rows[0].count };
 }
 
@@ -146,8 +145,7 @@ export async function findPatient(db: Executor, organizationId: number, id: numb
 
 /** Case load with user names, authorizations and status history of one member. */
 export async function findPatientRelations(db: Executor, organizationId: number, patientId: number) {
-  const [caseLoad, authorizations, history] = await Promise.all([
-    db.execute<{
+  const caseLoad = await db.execute<{
       id: number;
       provider_id: number | null;
       provider_name: string | null;
@@ -162,18 +160,17 @@ export async function findPatientRelations(db: Executor, organizationId: number,
       LEFT JOIN users pu ON pu.id = c.provider_id
       LEFT JOIN users ou ON ou.id = c.olcm_user_id
       LEFT JOIN users iu ON iu.id = c.ilcm_user_id
-      WHERE c.organization_id = ${organizationId} AND c.patient_id = ${patientId}`),
-    db
+      WHERE c.organization_id = ${organizationId} AND c.patient_id = ${patientId}`);
+  const authorizations = await db
       .select()
       .from(ecmAuthorizations)
       .where(and(eq(ecmAuthorizations.organizationId, organizationId), eq(ecmAuthorizations.patientId, patientId)))
-      .orderBy(asc(ecmAuthorizations.startDate), asc(ecmAuthorizations.id)),
-    db
+      .orderBy(asc(ecmAuthorizations.startDate), asc(ecmAuthorizations.id));
+  const history = await db
       .select()
       .from(ecmStatusHistories)
       .where(and(eq(ecmStatusHistories.organizationId, organizationId), eq(ecmStatusHistories.patientId, patientId)))
-      .orderBy(asc(ecmStatusHistories.changedAt), asc(ecmStatusHistories.id)),
-  ]);
+      .orderBy(asc(ecmStatusHistories.changedAt), asc(ecmStatusHistories.id));
   return { caseLoad: caseLoad.rows[0], authorizations, history };
 }
 

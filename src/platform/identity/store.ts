@@ -49,10 +49,9 @@ export async function findUser(db: Executor, organizationId: number, id: number)
 
 export async function listUsers(db: Executor, organizationId: number, page: PageRequest, role?: string) {
   const cond = and(eq(users.organizationId, organizationId), role ? eq(users.role, role) : undefined);
-  const [rows, [{ count }]] = await Promise.all([
-    db.select().from(users).where(cond).orderBy(asc(users.name), asc(users.id)).limit(page.perPage).offset(page.offset),
-    db.select({ count: sql<number>`count(*)::int` }).from(users).where(cond),
-  ]);
+  // Sequential: `db` may be a transaction's single client.
+  const rows = await db.select().from(users).where(cond).orderBy(asc(users.name), asc(users.id)).limit(page.perPage).offset(page.offset);
+  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(users).where(cond);
   return { rows, totalCount: count };
 }
 
