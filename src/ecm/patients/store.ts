@@ -76,6 +76,10 @@ function whereOf(organizationId: number, f: PatientFilters): SQL {
   return sql.join(parts, sql` AND `);
 }
 
+const usesEligibility = (f: PatientFilters) => Boolean(f.status || f.acuityLevel);
+const usesCaseLoad = (f: PatientFilters) =>
+  f.providerId !== undefined || f.olcmUserId !== undefined || f.ilcmUserId !== undefined || f.assignedToUserId !== undefined;
+
 export interface PatientListRow {
   id: number;
   first_name: string;
@@ -125,7 +129,11 @@ export async function listPatients(
       WHERE ${where}
       ORDER BY ${order}
       LIMIT ${page.perPage} OFFSET ${page.offset}`);
-  const count = await db.execute<{ count: number }>(sql`SELECT count(*)::int AS count ${from} WHERE ${where}`);
+  // The count joins only what the filters read (every member has exactly one eligibility and case load row).
+  const countFrom = sql`FROM patients p
+    ${usesEligibility(filters) ? sql`JOIN ecm_eligibility_informations e ON e.patient_id = p.id` : sql``}
+    ${usesCaseLoad(filters) ? sql`LEFT JOIN case_loads c ON c.patient_id = p.id` : sql``}`;
+  const count = await db.execute<{ count: number }>(sql`SELECT count(*)::int AS count ${countFrom} WHERE ${where}`);
   return { rows: list.rows, totalCount: count.rows[0].count };
 }
 
