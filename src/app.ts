@@ -13,6 +13,13 @@ import { adminAccountRoutes, sessionRoutes, signInRoutes } from './ecm/account/r
 import { authenticateUser, requireAdmin, useEcmErrors } from './ecm/http.ts';
 import { adminPatientRoutes, clinicPatientRoutes } from './ecm/patients/routes.ts';
 import { createPatientService } from './ecm/patients/service.ts';
+import { activityRoutes } from './ecm/activities/routes.ts';
+import { createActivityService } from './ecm/activities/service.ts';
+import { eventRoutes } from './ecm/events/routes.ts';
+import { createEventService } from './ecm/events/service.ts';
+import { createSandboxService, sandboxRoutes } from './ecm/communications/sandbox.ts';
+import type { Jobs } from './platform/jobs.ts';
+import type { Mailer } from './platform/mail.ts';
 import { createAuditService } from './platform/audit.ts';
 import { genReqId, registerJsonParser } from './platform/http.ts';
 import { createIdentityService } from './platform/identity/service.ts';
@@ -21,14 +28,31 @@ export interface Services {
   identity: ReturnType<typeof createIdentityService>;
   audit: ReturnType<typeof createAuditService>;
   patients: ReturnType<typeof createPatientService>;
+  events: ReturnType<typeof createEventService>;
+  activities: ReturnType<typeof createActivityService>;
+  sandbox: ReturnType<typeof createSandboxService>;
+}
+
+export interface ServiceDeps {
+  db: Db;
+  config: Config;
+  /** pg-boss; `send` enqueues inside a transaction. */
+  jobs: Pick<Jobs, 'send'>;
+  mailer: Mailer;
+  clock?: () => Date;
 }
 
 /** Wires every service with its explicit dependencies (STYLE.md rule 4). */
-export function createServices({ db, config, clock }: { db: Db; config: Config; clock?: () => Date }): Services {
+export function createServices({ db, config, jobs, mailer, clock }: ServiceDeps): Services {
+  const patients = createPatientService({ db });
+  const events = createEventService({ db, patients });
   return {
     identity: createIdentityService({ db, config, clock }),
     audit: createAuditService({ db }),
-    patients: createPatientService({ db }),
+    patients,
+    events,
+    activities: createActivityService({ db, config, jobs, mailer, patients, events, clock }),
+    sandbox: createSandboxService({ db }),
   };
 }
 
@@ -99,7 +123,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(async (authed) => {
       authed.addHook('onRequest', authenticateUser(services.identity));
       await authed.register(sessionRoutes, services);
-      await authed.register(clinicPatientRoutes, { prefix: '/clinic', ...services });
+      await authed.register(async (clinic) => {
+        await clinic.register(clinicPatientRoutes, services);
+        await clinic.register(activityRoutes, services);
+        await clinic.register(eventRoutes, services);
+        await clinic.register(sandboxRoutes, services);
+      }, { prefix: '/clinic' });
       await authed.register(async (admin) => {
         admin.addHook('onRequest', requireAdmin);
         await admin.register(adminAccountRoutes, services);

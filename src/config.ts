@@ -38,6 +38,22 @@ export interface Config {
   dbPoolMax: number;
   /** `auto` (seed demo data into an empty embedded database on `serve`) or `off`. */
   demoSeed: 'auto' | 'off';
+  /** `smtp://` or `smtps://` URL of the mail relay; unset: the sandbox mailbox records mail instead. */
+  smtpUrl: string | undefined;
+  /** From address of outgoing mail (default `Care Platform <no-reply@care-platform.invalid>`). */
+  mailFrom: string;
+  /** Hosts (`name` or `name:port`) email attachments may be fetched from; empty: none. */
+  mailAttachmentHosts: string[];
+  /** Largest attachment fetched, bytes (default 10 MiB). */
+  mailAttachmentMaxBytes: number;
+  /** SMTP connection, greeting and socket timeout, milliseconds (default 10000). */
+  smtpTimeoutMs: number;
+  /** Retries of a failed email after the first attempt (default 5). */
+  mailRetryLimit: number;
+  /** Delay before the first retry, seconds; doubles each time (default 60). */
+  mailRetryDelaySeconds: number;
+  /** How often idle job workers look for work, seconds (default 2; minimum 0.5). */
+  jobsPollSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -52,6 +68,22 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
   const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function list(env: Env, name: string): string[] {
+  return str(env, name, '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
 }
@@ -89,6 +121,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', 'development', ['development', 'test', 'production'] as const);
   const port = int(env, 'PORT', 3000, 0, 65535);
   const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:'])!.replace(/\/+$/, '');
+  const smtpUrl = url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']);
+  if (nodeEnv === 'production' && !smtpUrl) {
+    throw new ConfigError('SMTP_URL is required when NODE_ENV=production (the sandbox mailbox only records mail)');
+  }
   return Object.freeze({
     nodeEnv,
     port,
@@ -105,5 +141,13 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     signInWindowMinutes: int(env, 'SIGN_IN_WINDOW_MINUTES', 15, 1, 24 * 60),
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),
     demoSeed: oneOf(env, 'DEMO_SEED', 'auto', ['auto', 'off'] as const),
+    smtpUrl,
+    mailFrom: str(env, 'MAIL_FROM', 'Care Platform <no-reply@care-platform.invalid>'),
+    mailAttachmentHosts: list(env, 'MAIL_ATTACHMENT_HOSTS'),
+    mailAttachmentMaxBytes: int(env, 'MAIL_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024),
+    smtpTimeoutMs: int(env, 'SMTP_TIMEOUT_MS', 10_000, 100, 600_000),
+    mailRetryLimit: int(env, 'MAIL_RETRY_LIMIT', 5, 0, 100),
+    mailRetryDelaySeconds: int(env, 'MAIL_RETRY_DELAY_SECONDS', 60, 1, 86_400),
+    jobsPollSeconds: decimal(env, 'JOBS_POLL_SECONDS', 2, 0.5, 600),
   });
 }

@@ -20,13 +20,20 @@ import { AppError } from './platform/errors.ts';
 import { loggerOptions } from './platform/http.ts';
 import { runDemoSeeders } from './platform/demo.ts';
 import { organizations } from './db/schema.ts';
+import { createJobs, type Jobs } from './platform/jobs.ts';
+import { createMailer, type Mailer } from './platform/mail.ts';
+import { QUEUES, startWorkers } from './workers.ts';
 import { sql } from 'drizzle-orm';
 
 interface Platform {
   config: Config;
   log: Logger;
   database: PlatformDatabase;
+  jobs: Jobs;
+  mailer: Mailer;
   services: Services;
+  /** Stops the job queue, the mailer and the database (in that order). */
+  close(): Promise<void>;
 }
 
 function fail(message: string): never {
@@ -46,8 +53,28 @@ async function openPlatform(logToStderr: boolean): Promise<Platform> {
   const opts = loggerOptions(config);
   const log = logToStderr ? pino({ ...opts, level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2)) : pino(opts);
   const database = await connectDatabase(config, log);
-  const services = createServices({ db: database.db, config });
-  return { config, log, database, services };
+  const jobs = createJobs({ connectionString: database.url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, log });
+  try {
+    await jobs.start();
+  } catch (err) {
+    await database.shutdown();
+    throw err;
+  }
+  const mailer = createMailer(config, database.db);
+  const services = createServices({ db: database.db, config, jobs, mailer });
+  return {
+    config,
+    log,
+    database,
+    jobs,
+    mailer,
+    services,
+    async close() {
+      await jobs.stop();
+      mailer.close();
+      await database.shutdown();
+    },
+  };
 }
 
 /** Runs `fn` on an opened platform and always closes it; AppErrors become one stderr line and exit 1. */
@@ -57,12 +84,12 @@ async function withPlatform(logToStderr: boolean, fn: (p: Platform) => Promise<v
     await fn(p);
   } catch (err) {
     if (err instanceof AppError) {
-      await p.database.shutdown();
+      await p.close();
       fail(err.messages.join('; '));
     }
     throw err;
   }
-  await p.database.shutdown();
+  await p.close();
 }
 
 async function isEmpty(p: Platform): Promise<boolean> {
@@ -84,13 +111,31 @@ function printDemoCredentials(out: Record<string, unknown>, baseUrl: string) {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-async function serve(): Promise<void> {
+type ProcessRole = 'all' | 'api' | 'worker';
+
+async function serve(opts: { role: ProcessRole }): Promise<void> {
   const p = await openPlatform(false).catch((err: Error) => fail(err.message));
-  const { config, log, database, services } = p;
+  const { config, log, database, services, jobs, mailer } = p;
+  log.info({ role: opts.role, mail: mailer.kind }, mailer.kind === 'sandbox' ? 'mail: SMTP_URL unset, the sandbox mailbox records mail instead of sending it' : 'mail: SMTP');
   let demo: Record<string, unknown> | undefined;
   if (database.embedded?.owned && config.demoSeed === 'auto' && (await isEmpty(p))) {
     log.info('empty embedded database: seeding demo data');
     demo = await runDemoSeeders(demoSeeders, database.db, services);
+  }
+  if (opts.role !== 'api') await startWorkers({ jobs, services, config });
+  if (opts.role === 'worker') {
+    process.stdout.write('Care Platform worker is running (no HTTP).\n');
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      log.info({ signal }, 'shutting down: finishing running jobs');
+      await p.close();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+    return;
   }
   const app = await buildApp({ config, db: database.db, services, loggerInstance: log });
 
@@ -104,7 +149,7 @@ async function serve(): Promise<void> {
     closing = (async () => {
       try {
         await app.close();
-        await database.shutdown();
+        await p.close();
         log.info('stopped');
         process.exit(0);
       } catch (err) {
@@ -119,7 +164,7 @@ async function serve(): Promise<void> {
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
-    await database.shutdown();
+    await p.close();
     fail(`cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
   }
   const address = app.server.address();
@@ -140,7 +185,8 @@ export function buildProgram(): Command {
 
   program
     .command('serve')
-    .description('start the HTTP API (embedded PostgreSQL unless DATABASE_URL is set; seeds demo data into an empty embedded database)')
+    .description('start the HTTP API and the job workers (embedded PostgreSQL unless DATABASE_URL is set; seeds demo data into an empty embedded database)')
+    .addOption(new Option('--role <role>', 'all: API and workers; api: HTTP only; worker: jobs only').choices(['all', 'api', 'worker']).default('all'))
     .action(serve);
 
   program

@@ -12,6 +12,8 @@ import { openDatabase, withDatabase, type Database } from './pool.ts';
 export const EMBEDDED_DATABASE_NAME = 'care';
 
 export interface PlatformDatabase extends Database {
+  /** Connection string of the platform database. */
+  url: string;
   /** Set when the database is the embedded one. */
   embedded?: EmbeddedDatabase;
   /** Closes the pool, then stops the embedded server if this process owns it. */
@@ -60,6 +62,7 @@ export async function connectDatabase(
   }
   return {
     ...database,
+    url,
     embedded,
     async shutdown() {
       await database.close();

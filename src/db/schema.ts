@@ -15,6 +15,7 @@ import {
   index,
   inet,
   integer,
+  jsonb,
   pgTable,
   serial,
   text,
@@ -223,4 +224,168 @@ export const ecmStatusHistories = pgTable(
     changedByUserId: integer('changed_by_user_id').references(() => users.id),
   },
   (t) => [index('ecm_status_histories_patient_idx').on(t.patientId, t.changedAt)],
+);
+
+/**
+ * SMS to or from a member (seed 004). Created by the Communications API; `sms`
+ * activities reference one of the same patient (`text_message_id`).
+ */
+export const textMessages = pgTable(
+  'text_messages',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    direction: text('direction').notNull(),
+    fromNumber: text('from_number').notNull(),
+    toNumber: text('to_number').notNull(),
+    body: text('body').notNull(),
+    /** Twilio message status (queued, sent, delivered, undelivered, failed, received, ...) or `unknown`. */
+    status: text('status').notNull(),
+    twilioSid: text('twilio_sid'),
+    errorCode: integer('error_code'),
+    errorMessage: text('error_message'),
+    sentByUserId: integer('sent_by_user_id').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('text_messages_patient_idx').on(t.patientId, t.createdAt),
+    uniqueIndex('text_messages_twilio_sid_key').on(t.twilioSid),
+  ],
+);
+
+/** A phone call with a member (seed 004); `call` activities reference one of the same patient (`voice_call_id`). */
+export const voiceCalls = pgTable(
+  'voice_calls',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    direction: text('direction').notNull(),
+    fromNumber: text('from_number').notNull(),
+    toNumber: text('to_number').notNull(),
+    /** Twilio call status (queued, ringing, in-progress, completed, busy, no-answer, failed, canceled) or `unknown`. */
+    status: text('status').notNull(),
+    twilioSid: text('twilio_sid'),
+    /** Seconds, as Twilio reports `CallDuration`. */
+    durationSeconds: integer('duration_seconds'),
+    /** True when the bridged leg to the member completed with a duration > 0 (not voicemail). */
+    memberReached: boolean('member_reached'),
+    errorCode: integer('error_code'),
+    errorMessage: text('error_message'),
+    placedByUserId: integer('placed_by_user_id').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('voice_calls_patient_idx').on(t.patientId, t.createdAt),
+    uniqueIndex('voice_calls_twilio_sid_key').on(t.twilioSid),
+  ],
+);
+
+/** Everything a care team does with or for a member (seed 003). Deleting sets `deleted_at`. */
+export const activities = pgTable(
+  'activities',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    activityType: text('activity_type').notNull(),
+    status: text('status').notNull().default('created'),
+    message: text('message'),
+    subject: text('subject'),
+    body: text('body'),
+    occurredAt: ts('occurred_at').notNull().defaultNow(),
+    bookedAt: ts('booked_at'),
+    dueAt: ts('due_at'),
+    /** Minutes. */
+    duration: integer('duration'),
+    modality: text('modality'),
+    outcome: text('outcome'),
+    emailTo: text('email_to'),
+    emailAttachments: text('email_attachments').array().notNull().default(sql`'{}'::text[]`),
+    emailStatus: text('email_status'),
+    emailError: text('email_error'),
+    emailAttempts: integer('email_attempts').notNull().default(0),
+    emailSentAt: ts('email_sent_at'),
+    transcript: text('transcript'),
+    performedById: integer('performed_by_id').references(() => users.id),
+    assignedToId: integer('assigned_to_id').notNull().references(() => users.id),
+    parentId: integer('parent_id'),
+    blockedById: integer('blocked_by_id'),
+    blockingId: integer('blocking_id'),
+    voiceCallId: integer('voice_call_id').references(() => voiceCalls.id),
+    textMessageId: integer('text_message_id').references(() => textMessages.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: ts('deleted_at'),
+  },
+  (t) => [
+    index('activities_patient_idx').on(t.patientId, t.createdAt.desc(), t.id.desc()).where(sql`${t.deletedAt} IS NULL`),
+    index('activities_org_assignee_idx').on(t.organizationId, t.assignedToId, t.status).where(sql`${t.deletedAt} IS NULL`),
+    index('activities_org_created_idx').on(t.organizationId, t.createdAt.desc(), t.id.desc()).where(sql`${t.deletedAt} IS NULL`),
+    index('activities_parent_idx').on(t.parentId).where(sql`${t.parentId} IS NOT NULL`),
+    index('activities_text_message_idx').on(t.textMessageId).where(sql`${t.textMessageId} IS NOT NULL`),
+    index('activities_voice_call_idx').on(t.voiceCallId).where(sql`${t.voiceCallId} IS NOT NULL`),
+  ],
+);
+
+/** Comments on an activity. */
+export const activityComments = pgTable(
+  'activity_comments',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    activityId: integer('activity_id').notNull().references(() => activities.id),
+    userId: integer('user_id').notNull().references(() => users.id),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('activity_comments_activity_idx').on(t.activityId, t.createdAt)],
+);
+
+/** ECM events (seed 002): one per activity that makes one, with its single PRTF category. */
+export const ecmEvents = pgTable(
+  'ecm_events',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    activityId: integer('activity_id').notNull().references(() => activities.id),
+    eventType: text('event_type').notNull(),
+    status: text('status').notNull(),
+    occurredAt: ts('occurred_at').notNull(),
+    subject: text('subject'),
+    body: text('body'),
+    /** Minutes. */
+    duration: integer('duration'),
+    /** telehealth_encounter, in_person_encounter, telehealth_outreach, in_person_outreach, or null. */
+    prtfCategory: text('prtf_category'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('ecm_events_activity_key').on(t.activityId),
+    index('ecm_events_patient_idx').on(t.patientId, t.occurredAt.desc(), t.id.desc()),
+    // Covers the counts: an index-only scan of a clinic's month.
+    index('ecm_events_org_occurred_idx').on(t.organizationId, t.occurredAt, t.eventType, t.prtfCategory).where(sql`${t.status} <> 'cancelled'`),
+  ],
+);
+
+/** What the sandbox providers would have sent (no SMTP or Twilio configured); never used in production. */
+export const sandboxMessages = pgTable(
+  'sandbox_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    channel: text('channel').notNull(),
+    toAddress: text('to_address').notNull(),
+    fromAddress: text('from_address'),
+    subject: text('subject'),
+    body: text('body'),
+    metadata: jsonb('metadata').notNull().default(sql`'{}'::jsonb`),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sandbox_messages_org_idx').on(t.organizationId, t.createdAt)],
 );

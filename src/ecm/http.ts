@@ -60,7 +60,9 @@ export function ecmErrorHandler(err: FastifyError, req: FastifyRequest, reply: F
 
   if (err.validation) {
     if (err.validationContext === 'params') {
-      return reply.code(404).send({ errors: [config.notFoundMessage ?? 'Not found'] });
+      // A malformed id names nothing that exists: the same 404 as an unknown id (docs/decisions.md).
+      const onPatient = (err.validation as SchemaError[]).some((e) => e.instancePath === '/patient_id');
+      return reply.code(404).send({ errors: [onPatient ? 'Patient not found' : (config.notFoundMessage ?? 'Not found')] });
     }
     const messages = validationMessages(err.validation as SchemaError[], err.validationContext);
     return reply.code(422).send({ errors: prefix(messages) });

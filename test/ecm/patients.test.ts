@@ -198,6 +198,14 @@ describe('PUT /v1/admin/clinic/ecm/patients/{id} (seed 001 "Update ECM Patient")
     });
   });
 
+  it('takes JSON null as null (never coerced to 0 or ""): clearing a case load role', async () => {
+    const res = await call(t.app, admin, 'PUT', `/v1/admin/clinic/ecm/patients/${ids.john}`, { patient: { case_load: { ilcm_user_id: null }, gender: null } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().patient.case_load).toMatchObject({ provider_id: provider.id, ilcm_user_id: null, ilcm_name: null });
+    expect(res.json().patient.gender).toBeNull();
+    await call(t.app, admin, 'PUT', `/v1/admin/clinic/ecm/patients/${ids.john}`, { patient: { case_load: { ilcm_user_id: admin.id }, gender: 'male' } });
+  });
+
   it('answers 422 with one prefixed message per problem and changes nothing', async () => {
     const res = await call(t.app, admin, 'PUT', `/v1/admin/clinic/ecm/patients/${ids.mary}`, {
       patient: { date_of_birth: '1955-02-30', ecm_eligibility_information: { acuity_level: 'extreme', member_record_status: 'gone' } },

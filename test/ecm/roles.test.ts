@@ -11,9 +11,19 @@ import { call, createTestContext, createUser, type TestContext, type TestUser } 
 let t: TestContext;
 const users = {} as Record<Role, TestUser>;
 let patientId: number;
+let activityId: number;
+let eventId: number;
+
+async function newTask(): Promise<number> {
+  const res = await call(t.app, users.admin, 'POST', `/v1/clinic/ecm/patients/${patientId}/activities`, {
+    activity: { activity_type: 'task', assigned_to_id: users.admin.id, message: 'matrix' },
+  });
+  return res.json().activity.id;
+}
 
 type Access = 'admin' | 'everyone' | 'public';
-const MATRIX: Array<[method: string, path: string, access: Access, body?: unknown]> = [
+/** [method, documented path, access, body, URL to call (default: the path with the fixture ids)] */
+const MATRIX: Array<[method: string, path: string, access: Access, body?: unknown, url?: () => Promise<string>]> = [
   ['POST', '/v1/auth/sign_in', 'public'],
   ['GET', '/v1/me', 'everyone'],
   ['GET', '/v1/clinic/ecm/patients', 'everyone'],
@@ -30,6 +40,18 @@ const MATRIX: Array<[method: string, path: string, access: Access, body?: unknow
   ['PUT', '/v1/admin/organization', 'admin', { organization: {} }],
   ['GET', '/v1/admin/audit_events', 'admin'],
   ['DELETE', '/v1/auth/sign_out', 'everyone'],
+  ['GET', '/v1/clinic/ecm/patients/{patient_id}/activities', 'everyone'],
+  ['POST', '/v1/clinic/ecm/patients/{patient_id}/activities', 'everyone', { activity: { activity_type: 'note', assigned_to_id: 0, body: 'n' } }],
+  ['GET', '/v1/clinic/ecm/patients/{patient_id}/activities/{id}', 'everyone'],
+  ['PUT', '/v1/clinic/ecm/patients/{patient_id}/activities/{id}', 'everyone', { activity: { subject: 'changed' } }],
+  ['DELETE', '/v1/clinic/ecm/patients/{patient_id}/activities/{id}', 'everyone', undefined, async () => `/v1/clinic/ecm/patients/${patientId}/activities/${await newTask()}`],
+  ['POST', '/v1/clinic/ecm/patients/{patient_id}/activities/{id}/comments', 'everyone', { comment: { body: 'hi' } }],
+  ['GET', '/v1/clinic/ecm/activities', 'everyone'],
+  ['GET', '/v1/clinic/ecm/patients/{patient_id}/events', 'everyone'],
+  ['GET', '/v1/clinic/ecm/patients/{patient_id}/events/counts', 'everyone', undefined, async () => `/v1/clinic/ecm/patients/${patientId}/events/counts?start_date=2024-01-01&end_date=2030-12-31`],
+  ['GET', '/v1/clinic/ecm/patients/{patient_id}/events/{id}', 'everyone', undefined, async () => `/v1/clinic/ecm/patients/${patientId}/events/${eventId}`],
+  ['GET', '/v1/clinic/ecm/events/counts', 'everyone', undefined, async () => '/v1/clinic/ecm/events/counts?start_date=2024-01-01&end_date=2030-12-31'],
+  ['GET', '/v1/clinic/ecm/communications/sandbox', 'everyone'],
 ];
 
 beforeAll(async () => {
@@ -39,6 +61,9 @@ beforeAll(async () => {
     patient: { first_name: 'Pat', last_name: 'Matrix', ecm_eligibility_information: { member_id: 'M-1' } },
   });
   patientId = res.json().patient.id;
+  activityId = await newTask();
+  const detail = await call(t.app, users.admin, 'GET', `/v1/clinic/ecm/patients/${patientId}/activities/${activityId}`);
+  eventId = detail.json().activity.event.id;
 });
 afterAll(() => t.close());
 
@@ -51,16 +76,23 @@ describe('role x endpoint matrix', () => {
     expect(documented.sort()).toEqual(MATRIX.map(([m, p]) => `${m} ${p}`).sort());
   });
 
-  for (const [method, path, access, body] of MATRIX) {
+  for (const [method, path, access, rawBody, urlOf] of MATRIX) {
     if (access === 'public') continue;
     it(`${method} ${path}: ${access === 'admin' ? 'admin only' : 'every role'}`, async () => {
-      const url = path.replace('{id}', path.includes('/users/') ? String(users.provider.id) : String(patientId));
+      const fixed = path.includes('{patient_id}')
+        ? path.replace('{patient_id}', String(patientId)).replace('{id}', String(activityId))
+        : path.replace('{id}', path.includes('/users/') ? String(users.provider.id) : String(patientId));
+      const url = urlOf ? await urlOf() : fixed;
+      // Bodies naming an assignee get the admin's id (0 is a placeholder).
+      const body = rawBody && JSON.parse(JSON.stringify(rawBody).replace('"assigned_to_id":0', `"assigned_to_id":${users.admin.id}`));
       const anon = await call(t.app, null, method, url, body);
       expect(anon.statusCode).toBe(401);
       expect(anon.json()).toEqual({ errors: ['Invalid or missing token'] });
       for (const role of ['care_coordinator', 'provider', 'admin'] as const) {
-        if (method === 'DELETE') users[role] = await createUser(t.services, 'Matrix Clinic', role); // sign_out spends the token
-        const res = await call(t.app, users[role], method, url, body);
+        // sign_out spends the token: use a throwaway user of the role.
+        const who = path === '/v1/auth/sign_out' ? await createUser(t.services, 'Matrix Clinic', role) : users[role];
+        const target = urlOf && method === 'DELETE' ? await urlOf() : url;
+        const res = await call(t.app, who, method, target, body);
         if (access === 'admin' && role !== 'admin') {
           expect(res.statusCode, `${role}`).toBe(403);
           expect(res.json()).toEqual({ errors: ['Admin access required'] });

@@ -10,11 +10,18 @@ import { buildApp, createServices, type Services } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, withDatabase, type Database } from '../../src/db/pool.ts';
 import { systemContext, type Role } from '../../src/platform/context.ts';
+import { createJobs, type Jobs } from '../../src/platform/jobs.ts';
+import { createMailer, type Mailer } from '../../src/platform/mail.ts';
+import { QUEUES, startWorkers } from '../../src/workers.ts';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { loggerOptions } from '../../src/platform/http.ts';
 
 export interface TestContext {
   app: FastifyInstance;
   database: Database;
+  jobs: Jobs;
+  mailer: Mailer;
   services: Services;
   config: Config;
   /** The connection string of this file's database. */
@@ -33,22 +40,39 @@ export async function cloneTemplateDatabase(): Promise<string> {
   return withDatabase(adminUrl, name);
 }
 
-/** A database, the services and the app for one test file. */
-export async function createTestContext(env: Record<string, string> = {}, clock?: () => Date): Promise<TestContext> {
+const quiet = { info: () => {}, error: () => {} };
+
+/**
+ * A database, the job queue, the mailer (SMTP when `env.SMTP_URL` is set, else the sandbox), the services
+ * and the app for one test file. `workers: true` also runs the job handlers in this process.
+ */
+export async function createTestContext(
+  env: Record<string, string> = {},
+  opts: { clock?: () => Date; workers?: boolean } = {},
+): Promise<TestContext> {
   const url = await cloneTemplateDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, ...env });
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, JOBS_POLL_SECONDS: '0.5', ...env });
   const database = openDatabase(url, 5, () => {});
-  const services = createServices({ db: database.db, config, clock });
-  const app = await buildApp({ config, db: database.db, services });
+  const jobs = createJobs({ connectionString: url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, log: quiet });
+  await jobs.start();
+  const mailer = createMailer(config, database.db);
+  const services = createServices({ db: database.db, config, jobs, mailer, clock: opts.clock });
+  if (opts.workers) await startWorkers({ jobs, services, config });
+  // TEST_LOG_LEVEL=error shows what a 500 hid.
+  const app = await buildApp({ config, db: database.db, services, loggerInstance: pino({ ...loggerOptions(config), level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   await app.ready();
   return {
     app,
     database,
+    jobs,
+    mailer,
     services,
     config,
     url,
     async close() {
       await app.close();
+      await jobs.stop(5_000);
+      mailer.close();
       await database.close();
     },
   };

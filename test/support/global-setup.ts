@@ -12,6 +12,8 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
 import { withDatabase } from '../../src/db/pool.ts';
+import { createJobs } from '../../src/platform/jobs.ts';
+import { QUEUES } from '../../src/workers.ts';
 
 export const TEMPLATE_DATABASE = 'care_template';
 
@@ -38,9 +40,14 @@ export default async function setup(project: TestProject) {
   await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE}`);
   await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
   await admin.end();
-  const pool = new pg.Pool({ connectionString: withDatabase(adminUrl, TEMPLATE_DATABASE), max: 1 });
+  const templateUrl = withDatabase(adminUrl, TEMPLATE_DATABASE);
+  const pool = new pg.Pool({ connectionString: templateUrl, max: 1 });
   await runMigrations(pool);
   await pool.end();
+  // Install pg-boss's schema and queues once, in the template, so each file's clone has them.
+  const jobs = createJobs({ connectionString: templateUrl, queues: QUEUES, pollSeconds: 2, log: { info: () => {}, error: () => {} } });
+  await jobs.start();
+  await jobs.stop(1_000);
 
   project.provide('adminDatabaseUrl', adminUrl);
   project.provide('templateDatabase', TEMPLATE_DATABASE);

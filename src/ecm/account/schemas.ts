@@ -3,11 +3,11 @@
  * organization settings and the audit log (issue "Foundation").
  */
 import { Type, type Static } from 'typebox';
+import { Nullable } from '../../platform/schema.ts';
 import { ROLES } from '../../platform/context.ts';
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
 import type { OrganizationRow, UserRow } from '../../platform/identity/service.ts';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Role = Type.Enum(ROLES, { description: 'admin, care_coordinator or provider.' });
 
 export const User = Type.Object({

@@ -3,6 +3,7 @@
  * names and shapes as the seed's examples give them.
  */
 import { Type, type Static } from 'typebox';
+import { Nullable } from '../../platform/schema.ts';
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
 
 export const MEMBER_RECORD_STATUSES = [
@@ -36,7 +37,6 @@ export const SORTABLE_FIELDS = [
 ] as const;
 export type SortField = (typeof SORTABLE_FIELDS)[number];
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const DateString = (description: string) => Type.String({ format: 'date', description: `${description} (YYYY-MM-DD)` });
 const Timestamp = (description: string) => Type.String({ format: 'date-time', description: `${description} (UTC, ISO 8601)` });
 

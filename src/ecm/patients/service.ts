@@ -7,7 +7,7 @@
  * it changed. A change of `member_record_status` appends to the status history
  * with `changed_by` = the actor's name.
  */
-import type { Db, Tx } from '../../db/pool.ts';
+import type { Db, Executor, Tx } from '../../db/pool.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { isUniqueViolation, NotFoundError, ValidationError } from '../../platform/errors.ts';
@@ -194,6 +194,22 @@ export function createPatientService({ db }: PatientServiceDeps) {
   }
 
   return {
+    /**
+     * The member `id` of the organization, for features nested under a patient (activities, events).
+     * @returns `{ id, name }`.
+     * @throws NotFoundError `Patient not found`.
+     */
+    async requirePatient(tx: Executor, organizationId: number, id: number): Promise<{ id: number; name: string }> {
+      const p = await store.findPatientName(tx, organizationId, id);
+      if (!p) throw new NotFoundError(PATIENT_NOT_FOUND);
+      return { id: p.id, name: `${p.firstName} ${p.lastName}` };
+    },
+
+    /** Records the member's activity count and most recent activity time (kept by the activities feature). */
+    setActivityStats(tx: Executor, patientId: number, count: number, lastActivityAt: Date | null): Promise<void> {
+      return store.setActivityStats(tx, patientId, count, lastActivityAt);
+    },
+
     /**
      * `GET .../patients`: a page of members, filtered by `search`, `status`, `provider_id`
      * (and `assignedToUserId` for the clinic route's `assigned_to_me`).

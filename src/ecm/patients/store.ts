@@ -228,3 +228,17 @@ export async function findUsersIn(db: Executor, organizationId: number, ids: num
     .from(users)
     .where(and(eq(users.organizationId, organizationId), inArray(users.id, ids)));
 }
+
+/** Id and display name of one member of the organization, or undefined. */
+export async function findPatientName(db: Executor, organizationId: number, id: number) {
+  const [row] = await db
+    .select({ id: patients.id, firstName: patients.firstName, lastName: patients.lastName })
+    .from(patients)
+    .where(and(eq(patients.organizationId, organizationId), eq(patients.id, id)));
+  return row;
+}
+
+/** Sets the member's denormalised `activities_count` and `last_activity_at`. */
+export async function setActivityStats(db: Executor, id: number, count: number, lastActivityAt: Date | null) {
+  await db.update(patients).set({ activitiesCount: count, lastActivityAt }).where(eq(patients.id, id));
+}

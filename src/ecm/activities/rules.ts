@@ -1,0 +1,90 @@
+/**
+ * Pure rules of activities: the required fields of each type (seed 003,
+ * "Activity Types"; issue "ECM Activities and Events") and the blocking graph.
+ */
+import { isAllowedUrl } from '../../platform/outbound.ts';
+import type { ActivityType } from './schemas.ts';
+
+/** An activity as it will be after a create or update (the stored row merged with the request). */
+export interface ActivityDraft {
+  activityType?: ActivityType;
+  assignedToId?: number | null;
+  message?: string | null;
+  body?: string | null;
+  emailTo?: string | null;
+  emailAttachments?: string[];
+  bookedAt?: string | Date | null;
+  voiceCallId?: number | null;
+  textMessageId?: number | null;
+  dueAt?: string | Date | null;
+  duration?: number | null;
+  modality?: string | null;
+  outcome?: string | null;
+}
+
+const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
+
+/**
+ * Every problem of a draft, one sentence each, in the seed's words
+ * (`Message can't be blank`, `Assigned to can't be blank`).
+ * @param allowedAttachmentHosts `MAIL_ATTACHMENT_HOSTS`.
+ */
+export function activityErrors(a: ActivityDraft, allowedAttachmentHosts: string[]): string[] {
+  const errors: string[] = [];
+  const t = a.activityType;
+  if (!t) errors.push("Activity type can't be blank");
+  if (t === 'task' && blank(a.message)) errors.push("Message can't be blank");
+  if ((t === 'note' || t === 'sms' || t === 'email') && blank(a.body)) errors.push("Body can't be blank");
+  if (t === 'sms' && blank(a.textMessageId)) errors.push("Text message can't be blank");
+  if (t === 'call' && blank(a.voiceCallId) && (blank(a.outcome) || blank(a.duration))) {
+    // A call logged by hand (desk phone) needs an outcome and a duration instead.
+    errors.push("Voice call can't be blank");
+  }
+  if (t === 'email') {
+    if (blank(a.emailTo)) errors.push("Email to can't be blank");
+    else if (!EMAIL.test(a.emailTo!.trim())) errors.push('Email to is not a valid email address');
+    for (const url of a.emailAttachments ?? []) {
+      if (!isAllowedUrl(url, allowedAttachmentHosts)) errors.push(`Email attachment ${url} is not on an allowed host`);
+    }
+  } else if ((a.emailAttachments ?? []).length > 0) {
+    errors.push('Email attachments are only allowed on email activities');
+  }
+  if ((t === 'in_person_appointment' || t === 'meeting') && blank(a.bookedAt)) errors.push("Booked at can't be blank");
+  if (t && t !== 'in_person_appointment' && t !== 'meeting' && !blank(a.modality)) {
+    errors.push('Modality is only allowed for appointments and meetings');
+  }
+  if (t && t !== 'task' && !blank(a.dueAt)) errors.push('Due at is only allowed for tasks');
+  if (blank(a.assignedToId)) errors.push("Assigned to can't be blank");
+  return errors;
+}
+
+export interface BlockNode {
+  id: number;
+  blockedById: number | null;
+  blockingId: number | null;
+}
+
+/**
+ * True when the "blocks" relation over `nodes` has a cycle (an activity that,
+ * through others, blocks itself). `a.blocked_by_id = b` means b blocks a;
+ * `a.blocking_id = c` means a blocks c.
+ */
+export function hasBlockingCycle(nodes: BlockNode[]): boolean {
+  const next = new Map<number, number[]>();
+  const edge = (from: number, to: number) => next.set(from, [...(next.get(from) ?? []), to]);
+  for (const n of nodes) {
+    if (n.blockedById !== null) edge(n.blockedById, n.id);
+    if (n.blockingId !== null) edge(n.id, n.blockingId);
+  }
+  const state = new Map<number, 'visiting' | 'done'>();
+  const visit = (id: number): boolean => {
+    if (state.get(id) === 'visiting') return true;
+    if (state.get(id) === 'done') return false;
+    state.set(id, 'visiting');
+    for (const to of next.get(id) ?? []) if (visit(to)) return true;
+    state.set(id, 'done');
+    return false;
+  };
+  return [...next.keys()].some((id) => visit(id));
+}

@@ -1,0 +1,213 @@
+/**
+ * SQL of ECM activities and their comments. Soft-deleted activities
+ * (`deleted_at`) are invisible to every read here.
+ */
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../db/pool.ts';
+import { activities, activityComments, users } from '../../db/schema.ts';
+import type { PageRequest } from '../../platform/pagination.ts';
+
+export type ActivityRow = typeof activities.$inferSelect;
+export type NewActivity = typeof activities.$inferInsert;
+
+export async function insertActivity(db: Executor, values: NewActivity): Promise<ActivityRow> {
+  const [row] = await db.insert(activities).values(values).returning();
+  return row;
+}
+
+export async function updateActivity(db: Executor, id: number, values: Partial<NewActivity>): Promise<ActivityRow> {
+  const [row] = await db.update(activities).set({ ...values, updatedAt: new Date() }).where(eq(activities.id, id)).returning();
+  return row;
+}
+
+/** A live activity of one member, optionally locked for update. */
+export async function findActivity(db: Executor, organizationId: number, patientId: number, id: number, forUpdate = false) {
+  const q = db
+    .select()
+    .from(activities)
+    .where(and(eq(activities.organizationId, organizationId), eq(activities.patientId, patientId), eq(activities.id, id), isNull(activities.deletedAt)));
+  const [row] = await (forUpdate ? q.for('update') : q);
+  return row as ActivityRow | undefined;
+}
+
+/** A live activity of the organization by id alone (jobs), locked for update. */
+export async function lockActivity(db: Executor, organizationId: number, id: number) {
+  const [row] = await db
+    .select()
+    .from(activities)
+    .where(and(eq(activities.organizationId, organizationId), eq(activities.id, id)))
+    .for('update');
+  return row as ActivityRow | undefined;
+}
+
+/** The live activities that reference `voiceCallId` or `textMessageId` (communications status updates). */
+export async function activitiesOfRecord(db: Executor, organizationId: number, ref: { voiceCallId?: number; textMessageId?: number }) {
+  const cond = ref.voiceCallId !== undefined ? eq(activities.voiceCallId, ref.voiceCallId) : eq(activities.textMessageId, ref.textMessageId!);
+  return db.select().from(activities).where(and(eq(activities.organizationId, organizationId), cond, isNull(activities.deletedAt))).for('update');
+}
+
+/** The blocking links of a member's live activities (for cycle checks). */
+export async function blockNodes(db: Executor, organizationId: number, patientId: number) {
+  return db
+    .select({ id: activities.id, blockedById: activities.blockedById, blockingId: activities.blockingId })
+    .from(activities)
+    .where(and(eq(activities.organizationId, organizationId), eq(activities.patientId, patientId), isNull(activities.deletedAt)));
+}
+
+/** Which of `ids` are live activities of the member, with their types. */
+export async function activitiesIn(db: Executor, organizationId: number, patientId: number, ids: number[]) {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: activities.id, activityType: activities.activityType })
+    .from(activities)
+    .where(and(eq(activities.organizationId, organizationId), eq(activities.patientId, patientId), inArray(activities.id, ids), isNull(activities.deletedAt)));
+}
+
+/** Soft-deletes `ids` and unlinks every live activity that blocked or was blocked by them. */
+export async function softDelete(db: Executor, organizationId: number, ids: number[], now: Date): Promise<ActivityRow[]> {
+  const deleted = await db
+    .update(activities)
+    .set({ deletedAt: now, updatedAt: now })
+    .where(and(eq(activities.organizationId, organizationId), inArray(activities.id, ids), isNull(activities.deletedAt)))
+    .returning();
+  await db.update(activities).set({ blockedById: null }).where(and(eq(activities.organizationId, organizationId), inArray(activities.blockedById, ids)));
+  await db.update(activities).set({ blockingId: null }).where(and(eq(activities.organizationId, organizationId), inArray(activities.blockingId, ids)));
+  return deleted;
+}
+
+/** Ids of the live subtasks of `parentId`, at every depth. */
+export async function descendantIds(db: Executor, organizationId: number, parentId: number): Promise<number[]> {
+  const { rows } = await db.execute<{ id: number }>(sql`
+    WITH RECURSIVE d(id) AS (
+      SELECT id FROM activities WHERE organization_id = ${organizationId} AND parent_id = ${parentId} AND deleted_at IS NULL
+      UNION
+      SELECT a.id FROM activities a JOIN d ON a.parent_id = d.id WHERE a.organization_id = ${organizationId} AND a.deleted_at IS NULL)
+    SELECT id FROM d`);
+  return rows.map((r) => r.id);
+}
+
+/** The member's live activity count and latest `occurred_at` not in the future. */
+export async function patientStats(db: Executor, patientId: number): Promise<{ count: number; lastAt: Date | null }> {
+  const { rows } = await db.execute<{ count: number; last_at: Date | string | null }>(sql`
+    SELECT count(*)::int AS count, max(occurred_at) FILTER (WHERE occurred_at <= now()) AS last_at
+    FROM activities WHERE patient_id = ${patientId} AND deleted_at IS NULL`);
+  return { count: rows[0].count, lastAt: rows[0].last_at === null ? null : new Date(rows[0].last_at) };
+}
+
+export interface ActivityListRow extends Record<string, unknown> {
+  id: number;
+  activity_type: string;
+  status: string;
+  message: string | null;
+  subject: string | null;
+  body: string | null;
+  occurred_at: Date | string;
+  booked_at: Date | string | null;
+  due_at: Date | string | null;
+  duration: number | null;
+  modality: string | null;
+  outcome: string | null;
+  email_status: string | null;
+  patient_id: number;
+  patient_name: string;
+  performed_by_id: number | null;
+  performed_by_name: string | null;
+  assigned_to_id: number;
+  assigned_to_name: string | null;
+  parent_id: number | null;
+  comments_count: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+export interface ActivityFilters {
+  patientId?: number;
+  activityType?: string;
+  assignedToId?: number;
+  status?: string;
+  /** Only activities due before this instant (tasks with `due_at`). */
+  dueBefore?: Date;
+  /** A `YYYY-MM-DD` day: due before its start in the clinic's time zone. */
+  dueBeforeDay?: string;
+  ids?: number[];
+}
+
+const LIST_FROM = sql`FROM activities a
+  JOIN patients p ON p.id = a.patient_id
+  LEFT JOIN users pb ON pb.id = a.performed_by_id
+  LEFT JOIN users at ON at.id = a.assigned_to_id`;
+const LIST_COLUMNS = sql`a.id, a.activity_type, a.status, a.message, a.subject, a.body, a.occurred_at, a.booked_at, a.due_at,
+  a.duration, a.modality, a.outcome, a.email_status, a.patient_id, p.first_name || ' ' || p.last_name AS patient_name,
+  a.performed_by_id, pb.name AS performed_by_name, a.assigned_to_id, at.name AS assigned_to_name, a.parent_id,
+  (SELECT count(*)::int FROM activity_comments c WHERE c.activity_id = a.id) AS comments_count, a.created_at, a.updated_at`;
+
+function whereOf(organizationId: number, f: ActivityFilters): SQL {
+  const parts: SQL[] = [sql`a.organization_id = ${organizationId}`, sql`a.deleted_at IS NULL`];
+  if (f.patientId !== undefined) parts.push(sql`a.patient_id = ${f.patientId}`);
+  if (f.activityType) parts.push(sql`a.activity_type = ${f.activityType}`);
+  if (f.assignedToId !== undefined) parts.push(sql`a.assigned_to_id = ${f.assignedToId}`);
+  if (f.status) parts.push(sql`a.status = ${f.status}`);
+  if (f.dueBefore) parts.push(sql`a.due_at < ${f.dueBefore}`);
+  if (f.dueBeforeDay) {
+    parts.push(sql`a.due_at < (${f.dueBeforeDay}::date::timestamp AT TIME ZONE (SELECT time_zone FROM organizations WHERE id = ${organizationId}))`);
+  }
+  if (f.ids) parts.push(f.ids.length ? sql`a.id IN ${f.ids}` : sql`false`);
+  return sql.join(parts, sql` AND `);
+}
+
+/** A page of activities, newest first (tasks with a due date filter: soonest due first). */
+export async function listActivities(db: Executor, organizationId: number, f: ActivityFilters, page: PageRequest) {
+  const where = whereOf(organizationId, f);
+  const order = f.dueBefore || f.dueBeforeDay ? sql`a.due_at ASC, a.id ASC` : sql`a.created_at DESC, a.id DESC`;
+  const rows = await db.execute<ActivityListRow>(sql`SELECT ${LIST_COLUMNS} ${LIST_FROM} WHERE ${where}
+    ORDER BY ${order} LIMIT ${page.perPage} OFFSET ${page.offset}`);
+  const count = await db.execute<{ count: number }>(sql`SELECT count(*)::int AS count FROM activities a WHERE ${where}`);
+  return { rows: rows.rows, totalCount: count.rows[0].count };
+}
+
+/** One activity in the list shape (names and comment count), or undefined. */
+export async function findActivityListRow(db: Executor, organizationId: number, id: number) {
+  const { rows } = await db.execute<ActivityListRow>(sql`SELECT ${LIST_COLUMNS} ${LIST_FROM} WHERE ${whereOf(organizationId, { ids: [id] })}`);
+  return rows[0];
+}
+
+export async function commentsOf(db: Executor, activityId: number) {
+  return db
+    .select({ id: activityComments.id, body: activityComments.body, user_id: activityComments.userId, user_name: users.name, created_at: activityComments.createdAt })
+    .from(activityComments)
+    .innerJoin(users, eq(users.id, activityComments.userId))
+    .where(eq(activityComments.activityId, activityId))
+    .orderBy(asc(activityComments.createdAt), asc(activityComments.id));
+}
+
+export async function subtasksOf(db: Executor, organizationId: number, parentId: number) {
+  return db
+    .select({
+      id: activities.id,
+      activity_type: activities.activityType,
+      status: activities.status,
+      message: activities.message,
+      subject: activities.subject,
+      assigned_to_id: activities.assignedToId,
+      assigned_to_name: users.name,
+    })
+    .from(activities)
+    .leftJoin(users, eq(users.id, activities.assignedToId))
+    .where(and(eq(activities.organizationId, organizationId), eq(activities.parentId, parentId), isNull(activities.deletedAt)))
+    .orderBy(asc(activities.id));
+}
+
+export async function insertComment(db: Executor, values: typeof activityComments.$inferInsert) {
+  const [row] = await db.insert(activityComments).values(values).returning();
+  return row;
+}
+
+/** Which of `ids` are active users of the organization. */
+export async function activeUsersIn(db: Executor, organizationId: number, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.organizationId, organizationId), inArray(users.id, ids), eq(users.active, true)));
+  return new Set(rows.map((r) => r.id));
+}

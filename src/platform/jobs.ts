@@ -1,0 +1,100 @@
+/**
+ * Background jobs on pg-boss 10 (queues in the same PostgreSQL; ARCHITECTURE.md,
+ * "Stack"). Jobs are enqueued inside the transaction that causes them
+ * (`send(tx, ...)`, through pg-boss's `db` option), so a job exists exactly when
+ * its cause committed (STYLE.md rule 6). Payloads carry ids, never PHI.
+ *
+ * A feature declares its jobs as `JobDefinition`s in its `jobs.ts`; the worker
+ * side (`care serve`, `--role worker`) registers their handlers.
+ */
+import PgBoss from 'pg-boss';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../db/pool.ts';
+
+export interface JobMeta {
+  id: string;
+  /** Attempts already failed before this one (0 on the first attempt). */
+  retryCount: number;
+  retryLimit: number;
+}
+
+export interface JobDefinition<T extends object> {
+  /** Queue name, `feature.job-name` (pg-boss allows letters, digits, `-`, `_`, `.`, `/`). */
+  name: string;
+  /** Retries after the first attempt, first delay (seconds, doubling), per the job's configuration. */
+  retry: { limit: number; delaySeconds: number; backoff: boolean };
+  handler: (data: T, meta: JobMeta) => Promise<void>;
+}
+
+export interface Logger {
+  info(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+/** Turns pg-boss's numbered-parameter SQL into a Drizzle statement run on `tx`. */
+function executorOf(tx: Executor): PgBoss.Db {
+  return {
+    async executeSql(text: string, values: unknown[]) {
+      const parts = text.split(/\$(\d+)/);
+      // Drizzle drops an `undefined` parameter from the statement; pg-boss means NULL by it.
+      const chunks: SQL[] = parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1] ?? null}`));
+      const res = await tx.execute(sql.join(chunks, sql``));
+      return { rows: res.rows };
+    },
+  };
+}
+
+export interface Jobs {
+  /** Enqueues a job in `tx` (it runs only if `tx` commits). Returns the job id. */
+  send<T extends object>(tx: Executor, def: Pick<JobDefinition<T>, 'name' | 'retry'>, data: T): Promise<string | null>;
+  /** Starts pg-boss (installs or migrates its schema) and creates the queues. */
+  start(): Promise<void>;
+  /** Runs `defs`' handlers in this process. */
+  work(defs: Array<JobDefinition<never>>): Promise<void>;
+  /** Stops fetching, waits for running handlers (up to `timeoutMs`), closes pg-boss's pool. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * @param connectionString the platform database.
+ * @param queues every queue name that will be used (created at start).
+ * @param pollSeconds how often idle workers poll.
+ */
+export function createJobs({ connectionString, queues, pollSeconds, log }: {
+  connectionString: string;
+  queues: string[];
+  pollSeconds: number;
+  log: Logger;
+}): Jobs {
+  const boss = new PgBoss({ connectionString, max: 4, schema: 'pgboss' });
+  boss.on('error', (err: Error) => log.error({ err }, 'job queue error'));
+  let started = false;
+  return {
+    async send(tx, def, data) {
+      return boss.send(def.name, data, {
+        db: executorOf(tx),
+        retryLimit: def.retry.limit,
+        retryDelay: def.retry.delaySeconds,
+        retryBackoff: def.retry.backoff,
+      });
+    },
+    async start() {
+      if (started) return;
+      await boss.start();
+      for (const q of queues) await boss.createQueue(q);
+      started = true;
+    },
+    async work(defs) {
+      for (const def of defs) {
+        await boss.work(def.name, { includeMetadata: true, pollingIntervalSeconds: pollSeconds, batchSize: 1 }, async ([job]) => {
+          await def.handler(job.data as never, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
+        });
+      }
+    },
+    async stop(timeoutMs = 20_000) {
+      if (!started) return;
+      started = false;
+      await boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Outgoing email: real SMTP through nodemailer (`SMTP_URL`), or, without it,
+ * the sandbox mailbox that records what would have been sent in
+ * `sandbox_messages` (ARCHITECTURE.md, "Configuration"; refused in production by
+ * `loadConfig`).
+ */
+import nodemailer from 'nodemailer';
+import { sandboxMessages } from '../db/schema.ts';
+import type { Db } from '../db/pool.ts';
+
+export interface EmailAttachment {
+  filename: string;
+  content: Buffer;
+  contentType?: string;
+}
+
+export interface EmailMessage {
+  organizationId: number;
+  to: string;
+  subject: string;
+  text: string;
+  attachments: EmailAttachment[];
+  /** Sent as the `X-Care-Activity-Id` header, so replies and bounces can be traced. */
+  activityId?: number;
+}
+
+export interface Mailer {
+  readonly kind: 'smtp' | 'sandbox';
+  /**
+   * Delivers `msg` to the relay (or the sandbox).
+   * @returns the Message-ID the relay accepted.
+   * @throws the transport's error (connection refused, timeout, 4xx/5xx reply).
+   */
+  send(msg: EmailMessage): Promise<{ messageId: string }>;
+  close(): void;
+}
+
+/** A nodemailer SMTP transport; every timeout is `timeoutMs`. */
+export function createSmtpMailer({ url, from, timeoutMs }: { url: string; from: string; timeoutMs: number }): Mailer {
+  const transport = nodemailer.createTransport(url, {
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  } as nodemailer.TransportOptions);
+  return {
+    kind: 'smtp',
+    async send(msg) {
+      const info = await transport.sendMail({
+        from,
+        to: msg.to,
+        subject: msg.subject,
+        text: msg.text,
+        attachments: msg.attachments,
+        headers: msg.activityId ? { 'X-Care-Activity-Id': String(msg.activityId) } : undefined,
+      });
+      return { messageId: info.messageId };
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** Records mail in `sandbox_messages` instead of sending it. */
+export function createSandboxMailer({ db, from }: { db: Db; from: string }): Mailer {
+  return {
+    kind: 'sandbox',
+    async send(msg) {
+      const messageId = `<sandbox-${Date.now()}-${Math.random().toString(36).slice(2)}@care-platform.invalid>`;
+      await db.insert(sandboxMessages).values({
+        organizationId: msg.organizationId,
+        channel: 'email',
+        toAddress: msg.to,
+        fromAddress: from,
+        subject: msg.subject,
+        body: msg.text,
+        metadata: {
+          message_id: messageId,
+          activity_id: msg.activityId ?? null,
+          attachments: msg.attachments.map((a) => ({ filename: a.filename, bytes: a.content.length, content_type: a.contentType ?? null })),
+        },
+      });
+      return { messageId };
+    },
+    close: () => {},
+  };
+}
+
+/** The SMTP mailer when `SMTP_URL` is set, else the sandbox mailbox. */
+export function createMailer(config: { smtpUrl?: string; mailFrom: string; smtpTimeoutMs: number }, db: Db): Mailer {
+  return config.smtpUrl
+    ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, timeoutMs: config.smtpTimeoutMs })
+    : createSandboxMailer({ db, from: config.mailFrom });
+}

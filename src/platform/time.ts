@@ -1,0 +1,15 @@
+/**
+ * Timestamps on the wire: UTC ISO 8601 with milliseconds (`2024-11-20T10:00:00.000Z`,
+ * ARCHITECTURE.md "Wire conventions"). Raw SQL results carry `timestamptz` as
+ * PostgreSQL text (`2024-11-20 10:00:00.123+00`); Drizzle's typed queries carry Dates.
+ */
+
+/** A timestamp as `YYYY-MM-DDTHH:mm:ss.sssZ`. */
+export function isoOf(v: Date | string): string {
+  return (v instanceof Date ? v : new Date(v)).toISOString();
+}
+
+/** `isoOf`, passing null through. */
+export function isoOrNull(v: Date | string | null | undefined): string | null {
+  return v === null || v === undefined ? null : isoOf(v);
+}

@@ -1,0 +1,23 @@
+/**
+ * The job queues of every feature and `startWorkers(deps)`, which runs their
+ * handlers in this process (`care serve`, roles `all` and `worker`).
+ */
+import type { Services } from './app.ts';
+import type { Config } from './config.ts';
+import { ACTIVITY_EMAIL_QUEUE, activityJobs } from './ecm/activities/jobs.ts';
+import type { JobDefinition, Jobs } from './platform/jobs.ts';
+
+/** Every queue name; created when pg-boss starts. */
+export const QUEUES = [ACTIVITY_EMAIL_QUEUE];
+
+/** The job definitions of every feature, bound to the services. */
+export function jobDefinitions(services: Services, config: Config): Array<JobDefinition<never>> {
+  return [
+    ...activityJobs(services.activities, { limit: config.mailRetryLimit, delaySeconds: config.mailRetryDelaySeconds }),
+  ] as Array<JobDefinition<never>>;
+}
+
+/** Starts every feature's job handlers on `jobs` (already started). */
+export async function startWorkers({ jobs, services, config }: { jobs: Jobs; services: Services; config: Config }): Promise<void> {
+  await jobs.work(jobDefinitions(services, config));
+}

@@ -1,0 +1,295 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { auditEvents, ecmEvents } from '../../src/db/schema.ts';
+import { insertTextMessage, insertVoiceCall } from '../../src/ecm/communications/records.ts';
+import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
+
+let t: TestContext;
+let coord: TestUser;
+let bob: TestUser;
+let stranger: TestUser;
+let patientId: number;
+let otherPatientId: number;
+let strangerPatientId: number;
+
+const base = () => `/v1/clinic/ecm/patients/${patientId}/activities`;
+const create = (activity: Record<string, unknown>, as: TestUser = coord, pid = patientId) =>
+  call(t.app, as, 'POST', `/v1/clinic/ecm/patients/${pid}/activities`, { activity });
+
+async function enrol(admin: TestUser, first: string, memberId: string) {
+  const res = await call(t.app, admin, 'POST', '/v1/admin/clinic/ecm/patients', {
+    patient: { first_name: first, last_name: 'Doe', ecm_eligibility_information: { member_id: memberId } },
+  });
+  return res.json().patient.id as number;
+}
+
+beforeAll(async () => {
+  t = await createTestContext();
+  const admin = await createUser(t.services, 'Activity Clinic', 'admin');
+  coord = await createUser(t.services, 'Activity Clinic', 'care_coordinator', 'Jane Coordinator');
+  bob = await createUser(t.services, 'Activity Clinic', 'care_coordinator', 'Bob Manager');
+  stranger = await createUser(t.services, 'Elsewhere', 'admin');
+  patientId = await enrol(admin, 'John', 'A-1');
+  otherPatientId = await enrol(admin, 'Jim', 'A-2');
+  strangerPatientId = await enrol(stranger, 'Far', 'Z-1');
+});
+afterAll(() => t.close());
+
+describe('POST .../activities (seed 003 "Create Activity")', () => {
+  it('replays "Create Task": performed_by is the caller, the task makes a task event', async () => {
+    const res = await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'Schedule follow-up appointment with patient', subject: 'Follow-up Scheduling' });
+    expect(res.statusCode).toBe(201);
+    const a = res.json().activity;
+    expect(a).toMatchObject({
+      activity_type: 'task', status: 'created', message: 'Schedule follow-up appointment with patient', subject: 'Follow-up Scheduling',
+      patient_id: patientId, patient_name: 'John Doe', performed_by_id: coord.id, performed_by_name: 'Jane Coordinator',
+      assigned_to_id: bob.id, assigned_to_name: 'Bob Manager', parent_id: null, comments_count: 0,
+    });
+    expect(a.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(a.event).toMatchObject({ event_type: 'task', status: 'created', occurred_at: a.occurred_at, prtf_category: null });
+  });
+
+  it('replays "Create Note": no event', async () => {
+    const res = await create({ activity_type: 'note', assigned_to_id: bob.id, subject: 'Progress Note',
+      body: 'Patient reported feeling better after starting new medication. Will continue monitoring progress.' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().activity.event).toBeNull();
+  });
+
+  it('replays "Create In-Person Appointment": the event occurs at booked_at, in person', async () => {
+    const res = await create({ activity_type: 'in_person_appointment', assigned_to_id: bob.id, booked_at: '2024-12-01T14:00:00.000Z',
+      subject: 'Monthly Check-in', body: 'Monthly in-person check-in with patient and family' });
+    expect(res.statusCode).toBe(201);
+    const a = res.json().activity;
+    expect(a).toMatchObject({ booked_at: '2024-12-01T14:00:00.000Z', modality: 'in_person' });
+    expect(a.event).toMatchObject({ event_type: 'appointment', occurred_at: '2024-12-01T14:00:00.000Z', status: 'created', prtf_category: null });
+    const done = await call(t.app, coord, 'PUT', `${base()}/${a.id}`, { activity: { status: 'complete', duration: 45 } });
+    expect(done.json().activity.event).toMatchObject({ status: 'complete', prtf_category: 'in_person_encounter' });
+  });
+
+  it('answers 422 with the seed\'s messages, all at once', async () => {
+    const res = await create({ activity_type: 'task' });
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toEqual({ errors: ["Message can't be blank", "Assigned to can't be blank"] });
+    const types: Array<[Record<string, unknown>, string[]]> = [
+      [{}, ["Activity type can't be blank", "Assigned to can't be blank"]],
+      [{ activity_type: 'note', assigned_to_id: bob.id }, ["Body can't be blank"]],
+      [{ activity_type: 'sms', assigned_to_id: bob.id }, ["Body can't be blank", "Text message can't be blank"]],
+      [{ activity_type: 'call', assigned_to_id: bob.id }, ["Voice call can't be blank"]],
+      [{ activity_type: 'call', assigned_to_id: bob.id, outcome: 'reached' }, ["Voice call can't be blank"]],
+      [{ activity_type: 'email', assigned_to_id: bob.id }, ["Body can't be blank", "Email to can't be blank"]],
+      [{ activity_type: 'email', assigned_to_id: bob.id, body: 'x', email_to: 'not-an-address' }, ['Email to is not a valid email address']],
+      [{ activity_type: 'in_person_appointment', assigned_to_id: bob.id }, ["Booked at can't be blank"]],
+      [{ activity_type: 'meeting', assigned_to_id: bob.id }, ["Booked at can't be blank"]],
+      [{ activity_type: 'task', message: 'm', assigned_to_id: stranger.id }, ['Assigned to must be an active user of the clinic']],
+      [{ activity_type: 'note', body: 'b', assigned_to_id: bob.id, modality: 'video', due_at: '2030-01-01T00:00:00Z' }, ['Modality is only allowed for appointments and meetings', 'Due at is only allowed for tasks']],
+      [{ activity_type: 'walk', assigned_to_id: bob.id, status: 'done', booked_at: 'tomorrow' }, ['Activity type is not included in the list', 'Booked at must be a valid date and time (ISO 8601)', 'Status is not included in the list']],
+    ];
+    for (const [activity, errors] of types) {
+      const r = await create(activity);
+      expect(r.statusCode, JSON.stringify(activity)).toBe(422);
+      expect(r.json().errors, JSON.stringify(activity)).toEqual(errors);
+    }
+  });
+
+  it('logs a call by hand with outcome and duration, and needs a voice call of the same patient otherwise', async () => {
+    const byHand = await create({ activity_type: 'call', assigned_to_id: bob.id, outcome: 'reached', duration: 12, subject: 'Desk phone' });
+    expect(byHand.statusCode).toBe(201);
+    expect(byHand.json().activity.event).toMatchObject({ event_type: 'call', prtf_category: 'telehealth_encounter' });
+
+    const org = coord.organizationId;
+    const theirs = await insertVoiceCall(t.database.db, { organizationId: org, patientId: otherPatientId, direction: 'outbound', fromNumber: '+18055550100', toNumber: '+18055550101', status: 'completed' });
+    const wrong = await create({ activity_type: 'call', assigned_to_id: bob.id, voice_call_id: theirs.id });
+    expect(wrong.json().errors).toEqual(['Voice call must be a voice call of the same patient']);
+
+    const mine = await insertVoiceCall(t.database.db, { organizationId: org, patientId, direction: 'outbound', fromNumber: '+18055550100', toNumber: '+18055550102', status: 'completed', durationSeconds: 130, memberReached: false });
+    const ok = await create({ activity_type: 'call', assigned_to_id: bob.id, voice_call_id: mine.id, status: 'complete' });
+    expect(ok.statusCode).toBe(201);
+    const ev = await t.database.db.select().from(ecmEvents).where(eq(ecmEvents.activityId, ok.json().activity.id));
+    expect(ev[0]).toMatchObject({ eventType: 'call', duration: 3, prtfCategory: 'telehealth_outreach' }); // voicemail: 130 s -> 3 min
+  });
+
+  it('needs a text message of the same patient for sms; a delivered one is telehealth outreach', async () => {
+    const org = coord.organizationId;
+    const msg = await insertTextMessage(t.database.db, { organizationId: org, patientId, direction: 'outbound', fromNumber: '+18055550100', toNumber: '+18055550103', body: 'Hi', status: 'delivered' });
+    const res = await create({ activity_type: 'sms', assigned_to_id: bob.id, body: 'Hi', text_message_id: msg.id, status: 'complete' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().activity).toMatchObject({ text_message_id: msg.id, event: { event_type: 'sms', prtf_category: 'telehealth_outreach' } });
+    const cross = await create({ activity_type: 'sms', assigned_to_id: bob.id, body: 'Hi', text_message_id: msg.id }, coord, otherPatientId);
+    expect(cross.json().errors).toEqual(['Text message must be a text message of the same patient']);
+  });
+
+  it('answers 404 Patient not found for an unknown or foreign patient', async () => {
+    for (const pid of [999999, strangerPatientId]) {
+      const res = await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'x' }, coord, pid);
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toEqual({ errors: ['Patient not found'] });
+    }
+  });
+});
+
+describe('subtasks, blocking and comments', () => {
+  it('replays "Create Subtask" and lists subtasks as summaries in the parent', async () => {
+    const parent = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'Parent' })).json().activity;
+    const sub = await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'Call patient to confirm appointment time', parent_id: parent.id });
+    expect(sub.statusCode).toBe(201);
+    const detail = (await call(t.app, coord, 'GET', `${base()}/${parent.id}`)).json().activity;
+    expect(detail.subtasks).toEqual([{
+      id: sub.json().activity.id, activity_type: 'task', status: 'created', message: 'Call patient to confirm appointment time',
+      subject: null, assigned_to_id: bob.id, assigned_to_name: 'Bob Manager',
+    }]);
+    const note = (await create({ activity_type: 'note', assigned_to_id: bob.id, body: 'n' })).json().activity;
+    for (const parent_id of [note.id, 999999]) {
+      const bad = await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'x', parent_id });
+      expect(bad.json().errors).toEqual(['Subtasks can only be created under task-type activities']);
+    }
+    const foreign = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'theirs' }, coord, otherPatientId)).json().activity;
+    const cross = await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'x', parent_id: foreign.id });
+    expect(cross.json().errors).toEqual(['Subtasks can only be created under task-type activities']);
+  });
+
+  it('links blocking activities of the same patient and refuses cycles', async () => {
+    const a = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'A' })).json().activity;
+    const b = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'B', blocked_by_id: a.id })).json().activity;
+    expect(b.blocked_by_id).toBe(a.id);
+    const c = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'C', blocked_by_id: b.id })).json().activity;
+    // a blocks b blocks c: c blocking a closes the loop.
+    const loop = await call(t.app, coord, 'PUT', `${base()}/${c.id}`, { activity: { blocking_id: a.id } });
+    expect(loop.statusCode).toBe(422);
+    expect(loop.json().errors).toEqual(['Blocking links would make a cycle']);
+    const self = await call(t.app, coord, 'PUT', `${base()}/${a.id}`, { activity: { blocked_by_id: a.id } });
+    expect(self.json().errors).toEqual(['Blocking links would make a cycle']);
+    const foreign = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'x' }, coord, otherPatientId)).json().activity;
+    const cross = await call(t.app, coord, 'PUT', `${base()}/${a.id}`, { activity: { blocking_id: foreign.id } });
+    expect(cross.json().errors).toEqual(['Blocking must be an activity of the same patient']);
+    const fine = await call(t.app, coord, 'PUT', `${base()}/${c.id}`, { activity: { subject: 'still fine' } });
+    expect(fine.statusCode).toBe(200);
+  });
+
+  it('adds comments with the author\'s name and counts them', async () => {
+    const a = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'Commented' })).json().activity;
+    const c = await call(t.app, bob, 'POST', `${base()}/${a.id}/comments`, { comment: { body: 'Called patient, no answer' } });
+    expect(c.statusCode).toBe(201);
+    expect(c.json().comment).toMatchObject({ body: 'Called patient, no answer', user_id: bob.id, user_name: 'Bob Manager' });
+    await call(t.app, coord, 'POST', `${base()}/${a.id}/comments`, { comment: { body: 'Will try again' } });
+    const detail = (await call(t.app, coord, 'GET', `${base()}/${a.id}`)).json().activity;
+    expect(detail.comments_count).toBe(2);
+    expect(detail.comments.map((x: { body: string }) => x.body)).toEqual(['Called patient, no answer', 'Will try again']);
+    const blank = await call(t.app, coord, 'POST', `${base()}/${a.id}/comments`, { comment: { body: '' } });
+    expect(blank.json()).toEqual({ errors: ["Body can't be blank"] });
+  });
+});
+
+describe('GET .../activities (seed 003 "List Patient Activities" and "Get Activity Details")', () => {
+  it('replays the list example with its fields and page_size', async () => {
+    const res = await call(t.app, coord, 'GET', `${base()}?activity_type=task&status=created&page_size=2`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.pagination).toMatchObject({ current_page: 1, per_page: 2 });
+    expect(body.pagination.total_count).toBeGreaterThan(2);
+    for (const key of ['id', 'activity_type', 'status', 'message', 'subject', 'body', 'occurred_at', 'patient_id', 'patient_name', 'performed_by_id',
+      'performed_by_name', 'assigned_to_id', 'assigned_to_name', 'parent_id', 'comments_count', 'created_at', 'updated_at']) {
+      expect(body.activities[0]).toHaveProperty(key);
+    }
+    expect(body.activities.every((a: { activity_type: string; status: string }) => a.activity_type === 'task' && a.status === 'created')).toBe(true);
+    const mine = (await call(t.app, coord, 'GET', `${base()}?assigned_to_id=${coord.id}`)).json();
+    expect(mine.pagination.total_count).toBe(0);
+  });
+
+  it('replays the detail example with every documented field', async () => {
+    const a = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'Follow up with patient about medication', subject: 'Medication Follow-up',
+      body: 'Need to check if patient has started new medication regimen' })).json().activity;
+    const res = await call(t.app, coord, 'GET', `${base()}/${a.id}`);
+    expect(res.statusCode).toBe(200);
+    const d = res.json().activity;
+    for (const key of ['id', 'activity_type', 'status', 'message', 'subject', 'body', 'occurred_at', 'booked_at', 'email_to', 'transcript', 'patient_id',
+      'patient_name', 'performed_by_id', 'performed_by_name', 'assigned_to_id', 'assigned_to_name', 'parent_id', 'blocked_by_id', 'blocking_id',
+      'voice_call_id', 'text_message_id', 'comments', 'subtasks', 'event', 'created_at', 'updated_at']) {
+      expect(d).toHaveProperty(key);
+    }
+    expect(d.event).toMatchObject({ id: expect.any(Number), event_type: 'task', status: 'created' });
+  });
+
+  it('answers 404 Activity not found for unknown, malformed, other-patient and other-clinic ids', async () => {
+    const theirs = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'x' }, coord, otherPatientId)).json().activity;
+    for (const id of ['999999', 'abc', String(theirs.id)]) {
+      const res = await call(t.app, coord, 'GET', `${base()}/${id}`);
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toEqual({ errors: ['Activity not found'] });
+    }
+    const foreign = await call(t.app, stranger, 'GET', `/v1/clinic/ecm/patients/${patientId}/activities/${theirs.id}`);
+    expect(foreign.json()).toEqual({ errors: ['Patient not found'] });
+  });
+});
+
+describe('PUT and DELETE', () => {
+  it('replays "Mark Task Complete"; the event follows; the type cannot change', async () => {
+    const a = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'To complete', duration: 5 })).json().activity;
+    const res = await call(t.app, coord, 'PUT', `${base()}/${a.id}`, { activity: { status: 'complete' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().activity).toMatchObject({ status: 'complete', event: { status: 'complete', prtf_category: null } });
+    const ev = await t.database.db.select().from(ecmEvents).where(eq(ecmEvents.activityId, a.id));
+    expect(ev[0]).toMatchObject({ status: 'complete', duration: 5, body: 'To complete' });
+    const retype = await call(t.app, coord, 'PUT', `${base()}/${a.id}`, { activity: { activity_type: 'note' } });
+    expect(retype.json().errors).toEqual(["Activity type can't be changed"]);
+    const blanked = await call(t.app, coord, 'PUT', `${base()}/${a.id}`, { activity: { message: '' } });
+    expect(blanked.json().errors).toEqual(["Message can't be blank"]);
+  });
+
+  it('replays "Delete Activity": 204, gone from lists and details, event cancelled, subtasks too', async () => {
+    const parent = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'Doomed' })).json().activity;
+    const child = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'Doomed child', parent_id: parent.id })).json().activity;
+    const del = await t.app.inject({ method: 'DELETE', url: `${base()}/${parent.id}`, headers: { 'x-user-token': coord.token, 'content-type': 'application/json' } });
+    expect(del.statusCode).toBe(204);
+    expect(del.body).toBe('');
+    for (const id of [parent.id, child.id]) {
+      expect((await call(t.app, coord, 'GET', `${base()}/${id}`)).statusCode).toBe(404);
+      const [ev] = await t.database.db.select().from(ecmEvents).where(eq(ecmEvents.activityId, id));
+      expect(ev.status).toBe('cancelled');
+    }
+    const list = (await call(t.app, coord, 'GET', `${base()}?per_page=100`)).json();
+    expect(list.activities.some((a: { id: number }) => a.id === parent.id || a.id === child.id)).toBe(false);
+    expect((await call(t.app, coord, 'DELETE', `${base()}/${parent.id}`)).statusCode).toBe(404);
+  });
+
+  it('keeps the member\'s activities_count and last_activity_at', async () => {
+    const before = (await call(t.app, coord, 'GET', `/v1/clinic/ecm/patients/${otherPatientId}`)).json().patient;
+    const a = (await create({ activity_type: 'note', assigned_to_id: bob.id, body: 'x', occurred_at: '2025-01-02T03:04:05.000Z' }, coord, otherPatientId)).json().activity;
+    const after = (await call(t.app, coord, 'GET', `/v1/clinic/ecm/patients/${otherPatientId}`)).json().patient;
+    expect(after.activities_count).toBe(before.activities_count + 1);
+    await call(t.app, coord, 'DELETE', `/v1/clinic/ecm/patients/${otherPatientId}/activities/${a.id}`);
+    const gone = (await call(t.app, coord, 'GET', `/v1/clinic/ecm/patients/${otherPatientId}`)).json().patient;
+    expect(gone.activities_count).toBe(before.activities_count);
+  });
+});
+
+describe('GET /v1/clinic/ecm/activities (across the clinic)', () => {
+  it('gives a coordinator their open work, filters by patient and due_before, soonest due first', async () => {
+    await create({ activity_type: 'task', assigned_to_id: coord.id, message: 'Late', due_at: '2025-01-01T17:00:00.000Z' });
+    await create({ activity_type: 'task', assigned_to_id: coord.id, message: 'Later', due_at: '2025-03-01T17:00:00.000Z' }, coord, otherPatientId);
+    await create({ activity_type: 'task', assigned_to_id: coord.id, message: 'Done', status: 'complete' });
+    const mine = (await call(t.app, coord, 'GET', `/v1/clinic/ecm/activities?assigned_to_id=${coord.id}&status=created`)).json();
+    expect(mine.activities.map((a: { message: string }) => a.message).sort()).toEqual(['Late', 'Later']);
+    const due = (await call(t.app, coord, 'GET', `/v1/clinic/ecm/activities?assigned_to_id=${coord.id}&due_before=2025-06-01`)).json();
+    expect(due.activities.map((a: { message: string }) => a.message)).toEqual(['Late', 'Later']);
+    const early = (await call(t.app, coord, 'GET', '/v1/clinic/ecm/activities?due_before=2025-02-01T00:00:00Z')).json();
+    expect(early.activities.map((a: { message: string }) => a.message)).toEqual(['Late']);
+    const one = (await call(t.app, coord, 'GET', `/v1/clinic/ecm/activities?patient_id=${otherPatientId}&assigned_to_id=${coord.id}`)).json();
+    expect(one.activities.map((a: { message: string; patient_name: string }) => [a.message, a.patient_name])).toEqual([['Later', 'Jim Doe']]);
+    const theirs = (await call(t.app, stranger, 'GET', '/v1/clinic/ecm/activities')).json();
+    expect(theirs.pagination.total_count).toBe(0);
+  });
+});
+
+describe('audit', () => {
+  it('writes a row for each read, list, create, update and delete of activities', async () => {
+    const a = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'Audited' })).json().activity;
+    await call(t.app, coord, 'GET', `${base()}/${a.id}`);
+    await call(t.app, coord, 'PUT', `${base()}/${a.id}`, { activity: { status: 'complete' } });
+    await call(t.app, coord, 'DELETE', `${base()}/${a.id}`);
+    const rows = await t.database.db.select().from(auditEvents)
+      .where(and(eq(auditEvents.entityType, 'activity'), eq(auditEvents.actorId, String(coord.id))));
+    const mine = rows.filter((r) => r.entityIds.includes(String(a.id))).map((r) => r.action);
+    expect(mine).toEqual(['create', 'read', 'update', 'delete']);
+  });
+});
