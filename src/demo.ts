@@ -2,7 +2,8 @@
  * The demo seeders of every feature, in the order they run. A feature adds its
  * demo data by appending its seeder here (STYLE.md rule 7).
  */
+import { ecmActivitySeeder } from './ecm/activities/demo.ts';
 import { ecmClinicSeeder } from './ecm/patients/demo.ts';
 import type { DemoSeeder } from './platform/demo.ts';
 
-export const demoSeeders: DemoSeeder[] = [ecmClinicSeeder];
+export const demoSeeders: DemoSeeder[] = [ecmClinicSeeder, ecmActivitySeeder];

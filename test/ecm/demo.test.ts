@@ -1,4 +1,5 @@
 import { isValidPhoneNumber } from 'libphonenumber-js';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSeeders } from '../../src/demo.ts';
 import { runDemoSeeders } from '../../src/platform/demo.ts';
@@ -50,6 +51,32 @@ describe('care demo', () => {
     const staff = (await call(t.app, admin, 'GET', '/v1/admin/users')).json().users;
     expect(new Set(staff.map((u: { role: string }) => u.role))).toEqual(new Set(['admin', 'care_coordinator', 'provider']));
     expect(staff.every((u: { phone: string | null }) => u.phone && isValidPhoneNumber(u.phone))).toBe(true);
+  });
+
+  it('gives the members a history of activities and events whose counts add up', async () => {
+    const admin = { token: (await runDemoSeeders(demoSeeders, t.database.db, t.services)).admin_token as string };
+    const { rows } = await t.database.db.execute(sql`SELECT count(*)::int AS a, count(DISTINCT patient_id)::int AS p FROM activities`);
+    expect(rows[0].p).toBeGreaterThanOrEqual(200);
+    const types = await t.database.db.execute(sql`SELECT DISTINCT activity_type FROM activities ORDER BY 1`);
+    expect(types.rows.map((r) => r.activity_type)).toEqual(['call', 'email', 'in_person_appointment', 'meeting', 'note', 'sms', 'task']);
+    const today = new Date().toISOString().slice(0, 10);
+    const start = new Date(Date.now() - 130 * 86_400_000).toISOString().slice(0, 10);
+    const clinic = (await call(t.app, admin, 'GET', `/v1/clinic/ecm/events/counts?start_date=${start}&end_date=${today}`)).json().counts;
+    expect(clinic.total).toBeGreaterThan(500);
+    for (const k of ['telehealth_encounters', 'in_person_encounters', 'telehealth_outreach', 'in_person_outreach']) {
+      expect(clinic.prtf_categories[k], k).toBeGreaterThan(0);
+    }
+    // The clinic's counts are the sum of its members' counts.
+    const ids = (await runDemoSeeders(demoSeeders, t.database.db, t.services)).patient_ids as number[];
+    const sum = { total: 0, telehealth_encounters: 0, in_person_encounters: 0, telehealth_outreach: 0, in_person_outreach: 0 };
+    for (const id of ids) {
+      const c = (await call(t.app, admin, 'GET', `/v1/clinic/ecm/patients/${id}/events/counts?start_date=${start}&end_date=${today}`)).json().counts;
+      sum.total += c.total;
+      for (const k of Object.keys(c.prtf_categories) as Array<keyof typeof sum>) sum[k] += c.prtf_categories[k];
+    }
+    expect(sum).toEqual({ total: clinic.total, ...clinic.prtf_categories });
+    const again = await t.database.db.execute(sql`SELECT count(*)::int AS a FROM activities`);
+    expect(again.rows[0].a).toBe(rows[0].a);
   });
 
   it('answers /readyz 503 when the database does not answer', async () => {
