@@ -18,6 +18,9 @@ import { createActivityService } from './ecm/activities/service.ts';
 import { eventRoutes } from './ecm/events/routes.ts';
 import { createEventService } from './ecm/events/service.ts';
 import { createSandboxService, sandboxRoutes } from './ecm/communications/sandbox.ts';
+import { adminCommunicationRoutes, communicationRoutes, twilioWebhookRoutes } from './ecm/communications/routes.ts';
+import { createCommunicationsService } from './ecm/communications/service.ts';
+import type { Telephony } from './platform/telephony.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
 import { createAuditService } from './platform/audit.ts';
@@ -31,6 +34,8 @@ export interface Services {
   events: ReturnType<typeof createEventService>;
   activities: ReturnType<typeof createActivityService>;
   sandbox: ReturnType<typeof createSandboxService>;
+  communications: ReturnType<typeof createCommunicationsService>;
+  telephony: Telephony;
 }
 
 export interface ServiceDeps {
@@ -39,20 +44,26 @@ export interface ServiceDeps {
   /** pg-boss; `send` enqueues inside a transaction. */
   jobs: Pick<Jobs, 'send'>;
   mailer: Mailer;
+  /** Twilio, or the sandbox provider. */
+  telephony: Telephony;
   clock?: () => Date;
 }
 
 /** Wires every service with its explicit dependencies (STYLE.md rule 4). */
-export function createServices({ db, config, jobs, mailer, clock }: ServiceDeps): Services {
+export function createServices({ db, config, jobs, mailer, telephony, clock }: ServiceDeps): Services {
+  const identity = createIdentityService({ db, config, clock });
   const patients = createPatientService({ db });
   const events = createEventService({ db, patients });
+  const activities = createActivityService({ db, config, jobs, mailer, patients, events, clock });
   return {
-    identity: createIdentityService({ db, config, clock }),
+    identity,
     audit: createAuditService({ db }),
     patients,
     events,
-    activities: createActivityService({ db, config, jobs, mailer, patients, events, clock }),
+    activities,
     sandbox: createSandboxService({ db }),
+    communications: createCommunicationsService({ db, config, telephony, jobs, patients, activities, identity, clock }),
+    telephony,
   };
 }
 
@@ -120,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (v1) => {
     useEcmErrors(v1);
     await v1.register(signInRoutes, services);
+    await v1.register(twilioWebhookRoutes, { prefix: '/clinic/webhooks/twilio', ...services, config });
     await v1.register(async (authed) => {
       authed.addHook('onRequest', authenticateUser(services.identity));
       await authed.register(sessionRoutes, services);
@@ -128,11 +140,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         await clinic.register(activityRoutes, services);
         await clinic.register(eventRoutes, services);
         await clinic.register(sandboxRoutes, services);
+        await clinic.register(communicationRoutes, services);
       }, { prefix: '/clinic' });
       await authed.register(async (admin) => {
         admin.addHook('onRequest', requireAdmin);
         await admin.register(adminAccountRoutes, services);
         await admin.register(adminPatientRoutes, services);
+        await admin.register(adminCommunicationRoutes, services);
       }, { prefix: '/admin' });
     });
   }, { prefix: '/v1' });

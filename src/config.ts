@@ -54,6 +54,14 @@ export interface Config {
   mailRetryDelaySeconds: number;
   /** How often idle job workers look for work, seconds (default 2; minimum 0.5). */
   jobsPollSeconds: number;
+  /** Twilio account; unset (with the token and number) means the sandbox telephony provider. */
+  twilio: { accountSid: string; authToken: string; fromNumber: string } | undefined;
+  /** Base URL of the Twilio REST API (default `https://api.twilio.com`; tests point it at a local peer). */
+  twilioApiUrl: string;
+  /** Timeout of one Twilio API request, milliseconds (default 15000). */
+  twilioTimeoutMs: number;
+  /** Delay before reconciling a message or call whose send timed out, seconds (default 60; retried 10 times). */
+  twilioReconcileDelaySeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -125,6 +133,16 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   if (nodeEnv === 'production' && !smtpUrl) {
     throw new ConfigError('SMTP_URL is required when NODE_ENV=production (the sandbox mailbox only records mail)');
   }
+  const twilioVars = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'];
+  const twilioSet = twilioVars.filter((v) => env[v]);
+  if (twilioSet.length > 0 && twilioSet.length < 3) {
+    throw new ConfigError(`${twilioVars.filter((v) => !env[v]).join(' and ')} must be set with ${twilioSet.join(' and ')}`);
+  }
+  if (nodeEnv === 'production' && twilioSet.length === 0) {
+    throw new ConfigError('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER are required when NODE_ENV=production (the sandbox provider sends nothing)');
+  }
+  const fromNumber = env.TWILIO_FROM_NUMBER;
+  if (fromNumber && !/^\+[1-9]\d{6,14}$/.test(fromNumber)) throw new ConfigError(`TWILIO_FROM_NUMBER must be an E.164 number such as +18055550100`);
   return Object.freeze({
     nodeEnv,
     port,
@@ -149,5 +167,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     mailRetryLimit: int(env, 'MAIL_RETRY_LIMIT', 5, 0, 100),
     mailRetryDelaySeconds: int(env, 'MAIL_RETRY_DELAY_SECONDS', 60, 1, 86_400),
     jobsPollSeconds: decimal(env, 'JOBS_POLL_SECONDS', 2, 0.5, 600),
+    twilio: twilioSet.length === 3 ? { accountSid: env.TWILIO_ACCOUNT_SID!, authToken: env.TWILIO_AUTH_TOKEN!, fromNumber: fromNumber! } : undefined,
+    twilioApiUrl: url(env, 'TWILIO_API_URL', 'https://api.twilio.com', ['http:', 'https:'])!.replace(/\/+$/, ''),
+    twilioTimeoutMs: int(env, 'TWILIO_TIMEOUT_MS', 15_000, 100, 600_000),
+    twilioReconcileDelaySeconds: int(env, 'TWILIO_RECONCILE_DELAY_SECONDS', 60, 1, 86_400),
   });
 }

@@ -22,6 +22,7 @@ import { runDemoSeeders } from './platform/demo.ts';
 import { organizations } from './db/schema.ts';
 import { createJobs, type Jobs } from './platform/jobs.ts';
 import { createMailer, type Mailer } from './platform/mail.ts';
+import { createTelephony } from './platform/telephony.ts';
 import { QUEUES, startWorkers } from './workers.ts';
 import { sql } from 'drizzle-orm';
 
@@ -61,7 +62,8 @@ async function openPlatform(logToStderr: boolean): Promise<Platform> {
     throw err;
   }
   const mailer = createMailer(config, database.db);
-  const services = createServices({ db: database.db, config, jobs, mailer });
+  const telephony = createTelephony(config, database.db);
+  const services = createServices({ db: database.db, config, jobs, mailer, telephony });
   return {
     config,
     log,
@@ -117,10 +119,11 @@ async function serve(opts: { role: ProcessRole }): Promise<void> {
   const p = await openPlatform(false).catch((err: Error) => fail(err.message));
   const { config, log, database, services, jobs, mailer } = p;
   log.info({ role: opts.role, mail: mailer.kind }, mailer.kind === 'sandbox' ? 'mail: SMTP_URL unset, the sandbox mailbox records mail instead of sending it' : 'mail: SMTP');
+  log.info({ telephony: services.telephony.kind }, services.telephony.kind === 'sandbox' ? 'telephony: Twilio settings unset, the sandbox provider records SMS and calls; nothing is really sent' : 'telephony: Twilio');
   let demo: Record<string, unknown> | undefined;
   if (database.embedded?.owned && config.demoSeed === 'auto' && (await isEmpty(p))) {
     log.info('empty embedded database: seeding demo data');
-    demo = await runDemoSeeders(demoSeeders, database.db, services);
+    demo = await runDemoSeeders(demoSeeders, database.db, services, config);
   }
   if (opts.role !== 'api') await startWorkers({ jobs, services, config });
   if (opts.role === 'worker') {
@@ -195,7 +198,7 @@ export function buildProgram(): Command {
     .option('--json', 'print {"admin_token", "coordinator_token", "admin_email", "password", "patient_ids"} as JSON only')
     .action(async (opts: { json?: boolean }) => {
       await withPlatform(true, async (p) => {
-        const out = await runDemoSeeders(demoSeeders, p.database.db, p.services);
+        const out = await runDemoSeeders(demoSeeders, p.database.db, p.services, p.config);
         if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
         else printDemoCredentials(out, p.config.publicUrl);
       });

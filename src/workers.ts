@@ -5,15 +5,17 @@
 import type { Services } from './app.ts';
 import type { Config } from './config.ts';
 import { ACTIVITY_EMAIL_QUEUE, activityJobs } from './ecm/activities/jobs.ts';
+import { communicationJobs, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './ecm/communications/jobs.ts';
 import type { JobDefinition, Jobs } from './platform/jobs.ts';
 
 /** Every queue name; created when pg-boss starts. */
-export const QUEUES = [ACTIVITY_EMAIL_QUEUE];
+export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE];
 
 /** The job definitions of every feature, bound to the services. */
 export function jobDefinitions(services: Services, config: Config): Array<JobDefinition<never>> {
   return [
     ...activityJobs(services.activities, { limit: config.mailRetryLimit, delaySeconds: config.mailRetryDelaySeconds }),
+    ...communicationJobs(services.communications, config.twilioReconcileDelaySeconds),
   ] as Array<JobDefinition<never>>;
 }
 

@@ -44,7 +44,7 @@ export const organizations = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('organizations_name_key').on(t.name)],
+  (t) => [uniqueIndex('organizations_name_key').on(t.name), index('organizations_phone_numbers_idx').using('gin', t.phoneNumbers)],
 );
 
 /** Login users of a clinic (roles admin, care_coordinator, provider). */
@@ -138,6 +138,7 @@ export const patients = pgTable(
     index('patients_org_name_idx').on(t.organizationId, t.lastName, t.firstName, t.id),
     index('patients_name_trgm_idx').using('gin', sql`(${t.firstName} || ' ' || ${t.lastName}) gin_trgm_ops`),
     index('patients_org_created_idx').on(t.organizationId, t.createdAt),
+    index('patients_org_phone_idx').on(t.organizationId, t.phone),
   ],
 );
 
@@ -270,8 +271,12 @@ export const voiceCalls = pgTable(
     twilioSid: text('twilio_sid'),
     /** Seconds, as Twilio reports `CallDuration`. */
     durationSeconds: integer('duration_seconds'),
-    /** True when the bridged leg to the member completed with a duration > 0 (not voicemail). */
+    /** True when the bridged leg completed with a duration > 0 (not voicemail). */
     memberReached: boolean('member_reached'),
+    /** The `<Dial>` leg to the coordinator (outbound) or lead care manager (inbound): DialCallStatus. */
+    dialStatus: text('dial_status'),
+    /** DialCallDuration, seconds. */
+    dialDurationSeconds: integer('dial_duration_seconds'),
     errorCode: integer('error_code'),
     errorMessage: text('error_message'),
     placedByUserId: integer('placed_by_user_id').references(() => users.id),
@@ -388,4 +393,67 @@ export const sandboxMessages = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('sandbox_messages_org_idx').on(t.organizationId, t.createdAt)],
+);
+
+/**
+ * SMS opt-outs, per pair of (clinic number, member phone) as carriers and Twilio keep them: a number that
+ * texted STOP (or that Twilio refused with 21610) gets no SMS from that clinic number until it texts START.
+ */
+export const smsOptOuts = pgTable(
+  'sms_opt_outs',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    clinicNumber: text('clinic_number').notNull(),
+    memberPhone: text('member_phone').notNull(),
+    /** `keyword` (STOP, ...) or `twilio_21610`. */
+    source: text('source').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('sms_opt_outs_pair_key').on(t.clinicNumber, t.memberPhone)],
+);
+
+/** Inbound SMS and calls whose sender matched no member, or several: kept for an admin to assign, never dropped. */
+export const unmatchedCommunications = pgTable(
+  'unmatched_communications',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    channel: text('channel').notNull(),
+    fromNumber: text('from_number').notNull(),
+    toNumber: text('to_number').notNull(),
+    body: text('body'),
+    twilioSid: text('twilio_sid').notNull(),
+    /** Ids of the members sharing the sender's number (empty: nobody has it). */
+    candidatePatientIds: integer('candidate_patient_ids').array().notNull().default(sql`'{}'::int[]`),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+    assignedPatientId: integer('assigned_patient_id').references(() => patients.id),
+    assignedAt: ts('assigned_at'),
+    assignedByUserId: integer('assigned_by_user_id').references(() => users.id),
+    activityId: integer('activity_id').references(() => activities.id),
+  },
+  (t) => [
+    uniqueIndex('unmatched_communications_sid_key').on(t.twilioSid),
+    index('unmatched_communications_open_idx').on(t.organizationId, t.receivedAt).where(sql`${t.assignedPatientId} IS NULL`),
+  ],
+);
+
+/**
+ * Idempotency keys of POSTs that send (ARCHITECTURE.md, "Reliability"): the first response is stored and
+ * replayed for a retried request with the same key; kept in Postgres so every API process sees them.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    /** Null while the first request is still running. */
+    responseStatus: integer('response_status'),
+    responseBody: jsonb('response_body'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('idempotency_keys_scope_key').on(t.organizationId, t.scope, t.key)],
 );

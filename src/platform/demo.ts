@@ -5,11 +5,13 @@
  * (fixed faker seed); what it returns is merged into the printed result.
  */
 import type { Services } from '../app.ts';
+import type { Config } from '../config.ts';
 import type { Db } from '../db/pool.ts';
 
 export interface DemoContext {
   db: Db;
   services: Services;
+  config: Config;
   /** Output of the seeders that ran before this one (the clinic's ids, say). */
   previous: Record<string, unknown>;
 }
@@ -21,10 +23,10 @@ export interface DemoSeeder {
 }
 
 /** Runs `seeders` in order and returns their merged output. */
-export async function runDemoSeeders(seeders: DemoSeeder[], db: Db, services: Services): Promise<Record<string, unknown>> {
+export async function runDemoSeeders(seeders: DemoSeeder[], db: Db, services: Services, config: Config): Promise<Record<string, unknown>> {
   let out: Record<string, unknown> = {};
   for (const seeder of seeders) {
-    out = { ...out, ...(await seeder.run({ db, services, previous: out })) };
+    out = { ...out, ...(await seeder.run({ db, services, config, previous: out })) };
   }
   return out;
 }

@@ -50,6 +50,13 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
+/** 502: an upstream provider (Twilio) failed; the message says whether anything was sent. */
+export class BadGatewayError extends AppError {
+  constructor(message: string) {
+    super(502, [message]);
+  }
+}
+
 /** True for PostgreSQL's unique_violation on the named constraint or index. */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = err as { code?: string; constraint?: string; cause?: unknown };

@@ -48,9 +48,11 @@ export function loggerOptions(config: Pick<Config, 'logLevel'>): LoggerOptions {
         // Query strings carry search terms and phone numbers: log the path only.
         return { method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip };
       },
-      err(err: Error & { code?: string; statusCode?: number }) {
-        // `reason`, not `message`: the redaction list covers `message` keys (task texts).
-        return { type: err.name, reason: err.message, code: err.code, statusCode: err.statusCode, stack: err.stack };
+      err(err: Error & { code?: string; statusCode?: number; cause?: { message?: string; code?: string } }) {
+        // `reason`, not `message`: the redaction list covers `message` keys (task texts). A database error's
+        // cause says what PostgreSQL refused (its `detail`, which can hold values, is left out).
+        const cause = err.cause ? { reason: err.cause.message, code: err.cause.code } : undefined;
+        return { type: err.name, reason: err.message.slice(0, 300), code: err.code, statusCode: err.statusCode, cause, stack: err.stack };
       },
     },
   };

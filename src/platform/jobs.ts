@@ -8,7 +8,6 @@
  * side (`care serve`, `--role worker`) registers their handlers.
  */
 import PgBoss from 'pg-boss';
-import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/pool.ts';
 
 export interface JobMeta {
@@ -31,22 +30,25 @@ export interface Logger {
   error(obj: unknown, msg?: string): void;
 }
 
-/** Turns pg-boss's numbered-parameter SQL into a Drizzle statement run on `tx`. */
+/**
+ * Runs pg-boss's SQL on the connection of `tx`, so the job row is part of the transaction. The statement
+ * goes to the transaction's own `pg` client unchanged: pg-boss reuses one parameter in several places
+ * (`right($5, 1)`, `CAST($5 AS timestamptz)`), which must keep one type.
+ */
 function executorOf(tx: Executor): PgBoss.Db {
+  const client = (tx as unknown as { session?: { client?: { query: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }> } } }).session?.client;
+  if (!client || typeof client.query !== 'function') throw new Error('jobs.send needs a transaction of the node-postgres driver');
   return {
     async executeSql(text: string, values: unknown[]) {
-      const parts = text.split(/\$(\d+)/);
-      // Drizzle drops an `undefined` parameter from the statement; pg-boss means NULL by it.
-      const chunks: SQL[] = parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1] ?? null}`));
-      const res = await tx.execute(sql.join(chunks, sql``));
+      const res = await client.query(text, values);
       return { rows: res.rows };
     },
   };
 }
 
 export interface Jobs {
-  /** Enqueues a job in `tx` (it runs only if `tx` commits). Returns the job id. */
-  send<T extends object>(tx: Executor, def: Pick<JobDefinition<T>, 'name' | 'retry'>, data: T): Promise<string | null>;
+  /** Enqueues a job in `tx` (it runs only if `tx` commits), optionally not before `startAfterSeconds`. Returns the job id. */
+  send<T extends object>(tx: Executor, def: Pick<JobDefinition<T>, 'name' | 'retry'>, data: T, opts?: { startAfterSeconds?: number }): Promise<string | null>;
   /** Starts pg-boss (installs or migrates its schema) and creates the queues. */
   start(): Promise<void>;
   /** Runs `defs`' handlers in this process. */
@@ -70,9 +72,10 @@ export function createJobs({ connectionString, queues, pollSeconds, log }: {
   boss.on('error', (err: Error) => log.error({ err }, 'job queue error'));
   let started = false;
   return {
-    async send(tx, def, data) {
+    async send(tx, def, data, opts = {}) {
       return boss.send(def.name, data, {
         db: executorOf(tx),
+        ...(opts.startAfterSeconds ? { startAfter: opts.startAfterSeconds } : {}),
         retryLimit: def.retry.limit,
         retryDelay: def.retry.delaySeconds,
         retryBackoff: def.retry.backoff,

@@ -14,12 +14,12 @@ afterAll(() => t.close());
 
 describe('care demo', () => {
   it('seeds a realistic clinic once, and prints fresh working tokens every time', async () => {
-    const first = await runDemoSeeders(demoSeeders, t.database.db, t.services);
+    const first = await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
     expect(first).toMatchObject({ admin_email: 'admin@demo-clinic.example.com', password: expect.any(String) });
     const ids = first.patient_ids as number[];
     expect(ids.length).toBeGreaterThanOrEqual(200);
 
-    const second = await runDemoSeeders(demoSeeders, t.database.db, t.services);
+    const second = await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
     expect(second.patient_ids).toEqual(ids);
     expect(second.admin_token).not.toBe(first.admin_token);
 
@@ -54,7 +54,7 @@ describe('care demo', () => {
   });
 
   it('gives the members a history of activities and events whose counts add up', async () => {
-    const admin = { token: (await runDemoSeeders(demoSeeders, t.database.db, t.services)).admin_token as string };
+    const admin = { token: (await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config)).admin_token as string };
     const { rows } = await t.database.db.execute(sql`SELECT count(*)::int AS a, count(DISTINCT patient_id)::int AS p FROM activities`);
     expect(rows[0].p).toBeGreaterThanOrEqual(200);
     const types = await t.database.db.execute(sql`SELECT DISTINCT activity_type FROM activities ORDER BY 1`);
@@ -67,7 +67,7 @@ describe('care demo', () => {
       expect(clinic.prtf_categories[k], k).toBeGreaterThan(0);
     }
     // The clinic's counts are the sum of its members' counts.
-    const ids = (await runDemoSeeders(demoSeeders, t.database.db, t.services)).patient_ids as number[];
+    const ids = (await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config)).patient_ids as number[];
     const sum = { total: 0, telehealth_encounters: 0, in_person_encounters: 0, telehealth_outreach: 0, in_person_outreach: 0 };
     for (const id of ids) {
       const c = (await call(t.app, admin, 'GET', `/v1/clinic/ecm/patients/${id}/events/counts?start_date=${start}&end_date=${today}`)).json().counts;

@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/platform/context.ts';
+import { unmatchedCommunications } from '../../src/db/schema.ts';
+import { insertUnmatched } from '../../src/ecm/communications/records.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 
 let t: TestContext;
@@ -52,15 +54,31 @@ const MATRIX: Array<[method: string, path: string, access: Access, body?: unknow
   ['GET', '/v1/clinic/ecm/patients/{patient_id}/events/{id}', 'everyone', undefined, async () => `/v1/clinic/ecm/patients/${patientId}/events/${eventId}`],
   ['GET', '/v1/clinic/ecm/events/counts', 'everyone', undefined, async () => '/v1/clinic/ecm/events/counts?start_date=2024-01-01&end_date=2030-12-31'],
   ['GET', '/v1/clinic/ecm/communications/sandbox', 'everyone'],
+  ['POST', '/v1/clinic/ecm/communications/patients/{patient_id}/sms', 'everyone', { sms: { phone_number: '+18055550142', body: 'matrix' } }],
+  ['POST', '/v1/clinic/ecm/communications/patients/{patient_id}/call', 'everyone', { call: { phone_number: '+18055550142' } }],
+  ['GET', '/v1/clinic/ecm/patients/{patient_id}/communications', 'everyone'],
+  ['GET', '/v1/admin/clinic/ecm/communications/unmatched', 'admin'],
+  ['POST', '/v1/admin/clinic/ecm/communications/unmatched/{id}/assign', 'admin', { patient_id: 0 }, async () => `/v1/admin/clinic/ecm/communications/unmatched/${unmatchedId}/assign`],
+  // Twilio webhooks authenticate with X-Twilio-Signature, not a user token (test/ecm/communications.test.ts).
+  ['POST', '/v1/clinic/webhooks/twilio/sms', 'public'],
+  ['POST', '/v1/clinic/webhooks/twilio/voice', 'public'],
+  ['POST', '/v1/clinic/webhooks/twilio/sms_status', 'public'],
+  ['POST', '/v1/clinic/webhooks/twilio/voice_status', 'public'],
+  ['POST', '/v1/clinic/webhooks/twilio/voice_outbound/{id}', 'public'],
+  ['POST', '/v1/clinic/webhooks/twilio/dial_status/{id}', 'public'],
 ];
+let unmatchedId: number;
 
 beforeAll(async () => {
   t = await createTestContext();
   for (const role of ['admin', 'care_coordinator', 'provider'] as const) users[role] = await createUser(t.services, 'Matrix Clinic', role);
   const res = await call(t.app, users.admin, 'POST', '/v1/admin/clinic/ecm/patients', {
-    patient: { first_name: 'Pat', last_name: 'Matrix', ecm_eligibility_information: { member_id: 'M-1' } },
+    patient: { first_name: 'Pat', last_name: 'Matrix', phone: '+18055550142', ecm_eligibility_information: { member_id: 'M-1' } },
   });
   patientId = res.json().patient.id;
+  await call(t.app, users.admin, 'PUT', '/v1/admin/organization', { organization: { phone_numbers: ['+18055550100'] } });
+  await insertUnmatched(t.database.db, { organizationId: users.admin.organizationId, channel: 'sms', fromNumber: '+18055550999', toNumber: '+18055550100', body: 'hi', twilioSid: 'SMmatrix' });
+  unmatchedId = (await t.database.db.select().from(unmatchedCommunications))[0].id;
   activityId = await newTask();
   const detail = await call(t.app, users.admin, 'GET', `/v1/clinic/ecm/patients/${patientId}/activities/${activityId}`);
   eventId = detail.json().activity.event.id;
@@ -84,7 +102,7 @@ describe('role x endpoint matrix', () => {
         : path.replace('{id}', path.includes('/users/') ? String(users.provider.id) : String(patientId));
       const url = urlOf ? await urlOf() : fixed;
       // Bodies naming an assignee get the admin's id (0 is a placeholder).
-      const body = rawBody && JSON.parse(JSON.stringify(rawBody).replace('"assigned_to_id":0', `"assigned_to_id":${users.admin.id}`));
+      const body = rawBody && JSON.parse(JSON.stringify(rawBody).replace('"assigned_to_id":0', `"assigned_to_id":${users.admin.id}`).replace('"patient_id":0', `"patient_id":${patientId}`));
       const anon = await call(t.app, null, method, url, body);
       expect(anon.statusCode).toBe(401);
       expect(anon.json()).toEqual({ errors: ['Invalid or missing token'] });

@@ -12,6 +12,7 @@ import { openDatabase, withDatabase, type Database } from '../../src/db/pool.ts'
 import { systemContext, type Role } from '../../src/platform/context.ts';
 import { createJobs, type Jobs } from '../../src/platform/jobs.ts';
 import { createMailer, type Mailer } from '../../src/platform/mail.ts';
+import { createTelephony } from '../../src/platform/telephony.ts';
 import { QUEUES, startWorkers } from '../../src/workers.ts';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -56,7 +57,8 @@ export async function createTestContext(
   const jobs = createJobs({ connectionString: url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, log: quiet });
   await jobs.start();
   const mailer = createMailer(config, database.db);
-  const services = createServices({ db: database.db, config, jobs, mailer, clock: opts.clock });
+  const telephony = createTelephony(config, database.db);
+  const services = createServices({ db: database.db, config, jobs, mailer, telephony, clock: opts.clock });
   if (opts.workers) await startWorkers({ jobs, services, config });
   // TEST_LOG_LEVEL=error shows what a 500 hid.
   const app = await buildApp({ config, db: database.db, services, loggerInstance: pino({ ...loggerOptions(config), level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });

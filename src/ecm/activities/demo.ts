@@ -29,7 +29,7 @@ export const ecmActivitySeeder: DemoSeeder = {
     const coordinators = staff.filter((u) => u.role === 'care_coordinator');
     const members = await db.select({ id: patients.id, phone: patients.phone, email: patients.email }).from(patients)
       .where(and(eq(patients.organizationId, org.id))).orderBy(asc(patients.id));
-    const clinicNumber = org.phoneNumbers[0] ?? org.phone ?? '+12135550101';
+    const clinicNumber = org.phoneNumbers[0] ?? org.phone ?? '+14155550101';
     const faker = new Faker({ locale: [en_US, en] });
     faker.seed(3003);
     const now = Date.now();

@@ -340,6 +340,43 @@ export function createActivityService(deps: ActivityServiceDeps) {
     },
 
     /**
+     * Creates the `sms` or `call` activity of a communication record (Communications API, Twilio webhooks)
+     * with its event, in the caller's transaction. `performedById` null means the system (inbound).
+     */
+    async recordCommunicationActivity(
+      tx: Executor,
+      a: {
+        organizationId: number;
+        patientId: number;
+        type: 'sms' | 'call';
+        performedById: number | null;
+        assignedToId: number;
+        body?: string | null;
+        subject?: string | null;
+        textMessageId?: number;
+        voiceCallId?: number;
+        occurredAt?: Date;
+        status?: string;
+      },
+    ): Promise<store.ActivityRow> {
+      const activity = await store.insertActivity(tx, {
+        organizationId: a.organizationId,
+        patientId: a.patientId,
+        activityType: a.type,
+        status: a.status ?? 'created',
+        body: a.body ?? null,
+        subject: a.subject ?? null,
+        performedById: a.performedById,
+        assignedToId: a.assignedToId,
+        textMessageId: a.textMessageId ?? null,
+        voiceCallId: a.voiceCallId ?? null,
+        occurredAt: a.occurredAt ?? clock(),
+      });
+      await afterChange(tx, activity);
+      return activity;
+    },
+
+    /**
      * Re-derives the events of the activities that reference a text message or voice call whose status
      * changed (Communications API), in the caller's transaction.
      */

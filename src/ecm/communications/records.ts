@@ -3,9 +3,9 @@
  * reference (seed 003: `text_message_id`, `voice_call_id`). The Communications
  * API creates and updates them; other features read them only through here.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/pool.ts';
-import { textMessages, voiceCalls } from '../../db/schema.ts';
+import { smsOptOuts, textMessages, unmatchedCommunications, voiceCalls } from '../../db/schema.ts';
 
 export type TextMessageRow = typeof textMessages.$inferSelect;
 export type VoiceCallRow = typeof voiceCalls.$inferSelect;
@@ -32,4 +32,106 @@ export async function insertTextMessage(db: Executor, values: typeof textMessage
 export async function insertVoiceCall(db: Executor, values: typeof voiceCalls.$inferInsert): Promise<VoiceCallRow> {
   const [row] = await db.insert(voiceCalls).values(values).returning();
   return row;
+}
+
+export async function updateTextMessage(db: Executor, id: number, values: Partial<typeof textMessages.$inferInsert>): Promise<TextMessageRow> {
+  const [row] = await db.update(textMessages).set({ ...values, updatedAt: new Date() }).where(eq(textMessages.id, id)).returning();
+  return row;
+}
+
+export async function updateVoiceCall(db: Executor, id: number, values: Partial<typeof voiceCalls.$inferInsert>): Promise<VoiceCallRow> {
+  const [row] = await db.update(voiceCalls).set({ ...values, updatedAt: new Date() }).where(eq(voiceCalls.id, id)).returning();
+  return row;
+}
+
+/** The text message with this Twilio SID or, before the SID is known, this id; locked for update. */
+export async function lockTextMessage(db: Executor, ref: { sid?: string; id?: number }): Promise<TextMessageRow | undefined> {
+  const cond = ref.sid ? eq(textMessages.twilioSid, ref.sid) : eq(textMessages.id, ref.id ?? -1);
+  let [row] = await db.select().from(textMessages).where(cond).for('update');
+  if (!row && ref.sid && ref.id) [row] = await db.select().from(textMessages).where(eq(textMessages.id, ref.id)).for('update');
+  return row;
+}
+
+/** The voice call with this Twilio SID or, before the SID is known, this id; locked for update. */
+export async function lockVoiceCall(db: Executor, ref: { sid?: string; id?: number }): Promise<VoiceCallRow | undefined> {
+  const cond = ref.sid ? eq(voiceCalls.twilioSid, ref.sid) : eq(voiceCalls.id, ref.id ?? -1);
+  let [row] = await db.select().from(voiceCalls).where(cond).for('update');
+  if (!row && ref.sid && ref.id) [row] = await db.select().from(voiceCalls).where(eq(voiceCalls.id, ref.id)).for('update');
+  return row;
+}
+
+export async function isOptedOut(db: Executor, clinicNumber: string, memberPhone: string): Promise<boolean> {
+  const rows = await db.select({ id: smsOptOuts.id }).from(smsOptOuts)
+    .where(and(eq(smsOptOuts.clinicNumber, clinicNumber), eq(smsOptOuts.memberPhone, memberPhone)));
+  return rows.length > 0;
+}
+
+export async function recordOptOut(db: Executor, organizationId: number, clinicNumber: string, memberPhone: string, source: string): Promise<void> {
+  await db.insert(smsOptOuts).values({ organizationId, clinicNumber, memberPhone, source }).onConflictDoNothing();
+}
+
+export async function clearOptOut(db: Executor, clinicNumber: string, memberPhone: string): Promise<void> {
+  await db.delete(smsOptOuts).where(and(eq(smsOptOuts.clinicNumber, clinicNumber), eq(smsOptOuts.memberPhone, memberPhone)));
+}
+
+export type UnmatchedRow = typeof unmatchedCommunications.$inferSelect;
+
+/** Stores an unmatched inbound message or call; false when its SID was stored already (a repeated webhook). */
+export async function insertUnmatched(db: Executor, values: typeof unmatchedCommunications.$inferInsert): Promise<boolean> {
+  const rows = await db.insert(unmatchedCommunications).values(values).onConflictDoNothing().returning({ id: unmatchedCommunications.id });
+  return rows.length > 0;
+}
+
+export async function findUnmatchedBySid(db: Executor, sid: string): Promise<UnmatchedRow | undefined> {
+  const [row] = await db.select().from(unmatchedCommunications).where(eq(unmatchedCommunications.twilioSid, sid));
+  return row;
+}
+
+export async function lockUnmatched(db: Executor, organizationId: number, id: number): Promise<UnmatchedRow | undefined> {
+  const [row] = await db.select().from(unmatchedCommunications)
+    .where(and(eq(unmatchedCommunications.organizationId, organizationId), eq(unmatchedCommunications.id, id))).for('update');
+  return row;
+}
+
+export async function updateUnmatched(db: Executor, id: number, values: Partial<typeof unmatchedCommunications.$inferInsert>): Promise<void> {
+  await db.update(unmatchedCommunications).set(values).where(eq(unmatchedCommunications.id, id));
+}
+
+/** A page of the organization's open (unassigned) unmatched communications, newest first. */
+export async function listUnmatched(db: Executor, organizationId: number, limit: number, offset: number) {
+  const where = and(eq(unmatchedCommunications.organizationId, organizationId), isNull(unmatchedCommunications.assignedPatientId));
+  const rows = await db.select().from(unmatchedCommunications).where(where).orderBy(desc(unmatchedCommunications.receivedAt), desc(unmatchedCommunications.id)).limit(limit).offset(offset);
+  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(unmatchedCommunications).where(where);
+  return { rows, totalCount: count };
+}
+
+export interface CommunicationListRow extends Record<string, unknown> {
+  type: 'sms' | 'call';
+  id: number;
+  twilio_sid: string | null;
+  direction: string;
+  status: string;
+  to: string;
+  from: string;
+  body: string | null;
+  duration: number | null;
+  error_code: number | null;
+  activity_id: number | null;
+  created_at: Date | string;
+}
+
+/** A page of one member's text messages and calls together, newest first. */
+export async function listPatientCommunications(db: Executor, organizationId: number, patientId: number, limit: number, offset: number) {
+  const union = sql`
+    SELECT 'sms' AS type, m.id, m.twilio_sid, m.direction, m.status, m.to_number AS "to", m.from_number AS "from", m.body,
+      NULL::int AS duration, m.error_code,
+      (SELECT a.id FROM activities a WHERE a.text_message_id = m.id AND a.deleted_at IS NULL ORDER BY a.id LIMIT 1) AS activity_id, m.created_at
+    FROM text_messages m WHERE m.organization_id = ${organizationId} AND m.patient_id = ${patientId}
+    UNION ALL
+    SELECT 'call', c.id, c.twilio_sid, c.direction, c.status, c.to_number, c.from_number, NULL, c.duration_seconds, c.error_code,
+      (SELECT a.id FROM activities a WHERE a.voice_call_id = c.id AND a.deleted_at IS NULL ORDER BY a.id LIMIT 1), c.created_at
+    FROM voice_calls c WHERE c.organization_id = ${organizationId} AND c.patient_id = ${patientId}`;
+  const rows = await db.execute<CommunicationListRow>(sql`${union} ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`);
+  const count = await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM (${union}) u`);
+  return { rows: rows.rows, totalCount: count.rows[0].n };
 }

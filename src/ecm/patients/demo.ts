@@ -12,7 +12,7 @@
  */
 import { Faker, en, en_US } from '@faker-js/faker';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { ecmEligibilityInformations, ecmAuthorizations, patients as patientsTable, users } from '../../db/schema.ts';
+import { ecmEligibilityInformations, ecmAuthorizations, organizations, patients as patientsTable, users } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import { systemContext, type Role } from '../../platform/context.ts';
 import { hashPassword } from '../../platform/crypto.ts';
@@ -48,17 +48,23 @@ function isoDate(d: Date): string {
 
 export const ecmClinicSeeder: DemoSeeder = {
   name: 'ecm-clinic',
-  async run({ db, services }) {
-    const org = await services.identity.ensureOrganization(DEMO_CLINIC, {
+  async run({ db, services, config }) {
+    // The clinic texts and calls from TWILIO_FROM_NUMBER when Twilio is configured (else a fictional number).
+    const clinicNumber = config.twilio?.fromNumber ?? '+14155550101';
+    let org = await services.identity.ensureOrganization(DEMO_CLINIC, {
       kind: 'ecm_clinic',
       npi: '1234567890',
       tin: '954567890',
-      phone: '+12135550100',
+      phone: '+14155550100',
       timeZone: 'America/Los_Angeles',
       mcpId: 'DEMO-MCP-01',
       mcpName: 'Golden State Health Plan',
-      phoneNumbers: ['+12135550101'],
+      phoneNumbers: [clinicNumber],
     });
+    if (!org.phoneNumbers.includes(clinicNumber)) {
+      const [updated] = await db.update(organizations).set({ phoneNumbers: [clinicNumber, ...org.phoneNumbers] }).where(eq(organizations.id, org.id)).returning();
+      org = updated;
+    }
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     const ctx = systemContext(org.id, 'System Import');
 

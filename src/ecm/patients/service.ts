@@ -205,6 +205,22 @@ export function createPatientService({ db }: PatientServiceDeps) {
       return { id: p.id, name: `${p.firstName} ${p.lastName}` };
     },
 
+    /**
+     * The member's id, name and phone on file, for communications.
+     * @throws NotFoundError `Patient not found`.
+     */
+    async requireContact(tx: Executor, organizationId: number, id: number) {
+      const p = await store.findPatientContact(tx, organizationId, id);
+      if (!p) throw new NotFoundError(PATIENT_NOT_FOUND);
+      return { id: p.id, name: `${p.firstName} ${p.lastName}`, phone: p.phone };
+    },
+
+    /** Ids of the clinic's members with this phone (E.164): inbound messages are matched on it. */
+    patientIdsByPhone: (tx: Executor, organizationId: number, phone: string) => store.patientIdsByPhone(tx, organizationId, phone),
+
+    /** The member's lead care manager `{id, name, phone}`: ILCM, else OLCM, else the clinic's first admin. */
+    leadCareManager: (tx: Executor, organizationId: number, patientId: number) => store.leadCareManager(tx, organizationId, patientId),
+
     /** Records the member's activity count and most recent activity time (kept by the activities feature). */
     setActivityStats(tx: Executor, patientId: number, count: number, lastActivityAt: Date | null): Promise<void> {
       return store.setActivityStats(tx, patientId, count, lastActivityAt);

@@ -242,3 +242,32 @@ export async function findPatientName(db: Executor, organizationId: number, id: 
 export async function setActivityStats(db: Executor, id: number, count: number, lastActivityAt: Date | null) {
   await db.update(patients).set({ activitiesCount: count, lastActivityAt }).where(eq(patients.id, id));
 }
+
+/** Id, name and phone (E.164) of one member, or undefined. */
+export async function findPatientContact(db: Executor, organizationId: number, id: number) {
+  const [row] = await db
+    .select({ id: patients.id, firstName: patients.firstName, lastName: patients.lastName, phone: patients.phone })
+    .from(patients)
+    .where(and(eq(patients.organizationId, organizationId), eq(patients.id, id)));
+  return row;
+}
+
+/** Ids of the organization's members whose phone is `phone` (E.164). */
+export async function patientIdsByPhone(db: Executor, organizationId: number, phone: string): Promise<number[]> {
+  const rows = await db.select({ id: patients.id }).from(patients).where(and(eq(patients.organizationId, organizationId), eq(patients.phone, phone)));
+  return rows.map((r) => r.id);
+}
+
+/** The member's lead care manager: the ILCM, else the OLCM, else the clinic's first active admin. */
+export async function leadCareManager(db: Executor, organizationId: number, patientId: number) {
+  const { rows } = await db.execute<{ id: number; name: string; phone: string | null }>(sql`
+    SELECT u.id, u.name, u.phone FROM case_loads c JOIN users u ON u.id = c.ilcm_user_id AND u.active
+      WHERE c.organization_id = ${organizationId} AND c.patient_id = ${patientId}
+    UNION ALL
+    SELECT u.id, u.name, u.phone FROM case_loads c JOIN users u ON u.id = c.olcm_user_id AND u.active
+      WHERE c.organization_id = ${organizationId} AND c.patient_id = ${patientId}
+    UNION ALL
+    (SELECT u.id, u.name, u.phone FROM users u WHERE u.organization_id = ${organizationId} AND u.role = 'admin' AND u.active ORDER BY u.id LIMIT 1)
+    LIMIT 1`);
+  return rows[0];
+}

@@ -259,6 +259,11 @@ export function createIdentityService({ db, config, clock = () => new Date() }: 
       return store.findOrganizationByName(db, name);
     },
 
+    /** The organization whose settings list `number` (E.164) among its phone numbers (inbound Twilio webhooks). */
+    findOrganizationByPhoneNumber(number: string) {
+      return store.findOrganizationByPhoneNumber(db, number);
+    },
+
     findUserByEmail(email: string) {
       return store.findUserByEmail(db, email);
     },

@@ -108,3 +108,9 @@ export async function revokeToken(db: Executor, tokenId: number, now: Date): Pro
 export async function revokeUserTokens(db: Executor, userId: number, now: Date): Promise<void> {
   await db.update(authTokens).set({ revokedAt: now }).where(and(eq(authTokens.userId, userId), isNull(authTokens.revokedAt)));
 }
+
+/** The organization that owns phone number `number` (E.164) among its `phone_numbers`. */
+export async function findOrganizationByPhoneNumber(db: Executor, number: string): Promise<OrganizationRow | undefined> {
+  const [row] = await db.select().from(organizations).where(sql`${organizations.phoneNumbers} @> ARRAY[${number}]::text[]`);
+  return row;
+}
