@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { activities, ecmEvents, smsOptOuts, textMessages, voiceCalls } from '../../src/db/schema.ts';
+import { waitUntil } from '../support/wait.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, startTwilioPeer, type TwilioPeer } from '../support/twilio-peer.ts';
 
@@ -27,14 +28,6 @@ const sms = (pid: number, body: unknown, as: TestUser = coord, key?: string) =>
 const dial = (pid: number, body: unknown, as: TestUser = coord) => call(t.app, as, 'POST', `/v1/clinic/ecm/communications/patients/${pid}/call`, body);
 const hookPath = (path: string) => `/v1/clinic/webhooks/twilio/${path}`;
 
-async function waitUntil<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function enrol(first: string, memberId: string, phone: string, caseLoad: Record<string, number | null> = {}) {
   const res = await call(t.app, admin, 'POST', '/v1/admin/clinic/ecm/patients', {

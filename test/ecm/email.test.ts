@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { ecmEvents } from '../../src/db/schema.ts';
+import { waitUntil } from '../support/wait.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 import { startSmtp, type TestSmtp } from '../support/smtp.ts';
 
@@ -18,14 +19,6 @@ let coord: TestUser;
 let patientId: number;
 const PDF = Buffer.from('%PDF-1.4\n% care plan\n');
 
-async function waitUntil<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 beforeAll(async () => {
   smtp = await startSmtp();
