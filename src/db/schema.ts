@@ -9,20 +9,24 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
+  customType,
   date,
   index,
   inet,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
 const createdAt = () => ts('created_at').notNull().defaultNow();
 const updatedAt = () => ts('updated_at').notNull().defaultNow();
@@ -456,4 +460,105 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('idempotency_keys_scope_key').on(t.organizationId, t.scope, t.key)],
+);
+
+/**
+ * Files the platform produces or receives (PRTF reports, imported files), stored in Postgres in chunks
+ * behind the storage interface (`platform/storage.ts`), so no file lives on one API host and a large file is
+ * written and read with flat memory.
+ */
+export const storedFiles = pgTable(
+  'stored_files',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    /** Random, unguessable id used in download URLs (never the serial id). */
+    publicId: text('public_id').notNull(),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    byteSize: bigint('byte_size', { mode: 'number' }).notNull().default(0),
+    sha256: text('sha256'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('stored_files_public_id_key').on(t.publicId)],
+);
+
+/** The content of a stored file, in order. */
+export const storedFileChunks = pgTable(
+  'stored_file_chunks',
+  {
+    fileId: integer('file_id').notNull().references(() => storedFiles.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.fileId, t.seq] })],
+);
+
+/** Keys that sign download URLs; generated on first use and kept in Postgres (no state on one host). */
+export const signingKeys = pgTable('signing_keys', {
+  name: text('name').primaryKey(),
+  secret: text('secret').notNull(),
+  createdAt: createdAt(),
+});
+
+/** PRTF reports (the DHCS ECM return transmission file) generated for a clinic. */
+export const prtfReports = pgTable(
+  'prtf_reports',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    filename: text('filename').notNull(),
+    format: text('format').notNull(),
+    startDate: date('start_date', { mode: 'string' }).notNull(),
+    endDate: date('end_date', { mode: 'string' }).notNull(),
+    providerNpi: text('provider_npi'),
+    providerName: text('provider_name'),
+    providerPhone: text('provider_phone'),
+    patientCount: integer('patient_count').notNull(),
+    fileId: integer('file_id').notNull().references(() => storedFiles.id),
+    createdByUserId: integer('created_by_user_id').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('prtf_reports_org_idx').on(t.organizationId, t.createdAt)],
+);
+
+/** Member Information File imports: what each file created, updated and rejected. */
+export const mifImports = pgTable(
+  'mif_imports',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    source: text('source').notNull(),
+    fileType: text('file_type').notNull(),
+    filename: text('filename'),
+    createdCount: integer('created_count').notNull().default(0),
+    updatedCount: integer('updated_count').notNull().default(0),
+    rejectedCount: integer('rejected_count').notNull().default(0),
+    /** `[{row, member_id, messages}]`. */
+    errors: jsonb('errors').notNull().default(sql`'[]'::jsonb`),
+    unknownColumns: text('unknown_columns').array().notNull().default(sql`'{}'::text[]`),
+    createdByUserId: integer('created_by_user_id').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('mif_imports_org_idx').on(t.organizationId, t.createdAt)],
+);
+
+/** Authorization file imports. */
+export const authorizationFiles = pgTable(
+  'authorization_files',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    source: text('source').notNull(),
+    fileType: text('file_type').notNull(),
+    filename: text('filename'),
+    importedCount: integer('imported_count').notNull().default(0),
+    updatedCount: integer('updated_count').notNull().default(0),
+    rejectedCount: integer('rejected_count').notNull().default(0),
+    /** `[{row, messages}]`. */
+    errors: jsonb('errors').notNull().default(sql`'[]'::jsonb`),
+    createdByUserId: integer('created_by_user_id').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('authorization_files_org_idx').on(t.organizationId, t.createdAt)],
 );

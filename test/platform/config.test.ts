@@ -23,6 +23,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('requires the Twilio settings together, and real providers in production', () => {
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: 'AC1' })).toThrow(/TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER must be set with TWILIO_ACCOUNT_SID/);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '805-555-0100' })).toThrow(/TWILIO_FROM_NUMBER must be an E.164 number/);
+    expect(loadConfig({ TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+18055550100' }).twilio).toEqual({ accountSid: 'AC1', authToken: 't', fromNumber: '+18055550100' });
+    expect(() => loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example.com' })).toThrow(/TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER are required when NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+18055550100' })).toThrow(/SMTP_URL is required/);
+    expect(loadConfig({}).twilioApiUrl).toBe('https://api.twilio.com');
+  });
+
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://care.example.com/' }).publicUrl).toBe('https://care.example.com');
   });
