@@ -67,6 +67,8 @@ CREATE TABLE "stored_files" (
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "ecm_eligibility_informations" ADD COLUMN "mcp_id" text;--> statement-breakpoint
+ALTER TABLE "ecm_eligibility_informations" ADD COLUMN "mcp_name" text;--> statement-breakpoint
 ALTER TABLE "authorization_files" ADD CONSTRAINT "authorization_files_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "authorization_files" ADD CONSTRAINT "authorization_files_created_by_user_id_users_id_fk" FOREIGN KEY ("created_by_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "mif_imports" ADD CONSTRAINT "mif_imports_organization_id_organizations_id_fk" FOREIGN KEY ("organization_id") REFERENCES "public"."organizations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

@@ -158,6 +158,9 @@ export const ecmEligibilityInformations = pgTable(
     ecmServiceAuthId: text('ecm_service_auth_id'),
     ecmProviderName: text('ecm_provider_name'),
     ecmNpi: text('ecm_npi'),
+    /** The member's managed-care plan (MIF MCP_ID, MCP_NAME); the clinic's settings when absent. */
+    mcpId: text('mcp_id'),
+    mcpName: text('mcp_name'),
     ecmBenefitAuthEffDate: date('ecm_benefit_auth_eff_date', { mode: 'string' }),
     ecmBenefitAuthEndDate: date('ecm_benefit_auth_end_date', { mode: 'string' }),
     acuityLevel: text('acuity_level'),
