@@ -21,6 +21,9 @@ import { createSandboxService, sandboxRoutes } from './ecm/communications/sandbo
 import { adminCommunicationRoutes, communicationRoutes, twilioWebhookRoutes } from './ecm/communications/routes.ts';
 import { createCommunicationsService } from './ecm/communications/service.ts';
 import type { Telephony } from './platform/telephony.ts';
+import { downloadRoutes, prtfRoutes } from './ecm/prtf/routes.ts';
+import { createPrtfService } from './ecm/prtf/service.ts';
+import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
 import { createAuditService } from './platform/audit.ts';
@@ -35,6 +38,7 @@ export interface Services {
   activities: ReturnType<typeof createActivityService>;
   sandbox: ReturnType<typeof createSandboxService>;
   communications: ReturnType<typeof createCommunicationsService>;
+  prtf: ReturnType<typeof createPrtfService>;
   telephony: Telephony;
 }
 
@@ -63,6 +67,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     activities,
     sandbox: createSandboxService({ db }),
     communications: createCommunicationsService({ db, config, telephony, jobs, patients, activities, identity, clock }),
+    prtf: createPrtfService({ db, identity, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
   };
 }
@@ -132,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     useEcmErrors(v1);
     await v1.register(signInRoutes, services);
     await v1.register(twilioWebhookRoutes, { prefix: '/clinic/webhooks/twilio', ...services, config });
+    await v1.register(downloadRoutes, services);
     await v1.register(async (authed) => {
       authed.addHook('onRequest', authenticateUser(services.identity));
       await authed.register(sessionRoutes, services);
@@ -147,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         await admin.register(adminAccountRoutes, services);
         await admin.register(adminPatientRoutes, services);
         await admin.register(adminCommunicationRoutes, services);
+        await admin.register(prtfRoutes, services);
       }, { prefix: '/admin' });
     });
   }, { prefix: '/v1' });

@@ -59,6 +59,14 @@ const MATRIX: Array<[method: string, path: string, access: Access, body?: unknow
   ['GET', '/v1/clinic/ecm/patients/{patient_id}/communications', 'everyone'],
   ['GET', '/v1/admin/clinic/ecm/communications/unmatched', 'admin'],
   ['POST', '/v1/admin/clinic/ecm/communications/unmatched/{id}/assign', 'admin', { patient_id: 0 }, async () => `/v1/admin/clinic/ecm/communications/unmatched/${unmatchedId}/assign`],
+  ['POST', '/v1/admin/clinic/ecm/prtf_reports', 'admin', { start_date: '2026-10-01', end_date: '2026-10-31', provider_npi: '1234567890' }],
+  ['GET', '/v1/admin/clinic/ecm/prtf_reports', 'admin'],
+  ['GET', '/v1/admin/clinic/ecm/prtf_reports/{id}', 'admin', undefined, async () => {
+    const list = await call(t.app, users.admin, 'GET', '/v1/admin/clinic/ecm/prtf_reports');
+    return `/v1/admin/clinic/ecm/prtf_reports/${list.json().prtf_reports[0].id}`;
+  }],
+  // Signed download URLs carry their own credential (test/ecm/prtf-reports.test.ts).
+  ['GET', '/v1/downloads/{public_id}', 'public'],
   // Twilio webhooks authenticate with X-Twilio-Signature, not a user token (test/ecm/communications.test.ts).
   ['POST', '/v1/clinic/webhooks/twilio/sms', 'public'],
   ['POST', '/v1/clinic/webhooks/twilio/voice', 'public'],

@@ -17,8 +17,8 @@ describe('OpenAPI document', () => {
     for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
       if (!path.startsWith('/v1/')) continue;
       for (const [method, op] of Object.entries(ops)) {
-        if (path.startsWith('/v1/clinic/webhooks/twilio/')) {
-          // Signed by Twilio, not a user token: 403 for a bad signature.
+        if (path.startsWith('/v1/clinic/webhooks/twilio/') || path.startsWith('/v1/downloads/')) {
+          // Signed (by Twilio, or a download URL), not a user token: 403 for a bad signature.
           expect(op.responses['403'], `${method} ${path} 403`).toBeDefined();
           continue;
         }

@@ -1,0 +1,89 @@
+/**
+ * HTTP routes of PRTF reports (admin) and of signed file downloads.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { UserActor } from '../../platform/context.ts';
+import { contextOf } from '../../platform/http.ts';
+import { PageQuery, Pagination } from '../../platform/pagination.ts';
+import { Nullable } from '../../platform/schema.ts';
+import { EcmErrors, ecmResponses, USER_TOKEN_SECURITY } from '../http.ts';
+import { PRTF_COLUMNS } from './columns.ts';
+import type { PrtfService } from './service.ts';
+
+const tags = ['PRTF reports'];
+
+const PrtfReport = Type.Object({
+  id: Type.Integer(),
+  filename: Type.String({ description: 'PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.csv (or .xlsx).' }),
+  format: Type.Enum(['csv', 'xlsx']),
+  start_date: Type.String({ format: 'date' }),
+  end_date: Type.String({ format: 'date' }),
+  provider_npi: Nullable(Type.String()),
+  provider_name: Nullable(Type.String()),
+  provider_phone: Nullable(Type.String()),
+  patient_count: Type.Integer({ description: 'Rows (members) in the file.' }),
+  url: Type.String({ description: 'Signed download URL, valid until expires_at.' }),
+  expires_at: Type.String({ format: 'date-time' }),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+const PrtfBody = Type.Object({
+  start_date: Type.Optional(Type.String({ format: 'date', description: 'First day of the period (required).' })),
+  end_date: Type.Optional(Type.String({ format: 'date', description: 'Last day of the period, not before start_date (required).' })),
+  provider_npi: Type.Optional(Nullable(Type.String({ description: "Only members whose eligibility ecm_npi is this NPI; default all, and the clinic's NPI in the file." }))),
+  provider_name: Type.Optional(Nullable(Type.String({ description: "ECM Provider Name in the file (default the clinic's name)." }))),
+  provider_phone: Type.Optional(Nullable(Type.String({ description: "ECM Provider Phone Number in the file (default the clinic's phone)." }))),
+  format: Type.Optional(Type.Enum(['csv', 'xlsx'], { description: 'csv (default) or xlsx (adds the Outreach Tracker sheet).' })),
+});
+
+/** Registered under `/v1/admin`. */
+export async function prtfRoutes(app: FastifyInstance, { prtf }: { prtf: PrtfService }) {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.post('/clinic/ecm/prtf_reports', {
+    schema: {
+      tags, summary: 'Generate a PRTF report', security: USER_TOKEN_SECURITY,
+      description: `One row per member with ECM eligibility overlapping the period or any event in it. Columns, in order: ${PRTF_COLUMNS.join('; ')}. Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.`,
+      body: PrtfBody,
+      response: ecmResponses({ 201: Type.Object({ message: Type.String(), prtf_report: PrtfReport }) }, [403, 422]),
+    },
+  }, async (req, reply) => reply.code(201).send(await prtf.generate(contextOf<UserActor>(req), req.body ?? {})));
+
+  r.get('/clinic/ecm/prtf_reports', {
+    schema: {
+      tags, summary: 'List PRTF reports', security: USER_TOKEN_SECURITY, querystring: Type.Object(PageQuery),
+      response: ecmResponses({ 200: Type.Object({ prtf_reports: Type.Array(PrtfReport), pagination: Pagination }) }, [403, 422]),
+    },
+  }, async (req) => prtf.list(contextOf(req), req.query));
+
+  r.get('/clinic/ecm/prtf_reports/:id', {
+    config: { notFoundMessage: 'PRTF report not found' },
+    schema: {
+      tags, summary: 'Get a PRTF report (fresh download URL)', security: USER_TOKEN_SECURITY, params: Type.Object({ id: Type.Integer() }),
+      response: ecmResponses({ 200: Type.Object({ prtf_report: PrtfReport }) }, [403, 404]),
+    },
+  }, async (req) => prtf.get(contextOf(req), req.params.id));
+}
+
+/** `GET /v1/downloads/{public_id}`: a stored file behind an expiring signed URL (no token; the signature is the credential). */
+export async function downloadRoutes(app: FastifyInstance, { prtf }: { prtf: PrtfService }) {
+  app.withTypeProvider<TypeBoxTypeProvider>().get('/downloads/:public_id', {
+    schema: {
+      tags: ['Downloads'], summary: 'Download a file through a signed URL',
+      description: 'URLs come from the resources that produce files (PRTF reports). An expired, tampered or unknown link is 403.',
+      params: Type.Object({ public_id: Type.String() }),
+      querystring: Type.Object({ expires: Type.Integer(), signature: Type.String() }),
+      response: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, 403: EcmErrors, 422: EcmErrors },
+    },
+  }, async (req, reply) => {
+    const { file, content } = await prtf.openDownload(req.params.public_id, req.query.expires, req.query.signature);
+    reply
+      .header('content-type', file.contentType)
+      .header('content-length', String(file.byteSize))
+      .header('content-disposition', `attachment; filename="${file.filename.replace(/"/g, '')}"`)
+      .header('cache-control', 'private, no-store');
+    return reply.send(Readable.from(content) as never);
+  });
+}

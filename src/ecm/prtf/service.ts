@@ -1,0 +1,275 @@
+/**
+ * PRTF reports: the clinic's return transmission of member status, encounters
+ * and outreach for a period, as CSV (one row per member, DHCS ECM return
+ * transmission file fields plus four count columns) or XLSX (that sheet plus an
+ * Outreach Tracker sheet). Every count equals what the events counts report for
+ * the member and period. Files are kept in Postgres storage and downloaded
+ * through expiring signed URLs.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { stringify } from 'csv-stringify/sync';
+import type { Db, Tx } from '../../db/pool.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import type { RequestContext, UserActor } from '../../platform/context.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import type { IdentityService, OrganizationRow } from '../../platform/identity/service.ts';
+import { pageRequest, paginationOf } from '../../platform/pagination.ts';
+import { systemContext } from '../../platform/context.ts';
+import type { DownloadSigner, FileStorage } from '../../platform/storage.ts';
+import { displayPhone, mdy, OUTREACH_COLUMNS, outreachMethod, PRTF_COLUMNS, prtfFilename } from './columns.ts';
+import * as store from './store.ts';
+
+/** How long a download URL stays valid (seconds). */
+export const DOWNLOAD_URL_TTL_SECONDS = 3600;
+
+const STATUS_WORDS: Record<string, string> = {
+  new_member: 'New Member',
+  continuing_member: 'Continuing Member',
+  pending_member: 'Pending Member',
+  terminated_member: 'Terminated Member',
+  inactive_member: 'Inactive Member',
+};
+const cap = (s: string | null) => (s ? s.charAt(0).toUpperCase() + s.slice(1) : '');
+
+export interface PrtfRequest {
+  start_date?: string;
+  end_date?: string;
+  provider_npi?: string | null;
+  provider_name?: string | null;
+  provider_phone?: string | null;
+  format?: 'csv' | 'xlsx';
+}
+
+export interface PrtfDeps {
+  db: Db;
+  identity: IdentityService;
+  storage: FileStorage;
+  signer: DownloadSigner;
+  clock?: () => Date;
+}
+
+/** Today's date (`YYYY-MM-DD`) in `timeZone`. */
+export function dayIn(timeZone: string, at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+interface Header {
+  org: OrganizationRow;
+  npi: string;
+  providerName: string;
+  providerPhone: string;
+  producedOn: string;
+  period: string;
+}
+
+function memberCells(r: store.MemberRow, h: Header): Array<string | number> {
+  return [
+    r.mcp_id ?? h.org.mcpId ?? '',
+    r.mcp_name ?? h.org.mcpName ?? '',
+    r.cin || r.member_id,
+    r.last_name,
+    r.first_name,
+    '',
+    '',
+    r.address_street ?? '',
+    r.address_city ?? '',
+    r.address_state ?? '',
+    r.address_zip ?? '',
+    '',
+    displayPhone(r.phone),
+    '',
+    '',
+    STATUS_WORDS[r.member_record_status] ?? r.member_record_status,
+    cap(r.acuity_level),
+    mdy(r.ecm_benefit_auth_eff_date),
+    mdy(r.ecm_benefit_auth_end_date),
+    '',
+    '',
+    '',
+    '',
+    mdy(r.last_encounter_on),
+    r.lcm_name ?? '',
+    displayPhone(r.lcm_phone),
+    r.lcm_email ?? '',
+    mdy(r.discontinued_on),
+    '',
+    '',
+    r.in_person_encounters,
+    r.telehealth_encounters,
+    h.producedOn,
+    h.period,
+    h.providerName,
+    h.npi,
+    h.org.tin ?? '',
+    h.providerPhone,
+    r.in_person_encounters,
+    r.telehealth_encounters,
+    r.in_person_outreach,
+    r.telehealth_outreach,
+  ];
+}
+
+function outreachCells(r: store.OutreachRow): Array<string | number> {
+  const reached = r.prtf_category.endsWith('_encounter') || ((r.event_type === 'sms' || r.event_type === 'email') && r.replied);
+  return [r.cin, r.last_name, r.first_name, mdy(r.attempted_on), outreachMethod(r.event_type, r.modality), reached ? 'Y' : 'N', r.duration ?? ''];
+}
+
+export function createPrtfService({ db, identity, storage, signer, clock = () => new Date() }: PrtfDeps) {
+  async function wire(row: store.PrtfReportRow, publicId: string) {
+    const expiresAt = new Date(clock().getTime() + DOWNLOAD_URL_TTL_SECONDS * 1000);
+    return {
+      id: row.id,
+      filename: row.filename,
+      format: row.format as 'csv' | 'xlsx',
+      start_date: row.startDate,
+      end_date: row.endDate,
+      provider_npi: row.providerNpi,
+      provider_name: row.providerName,
+      provider_phone: row.providerPhone,
+      patient_count: row.patientCount,
+      url: await signer.url(publicId, expiresAt),
+      expires_at: expiresAt.toISOString(),
+      created_at: row.createdAt.toISOString(),
+    };
+  }
+
+  /** CSV text in batches: the header, then a batch of rows per cursor fetch (csv-stringify quoting). */
+  async function* csvContent(tx: Tx, p: store.Period, h: Header, ids: number[]): AsyncGenerator<string> {
+    yield stringify([[...PRTF_COLUMNS]]);
+    for await (const batch of store.memberBatches(tx, p)) {
+      for (const r of batch) ids.push(r.patient_id);
+      yield stringify(batch.map((r) => memberCells(r, h)));
+    }
+  }
+
+  /**
+   * Writes the XLSX workbook with exceljs's streaming writer to `filename` (a temporary file: the cursor reads and
+   * the storage writes then use the transaction's connection one after the other): the RTF sheet, then the
+   * Outreach Tracker sheet.
+   */
+  async function writeXlsx(tx: Tx, p: store.Period, h: Header, ids: number[], filename: string): Promise<void> {
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename, useStyles: true });
+    {
+      const rtf = workbook.addWorksheet('RTF');
+      rtf.addRow([...PRTF_COLUMNS]).commit();
+      for await (const batch of store.memberBatches(tx, p)) {
+        for (const r of batch) {
+          ids.push(r.patient_id);
+          rtf.addRow(memberCells(r, h)).commit();
+        }
+      }
+      rtf.commit();
+      const tracker = workbook.addWorksheet('Outreach Tracker');
+      tracker.addRow([...OUTREACH_COLUMNS]).commit();
+      for await (const batch of store.outreachBatches(tx, p)) {
+        for (const r of batch) tracker.addRow(outreachCells(r)).commit();
+      }
+      tracker.commit();
+      await workbook.commit();
+    }
+  }
+
+  return {
+    /**
+     * Generates a report (`POST /v1/admin/clinic/ecm/prtf_reports`).
+     * File name `PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>` in the clinic's time zone;
+     * with no `provider_npi`, the clinic's NPI.
+     * @throws ValidationError for missing or reversed dates, a malformed NPI, or no NPI at all.
+     */
+    async generate(ctx: RequestContext<UserActor>, input: PrtfRequest) {
+      const errors: string[] = [];
+      if (!input.start_date) errors.push("Start date can't be blank");
+      if (!input.end_date) errors.push("End date can't be blank");
+      if (input.start_date && input.end_date && input.end_date < input.start_date) errors.push('End date must be on or after the start date');
+      if (input.provider_npi && !/^\d{10}$/.test(input.provider_npi)) errors.push('Provider NPI must be 10 digits');
+      if (errors.length) throw new ValidationError(errors);
+      const org = await identity.getOrganization(ctx.actor.organizationId);
+      const npi = input.provider_npi || org.npi;
+      if (!npi) throw new ValidationError(['The clinic has no NPI: set it in the organization settings or pass provider_npi']);
+      const format = input.format ?? 'csv';
+      const now = clock();
+      const producedOn = dayIn(org.timeZone, now);
+      const header: Header = {
+        org,
+        npi,
+        providerName: input.provider_name || org.name,
+        providerPhone: displayPhone(input.provider_phone || org.phone),
+        producedOn: mdy(producedOn),
+        period: `${mdy(input.start_date)} - ${mdy(input.end_date)}`,
+      };
+      const period: store.Period = { organizationId: org.id, startDate: input.start_date!, endDate: input.end_date!, npi: input.provider_npi || undefined };
+      const filename = prtfFilename(npi, input.start_date!, producedOn, format);
+      return db.transaction(
+        async (tx) => {
+          const ids: number[] = [];
+          const meta = {
+            organizationId: org.id,
+            filename,
+            contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          };
+          let file;
+          if (format === 'csv') {
+            file = await storage.put(tx, meta, csvContent(tx, period, header, ids));
+          } else {
+            const dir = await mkdtemp(path.join(os.tmpdir(), 'care-prtf-'));
+            try {
+              const tmp = path.join(dir, filename);
+              await writeXlsx(tx, period, header, ids, tmp);
+              file = await storage.put(tx, meta, createReadStream(tmp));
+            } finally {
+              await rm(dir, { recursive: true, force: true });
+            }
+          }
+          const report = await store.insertReport(tx, {
+            organizationId: org.id,
+            filename,
+            format,
+            startDate: period.startDate,
+            endDate: period.endDate,
+            providerNpi: input.provider_npi || null,
+            providerName: input.provider_name || null,
+            providerPhone: input.provider_phone || null,
+            patientCount: ids.length,
+            fileId: file.id,
+            createdByUserId: ctx.actor.userId,
+          });
+          await recordAudit(tx, ctx, { action: 'export', entityType: 'patient', entityIds: ids });
+          return { message: 'PRTF report generated successfully', prtf_report: await wire(report, file.publicId) };
+        },
+        { isolationLevel: 'repeatable read' },
+      );
+    },
+
+    /** `GET .../prtf_reports`: newest first, each with a fresh download URL. */
+    async list(ctx: RequestContext, q: { page?: number; per_page?: number; page_size?: number }) {
+      const page = pageRequest(q);
+      const { rows, totalCount } = await store.listReports(db, ctx.actor.organizationId, page.perPage, page.offset);
+      return { prtf_reports: await Promise.all(rows.map((r) => wire(r.report, r.publicId))), pagination: paginationOf(page, totalCount) };
+    },
+
+    /** `GET .../prtf_reports/{id}` with a fresh download URL. @throws NotFoundError `PRTF report not found`. */
+    async get(ctx: RequestContext, id: number) {
+      const row = await store.findReport(db, ctx.actor.organizationId, id);
+      if (!row) throw new NotFoundError('PRTF report not found');
+      return { prtf_report: await wire(row.report, row.publicId) };
+    },
+
+    /**
+     * Opens a file behind a signed download URL; writes an audit row for the organization.
+     * @throws ForbiddenError `Invalid or expired download link` (also for an unknown file).
+     */
+    async openDownload(publicId: string, expires: number, signature: string) {
+      if (!(await signer.verify(publicId, expires, signature, clock()))) throw new ForbiddenError('Invalid or expired download link');
+      const file = await storage.find(db, publicId);
+      if (!file) throw new ForbiddenError('Invalid or expired download link');
+      await recordAudit(db, systemContext(file.organizationId, 'Signed download'), { action: 'read', entityType: 'stored_file', entityIds: [file.id] });
+      return { file, content: storage.read(db, file.id) };
+    },
+  };
+}
+
+export type PrtfService = ReturnType<typeof createPrtfService>;

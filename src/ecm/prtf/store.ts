@@ -1,0 +1,182 @@
+/**
+ * SQL of PRTF reports. Member rows and outreach rows are read through
+ * server-side cursors (`DECLARE ... CURSOR`, `FETCH 1000`), so a clinic of
+ * 100,000 members and millions of events is written with flat memory.
+ *
+ * Counting follows the events counts exactly (src/ecm/events/store.ts
+ * `countEvents`): non-cancelled events, `occurred_at` within the period's days
+ * in the clinic's time zone and not after now, one PRTF category each.
+ */
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../db/pool.ts';
+import { prtfReports, storedFiles } from '../../db/schema.ts';
+
+export interface Period {
+  organizationId: number;
+  startDate: string;
+  endDate: string;
+  /** Only members whose eligibility `ecm_npi` is this NPI. */
+  npi?: string;
+}
+
+export interface MemberRow extends Record<string, unknown> {
+  patient_id: number;
+  first_name: string;
+  last_name: string;
+  address_street: string | null;
+  address_city: string | null;
+  address_state: string | null;
+  address_zip: string | null;
+  phone: string | null;
+  member_id: string;
+  cin: string | null;
+  mcp_id: string | null;
+  mcp_name: string | null;
+  member_record_status: string;
+  acuity_level: string | null;
+  ecm_benefit_auth_eff_date: string | null;
+  ecm_benefit_auth_end_date: string | null;
+  in_person_encounters: number;
+  telehealth_encounters: number;
+  in_person_outreach: number;
+  telehealth_outreach: number;
+  last_encounter_on: string | null;
+  lcm_name: string | null;
+  lcm_phone: string | null;
+  lcm_email: string | null;
+  discontinued_on: string | null;
+}
+
+export interface OutreachRow extends Record<string, unknown> {
+  patient_id: number;
+  first_name: string;
+  last_name: string;
+  cin: string;
+  attempted_on: string;
+  event_type: string;
+  modality: string | null;
+  prtf_category: string;
+  duration: number | null;
+  replied: boolean;
+}
+
+function bounds(p: Period): SQL {
+  return sql`SELECT o.time_zone,
+      (${p.startDate}::date::timestamp AT TIME ZONE o.time_zone) AS lo,
+      ((${p.endDate}::date + 1)::timestamp AT TIME ZONE o.time_zone) AS hi
+    FROM organizations o WHERE o.id = ${p.organizationId}`;
+}
+
+function memberQuery(p: Period): SQL {
+  return sql`
+    WITH b AS (${bounds(p)}),
+    c AS (
+      SELECT e.patient_id,
+        count(*) FILTER (WHERE e.prtf_category = 'in_person_encounter')::int AS ipe,
+        count(*) FILTER (WHERE e.prtf_category = 'telehealth_encounter')::int AS the,
+        count(*) FILTER (WHERE e.prtf_category = 'in_person_outreach')::int AS ipo,
+        count(*) FILTER (WHERE e.prtf_category = 'telehealth_outreach')::int AS tho
+      FROM ecm_events e, b
+      WHERE e.organization_id = ${p.organizationId} AND e.status <> 'cancelled'
+        AND e.occurred_at >= b.lo AND e.occurred_at < b.hi AND e.occurred_at <= now()
+      GROUP BY e.patient_id)
+    SELECT p.id AS patient_id, p.first_name, p.last_name, p.address_street, p.address_city, p.address_state, p.address_zip, p.phone,
+      el.member_id, el.cin, el.mcp_id, el.mcp_name, el.member_record_status, el.acuity_level,
+      el.ecm_benefit_auth_eff_date::text, el.ecm_benefit_auth_end_date::text,
+      coalesce(c.ipe, 0) AS in_person_encounters, coalesce(c.the, 0) AS telehealth_encounters,
+      coalesce(c.ipo, 0) AS in_person_outreach, coalesce(c.tho, 0) AS telehealth_outreach,
+      (SELECT (max(e2.occurred_at) AT TIME ZONE b.time_zone)::date::text FROM ecm_events e2
+        WHERE e2.patient_id = p.id AND e2.status <> 'cancelled' AND e2.prtf_category IN ('in_person_encounter', 'telehealth_encounter')
+          AND e2.occurred_at < b.hi AND e2.occurred_at <= now()) AS last_encounter_on,
+      lcm.name AS lcm_name, lcm.phone AS lcm_phone, lcm.email AS lcm_email,
+      CASE WHEN el.member_record_status = 'terminated_member' THEN
+        (SELECT (max(h.changed_at) AT TIME ZONE b.time_zone)::date::text FROM ecm_status_histories h
+          WHERE h.patient_id = p.id AND h.status = 'terminated_member') END AS discontinued_on
+    FROM patients p
+    JOIN ecm_eligibility_informations el ON el.patient_id = p.id
+    CROSS JOIN b
+    LEFT JOIN c ON c.patient_id = p.id
+    LEFT JOIN case_loads cl ON cl.patient_id = p.id
+    LEFT JOIN users lcm ON lcm.id = coalesce(cl.ilcm_user_id, cl.olcm_user_id)
+    WHERE p.organization_id = ${p.organizationId}
+      ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
+      AND (c.patient_id IS NOT NULL OR EXISTS (
+             SELECT 1 FROM ecm_events e3 WHERE e3.patient_id = p.id AND e3.status <> 'cancelled' AND e3.occurred_at >= b.lo AND e3.occurred_at < b.hi)
+        OR (el.ecm_benefit_auth_eff_date <= ${p.endDate}::date
+            AND (el.ecm_benefit_auth_end_date IS NULL OR el.ecm_benefit_auth_end_date >= ${p.startDate}::date)))
+    ORDER BY p.id`;
+}
+
+function outreachQuery(p: Period): SQL {
+  return sql`
+    WITH b AS (${bounds(p)})
+    SELECT e.patient_id, p.first_name, p.last_name, coalesce(el.cin, el.member_id) AS cin,
+      (e.occurred_at AT TIME ZONE b.time_zone)::date::text AS attempted_on, e.event_type, a.modality, e.prtf_category, e.duration,
+      EXISTS (SELECT 1 FROM text_messages tm WHERE tm.patient_id = e.patient_id AND tm.direction = 'inbound'
+        AND tm.created_at > e.occurred_at AND tm.created_at <= e.occurred_at + interval '72 hours') AS replied
+    FROM ecm_events e
+    JOIN activities a ON a.id = e.activity_id
+    JOIN patients p ON p.id = e.patient_id
+    JOIN ecm_eligibility_informations el ON el.patient_id = p.id
+    CROSS JOIN b
+    WHERE e.organization_id = ${p.organizationId} AND e.status <> 'cancelled' AND e.prtf_category IS NOT NULL
+      AND e.event_type IN ('call', 'sms', 'email', 'appointment', 'meeting')
+      AND e.occurred_at >= b.lo AND e.occurred_at < b.hi AND e.occurred_at <= now()
+      ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
+    ORDER BY p.id, e.occurred_at, e.id`;
+}
+
+/** Yields the rows of `query` in batches of `batch`, from a server-side cursor in `tx` (a transaction). */
+async function* cursor<T extends Record<string, unknown>>(tx: Executor, name: string, query: SQL, batch = 1000): AsyncGenerator<T[]> {
+  await tx.execute(sql`DECLARE ${sql.identifier(name)} NO SCROLL CURSOR FOR ${query}`);
+  try {
+    for (;;) {
+      const { rows } = await tx.execute<T>(sql`FETCH ${sql.raw(String(batch))} FROM ${sql.identifier(name)}`);
+      if (rows.length === 0) return;
+      yield rows as T[];
+    }
+  } finally {
+    await tx.execute(sql`CLOSE ${sql.identifier(name)}`);
+  }
+}
+
+/** The report's member rows, by patient id, in batches. */
+export function memberBatches(tx: Executor, p: Period): AsyncGenerator<MemberRow[]> {
+  return cursor<MemberRow>(tx, 'prtf_members', memberQuery(p));
+}
+
+/** Every contact attempt (call, SMS, email, appointment, meeting) counted in the period, in batches. */
+export function outreachBatches(tx: Executor, p: Period): AsyncGenerator<OutreachRow[]> {
+  return cursor<OutreachRow>(tx, 'prtf_outreach', outreachQuery(p));
+}
+
+export type PrtfReportRow = typeof prtfReports.$inferSelect;
+
+export async function insertReport(db: Executor, values: typeof prtfReports.$inferInsert): Promise<PrtfReportRow> {
+  const [row] = await db.insert(prtfReports).values(values).returning();
+  return row;
+}
+
+/** One report of the organization with its file's public id. */
+export async function findReport(db: Executor, organizationId: number, id: number) {
+  const [row] = await db
+    .select({ report: prtfReports, publicId: storedFiles.publicId })
+    .from(prtfReports)
+    .innerJoin(storedFiles, eq(storedFiles.id, prtfReports.fileId))
+    .where(and(eq(prtfReports.organizationId, organizationId), eq(prtfReports.id, id)));
+  return row;
+}
+
+/** A page of the organization's reports, newest first. */
+export async function listReports(db: Executor, organizationId: number, limit: number, offset: number) {
+  const rows = await db
+    .select({ report: prtfReports, publicId: storedFiles.publicId })
+    .from(prtfReports)
+    .innerJoin(storedFiles, eq(storedFiles.id, prtfReports.fileId))
+    .where(eq(prtfReports.organizationId, organizationId))
+    .orderBy(desc(prtfReports.createdAt), desc(prtfReports.id))
+    .limit(limit)
+    .offset(offset);
+  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(prtfReports).where(eq(prtfReports.organizationId, organizationId));
+  return { rows, totalCount: count };
+}
