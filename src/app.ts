@@ -13,6 +13,8 @@ import { adminAccountRoutes, sessionRoutes, signInRoutes } from './ecm/account/r
 import { authenticateUser, requireAdmin, useEcmErrors } from './ecm/http.ts';
 import { adminPatientRoutes, clinicPatientRoutes } from './ecm/patients/routes.ts';
 import { createPatientService } from './ecm/patients/service.ts';
+import { adminImportRoutes } from './ecm/imports/routes.ts';
+import { createImportService } from './ecm/imports/service.ts';
 import { activityRoutes } from './ecm/activities/routes.ts';
 import { createActivityService } from './ecm/activities/service.ts';
 import { eventRoutes } from './ecm/events/routes.ts';
@@ -23,6 +25,12 @@ import { createCommunicationsService } from './ecm/communications/service.ts';
 import type { Telephony } from './platform/telephony.ts';
 import { downloadRoutes, prtfRoutes } from './ecm/prtf/routes.ts';
 import { createPrtfService } from './ecm/prtf/service.ts';
+import { createPartnerClientService } from './ecp/clients/service.ts';
+import { createLocationService } from './ecp/locations/service.ts';
+import { createOAuthService } from './ecp/oauth/service.ts';
+import { tokenRoutes } from './ecp/oauth/routes.ts';
+import { createResidentService } from './ecp/residents/service.ts';
+import { clinicalRoutes } from './ecp/routes.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -39,6 +47,11 @@ export interface Services {
   sandbox: ReturnType<typeof createSandboxService>;
   communications: ReturnType<typeof createCommunicationsService>;
   prtf: ReturnType<typeof createPrtfService>;
+  imports: ReturnType<typeof createImportService>;
+  partnerClients: ReturnType<typeof createPartnerClientService>;
+  oauth: ReturnType<typeof createOAuthService>;
+  locations: ReturnType<typeof createLocationService>;
+  residents: ReturnType<typeof createResidentService>;
   telephony: Telephony;
 }
 
@@ -56,6 +69,8 @@ export interface ServiceDeps {
 /** Wires every service with its explicit dependencies (STYLE.md rule 4). */
 export function createServices({ db, config, jobs, mailer, telephony, clock }: ServiceDeps): Services {
   const identity = createIdentityService({ db, config, clock });
+  const partnerClients = createPartnerClientService({ db, identity });
+  const locations = createLocationService({ db });
   const patients = createPatientService({ db });
   const events = createEventService({ db, patients });
   const activities = createActivityService({ db, config, jobs, mailer, patients, events, clock });
@@ -67,6 +82,11 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     activities,
     sandbox: createSandboxService({ db }),
     communications: createCommunicationsService({ db, config, telephony, jobs, patients, activities, identity, clock }),
+    imports: createImportService({ db, config, identity, patients, clock }),
+    partnerClients,
+    oauth: createOAuthService({ db, clients: partnerClients, clock }),
+    locations,
+    residents: createResidentService({ db, locations, clock }),
     prtf: createPrtfService({ db, identity, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
   };
@@ -113,6 +133,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           UserToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'Token from POST /v1/auth/sign_in.' },
+          PartnerBearer: { type: 'apiKey', in: 'header', name: 'auth-bearer', description: '"Bearer <access_token from POST /token>".' },
+          PartnerApiKey: { type: 'apiKey', in: 'header', name: 'authorization', description: '"Api-Key <key of the same partner client>".' },
         },
       },
     },
@@ -152,11 +174,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         admin.addHook('onRequest', requireAdmin);
         await admin.register(adminAccountRoutes, services);
         await admin.register(adminPatientRoutes, services);
+        await admin.register(adminImportRoutes, services);
         await admin.register(adminCommunicationRoutes, services);
         await admin.register(prtfRoutes, services);
       }, { prefix: '/admin' });
     });
   }, { prefix: '/v1' });
+
+  // ECP family: the OAuth2 token endpoint and the /clinical/v1 tree, each with its own error shape.
+  await app.register(tokenRoutes, services);
+  await app.register(clinicalRoutes, { prefix: '/clinical/v1', ...services });
 
   return app;
 }

@@ -44,6 +44,8 @@ export interface Config {
   mailFrom: string;
   /** Hosts (`name` or `name:port`) email attachments may be fetched from; empty: none. */
   mailAttachmentHosts: string[];
+  /** Hosts (`name` or `name:port`) MIF and authorization imports may download `url` sources from; empty: none. */
+  importUrlHosts: string[];
   /** Largest attachment fetched, bytes (default 10 MiB). */
   mailAttachmentMaxBytes: number;
   /** SMTP connection, greeting and socket timeout, milliseconds (default 10000). */
@@ -162,6 +164,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     smtpUrl,
     mailFrom: str(env, 'MAIL_FROM', 'Care Platform <no-reply@care-platform.invalid>'),
     mailAttachmentHosts: list(env, 'MAIL_ATTACHMENT_HOSTS'),
+    importUrlHosts: list(env, 'IMPORT_URL_HOSTS'),
     mailAttachmentMaxBytes: int(env, 'MAIL_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024),
     smtpTimeoutMs: int(env, 'SMTP_TIMEOUT_MS', 10_000, 100, 600_000),
     mailRetryLimit: int(env, 'MAIL_RETRY_LIMIT', 5, 0, 100),

@@ -5,5 +5,6 @@
 import { ecmActivitySeeder } from './ecm/activities/demo.ts';
 import { ecmClinicSeeder } from './ecm/patients/demo.ts';
 import type { DemoSeeder } from './platform/demo.ts';
+import { ecpDemoSeeder } from './ecp/demo.ts';
 
-export const demoSeeders: DemoSeeder[] = [ecmClinicSeeder, ecmActivitySeeder];
+export const demoSeeders: DemoSeeder[] = [ecmClinicSeeder, ecmActivitySeeder, ecpDemoSeeder];

@@ -4,6 +4,7 @@
  *   care serve               HTTP API on PORT (what `npm start` runs)
  *   care demo [--json]       fill "Demo Clinic" with demo data; prints tokens
  *   care users create ...    create a clinic user; prints {"id", "token"}
+ *   care ecm import-mif ...  import a Member Information File into a clinic
  *
  * Commands that print data take `--json` (stdout then carries only JSON; logs go
  * to stderr). Without `DATABASE_URL`, a command joins the embedded database of a
@@ -15,6 +16,7 @@ import { buildApp, createServices, type Services } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { connectDatabase, type PlatformDatabase } from './db/connect.ts';
 import { demoSeeders } from './demo.ts';
+import { importMifCommand } from './ecm/imports/cli.ts';
 import { ROLES, systemContext, type Role } from './platform/context.ts';
 import { AppError } from './platform/errors.ts';
 import { loggerOptions } from './platform/http.ts';
@@ -24,6 +26,7 @@ import { createJobs, type Jobs } from './platform/jobs.ts';
 import { createMailer, type Mailer } from './platform/mail.ts';
 import { createTelephony } from './platform/telephony.ts';
 import { QUEUES, startWorkers } from './workers.ts';
+import { registerEcpCommands } from './ecp/cli.ts';
 import { sql } from 'drizzle-orm';
 
 interface Platform {
@@ -110,6 +113,17 @@ function printDemoCredentials(out: Record<string, unknown>, baseUrl: string) {
     `  try:          curl -H 'X-User-Token: ${String(out.admin_token)}' ${baseUrl}/v1/admin/clinic/ecm/patients`,
     '',
   ];
+  const ecp = out.ecp_client as { client_id: string; client_secret: string; client_secret_base64: string; api_key: string } | undefined;
+  if (ecp) {
+    lines.push(
+      'ECP partner client of Evergreen Senior Living (every scope):',
+      `  client_id:            ${ecp.client_id}`,
+      `  client_secret:        ${ecp.client_secret}`,
+      `  client_secret_base64: ${ecp.client_secret_base64}`,
+      `  api_key:              ${ecp.api_key}`,
+      '',
+    );
+  }
   process.stdout.write(lines.join('\n') + '\n');
 }
 
@@ -231,6 +245,20 @@ export function buildProgram(): Command {
         else process.stdout.write(`Created ${user.role} ${user.email} (id ${user.id}) in "${org.name}".\nToken: ${token}\n`);
       });
     });
+
+  const ecm = program.command('ecm').description('ECM clinic operations');
+  ecm
+    .command('import-mif')
+    .description('import a Member Information File (CSV or tab-separated, XML, XLSX) into a clinic, as POST /v1/admin/clinic/ecm/mifs does; progress on stderr')
+    .argument('<file>', 'the file to import')
+    .requiredOption('--org <name>', 'organization, by its exact name')
+    .addOption(new Option('--file-type <type>', 'file type (detected from the name and content when omitted)').choices(['csv', 'xml', 'xlsx', 'xlsm']))
+    .option('--json', 'print only the import record as JSON (no progress bar)')
+    .action(async (file: string, opts: { org: string; fileType?: 'csv' | 'xml' | 'xlsx' | 'xlsm'; json?: boolean }) => {
+      await withPlatform(true, (p) => importMifCommand(p.services, { file, ...opts }));
+    });
+
+  registerEcpCommands(program, (fn) => withPlatform(true, (p) => fn(p.services)));
 
   return program;
 }

@@ -6,20 +6,23 @@ import type { Services } from './app.ts';
 import type { Config } from './config.ts';
 import { ACTIVITY_EMAIL_QUEUE, activityJobs } from './ecm/activities/jobs.ts';
 import { communicationJobs, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './ecm/communications/jobs.ts';
+import { AUTHORIZATION_EXPIRY_CRON, AUTHORIZATION_EXPIRY_QUEUE, authorizationExpiryJob, importJobs } from './ecm/imports/jobs.ts';
 import type { JobDefinition, Jobs } from './platform/jobs.ts';
 
 /** Every queue name; created when pg-boss starts. */
-export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE];
+export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE];
 
 /** The job definitions of every feature, bound to the services. */
 export function jobDefinitions(services: Services, config: Config): Array<JobDefinition<never>> {
   return [
     ...activityJobs(services.activities, { limit: config.mailRetryLimit, delaySeconds: config.mailRetryDelaySeconds }),
     ...communicationJobs(services.communications, config.twilioReconcileDelaySeconds),
+    ...importJobs(services.imports),
   ] as Array<JobDefinition<never>>;
 }
 
-/** Starts every feature's job handlers on `jobs` (already started). */
+/** Starts every feature's job handlers on `jobs` (already started) and the schedules of the periodic ones. */
 export async function startWorkers({ jobs, services, config }: { jobs: Jobs; services: Services; config: Config }): Promise<void> {
   await jobs.work(jobDefinitions(services, config));
+  await jobs.schedule(authorizationExpiryJob(services.imports), AUTHORIZATION_EXPIRY_CRON);
 }

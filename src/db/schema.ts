@@ -565,3 +565,77 @@ export const authorizationFiles = pgTable(
   },
   (t) => [index('authorization_files_org_idx').on(t.organizationId, t.createdAt)],
 );
+
+/** ECP: a senior-living company's locations (communities); `guid` is the `locationId` on the wire. */
+export const ecpLocations = pgTable(
+  'ecp_locations',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    guid: text('guid').notNull(),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('ecp_locations_guid_key').on(t.guid), uniqueIndex('ecp_locations_org_name_key').on(t.organizationId, t.name)],
+);
+
+/**
+ * ECP partner clients (OAuth2 client credentials, RFC 6749 section 4.4): the client id (GUID), the secret and the
+ * Api-Key stored as SHA-256 hashes, the scopes it may request and the locations it may reach.
+ */
+export const partnerClients = pgTable(
+  'partner_clients',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    clientId: text('client_id').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    apiKeyHash: text('api_key_hash').notNull(),
+    scopes: text('scopes').array().notNull(),
+    locationIds: integer('location_ids').array().notNull(),
+    disabledAt: ts('disabled_at'),
+    /** Tokens issued before this instant are refused (secret rotation, re-enabling). */
+    tokensValidAfter: ts('tokens_valid_after').notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('partner_clients_client_id_key').on(t.clientId), uniqueIndex('partner_clients_api_key_hash_key').on(t.apiKeyHash)],
+);
+
+/** ECP residents of a location (seed 000 "resident" object). */
+export const ecpResidents = pgTable(
+  'ecp_residents',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').notNull().references(() => ecpLocations.id),
+    guid: text('guid').notNull(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    middleName: text('middle_name'),
+    nickname: text('nickname'),
+    suffix: text('suffix'),
+    dateOfBirth: date('date_of_birth', { mode: 'string' }).notNull(),
+    gender: text('gender'),
+    email: text('email'),
+    phone: text('phone'),
+    building: text('building'),
+    room: text('room'),
+    /** `Full Code` or `DNR` (shown as `DNR (Do Not Resuscitate)` in webhook payloads). */
+    codeStatus: text('code_status'),
+    livingWill: boolean('living_will'),
+    otherAdvancedDirectives: text('other_advanced_directives'),
+    moveInDate: date('move_in_date', { mode: 'string' }),
+    status: text('status').notNull(),
+    statusDescription: text('status_description').notNull(),
+    /** `{name: value}` pairs partners match residents by. */
+    externalIds: jsonb('external_ids').notNull().default(sql`'{}'::jsonb`),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('ecp_residents_guid_key').on(t.guid),
+    index('ecp_residents_location_name_idx').on(t.locationId, t.lastName, t.firstName),
+    index('ecp_residents_org_identity_idx').on(t.organizationId, t.lastName, t.firstName, t.dateOfBirth),
+  ],
+);

@@ -53,6 +53,12 @@ export interface Jobs {
   start(): Promise<void>;
   /** Runs `defs`' handlers in this process. */
   work(defs: Array<JobDefinition<never>>): Promise<void>;
+  /**
+   * Enqueues job `def.name` (empty payload, `def.retry`) on a cron schedule (`minute hour day month weekday`, UTC unless `tz`),
+   * through pg-boss's scheduler: the schedule is stored in Postgres, so many worker processes enqueue it once.
+   * Calling it again replaces the schedule.
+   */
+  schedule(def: Pick<JobDefinition<object>, 'name' | 'retry'>, cron: string, opts?: { tz?: string }): Promise<void>;
   /** Stops fetching, waits for running handlers (up to `timeoutMs`), closes pg-boss's pool. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -93,6 +99,14 @@ export function createJobs({ connectionString, queues, pollSeconds, log }: {
           await def.handler(job.data as never, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
         });
       }
+    },
+    async schedule(def, cron, opts = {}) {
+      await boss.schedule(def.name, cron, {}, {
+        ...(opts.tz ? { tz: opts.tz } : {}),
+        retryLimit: def.retry.limit,
+        retryDelay: def.retry.delaySeconds,
+        retryBackoff: def.retry.backoff,
+      });
     },
     async stop(timeoutMs = 20_000) {
       if (!started) return;

@@ -67,6 +67,15 @@ const MATRIX: Array<[method: string, path: string, access: Access, body?: unknow
   }],
   // Signed download URLs carry their own credential (test/ecm/prtf-reports.test.ts).
   ['GET', '/v1/downloads/{public_id}', 'public'],
+  ['GET', '/v1/admin/clinic/ecm/lead_care_managers', 'admin'],
+  ['PUT', '/v1/admin/clinic/ecm/patients/{id}/case_load', 'admin', { olcm_user_id: null }],
+  ['POST', '/v1/admin/clinic/ecm/mifs', 'admin', { mif: { file: `data:text/csv;base64,${Buffer.from('MEMBER_ID,FIRST_NAME,LAST_NAME\nM-MIF,Mif,Matrix\n').toString('base64')}` } }],
+  ['GET', '/v1/admin/clinic/ecm/mifs', 'admin'],
+  ['GET', '/v1/admin/clinic/ecm/mifs/{id}', 'admin', undefined, async () => {
+    const list = await call(t.app, users.admin, 'GET', '/v1/admin/clinic/ecm/mifs');
+    return `/v1/admin/clinic/ecm/mifs/${list.json().mif_imports[0].id}`;
+  }],
+  ['POST', '/v1/admin/clinic/ecm/authorizations', 'admin', { authorization: { file: `data:text/csv;base64,${Buffer.from('Auth No,Member ID,Status\nA-MATRIX,M-1,Approved\n').toString('base64')}` } }],
   // Twilio webhooks authenticate with X-Twilio-Signature, not a user token (test/ecm/communications.test.ts).
   ['POST', '/v1/clinic/webhooks/twilio/sms', 'public'],
   ['POST', '/v1/clinic/webhooks/twilio/voice', 'public'],

@@ -32,6 +32,11 @@ describe('loadConfig', () => {
     expect(loadConfig({}).twilioApiUrl).toBe('https://api.twilio.com');
   });
 
+  it('reads IMPORT_URL_HOSTS as a lower-case list, empty by default', () => {
+    expect(loadConfig({}).importUrlHosts).toEqual([]);
+    expect(loadConfig({ IMPORT_URL_HOSTS: ' Files.Plan.example ,sftp-gw.example:8443,, ' }).importUrlHosts).toEqual(['files.plan.example', 'sftp-gw.example:8443']);
+  });
+
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://care.example.com/' }).publicUrl).toBe('https://care.example.com');
   });

@@ -9,8 +9,11 @@ import type { UserActor } from '../../platform/context.ts';
 import { contextOf } from '../../platform/http.ts';
 import { ecmResponses, USER_TOKEN_SECURITY } from '../http.ts';
 import {
+  CaseLoadBody,
   ClinicListQuery,
   FilterBody,
+  LeadCareManagerList,
+  LeadCareManagerQuery,
   ListQuery,
   PatientBody,
   PatientEnvelope,
@@ -78,6 +81,31 @@ export async function adminPatientRoutes(app: FastifyInstance, { patients }: { p
       response: ecmResponses({ 200: PatientEnvelope }, [403, 404, 422]),
     },
   }, async (req) => ({ patient: await patients.updatePatient(contextOf(req), req.params.id, req.body.patient) }));
+
+  r.put('/clinic/ecm/patients/:id/case_load', {
+    config: patientErrors,
+    schema: {
+      tags, summary: 'Assign the case load (provider, OLCM, ILCM)', security: USER_TOKEN_SECURITY,
+      description:
+        'Sets the member\'s provider, Outreach Lead Care Manager and Intensive Lead Care Manager: `provider_id`, `olcm_user_id`, ' +
+        '`ilcm_user_id`, sent flat or inside `case_load` (which wins). Omitted: unchanged; null: cleared. Each must be an ' +
+        'active user of the clinic (`GET .../lead_care_managers` lists who can lead). Answers the patient detail, like `PUT .../patients/{id}`.',
+      params: PatientParams,
+      body: CaseLoadBody,
+      response: ecmResponses({ 200: PatientEnvelope }, [403, 404, 422]),
+    },
+  }, async (req) => ({ patient: await patients.updateCaseLoad(contextOf(req), req.params.id, req.body ?? {}) }));
+
+  r.get('/clinic/ecm/lead_care_managers', {
+    schema: {
+      tags, summary: 'List lead care managers', security: USER_TOKEN_SECURITY,
+      description:
+        'The clinic\'s active users who can be a member\'s OLCM or ILCM (care coordinators and admins), by name, with how many ' +
+        'members each leads (`olcm_count`, `ilcm_count`, `members_count`).',
+      querystring: LeadCareManagerQuery,
+      response: ecmResponses({ 200: LeadCareManagerList }, [403, 422]),
+    },
+  }, async (req) => patients.listLeadCareManagers(contextOf(req), req.query));
 }
 
 /** Read-only clinic routes for every role; registered under `/v1/clinic`. */

@@ -217,3 +217,32 @@ export type PatientInputWire = Static<typeof PatientInput>;
 export const PatientBody = Type.Object({ patient: PatientInput });
 
 export const PatientParams = Type.Object({ id: Type.Integer({ description: 'Patient ID.' }) });
+
+/** `PUT .../patients/{id}/case_load`: the fields flat, or inside `case_load` (which wins when both are sent). */
+export const CaseLoadBody = Type.Object({
+  provider_id: Type.Optional(Nullable(Type.Integer({ description: 'Provider (user id); null clears it.' }))),
+  olcm_user_id: Type.Optional(Nullable(Type.Integer({ description: 'Outreach Lead Care Manager (user id); null clears it.' }))),
+  ilcm_user_id: Type.Optional(Nullable(Type.Integer({ description: 'Intensive Lead Care Manager (user id); null clears it.' }))),
+  case_load: Type.Optional(CaseLoadInput),
+});
+export type CaseLoadBodyWire = Static<typeof CaseLoadBody>;
+export type CaseLoadInputWire = Static<typeof CaseLoadInput>;
+
+export const LeadCareManager = Type.Object({
+  id: Type.Integer({ description: 'User id (use as `olcm_user_id` or `ilcm_user_id`).' }),
+  name: Type.String(),
+  email: Type.String(),
+  phone: Nullable(Type.String({ description: 'E.164.' })),
+  role: Type.String({ description: '`care_coordinator` or `admin`.' }),
+  olcm_count: Type.Integer({ description: 'Members whose OLCM this user is.' }),
+  ilcm_count: Type.Integer({ description: 'Members whose ILCM this user is.' }),
+  members_count: Type.Integer({ description: 'Members this user leads as OLCM or ILCM (each member once).' }),
+});
+
+export const LeadCareManagerList = Type.Object({
+  lead_care_managers: Type.Array(LeadCareManager),
+  pagination: Pagination,
+});
+
+export const LeadCareManagerQuery = Type.Object({ ...PageQuery });
+export type LeadCareManagerQueryWire = Static<typeof LeadCareManagerQuery>;

@@ -13,7 +13,15 @@ import type { RequestContext } from '../../platform/context.ts';
 import { isUniqueViolation, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { toE164 } from '../../platform/phone.ts';
-import type { FilterBodyWire, ListQueryWire, PatientDetailWire, PatientInputWire, SortField } from './schemas.ts';
+import type {
+  CaseLoadBodyWire,
+  FilterBodyWire,
+  LeadCareManagerQueryWire,
+  ListQueryWire,
+  PatientDetailWire,
+  PatientInputWire,
+  SortField,
+} from './schemas.ts';
 import * as store from './store.ts';
 
 export const PATIENT_NOT_FOUND = 'Patient not found';
@@ -356,7 +364,89 @@ export function createPatientService({ db }: PatientServiceDeps) {
         throw err;
       }
     },
+
+    /**
+     * `PUT .../patients/{id}/case_load` (issue 7): sets the member's provider, OLCM and ILCM (omitted: unchanged;
+     * null: cleared), sent flat or inside `case_load` (which wins). Each named user must be an active user of the clinic.
+     * @returns the member in the detail shape.
+     * @throws NotFoundError `Patient not found`; ValidationError `OLCM user must be an active user of the clinic`, ...
+     */
+    updateCaseLoad(ctx: RequestContext, id: number, body: CaseLoadBodyWire) {
+      const { case_load: nested, ...flat } = body;
+      const input = { ...flat, ...withoutUndefined(nested ?? {}) };
+      const orgId = ctx.actor.organizationId;
+      return db.transaction(async (tx) => {
+        if (!(await store.findPatient(tx, orgId, id, true))) throw new NotFoundError(PATIENT_NOT_FOUND);
+        const errors = await checkInput(tx, orgId, { case_load: input }, false);
+        if (errors.length) throw new ValidationError(errors);
+        await store.upsertCaseLoad(tx, {
+          organizationId: orgId,
+          patientId: id,
+          providerId: input.provider_id,
+          olcmUserId: input.olcm_user_id,
+          ilcmUserId: input.ilcm_user_id,
+        });
+        await recordAudit(tx, ctx, { action: 'update', entityType: 'patient', entityIds: [id] });
+        return loadDetail(tx, orgId, id);
+      });
+    },
+
+    /**
+     * `GET .../lead_care_managers` (issue 7): the clinic's active care coordinators and admins, who can be
+     * OLCM or ILCM, by name, with how many members each leads.
+     * @returns `{ lead_care_managers, pagination }`.
+     */
+    listLeadCareManagers(ctx: RequestContext, q: LeadCareManagerQueryWire) {
+      const page = pageRequest(q);
+      return db.transaction(async (tx) => {
+        const { rows, totalCount } = await store.listLeadCareManagers(tx, ctx.actor.organizationId, page);
+        await recordAudit(tx, ctx, { action: 'list', entityType: 'user', entityIds: rows.map((r) => r.id) });
+        return { lead_care_managers: rows, pagination: paginationOf(page, totalCount) };
+      });
+    },
+
+    // ---- Bulk member writes for the imports feature (issue 7); each runs in the caller's transaction ----
+
+    /** The members of the organization with these `member_id`s: `{patientId, memberId, memberRecordStatus}` each. */
+    membersByMemberId: (tx: Executor, organizationId: number, memberIds: string[]) => store.membersByMemberId(tx, organizationId, memberIds),
+
+    /** Current `member_record_status` of each of `patientIds`. */
+    memberStatuses: (tx: Executor, organizationId: number, patientIds: number[]) => store.memberStatuses(tx, organizationId, patientIds),
+
+    /**
+     * Creates members from import rows: patient, eligibility with `statuses[i]`, an empty case load, and the
+     * first status-history entry by `by.changedBy` (`MIF Import`). `firstName` and `lastName` must be set.
+     * @returns the new patient ids, in the order of `rows`.
+     */
+    async createMembers(tx: Executor, organizationId: number, rows: store.MemberColumns[], statuses: string[], by: StatusWriter): Promise<number[]> {
+      const ids = await store.insertMembers(tx, organizationId, rows, statuses);
+      await store.insertStatusHistories(tx, organizationId, ids.map((patientId, i) => ({ patientId, status: statuses[i] })), by);
+      return ids;
+    },
+
+    /** Changes members from import rows (`patientIds[i]` is `rows[i]`'s member); null columns keep the stored value. */
+    updateMembers: (tx: Executor, organizationId: number, patientIds: number[], rows: store.MemberColumns[]) =>
+      store.updateMembers(tx, organizationId, patientIds, rows),
+
+    /**
+     * Sets members' `member_record_status` and appends a status-history entry for each, by `by.changedBy`
+     * (`MIF Import`, `Authorization Import`, `Authorization Expired`). Callers pass only real changes.
+     */
+    setMemberStatuses: (tx: Executor, organizationId: number, changes: Array<{ patientId: number; status: string }>, by: StatusWriter) =>
+      store.setMemberStatuses(tx, organizationId, changes, by),
+
+    /** The date (in `timeZone`, YYYY-MM-DD) each of `patientIds` last had its status written. */
+    lastStatusChangeDates: (tx: Executor, organizationId: number, patientIds: number[], timeZone: string) =>
+      store.lastStatusChangeDates(tx, organizationId, patientIds, timeZone),
   };
 }
+
+/** Who writes a status change, recorded in the status history. */
+export interface StatusWriter {
+  changedBy: string;
+  changedByUserId: number | null;
+}
+
+export type MemberColumns = store.MemberColumns;
 
 export type PatientService = ReturnType<typeof createPatientService>;

@@ -271,3 +271,206 @@ export async function leadCareManager(db: Executor, organizationId: number, pati
     LIMIT 1`);
   return rows[0];
 }
+
+// ---- Bulk writes of the Member Information File import (issue 7), reached through the patients service ----
+
+/** A member's eligibility key facts, for matching import rows on `member_id`. */
+export interface MemberKey {
+  patientId: number;
+  memberId: string;
+  memberRecordStatus: string;
+}
+
+/** The members of the organization whose `member_id` is in `memberIds` (one query, any number of ids). */
+export async function membersByMemberId(db: Executor, organizationId: number, memberIds: string[]): Promise<MemberKey[]> {
+  if (memberIds.length === 0) return [];
+  const { rows } = await db.execute<{ patient_id: number; member_id: string; member_record_status: string }>(sql`
+    SELECT patient_id, member_id, member_record_status FROM ecm_eligibility_informations
+    WHERE organization_id = ${organizationId} AND member_id = ANY(${sql.param(memberIds)}::text[])`);
+  return rows.map((r) => ({ patientId: r.patient_id, memberId: r.member_id, memberRecordStatus: r.member_record_status }));
+}
+
+/** Current `member_record_status` of each of `patientIds` (members of the organization). */
+export async function memberStatuses(db: Executor, organizationId: number, patientIds: number[]): Promise<Map<number, string>> {
+  if (patientIds.length === 0) return new Map();
+  const { rows } = await db.execute<{ patient_id: number; member_record_status: string }>(sql`
+    SELECT patient_id, member_record_status FROM ecm_eligibility_informations
+    WHERE organization_id = ${organizationId} AND patient_id = ANY(${sql.param(patientIds)}::int[])`);
+  return new Map(rows.map((r) => [r.patient_id, r.member_record_status]));
+}
+
+/** Patient and eligibility columns of one imported member; `undefined`/null: not given (an update keeps the stored value). */
+export interface MemberColumns {
+  memberId: string;
+  firstName: string | null;
+  lastName: string | null;
+  dateOfBirth: string | null;
+  gender: string | null;
+  phone: string | null;
+  email: string | null;
+  addressStreet: string | null;
+  addressCity: string | null;
+  addressState: string | null;
+  addressZip: string | null;
+  cin: string | null;
+  ecmServiceAuthId: string | null;
+  ecmProviderName: string | null;
+  ecmNpi: string | null;
+  ecmBenefitAuthEffDate: string | null;
+  ecmBenefitAuthEndDate: string | null;
+  acuityLevel: string | null;
+  mcpId: string | null;
+  mcpName: string | null;
+}
+
+const col = <T>(rows: MemberColumns[], f: (r: MemberColumns) => T) => sql.param(rows.map(f));
+
+/** The imported values as a relation `v(...)` of parallel arrays (one parameter per column, any number of rows). */
+function memberValues(rows: MemberColumns[], patientIds: number[]) {
+  return sql`unnest(
+      ${sql.param(patientIds)}::int[], ${col(rows, (r) => r.memberId)}::text[],
+      ${col(rows, (r) => r.firstName)}::text[], ${col(rows, (r) => r.lastName)}::text[], ${col(rows, (r) => r.dateOfBirth)}::date[],
+      ${col(rows, (r) => r.gender)}::text[], ${col(rows, (r) => r.phone)}::text[], ${col(rows, (r) => r.email)}::text[],
+      ${col(rows, (r) => r.addressStreet)}::text[], ${col(rows, (r) => r.addressCity)}::text[], ${col(rows, (r) => r.addressState)}::text[],
+      ${col(rows, (r) => r.addressZip)}::text[], ${col(rows, (r) => r.cin)}::text[], ${col(rows, (r) => r.ecmServiceAuthId)}::text[],
+      ${col(rows, (r) => r.ecmProviderName)}::text[], ${col(rows, (r) => r.ecmNpi)}::text[], ${col(rows, (r) => r.ecmBenefitAuthEffDate)}::date[],
+      ${col(rows, (r) => r.ecmBenefitAuthEndDate)}::date[], ${col(rows, (r) => r.acuityLevel)}::text[],
+      ${col(rows, (r) => r.mcpId)}::text[], ${col(rows, (r) => r.mcpName)}::text[]
+    ) AS v(patient_id, member_id, first_name, last_name, date_of_birth, gender, phone, email, address_street, address_city,
+      address_state, address_zip, cin, ecm_service_auth_id, ecm_provider_name, ecm_npi, ecm_benefit_auth_eff_date,
+      ecm_benefit_auth_end_date, acuity_level, mcp_id, mcp_name)`;
+}
+
+/**
+ * Creates members in bulk: patient, eligibility (with `statuses[i]`) and an empty case load each, in `db`'s
+ * transaction, with set-based statements (a 50,000-row file is a handful of statements).
+ * `firstName` and `lastName` must be set. Returns the new patient ids, in the order of `rows`.
+ */
+export async function insertMembers(db: Executor, organizationId: number, rows: MemberColumns[], statuses: string[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const ids = await db.execute<{ id: number }>(sql`
+    SELECT nextval(pg_get_serial_sequence('patients', 'id'))::int AS id FROM generate_series(1, ${rows.length})`);
+  const patientIds = ids.rows.map((r) => r.id);
+  const v = memberValues(rows, patientIds);
+  await db.execute(sql`
+    INSERT INTO patients (id, organization_id, first_name, last_name, date_of_birth, gender, phone, email,
+      address_street, address_city, address_state, address_zip)
+    SELECT patient_id, ${organizationId}, first_name, last_name, date_of_birth, gender, phone, email,
+      address_street, address_city, address_state, address_zip
+    FROM ${v}`);
+  await db.execute(sql`
+    INSERT INTO ecm_eligibility_informations (organization_id, patient_id, member_id, cin, ecm_service_auth_id, ecm_provider_name,
+      ecm_npi, mcp_id, mcp_name, ecm_benefit_auth_eff_date, ecm_benefit_auth_end_date, acuity_level, member_record_status)
+    SELECT ${organizationId}, v.patient_id, v.member_id, v.cin, v.ecm_service_auth_id, v.ecm_provider_name,
+      v.ecm_npi, v.mcp_id, v.mcp_name, v.ecm_benefit_auth_eff_date, v.ecm_benefit_auth_end_date, v.acuity_level, s.status
+    FROM ${v} JOIN unnest(${sql.param(patientIds)}::int[], ${sql.param(statuses)}::text[]) AS s(patient_id, status) ON s.patient_id = v.patient_id`);
+  await db.execute(sql`
+    INSERT INTO case_loads (organization_id, patient_id) SELECT ${organizationId}, unnest(${sql.param(patientIds)}::int[])`);
+  return patientIds;
+}
+
+/**
+ * Changes members in bulk (`patientIds[i]` is the member of `rows[i]`): every null column keeps the stored
+ * value; a missing CIN falls back to the member id. Does not touch `member_record_status`.
+ */
+export async function updateMembers(db: Executor, organizationId: number, patientIds: number[], rows: MemberColumns[]): Promise<void> {
+  if (rows.length === 0) return;
+  const v = memberValues(rows, patientIds);
+  await db.execute(sql`
+    UPDATE patients p SET
+      first_name = COALESCE(v.first_name, p.first_name), last_name = COALESCE(v.last_name, p.last_name),
+      date_of_birth = COALESCE(v.date_of_birth, p.date_of_birth), gender = COALESCE(v.gender, p.gender),
+      phone = COALESCE(v.phone, p.phone), email = COALESCE(v.email, p.email),
+      address_street = COALESCE(v.address_street, p.address_street), address_city = COALESCE(v.address_city, p.address_city),
+      address_state = COALESCE(v.address_state, p.address_state), address_zip = COALESCE(v.address_zip, p.address_zip),
+      updated_at = now()
+    FROM ${v}
+    WHERE p.id = v.patient_id AND p.organization_id = ${organizationId}`);
+  await db.execute(sql`
+    UPDATE ecm_eligibility_informations e SET
+      cin = COALESCE(v.cin, e.cin, e.member_id), ecm_service_auth_id = COALESCE(v.ecm_service_auth_id, e.ecm_service_auth_id),
+      ecm_provider_name = COALESCE(v.ecm_provider_name, e.ecm_provider_name), ecm_npi = COALESCE(v.ecm_npi, e.ecm_npi),
+      mcp_id = COALESCE(v.mcp_id, e.mcp_id), mcp_name = COALESCE(v.mcp_name, e.mcp_name),
+      ecm_benefit_auth_eff_date = COALESCE(v.ecm_benefit_auth_eff_date, e.ecm_benefit_auth_eff_date),
+      ecm_benefit_auth_end_date = COALESCE(v.ecm_benefit_auth_end_date, e.ecm_benefit_auth_end_date),
+      acuity_level = COALESCE(v.acuity_level, e.acuity_level),
+      updated_at = now()
+    FROM ${v}
+    WHERE e.patient_id = v.patient_id AND e.organization_id = ${organizationId}`);
+}
+
+/** Sets `member_record_status` of members in bulk and appends one status-history entry each, by `changedBy`. */
+export async function setMemberStatuses(
+  db: Executor,
+  organizationId: number,
+  changes: Array<{ patientId: number; status: string }>,
+  by: { changedBy: string; changedByUserId: number | null },
+): Promise<void> {
+  if (changes.length === 0) return;
+  await db.execute(sql`
+    UPDATE ecm_eligibility_informations e SET member_record_status = v.status, updated_at = now()
+    FROM ${statusValues(changes)} WHERE e.patient_id = v.patient_id AND e.organization_id = ${organizationId}`);
+  await insertStatusHistories(db, organizationId, changes, by);
+}
+
+function statusValues(changes: Array<{ patientId: number; status: string }>) {
+  return sql`unnest(${sql.param(changes.map((c) => c.patientId))}::int[], ${sql.param(changes.map((c) => c.status))}::text[]) AS v(patient_id, status)`;
+}
+
+/**
+ * Appends one status-history entry per change, by `changedBy`, at the transaction's time (the database clock, as
+ * every other writer of the history uses, so entries of different writers keep their order).
+ */
+export async function insertStatusHistories(
+  db: Executor,
+  organizationId: number,
+  changes: Array<{ patientId: number; status: string }>,
+  by: { changedBy: string; changedByUserId: number | null },
+): Promise<void> {
+  if (changes.length === 0) return;
+  await db.execute(sql`
+    INSERT INTO ecm_status_histories (organization_id, patient_id, status, changed_by, changed_by_user_id)
+    SELECT ${organizationId}, v.patient_id, v.status, ${by.changedBy}, ${by.changedByUserId}::int
+    FROM ${statusValues(changes)}`);
+}
+
+/** Date (in `timeZone`) of the latest status-history entry of each of `patientIds`. */
+export async function lastStatusChangeDates(db: Executor, organizationId: number, patientIds: number[], timeZone: string): Promise<Map<number, string>> {
+  if (patientIds.length === 0) return new Map();
+  const { rows } = await db.execute<{ patient_id: number; day: string }>(sql`
+    SELECT patient_id, (max(changed_at) AT TIME ZONE ${timeZone})::date::text AS day FROM ecm_status_histories
+    WHERE organization_id = ${organizationId} AND patient_id = ANY(${sql.param(patientIds)}::int[])
+    GROUP BY patient_id`);
+  return new Map(rows.map((r) => [r.patient_id, r.day]));
+}
+
+// ---- Lead care managers ----
+
+export interface LeadCareManagerRow {
+  id: number;
+  name: string;
+  email: string;
+  phone: string | null;
+  role: string;
+  olcm_count: number;
+  ilcm_count: number;
+  members_count: number;
+}
+
+/**
+ * The organization's active care coordinators and admins (who can be OLCM or ILCM), by name, with how many
+ * members each leads as OLCM, as ILCM, and in all (a member led in both roles counts once).
+ */
+export async function listLeadCareManagers(db: Executor, organizationId: number, page: PageRequest) {
+  const where = sql`u.organization_id = ${organizationId} AND u.active AND u.role IN ('care_coordinator', 'admin')`;
+  const { rows } = await db.execute<LeadCareManagerRow & Record<string, unknown>>(sql`
+    SELECT u.id, u.name, u.email, u.phone, u.role,
+      (SELECT count(*)::int FROM case_loads c WHERE c.organization_id = ${organizationId} AND c.olcm_user_id = u.id) AS olcm_count,
+      (SELECT count(*)::int FROM case_loads c WHERE c.organization_id = ${organizationId} AND c.ilcm_user_id = u.id) AS ilcm_count,
+      (SELECT count(*)::int FROM case_loads c WHERE c.organization_id = ${organizationId} AND (c.olcm_user_id = u.id OR c.ilcm_user_id = u.id)) AS members_count
+    FROM users u WHERE ${where}
+    ORDER BY u.name, u.id
+    LIMIT ${page.perPage} OFFSET ${page.offset}`);
+  const count = await db.execute<{ count: number }>(sql`SELECT count(*)::int AS count FROM users u WHERE ${where}`);
+  return { rows, totalCount: count.rows[0].count };
+}

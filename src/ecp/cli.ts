@@ -1,0 +1,68 @@
+/**
+ * `care ecp ...` commands: partner clients (issue "ECP partner API", "Companies, locations and partner clients").
+ *
+ *   care ecp clients create --company <name> --locations "<name>,<name>" [--scopes "<scopes>"] [--json]
+ *   care ecp clients disable|enable|rotate-secret|rotate-api-key <client_id> [--json]
+ */
+import type { Command } from 'commander';
+import type { Services } from '../app.ts';
+
+/** Runs `fn` with the platform's services open (the CLI's `withPlatform`). */
+export type RunWithServices = (fn: (services: Services) => Promise<void>) => Promise<void>;
+
+function print(json: boolean | undefined, data: object, human: string) {
+  process.stdout.write(json ? JSON.stringify(data) + '\n' : human + '\n');
+}
+
+/** Adds the `ecp` command tree to `program`. */
+export function registerEcpCommands(program: Command, run: RunWithServices): void {
+  const clients = program.command('ecp').description('ECP partner API administration').command('clients').description('partner clients (OAuth2 client credentials)');
+
+  clients
+    .command('create')
+    .description('create a partner client (and the company and locations it names, when missing); prints its credentials once')
+    .requiredOption('--company <name>', 'company (organization), by its exact name')
+    .requiredOption('--locations <names>', 'comma-separated location names the client may reach')
+    .option('--scopes <scopes>', 'space- or comma-separated scopes (default: every scope)')
+    .option('--json', 'print {"client_id", "client_secret", "client_secret_base64", "api_key", "company_id", "locations"} as JSON only')
+    .action(async (o: { company: string; locations: string; scopes?: string; json?: boolean }) => {
+      await run(async (s) => {
+        const c = await s.partnerClients.createClient(o.company, o.locations.split(','), o.scopes);
+        print(o.json, c, [
+          `Partner client of "${o.company}" (company ${c.company_id}):`,
+          `  client_id:            ${c.client_id}`,
+          `  client_secret:        ${c.client_secret}`,
+          `  client_secret_base64: ${c.client_secret_base64}  (the seed's /token JSON body sends this)`,
+          `  api_key:              ${c.api_key}`,
+          ...c.locations.map((l) => `  location:             ${l.locationId}  ${l.name}`),
+          'The secret and the key are not shown again.',
+        ].join('\n'));
+      });
+    });
+
+  for (const [name, description] of [
+    ['disable', 'disable a client: its tokens stop working at once'],
+    ['enable', 'enable a client again (tokens issued before stay refused)'],
+    ['rotate-secret', 'issue a new client secret; tokens issued before are refused'],
+    ['rotate-api-key', 'issue a new Api-Key; the old one stops working at once'],
+  ] as const) {
+    clients
+      .command(`${name} <client_id>`)
+      .description(description)
+      .option('--json', 'print the result as JSON only')
+      .action(async (clientId: string, o: { json?: boolean }) => {
+        await run(async (s) => {
+          if (name === 'disable' || name === 'enable') {
+            const row = await s.partnerClients.setDisabled(clientId, name === 'disable');
+            print(o.json, { client_id: row.clientId, disabled: Boolean(row.disabledAt) }, `Client ${row.clientId} is ${row.disabledAt ? 'disabled' : 'enabled'}.`);
+          } else if (name === 'rotate-secret') {
+            const r = await s.partnerClients.rotateSecret(clientId);
+            print(o.json, r, `New secret of ${r.client_id}: ${r.client_secret}\n  base64: ${r.client_secret_base64}`);
+          } else {
+            const r = await s.partnerClients.rotateApiKey(clientId);
+            print(o.json, r, `New Api-Key of ${r.client_id}: ${r.api_key}`);
+          }
+        });
+      });
+  }
+}

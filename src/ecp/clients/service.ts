@@ -1,0 +1,102 @@
+/**
+ * ECP companies, locations and partner clients (issue "ECP partner API", "Companies, locations and partner
+ * clients"). A client's secret and Api-Key are shown once, at creation or rotation, and stored as SHA-256
+ * hashes. Disabling a client stops its tokens at once (every request checks the client), and rotating the
+ * secret refuses tokens issued before the rotation.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/pool.ts';
+import { hashToken, newToken } from '../../platform/crypto.ts';
+import { NotFoundError, ValidationError } from '../../platform/errors.ts';
+import type { IdentityService } from '../../platform/identity/service.ts';
+import { ECP_SCOPES, parseScopes } from '../scopes.ts';
+import * as store from './store.ts';
+
+export type { LocationRow, PartnerClientRow } from './store.ts';
+
+/** A new upper-case GUID (ARCHITECTURE.md: "GUIDs are upper-case"). */
+export function newGuid(): string {
+  return randomUUID().toUpperCase();
+}
+
+export interface ClientCredentials {
+  client_id: string;
+  client_secret: string;
+  client_secret_base64: string;
+  api_key: string;
+  company_id: number;
+  locations: Array<{ locationId: string; name: string }>;
+}
+
+export function createPartnerClientService({ db, identity }: { db: Db; identity: IdentityService }) {
+  return {
+    /**
+     * Creates a partner client of `company` (the company and its named locations are created when missing).
+     * @param scopes space- or comma-separated; default every scope.
+     * @returns the credentials, the secret and key in clear this once.
+     * @throws ValidationError for an unknown scope or no location.
+     */
+    async createClient(company: string, locationNames: string[], scopes?: string): Promise<ClientCredentials> {
+      const wanted = scopes ? parseScopes(scopes.replace(/,/g, ' ')) : [...ECP_SCOPES];
+      const unknown = wanted.filter((s) => !(ECP_SCOPES as readonly string[]).includes(s));
+      if (unknown.length) throw new ValidationError([`Unknown scope: ${unknown.join(', ')} (known: ${ECP_SCOPES.join(', ')})`]);
+      const names = [...new Set(locationNames.map((n) => n.trim()).filter(Boolean))];
+      if (names.length === 0) throw new ValidationError(['At least one location is required']);
+      const org = await identity.ensureOrganization(company.trim(), { kind: 'ecp_company' });
+      const secret = newToken();
+      const apiKey = newToken();
+      return db.transaction(async (tx) => {
+        const locations = [];
+        for (const name of names) locations.push(await store.ensureLocation(tx, org.id, name, newGuid()));
+        const client = await store.insertClient(tx, {
+          organizationId: org.id,
+          clientId: newGuid(),
+          secretHash: hashToken(secret),
+          apiKeyHash: hashToken(apiKey),
+          scopes: wanted,
+          locationIds: locations.map((l) => l.id),
+          // Every token of a new client is valid (the database clock could be ahead of this process's).
+          tokensValidAfter: new Date(0),
+        });
+        return {
+          client_id: client.clientId,
+          client_secret: secret,
+          client_secret_base64: Buffer.from(secret, 'utf8').toString('base64'),
+          api_key: apiKey,
+          company_id: org.id,
+          locations: locations.map((l) => ({ locationId: l.guid, name: l.name })),
+        };
+      });
+    },
+
+    /** Disables (or re-enables) a client; its tokens stop working at once. @throws NotFoundError. */
+    async setDisabled(clientId: string, disabled: boolean) {
+      const now = new Date();
+      const row = await store.updateClient(db, clientId.toUpperCase(), disabled ? { disabledAt: now } : { disabledAt: null, tokensValidAfter: now });
+      if (!row) throw new NotFoundError(`No partner client ${clientId}`);
+      return row;
+    },
+
+    /** Issues a new secret; tokens issued before are refused. @returns the secret in clear and base64. */
+    async rotateSecret(clientId: string) {
+      const secret = newToken();
+      const row = await store.updateClient(db, clientId.toUpperCase(), { secretHash: hashToken(secret), tokensValidAfter: new Date() });
+      if (!row) throw new NotFoundError(`No partner client ${clientId}`);
+      return { client_id: row.clientId, client_secret: secret, client_secret_base64: Buffer.from(secret).toString('base64') };
+    },
+
+    /** Issues a new Api-Key; the old one stops working at once. */
+    async rotateApiKey(clientId: string) {
+      const apiKey = newToken();
+      const row = await store.updateClient(db, clientId.toUpperCase(), { apiKeyHash: hashToken(apiKey) });
+      if (!row) throw new NotFoundError(`No partner client ${clientId}`);
+      return { client_id: row.clientId, api_key: apiKey };
+    },
+
+    findByClientId: (clientId: string) => store.findClientByClientId(db, clientId.toUpperCase()),
+    findByApiKey: (apiKey: string) => store.findClientByApiKeyHash(db, hashToken(apiKey)),
+    locationsOf: (client: store.PartnerClientRow) => store.locationsByIds(db, client.locationIds),
+  };
+}
+
+export type PartnerClientService = ReturnType<typeof createPartnerClientService>;

@@ -1,0 +1,85 @@
+/**
+ * The ECP family's HTTP conventions (ARCHITECTURE.md, "Wire conventions, ECP" and "Pinned decisions"):
+ * every body has `result`; errors are `{"result": "Error", "error": "<a sentence naming the field>"}` with
+ * 400 for request problems (validation, unknown ids, duplicates), 401 for a missing or expired bearer or a
+ * wrong Api-Key, 403 for a missing scope, 404 only for an unknown path. Field names stay as the seed spells
+ * them (`firstName`), since partners code against them.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type TSchema } from 'typebox';
+import { AppError, TooManyRequestsError } from '../platform/errors.ts';
+import type { SchemaError } from '../platform/validation.ts';
+
+export const EcpError = Type.Object(
+  { result: Type.Literal('Error'), error: Type.String({ description: 'What went wrong, naming the field.' }) },
+  { description: 'Error' },
+);
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Request problem (validation, unknown id, duplicate, location not reachable)',
+  401: 'Missing or expired bearer token, or an Api-Key of another client',
+  403: 'The token lacks the scope this endpoint requires',
+};
+
+/** Response schemas of an ECP route: its success plus 400, 401, 403 in the ECP error shape. */
+export function ecpResponses(success: Record<number, TSchema>): Record<number, TSchema> {
+  const out: Record<number, TSchema> = { ...success };
+  for (const code of [400, 401, 403]) out[code] = Type.Object(EcpError.properties, { description: DESCRIPTIONS[code] });
+  return out;
+}
+
+/** The OpenAPI security requirement of `/clinical/v1` routes: both headers. */
+export const PARTNER_SECURITY = [{ PartnerBearer: [], PartnerApiKey: [] }];
+
+function fieldOf(e: SchemaError): string {
+  if (e.keyword === 'required') return String(e.params.missingProperty);
+  return e.instancePath.split('/').filter(Boolean).join('.') || 'body';
+}
+
+/** One sentence per Ajv error, with the seed's field names: `firstName is required`. */
+export function ecpValidationMessage(errors: SchemaError[]): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const e of errors) {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
+    const f = fieldOf(e);
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const p = e.params;
+    switch (e.keyword) {
+      case 'required': out.push(`${f} is required`); break;
+      case 'maxLength': out.push(`${f} must be at most ${p.limit} characters`); break;
+      case 'minLength': out.push(p.limit === 1 ? `${f} is required` : `${f} must be at least ${p.limit} characters`); break;
+      case 'enum': out.push(`${f} must be one of: ${(p.allowedValues as unknown[]).filter((v) => v !== null).join(', ')}`); break;
+      case 'format': out.push(`${f} must be ${p.format === 'date' ? 'a date in YYYY-MM-DD format' : p.format === 'date-time' ? 'an ISO 8601 date and time' : `a valid ${p.format}`}`); break;
+      case 'type': out.push(`${f} must be ${String(p.type).split(',')[0] === 'integer' ? 'a whole number' : `a ${String(p.type).split(',')[0]}`}`); break;
+      case 'pattern': out.push(`${f} is not in the expected format`); break;
+      case 'minimum': out.push(`${f} must be at least ${p.limit}`); break;
+      case 'maximum': out.push(`${f} must be at most ${p.limit}`); break;
+      default: out.push(`${f} is invalid`);
+    }
+  }
+  return out.join('; ');
+}
+
+/** The ECP error handler. */
+export function ecpErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (err.validation) return reply.code(400).send({ result: 'Error', error: ecpValidationMessage(err.validation as SchemaError[]) });
+  if (err instanceof AppError) {
+    if (err instanceof TooManyRequestsError) reply.header('retry-after', String(err.retryAfterSeconds));
+    const status = err.statusCode === 422 || err.statusCode === 404 ? 400 : err.statusCode;
+    return reply.code(status).send({ result: 'Error', error: err.messages.join('; ') });
+  }
+  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || (err.statusCode === 400 && err.code?.startsWith('FST_ERR_CTP'))) {
+    return reply.code(400).send({ result: 'Error', error: 'The request body is not valid JSON' });
+  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ result: 'Error', error: err.message });
+  req.log.error({ err }, 'request failed');
+  return reply.code(500).send({ result: 'Error', error: 'Internal server error' });
+}
+
+/** Installs the ECP error and not-found handlers on a route tree. */
+export function useEcpErrors(app: FastifyInstance): void {
+  app.setErrorHandler(ecpErrorHandler);
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ result: 'Error', error: `No endpoint ${req.method} ${req.url.split('?')[0]}` }));
+}

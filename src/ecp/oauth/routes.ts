@@ -1,0 +1,67 @@
+/**
+ * `POST /token`: the OAuth2 token endpoint (RFC 6749 sections 4.4 and 5), answering pure RFC bodies
+ * (no `result`) with `Cache-Control: no-store`.
+ */
+import formbody from '@fastify/formbody';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { OAuthError, parseBasic, type OAuthService } from './service.ts';
+
+const TokenResponse = Type.Object({
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer({ description: 'Seconds (3600).' }),
+  access_token: Type.String({ description: 'Send as `auth-bearer: Bearer <token>` with `authorization: Api-Key <key>`.' }),
+  scope: Type.String({ description: 'The granted scopes, space-separated.' }),
+});
+const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.String() }, { description: 'RFC 6749 section 5.2 error' });
+
+export async function tokenRoutes(app: FastifyInstance, { oauth }: { oauth: OAuthService }) {
+  await app.register(formbody);
+  app.setErrorHandler((err, req, reply) => {
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    if (err instanceof OAuthError) {
+      if (err.status === 401 && err.basic) reply.header('www-authenticate', 'Basic realm="clinical", charset="UTF-8"');
+      const retry = (err as OAuthError & { retryAfter?: number }).retryAfter;
+      if (retry) reply.header('retry-after', String(retry));
+      return reply.code(err.status).send({ error: err.error, error_description: err.description });
+    }
+    if ((err as { statusCode?: number }).statusCode === 400 || (err as { validation?: unknown }).validation) {
+      return reply.code(400).send({ error: 'invalid_request', error_description: 'The request body must be JSON or application/x-www-form-urlencoded with grant_type, client_id and client_secret' });
+    }
+    if ((err as { statusCode?: number }).statusCode === 415) {
+      return reply.code(400).send({ error: 'invalid_request', error_description: 'Send application/json or application/x-www-form-urlencoded' });
+    }
+    req.log.error({ err }, 'token request failed');
+    return reply.code(500).send({ error: 'server_error', error_description: 'Internal server error' });
+  });
+
+  app.post('/token', {
+    schema: {
+      tags: ['ECP OAuth2'], summary: 'Issue an access token (client credentials)',
+      description: 'The seed\'s JSON body (`client_secret` base64-encoded) or the RFC 6749 form body; credentials in the body or HTTP Basic (raw secret). `scope` omitted: every scope the client may have. Tokens live 3600 s.',
+      body: Type.Object({
+        grant_type: Type.Optional(Type.String()),
+        client_id: Type.Optional(Type.String()),
+        client_secret: Type.Optional(Type.String()),
+        scope: Type.Optional(Type.String()),
+      }),
+      response: { 200: TokenResponse, 400: OAuthErrorBody, 401: OAuthErrorBody, 429: OAuthErrorBody },
+    },
+  }, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, string | undefined>;
+    const basic = parseBasic(req.headers.authorization);
+    if (basic && body.client_id && body.client_id !== basic.clientId) {
+      throw new OAuthError(400, 'invalid_request', 'client_id in the body differs from the HTTP Basic credentials');
+    }
+    const token = await oauth.issueToken({
+      grantType: body.grant_type,
+      clientId: basic?.clientId ?? body.client_id,
+      bodySecret: basic ? undefined : body.client_secret,
+      basicSecret: basic?.secret,
+      usedBasic: Boolean(basic),
+      scope: body.scope,
+      ip: req.ip,
+    });
+    return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(token);
+  });
+}

@@ -1,0 +1,145 @@
+/**
+ * The OAuth2 token endpoint of the ECP API: the client credentials grant (RFC 6749 section 4.4) with the
+ * seed's JSON body or the RFC's form body, credentials in the body or HTTP Basic (section 2.3.1), errors as
+ * section 5.2. Tokens are HS256 JWTs signed with `jose` and live 3600 s (seed 000: "expire in 60 minutes");
+ * the key is generated once and kept in Postgres (`signing_keys`), so every API process verifies the same tokens.
+ *
+ * Scopes (ARCHITECTURE.md, "Token scopes"): omitted means every scope the client may have; any requested
+ * scope it may not have is `invalid_scope`; the response echoes the granted scopes.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import type { Db } from '../../db/pool.ts';
+import { hashToken, newToken } from '../../platform/crypto.ts';
+import { hitCounter } from '../../platform/rate-limit.ts';
+import { signingKey } from '../../platform/storage.ts';
+import type { PartnerClientRow, PartnerClientService } from '../clients/service.ts';
+import { parseScopes } from '../scopes.ts';
+
+export const TOKEN_TTL_SECONDS = 3600;
+const ISSUER = 'care-platform';
+const AUDIENCE = 'ecp-clinical';
+
+/** An RFC 6749 section 5.2 error. */
+export class OAuthError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope',
+    readonly description: string,
+    /** Set when the client authenticated with HTTP Basic: the 401 carries `WWW-Authenticate`. */
+    readonly basic = false,
+  ) {
+    super(description);
+  }
+}
+
+export interface TokenRequest {
+  grantType?: string;
+  clientId?: string;
+  /** From the body: base64 of the secret (the seed), or the raw secret (generic OAuth2 clients). */
+  bodySecret?: string;
+  /** From HTTP Basic: the raw secret (RFC 6749). */
+  basicSecret?: string;
+  usedBasic: boolean;
+  scope?: string;
+  ip: string;
+}
+
+export interface VerifiedToken {
+  clientId: string;
+  organizationId: number;
+  scopes: string[];
+  /** Issue time, epoch milliseconds. */
+  issuedAtMs: number;
+}
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Parses `Authorization: Basic base64(urlencode(id):urlencode(secret))`, splitting on the first colon (RFC 6749 2.3.1). */
+export function parseBasic(header: string | undefined): { clientId: string; secret: string } | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header ?? '');
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 0) return undefined;
+  const unescape = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return s;
+    }
+  };
+  return { clientId: unescape(decoded.slice(0, i)), secret: unescape(decoded.slice(i + 1)) };
+}
+
+export function createOAuthService({ db, clients, clock = () => new Date() }: { db: Db; clients: PartnerClientService; clock?: () => Date }) {
+  let key: Promise<Buffer> | undefined;
+  const secretKey = () => (key ??= signingKey(db, 'ecp-jwt'));
+
+  function secretMatches(client: PartnerClientRow, req: TokenRequest): boolean {
+    if (req.usedBasic) return req.basicSecret !== undefined && sameHash(hashToken(req.basicSecret), client.secretHash);
+    if (req.bodySecret === undefined) return false;
+    if (sameHash(hashToken(req.bodySecret), client.secretHash)) return true;
+    const decoded = Buffer.from(req.bodySecret, 'base64').toString('utf8');
+    return sameHash(hashToken(decoded), client.secretHash);
+  }
+
+  return {
+    /**
+     * Issues an access token.
+     * @returns `{token_type: "Bearer", expires_in: 3600, access_token, scope}`.
+     * @throws OAuthError (invalid_request, unsupported_grant_type, invalid_client, invalid_scope); 429 via TooManyRequests.
+     */
+    async issueToken(req: TokenRequest) {
+      const ipCount = await hitCounter(db, `token:ip:${req.ip}`, 60);
+      if (ipCount.count > 300) throw Object.assign(new OAuthError(429, 'invalid_request', `Too many token requests; try again in ${ipCount.resetsInSeconds} seconds`), { retryAfter: ipCount.resetsInSeconds });
+      if (!req.grantType) throw new OAuthError(400, 'invalid_request', 'grant_type is required');
+      if (req.grantType !== 'client_credentials') throw new OAuthError(400, 'unsupported_grant_type', `grant_type ${req.grantType} is not supported; use client_credentials`);
+      if (!req.clientId) throw new OAuthError(req.usedBasic ? 401 : 400, req.usedBasic ? 'invalid_client' : 'invalid_request', 'client_id is required', req.usedBasic);
+      const client = /^[0-9A-Fa-f-]{36}$/.test(req.clientId) ? await clients.findByClientId(req.clientId) : undefined;
+      if (!client || client.disabledAt || !secretMatches(client, req)) {
+        if (client) {
+          const failures = await hitCounter(db, `token:client:${client.clientId}`, 900);
+          if (failures.count > 50) throw Object.assign(new OAuthError(429, 'invalid_request', `Too many failed attempts for this client; try again in ${failures.resetsInSeconds} seconds`), { retryAfter: failures.resetsInSeconds });
+        }
+        throw new OAuthError(401, 'invalid_client', 'Client authentication failed: unknown client, wrong secret or disabled client', req.usedBasic);
+      }
+      const requested = parseScopes(req.scope);
+      const denied = requested.filter((s) => !client.scopes.includes(s));
+      if (denied.length) throw new OAuthError(400, 'invalid_scope', `The client may not request: ${denied.join(' ')}`);
+      const granted = requested.length ? requested : client.scopes;
+      const nowMs = clock().getTime();
+      const now = Math.floor(nowMs / 1000);
+      // `iat` has whole seconds; `iat_ms` lets a rotation refuse tokens issued earlier in the same second.
+      const token = await new SignJWT({ scope: granted.join(' '), org: client.organizationId, iat_ms: nowMs })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(client.clientId)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(now)
+        .setExpirationTime(now + TOKEN_TTL_SECONDS)
+        .setJti(newToken(16))
+        .sign(await secretKey());
+      return { token_type: 'Bearer', expires_in: TOKEN_TTL_SECONDS, access_token: token, scope: granted.join(' ') };
+    },
+
+    /**
+     * Verifies a bearer token's signature, issuer, audience and expiry.
+     * @returns its client, company and scopes; undefined when invalid; `'expired'` when only its time is up.
+     */
+    async verify(token: string): Promise<VerifiedToken | 'expired' | undefined> {
+      try {
+        const { payload } = await jwtVerify(token, await secretKey(), { issuer: ISSUER, audience: AUDIENCE, currentDate: clock(), algorithms: ['HS256'] });
+        return { clientId: String(payload.sub), organizationId: Number(payload.org), scopes: parseScopes(String(payload.scope ?? '')), issuedAtMs: Number(payload.iat_ms ?? Number(payload.iat) * 1000) };
+      } catch (err) {
+        return err instanceof joseErrors.JWTExpired ? 'expired' : undefined;
+      }
+    },
+  };
+}
+
+export type OAuthService = ReturnType<typeof createOAuthService>;

@@ -1,0 +1,37 @@
+/**
+ * ECP test helpers: partner clients, tokens from the real `/token` endpoint, and `/clinical/v1` calls with
+ * both headers.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ClientCredentials } from '../../src/ecp/clients/service.ts';
+import type { TestContext } from './app.ts';
+
+export type Partner = ClientCredentials;
+
+export async function createPartner(t: TestContext, company: string, locations: string[], scopes?: string): Promise<Partner> {
+  return t.services.partnerClients.createClient(company, locations, scopes);
+}
+
+/** A token through the seed's JSON body (`client_secret` base64). */
+export async function tokenFor(app: FastifyInstance, p: Partner, scope?: string): Promise<string> {
+  const res = await app.inject({
+    method: 'POST', url: '/token',
+    payload: { grant_type: 'client_credentials', client_id: p.client_id, client_secret: p.client_secret_base64, ...(scope ? { scope } : {}) },
+  });
+  if (res.statusCode !== 200) throw new Error(`token: ${res.statusCode} ${res.body}`);
+  return res.json().access_token;
+}
+
+/** `/clinical/v1` request with `auth-bearer` and `authorization: Api-Key`. */
+export function clinical(app: FastifyInstance, creds: { token?: string; apiKey?: string }, method: string, url: string, body?: unknown) {
+  return app.inject({
+    method: method as 'GET',
+    url,
+    headers: {
+      ...(creds.token ? { 'auth-bearer': `Bearer ${creds.token}` } : {}),
+      ...(creds.apiKey ? { authorization: `Api-Key ${creds.apiKey}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    payload: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
