@@ -30,6 +30,7 @@ import { createLocationService } from './ecp/locations/service.ts';
 import { createOAuthService } from './ecp/oauth/service.ts';
 import { tokenRoutes } from './ecp/oauth/routes.ts';
 import { createResidentService } from './ecp/residents/service.ts';
+import { createContactService } from './ecp/contacts/service.ts';
 import { clinicalRoutes } from './ecp/routes.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
@@ -52,6 +53,7 @@ export interface Services {
   oauth: ReturnType<typeof createOAuthService>;
   locations: ReturnType<typeof createLocationService>;
   residents: ReturnType<typeof createResidentService>;
+  contacts: ReturnType<typeof createContactService>;
   telephony: Telephony;
 }
 
@@ -87,6 +89,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     oauth: createOAuthService({ db, clients: partnerClients, clock }),
     locations,
     residents: createResidentService({ db, locations, clock }),
+    contacts: createContactService({ db, locations }),
     prtf: createPrtfService({ db, identity, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
   };

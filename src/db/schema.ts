@@ -639,3 +639,48 @@ export const ecpResidents = pgTable(
     index('ecp_residents_org_identity_idx').on(t.organizationId, t.lastName, t.firstName, t.dateOfBirth),
   ],
 );
+
+/** ECP resident contacts (seed 000 "POST resident/contact"); `guid` is the `contactId` on the wire. */
+export const ecpContacts = pgTable(
+  'ecp_contacts',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').notNull().references(() => ecpLocations.id),
+    guid: text('guid').notNull(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    address: text('address'),
+    city: text('city'),
+    state: text('state'),
+    zip: text('zip'),
+    email: text('email'),
+    notes: text('notes'),
+    phone: text('phone'),
+    phoneCell: text('phone_cell'),
+    phoneWork: text('phone_work'),
+    preferredContactMethod: text('preferred_contact_method'),
+    preferredContactTime: text('preferred_contact_time'),
+    relationship: text('relationship'),
+    billingContact: boolean('billing_contact').notNull().default(false),
+    healthCarePoa: boolean('health_care_poa').notNull().default(false),
+    healthCarePoaActivated: boolean('health_care_poa_activated').notNull().default(false),
+    primaryContact: boolean('primary_contact').notNull().default(false),
+    providesProducts: boolean('provides_products').notNull().default(false),
+    stateAppointedGuardian: boolean('state_appointed_guardian').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: ts('deleted_at'),
+  },
+  (t) => [uniqueIndex('ecp_contacts_guid_key').on(t.guid)],
+);
+
+/** Which residents a contact belongs to (the webhook contact object's `residents` array). */
+export const ecpContactResidents = pgTable(
+  'ecp_contact_residents',
+  {
+    contactId: integer('contact_id').notNull().references(() => ecpContacts.id),
+    residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+  },
+  (t) => [primaryKey({ columns: [t.contactId, t.residentId] }), index('ecp_contact_residents_resident_idx').on(t.residentId)],
+);

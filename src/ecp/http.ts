@@ -11,7 +11,11 @@ import { AppError, TooManyRequestsError } from '../platform/errors.ts';
 import type { SchemaError } from '../platform/validation.ts';
 
 export const EcpError = Type.Object(
-  { result: Type.Literal('Error'), error: Type.String({ description: 'What went wrong, naming the field.' }) },
+  {
+    result: Type.Literal('Error'),
+    error: Type.String({ description: 'What went wrong, naming the field.' }),
+    contactId: Type.Optional(Type.String({ description: 'A duplicate contact: the existing contact.' })),
+  },
   { description: 'Error' },
 );
 
@@ -68,7 +72,8 @@ export function ecpErrorHandler(err: FastifyError, req: FastifyRequest, reply: F
   if (err instanceof AppError) {
     if (err instanceof TooManyRequestsError) reply.header('retry-after', String(err.retryAfterSeconds));
     const status = err.statusCode === 422 || err.statusCode === 404 ? 400 : err.statusCode;
-    return reply.code(status).send({ result: 'Error', error: err.messages.join('; ') });
+    const extra = (err as AppError & { extra?: Record<string, unknown> }).extra;
+    return reply.code(status).send({ result: 'Error', error: err.messages.join('; '), ...extra });
   }
   if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || (err.statusCode === 400 && err.code?.startsWith('FST_ERR_CTP'))) {
     return reply.code(400).send({ result: 'Error', error: 'The request body is not valid JSON' });

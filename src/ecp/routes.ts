@@ -1,6 +1,6 @@
 /**
  * The `/clinical/v1` route tree of the ECP partner API: one auth hook (bearer + Api-Key + scope), the ECP
- * error shape, and the endpoints built so far (locations, resident create).
+ * error shape, and the endpoints built so far (locations, resident create, contact create).
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -11,6 +11,8 @@ import { ecpResponses, PARTNER_SECURITY, useEcpErrors } from './http.ts';
 import type { LocationService } from './locations/service.ts';
 import type { OAuthService } from './oauth/service.ts';
 import { CreatedResident, NewResident } from './residents/schemas.ts';
+import { CreatedContact, NewContact } from './contacts/schemas.ts';
+import type { ContactService } from './contacts/service.ts';
 import type { ResidentService } from './residents/service.ts';
 
 interface Deps {
@@ -18,6 +20,7 @@ interface Deps {
   partnerClients: PartnerClientService;
   locations: LocationService;
   residents: ResidentService;
+  contacts: ContactService;
 }
 
 /** Registered with prefix `/clinical/v1`. */
@@ -44,4 +47,14 @@ export async function clinicalRoutes(app: FastifyInstance, deps: Deps) {
       response: ecpResponses({ 200: CreatedResident }),
     },
   }, async (req) => deps.residents.createResident(partnerContext(req), req.body));
+
+  r.post('/resident/contact', {
+    config: { scope: 'contact.write' },
+    schema: {
+      tags: ['ECP contacts'], summary: 'Create a resident contact', security: PARTNER_SECURITY,
+      description: 'Fields as seed 000 documents them; booleans true/false or 1/0; zip a number or a string. The same first and last name for the resident is an Error carrying the existing contactId.',
+      body: NewContact,
+      response: ecpResponses({ 200: CreatedContact }),
+    },
+  }, async (req) => deps.contacts.createContact(partnerContext(req), req.body));
 }

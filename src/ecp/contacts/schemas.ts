@@ -1,0 +1,40 @@
+/**
+ * Wire schema of `POST /clinical/v1/resident/contact/` (seed 000): lengths and enums as documented. Booleans
+ * come as true/false or 1/0 (the seed's example uses 1/0; Ajv's coercion maps them), `zip` as a number or a
+ * string (the example sends 53120).
+ */
+import { Type, type Static } from 'typebox';
+
+const S = (max: number) => Type.String({ maxLength: max });
+const Flag = (description: string) => Type.Optional(Type.Boolean({ description: `${description} (true/false or 1/0).` }));
+
+export const NewContact = Type.Object({
+  address: Type.Optional(S(50)),
+  billingContact: Flag('Billing contact'),
+  city: Type.Optional(S(50)),
+  email: Type.Optional(S(100)),
+  firstName: Type.String({ minLength: 1, maxLength: 30 }),
+  healthCarePoa: Flag('Health care power of attorney'),
+  healthCarePoaActivated: Flag('The power of attorney is activated'),
+  lastName: Type.String({ minLength: 1, maxLength: 30 }),
+  locationId: Type.String({ minLength: 1, maxLength: 60, description: "The resident's location GUID (or its name)." }),
+  notes: Type.Optional(S(300)),
+  phone: Type.Optional(S(16)),
+  phoneCell: Type.Optional(S(16)),
+  phoneWork: Type.Optional(S(16)),
+  preferredContactMethod: Type.Optional(Type.Enum(['Phone', 'Text', 'Email'])),
+  preferredContactTime: Type.Optional(Type.Enum(['Morning', 'Afternoon', 'Evening'])),
+  primaryContact: Flag('Primary contact'),
+  providesProducts: Flag('Provides products or medications'),
+  relationship: Type.Optional(S(100)),
+  residentId: Type.String({ minLength: 1, maxLength: 36, description: 'GUID of the resident.' }),
+  state: Type.Optional(S(2)),
+  stateAppointedGuardian: Flag('State-appointed guardian'),
+  zip: Type.Optional(Type.String({ maxLength: 9, description: 'A number or a string.' })),
+});
+export type NewContactWire = Static<typeof NewContact>;
+
+export const CreatedContact = Type.Object({
+  result: Type.Literal('Success'),
+  contactId: Type.String({ description: 'GUID of the new contact.' }),
+});
