@@ -86,7 +86,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     communications: createCommunicationsService({ db, config, telephony, jobs, patients, activities, identity, clock }),
     imports: createImportService({ db, config, identity, patients, clock }),
     partnerClients,
-    oauth: createOAuthService({ db, clients: partnerClients, clock }),
+    oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, clock }),
     locations,
     residents: createResidentService({ db, locations, clock }),
     contacts: createContactService({ db, locations }),

@@ -62,6 +62,8 @@ export interface Config {
   twilioApiUrl: string;
   /** Timeout of one Twilio API request, milliseconds (default 15000). */
   twilioTimeoutMs: number;
+  /** HS256 key of ECP access tokens (at least 32 characters); unset: generated once and kept in the database. */
+  ecpJwtSecret: string | undefined;
   /** Delay before reconciling a message or call whose send timed out, seconds (default 60; retried 10 times). */
   twilioReconcileDelaySeconds: number;
 }
@@ -173,6 +175,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     twilio: twilioSet.length === 3 ? { accountSid: env.TWILIO_ACCOUNT_SID!, authToken: env.TWILIO_AUTH_TOKEN!, fromNumber: fromNumber! } : undefined,
     twilioApiUrl: url(env, 'TWILIO_API_URL', 'https://api.twilio.com', ['http:', 'https:'])!.replace(/\/+$/, ''),
     twilioTimeoutMs: int(env, 'TWILIO_TIMEOUT_MS', 15_000, 100, 600_000),
+    ecpJwtSecret: (() => {
+      const v = env.ECP_JWT_SECRET;
+      if (v === undefined || v === '') return undefined;
+      if (v.length < 32) throw new ConfigError('ECP_JWT_SECRET must be at least 32 characters');
+      return v;
+    })(),
     twilioReconcileDelaySeconds: int(env, 'TWILIO_RECONCILE_DELAY_SECONDS', 60, 1, 86_400),
   });
 }

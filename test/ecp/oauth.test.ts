@@ -125,6 +125,14 @@ describe('/clinical/v1 authentication', () => {
     expect((await clinical(t.app, { token: newer, apiKey: key.api_key }, 'GET', '/clinical/v1/location')).statusCode).toBe(200);
   });
 
+  it('signs with ECP_JWT_SECRET when it is set: another key\'s tokens are refused', async () => {
+    const configured = createOAuthService({ db: t.database.db, clients: t.services.partnerClients, jwtSecret: 'k'.repeat(40) });
+    const other = await configured.issueToken({ grantType: 'client_credentials', clientId: partner.client_id, bodySecret: partner.client_secret, usedBasic: false, ip: '127.0.0.8' });
+    expect(await configured.verify(other.access_token)).toMatchObject({ clientId: partner.client_id });
+    const res = await clinical(t.app, { token: other.access_token, apiKey: partner.api_key }, 'GET', '/clinical/v1/location');
+    expect(res.statusCode).toBe(401);
+  });
+
   it('answers 404 in the ECP shape for an unknown path', async () => {
     const token = await tokenFor(t.app, partner);
     const res = await clinical(t.app, { token, apiKey: partner.api_key }, 'GET', '/clinical/v1/nothing-here');

@@ -37,6 +37,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ IMPORT_URL_HOSTS: ' Files.Plan.example ,sftp-gw.example:8443,, ' }).importUrlHosts).toEqual(['files.plan.example', 'sftp-gw.example:8443']);
   });
 
+  it('takes ECP_JWT_SECRET only when it is long enough', () => {
+    expect(loadConfig({}).ecpJwtSecret).toBeUndefined();
+    expect(() => loadConfig({ ECP_JWT_SECRET: 'short' })).toThrow(/ECP_JWT_SECRET must be at least 32 characters/);
+    expect(loadConfig({ ECP_JWT_SECRET: 'x'.repeat(32) }).ecpJwtSecret).toBe('x'.repeat(32));
+  });
+
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://care.example.com/' }).publicUrl).toBe('https://care.example.com');
   });

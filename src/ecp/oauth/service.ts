@@ -76,9 +76,12 @@ export function parseBasic(header: string | undefined): { clientId: string; secr
   return { clientId: unescape(decoded.slice(0, i)), secret: unescape(decoded.slice(i + 1)) };
 }
 
-export function createOAuthService({ db, clients, clock = () => new Date() }: { db: Db; clients: PartnerClientService; clock?: () => Date }) {
+/**
+ * @param jwtSecret `ECP_JWT_SECRET`; unset: the `ecp-jwt` key generated once into `signing_keys`.
+ */
+export function createOAuthService({ db, clients, jwtSecret, clock = () => new Date() }: { db: Db; clients: PartnerClientService; jwtSecret?: string; clock?: () => Date }) {
   let key: Promise<Buffer> | undefined;
-  const secretKey = () => (key ??= signingKey(db, 'ecp-jwt'));
+  const secretKey = () => (key ??= jwtSecret ? Promise.resolve(Buffer.from(jwtSecret, 'utf8')) : signingKey(db, 'ecp-jwt'));
 
   function secretMatches(client: PartnerClientRow, req: TokenRequest): boolean {
     if (req.usedBasic) return req.basicSecret !== undefined && sameHash(hashToken(req.basicSecret), client.secretHash);
