@@ -93,6 +93,23 @@ describe('email activities', () => {
     expect(sent.email_sent_at).toMatch(/Z$/);
   });
 
+  it('creates and sends an email activity once for a repeated Idempotency-Key', async () => {
+    const before = smtp.received.length;
+    const send = () => t.app.inject({
+      method: 'POST', url: activityUrl(),
+      headers: { 'x-user-token': coord.token, 'content-type': 'application/json', 'idempotency-key': 'care-plan-7' },
+      payload: JSON.stringify({ activity: { activity_type: 'email', assigned_to_id: coord.id, email_to: 'once@example.com', subject: 'Once', body: 'x' } }),
+    });
+    const first = await send();
+    const second = await send();
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(201);
+    expect(second.json().activity.id).toBe(first.json().activity.id);
+    await smtp.waitFor(before + 1);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(smtp.received.filter((m) => m.subject === 'Once')).toHaveLength(1);
+  });
+
   it('refuses attachments from hosts not listed in MAIL_ATTACHMENT_HOSTS, naming the URL', async () => {
     const res = await call(t.app, coord, 'POST', activityUrl(), {
       activity: { activity_type: 'email', assigned_to_id: coord.id, email_to: 'a@example.com', body: 'x',

@@ -3,6 +3,7 @@
  * clinic-wide activity list.
  */
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { UserActor } from '../../platform/context.ts';
 import { contextOf } from '../../platform/http.ts';
@@ -46,11 +47,12 @@ export async function activityRoutes(app: FastifyInstance, { activities }: { act
       tags, summary: 'Create activity', security: USER_TOKEN_SECURITY,
       description: `${REQUIRED} The caller is \`performed_by\`. The event (all types but note) is created in the same transaction; an email activity is sent by a background job (\`email_status\`: queued, sent, failed).`,
       params: PatientParams, body: ActivityBody,
-      response: ecmResponses({ 201: ActivityEnvelope }, [404, 422]),
+      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ description: 'A retried request with the same key returns the first response and creates (and emails) nothing twice.' })) }),
+      response: ecmResponses({ 201: ActivityEnvelope }, [404, 409, 422]),
     },
   }, async (req, reply) => {
-    const activity = await activities.createActivity(contextOf<UserActor>(req), req.params.patient_id, req.body.activity);
-    return reply.code(201).send({ activity });
+    const res = await activities.createActivityOnce(contextOf<UserActor>(req), req.params.patient_id, req.body.activity, req.headers['idempotency-key']);
+    return reply.code(res.status).send(res.body as never);
   });
 
   r.get('/ecm/patients/:patient_id/activities/:id', {

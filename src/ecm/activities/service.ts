@@ -15,6 +15,7 @@ import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { JobMeta, Jobs } from '../../platform/jobs.ts';
 import type { Mailer } from '../../platform/mail.ts';
 import { fetchAllowedFile } from '../../platform/outbound.ts';
+import { runIdempotent } from '../../platform/idempotency.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { isoOf, isoOrNull as iso } from '../../platform/time.ts';
 import { findTextMessage, findVoiceCall } from '../communications/records.ts';
@@ -242,7 +243,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
      */
     createActivity(ctx: RequestContext<UserActor>, patientId: number, input: ActivityInputWire) {
       const orgId = ctx.actor.organizationId;
-      return db.transaction(async (tx) => {
+      return db.transaction(async (tx): Promise<ActivityDetailWire> => {
         await patients.requirePatient(tx, orgId, patientId);
         const cols = columnsOf(input);
         const draft = { ...defined(cols), activityType: cols.activityType } as store.NewActivity;
@@ -271,6 +272,18 @@ export function createActivityService(deps: ActivityServiceDeps) {
         await recordAudit(tx, ctx, { action: 'create', entityType: 'activity', entityIds: [activity.id] });
         return loadDetail(tx, orgId, activity);
       });
+    },
+
+    /**
+     * `createActivity` behind an `Idempotency-Key` (ARCHITECTURE.md, "Reliability"): a retried request with the
+     * same key gets the first response and creates (and emails) nothing twice.
+     * @returns `{status: 201, body: {activity}}`.
+     */
+    createActivityOnce(ctx: RequestContext<UserActor>, patientId: number, input: ActivityInputWire, idempotencyKey?: string) {
+      return runIdempotent(db, ctx.actor.organizationId, `activity:${patientId}`, idempotencyKey, input, async () => ({
+        status: 201,
+        body: { activity: await this.createActivity(ctx, patientId, input) },
+      }));
     },
 
     /**
