@@ -204,7 +204,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
     });
   }
 
-  return {
+  const service = {
     /** `GET .../patients/{patient_id}/activities`, newest first. @throws NotFoundError `Patient not found`. */
     listPatientActivities(ctx: RequestContext, patientId: number, q: { page?: number; per_page?: number; page_size?: number; activity_type?: string; assigned_to_id?: number; status?: string }) {
       return list(ctx, { patientId, activityType: q.activity_type, assignedToId: q.assigned_to_id, status: q.status }, q);
@@ -282,7 +282,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
     createActivityOnce(ctx: RequestContext<UserActor>, patientId: number, input: ActivityInputWire, idempotencyKey?: string) {
       return runIdempotent(db, ctx.actor.organizationId, `activity:${patientId}`, idempotencyKey, input, async () => ({
         status: 201,
-        body: { activity: await this.createActivity(ctx, patientId, input) },
+        body: { activity: await service.createActivity(ctx, patientId, input) },
       }));
     },
 
@@ -448,6 +448,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
       }
     },
   };
+  return service;
 }
 
 export type ActivityService = ReturnType<typeof createActivityService>;

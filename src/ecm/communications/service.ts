@@ -162,6 +162,22 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
     });
   }
 
+  /**
+   * After Twilio accepted a message or call: records its SID and status (never a step back from a callback that
+   * came first), creates the activity and event, queues the sandbox's progress, and audits, in one transaction.
+   */
+  async function completeHandover(ctx: RequestContext<UserActor>, kind: 'sms' | 'call', id: number, patientId: number, accepted: { sid: string; status: string }) {
+    return db.transaction(async (tx) => {
+      const current = kind === 'sms' ? await records.lockTextMessage(tx, { id }) : await records.lockVoiceCall(tx, { id });
+      const values = { twilioSid: accepted.sid, status: advances(kind, current!.status, accepted.status) ? accepted.status : current!.status };
+      const updated = kind === 'sms' ? await records.updateTextMessage(tx, id, values) : await records.updateVoiceCall(tx, id, values);
+      const activity = await createOutboundActivity(tx, kind, updated, ctx.actor.userId, patientId);
+      if (telephony.kind === 'sandbox') await jobs.send(tx, { name: SANDBOX_PROGRESS_QUEUE, retry: progressRetry }, { organizationId: updated.organizationId, kind, id });
+      await recordAudit(tx, ctx, { action: 'create', entityType: kind === 'sms' ? 'text_message' : 'voice_call', entityIds: [id] });
+      return { updated, activity: activitySummary(activity) };
+    });
+  }
+
   return {
     /**
      * `POST /v1/clinic/ecm/communications/patients/{patient_id}/sms` (seed 004 "Send SMS").
@@ -173,14 +189,14 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
       return runIdempotent(db, orgId, `sms:${patientId}`, idempotencyKey, input, async () => {
         const phone = requestedPhone(input.phone_number);
         if (!input.body || input.body.trim() === '') throw new ValidationError(["Body can't be blank"]);
-        await prepare(db, ctx, patientId, phone);
-        const { number: from } = await clinicNumber(orgId);
-        const msg = await db.transaction(async (tx) => {
+        const { msg, from } = await db.transaction(async (tx) => {
           await prepare(tx, ctx, patientId, phone);
+          const { number: from } = await clinicNumber(orgId);
           if (await records.isOptedOut(tx, from, phone)) throw new ValidationError(['Message blocked (opt-out)']);
-          return records.insertTextMessage(tx, {
+          const msg = await records.insertTextMessage(tx, {
             organizationId: orgId, patientId, direction: 'outbound', fromNumber: from, toNumber: phone, body: input.body!, status: 'pending', sentByUserId: ctx.actor.userId,
           });
+          return { msg, from };
         });
         let sent;
         try {
@@ -188,17 +204,8 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
         } catch (err) {
           return failSend('sms', orgId, msg.id, err, from, phone);
         }
-        return db.transaction(async (tx) => {
-          const current = (await records.lockTextMessage(tx, { id: msg.id }))!;
-          const updated = await records.updateTextMessage(tx, msg.id, {
-            twilioSid: sent.sid,
-            status: advances('sms', current.status, sent.status) ? sent.status : current.status,
-          });
-          const activity = await createOutboundActivity(tx, 'sms', updated, ctx.actor.userId, patientId);
-          if (telephony.kind === 'sandbox') await jobs.send(tx, { name: SANDBOX_PROGRESS_QUEUE, retry: progressRetry }, { organizationId: orgId, kind: 'sms', id: msg.id });
-          await recordAudit(tx, ctx, { action: 'create', entityType: 'text_message', entityIds: [msg.id] });
-          return { status: 201, body: { message: 'SMS sent successfully', sms: smsWire(updated), activity: activitySummary(activity) } };
-        });
+        const done = await completeHandover(ctx, 'sms', msg.id, patientId, sent);
+        return { status: 201, body: { message: 'SMS sent successfully', sms: smsWire(done.updated as records.TextMessageRow), activity: done.activity } };
       });
     },
 
@@ -211,13 +218,13 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
       const orgId = ctx.actor.organizationId;
       return runIdempotent(db, orgId, `call:${patientId}`, idempotencyKey, input, async () => {
         const phone = requestedPhone(input.phone_number);
-        await prepare(db, ctx, patientId, phone);
-        const { number: from } = await clinicNumber(orgId);
-        const call = await db.transaction(async (tx) => {
+        const { call, from } = await db.transaction(async (tx) => {
           await prepare(tx, ctx, patientId, phone);
-          return records.insertVoiceCall(tx, {
+          const { number: from } = await clinicNumber(orgId);
+          const call = await records.insertVoiceCall(tx, {
             organizationId: orgId, patientId, direction: 'outbound', fromNumber: from, toNumber: phone, status: 'pending', placedByUserId: ctx.actor.userId,
           });
+          return { call, from };
         });
         let placed;
         try {
@@ -229,17 +236,8 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
         } catch (err) {
           return failSend('call', orgId, call.id, err, from, phone);
         }
-        return db.transaction(async (tx) => {
-          const current = (await records.lockVoiceCall(tx, { id: call.id }))!;
-          const updated = await records.updateVoiceCall(tx, call.id, {
-            twilioSid: placed.sid,
-            status: advances('call', current.status, placed.status) ? placed.status : current.status,
-          });
-          const activity = await createOutboundActivity(tx, 'call', updated, ctx.actor.userId, patientId);
-          if (telephony.kind === 'sandbox') await jobs.send(tx, { name: SANDBOX_PROGRESS_QUEUE, retry: progressRetry }, { organizationId: orgId, kind: 'call', id: call.id });
-          await recordAudit(tx, ctx, { action: 'create', entityType: 'voice_call', entityIds: [call.id] });
-          return { status: 201, body: { message: 'Call initiated successfully', call: callWire(updated), activity: activitySummary(activity) } };
-        });
+        const done = await completeHandover(ctx, 'call', call.id, patientId, placed);
+        return { status: 201, body: { message: 'Call initiated successfully', call: callWire(done.updated as records.VoiceCallRow), activity: done.activity } };
       });
     },
 
