@@ -32,6 +32,9 @@ import { tokenRoutes } from './ecp/oauth/routes.ts';
 import { createResidentService } from './ecp/residents/service.ts';
 import { createContactService } from './ecp/contacts/service.ts';
 import { clinicalRoutes } from './ecp/routes.ts';
+import { createEcpUserService } from './ecp/users/service.ts';
+import { createIcd10cmService } from './ecp/codes/service.ts';
+import { createDiagnosisService } from './ecp/diagnoses/service.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -54,6 +57,9 @@ export interface Services {
   locations: ReturnType<typeof createLocationService>;
   residents: ReturnType<typeof createResidentService>;
   contacts: ReturnType<typeof createContactService>;
+  ecpUsers: ReturnType<typeof createEcpUserService>;
+  codes: ReturnType<typeof createIcd10cmService>;
+  diagnoses: ReturnType<typeof createDiagnosisService>;
   telephony: Telephony;
 }
 
@@ -74,6 +80,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const partnerClients = createPartnerClientService({ db, identity });
   const locations = createLocationService({ db });
   const patients = createPatientService({ db });
+  const codes = createIcd10cmService({ db, clock });
   const events = createEventService({ db, patients });
   const activities = createActivityService({ db, config, jobs, mailer, patients, events, clock });
   return {
@@ -90,6 +97,9 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     locations,
     residents: createResidentService({ db, locations, clock }),
     contacts: createContactService({ db, locations }),
+    ecpUsers: createEcpUserService({ db, clock }),
+    codes,
+    diagnoses: createDiagnosisService({ db, clock }),
     prtf: createPrtfService({ db, identity, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
   };

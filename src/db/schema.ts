@@ -18,6 +18,7 @@ import {
   inet,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   serial,
@@ -630,10 +631,26 @@ export const ecpResidents = pgTable(
     statusDescription: text('status_description').notNull(),
     /** `{name: value}` pairs partners match residents by. */
     externalIds: jsonb('external_ids').notNull().default(sql`'{}'::jsonb`),
+    /** Seed 000 resident object `careType` ("Assisted Living", ...). */
+    careType: text('care_type'),
+    /** Diet object (seed 000): plans and special orders as arrays, texture and consistency as enums. */
+    dietPlans: text('diet_plans').array().notNull().default(sql`'{}'::text[]`),
+    foodTexture: text('food_texture'),
+    fluidConsistency: text('fluid_consistency'),
+    specialDietOrders: text('special_diet_orders').array().notNull().default(sql`'{}'::text[]`),
+    /** Level of care object (seed 000): name, recurring amount in dollars, Monthly or Daily, effective instant. */
+    levelOfCareName: text('level_of_care_name'),
+    levelOfCareAmount: numeric('level_of_care_amount', { precision: 12, scale: 2 }),
+    levelOfCareAmountFrequency: text('level_of_care_amount_frequency'),
+    levelOfCareEffectiveAt: ts('level_of_care_effective_at'),
+    /** Set while the resident is discharged (`resident.delete`); cleared on reactivation. */
+    dischargedAt: ts('discharged_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
+    index('ecp_residents_external_ids_idx').using('gin', sql`${t.externalIds} jsonb_path_ops`),
+    index('ecp_residents_move_in_idx').on(t.moveInDate).where(sql`${t.statusDescription} = 'Awaiting Move-In'`),
     uniqueIndex('ecp_residents_guid_key').on(t.guid),
     index('ecp_residents_location_name_idx').on(t.locationId, t.lastName, t.firstName),
     index('ecp_residents_org_identity_idx').on(t.organizationId, t.lastName, t.firstName, t.dateOfBirth),
@@ -683,4 +700,133 @@ export const ecpContactResidents = pgTable(
     residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
   },
   (t) => [primaryKey({ columns: [t.contactId, t.residentId] }), index('ecp_contact_residents_resident_idx').on(t.residentId)],
+);
+
+/**
+ * ECP users: community staff (seed 000 "POST/PUT/GET user"), not the platform's login users. `guid` is the
+ * `userId` of webhooks and vitals; `locationIds` are `ecp_locations.id` (the `locationsAllowed` array).
+ */
+export const ecpUsers = pgTable(
+  'ecp_users',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    guid: text('guid').notNull(),
+    loginName: text('login_name').notNull(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    active: boolean('active').notNull().default(true),
+    viewAllResidents: boolean('view_all_residents').notNull().default(false),
+    userGroup: text('user_group').notNull(),
+    role: text('role').notNull(),
+    systemAdmin: boolean('system_admin').notNull().default(false),
+    chartingInitials: text('charting_initials').notNull(),
+    title: text('title'),
+    address: text('address'),
+    cityStateZip: text('city_state_zip'),
+    phone: text('phone'),
+    cellphone: text('cellphone'),
+    cellCarrier: text('cell_carrier'),
+    pager: text('pager'),
+    email: text('email'),
+    locationIds: integer('location_ids').array().notNull(),
+    deactivatedAt: ts('deactivated_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('ecp_users_guid_key').on(t.guid),
+    uniqueIndex('ecp_users_org_login_key').on(t.organizationId, sql`lower(${t.loginName})`),
+    uniqueIndex('ecp_users_org_initials_key').on(t.organizationId, sql`lower(${t.chartingInitials})`),
+    index('ecp_users_location_ids_idx').using('gin', t.locationIds),
+  ],
+);
+
+/** The user groups a company has enabled (seed 000 `userGroup`); a company without rows has the documented defaults. */
+export const ecpUserGroups = pgTable(
+  'ecp_user_groups',
+  {
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.name] })],
+);
+
+/**
+ * ECP vital readings (seed 000 "POST/GET resident/vital/*"): `vitalType` is the path segment (`blood-ox`, ...);
+ * `value` the reading in the unit ARCHITECTURE.md pins, `value2` the diastolic of a blood pressure.
+ */
+export const ecpVitals = pgTable(
+  'ecp_vitals',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').notNull().references(() => ecpLocations.id),
+    residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+    userId: integer('user_id').notNull().references(() => ecpUsers.id),
+    vitalType: text('vital_type').notNull(),
+    value: numeric('value', { precision: 8, scale: 2, mode: 'number' }).notNull(),
+    value2: numeric('value2', { precision: 8, scale: 2, mode: 'number' }),
+    recordedAt: ts('recorded_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ecp_vitals_location_type_time_idx').on(t.locationId, t.vitalType, t.recordedAt, t.id)],
+);
+
+/** A resident's documented allergies (seed 000 "POST/GET resident/allergy"), one row per allergy, unique case-insensitively. */
+export const ecpAllergies = pgTable(
+  'ecp_allergies',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+    allergy: text('allergy').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('ecp_allergies_resident_allergy_key').on(t.residentId, sql`lower(${t.allergy})`)],
+);
+
+/** A resident's diagnoses (seed 000 "POST/GET resident/diagnosis"); `code` undotted ICD-10-CM, shown dotted. */
+export const ecpDiagnoses = pgTable(
+  'ecp_diagnoses',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').notNull().references(() => ecpLocations.id),
+    residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+    userId: integer('user_id').notNull().references(() => ecpUsers.id),
+    code: text('code'),
+    diagnosis: text('diagnosis'),
+    comment: text('comment'),
+    /** The fiscal year of the code set the code was checked against (null: syntax only). */
+    codeSetYear: integer('code_set_year'),
+    recordedAt: ts('recorded_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ecp_diagnoses_location_time_idx').on(t.locationId, t.recordedAt, t.id)],
+);
+
+/** Imported ICD-10-CM code sets (CMS yearly distribution), one row per fiscal year (starting October 1 of the year before). */
+export const icd10cmCodeSets = pgTable('icd10cm_code_sets', {
+  fiscalYear: integer('fiscal_year').primaryKey(),
+  source: text('source').notNull(),
+  codeCount: integer('code_count').notNull(),
+  importedAt: ts('imported_at').notNull().defaultNow(),
+});
+
+/** ICD-10-CM codes of a fiscal year (reference data, not tenant-owned); `code` undotted, upper-case. */
+export const icd10cmCodes = pgTable(
+  'icd10cm_codes',
+  {
+    fiscalYear: integer('fiscal_year').notNull().references(() => icd10cmCodeSets.fiscalYear, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    billable: boolean('billable').notNull(),
+    shortDescription: text('short_description').notNull(),
+    longDescription: text('long_description').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.fiscalYear, t.code] }),
+    index('icd10cm_codes_description_trgm_idx').using('gin', sql`${t.longDescription} gin_trgm_ops`),
+  ],
 );

@@ -88,3 +88,36 @@ export function useEcpErrors(app: FastifyInstance): void {
   app.setErrorHandler(ecpErrorHandler);
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ result: 'Error', error: `No endpoint ${req.method} ${req.url.split('?')[0]}` }));
 }
+
+const GET_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * preValidation hook of the ECP tree: a GET may carry its parameters as a JSON body, as seed 000's examples do
+ * (ARCHITECTURE.md, "GET parameters"). Fastify does not parse GET bodies, so this reads the raw body and merges
+ * its keys under the query string's (the query string wins) before validation.
+ * @throws AppError 400 for a body that is not a JSON object or is over 1 MiB.
+ */
+export async function mergeGetBody(req: FastifyRequest): Promise<void> {
+  if (req.method !== 'GET') return;
+  const length = Number(req.headers['content-length'] ?? 0);
+  if (!length && !req.headers['transfer-encoding']) return;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req.raw) {
+    size += (chunk as Buffer).length;
+    if (size > GET_BODY_LIMIT) throw new AppError(400, ['The request body is too large']);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (!text) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new AppError(400, ['The request body is not valid JSON']);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new AppError(400, ['The request body must be a JSON object']);
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(parsed)) if (!(k in query) && v !== null) query[k] = v;
+  req.query = query;
+}

@@ -7,26 +7,31 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { authenticatePartner, partnerContext } from './auth.ts';
 import type { PartnerClientService } from './clients/service.ts';
-import { ecpResponses, PARTNER_SECURITY, useEcpErrors } from './http.ts';
+import { ecpResponses, mergeGetBody, PARTNER_SECURITY, useEcpErrors } from './http.ts';
 import type { LocationService } from './locations/service.ts';
 import type { OAuthService } from './oauth/service.ts';
 import { CreatedResident, NewResident } from './residents/schemas.ts';
 import { CreatedContact, NewContact } from './contacts/schemas.ts';
 import type { ContactService } from './contacts/service.ts';
 import type { ResidentService } from './residents/service.ts';
+import type { Services } from '../app.ts';
+import { userRoutes } from './users/routes.ts';
+import { codeRoutes } from './codes/routes.ts';
+import { diagnosisRoutes } from './diagnoses/routes.ts';
 
-interface Deps {
+type Deps = Services & {
   oauth: OAuthService;
   partnerClients: PartnerClientService;
   locations: LocationService;
   residents: ResidentService;
   contacts: ContactService;
-}
+};
 
 /** Registered with prefix `/clinical/v1`. */
 export async function clinicalRoutes(app: FastifyInstance, deps: Deps) {
   useEcpErrors(app);
   app.addHook('onRequest', authenticatePartner(deps.oauth, deps.partnerClients));
+  app.addHook('preValidation', mergeGetBody);
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/location', {
@@ -57,4 +62,9 @@ export async function clinicalRoutes(app: FastifyInstance, deps: Deps) {
       response: ecpResponses({ 200: CreatedContact }),
     },
   }, async (req) => deps.contacts.createContact(partnerContext(req), req.body));
+
+  // Feature route files (each a plugin over the same auth hook and error shape).
+  await app.register(userRoutes, deps);
+  await app.register(codeRoutes, deps);
+  await app.register(diagnosisRoutes, deps);
 }

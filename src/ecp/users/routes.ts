@@ -1,0 +1,5 @@
+/** Placeholder, being built. */
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../app.ts';
+
+export async function userRoutes(_app: FastifyInstance, _deps: Services) {}
