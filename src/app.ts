@@ -32,6 +32,8 @@ import { tokenRoutes } from './ecp/oauth/routes.ts';
 import { createResidentService } from './ecp/residents/service.ts';
 import { createContactService } from './ecp/contacts/service.ts';
 import { clinicalRoutes } from './ecp/routes.ts';
+import { createVitalService } from './ecp/vitals/service.ts';
+import { createAllergyService } from './ecp/allergies/service.ts';
 import { createEcpUserService } from './ecp/users/service.ts';
 import { createIcd10cmService } from './ecp/codes/service.ts';
 import { createDiagnosisService } from './ecp/diagnoses/service.ts';
@@ -57,6 +59,8 @@ export interface Services {
   locations: ReturnType<typeof createLocationService>;
   residents: ReturnType<typeof createResidentService>;
   contacts: ReturnType<typeof createContactService>;
+  vitals: ReturnType<typeof createVitalService>;
+  allergies: ReturnType<typeof createAllergyService>;
   ecpUsers: ReturnType<typeof createEcpUserService>;
   codes: ReturnType<typeof createIcd10cmService>;
   diagnoses: ReturnType<typeof createDiagnosisService>;
@@ -97,9 +101,11 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     locations,
     residents: createResidentService({ db, locations, clock }),
     contacts: createContactService({ db, locations }),
-    ecpUsers: createEcpUserService({ db, clock }),
+    vitals: createVitalService({ db, locations, clock }),
+    allergies: createAllergyService({ db, locations }),
+    ecpUsers: createEcpUserService({ db, locations, clock }),
     codes,
-    diagnoses: createDiagnosisService({ db, clock }),
+    diagnoses: createDiagnosisService({ db, locations, codes, clock }),
     prtf: createPrtfService({ db, identity, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
   };
@@ -158,10 +164,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/readyz', { schema: { tags: ['Operations'], summary: 'Database is reachable (503 otherwise)' } }, async (req, reply) => {
     try {
       await Promise.race([ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
-      return { status: 'ready' };
     } catch {
       return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
     }
+    // Ready either way; the detail tells operators that diagnosis codes are not checked against a code set.
+    const syntaxOnly = await services.codes.loadedYears().then((years) => years.length === 0, () => false);
+    return syntaxOnly ? { status: 'ready', checks: { icd10cm: 'no code set imported: diagnosis codes checked for syntax only' } } : { status: 'ready' };
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const { default: scalar } = await import('@scalar/fastify-api-reference');

@@ -66,6 +66,8 @@ export interface Config {
   ecpJwtSecret: string | undefined;
   /** Delay before reconciling a message or call whose send timed out, seconds (default 60; retried 10 times). */
   twilioReconcileDelaySeconds: number;
+  /** Absolute path of CMS's ICD-10-CM file (zip, `icd10cm_order_YYYY.txt` or `icd10cm_codes_YYYY.txt`) `care serve` imports when its year is missing; unset: none. */
+  icd10cmFile: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -182,5 +184,6 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       return v;
     })(),
     twilioReconcileDelaySeconds: int(env, 'TWILIO_RECONCILE_DELAY_SECONDS', 60, 1, 86_400),
+    icd10cmFile: env.ICD10CM_FILE ? path.resolve(cwd, env.ICD10CM_FILE) : undefined,
   });
 }

@@ -5,6 +5,7 @@
  *   care demo [--json]       fill "Demo Clinic" with demo data; prints tokens
  *   care users create ...    create a clinic user; prints {"id", "token"}
  *   care ecm import-mif ...  import a Member Information File into a clinic
+ *   care codes import icd10cm <file>  import a year of CMS's ICD-10-CM code set
  *
  * Commands that print data take `--json` (stdout then carries only JSON; logs go
  * to stderr). Without `DATABASE_URL`, a command joins the embedded database of a
@@ -27,6 +28,7 @@ import { createMailer, type Mailer } from './platform/mail.ts';
 import { createTelephony } from './platform/telephony.ts';
 import { QUEUES, startWorkers } from './workers.ts';
 import { registerEcpCommands } from './ecp/cli.ts';
+import { importIcd10cmAtStart, registerCodeCommands } from './ecp/codes/cli.ts';
 import { sql } from 'drizzle-orm';
 
 interface Platform {
@@ -121,6 +123,10 @@ function printDemoCredentials(out: Record<string, unknown>, baseUrl: string) {
       `  client_secret:        ${ecp.client_secret}`,
       `  client_secret_base64: ${ecp.client_secret_base64}`,
       `  api_key:              ${ecp.api_key}`,
+      `  locations:            ${(out.ecp_locations as string[] | undefined ?? []).join(', ')}`,
+      `  staff loginNames:     ${(out.ecp_staff as string[] | undefined ?? []).join(', ')}`,
+      `  try:                  TOKEN=$(curl -s ${baseUrl}/token -H 'content-type: application/json' -d '{"grant_type":"client_credentials","client_id":"${ecp.client_id}","client_secret":"${ecp.client_secret_base64}"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
+      `                        curl ${baseUrl}/clinical/v1/location -H "auth-bearer: Bearer $TOKEN" -H 'authorization: Api-Key ${ecp.api_key}'`,
       '',
     );
   }
@@ -138,6 +144,12 @@ async function serve(opts: { role: ProcessRole }): Promise<void> {
   if (database.embedded?.owned && config.demoSeed === 'auto' && (await isEmpty(p))) {
     log.info('empty embedded database: seeding demo data');
     demo = await runDemoSeeders(demoSeeders, database.db, services, config);
+  }
+  try {
+    await importIcd10cmAtStart(services.codes, config.icd10cmFile, log);
+  } catch (err) {
+    await p.close();
+    fail(`ICD10CM_FILE: ${err instanceof AppError ? err.messages.join('; ') : (err as Error).message}`);
   }
   if (opts.role !== 'api') await startWorkers({ jobs, services, config });
   if (opts.role === 'worker') {
@@ -259,6 +271,7 @@ export function buildProgram(): Command {
     });
 
   registerEcpCommands(program, (fn) => withPlatform(true, (p) => fn(p.services)));
+  registerCodeCommands(program, (fn) => withPlatform(true, (p) => fn(p.services)));
 
   return program;
 }

@@ -7,10 +7,11 @@ import type { Config } from './config.ts';
 import { ACTIVITY_EMAIL_QUEUE, activityJobs } from './ecm/activities/jobs.ts';
 import { communicationJobs, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './ecm/communications/jobs.ts';
 import { AUTHORIZATION_EXPIRY_CRON, AUTHORIZATION_EXPIRY_QUEUE, authorizationExpiryJob, importJobs } from './ecm/imports/jobs.ts';
+import { MOVE_IN_CRON, MOVE_IN_QUEUE, moveInJob } from './ecp/residents/jobs.ts';
 import type { JobDefinition, Jobs } from './platform/jobs.ts';
 
 /** Every queue name; created when pg-boss starts. */
-export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE];
+export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE, MOVE_IN_QUEUE];
 
 /** The job definitions of every feature, bound to the services. */
 export function jobDefinitions(services: Services, config: Config): Array<JobDefinition<never>> {
@@ -18,6 +19,7 @@ export function jobDefinitions(services: Services, config: Config): Array<JobDef
     ...activityJobs(services.activities, { limit: config.mailRetryLimit, delaySeconds: config.mailRetryDelaySeconds }),
     ...communicationJobs(services.communications, config.twilioReconcileDelaySeconds),
     ...importJobs(services.imports),
+    moveInJob(services.residents),
   ] as Array<JobDefinition<never>>;
 }
 
@@ -25,4 +27,5 @@ export function jobDefinitions(services: Services, config: Config): Array<JobDef
 export async function startWorkers({ jobs, services, config }: { jobs: Jobs; services: Services; config: Config }): Promise<void> {
   await jobs.work(jobDefinitions(services, config));
   await jobs.schedule(authorizationExpiryJob(services.imports), AUTHORIZATION_EXPIRY_CRON);
+  await jobs.schedule(moveInJob(services.residents), MOVE_IN_CRON);
 }

@@ -91,13 +91,24 @@ export function useEcpErrors(app: FastifyInstance): void {
 
 const GET_BODY_LIMIT = 1024 * 1024;
 
+/** Merges the keys of a JSON object under the query string's (the query string wins). */
+function mergeIntoQuery(req: FastifyRequest, body: unknown): void {
+  if (body === undefined || body === null || body === '') return;
+  if (typeof body !== 'object' || Array.isArray(body)) throw new AppError(400, ['The request body must be a JSON object']);
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(body)) if (!(k in query) && v !== null) query[k] = v;
+  req.query = query;
+}
+
 /**
- * preValidation hook of the ECP tree: a GET may carry its parameters as a JSON body, as seed 000's examples do
- * (ARCHITECTURE.md, "GET parameters"). Fastify does not parse GET bodies, so this reads the raw body and merges
- * its keys under the query string's (the query string wins) before validation.
+ * preValidation hook of the ECP tree: GET and DELETE take their parameters from the query string or, as seed
+ * 000's examples do for GETs, from a JSON body (ARCHITECTURE.md, "GET parameters"; issue 5: "DELETE also
+ * accepts them in the query string"). The body's keys are merged under the query string's before validation, so
+ * these routes declare one `querystring` schema. Fastify does not parse GET bodies, so for GET the raw body is read here.
  * @throws AppError 400 for a body that is not a JSON object or is over 1 MiB.
  */
-export async function mergeGetBody(req: FastifyRequest): Promise<void> {
+export async function mergeBodyIntoQuery(req: FastifyRequest): Promise<void> {
+  if (req.method === 'DELETE') return mergeIntoQuery(req, req.body);
   if (req.method !== 'GET') return;
   const length = Number(req.headers['content-length'] ?? 0);
   if (!length && !req.headers['transfer-encoding']) return;
@@ -116,8 +127,5 @@ export async function mergeGetBody(req: FastifyRequest): Promise<void> {
   } catch {
     throw new AppError(400, ['The request body is not valid JSON']);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new AppError(400, ['The request body must be a JSON object']);
-  const query = (req.query ?? {}) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(parsed)) if (!(k in query) && v !== null) query[k] = v;
-  req.query = query;
+  mergeIntoQuery(req, parsed);
 }

@@ -7,17 +7,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { authenticatePartner, partnerContext } from './auth.ts';
 import type { PartnerClientService } from './clients/service.ts';
-import { ecpResponses, mergeGetBody, PARTNER_SECURITY, useEcpErrors } from './http.ts';
+import { ecpResponses, mergeBodyIntoQuery, PARTNER_SECURITY, useEcpErrors } from './http.ts';
 import type { LocationService } from './locations/service.ts';
 import type { OAuthService } from './oauth/service.ts';
-import { CreatedResident, NewResident } from './residents/schemas.ts';
-import { CreatedContact, NewContact } from './contacts/schemas.ts';
+import { CreatedResident, DietUpdate, LevelOfCareUpdate, NewResident, ResidentChanged, ResidentRef, ResidentUpdate } from './residents/schemas.ts';
+import { ContactChanged, ContactRef, ContactUpdate, CreatedContact, NewContact } from './contacts/schemas.ts';
 import type { ContactService } from './contacts/service.ts';
 import type { ResidentService } from './residents/service.ts';
 import type { Services } from '../app.ts';
 import { userRoutes } from './users/routes.ts';
 import { codeRoutes } from './codes/routes.ts';
 import { diagnosisRoutes } from './diagnoses/routes.ts';
+import { vitalRoutes } from './vitals/routes.ts';
+import { allergyRoutes } from './allergies/routes.ts';
 
 type Deps = Services & {
   oauth: OAuthService;
@@ -31,7 +33,12 @@ type Deps = Services & {
 export async function clinicalRoutes(app: FastifyInstance, deps: Deps) {
   useEcpErrors(app);
   app.addHook('onRequest', authenticatePartner(deps.oauth, deps.partnerClients));
-  app.addHook('preValidation', mergeGetBody);
+  app.addHook('preValidation', mergeBodyIntoQuery);
+  // The route's scope also goes into its OpenAPI security requirement (OpenAPI 3.1 allows role names for any scheme).
+  app.addHook('onRoute', (opts) => {
+    const scope = opts.config?.scope;
+    if (scope && opts.schema) opts.schema = { ...opts.schema, security: [{ PartnerBearer: [scope], PartnerApiKey: [] }] };
+  });
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/location', {
@@ -53,6 +60,49 @@ export async function clinicalRoutes(app: FastifyInstance, deps: Deps) {
     },
   }, async (req) => deps.residents.createResident(partnerContext(req), req.body));
 
+  r.put('/resident', {
+    config: { scope: 'resident.write' },
+    schema: {
+      tags: ['ECP residents'], summary: 'Update a resident', security: PARTNER_SECURITY,
+      description: 'Beyond seed 000. The resident by `residentId` in the body; the fields of POST resident, all optional, `null` clears one. '
+        + '`status: "Active"` on a discharged resident reactivates it with the same residentId (webhook resident.create); '
+        + '`status: "Inactive"` with a `statusDescription` such as "Hospital" is a temporary leave.',
+      body: ResidentUpdate,
+      response: ecpResponses({ 200: ResidentChanged }),
+    },
+  }, async (req) => deps.residents.updateResident(partnerContext(req), req.body));
+
+  r.delete('/resident', {
+    config: { scope: 'resident.write' },
+    schema: {
+      tags: ['ECP residents'], summary: 'Discharge a resident', security: PARTNER_SECURITY,
+      description: 'Beyond seed 000. `residentId` in a JSON body or the query string. Status becomes Inactive, "Discharged" (webhook resident.delete).',
+      querystring: ResidentRef,
+      response: ecpResponses({ 200: ResidentChanged }),
+    },
+  }, async (req) => deps.residents.dischargeResident(partnerContext(req), req.query.residentId));
+
+  r.put('/resident/diet', {
+    config: { scope: 'resident.write' },
+    schema: {
+      tags: ['ECP residents'], summary: "Update a resident's diet", security: PARTNER_SECURITY,
+      description: 'Beyond seed 000; fields and enums of its diet object. Given fields replace the stored ones, `null` clears (webhook diet.update).',
+      body: DietUpdate,
+      response: ecpResponses({ 200: ResidentChanged }),
+    },
+  }, async (req) => deps.residents.updateDiet(partnerContext(req), req.body));
+
+  r.put('/resident/level-of-care', {
+    config: { scope: 'resident.write' },
+    schema: {
+      tags: ['ECP residents'], summary: "Set a resident's level of care", security: PARTNER_SECURITY,
+      description: 'Beyond seed 000; fields of its levelOfCare object (`amount` in dollars, `amountFrequency` Monthly or Daily, '
+        + '`effectiveTimestamp` ISO 8601, default now). Webhook levelOfCare.update.',
+      body: LevelOfCareUpdate,
+      response: ecpResponses({ 200: ResidentChanged }),
+    },
+  }, async (req) => deps.residents.updateLevelOfCare(partnerContext(req), req.body));
+
   r.post('/resident/contact', {
     config: { scope: 'contact.write' },
     schema: {
@@ -63,8 +113,31 @@ export async function clinicalRoutes(app: FastifyInstance, deps: Deps) {
     },
   }, async (req) => deps.contacts.createContact(partnerContext(req), req.body));
 
-  // Feature route files (each a plugin over the same auth hook and error shape).
-  await app.register(userRoutes, deps);
-  await app.register(codeRoutes, deps);
-  await app.register(diagnosisRoutes, deps);
+  r.put('/resident/contact', {
+    config: { scope: 'contact.write' },
+    schema: {
+      tags: ['ECP contacts'], summary: 'Update a resident contact', security: PARTNER_SECURITY,
+      description: 'Beyond seed 000. The contact by `contactId` in the body; the fields of POST contact, all optional, `null` clears a text field (webhook contact.update).',
+      body: ContactUpdate,
+      response: ecpResponses({ 200: ContactChanged }),
+    },
+  }, async (req) => deps.contacts.updateContact(partnerContext(req), req.body));
+
+  r.delete('/resident/contact', {
+    config: { scope: 'contact.write' },
+    schema: {
+      tags: ['ECP contacts'], summary: 'Remove a resident contact', security: PARTNER_SECURITY,
+      description: 'Beyond seed 000. `contactId` in a JSON body or the query string (webhook contact.delete with the last state).',
+      querystring: ContactRef,
+      response: ecpResponses({ 200: ContactChanged }),
+    },
+  }, async (req) => deps.contacts.deleteContact(partnerContext(req), req.query.contactId));
+
+  // Feature route files (each a plugin over the same auth hook and error shape); `deps` carries this tree's prefix, which they must not add again.
+  const sub = { ...deps, prefix: undefined } as Deps;
+  await app.register(vitalRoutes, sub);
+  await app.register(allergyRoutes, sub);
+  await app.register(userRoutes, sub);
+  await app.register(codeRoutes, sub);
+  await app.register(diagnosisRoutes, sub);
 }

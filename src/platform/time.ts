@@ -13,3 +13,8 @@ export function isoOf(v: Date | string): string {
 export function isoOrNull(v: Date | string | null | undefined): string | null {
   return v === null || v === undefined ? null : isoOf(v);
 }
+
+/** A timestamp in the ECP wire form (ARCHITECTURE.md "Timestamps"): `2025-05-05T13:37:27.473+00:00`. */
+export function ecpTimestamp(v: Date | string): string {
+  return isoOf(v).replace(/Z$/, '+00:00');
+}

@@ -131,5 +131,5 @@ describe('care CLI and server process', () => {
     third.child.kill('SIGINT');
     expect(await exited(third.child)).toBe(0);
     expect(postmasterRunning()).toBe(false);
-  });
+  }, 90_000);
 });

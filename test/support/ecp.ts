@@ -35,3 +35,35 @@ export function clinical(app: FastifyInstance, creds: { token?: string; apiKey?:
     payload: body === undefined ? undefined : JSON.stringify(body),
   });
 }
+
+/**
+ * An ECP user (community staff) inserted directly, for tests of endpoints that name the recording user
+ * (the users API has its own tests). `locationIds` are `ecp_locations.id`; default: the partner's locations.
+ */
+export async function insertEcpUser(t: TestContext, p: Partner, loginName: string, opts: { active?: boolean; locationGuids?: string[] } = {}) {
+  const { ecpLocations, ecpUsers } = await import('../../src/db/schema.ts');
+  const { inArray } = await import('drizzle-orm');
+  const { newGuid } = await import('../../src/ecp/clients/service.ts');
+  const guids = opts.locationGuids ?? p.locations.map((l) => l.locationId);
+  const locs = await t.database.db.select().from(ecpLocations).where(inArray(ecpLocations.guid, guids));
+  const [row] = await t.database.db.insert(ecpUsers).values({
+    organizationId: locs[0].organizationId,
+    guid: newGuid(),
+    loginName,
+    firstName: loginName,
+    lastName: 'Staff',
+    userGroup: 'RN',
+    role: 'Nursing',
+    chartingInitials: loginName.slice(0, 5),
+    active: opts.active ?? true,
+    locationIds: locs.map((l) => l.id),
+  }).returning();
+  return row;
+}
+
+/** Creates a resident through the API and returns its GUID. */
+export async function createResident(app: FastifyInstance, creds: { token: string; apiKey: string }, body: Record<string, unknown>): Promise<string> {
+  const res = await clinical(app, creds, 'POST', '/clinical/v1/resident', body);
+  if (res.statusCode !== 200) throw new Error(`resident: ${res.statusCode} ${res.body}`);
+  return res.json().residentId;
+}

@@ -1,8 +1,216 @@
-/** Placeholder, being built. */
-import type { Db } from '../../db/pool.ts';
+/**
+ * The ICD-10-CM code sets (CMS's yearly distribution, data/icd10cm/README.md) and the checks of diagnosis codes
+ * against them (seed 000 "POST resident/diagnosis": the code "must precisely match an ICD-10 code").
+ *
+ * Every imported fiscal year is kept; a code is checked against the year its date falls in (FY N runs from
+ * October 1 of N-1 to September 30 of N), or the latest imported year when that one is missing. With no year
+ * imported, codes are checked for syntax only. Codes are stored undotted and upper-case; the wire shows them
+ * dotted after the third character (`E11.9`).
+ */
+import { and, asc, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
+import type { Db, Executor } from '../../db/pool.ts';
+import { icd10cmCodes, icd10cmCodeSets } from '../../db/schema.ts';
+import { ValidationError } from '../../platform/errors.ts';
+import { identifyIcd10cmFile, readIcd10cm, type Icd10cmEntry, type Icd10cmSource } from './icd10cm-file.ts';
 
-export function createIcd10cmService(_deps: { db: Db; clock?: () => Date }) {
-  return {};
+/** Rows per INSERT statement. */
+const INSERT_BATCH = 5000;
+const SEARCH_LIMIT_MAX = 100;
+
+/** ICD-10-CM syntax: a letter, a digit, a letter or digit; then up to 4 letters or digits, after an optional dot. */
+const CODE_SYNTAX = /^([A-Z][0-9][A-Z0-9])(?:\.([A-Z0-9]{1,4})|([A-Z0-9]{0,4}))$/;
+/** What a code-prefix search looks like (`E11`, `E11.`, `e119`). */
+const CODE_PREFIX = /^[A-Z][0-9][A-Z0-9]?(?:\.?[A-Z0-9]{0,4})$/;
+
+/** `E119` → `E11.9`; codes of 3 characters stay as they are. */
+export function dottedCode(undotted: string): string {
+  return undotted.length > 3 ? `${undotted.slice(0, 3)}.${undotted.slice(3)}` : undotted;
+}
+
+/**
+ * The undotted, upper-case form of `input` (`' e11.9 '` → `E119`), or undefined when it is not ICD-10-CM syntax.
+ */
+export function normalizeCode(input: string): string | undefined {
+  const m = CODE_SYNTAX.exec(input.trim().toUpperCase());
+  return m ? m[1] + (m[2] ?? m[3] ?? '') : undefined;
+}
+
+/** The fiscal year `at` falls in, by its UTC calendar date: October 1 starts the next year's set. */
+export function fiscalYearOf(at: Date): number {
+  return at.getUTCMonth() >= 9 ? at.getUTCFullYear() + 1 : at.getUTCFullYear();
+}
+
+/** The dates a fiscal year's code set is in effect, `YYYY-MM-DD`. */
+export function fiscalYearRange(fiscalYear: number): { from: string; to: string } {
+  return { from: `${fiscalYear - 1}-10-01`, to: `${fiscalYear}-09-30` };
+}
+
+export interface ImportResult {
+  fiscalYear: number;
+  /** Codes imported: billable and header codes. */
+  codeCount: number;
+  billableCount: number;
+  /** The text file the codes came from (`icd10cm_order_2026.txt`). */
+  source: string;
+}
+
+export interface CheckedCode {
+  /** Dotted: `E11.9`. */
+  code: string;
+  /** The code set's long description; null when checked for syntax only. */
+  description: string | null;
+  /** The fiscal year checked against; null when no code set is imported (syntax only). */
+  fiscalYear: number | null;
+}
+
+export interface FoundCode {
+  code: string;
+  description: string;
+  billable: boolean;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Inserts one batch as four array parameters unnested by PostgreSQL: building a 5,000-row VALUES list takes the
+ * query builder longer than the database takes to insert it. Most of an import's time is the trigram index.
+ */
+async function insertCodes(tx: Executor, fiscalYear: number, batch: Icd10cmEntry[]): Promise<void> {
+  await tx.execute(sql`
+    INSERT INTO ${icd10cmCodes} (fiscal_year, code, billable, short_description, long_description)
+    SELECT ${fiscalYear}::int, * FROM unnest(
+      ${sql.param(batch.map((e) => e.code))}::text[],
+      ${sql.param(batch.map((e) => e.billable))}::boolean[],
+      ${sql.param(batch.map((e) => e.shortDescription))}::text[],
+      ${sql.param(batch.map((e) => e.longDescription))}::text[])`);
+}
+
+export function createIcd10cmService({ db }: { db: Db; clock?: () => Date }) {
+  async function loadedYears(tx: Executor = db): Promise<number[]> {
+    const rows = await tx.select({ y: icd10cmCodeSets.fiscalYear }).from(icd10cmCodeSets).orderBy(asc(icd10cmCodeSets.fiscalYear));
+    return rows.map((r) => r.y);
+  }
+
+  async function load(source: Icd10cmSource, onlyIfMissing: boolean): Promise<ImportResult | undefined> {
+    const entries = await readIcd10cm(source);
+    return db.transaction(async (tx) => {
+      // One import at a time (several processes may start with ICD10CM_FILE at once).
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('icd10cm_import'))`);
+      const [existing] = await tx.select().from(icd10cmCodeSets).where(eq(icd10cmCodeSets.fiscalYear, source.fiscalYear));
+      if (existing && onlyIfMissing) return undefined;
+      // The codes go with their set (ON DELETE CASCADE).
+      await tx.delete(icd10cmCodeSets).where(eq(icd10cmCodeSets.fiscalYear, source.fiscalYear));
+      await tx.insert(icd10cmCodeSets).values({ fiscalYear: source.fiscalYear, source: source.name, codeCount: entries.length });
+      for (let i = 0; i < entries.length; i += INSERT_BATCH) await insertCodes(tx, source.fiscalYear, entries.slice(i, i + INSERT_BATCH));
+      return {
+        fiscalYear: source.fiscalYear,
+        codeCount: entries.length,
+        billableCount: entries.filter((e) => e.billable).length,
+        source: source.name,
+      };
+    });
+  }
+
+  return {
+    /**
+     * Imports one year of CMS's distribution: the zip, or a bare `icd10cm_order_YYYY.txt` (preferred: billable
+     * and header codes, short and long titles) or `icd10cm_codes_YYYY.txt` (billable codes only; the short
+     * description is the long one). The fiscal year comes from the file name. Replaces that year's codes in one
+     * transaction and keeps every other year.
+     * @returns `{fiscalYear, codeCount, billableCount, source}`.
+     * @throws ValidationError for a missing file, a name or layout that is not CMS's (naming the line).
+     */
+    async importFile(file: string): Promise<ImportResult> {
+      return (await load(await identifyIcd10cmFile(file), false))!;
+    },
+
+    /**
+     * `importFile` unless the file's fiscal year is imported already (what `care serve` does with ICD10CM_FILE).
+     * @returns the import's result, or undefined when the year was there (the file's codes are then not read).
+     */
+    async importIfMissing(file: string): Promise<ImportResult | undefined> {
+      const source = await identifyIcd10cmFile(file);
+      if ((await loadedYears()).includes(source.fiscalYear)) return undefined;
+      return load(source, true);
+    },
+
+    /** The imported fiscal years, oldest first (empty: codes are checked for syntax only). */
+    loadedYears: () => loadedYears(),
+
+    /**
+     * Checks a diagnosis code: `E11.9` or `E119`, any case, surrounding blanks ignored. Against the code set of
+     * the fiscal year `at` falls in (by its UTC date), or the latest imported year when that one is missing;
+     * syntax only when no year is imported.
+     * @returns `{code: "E11.9", description, fiscalYear}` (description and fiscalYear null in syntax-only mode).
+     * @throws ValidationError for bad syntax, a code not in the set (`code E11.99 is not an ICD-10-CM code (FY2026)`),
+     *   or a header code that is not billable.
+     */
+    async check(input: string, at: Date): Promise<CheckedCode> {
+      const code = normalizeCode(input);
+      if (!code) {
+        throw new ValidationError([
+          `code ${input.trim()} is not ICD-10-CM syntax: a letter, a digit and a letter or digit, then up to 4 letters or digits after an optional dot (E11.9)`,
+        ]);
+      }
+      const years = await loadedYears();
+      if (!years.length) return { code: dottedCode(code), description: null, fiscalYear: null };
+      const wanted = fiscalYearOf(at);
+      const fiscalYear = years.includes(wanted) ? wanted : years[years.length - 1];
+      const [row] = await db
+        .select()
+        .from(icd10cmCodes)
+        .where(and(eq(icd10cmCodes.fiscalYear, fiscalYear), eq(icd10cmCodes.code, code)));
+      if (!row) throw new ValidationError([`code ${dottedCode(code)} is not an ICD-10-CM code (FY${fiscalYear})`]);
+      if (!row.billable) {
+        const more = await db
+          .select({ code: icd10cmCodes.code })
+          .from(icd10cmCodes)
+          .where(and(eq(icd10cmCodes.fiscalYear, fiscalYear), eq(icd10cmCodes.billable, true), sql`starts_with(${icd10cmCodes.code}, ${code})`))
+          .orderBy(asc(icd10cmCodes.code))
+          .limit(3);
+        const examples = more.length ? ` such as ${more.map((m) => dottedCode(m.code)).join(', ')}` : '';
+        throw new ValidationError([
+          `code ${dottedCode(code)} (${row.longDescription}) is a category header, not a billable ICD-10-CM code (FY${fiscalYear}): use a more specific code${examples}`,
+        ]);
+      }
+      return { code: dottedCode(code), description: row.longDescription, fiscalYear };
+    },
+
+    /**
+     * Searches the latest imported year: by code prefix (`E11`, `E11.6`, `e116`) when `text` looks like a code,
+     * else by words of the long description (every word, any case). Billable codes first, then by code.
+     * @param limit 1..100 results.
+     * @returns `{fiscalYear (null: nothing imported), data: [{code (dotted), description, billable}]}`.
+     */
+    async search(text: string, limit: number): Promise<{ fiscalYear: number | null; data: FoundCode[] }> {
+      const years = await loadedYears();
+      if (!years.length) return { fiscalYear: null, data: [] };
+      const fiscalYear = years[years.length - 1];
+      const q = text.trim();
+      const where: SQL[] = [eq(icd10cmCodes.fiscalYear, fiscalYear)];
+      const upper = q.toUpperCase();
+      let order: SQL[];
+      if (CODE_PREFIX.test(upper)) {
+        where.push(sql`starts_with(${icd10cmCodes.code}, ${upper.replace('.', '')})`);
+        order = [desc(icd10cmCodes.billable), asc(icd10cmCodes.code)];
+      } else {
+        const words = q.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+        if (!words.length) return { fiscalYear, data: [] };
+        for (const w of words) where.push(ilike(icd10cmCodes.longDescription, `%${escapeLike(w)}%`));
+        // Shorter descriptions are the more general matches ("Type 2 diabetes mellitus without complications").
+        order = [desc(icd10cmCodes.billable), asc(sql`length(${icd10cmCodes.longDescription})`), asc(icd10cmCodes.code)];
+      }
+      const rows = await db
+        .select({ code: icd10cmCodes.code, description: icd10cmCodes.longDescription, billable: icd10cmCodes.billable })
+        .from(icd10cmCodes)
+        .where(and(...where))
+        .orderBy(...order)
+        .limit(Math.min(Math.max(1, Math.trunc(limit)), SEARCH_LIMIT_MAX));
+      return { fiscalYear, data: rows.map((r) => ({ ...r, code: dottedCode(r.code) })) };
+    },
+  };
 }
 
 export type Icd10cmService = ReturnType<typeof createIcd10cmService>;

@@ -4,6 +4,7 @@
  * string (the example sends 53120).
  */
 import { Type, type Static } from 'typebox';
+import { Nullable } from '../../platform/schema.ts';
 
 const S = (max: number) => Type.String({ maxLength: max });
 const Flag = (description: string) => Type.Optional(Type.Boolean({ description: `${description} (true/false or 1/0).` }));
@@ -38,3 +39,39 @@ export const CreatedContact = Type.Object({
   result: Type.Literal('Success'),
   contactId: Type.String({ description: 'GUID of the new contact.' }),
 });
+
+const NS = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
+
+/**
+ * `PUT /clinical/v1/resident/contact/` (beyond seed 000, issue 5): the contact by `contactId`; the fields of POST
+ * contact, all optional; `null` clears an optional text field.
+ */
+export const ContactUpdate = Type.Object({
+  contactId: Type.String({ minLength: 1, maxLength: 36, description: 'GUID of the contact.' }),
+  address: NS(50),
+  billingContact: Flag('Billing contact'),
+  city: NS(50),
+  email: NS(100),
+  firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
+  healthCarePoa: Flag('Health care power of attorney'),
+  healthCarePoaActivated: Flag('The power of attorney is activated'),
+  lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
+  notes: NS(300),
+  phone: NS(16),
+  phoneCell: NS(16),
+  phoneWork: NS(16),
+  preferredContactMethod: Type.Optional(Nullable(Type.Enum(['Phone', 'Text', 'Email']))),
+  preferredContactTime: Type.Optional(Nullable(Type.Enum(['Morning', 'Afternoon', 'Evening']))),
+  primaryContact: Flag('Primary contact'),
+  providesProducts: Flag('Provides products or medications'),
+  relationship: NS(100),
+  state: NS(2),
+  stateAppointedGuardian: Flag('State-appointed guardian'),
+  zip: Type.Optional(Nullable(Type.String({ maxLength: 9, description: 'A number or a string.' }))),
+});
+export type ContactUpdateWire = Static<typeof ContactUpdate>;
+
+/** `DELETE /clinical/v1/resident/contact/`: the contact id in a JSON body or the query string. */
+export const ContactRef = Type.Object({ contactId: Type.String({ minLength: 1, maxLength: 36, description: 'GUID of the contact.' }) });
+
+export const ContactChanged = Type.Object({ result: Type.Literal('Success'), contactId: Type.String() });

@@ -1,9 +1,11 @@
 /**
- * ECP resident contacts (seed 000 "POST resident/contact"). A contact with the same first and last name
- * (case-insensitive) for that resident is an Error that returns the existing `contactId`, as the seed says.
+ * ECP resident contacts (seed 000 "POST resident/contact"; update and delete beyond the seed, issue 5). A contact
+ * with the same first and last name (case-insensitive) for that resident is an Error that returns the existing
+ * `contactId`, as the seed says. Each change reports its webhook event (contact.create/update/delete) with the
+ * contact's residents, in its own transaction; a deleted contact keeps its row (`deleted_at`) as the last state.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../../db/pool.ts';
+import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import type { Db, Executor } from '../../db/pool.ts';
 import { ecpContactResidents, ecpContacts, ecpResidents } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
@@ -11,7 +13,8 @@ import { AppError, ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
 import { newGuid } from '../clients/service.ts';
 import type { LocationService } from '../locations/service.ts';
-import type { NewContactWire } from './schemas.ts';
+import { ignoreChanges, type EmitEcpChange } from '../events.ts';
+import type { ContactUpdateWire, NewContactWire } from './schemas.ts';
 
 /** 400 whose body also carries fields (`contactId` of the existing contact). */
 export class EcpConflictError extends AppError {
@@ -23,7 +26,49 @@ export class EcpConflictError extends AppError {
   }
 }
 
-export function createContactService({ db, locations }: { db: Db; locations: LocationService }) {
+type ContactRow = typeof ecpContacts.$inferSelect;
+
+/** The residents a contact belongs to (the webhook contact object's `residents`). */
+async function residentsOf(tx: Executor, contactId: number) {
+  return tx.select({ r: ecpResidents }).from(ecpContactResidents)
+    .innerJoin(ecpResidents, eq(ecpResidents.id, ecpContactResidents.residentId))
+    .where(eq(ecpContactResidents.contactId, contactId)).then((rows) => rows.map((x) => x.r));
+}
+
+/** Another live contact of the same residents with this first and last name (case-insensitive). */
+async function sameName(tx: Executor, residentIds: number[], firstName: string, lastName: string, except?: number) {
+  if (!residentIds.length) return undefined;
+  const [existing] = await tx
+    .select({ guid: ecpContacts.guid })
+    .from(ecpContacts)
+    .innerJoin(ecpContactResidents, eq(ecpContactResidents.contactId, ecpContacts.id))
+    .where(and(
+      inArray(ecpContactResidents.residentId, residentIds),
+      isNull(ecpContacts.deletedAt),
+      except === undefined ? undefined : ne(ecpContacts.id, except),
+      sql`lower(${ecpContacts.firstName}) = lower(${firstName.trim()})`,
+      sql`lower(${ecpContacts.lastName}) = lower(${lastName.trim()})`,
+    ));
+  return existing;
+}
+
+export function createContactService({ db, locations, emit = ignoreChanges }: { db: Db; locations: LocationService; emit?: EmitEcpChange }) {
+  /**
+   * The live contact `contactId` at a location the client reaches, locked for update.
+   * @throws ValidationError `No contact with contactId X`.
+   */
+  async function reachableContact(tx: Executor, ctx: RequestContext<PartnerActor>, contactId: string): Promise<ContactRow> {
+    const [row] = ctx.actor.locationIds.length
+      ? await tx.select().from(ecpContacts).where(and(
+        eq(ecpContacts.guid, contactId.trim().toUpperCase()),
+        inArray(ecpContacts.locationId, ctx.actor.locationIds),
+        isNull(ecpContacts.deletedAt),
+      )).for('update')
+      : [];
+    if (!row) throw new ValidationError([`No contact with contactId ${contactId.trim()}`]);
+    return row;
+  }
+
   return {
     /**
      * Creates a contact of a resident at a reachable location.
@@ -38,16 +83,7 @@ export function createContactService({ db, locations }: { db: Db; locations: Loc
           .from(ecpResidents)
           .where(and(eq(ecpResidents.guid, input.residentId.trim().toUpperCase()), eq(ecpResidents.locationId, location.id)));
         if (!resident) throw new ValidationError(['residentId is invalid: no resident with this id at this location']);
-        const [existing] = await tx
-          .select({ guid: ecpContacts.guid })
-          .from(ecpContacts)
-          .innerJoin(ecpContactResidents, eq(ecpContactResidents.contactId, ecpContacts.id))
-          .where(and(
-            eq(ecpContactResidents.residentId, resident.id),
-            isNull(ecpContacts.deletedAt),
-            sql`lower(${ecpContacts.firstName}) = lower(${input.firstName.trim()})`,
-            sql`lower(${ecpContacts.lastName}) = lower(${input.lastName.trim()})`,
-          ));
+        const existing = await sameName(tx, [resident.id], input.firstName, input.lastName);
         if (existing) {
           throw new EcpConflictError('A contact with this first and last name already exists for this resident', { contactId: existing.guid });
         }
@@ -81,6 +117,49 @@ export function createContactService({ db, locations }: { db: Db; locations: Loc
           .returning();
         await tx.insert(ecpContactResidents).values({ contactId: contact.id, residentId: resident.id });
         await recordAudit(tx, ctx, { action: 'create', entityType: 'contact', entityIds: [contact.guid] });
+        await emit(tx, { eventName: 'contact.create', contact, residents: await residentsOf(tx, contact.id) });
+        return { result: 'Success' as const, contactId: contact.guid };
+      });
+    },
+
+    /**
+     * `PUT /clinical/v1/resident/contact/`: changes the given fields; event `contact.update`.
+     * @returns `{result: "Success", contactId}`.
+     * @throws ValidationError unknown contact; EcpConflictError when the new name is another contact's of the same resident.
+     */
+    async updateContact(ctx: RequestContext<PartnerActor>, input: ContactUpdateWire) {
+      return db.transaction(async (tx) => {
+        const current = await reachableContact(tx, ctx, input.contactId);
+        const residents = await residentsOf(tx, current.id);
+        const firstName = input.firstName?.trim() ?? current.firstName;
+        const lastName = input.lastName?.trim() ?? current.lastName;
+        if (firstName.toLowerCase() !== current.firstName.toLowerCase() || lastName.toLowerCase() !== current.lastName.toLowerCase()) {
+          const existing = await sameName(tx, residents.map((r) => r.id), firstName, lastName, current.id);
+          if (existing) throw new EcpConflictError('A contact with this first and last name already exists for this resident', { contactId: existing.guid });
+        }
+        const values: Partial<typeof ecpContacts.$inferInsert> = { firstName, lastName };
+        for (const [k, v] of Object.entries(input)) {
+          if (k === 'contactId' || k === 'firstName' || k === 'lastName' || v === undefined) continue;
+          (values as Record<string, unknown>)[k] = typeof v === 'string' ? v.trim() : v;
+        }
+        const [contact] = await tx.update(ecpContacts).set({ ...values, updatedAt: new Date() }).where(eq(ecpContacts.id, current.id)).returning();
+        await recordAudit(tx, ctx, { action: 'update', entityType: 'contact', entityIds: [contact.guid] });
+        await emit(tx, { eventName: 'contact.update', contact, residents });
+        return { result: 'Success' as const, contactId: contact.guid };
+      });
+    },
+
+    /**
+     * `DELETE /clinical/v1/resident/contact/`: removes the contact; event `contact.delete` with its last state.
+     * @throws ValidationError unknown or already deleted contact.
+     */
+    async deleteContact(ctx: RequestContext<PartnerActor>, contactId: string) {
+      return db.transaction(async (tx) => {
+        const current = await reachableContact(tx, ctx, contactId);
+        const residents = await residentsOf(tx, current.id);
+        const [contact] = await tx.update(ecpContacts).set({ deletedAt: new Date() }).where(eq(ecpContacts.id, current.id)).returning();
+        await recordAudit(tx, ctx, { action: 'delete', entityType: 'contact', entityIds: [contact.guid] });
+        await emit(tx, { eventName: 'contact.delete', contact, residents });
         return { result: 'Success' as const, contactId: contact.guid };
       });
     },

@@ -1,8 +1,130 @@
-/** Placeholder, being built. */
+/**
+ * ECP resident diagnoses (seed 000 "POST/GET resident/diagnosis"). POST adds one diagnosis to the resident the
+ * request identifies (residentId, external id, or name + date of birth; `matchResident`), recorded by the user
+ * `loginName` names (`resolveRecordingUser`), at the location it names (name or GUID). A code must be a
+ * billable ICD-10-CM code (`Icd10cmService.check`); it is stored undotted with the fiscal year it was checked
+ * against. GET lists a location's diagnoses, 100 a page, sorted by timestamp.
+ */
+import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/pool.ts';
+import { ecpDiagnoses, ecpLocations, ecpResidents, ecpUsers } from '../../db/schema.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import type { RequestContext } from '../../platform/context.ts';
+import { ValidationError } from '../../platform/errors.ts';
+import { ecpTimestamp } from '../../platform/time.ts';
+import type { PartnerActor } from '../auth.ts';
+import { dottedCode, type CheckedCode, type Icd10cmService } from '../codes/service.ts';
+import type { LocationService } from '../locations/service.ts';
+import { matchResident } from '../residents/matching.ts';
+import { checkRange, locationParam, residentEntry, residentEntryColumns } from '../residents/records.ts';
+import { resolveRecordingUser } from '../users/resolve.ts';
+import type { DiagnosisQueryWire, NewDiagnosisWire } from './schemas.ts';
 
-export function createDiagnosisService(_deps: { db: Db; clock?: () => Date }) {
-  return {};
+export const DIAGNOSES_PAGE_SIZE = 100;
+/** A diagnosis may be stamped up to this far ahead of the server's clock (clock skew), as vitals allow. */
+const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
+
+const given = (v: string | undefined): v is string => typeof v === 'string' && v.trim() !== '';
+
+/**
+ * The date a code set is chosen by: the calendar date the timestamp itself states (`2025-09-30T22:00:00-07:00`
+ * is September 30, FY2025), at noon UTC so that `fiscalYearOf` reads that date.
+ */
+function codeSetDate(timestamp: string): Date {
+  return new Date(`${timestamp.slice(0, 10)}T12:00:00Z`);
+}
+
+export function createDiagnosisService({ db, locations, codes, clock = () => new Date() }: {
+  db: Db;
+  locations: LocationService;
+  codes: Icd10cmService;
+  clock?: () => Date;
+}) {
+  return {
+    /**
+     * Adds one diagnosis (seed 000 "POST resident/diagnosis").
+     * @param input the seed's fields; `timestamp` already validated as ISO 8601 with offset by the schema.
+     * @returns `{result: "Success"}`.
+     * @throws ValidationError: no location, neither code nor diagnosis, a timestamp more than an hour ahead,
+     *   a code that is not a billable ICD-10-CM code, `location is invalid`, an unknown/inactive user or one
+     *   without the location, a resident that matches none or several.
+     */
+    async record(ctx: RequestContext<PartnerActor>, input: NewDiagnosisWire) {
+      const problems: string[] = [];
+      if (!given(input.location) && !given(input.locationId)) problems.push('location or locationId is required');
+      if (!given(input.code) && !given(input.diagnosis)) problems.push('code or diagnosis is required');
+      const at = new Date(input.timestamp);
+      if (at.getTime() > clock().getTime() + FUTURE_TOLERANCE_MS) problems.push('timestamp cannot be in the future');
+      if (problems.length) throw new ValidationError([problems.join('; ')]);
+      const checked: CheckedCode | undefined = given(input.code) ? await codes.check(input.code, codeSetDate(input.timestamp)) : undefined;
+      return db.transaction(async (tx) => {
+        const location = await locations.resolve(tx, ctx.actor, locationParam(input));
+        const user = await resolveRecordingUser(tx, location, { loginName: input.loginName });
+        const resident = await matchResident(tx, location, input);
+        await tx.insert(ecpDiagnoses).values({
+          organizationId: ctx.actor.organizationId,
+          locationId: location.id,
+          residentId: resident.id,
+          userId: user.id,
+          code: checked ? checked.code.replace('.', '') : null,
+          // With a code, the seed ignores the text: the code set's description, or the text when no set is imported.
+          diagnosis: checked?.description ?? (given(input.diagnosis) ? input.diagnosis.trim() : null),
+          comment: given(input.comment) ? input.comment.trim() : null,
+          codeSetYear: checked?.fiscalYear ?? null,
+          recordedAt: at,
+        });
+        await recordAudit(tx, ctx, { action: 'create', entityType: 'diagnosis', entityIds: [resident.guid] });
+        return { result: 'Success' as const };
+      });
+    },
+
+    /**
+     * One page of a location's diagnoses, oldest first (timestamp, then order of recording) (seed 000
+     * "GET resident/diagnosis"); writes one audit row listing the residents returned.
+     * @returns `{result, numberOfResults (all pages), data: [{code (dotted or null), location, diagnosis, comment,
+     *   timestamp (2025-05-05T13:37:27.473+00:00), firstName, lastName, dateOfBirth, loginName, residentId, externalIds}]}`.
+     * @throws ValidationError: no location, `location is invalid`, endingDateTime before startingDateTime.
+     */
+    async list(ctx: RequestContext<PartnerActor>, query: DiagnosisQueryWire) {
+      const locationValue = locationParam(query);
+      checkRange(query);
+      const page = query.page ?? 1;
+      return db.transaction(async (tx) => {
+        const location = await locations.resolve(tx, ctx.actor, locationValue);
+        const where: SQL[] = [eq(ecpDiagnoses.locationId, location.id), eq(ecpDiagnoses.organizationId, ctx.actor.organizationId)];
+        if (query.startingDateTime) where.push(gte(ecpDiagnoses.recordedAt, new Date(query.startingDateTime)));
+        if (query.endingDateTime) where.push(lte(ecpDiagnoses.recordedAt, new Date(query.endingDateTime)));
+        const [{ total }] = await tx.select({ total: sql<number>`count(*)::int` }).from(ecpDiagnoses).where(and(...where));
+        const rows = await tx
+          .select({
+            code: ecpDiagnoses.code,
+            diagnosis: ecpDiagnoses.diagnosis,
+            comment: ecpDiagnoses.comment,
+            recordedAt: ecpDiagnoses.recordedAt,
+            ...residentEntryColumns,
+            loginName: ecpUsers.loginName,
+          })
+          .from(ecpDiagnoses)
+          .innerJoin(ecpResidents, eq(ecpResidents.id, ecpDiagnoses.residentId))
+          .innerJoin(ecpUsers, eq(ecpUsers.id, ecpDiagnoses.userId))
+          .innerJoin(ecpLocations, eq(ecpLocations.id, ecpDiagnoses.locationId))
+          .where(and(...where))
+          .orderBy(asc(ecpDiagnoses.recordedAt), asc(ecpDiagnoses.id))
+          .limit(DIAGNOSES_PAGE_SIZE)
+          .offset((page - 1) * DIAGNOSES_PAGE_SIZE);
+        const data = rows.map((r) => ({
+          code: r.code === null ? null : dottedCode(r.code),
+          diagnosis: r.diagnosis,
+          comment: r.comment,
+          timestamp: ecpTimestamp(r.recordedAt),
+          loginName: r.loginName,
+          ...residentEntry(r),
+        }));
+        await recordAudit(tx, ctx, { action: 'list', entityType: 'diagnosis', entityIds: [...new Set(data.map((d) => d.residentId))] });
+        return { result: 'Success' as const, numberOfResults: total, data };
+      });
+    },
+  };
 }
 
 export type DiagnosisService = ReturnType<typeof createDiagnosisService>;

@@ -1,22 +1,60 @@
 /**
- * ECP residents (seed 000, "POST resident"). A move-in date in the future gives status "Inactive" with
- * statusDescription "Awaiting Move-In" (the resident object allows only Active and Inactive); otherwise
- * "Active" / "Active Resident".
+ * ECP residents (seed 000, "POST resident"; beyond the seed, issue 5: update, discharge, reactivation, diet,
+ * level of care). A move-in date in the future gives status "Inactive" with statusDescription "Awaiting
+ * Move-In" (the resident object allows only Active and Inactive) until the move-in job activates the resident
+ * on that date; otherwise "Active" / "Active Resident". Discharge sets "Inactive" / "Discharged". Each change
+ * reports its webhook event (`EmitEcpChange`) in its own transaction.
  */
-import type { Db } from '../../db/pool.ts';
-import { ecpResidents } from '../../db/schema.ts';
+import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import type { Db, Executor } from '../../db/pool.ts';
+import { ecpResidents, organizations } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
 import { newGuid } from '../clients/service.ts';
 import type { LocationService } from '../locations/service.ts';
-import type { NewResidentWire } from './schemas.ts';
+import { ignoreChanges, type EmitEcpChange } from '../events.ts';
+import type { DietUpdateWire, LevelOfCareUpdateWire, NewResidentWire, ResidentUpdateWire } from './schemas.ts';
+import type { ResidentRow } from './matching.ts';
+
+export const ACTIVE = { status: 'Active', statusDescription: 'Active Resident' } as const;
+export const AWAITING_MOVE_IN = { status: 'Inactive', statusDescription: 'Awaiting Move-In' } as const;
+export const DISCHARGED = { status: 'Inactive', statusDescription: 'Discharged' } as const;
+
+/** Today's date (`YYYY-MM-DD`) in an IANA time zone. */
+function localDate(now: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
 
 /** Today (`YYYY-MM-DD`, UTC). */
 const today = (now: Date) => now.toISOString().slice(0, 10);
 
-export function createResidentService({ db, locations, clock = () => new Date() }: { db: Db; locations: LocationService; clock?: () => Date }) {
+export function createResidentService({ db, locations, emit = ignoreChanges, clock = () => new Date() }: {
+  db: Db;
+  locations: LocationService;
+  emit?: EmitEcpChange;
+  clock?: () => Date;
+}) {
+  /**
+   * The resident `residentId` at a location the client reaches, locked for update.
+   * @throws ValidationError `No resident with residentId X` (also for another company's resident: no leak).
+   */
+  async function reachableResident(tx: Executor, actor: PartnerActor, residentId: string): Promise<ResidentRow> {
+    const [row] = actor.locationIds.length
+      ? await tx.select().from(ecpResidents)
+        .where(and(eq(ecpResidents.guid, residentId.trim().toUpperCase()), inArray(ecpResidents.locationId, actor.locationIds)))
+        .for('update')
+      : [];
+    if (!row) throw new ValidationError([`No resident with residentId ${residentId.trim()}`]);
+    return row;
+  }
+
+  async function save(tx: Executor, id: number, values: Partial<typeof ecpResidents.$inferInsert>): Promise<ResidentRow> {
+    const [row] = await tx.update(ecpResidents).set({ ...values, updatedAt: clock() }).where(eq(ecpResidents.id, id)).returning();
+    return row;
+  }
+
   return {
     /**
      * Creates a resident at a location the client reaches.
@@ -52,14 +90,140 @@ export function createResidentService({ db, locations, clock = () => new Date() 
             livingWill: input.livingWill ?? null,
             otherAdvancedDirectives: input.otherAdvancedDirectives ?? null,
             moveInDate: input.moveInDate ?? null,
-            status: awaiting ? 'Inactive' : 'Active',
-            statusDescription: awaiting ? 'Awaiting Move-In' : 'Active Resident',
+            ...(awaiting ? AWAITING_MOVE_IN : ACTIVE),
             externalIds: input.externalIds ?? {},
           })
           .returning();
         await recordAudit(tx, ctx, { action: 'create', entityType: 'resident', entityIds: [row.guid] });
+        await emit(tx, { eventName: 'resident.create', resident: row });
         return { result: 'Success' as const, residentId: row.guid };
       });
+    },
+
+    /**
+     * `PUT /clinical/v1/resident`: changes the given fields (null clears an optional one). `status: "Active"`
+     * reactivates a discharged or inactive resident with the same residentId (event `resident.create` after a
+     * discharge, else `resident.update`); `status: "Inactive"` is a leave with its `statusDescription`.
+     * @returns `{result: "Success", residentId}`.
+     * @throws ValidationError unknown resident, a discharged resident changed without reactivation, bad dates or email.
+     */
+    async updateResident(ctx: RequestContext<PartnerActor>, input: ResidentUpdateWire) {
+      const problems: string[] = [];
+      if (input.dateOfBirth && input.dateOfBirth > today(clock())) problems.push('dateOfBirth cannot be in the future');
+      if (input.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.email)) problems.push('email is not a valid email address');
+      if (input.statusDescription && input.status !== 'Inactive') problems.push('statusDescription is set only with status Inactive');
+      if (problems.length) throw new ValidationError([problems.join('; ')]);
+      return db.transaction(async (tx) => {
+        const current = await reachableResident(tx, ctx.actor, input.residentId);
+        const wasDischarged = current.dischargedAt !== null;
+        if (wasDischarged && input.status !== 'Active') {
+          throw new ValidationError(['This resident is discharged; send status "Active" to reactivate the resident']);
+        }
+        const values: Partial<typeof ecpResidents.$inferInsert> = {};
+        const fields = ['building', 'codeStatus', 'careType', 'dateOfBirth', 'email', 'firstName', 'gender', 'lastName', 'livingWill', 'middleName',
+          'moveInDate', 'nickname', 'otherAdvancedDirectives', 'phone', 'room', 'suffix', 'externalIds'] as const;
+        for (const f of fields) {
+          const v = input[f];
+          if (v !== undefined) (values as Record<string, unknown>)[f] = typeof v === 'string' ? v.trim() : v;
+        }
+        if (input.locationId !== undefined) values.locationId = (await locations.resolve(tx, ctx.actor, input.locationId)).id;
+        if (input.status === 'Active') Object.assign(values, ACTIVE, { dischargedAt: null });
+        if (input.status === 'Inactive') Object.assign(values, { status: 'Inactive', statusDescription: input.statusDescription?.trim() ?? 'Inactive' });
+        const changed = Object.entries(values).some(([k, v]) => JSON.stringify((current as Record<string, unknown>)[k]) !== JSON.stringify(v));
+        if (!changed) return { result: 'Success' as const, residentId: current.guid };
+        const row = await save(tx, current.id, values);
+        await recordAudit(tx, ctx, { action: 'update', entityType: 'resident', entityIds: [row.guid] });
+        await emit(tx, { eventName: wasDischarged ? 'resident.create' : 'resident.update', resident: row });
+        return { result: 'Success' as const, residentId: row.guid };
+      });
+    },
+
+    /**
+     * `DELETE /clinical/v1/resident`: discharges the resident ("Inactive" / "Discharged"); event `resident.delete`
+     * with the last state. Contacts, allergies and readings are kept for reactivation.
+     * @throws ValidationError unknown or already discharged resident.
+     */
+    async dischargeResident(ctx: RequestContext<PartnerActor>, residentId: string) {
+      return db.transaction(async (tx) => {
+        const current = await reachableResident(tx, ctx.actor, residentId);
+        if (current.dischargedAt) throw new ValidationError(['This resident is already discharged']);
+        const row = await save(tx, current.id, { ...DISCHARGED, dischargedAt: clock() });
+        await recordAudit(tx, ctx, { action: 'delete', entityType: 'resident', entityIds: [row.guid] });
+        await emit(tx, { eventName: 'resident.delete', resident: row });
+        return { result: 'Success' as const, residentId: row.guid };
+      });
+    },
+
+    /**
+     * `PUT /clinical/v1/resident/diet` (seed 000 diet object): given fields replace, null clears; event `diet.update`.
+     * @throws ValidationError unknown or discharged resident.
+     */
+    async updateDiet(ctx: RequestContext<PartnerActor>, input: DietUpdateWire) {
+      return db.transaction(async (tx) => {
+        const current = await reachableResident(tx, ctx.actor, input.residentId);
+        if (current.dischargedAt) throw new ValidationError(['This resident is discharged']);
+        const values: Partial<typeof ecpResidents.$inferInsert> = {};
+        if (input.dietPlans !== undefined) values.dietPlans = input.dietPlans;
+        if (input.specialDietOrders !== undefined) values.specialDietOrders = [...new Set(input.specialDietOrders.map((o) => o.trim()))];
+        if (input.foodTexture !== undefined) values.foodTexture = input.foodTexture;
+        if (input.fluidConsistency !== undefined) values.fluidConsistency = input.fluidConsistency;
+        const row = await save(tx, current.id, values);
+        await recordAudit(tx, ctx, { action: 'update', entityType: 'resident.diet', entityIds: [row.guid] });
+        await emit(tx, { eventName: 'diet.update', resident: row });
+        return { result: 'Success' as const, residentId: row.guid };
+      });
+    },
+
+    /**
+     * `PUT /clinical/v1/resident/level-of-care` (seed 000 levelOfCare object); event `levelOfCare.update`.
+     * `amount` is dollars with cents; `effectiveTimestamp` ISO 8601 (default now).
+     * @throws ValidationError unknown or discharged resident.
+     */
+    async updateLevelOfCare(ctx: RequestContext<PartnerActor>, input: LevelOfCareUpdateWire) {
+      return db.transaction(async (tx) => {
+        const current = await reachableResident(tx, ctx.actor, input.residentId);
+        if (current.dischargedAt) throw new ValidationError(['This resident is discharged']);
+        const row = await save(tx, current.id, {
+          levelOfCareName: input.name.trim(),
+          levelOfCareAmount: input.amount === undefined || input.amount === null ? null : input.amount.toFixed(2),
+          levelOfCareAmountFrequency: input.amountFrequency ?? null,
+          levelOfCareEffectiveAt: input.effectiveTimestamp ? new Date(input.effectiveTimestamp) : clock(),
+        });
+        await recordAudit(tx, ctx, { action: 'update', entityType: 'resident.levelOfCare', entityIds: [row.guid] });
+        await emit(tx, { eventName: 'levelOfCare.update', resident: row });
+        return { result: 'Success' as const, residentId: row.guid };
+      });
+    },
+
+    /**
+     * The move-in job: residents "Awaiting Move-In" whose move-in date has come in their company's time zone
+     * become "Active" / "Active Resident" (event `resident.update`). Idempotent; runs hourly.
+     * @returns how many residents were activated.
+     */
+    async activateMoveIns(): Promise<number> {
+      const now = clock();
+      const due = await db
+        .select({ id: ecpResidents.id, moveInDate: ecpResidents.moveInDate, timeZone: organizations.timeZone })
+        .from(ecpResidents)
+        .innerJoin(organizations, eq(organizations.id, ecpResidents.organizationId))
+        .where(and(
+          eq(ecpResidents.statusDescription, AWAITING_MOVE_IN.statusDescription),
+          isNull(ecpResidents.dischargedAt),
+          lte(ecpResidents.moveInDate, sql`(${now.toISOString()}::timestamptz + interval '1 day')::date`),
+        ));
+      let activated = 0;
+      for (const r of due) {
+        if (!r.moveInDate || r.moveInDate > localDate(now, r.timeZone)) continue;
+        await db.transaction(async (tx) => {
+          const [row] = await tx.update(ecpResidents).set({ ...ACTIVE, updatedAt: now })
+            .where(and(eq(ecpResidents.id, r.id), eq(ecpResidents.statusDescription, AWAITING_MOVE_IN.statusDescription)))
+            .returning();
+          if (!row) return;
+          activated++;
+          await emit(tx, { eventName: 'resident.update', resident: row });
+        });
+      }
+      return activated;
     },
   };
 }

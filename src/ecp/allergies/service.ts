@@ -1,0 +1,105 @@
+/**
+ * ECP resident allergies (seed 000 "POST/GET resident/allergy"; DELETE beyond the seed, issue 5). A resident's
+ * allergies are a list of distinct strings: adding one already on the list (case-insensitively) stores nothing
+ * new; removing one not on the list is an Error. GET lists a location's allergies, 100 a page, alphabetical
+ * by the resident's last name (the seed's rule for records without a date).
+ */
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Db, Executor } from '../../db/pool.ts';
+import { ecpAllergies, ecpLocations, ecpResidents } from '../../db/schema.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import type { RequestContext } from '../../platform/context.ts';
+import { ValidationError } from '../../platform/errors.ts';
+import type { PartnerActor } from '../auth.ts';
+import type { LocationService } from '../locations/service.ts';
+import { matchResident } from '../residents/matching.ts';
+import { locationParam, residentEntry, residentEntryColumns } from '../residents/records.ts';
+import { ignoreChanges, type EmitEcpChange } from '../events.ts';
+import type { AllergyChangeWire, AllergyQueryWire } from './schemas.ts';
+
+export const ALLERGIES_PAGE_SIZE = 100;
+
+/** A resident's allergies, alphabetical (the `allergies` array of the webhook allergy object). */
+export async function allergiesOf(tx: Executor, residentId: number): Promise<string[]> {
+  const rows = await tx.select({ allergy: ecpAllergies.allergy }).from(ecpAllergies)
+    .where(eq(ecpAllergies.residentId, residentId)).orderBy(asc(sql`lower(${ecpAllergies.allergy})`));
+  return rows.map((r) => r.allergy);
+}
+
+/** A change of the list is reported as webhook `allergy.update` with the full current list, in the change's transaction. */
+export function createAllergyService({ db, locations, emit = ignoreChanges }: { db: Db; locations: LocationService; emit?: EmitEcpChange }) {
+  async function resolve(tx: Executor, ctx: RequestContext<PartnerActor>, input: AllergyChangeWire) {
+    const location = await locations.resolve(tx, ctx.actor, locationParam(input));
+    return matchResident(tx, location, input);
+  }
+  return {
+    /**
+     * Adds one allergy to the resident's list (stored once, compared case-insensitively).
+     * @returns `{result: "Success", allergies}` with the list after the change.
+     * @throws ValidationError for a location not reached or a resident that matches none or several.
+     */
+    async add(ctx: RequestContext<PartnerActor>, input: AllergyChangeWire) {
+      const allergy = input.allergy.trim();
+      if (!allergy) throw new ValidationError(['allergy is required']);
+      return db.transaction(async (tx) => {
+        const resident = await resolve(tx, ctx, input);
+        const inserted = await tx.insert(ecpAllergies)
+          .values({ organizationId: ctx.actor.organizationId, residentId: resident.id, allergy })
+          .onConflictDoNothing().returning({ id: ecpAllergies.id });
+        const allergies = await allergiesOf(tx, resident.id);
+        if (inserted.length) {
+          await recordAudit(tx, ctx, { action: 'update', entityType: 'allergy', entityIds: [resident.guid] });
+          await emit(tx, { eventName: 'allergy.update', resident, allergies });
+        }
+        return { result: 'Success' as const, allergies };
+      });
+    },
+
+    /**
+     * Removes one allergy from the resident's list (case-insensitive).
+     * @throws ValidationError when it is not on the list, or as `add`.
+     */
+    async remove(ctx: RequestContext<PartnerActor>, input: AllergyChangeWire) {
+      return db.transaction(async (tx) => {
+        const resident = await resolve(tx, ctx, input);
+        const removed = await tx.delete(ecpAllergies)
+          .where(and(eq(ecpAllergies.residentId, resident.id), sql`lower(${ecpAllergies.allergy}) = lower(${input.allergy.trim()})`))
+          .returning({ id: ecpAllergies.id });
+        if (!removed.length) throw new ValidationError([`allergy "${input.allergy.trim()}" is not on this resident's list`]);
+        const allergies = await allergiesOf(tx, resident.id);
+        await recordAudit(tx, ctx, { action: 'update', entityType: 'allergy', entityIds: [resident.guid] });
+        await emit(tx, { eventName: 'allergy.update', resident, allergies });
+        return { result: 'Success' as const, allergies };
+      });
+    },
+
+    /**
+     * One page of the allergies of a location's current (not discharged) residents.
+     * @throws ValidationError `location is invalid`.
+     */
+    async list(ctx: RequestContext<PartnerActor>, query: AllergyQueryWire) {
+      const location = await locations.resolve(db, ctx.actor, locationParam(query));
+      const page = query.page ?? 1;
+      const where = and(eq(ecpResidents.locationId, location.id), isNull(ecpResidents.dischargedAt));
+      const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(ecpAllergies)
+        .innerJoin(ecpResidents, eq(ecpResidents.id, ecpAllergies.residentId)).where(where);
+      const rows = await db
+        .select({
+          allergy: ecpAllergies.allergy,
+          ...residentEntryColumns,
+        })
+        .from(ecpAllergies)
+        .innerJoin(ecpResidents, eq(ecpResidents.id, ecpAllergies.residentId))
+        .innerJoin(ecpLocations, eq(ecpLocations.id, ecpResidents.locationId))
+        .where(where)
+        .orderBy(asc(ecpResidents.lastName), asc(ecpResidents.firstName), asc(ecpResidents.id), asc(sql`lower(${ecpAllergies.allergy})`))
+        .limit(ALLERGIES_PAGE_SIZE)
+        .offset((page - 1) * ALLERGIES_PAGE_SIZE);
+      const data = rows.map((r) => ({ allergy: r.allergy, ...residentEntry(r) }));
+      await recordAudit(db, ctx, { action: 'list', entityType: 'allergy', entityIds: [...new Set(data.map((d) => d.residentId))] });
+      return { result: 'Success' as const, numberOfResults: total, data };
+    },
+  };
+}
+
+export type AllergyService = ReturnType<typeof createAllergyService>;

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoSeeders } from '../../src/demo.ts';
+import { runDemoSeeders } from '../../src/platform/demo.ts';
+import { createTestContext, type TestContext } from '../support/app.ts';
+import { clinical, tokenFor, type Partner } from '../support/ecp.ts';
+
+let t: TestContext;
+let out: Record<string, unknown>;
+
+beforeAll(async () => {
+  t = await createTestContext();
+  out = await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
+});
+afterAll(() => t.close());
+
+describe('care demo: the ECP company', () => {
+  it('prints credentials with which a partner reads locations, vitals and allergies and records a reading', async () => {
+    const p = out.ecp_client as Partner;
+    const creds = { token: await tokenFor(t.app, p), apiKey: p.api_key };
+    expect((await clinical(t.app, creds, 'GET', '/clinical/v1/location')).json()).toEqual(['Evergreen Assisted Living', 'Evergreen Memory Care']);
+    const bp = await clinical(t.app, creds, 'GET', '/clinical/v1/resident/vital/blood-pressure', { location: 'Evergreen Assisted Living' });
+    expect(bp.json().numberOfResults).toBe(12 * 30);
+    expect(bp.json().data).toHaveLength(100);
+    const allergies = await clinical(t.app, creds, 'GET', '/clinical/v1/resident/allergy', { location: 'Evergreen Assisted Living' });
+    expect(allergies.json().numberOfResults).toBeGreaterThan(0);
+    const first = bp.json().data[0];
+    const rec = await clinical(t.app, creds, 'POST', '/clinical/v1/resident/vital/pulse', {
+      pulse: 71, location: 'Evergreen Assisted Living', loginName: (out.ecp_staff as string[])[0], residentId: first.residentId, timestamp: new Date().toISOString(),
+    });
+    expect(rec.json(), rec.body).toEqual({ result: 'Success' });
+  });
+
+  it('is idempotent: a second run rotates the credentials and adds no data', async () => {
+    const again = await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
+    const p = again.ecp_client as Partner;
+    expect(p.client_id).toBe((out.ecp_client as Partner).client_id);
+    const creds = { token: await tokenFor(t.app, p), apiKey: p.api_key };
+    const bp = await clinical(t.app, creds, 'GET', '/clinical/v1/resident/vital/blood-pressure', { location: 'Evergreen Assisted Living' });
+    expect(bp.json().numberOfResults).toBe(12 * 30);
+  });
+});
