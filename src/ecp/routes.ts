@@ -10,7 +10,7 @@ import type { PartnerClientService } from './clients/service.ts';
 import { ecpResponses, mergeBodyIntoQuery, PARTNER_SECURITY, useEcpErrors } from './http.ts';
 import type { LocationService } from './locations/service.ts';
 import type { OAuthService } from './oauth/service.ts';
-import { CreatedResident, DietUpdate, LevelOfCareUpdate, NewResident, ResidentChanged, ResidentRef, ResidentUpdate } from './residents/schemas.ts';
+import { CreatedResident, DietUpdate, LevelOfCareUpdate, NewResident, ResidentChanged, ResidentList, ResidentQuery, ResidentRef, ResidentUpdate } from './residents/schemas.ts';
 import { ContactChanged, ContactRef, ContactUpdate, CreatedContact, NewContact } from './contacts/schemas.ts';
 import type { ContactService } from './contacts/service.ts';
 import type { ResidentService } from './residents/service.ts';
@@ -59,6 +59,17 @@ export async function clinicalRoutes(app: FastifyInstance, deps: Deps) {
       response: ecpResponses({ 200: CreatedResident }),
     },
   }, async (req) => deps.residents.createResident(partnerContext(req), req.body));
+
+  r.get('/resident', {
+    config: { scope: 'resident.read' },
+    schema: {
+      tags: ['ECP residents'], summary: 'List residents', security: PARTNER_SECURITY,
+      description: 'Beyond seed 000. Residents of the locations the token reaches (or `location`), 100 a page by last name, each as the '
+        + "seed's resident object with its location, move-in date, allergies, diet and level of care. Discharged residents only with `includeDischarged=true`.",
+      querystring: ResidentQuery,
+      response: ecpResponses({ 200: ResidentList }),
+    },
+  }, async (req) => deps.residents.listResidents(partnerContext(req), req.query));
 
   r.put('/resident', {
     config: { scope: 'resident.write' },

@@ -136,3 +136,36 @@ describe('the move-in job', () => {
     expect(await t.services.residents.activateMoveIns()).toBe(0);
   });
 });
+
+describe('GET /clinical/v1/resident', () => {
+  it('lists the seed resident object with location, diet, level of care and allergies; filters; pages; hides discharged', async () => {
+    now = new Date('2026-03-01T12:30:00Z'); // within the token's hour
+    const loc = 'Evergreen Memory Care';
+    const id = await createResident(t.app, creds, {
+      firstName: 'Gus', lastName: 'Aaberg', dateOfBirth: '1930-01-01', locationId: loc, codeStatus: 'DNR', externalIds: { billingid: 'B1' }, moveInDate: '2020-01-01',
+    });
+    await clinical(t.app, creds, 'PUT', '/clinical/v1/resident/diet', { residentId: id, dietPlans: ['Renal'] });
+    await clinical(t.app, creds, 'POST', '/clinical/v1/resident/allergy', { allergy: 'Latex', location: loc, residentId: id });
+    const res = await clinical(t.app, creds, 'GET', `/clinical/v1/resident?location=${encodeURIComponent(loc)}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const gus = res.json().data.find((d: { residentId: string }) => d.residentId === id);
+    expect(gus).toEqual({
+      building: null, careType: null, codeStatus: 'DNR (Do Not Resuscitate)', dateOfBirth: '1930-01-01', email: null, externalIds: { billingid: 'B1' },
+      firstName: 'Gus', gender: null, lastName: 'Aaberg', livingWill: null, middleName: null, nickname: null, otherAdvancedDirectives: null, phone: null,
+      residentId: id, room: null, status: 'Active', statusDescription: 'Active Resident', suffix: null,
+      locationId: p.locations[1].locationId, location: loc, moveInDate: '2020-01-01', allergies: ['Latex'],
+      diet: { dietPlans: ['Renal'], fluidConsistency: null, foodTexture: null, specialDietOrders: [] },
+      levelOfCare: { amount: null, amountFrequency: null, effectiveTimestamp: null, name: null },
+    });
+    const one = await clinical(t.app, creds, 'GET', '/clinical/v1/resident', { residentId: id.toLowerCase() });
+    expect(one.json().numberOfResults).toBe(1);
+    await clinical(t.app, creds, 'DELETE', '/clinical/v1/resident', { residentId: id });
+    expect((await clinical(t.app, creds, 'GET', '/clinical/v1/resident', { residentId: id })).json().numberOfResults).toBe(0);
+    const withDischarged = await clinical(t.app, creds, 'GET', `/clinical/v1/resident?residentId=${id}&includeDischarged=true`);
+    expect(withDischarged.json().data[0]).toMatchObject({ status: 'Inactive', statusDescription: 'Discharged' });
+    const all = await clinical(t.app, creds, 'GET', '/clinical/v1/resident');
+    const names = all.json().data.map((d: { lastName: string }) => d.lastName);
+    expect(names).toEqual([...names].sort((a: string, b: string) => a.localeCompare(b, 'en', { sensitivity: 'base' }) || 0));
+    expect((await clinical(t.app, otherCreds, 'GET', '/clinical/v1/resident')).json()).toEqual({ result: 'Success', numberOfResults: 0, data: [] });
+  });
+});

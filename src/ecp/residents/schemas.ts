@@ -124,3 +124,56 @@ export const LevelOfCareUpdate = Type.Object({
 export type LevelOfCareUpdateWire = Static<typeof LevelOfCareUpdate>;
 
 export const ResidentChanged = Type.Object({ result: Type.Literal('Success'), residentId: Type.String() });
+
+/** `GET /clinical/v1/resident` (beyond seed 000): filters and page. */
+export const ResidentQuery = Type.Object({
+  ...LocationFields,
+  residentId: Type.Optional(Type.String({ maxLength: 36, description: 'One resident by GUID.' })),
+  status: Type.Optional(Type.Enum(['Active', 'Inactive'], { description: 'Only residents with this status.' })),
+  includeDischarged: Type.Optional(Type.Boolean({ description: 'Also list discharged residents (default false).' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, description: 'Page of 100, from 1 (default 1); sorted by last name, first name.' })),
+});
+export type ResidentQueryWire = Static<typeof ResidentQuery>;
+
+const N = <T extends Parameters<typeof Nullable>[0]>(s: T) => Nullable(s);
+
+/** Seed 000 resident object, as `GET /clinical/v1/resident` and the webhooks send it. */
+export const ResidentObject = Type.Object({
+  building: N(Type.String()),
+  careType: N(Type.String()),
+  codeStatus: N(Type.String({ description: '"Full Code" or "DNR (Do Not Resuscitate)"' })),
+  dateOfBirth: Type.String({ description: 'YYYY-MM-DD' }),
+  email: N(Type.String()),
+  externalIds: Type.Record(Type.String(), Type.String()),
+  firstName: Type.String(),
+  gender: N(Type.String()),
+  lastName: Type.String(),
+  livingWill: N(Type.Boolean()),
+  middleName: N(Type.String()),
+  nickname: N(Type.String()),
+  otherAdvancedDirectives: N(Type.String()),
+  phone: N(Type.String()),
+  residentId: Type.String(),
+  room: N(Type.String()),
+  status: Type.String({ description: 'Active or Inactive' }),
+  statusDescription: Type.String({ description: '"Active Resident", "Awaiting Move-In", "Discharged", or a leave such as "Hospital"' }),
+  suffix: N(Type.String()),
+});
+
+export const ResidentList = Type.Object({
+  result: Type.Literal('Success'),
+  numberOfResults: Type.Integer({ description: 'Residents matching (all pages).' }),
+  data: Type.Array(Type.Object({
+    ...ResidentObject.properties,
+    locationId: Type.String(),
+    location: Type.String(),
+    moveInDate: N(Type.String({ description: 'YYYY-MM-DD' })),
+    allergies: Type.Array(Type.String()),
+    diet: Type.Object({
+      dietPlans: Type.Array(Type.String()), fluidConsistency: N(Type.String()), foodTexture: N(Type.String()), specialDietOrders: Type.Array(Type.String()),
+    }),
+    levelOfCare: Type.Object({
+      amount: N(Type.Number()), amountFrequency: N(Type.String()), effectiveTimestamp: N(Type.String()), name: N(Type.String()),
+    }),
+  })),
+});

@@ -5,9 +5,9 @@
  * on that date; otherwise "Active" / "Active Resident". Discharge sets "Inactive" / "Discharged". Each change
  * reports its webhook event (`EmitEcpChange`) in its own transaction.
  */
-import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.ts';
-import { ecpResidents, organizations } from '../../db/schema.ts';
+import { ecpAllergies, ecpLocations, ecpResidents, organizations } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
@@ -15,7 +15,9 @@ import type { PartnerActor } from '../auth.ts';
 import { newGuid } from '../clients/service.ts';
 import type { LocationService } from '../locations/service.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
-import type { DietUpdateWire, LevelOfCareUpdateWire, NewResidentWire, ResidentUpdateWire } from './schemas.ts';
+import type { DietUpdateWire, LevelOfCareUpdateWire, NewResidentWire, ResidentQueryWire, ResidentUpdateWire } from './schemas.ts';
+import { dietObject, levelOfCareObject, residentObject } from './wire.ts';
+import { locationParam } from './records.ts';
 import type { ResidentRow } from './matching.ts';
 
 export const ACTIVE = { status: 'Active', statusDescription: 'Active Resident' } as const;
@@ -193,6 +195,52 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
         await emit(tx, { eventName: 'levelOfCare.update', resident: row });
         return { result: 'Success' as const, residentId: row.guid };
       });
+    },
+
+    /**
+     * `GET /clinical/v1/resident` (beyond seed 000): residents of the reachable locations (or the one named),
+     * 100 a page by last name, each as the seed's resident object plus its location, move-in date, allergies,
+     * diet and level of care. Discharged residents only with `includeDischarged`.
+     * @throws ValidationError `location is invalid`.
+     */
+    async listResidents(ctx: RequestContext<PartnerActor>, query: ResidentQueryWire) {
+      const locationIds = query.location || query.locationId
+        ? [(await locations.resolve(db, ctx.actor, locationParam(query))).id]
+        : ctx.actor.locationIds;
+      const page = query.page ?? 1;
+      if (!locationIds.length) return { result: 'Success' as const, numberOfResults: 0, data: [] };
+      const where: SQL[] = [inArray(ecpResidents.locationId, locationIds)];
+      if (!query.includeDischarged) where.push(isNull(ecpResidents.dischargedAt));
+      if (query.status) where.push(eq(ecpResidents.status, query.status));
+      if (query.residentId) where.push(eq(ecpResidents.guid, query.residentId.trim().toUpperCase()));
+      const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(ecpResidents).where(and(...where));
+      const rows = await db.select({ r: ecpResidents, locationGuid: ecpLocations.guid, locationName: ecpLocations.name })
+        .from(ecpResidents)
+        .innerJoin(ecpLocations, eq(ecpLocations.id, ecpResidents.locationId))
+        .where(and(...where))
+        .orderBy(asc(ecpResidents.lastName), asc(ecpResidents.firstName), asc(ecpResidents.id))
+        .limit(100)
+        .offset((page - 1) * 100);
+      const ids = rows.map((x) => x.r.id);
+      const allergyRows = ids.length
+        ? await db.select({ residentId: ecpAllergies.residentId, allergy: ecpAllergies.allergy }).from(ecpAllergies)
+          .where(inArray(ecpAllergies.residentId, ids)).orderBy(asc(sql`lower(${ecpAllergies.allergy})`))
+        : [];
+      const data = rows.map(({ r, locationGuid, locationName }) => {
+        const { residentId: _d, ...diet } = dietObject(r);
+        const { residentId: _l, ...levelOfCare } = levelOfCareObject(r);
+        return {
+          ...residentObject(r),
+          locationId: locationGuid,
+          location: locationName,
+          moveInDate: r.moveInDate,
+          allergies: allergyRows.filter((a) => a.residentId === r.id).map((a) => a.allergy),
+          diet,
+          levelOfCare,
+        };
+      });
+      await recordAudit(db, ctx, { action: 'list', entityType: 'resident', entityIds: data.map((d) => d.residentId) });
+      return { result: 'Success' as const, numberOfResults: total, data };
     },
 
     /**
