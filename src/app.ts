@@ -32,11 +32,13 @@ import { tokenRoutes } from './ecp/oauth/routes.ts';
 import { createResidentService } from './ecp/residents/service.ts';
 import { createContactService } from './ecp/contacts/service.ts';
 import { clinicalRoutes } from './ecp/routes.ts';
+import { webhookEmitter } from './ecp/webhooks/triggers.ts';
 import { createVitalService } from './ecp/vitals/service.ts';
 import { createAllergyService } from './ecp/allergies/service.ts';
 import { createEcpUserService } from './ecp/users/service.ts';
 import { createIcd10cmService } from './ecp/codes/service.ts';
 import { createDiagnosisService } from './ecp/diagnoses/service.ts';
+import { createWebhookService } from './ecp/webhooks/service.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -64,6 +66,7 @@ export interface Services {
   ecpUsers: ReturnType<typeof createEcpUserService>;
   codes: ReturnType<typeof createIcd10cmService>;
   diagnoses: ReturnType<typeof createDiagnosisService>;
+  webhooks: ReturnType<typeof createWebhookService>;
   telephony: Telephony;
 }
 
@@ -87,6 +90,9 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const codes = createIcd10cmService({ db, clock });
   const events = createEventService({ db, patients });
   const activities = createActivityService({ db, config, jobs, mailer, patients, events, clock });
+  const webhooks = createWebhookService({ db, config, jobs, clock });
+  // Every ECP change reports its webhook event to the outbox in its own transaction (issue 6).
+  const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
   return {
     identity,
     audit: createAuditService({ db }),
@@ -99,13 +105,14 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     partnerClients,
     oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, clock }),
     locations,
-    residents: createResidentService({ db, locations, clock }),
-    contacts: createContactService({ db, locations }),
+    residents: createResidentService({ db, locations, emit, clock }),
+    contacts: createContactService({ db, locations, emit }),
     vitals: createVitalService({ db, locations, clock }),
-    allergies: createAllergyService({ db, locations }),
-    ecpUsers: createEcpUserService({ db, locations, clock }),
+    allergies: createAllergyService({ db, locations, emit }),
+    ecpUsers: createEcpUserService({ db, locations, emit, clock }),
     codes,
     diagnoses: createDiagnosisService({ db, locations, codes, clock }),
+    webhooks,
     prtf: createPrtfService({ db, identity, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
   };

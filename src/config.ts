@@ -56,6 +56,8 @@ export interface Config {
   mailRetryDelaySeconds: number;
   /** How often idle job workers look for work, seconds (default 2; minimum 0.5). */
   jobsPollSeconds: number;
+  /** How often pg-boss maintenance runs, seconds (default 60): it retries jobs whose handler died (e.g. a killed worker). */
+  jobsMaintenanceSeconds: number;
   /** Twilio account; unset (with the token and number) means the sandbox telephony provider. */
   twilio: { accountSid: string; authToken: string; fromNumber: string } | undefined;
   /** Base URL of the Twilio REST API (default `https://api.twilio.com`; tests point it at a local peer). */
@@ -68,6 +70,12 @@ export interface Config {
   twilioReconcileDelaySeconds: number;
   /** Absolute path of CMS's ICD-10-CM file (zip, `icd10cm_order_YYYY.txt` or `icd10cm_codes_YYYY.txt`) `care serve` imports when its year is missing; unset: none. */
   icd10cmFile: string | undefined;
+  /** Allow `http:` and loopback/private callback URLs for ECP webhooks (development and tests only; default false). */
+  webhookAllowPrivateUrls: boolean;
+  /** Delay before each ECP webhook attempt after a failure, seconds; its length is the number of attempts (default 0,5,300,1800,7200,18000,36000,36000). */
+  webhookRetrySchedule: number[];
+  /** Timeout of one ECP webhook delivery, milliseconds (default 15000). */
+  webhookTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -100,6 +108,27 @@ function decimal(env: Env, name: string, fallback: number, min: number, max: num
   if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(true|1|yes)$/i.test(raw.trim())) return true;
+  if (/^(false|0|no)$/i.test(raw.trim())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600 };
+
+/** Comma-separated durations in seconds (`0,5,300`), each optionally with a unit (`0s,5s,5m,2h`). */
+function durations(env: Env, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  return raw.split(',').map((part) => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$/i.exec(part);
+    if (!m) throw new ConfigError(`${name} must be comma-separated seconds such as 0,5,300 (or 0s,5s,5m), got "${raw}"`);
+    return Number(m[1]) * DURATION_UNITS[m[2].toLowerCase()];
+  });
 }
 
 function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
@@ -174,6 +203,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     mailRetryLimit: int(env, 'MAIL_RETRY_LIMIT', 5, 0, 100),
     mailRetryDelaySeconds: int(env, 'MAIL_RETRY_DELAY_SECONDS', 60, 1, 86_400),
     jobsPollSeconds: decimal(env, 'JOBS_POLL_SECONDS', 2, 0.5, 600),
+    jobsMaintenanceSeconds: int(env, 'JOBS_MAINTENANCE_SECONDS', 60, 1, 3600),
     twilio: twilioSet.length === 3 ? { accountSid: env.TWILIO_ACCOUNT_SID!, authToken: env.TWILIO_AUTH_TOKEN!, fromNumber: fromNumber! } : undefined,
     twilioApiUrl: url(env, 'TWILIO_API_URL', 'https://api.twilio.com', ['http:', 'https:'])!.replace(/\/+$/, ''),
     twilioTimeoutMs: int(env, 'TWILIO_TIMEOUT_MS', 15_000, 100, 600_000),
@@ -185,5 +215,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     })(),
     twilioReconcileDelaySeconds: int(env, 'TWILIO_RECONCILE_DELAY_SECONDS', 60, 1, 86_400),
     icd10cmFile: env.ICD10CM_FILE ? path.resolve(cwd, env.ICD10CM_FILE) : undefined,
+    webhookAllowPrivateUrls: (() => {
+      const allow = bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false);
+      if (allow && nodeEnv === 'production') throw new ConfigError('WEBHOOK_ALLOW_PRIVATE_URLS=true is refused when NODE_ENV=production');
+      return allow;
+    })(),
+    webhookRetrySchedule: durations(env, 'WEBHOOK_RETRY_SCHEDULE', [0, 5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
+    webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 15_000, 100, 600_000),
   });
 }

@@ -59,7 +59,7 @@ async function openPlatform(logToStderr: boolean): Promise<Platform> {
   const opts = loggerOptions(config);
   const log = logToStderr ? pino({ ...opts, level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2)) : pino(opts);
   const database = await connectDatabase(config, log);
-  const jobs = createJobs({ connectionString: database.url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, log });
+  const jobs = createJobs({ connectionString: database.url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, maintenanceSeconds: config.jobsMaintenanceSeconds, log });
   try {
     await jobs.start();
   } catch (err) {

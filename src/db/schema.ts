@@ -830,3 +830,125 @@ export const icd10cmCodes = pgTable(
     index('icd10cm_codes_description_trgm_idx').using('gin', sql`${t.longDescription} gin_trgm_ops`),
   ],
 );
+
+/**
+ * ECP: the company GUID (`companyId` of webhook payloads) of an organization, created on first use. A table of
+ * its own rather than a column of `organizations`, which ECM clinics share.
+ */
+export const ecpCompanies = pgTable(
+  'ecp_companies',
+  {
+    organizationId: integer('organization_id').primaryKey().references(() => organizations.id),
+    guid: text('guid').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('ecp_companies_guid_key').on(t.guid)],
+);
+
+/**
+ * ECP webhook subscriptions (issue 6): owned by the partner client that created them. `locationIds` (null: every
+ * location the client reaches) filters by `ecp_locations.id`. The Standard Webhooks signing secret (`whsec_...`) is
+ * kept as issued because every delivery must be signed with it (a hash could not sign); after a rotation the
+ * previous one also signs until `previousSecretExpiresAt`.
+ */
+export const ecpWebhookSubscriptions = pgTable(
+  'ecp_webhook_subscriptions',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    partnerClientId: integer('partner_client_id').notNull().references(() => partnerClients.id),
+    guid: text('guid').notNull(),
+    callbackUrl: text('callback_url').notNull(),
+    eventNames: text('event_names').array().notNull(),
+    locationIds: integer('location_ids').array(),
+    enabled: boolean('enabled').notNull().default(true),
+    disabledReason: text('disabled_reason'),
+    disabledAt: ts('disabled_at'),
+    /** First failed attempt since the last success; 5 days of failures disable the subscription. */
+    failingSince: ts('failing_since'),
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: ts('previous_secret_expires_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('ecp_webhook_subscriptions_guid_key').on(t.guid),
+    index('ecp_webhook_subscriptions_org_idx').on(t.organizationId),
+    index('ecp_webhook_subscriptions_client_idx').on(t.partnerClientId),
+  ],
+);
+
+/**
+ * The webhook outbox: one message per change, written in the change's transaction. `id` is the message GUID (the
+ * envelope's `id` and the `webhook-id` header); `payload` is the JSON text exactly as every attempt sends it.
+ * `resourceKey` + `eventTimestamp` keep timestamps strictly increasing per resource.
+ */
+export const ecpWebhookMessages = pgTable(
+  'ecp_webhook_messages',
+  {
+    id: text('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').references(() => ecpLocations.id),
+    eventName: text('event_name').notNull(),
+    resourceKey: text('resource_key').notNull(),
+    eventTimestamp: ts('event_timestamp').notNull(),
+    payload: text('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ecp_webhook_messages_org_time_idx').on(t.organizationId, t.createdAt)],
+);
+
+/** The last `eventTimestamp` given to a resource (`resident:<guid>`, ...); the row lock orders concurrent changes. */
+export const ecpWebhookResourceClocks = pgTable('ecp_webhook_resource_clocks', {
+  resourceKey: text('resource_key').primaryKey(),
+  lastEventAt: ts('last_event_at').notNull(),
+});
+
+/**
+ * One message for one subscription: `pending` until an attempt succeeds (`succeeded`) or the retry schedule is
+ * spent (`failed`). `attempts` counts every attempt ever made (a job carries the attempt number it is for, so a
+ * stale job does nothing); `scheduleIndex` is the position in the retry schedule (reset by a manual retry);
+ * `leaseUntil` marks an attempt in flight, so two workers never send the same attempt.
+ */
+export const ecpWebhookDeliveries = pgTable(
+  'ecp_webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    messageId: text('message_id').notNull().references(() => ecpWebhookMessages.id),
+    subscriptionId: integer('subscription_id').notNull().references(() => ecpWebhookSubscriptions.id, { onDelete: 'cascade' }),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    scheduleIndex: integer('schedule_index').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    leaseUntil: ts('lease_until'),
+    lastAttemptAt: ts('last_attempt_at'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    lastLatencyMs: integer('last_latency_ms'),
+    succeededAt: ts('succeeded_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('ecp_webhook_deliveries_message_subscription_key').on(t.messageId, t.subscriptionId),
+    index('ecp_webhook_deliveries_subscription_idx').on(t.subscriptionId, t.createdAt),
+    index('ecp_webhook_deliveries_pending_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** Every delivery attempt: when, HTTP status (null: no answer), latency, the first 1 KB of the answer, the error. */
+export const ecpWebhookAttempts = pgTable(
+  'ecp_webhook_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    deliveryId: bigint('delivery_id', { mode: 'number' }).notNull().references(() => ecpWebhookDeliveries.id, { onDelete: 'cascade' }),
+    attemptedAt: ts('attempted_at').notNull(),
+    statusCode: integer('status_code'),
+    latencyMs: integer('latency_ms').notNull(),
+    responseBody: text('response_body'),
+    error: text('error'),
+  },
+  (t) => [index('ecp_webhook_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt)],
+);

@@ -20,6 +20,7 @@ import { codeRoutes } from './codes/routes.ts';
 import { diagnosisRoutes } from './diagnoses/routes.ts';
 import { vitalRoutes } from './vitals/routes.ts';
 import { allergyRoutes } from './allergies/routes.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
 
 type Deps = Services & {
   oauth: OAuthService;
@@ -151,4 +152,5 @@ export async function clinicalRoutes(app: FastifyInstance, deps: Deps) {
   await app.register(userRoutes, sub);
   await app.register(codeRoutes, sub);
   await app.register(diagnosisRoutes, sub);
+  await app.register(webhookRoutes, sub);
 }

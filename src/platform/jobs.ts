@@ -47,8 +47,11 @@ function executorOf(tx: Executor): PgBoss.Db {
 }
 
 export interface Jobs {
-  /** Enqueues a job in `tx` (it runs only if `tx` commits), optionally not before `startAfterSeconds`. Returns the job id. */
-  send<T extends object>(tx: Executor, def: Pick<JobDefinition<T>, 'name' | 'retry'>, data: T, opts?: { startAfterSeconds?: number }): Promise<string | null>;
+  /**
+   * Enqueues a job in `tx` (it runs only if `tx` commits), optionally not before `startAfterSeconds`; a handler running longer than
+   * `expireInSeconds` (default pg-boss's 15 minutes) is taken for dead (its process killed) and the job retried. Returns the job id.
+   */
+  send<T extends object>(tx: Executor, def: Pick<JobDefinition<T>, 'name' | 'retry'>, data: T, opts?: { startAfterSeconds?: number; expireInSeconds?: number }): Promise<string | null>;
   /** Starts pg-boss (installs or migrates its schema) and creates the queues. */
   start(): Promise<void>;
   /** Runs `defs`' handlers in this process. */
@@ -67,14 +70,16 @@ export interface Jobs {
  * @param connectionString the platform database.
  * @param queues every queue name that will be used (created at start).
  * @param pollSeconds how often idle workers poll.
+ * @param maintenanceSeconds how often pg-boss's maintenance runs (expires jobs of dead handlers; default 120).
  */
-export function createJobs({ connectionString, queues, pollSeconds, log }: {
+export function createJobs({ connectionString, queues, pollSeconds, maintenanceSeconds, log }: {
   connectionString: string;
   queues: string[];
   pollSeconds: number;
+  maintenanceSeconds?: number;
   log: Logger;
 }): Jobs {
-  const boss = new PgBoss({ connectionString, max: 4, schema: 'pgboss' });
+  const boss = new PgBoss({ connectionString, max: 4, schema: 'pgboss', ...(maintenanceSeconds ? { maintenanceIntervalSeconds: maintenanceSeconds } : {}) });
   boss.on('error', (err: Error) => log.error({ err }, 'job queue error'));
   let started = false;
   return {
@@ -82,6 +87,7 @@ export function createJobs({ connectionString, queues, pollSeconds, log }: {
       return boss.send(def.name, data, {
         db: executorOf(tx),
         ...(opts.startAfterSeconds ? { startAfter: opts.startAfterSeconds } : {}),
+        ...(opts.expireInSeconds ? { expireInSeconds: opts.expireInSeconds } : {}),
         retryLimit: def.retry.limit,
         retryDelay: def.retry.delaySeconds,
         retryBackoff: def.retry.backoff,

@@ -3,6 +3,8 @@
  * is checked against an allow-list of hosts before it is called, redirects are
  * refused (they could lead anywhere), and the body is cut off at a size limit.
  */
+import { lookup as dnsLookup } from 'node:dns/promises';
+import ipaddr from 'ipaddr.js';
 
 export class OutboundUrlError extends Error {}
 
@@ -49,4 +51,48 @@ export async function fetchAllowedFile(url: string, opts: { allowedHosts: string
   }
   const name = decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? 'attachment');
   return { filename: name || 'attachment', content: Buffer.concat(chunks), contentType: res.headers.get('content-type') ?? undefined };
+}
+
+/**
+ * True when `address` (IPv4 or IPv6 text) is a public unicast address: not loopback, private (RFC 1918), link-local,
+ * carrier-grade NAT, multicast, broadcast, unspecified, reserved, IPv6 unique-local, nor any IPv6 form that embeds
+ * an IPv4 address (mapped, 6to4, Teredo, NAT64), which could hide a private one. ipaddr.js names everything else
+ * by its special range; only `unicast` is public.
+ */
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  let ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+  return ip.range() === 'unicast';
+}
+
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/**
+ * Resolves `hostname` (a name or an IP literal, IPv6 with or without brackets) to every address it has, and
+ * refuses it when any of them is not public (unless `allowPrivate`): a guard against server-side request forgery.
+ * Callers connect to one of the returned addresses, so the check and the connection see the same DNS answer.
+ * @throws OutboundUrlError when the name does not resolve or resolves to a non-public address.
+ */
+export async function resolvePublicAddresses(hostname: string, opts: { allowPrivate: boolean }): Promise<ResolvedAddress[]> {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  let addresses: ResolvedAddress[];
+  if (ipaddr.isValid(host)) {
+    addresses = [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }];
+  } else {
+    try {
+      addresses = (await dnsLookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+    } catch (err) {
+      throw new OutboundUrlError(`${host} does not resolve (${(err as NodeJS.ErrnoException).code ?? 'DNS error'})`);
+    }
+  }
+  if (addresses.length === 0) throw new OutboundUrlError(`${host} does not resolve`);
+  if (!opts.allowPrivate) {
+    const refused = addresses.find((a) => !isPublicAddress(a.address));
+    if (refused) throw new OutboundUrlError(`${host} resolves to ${refused.address}, which is not a public address`);
+  }
+  return addresses;
 }

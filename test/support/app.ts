@@ -54,7 +54,7 @@ export async function createTestContext(
   const url = await cloneTemplateDatabase();
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, JOBS_POLL_SECONDS: '0.5', ...env });
   const database = openDatabase(url, 5, () => {});
-  const jobs = createJobs({ connectionString: url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, log: quiet });
+  const jobs = createJobs({ connectionString: url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, maintenanceSeconds: config.jobsMaintenanceSeconds, log: quiet });
   await jobs.start();
   const mailer = createMailer(config, database.db);
   const telephony = createTelephony(config, database.db);

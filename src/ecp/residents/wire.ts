@@ -60,7 +60,3 @@ export function levelOfCareObject(r: Resident) {
   };
 }
 
-/** Seed 000 allergy object. */
-export function allergyObject(r: Resident, allergies: string[]) {
-  return { allergies, residentId: r.guid };
-}
