@@ -1,9 +1,10 @@
 // ESLint (flat config): the recommended JavaScript and typescript-eslint rules over src/, test/ and bin/.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'migrations/', 'scratch/', 'coverage/', '.data/'] },
+  { ignores: ['node_modules/', 'migrations/', 'scratch/', 'coverage/', '.data/', 'web/dist/', 'e2e/artifacts/', 'web/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,4 +15,6 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  // The console (web/) and its component tests run in the browser.
+  { files: ['web/**/*.{ts,tsx}', 'test/web/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
 );

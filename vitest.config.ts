@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Component tests (test/web, jsdom) compile JSX with the automatic runtime, as the console's Vite build does.
+  esbuild: { jsx: 'automatic' },
   test: {
     globalSetup: ['./test/support/global-setup.ts'],
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'test/web/**/*.test.tsx', 'e2e/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

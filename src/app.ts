@@ -43,7 +43,9 @@ import { createDownloadSigner, createPostgresStorage } from './platform/storage.
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
 import { createAuditService } from './platform/audit.ts';
+import { representableDateTimes } from './platform/validation.ts';
 import { genReqId, registerJsonParser } from './platform/http.ts';
+import { consoleRoutes } from './console.ts';
 import { createIdentityService } from './platform/identity/service.ts';
 
 export interface Services {
@@ -136,7 +138,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId,
     requestIdHeader: false,
     return503OnClosing: true,
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
+    ajv: {
+      customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true },
+      onCreate: (ajv: unknown) => representableDateTimes(ajv as Parameters<typeof representableDateTimes>[0]),
+    },
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 10 * 1024 * 1024,
   });
@@ -212,6 +217,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // ECP family: the OAuth2 token endpoint and the /clinical/v1 tree, each with its own error shape.
   await app.register(tokenRoutes, services);
   await app.register(clinicalRoutes, { prefix: '/clinical/v1', ...services });
+
+  // The care team console (web/), built by `npm run build`, at /app.
+  await app.register(consoleRoutes, {});
 
   return app;
 }

@@ -48,9 +48,14 @@ export function loggerOptions(config: Pick<Config, 'logLevel'>): LoggerOptions {
         // Query strings carry search terms and phone numbers: log the path only.
         return { method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip };
       },
-      err(err: Error & { code?: string; statusCode?: number; cause?: { message?: string; code?: string } }) {
+      err(err: Error & { code?: string; statusCode?: number; params?: unknown; query?: unknown; cause?: { message?: string; code?: string; constraint?: string } }) {
         // `reason`, not `message`: the redaction list covers `message` keys (task texts). A database error's
-        // cause says what PostgreSQL refused (its `detail`, which can hold values, is left out).
+        // cause says what PostgreSQL refused (its `detail`, which can hold values, is left out). Drizzle's query
+        // errors carry the statement's parameters (names, dates of birth) in their message and stack: for those only
+        // the SQL state and constraint are logged.
+        if (err.params !== undefined || err.query !== undefined) {
+          return { type: err.name, reason: 'database query failed', code: err.cause?.code, constraint: err.cause?.constraint, statusCode: err.statusCode };
+        }
         const cause = err.cause ? { reason: err.cause.message, code: err.cause.code } : undefined;
         return { type: err.name, reason: err.message.slice(0, 300), code: err.code, statusCode: err.statusCode, cause, stack: err.stack };
       },

@@ -136,3 +136,19 @@ export function validationMessages(errors: SchemaError[], context = 'body'): str
   }
   return [...new Set(messages)];
 }
+
+interface FormatHost {
+  formats: Record<string, unknown>;
+  addFormat(name: string, format: { type: 'string'; validate: (s: string) => boolean; compare?: unknown }): unknown;
+}
+
+/**
+ * Ajv `onCreate` hook: `date-time` values must also be instants JavaScript can represent. RFC 3339 allows leap
+ * seconds (`23:59:60`), which `new Date` cannot hold; refusing them here keeps every `new Date(value)` of a
+ * validated timestamp valid, so no handler meets an Invalid Date (a 500 otherwise).
+ */
+export function representableDateTimes(ajv: FormatHost): void {
+  const base = ajv.formats['date-time'] as { validate: (s: string) => boolean; compare?: unknown } | undefined;
+  if (!base || typeof base.validate !== 'function') return;
+  ajv.addFormat('date-time', { type: 'string', validate: (s) => base.validate(s) && !Number.isNaN(Date.parse(s)), compare: base.compare });
+}

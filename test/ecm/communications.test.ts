@@ -279,8 +279,11 @@ describe('Twilio webhooks', () => {
     expect(stop.statusCode).toBe(200);
     expect(await t.database.db.select().from(smsOptOuts).where(eq(smsOptOuts.memberPhone, '+18055550170'))).toHaveLength(1);
     expect((await sms(member, { sms: { phone_number: '+18055550170', body: 'Still there?' } })).json()).toEqual({ errors: ['Message blocked (opt-out)'] });
+    const optedOut = async () => (await call(t.app, coord, 'GET', `/v1/clinic/ecm/patients/${member}/communications`)).json().sms_opted_out;
+    expect(await optedOut()).toBe(true); // the console's banner and disabled send button read this
     await peer.callback(t.app, PUBLIC_URL, hookPath('sms'), { MessageSid: 'SM' + '3'.repeat(32), From: '+18055550170', To: CLINIC_NUMBER, Body: 'START' });
     expect((await sms(member, { sms: { phone_number: '+18055550170', body: 'Welcome back' } })).statusCode).toBe(201);
+    expect(await optedOut()).toBe(false);
     const stored = await t.database.db.select().from(textMessages).where(eq(textMessages.patientId, member));
     expect(stored.map((m) => m.body).sort()).toEqual([' stop ', 'START', 'Welcome back'].sort());
   });

@@ -30,6 +30,7 @@ const MATRIX: Array<[method: string, path: string, access: Access, body?: unknow
   ['GET', '/v1/me', 'everyone'],
   ['GET', '/v1/clinic/ecm/patients', 'everyone'],
   ['GET', '/v1/clinic/ecm/patients/{id}', 'everyone'],
+  ['GET', '/v1/clinic/ecm/care_team', 'everyone'],
   ['GET', '/v1/admin/clinic/ecm/patients', 'admin'],
   ['POST', '/v1/admin/clinic/ecm/patients', 'admin', { patient: { first_name: 'M', last_name: 'X', ecm_eligibility_information: { member_id: 'MATRIX' } } }],
   ['GET', '/v1/admin/clinic/ecm/patients/{id}', 'admin'],

@@ -169,3 +169,39 @@ describe('GET /clinical/v1/resident', () => {
     expect((await clinical(t.app, otherCreds, 'GET', '/clinical/v1/resident')).json()).toEqual({ result: 'Success', numberOfResults: 0, data: [] });
   });
 });
+
+describe('review findings', () => {
+  it('ignores ids and tenant columns in a contact PUT body', async () => {
+    now = new Date('2026-03-01T12:30:00Z');
+    const rid = await createResident(t.app, creds, { firstName: 'Ten', lastName: 'Ant', dateOfBirth: '1940-02-02', locationId: LOC });
+    const { contactId } = (await clinical(t.app, creds, 'POST', '/clinical/v1/resident/contact/', { firstName: 'Keep', lastName: 'Home', locationId: LOC, residentId: rid })).json();
+    const [before] = await t.database.db.select().from(ecpContacts).where(eq(ecpContacts.guid, contactId));
+    const res = await clinical(t.app, creds, 'PUT', '/clinical/v1/resident/contact', { contactId, city: 'Elkhorn', organizationId: 999, locationId: 999, guid: 'X', id: 1, deletedAt: 'now' });
+    expect(res.statusCode, res.body).toBe(200);
+    const [after] = await t.database.db.select().from(ecpContacts).where(eq(ecpContacts.guid, contactId));
+    expect(after).toMatchObject({ organizationId: before.organizationId, locationId: before.locationId, id: before.id, deletedAt: null, city: 'Elkhorn' });
+  });
+
+  it('answers 400, not 500, for a leap-second timestamp the calendar cannot hold', async () => {
+    const rid = await createResident(t.app, creds, { firstName: 'Leap', lastName: 'Second', dateOfBirth: '1940-02-02', locationId: LOC });
+    const res = await clinical(t.app, creds, 'PUT', '/clinical/v1/resident/level-of-care', { residentId: rid, name: 'L1', effectiveTimestamp: '2016-12-31T23:59:60Z' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatch(/effectiveTimestamp must be an ISO 8601 date and time/);
+    const get = await clinical(t.app, creds, 'GET', `/clinical/v1/resident/vital/pulse?location=${encodeURIComponent(LOC)}&startingDateTime=2016-12-31T23:59:60Z`);
+    expect(get.statusCode).toBe(400);
+  });
+
+  it('keeps one contact per name and a complete allergy list under concurrent requests', async () => {
+    const rid = await createResident(t.app, creds, { firstName: 'Con', lastName: 'Current', dateOfBirth: '1940-02-02', locationId: LOC });
+    const dup = await Promise.all([1, 2, 3].map(() => clinical(t.app, creds, 'POST', '/clinical/v1/resident/contact/', { firstName: 'Same', lastName: 'Name', locationId: LOC, residentId: rid })));
+    expect(dup.map((r) => r.statusCode).sort()).toEqual([200, 400, 400]);
+    await Promise.all(['Peanuts', 'Latex', 'Bees'].map((allergy) => clinical(t.app, creds, 'POST', '/clinical/v1/resident/allergy', { allergy, location: LOC, residentId: rid })));
+    const list = await clinical(t.app, creds, 'GET', '/clinical/v1/resident', { residentId: rid });
+    expect(list.json().data[0].allergies).toEqual(['Bees', 'Latex', 'Peanuts']);
+  });
+
+  it('refuses an impossible date of birth when matching by name', async () => {
+    const res = await clinical(t.app, creds, 'POST', '/clinical/v1/resident/allergy', { allergy: 'Dust', location: LOC, firstName: 'A', lastName: 'B', dateOfBirth: '1950-02-30' });
+    expect(res.json()).toEqual({ result: 'Error', error: 'dateOfBirth must be a date in YYYY-MM-DD format' });
+  });
+});

@@ -283,4 +283,20 @@ describe('webhook delivery', () => {
     console.log(`webhook commit-to-delivery over ${n} messages: p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${latencies.at(-1)} ms`);
     expect(new Set(got.map((r) => r.headers['webhook-id'])).size).toBe(n);
   });
+
+  it('stops retrying for a partner client disabled after the message was recorded', async () => {
+    const c = await company();
+    await subscribe(c, '/disabled-client');
+    rx.replyNext({ status: 500 });
+    const rec = await residentEvent(c);
+    await rx.waitFor(1, { filter: forPath('/disabled-client') });
+    await t.services.partnerClients.setDisabled(c.p.client_id, true);
+    const [delivery] = await waitUntil(
+      () => t.database.db.select().from(ecpWebhookDeliveries).where(eq(ecpWebhookDeliveries.messageId, rec.messageId)),
+      (rows) => rows[0]?.status === 'failed',
+      15_000,
+    );
+    expect(delivery.lastError).toBe('Not sent: the partner client is disabled');
+    expect(rx.received.filter(forPath('/disabled-client'))).toHaveLength(1);
+  });
 });

@@ -69,6 +69,7 @@ export const CommunicationList = Type.Object({
       created_at: Timestamp,
     }),
   ),
+  sms_opted_out: Type.Boolean({ description: "true when the member's phone on file has opted out (STOP) of texts from the clinic's sending number: an SMS would be refused with `Message blocked (opt-out)`." }),
   pagination: Pagination,
 });
 

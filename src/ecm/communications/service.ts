@@ -245,7 +245,9 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
     listPatientCommunications(ctx: RequestContext, patientId: number, q: { page?: number; per_page?: number; page_size?: number }) {
       const page = pageRequest(q);
       return db.transaction(async (tx) => {
-        await patients.requirePatient(tx, ctx.actor.organizationId, patientId);
+        const member = await patients.requireContact(tx, ctx.actor.organizationId, patientId);
+        const sendingNumber = (await identity.getOrganization(ctx.actor.organizationId)).phoneNumbers[0];
+        const smsOptedOut = Boolean(member.phone && sendingNumber && (await records.isOptedOut(tx, sendingNumber, member.phone)));
         const { rows, totalCount } = await records.listPatientCommunications(tx, ctx.actor.organizationId, patientId, page.perPage, page.offset);
         await recordAudit(tx, ctx, { action: 'list', entityType: 'communication', entityIds: rows.map((r) => `${r.type}:${r.id}`) });
         return {
@@ -253,6 +255,7 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
             type: r.type, id: r.id, twilio_sid: r.twilio_sid, direction: r.direction, status: r.status, to: r.to, from: r.from, body: r.body,
             duration: r.duration, error_code: r.error_code, activity_id: r.activity_id, created_at: isoOf(r.created_at),
           })),
+          sms_opted_out: smsOptedOut,
           pagination: paginationOf(page, totalCount),
         };
       });

@@ -7,8 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { UserActor } from '../../platform/context.ts';
 import { contextOf } from '../../platform/http.ts';
+import type { IdentityService } from '../../platform/identity/service.ts';
+import { PageQuery, pageRequest, paginationOf } from '../../platform/pagination.ts';
+import { Type } from 'typebox';
 import { ecmResponses, USER_TOKEN_SECURITY } from '../http.ts';
 import {
+  CareTeamList,
   CaseLoadBody,
   ClinicListQuery,
   FilterBody,
@@ -109,8 +113,21 @@ export async function adminPatientRoutes(app: FastifyInstance, { patients }: { p
 }
 
 /** Read-only clinic routes for every role; registered under `/v1/clinic`. */
-export async function clinicPatientRoutes(app: FastifyInstance, { patients }: { patients: PatientService }) {
+export async function clinicPatientRoutes(app: FastifyInstance, { patients, identity }: { patients: PatientService; identity: IdentityService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/ecm/care_team', {
+    schema: {
+      tags, summary: 'The clinic\'s care team (names and roles)', security: USER_TOKEN_SECURITY,
+      description: 'Every user of the clinic with id, name, role and whether the account is active, for assigning work and filtering by provider or lead care manager. Contact details stay admin-only (`GET /v1/admin/users`).',
+      querystring: Type.Object({ ...PageQuery, role: Type.Optional(Type.Enum(['admin', 'care_coordinator', 'provider'])) }),
+      response: ecmResponses({ 200: CareTeamList }, [422]),
+    },
+  }, async (req) => {
+    const page = pageRequest(req.query);
+    const { rows, totalCount } = await identity.listUsers(contextOf(req).actor.organizationId, page, req.query.role);
+    return { care_team: rows.map((u) => ({ id: u.id, name: u.name, role: u.role, active: u.active })), pagination: paginationOf(page, totalCount) };
+  });
 
   r.get('/ecm/patients', {
     schema: {

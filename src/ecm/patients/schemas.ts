@@ -147,6 +147,9 @@ export const ListQuery = Type.Object({
   search: Type.Optional(Type.String({ description: 'Case-insensitive partial match on name or member_id.' })),
   status: Type.Optional(MemberRecordStatus),
   provider_id: Type.Optional(Type.Integer({ description: 'Only members whose case load names this provider.' })),
+  acuity_level: Type.Optional(AcuityLevel),
+  olcm_user_id: Type.Optional(Type.Integer({ description: 'Only members whose outreach lead care manager is this user.' })),
+  ilcm_user_id: Type.Optional(Type.Integer({ description: 'Only members whose in-person lead care manager is this user.' })),
   ...SortParams,
 });
 export type ListQueryWire = Static<typeof ListQuery>;
@@ -246,3 +249,11 @@ export const LeadCareManagerList = Type.Object({
 
 export const LeadCareManagerQuery = Type.Object({ ...PageQuery });
 export type LeadCareManagerQueryWire = Static<typeof LeadCareManagerQuery>;
+
+export const CareTeamMember = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  role: Type.Enum(['admin', 'care_coordinator', 'provider']),
+  active: Type.Boolean(),
+});
+export const CareTeamList = Type.Object({ care_team: Type.Array(CareTeamMember), pagination: Pagination });

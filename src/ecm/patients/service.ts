@@ -240,7 +240,12 @@ export function createPatientService({ db }: PatientServiceDeps) {
      * @returns `{ patients, pagination }` as seed 001's list example.
      */
     listPatients(ctx: RequestContext, q: ListQueryWire, assignedToUserId?: number) {
-      return list(ctx, { search: q.search, status: q.status, providerId: q.provider_id, assignedToUserId }, sortOf(q), q);
+      return list(
+        ctx,
+        { search: q.search, status: q.status, acuityLevel: q.acuity_level, providerId: q.provider_id, olcmUserId: q.olcm_user_id, ilcmUserId: q.ilcm_user_id, assignedToUserId },
+        sortOf(q),
+        q,
+      );
     },
 
     /** `POST .../patients/filter`: the same list with every filter of seed 001's "Filter ECM Patients". */

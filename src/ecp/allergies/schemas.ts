@@ -30,7 +30,5 @@ export const AllergyList = Type.Object({
   })),
 });
 
-export const AllergyResult = Type.Object({
-  result: Type.Literal('Success'),
-  allergies: Type.Array(Type.String(), { description: "The resident's allergies after the change." }),
-});
+/** The seed's answer: `result` only (the list itself needs allergy.read). */
+export const AllergyResult = Type.Object({ result: Type.Literal('Success') });

@@ -30,12 +30,15 @@ export async function allergiesOf(tx: Executor, residentId: number): Promise<str
 export function createAllergyService({ db, locations, emit = ignoreChanges }: { db: Db; locations: LocationService; emit?: EmitEcpChange }) {
   async function resolve(tx: Executor, ctx: RequestContext<PartnerActor>, input: AllergyChangeWire) {
     const location = await locations.resolve(tx, ctx.actor, locationParam(input));
-    return matchResident(tx, location, input);
+    const resident = await matchResident(tx, location, input);
+    // Changes of one resident's list run one at a time, so each reads (and reports) the list after the previous one.
+    await tx.select({ id: ecpResidents.id }).from(ecpResidents).where(eq(ecpResidents.id, resident.id)).for('update');
+    return resident;
   }
   return {
     /**
      * Adds one allergy to the resident's list (stored once, compared case-insensitively).
-     * @returns `{result: "Success", allergies}` with the list after the change.
+     * @returns `{result: "Success"}` (seed 000; the list itself is for allergy.read).
      * @throws ValidationError for a location not reached or a resident that matches none or several.
      */
     async add(ctx: RequestContext<PartnerActor>, input: AllergyChangeWire) {
@@ -51,7 +54,7 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
           await recordAudit(tx, ctx, { action: 'update', entityType: 'allergy', entityIds: [resident.guid] });
           await emit(tx, { eventName: 'allergy.update', resident, allergies });
         }
-        return { result: 'Success' as const, allergies };
+        return { result: 'Success' as const };
       });
     },
 
@@ -69,7 +72,7 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
         const allergies = await allergiesOf(tx, resident.id);
         await recordAudit(tx, ctx, { action: 'update', entityType: 'allergy', entityIds: [resident.guid] });
         await emit(tx, { eventName: 'allergy.update', resident, allergies });
-        return { result: 'Success' as const, allergies };
+        return { result: 'Success' as const };
       });
     },
 

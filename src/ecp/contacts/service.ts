@@ -28,6 +28,17 @@ export class EcpConflictError extends AppError {
 
 type ContactRow = typeof ecpContacts.$inferSelect;
 
+/** The fields `PUT /resident/contact` may change besides the names (seed 000 POST contact fields). */
+const UPDATABLE = [
+  'address', 'billingContact', 'city', 'email', 'healthCarePoa', 'healthCarePoaActivated', 'notes', 'phone', 'phoneCell', 'phoneWork',
+  'preferredContactMethod', 'preferredContactTime', 'primaryContact', 'providesProducts', 'relationship', 'state', 'stateAppointedGuardian', 'zip',
+] as const;
+
+/** Locks residents' rows (in id order) for the rest of the transaction. */
+async function lockResidents(tx: Executor, ids: number[]) {
+  if (ids.length) await tx.select({ id: ecpResidents.id }).from(ecpResidents).where(inArray(ecpResidents.id, [...ids].sort((a, b) => a - b))).orderBy(ecpResidents.id).for('update');
+}
+
 /** The residents a contact belongs to (the webhook contact object's `residents`). */
 async function residentsOf(tx: Executor, contactId: number) {
   return tx.select({ r: ecpResidents }).from(ecpContactResidents)
@@ -83,6 +94,8 @@ export function createContactService({ db, locations, emit = ignoreChanges }: { 
           .from(ecpResidents)
           .where(and(eq(ecpResidents.guid, input.residentId.trim().toUpperCase()), eq(ecpResidents.locationId, location.id)));
         if (!resident) throw new ValidationError(['residentId is invalid: no resident with this id at this location']);
+        // One writer of a resident's contacts at a time, so two requests cannot both pass the duplicate-name check.
+        await lockResidents(tx, [resident.id]);
         const existing = await sameName(tx, [resident.id], input.firstName, input.lastName);
         if (existing) {
           throw new EcpConflictError('A contact with this first and last name already exists for this resident', { contactId: existing.guid });
@@ -131,6 +144,7 @@ export function createContactService({ db, locations, emit = ignoreChanges }: { 
       return db.transaction(async (tx) => {
         const current = await reachableContact(tx, ctx, input.contactId);
         const residents = await residentsOf(tx, current.id);
+        await lockResidents(tx, residents.map((r) => r.id));
         const firstName = input.firstName?.trim() ?? current.firstName;
         const lastName = input.lastName?.trim() ?? current.lastName;
         if (firstName.toLowerCase() !== current.firstName.toLowerCase() || lastName.toLowerCase() !== current.lastName.toLowerCase()) {
@@ -138,9 +152,10 @@ export function createContactService({ db, locations, emit = ignoreChanges }: { 
           if (existing) throw new EcpConflictError('A contact with this first and last name already exists for this resident', { contactId: existing.guid });
         }
         const values: Partial<typeof ecpContacts.$inferInsert> = { firstName, lastName };
-        for (const [k, v] of Object.entries(input)) {
-          if (k === 'contactId' || k === 'firstName' || k === 'lastName' || v === undefined) continue;
-          (values as Record<string, unknown>)[k] = typeof v === 'string' ? v.trim() : v;
+        // Only the documented fields: never ids, tenant columns or timestamps, whatever the body carries.
+        for (const k of UPDATABLE) {
+          const v = input[k];
+          if (v !== undefined) (values as Record<string, unknown>)[k] = typeof v === 'string' ? v.trim() : v;
         }
         const [contact] = await tx.update(ecpContacts).set({ ...values, updatedAt: new Date() }).where(eq(ecpContacts.id, current.id)).returning();
         await recordAudit(tx, ctx, { action: 'update', entityType: 'contact', entityIds: [contact.guid] });

@@ -50,7 +50,9 @@ export async function matchResident(tx: Executor, location: LocationRow, id: Res
   }
   const missing = (['firstName', 'lastName', 'dateOfBirth'] as const).filter((k) => !present(id[k]));
   if (missing.length) throw new ValidationError([`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required to identify the resident by name and date of birth`]);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(id.dateOfBirth!.trim()) || Number.isNaN(Date.parse(id.dateOfBirth!.trim()))) {
+  const dob = id.dateOfBirth!.trim();
+  // A real calendar date: `Date` rolls 1950-02-30 over to March 2, so compare the round trip.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(dob) || Number.isNaN(Date.parse(dob)) || new Date(dob).toISOString().slice(0, 10) !== dob) {
     throw new ValidationError(['dateOfBirth must be a date in YYYY-MM-DD format']);
   }
   const rows = await tx

@@ -60,7 +60,16 @@ export async function sendWebhook(req: SendRequest): Promise<SendResult> {
   }
   let addr: ResolvedAddress;
   try {
-    [addr] = await resolvePublicAddresses(url.hostname, { allowPrivate: req.allowPrivate });
+    // DNS counts against the attempt's timeout (the attempt's lease assumes the whole attempt ends within it).
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${url.hostname} did not resolve within ${req.timeoutMs} ms`)), req.timeoutMs);
+    });
+    try {
+      [addr] = await Promise.race([resolvePublicAddresses(url.hostname, { allowPrivate: req.allowPrivate }), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   } catch (err) {
     return done({ statusCode: null, responseBody: null, retryAfter: null, error: (err as Error).message });
   }
@@ -119,7 +128,7 @@ export async function sendWebhook(req: SendRequest): Promise<SendResult> {
     const timer = setTimeout(() => {
       finish({ statusCode: null, responseBody: null, retryAfter: null, error: `No answer within ${req.timeoutMs} ms` });
       request.destroy();
-    }, req.timeoutMs);
+    }, Math.max(1, req.timeoutMs - Math.round(performance.now() - started)));
     request.on('error', (err) => finish({ statusCode: null, responseBody: null, retryAfter: null, error: `Request failed: ${err.message}` }));
     request.end(body);
   });

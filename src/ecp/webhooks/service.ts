@@ -250,10 +250,18 @@ export function createWebhookService({ db, config, jobs, clock, log }: {
     const [sub] = await db.select().from(ecpWebhookSubscriptions).where(eq(ecpWebhookSubscriptions.id, d.subscriptionId));
     const [msg] = await db.select().from(ecpWebhookMessages).where(eq(ecpWebhookMessages.id, d.messageId));
     if (!sub || !msg) return { kind: 'skipped' };
-    if (!sub.enabled) {
-      await db.update(ecpWebhookDeliveries).set({ status: 'failed', leaseUntil: null, lastError: 'Not sent: the subscription is disabled', updatedAt: sql`now()` })
+    // Checked at every attempt, not only when the message was recorded: a client disabled since, or no longer
+    // reaching the message's location, receives nothing more.
+    const [client] = await db.select({ disabledAt: partnerClients.disabledAt, locationIds: partnerClients.locationIds })
+      .from(partnerClients).where(eq(partnerClients.id, sub.partnerClientId));
+    const refusal = !sub.enabled ? 'the subscription is disabled'
+      : !client || client.disabledAt ? 'the partner client is disabled'
+        : msg.locationId !== null && !client.locationIds.includes(msg.locationId) ? 'the partner client no longer reaches the location'
+          : undefined;
+    if (refusal) {
+      await db.update(ecpWebhookDeliveries).set({ status: 'failed', leaseUntil: null, lastError: `Not sent: ${refusal}`, updatedAt: sql`now()` })
         .where(eq(ecpWebhookDeliveries.id, d.id));
-      logger.info({ webhook: { subscriptionId: sub.guid, messageId: msg.id, eventName: msg.eventName, outcome: 'skipped' } }, 'webhook not sent: subscription disabled');
+      logger.info({ webhook: { subscriptionId: sub.guid, messageId: msg.id, eventName: msg.eventName, outcome: 'skipped' } }, `webhook not sent: ${refusal}`);
       return { kind: 'skipped' };
     }
     const attemptedAt = new Date();
@@ -270,23 +278,27 @@ export function createWebhookService({ db, config, jobs, clock, log }: {
         attempts: d.attempts + 1, leaseUntil: null, lastAttemptAt: attemptedAt, lastStatusCode: result.statusCode,
         lastError: result.error ?? (outcome.kind === 'succeeded' ? null : `HTTP ${result.statusCode}`), lastLatencyMs: result.latencyMs, updatedAt: sql`now()`,
       };
+      // The attempt's outcome is written only while it is still this attempt: a worker whose lease ran out (a slow
+      // resolver, a pause) must not record it a second time or enqueue a second next attempt.
+      const mine = and(eq(ecpWebhookDeliveries.id, d.id), eq(ecpWebhookDeliveries.attempts, d.attempts), eq(ecpWebhookDeliveries.status, 'pending'));
       if (outcome.kind === 'succeeded') {
-        await tx.update(ecpWebhookDeliveries).set({ ...last, status: 'succeeded', succeededAt: attemptedAt }).where(eq(ecpWebhookDeliveries.id, d.id));
+        await tx.update(ecpWebhookDeliveries).set({ ...last, status: 'succeeded', succeededAt: attemptedAt }).where(mine);
         await tx.update(ecpWebhookSubscriptions).set({ failingSince: null }).where(and(eq(ecpWebhookSubscriptions.id, sub.id), sql`${ecpWebhookSubscriptions.failingSince} is not null`));
         return;
       }
       if (outcome.kind === 'gone') {
-        await tx.update(ecpWebhookDeliveries).set({ ...last, status: 'failed' }).where(eq(ecpWebhookDeliveries.id, d.id));
+        await tx.update(ecpWebhookDeliveries).set({ ...last, status: 'failed' }).where(mine);
         await tx.update(ecpWebhookSubscriptions).set({ enabled: false, disabledAt: sql`now()`, disabledReason: 'The callback URL answered 410 Gone', updatedAt: sql`now()` })
           .where(eq(ecpWebhookSubscriptions.id, sub.id));
         return;
       }
       if (outcome.kind === 'retry') {
-        await tx.update(ecpWebhookDeliveries).set({ ...last, scheduleIndex: d.scheduleIndex + 1, nextAttemptAt: sql`now() + make_interval(secs => ${outcome.delaySeconds})` })
-          .where(eq(ecpWebhookDeliveries.id, d.id));
-        await enqueueAttempt(tx, d.id, d.attempts + 1, outcome.delaySeconds);
+        const moved = await tx.update(ecpWebhookDeliveries)
+          .set({ ...last, scheduleIndex: d.scheduleIndex + 1, nextAttemptAt: sql`now() + make_interval(secs => ${outcome.delaySeconds})` })
+          .where(mine).returning({ id: ecpWebhookDeliveries.id });
+        if (moved.length) await enqueueAttempt(tx, d.id, d.attempts + 1, outcome.delaySeconds);
       } else {
-        await tx.update(ecpWebhookDeliveries).set({ ...last, status: 'failed' }).where(eq(ecpWebhookDeliveries.id, d.id));
+        await tx.update(ecpWebhookDeliveries).set({ ...last, status: 'failed' }).where(mine);
       }
       await tx.update(ecpWebhookSubscriptions).set({ failingSince: sql`coalesce(${ecpWebhookSubscriptions.failingSince}, ${attemptedAt})` })
         .where(eq(ecpWebhookSubscriptions.id, sub.id));

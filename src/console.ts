@@ -1,0 +1,45 @@
+/**
+ * The care team console (web/, built by `npm run build` into web/dist) served at
+ * `/app`: hashed assets with a year-long immutable cache, `index.html` with
+ * `no-cache` for `/app` and every client route under it (SPA fallback), 404 for
+ * unknown asset files. Serving never builds: without a build, `/app` answers 503
+ * saying how to build it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+
+export const CONSOLE_DIST = path.resolve(import.meta.dirname, '../web/dist');
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Registers `/app` and `/app/*`; `root` is the build output (default web/dist). */
+export async function consoleRoutes(app: FastifyInstance, opts: { root?: string }) {
+  const root = opts.root ?? CONSOLE_DIST;
+  const hide = { schema: { hide: true } };
+  if (!fs.existsSync(path.join(root, 'index.html'))) {
+    const notBuilt = async (_req: unknown, reply: import('fastify').FastifyReply) =>
+      reply.code(503).type('text/plain').send('The console is not built: run `npm run build`.');
+    app.get('/app', hide, notBuilt);
+    app.get('/app/*', hide, notBuilt);
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/app/',
+    wildcard: false,
+    index: false,
+    cacheControl: false,
+    setHeaders(res, filePath) {
+      res.setHeader('cache-control', filePath.includes(`${path.sep}assets${path.sep}`) ? IMMUTABLE : 'no-cache');
+    },
+  });
+  // Client routes (/app/members/12, ...) get the app shell; a missing asset is a real 404.
+  const shell = async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    if (req.url.startsWith('/app/assets/')) return reply.code(404).type('text/plain').send('Not found');
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', root);
+  };
+  app.get('/app', hide, shell);
+  app.get('/app/*', hide, shell);
+}
