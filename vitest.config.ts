@@ -6,8 +6,9 @@ export default defineConfig({
   test: {
     globalSetup: ['./test/support/global-setup.ts'],
     include: ['test/**/*.test.ts', 'test/web/**/*.test.tsx', 'e2e/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: under load (CI on 2 cores) seeding and imports take several times their quiet-machine durations.
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     env: { NODE_ENV: 'test' },
   },
