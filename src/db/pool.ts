@@ -24,11 +24,15 @@ export interface Database {
 /**
  * Opens a pool on `connectionString`.
  * @param max the pool size of this process.
- * @param onError receives errors of idle clients (a restarted server, say) so they never crash the process.
+ * @param onError receives errors of idle and checked-out clients (a restarted server, say) so they never crash the process.
  */
 export function openDatabase(connectionString: string, max: number, onError: (err: Error) => void): Database {
   const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
   pool.on('error', onError);
+  // A client checked out of the pool has no 'error' listener of the pool's: a connection cut between two statements of
+  // a transaction (the server stopping) would throw from the 'error' event and end the process (issue 8, database
+  // drill). Report it instead; the transaction's next statement fails (answered 503), and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', onError));
   const db = drizzle(pool, { schema });
   return { pool, db, close: () => pool.end() };
 }

@@ -5,12 +5,13 @@
  * `{"errors": [...]}`:
  * 400 `Malformed JSON body`; 401 `Invalid or missing token`; 403 `Admin access
  * required`; 404 `<Thing> not found`; 422 one sentence per problem; 429 with
- * Retry-After; 5xx `Internal server error` (details only in the log).
+ * Retry-After; 503 with Retry-After while the database cannot be reached; other 5xx `Internal server error`
+ * (details only in the log).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import type { UserActor } from '../platform/context.ts';
-import { AppError, ForbiddenError, TooManyRequestsError } from '../platform/errors.ts';
+import { AppError, DATABASE_RETRY_AFTER_SECONDS, ForbiddenError, isDatabaseUnavailable, isUnstorableValue, TooManyRequestsError, UNSTORABLE_VALUE_MESSAGE } from '../platform/errors.ts';
 import type { IdentityService } from '../platform/identity/service.ts';
 import { validationMessages, type SchemaError } from '../platform/validation.ts';
 
@@ -82,6 +83,15 @@ export function ecmErrorHandler(err: FastifyError, req: FastifyRequest, reply: F
   }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return reply.code(err.statusCode).send({ errors: [err.message] });
+  }
+  if (isUnstorableValue(err)) {
+    req.log.warn({ err }, 'value refused by the database');
+    return reply.code(422).send({ errors: prefix([UNSTORABLE_VALUE_MESSAGE]) });
+  }
+  if (isDatabaseUnavailable(err)) {
+    req.log.error({ err }, 'database unavailable');
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    return reply.code(503).send({ errors: ['Service unavailable: the database cannot be reached; retry shortly'] });
   }
   req.log.error({ err }, 'request failed');
   return reply.code(500).send({ errors: ['Internal server error'] });

@@ -7,7 +7,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
-import { AppError, TooManyRequestsError } from '../platform/errors.ts';
+import { AppError, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isUnstorableValue, TooManyRequestsError, UNSTORABLE_VALUE_MESSAGE } from '../platform/errors.ts';
 import type { SchemaError } from '../platform/validation.ts';
 
 export const EcpError = Type.Object(
@@ -79,6 +79,15 @@ export function ecpErrorHandler(err: FastifyError, req: FastifyRequest, reply: F
     return reply.code(400).send({ result: 'Error', error: 'The request body is not valid JSON' });
   }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ result: 'Error', error: err.message });
+  if (isUnstorableValue(err)) {
+    req.log.warn({ err }, 'value refused by the database');
+    return reply.code(400).send({ result: 'Error', error: UNSTORABLE_VALUE_MESSAGE });
+  }
+  if (isDatabaseUnavailable(err)) {
+    req.log.error({ err }, 'database unavailable');
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    return reply.code(503).send({ result: 'Error', error: 'Service unavailable: the database cannot be reached; retry shortly' });
+  }
   req.log.error({ err }, 'request failed');
   return reply.code(500).send({ result: 'Error', error: 'Internal server error' });
 }

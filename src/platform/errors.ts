@@ -63,3 +63,49 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   if (e?.code === '23505') return constraint === undefined || e.constraint === constraint;
   return e?.cause !== undefined && e.cause !== err ? isUniqueViolation(e.cause, constraint) : false;
 }
+
+/** SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, cannot connect now), and 53300 (too many connections). */
+const UNAVAILABLE_SQLSTATE = /^(08\d{3}|57P0[1-4]|53300)$/;
+/** Socket errors of a database connection that cannot be made or was cut. */
+const UNAVAILABLE_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** What `pg` says when a connection ends or the pool cannot get one in time. */
+const UNAVAILABLE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated due to connection timeout)/;
+
+/**
+ * True when `err` (or an error in its `cause` chain, as Drizzle wraps driver errors) means the database cannot be
+ * reached right now: a refused or cut connection, a server shutting down or starting up, no free connection.
+ * The error handlers answer these with 503 and Retry-After instead of 500 (issue 8, fault drills).
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_SOCKET.has(e.code))) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+    if (e.cause === e) break;
+  }
+  return false;
+}
+
+/** Seconds a client should wait before retrying while the database is away (the Retry-After of those 503s). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * SQLSTATEs of class 22 (data exception) that a request's own value causes: a NUL character or invalid UTF-8
+ * (22021, 22P05), a number out of the column's range (22003), a date or time PostgreSQL cannot represent (22007,
+ * 22008), text that is not a valid value of the column's type (22P02), text longer than its column (22001).
+ */
+const UNSTORABLE_SQLSTATE = new Set(['22021', '22P05', '22003', '22007', '22008', '22P02', '22001']);
+
+/**
+ * True when `err` (or its `cause`, as Drizzle wraps driver errors) is PostgreSQL refusing a value the client sent:
+ * the client's mistake, which the error handlers answer as a validation problem (422 ECM, 400 ECP) instead of 500.
+ */
+export function isUnstorableValue(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && UNSTORABLE_SQLSTATE.has(e.code)) return true;
+    if (e.cause === e) break;
+  }
+  return false;
+}
+
+/** The sentence of those answers (the value itself is not echoed: it may be PHI). */
+export const UNSTORABLE_VALUE_MESSAGE = 'A value in the request cannot be stored: a number out of range, a date out of range, text too long, or a NUL character';

@@ -6,6 +6,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { OAuthError, parseBasic, type OAuthService } from './service.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isUnstorableValue } from '../../platform/errors.ts';
 
 const TokenResponse = Type.Object({
   token_type: Type.Literal('Bearer'),
@@ -30,6 +31,14 @@ export async function tokenRoutes(app: FastifyInstance, { oauth }: { oauth: OAut
     }
     if ((err as { statusCode?: number }).statusCode === 415) {
       return reply.code(400).send({ error: 'invalid_request', error_description: 'Send application/json or application/x-www-form-urlencoded' });
+    }
+    if (isUnstorableValue(err)) {
+      return reply.code(400).send({ error: 'invalid_request', error_description: 'A value in the request cannot be stored (a NUL character, or a value out of range)' });
+    }
+    if (isDatabaseUnavailable(err)) {
+      req.log.error({ err }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return reply.code(503).send({ error: 'temporarily_unavailable', error_description: 'The database cannot be reached; retry shortly' });
     }
     req.log.error({ err }, 'token request failed');
     return reply.code(500).send({ error: 'server_error', error_description: 'Internal server error' });
