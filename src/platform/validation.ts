@@ -152,3 +152,15 @@ export function representableDateTimes(ajv: FormatHost): void {
   if (!base || typeof base.validate !== 'function') return;
   ajv.addFormat('date-time', { type: 'string', validate: (s) => base.validate(s) && !Number.isNaN(Date.parse(s)), compare: base.compare });
 }
+
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** True when `value` looks like an email address (something@domain.tld, no spaces): the one check every import and API uses. */
+export function isEmailAddress(value: string): boolean {
+  return EMAIL_ADDRESS.test(value);
+}
+
+/** True when `value` is a string with something other than whitespace in it. */
+export function isFilled(value: string | undefined | null): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}

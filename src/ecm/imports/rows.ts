@@ -11,6 +11,7 @@ import type { MemberColumns } from '../patients/service.ts';
 import { ACUITY_LEVELS, AUTHORIZATION_STATUSES, MEMBER_RECORD_STATUSES, type MemberRecordStatus } from '../patients/schemas.ts';
 import { parseDate } from './readers.ts';
 import type { AuthorizationStatus } from './status-rule.ts';
+import { isEmailAddress } from '../../platform/validation.ts';
 
 /** Member Information File columns, as the plans name them (headers compared case-insensitively). */
 export const MIF_COLUMNS = [
@@ -48,7 +49,6 @@ export const AUTHORIZATION_TYPES = ['Form I', 'Form E', 'Form C', 'Form D', 'For
 export const MAX_CELL_LENGTH = 255;
 
 const GENDERS: Record<string, string> = { M: 'male', MALE: 'male', F: 'female', FEMALE: 'female', O: 'other', OTHER: 'other', U: 'unknown', UNKNOWN: 'unknown' };
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** `New Member`, `new`, `NEW_MEMBER` -> `new_member`; undefined when it is none of the five. */
 export function memberRecordStatusOf(value: string): MemberRecordStatus | undefined {
@@ -103,7 +103,7 @@ export function parseMifRow(row: number, cell: (c: MifColumn) => string, today: 
   const phone = phoneText === null ? null : (toE164(phoneText) ?? null);
   if (phoneText !== null && !phone) messages.push('PHONE is not a valid phone number');
   const email = text('EMAIL');
-  if (email !== null && !EMAIL.test(email)) messages.push('EMAIL is not a valid email address');
+  if (email !== null && !isEmailAddress(email)) messages.push('EMAIL is not a valid email address');
   const npi = text('ECM_NPI');
   if (npi !== null && !/^\d{10}$/.test(npi)) messages.push('ECM_NPI must be 10 digits');
   const eff = date('ECM_BENEFIT_AUTH_EFF_DATE');

@@ -13,11 +13,9 @@ import { ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
 import type { LocationService } from '../locations/service.ts';
 import { matchResident } from '../residents/matching.ts';
-import { locationParam, residentEntry, residentEntryColumns } from '../residents/records.ts';
+import { locationParam, residentEntry, residentEntryColumns, ECP_PAGE_SIZE } from '../residents/records.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { AllergyChangeWire, AllergyQueryWire } from './schemas.ts';
-
-export const ALLERGIES_PAGE_SIZE = 100;
 
 /** A resident's allergies, alphabetical (the `allergies` array of the webhook allergy object). */
 export async function allergiesOf(tx: Executor, residentId: number): Promise<string[]> {
@@ -96,8 +94,8 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
         .innerJoin(ecpLocations, eq(ecpLocations.id, ecpResidents.locationId))
         .where(where)
         .orderBy(asc(ecpResidents.lastName), asc(ecpResidents.firstName), asc(ecpResidents.id), asc(sql`lower(${ecpAllergies.allergy})`))
-        .limit(ALLERGIES_PAGE_SIZE)
-        .offset((page - 1) * ALLERGIES_PAGE_SIZE);
+        .limit(ECP_PAGE_SIZE)
+        .offset((page - 1) * ECP_PAGE_SIZE);
       const data = rows.map((r) => ({ allergy: r.allergy, ...residentEntry(r) }));
       await recordAudit(db, ctx, { action: 'list', entityType: 'allergy', entityIds: [...new Set(data.map((d) => d.residentId))] });
       return { result: 'Success' as const, numberOfResults: total, data };

@@ -16,15 +16,14 @@ import type { PartnerActor } from '../auth.ts';
 import { dottedCode, type CheckedCode, type Icd10cmService } from '../codes/service.ts';
 import type { LocationService } from '../locations/service.ts';
 import { matchResident } from '../residents/matching.ts';
-import { checkRange, locationParam, residentEntry, residentEntryColumns } from '../residents/records.ts';
+import { checkRange, locationParam, residentEntry, residentEntryColumns, ECP_PAGE_SIZE } from '../residents/records.ts';
 import { resolveRecordingUser } from '../users/resolve.ts';
 import type { DiagnosisQueryWire, NewDiagnosisWire } from './schemas.ts';
+import { isFilled } from '../../platform/validation.ts';
 
-export const DIAGNOSES_PAGE_SIZE = 100;
 /** A diagnosis may be stamped up to this far ahead of the server's clock (clock skew), as vitals allow. */
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
 
-const given = (v: string | undefined): v is string => typeof v === 'string' && v.trim() !== '';
 
 /**
  * The date a code set is chosen by: the calendar date the timestamp itself states (`2025-09-30T22:00:00-07:00`
@@ -51,12 +50,12 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
      */
     async record(ctx: RequestContext<PartnerActor>, input: NewDiagnosisWire) {
       const problems: string[] = [];
-      if (!given(input.location) && !given(input.locationId)) problems.push('location or locationId is required');
-      if (!given(input.code) && !given(input.diagnosis)) problems.push('code or diagnosis is required');
+      if (!isFilled(input.location) && !isFilled(input.locationId)) problems.push('location or locationId is required');
+      if (!isFilled(input.code) && !isFilled(input.diagnosis)) problems.push('code or diagnosis is required');
       const at = new Date(input.timestamp);
       if (at.getTime() > clock().getTime() + FUTURE_TOLERANCE_MS) problems.push('timestamp cannot be in the future');
       if (problems.length) throw new ValidationError([problems.join('; ')]);
-      const checked: CheckedCode | undefined = given(input.code) ? await codes.check(input.code, codeSetDate(input.timestamp)) : undefined;
+      const checked: CheckedCode | undefined = isFilled(input.code) ? await codes.check(input.code, codeSetDate(input.timestamp)) : undefined;
       return db.transaction(async (tx) => {
         const location = await locations.resolve(tx, ctx.actor, locationParam(input));
         const user = await resolveRecordingUser(tx, location, { loginName: input.loginName });
@@ -68,8 +67,8 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
           userId: user.id,
           code: checked ? checked.code.replace('.', '') : null,
           // With a code, the seed ignores the text: the code set's description, or the text when no set is imported.
-          diagnosis: checked?.description ?? (given(input.diagnosis) ? input.diagnosis.trim() : null),
-          comment: given(input.comment) ? input.comment.trim() : null,
+          diagnosis: checked?.description ?? (isFilled(input.diagnosis) ? input.diagnosis.trim() : null),
+          comment: isFilled(input.comment) ? input.comment.trim() : null,
           codeSetYear: checked?.fiscalYear ?? null,
           recordedAt: at,
         });
@@ -110,8 +109,8 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
           .innerJoin(ecpLocations, eq(ecpLocations.id, ecpDiagnoses.locationId))
           .where(and(...where))
           .orderBy(asc(ecpDiagnoses.recordedAt), asc(ecpDiagnoses.id))
-          .limit(DIAGNOSES_PAGE_SIZE)
-          .offset((page - 1) * DIAGNOSES_PAGE_SIZE);
+          .limit(ECP_PAGE_SIZE)
+        .offset((page - 1) * ECP_PAGE_SIZE);
         const data = rows.map((r) => ({
           code: r.code === null ? null : dottedCode(r.code),
           diagnosis: r.diagnosis,

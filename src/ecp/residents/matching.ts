@@ -9,6 +9,7 @@ import type { Executor } from '../../db/pool.ts';
 import { ecpResidents } from '../../db/schema.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { LocationRow } from '../locations/service.ts';
+import { isFilled } from '../../platform/validation.ts';
 
 export type ResidentRow = typeof ecpResidents.$inferSelect;
 
@@ -22,7 +23,6 @@ export interface ResidentIdentity {
   dateOfBirth?: string;
 }
 
-const present = (v: string | undefined): v is string => typeof v === 'string' && v.trim() !== '';
 
 /**
  * The one resident at `location` that `id` identifies.
@@ -30,14 +30,14 @@ const present = (v: string | undefined): v is string => typeof v === 'string' &&
  */
 export async function matchResident(tx: Executor, location: LocationRow, id: ResidentIdentity): Promise<ResidentRow> {
   const atLocation = and(eq(ecpResidents.locationId, location.id), isNull(ecpResidents.dischargedAt));
-  if (present(id.residentId)) {
+  if (isFilled(id.residentId)) {
     const rows = await tx.select().from(ecpResidents).where(and(atLocation, eq(ecpResidents.guid, id.residentId.trim().toUpperCase())));
     if (!rows.length) throw new ValidationError([`No resident at this location has residentId ${id.residentId.trim()}`]);
     return rows[0];
   }
-  if (present(id.externalIdName) || present(id.externalIdValue)) {
-    if (!present(id.externalIdName)) throw new ValidationError(['externalIdName is required with externalIdValue']);
-    if (!present(id.externalIdValue)) throw new ValidationError(['externalIdValue is required with externalIdName']);
+  if (isFilled(id.externalIdName) || isFilled(id.externalIdValue)) {
+    if (!isFilled(id.externalIdName)) throw new ValidationError(['externalIdName is required with externalIdValue']);
+    if (!isFilled(id.externalIdValue)) throw new ValidationError(['externalIdValue is required with externalIdName']);
     const wanted = JSON.stringify({ [id.externalIdName.trim()]: id.externalIdValue.trim() });
     const rows = await tx.select().from(ecpResidents).where(and(atLocation, sql`${ecpResidents.externalIds} @> ${wanted}::jsonb`)).limit(2);
     if (!rows.length) throw new ValidationError([`No resident at this location has the external id ${id.externalIdName.trim()} = ${id.externalIdValue.trim()}`]);
@@ -45,10 +45,10 @@ export async function matchResident(tx: Executor, location: LocationRow, id: Res
     return rows[0];
   }
   const triple = [id.firstName, id.lastName, id.dateOfBirth];
-  if (triple.every((v) => !present(v))) {
+  if (triple.every((v) => !isFilled(v))) {
     throw new ValidationError(['Identify the resident by residentId, by externalIdName and externalIdValue, or by firstName, lastName and dateOfBirth']);
   }
-  const missing = (['firstName', 'lastName', 'dateOfBirth'] as const).filter((k) => !present(id[k]));
+  const missing = (['firstName', 'lastName', 'dateOfBirth'] as const).filter((k) => !isFilled(id[k]));
   if (missing.length) throw new ValidationError([`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required to identify the resident by name and date of birth`]);
   const dob = id.dateOfBirth!.trim();
   // A real calendar date: `Date` rolls 1950-02-30 over to March 2, so compare the round trip.

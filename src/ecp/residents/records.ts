@@ -6,16 +6,19 @@
 import { ecpLocations, ecpResidents } from '../../db/schema.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { externalIdList } from './matching.ts';
+import { isFilled } from '../../platform/validation.ts';
 
-const given = (v: string | undefined): v is string => typeof v === 'string' && v.trim() !== '';
+
+/** Entries per page of every ECP list (seed 000: "paginated into batches of 100"). */
+export const ECP_PAGE_SIZE = 100;
 
 /**
  * The location a request names: `locationId` when given, else `location`.
  * @throws ValidationError `location or locationId is required`.
  */
 export function locationParam(input: { location?: string; locationId?: string }): string {
-  if (given(input.locationId)) return input.locationId;
-  if (given(input.location)) return input.location;
+  if (isFilled(input.locationId)) return input.locationId;
+  if (isFilled(input.location)) return input.location;
   throw new ValidationError(['location or locationId is required']);
 }
 

@@ -17,8 +17,9 @@ import type { LocationService } from '../locations/service.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { DietUpdateWire, LevelOfCareUpdateWire, NewResidentWire, ResidentQueryWire, ResidentUpdateWire } from './schemas.ts';
 import { dietObject, levelOfCareObject, residentObject } from './wire.ts';
-import { locationParam } from './records.ts';
+import { ECP_PAGE_SIZE, locationParam } from './records.ts';
 import type { ResidentRow } from './matching.ts';
+import { isEmailAddress } from '../../platform/validation.ts';
 
 export const ACTIVE = { status: 'Active', statusDescription: 'Active Resident' } as const;
 export const AWAITING_MOVE_IN = { status: 'Inactive', statusDescription: 'Awaiting Move-In' } as const;
@@ -66,7 +67,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
     async createResident(ctx: RequestContext<PartnerActor>, input: NewResidentWire) {
       const problems: string[] = [];
       if (input.dateOfBirth > today(clock())) problems.push('dateOfBirth cannot be in the future');
-      if (input.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.email)) problems.push('email is not a valid email address');
+      if (input.email && !isEmailAddress(input.email)) problems.push('email is not a valid email address');
       if (problems.length) throw new ValidationError([problems.join('; ')]);
       return db.transaction(async (tx) => {
         const location = await locations.resolve(tx, ctx.actor, input.locationId);
@@ -112,7 +113,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
     async updateResident(ctx: RequestContext<PartnerActor>, input: ResidentUpdateWire) {
       const problems: string[] = [];
       if (input.dateOfBirth && input.dateOfBirth > today(clock())) problems.push('dateOfBirth cannot be in the future');
-      if (input.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.email)) problems.push('email is not a valid email address');
+      if (input.email && !isEmailAddress(input.email)) problems.push('email is not a valid email address');
       if (input.statusDescription && input.status !== 'Inactive') problems.push('statusDescription is set only with status Inactive');
       if (problems.length) throw new ValidationError([problems.join('; ')]);
       return db.transaction(async (tx) => {
@@ -219,8 +220,8 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
         .innerJoin(ecpLocations, eq(ecpLocations.id, ecpResidents.locationId))
         .where(and(...where))
         .orderBy(asc(ecpResidents.lastName), asc(ecpResidents.firstName), asc(ecpResidents.id))
-        .limit(100)
-        .offset((page - 1) * 100);
+        .limit(ECP_PAGE_SIZE)
+        .offset((page - 1) * ECP_PAGE_SIZE);
       const ids = rows.map((x) => x.r.id);
       const allergyRows = ids.length
         ? await db.select({ residentId: ecpAllergies.residentId, allergy: ecpAllergies.allergy }).from(ecpAllergies)

@@ -24,6 +24,7 @@ import { newGuid } from '../clients/service.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { LocationService } from '../locations/service.ts';
 import { DEFAULT_USER_GROUPS, MAX_SYSTEM_ADMINS, type NewUserWire, type UserDetailsWire, type UserUpdateWire } from './schemas.ts';
+import { isEmailAddress } from '../../platform/validation.ts';
 
 export type EcpUserRow = typeof ecpUsers.$inferSelect;
 
@@ -40,7 +41,6 @@ export interface UserMutation {
   change: UserChange;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MAX_INITIALS = 5;
 const AUDIT_ENTITY = 'ecp_user';
 
@@ -195,7 +195,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
       if (!loginName) problems.push('loginName is required');
       if (!firstName) problems.push('firstName is required');
       if (!lastName) problems.push('lastName is required');
-      if (email && !EMAIL.test(email)) problems.push('email is not a valid email address');
+      if (email && !isEmailAddress(email)) problems.push('email is not a valid email address');
       if (systemAdmin && !email) problems.push('email is required when systemAdmin is true');
       if (problems.length) throw new ValidationError(problems);
 
@@ -269,7 +269,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
         const value = optionalText(input[field]);
         if (value !== undefined) patch[field] = value;
       }
-      if (patch.email && !EMAIL.test(patch.email)) problems.push('email is not a valid email address');
+      if (patch.email && !isEmailAddress(patch.email)) problems.push('email is not a valid email address');
       if (input.cellCarrier !== undefined) patch.cellCarrier = input.cellCarrier || null;
       if (input.role !== undefined) patch.role = input.role;
       if (input.viewAllResidents !== undefined) patch.viewAllResidents = input.viewAllResidents;

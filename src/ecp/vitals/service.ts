@@ -14,12 +14,11 @@ import { ecpTimestamp } from '../../platform/time.ts';
 import type { PartnerActor } from '../auth.ts';
 import type { LocationService } from '../locations/service.ts';
 import { matchResident, type ResidentIdentity } from '../residents/matching.ts';
-import { checkRange, locationParam, residentEntry, residentEntryColumns } from '../residents/records.ts';
+import { checkRange, locationParam, residentEntry, residentEntryColumns, ECP_PAGE_SIZE } from '../residents/records.ts';
 import { resolveRecordingUser } from '../users/resolve.ts';
 import { rangeProblems, type VitalDefinition } from './definitions.ts';
 import type { VitalQueryWire } from './schemas.ts';
 
-export const VITALS_PAGE_SIZE = 100;
 /** A reading may be stamped up to this far ahead of the server's clock (device clock skew). */
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
 
@@ -92,8 +91,8 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
         .innerJoin(ecpLocations, eq(ecpLocations.id, ecpVitals.locationId))
         .where(and(...where))
         .orderBy(asc(ecpVitals.recordedAt), asc(ecpVitals.id))
-        .limit(VITALS_PAGE_SIZE)
-        .offset((page - 1) * VITALS_PAGE_SIZE);
+        .limit(ECP_PAGE_SIZE)
+        .offset((page - 1) * ECP_PAGE_SIZE);
       const data = rows.map((r) => {
         const readings: Record<string, number> = { [def.fields[0].name]: Number(r.value) };
         if (def.fields[1]) readings[def.fields[1].name] = Number(r.value2);
