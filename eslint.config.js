@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'migrations/', 'scratch/', 'coverage/', '.data/', 'web/dist/', 'e2e/artifacts/', 'web/src/api/schema.d.ts'] },
+  { ignores: ['node_modules/', 'migrations/', 'scratch/', 'coverage/', '.data/', 'web/dist/', 'dist/', 'e2e/artifacts/', 'web/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

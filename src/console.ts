@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { PROJECT_ROOT } from './root.ts';
 
-export const CONSOLE_DIST = path.resolve(import.meta.dirname, '../web/dist');
+export const CONSOLE_DIST = path.join(PROJECT_ROOT, 'web/dist');
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 

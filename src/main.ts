@@ -16,8 +16,6 @@ import pino, { type Logger } from 'pino';
 import { buildApp, createServices, type Services } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { connectDatabase, type PlatformDatabase } from './db/connect.ts';
-import { demoSeeders } from './demo.ts';
-import { importMifCommand } from './ecm/imports/cli.ts';
 import { ROLES, systemContext, type Role } from './platform/context.ts';
 import { AppError } from './platform/errors.ts';
 import { loggerOptions } from './platform/http.ts';
@@ -40,6 +38,14 @@ interface Platform {
   services: Services;
   /** Stops the job queue, the mailer and the database (in that order). */
   close(): Promise<void>;
+}
+
+/**
+ * The demo seeders, loaded only when demo data is made: they pull in faker, which would otherwise add to every
+ * start (issue 8, start-up).
+ */
+async function loadDemoSeeders() {
+  return (await import('./demo.ts')).demoSeeders;
 }
 
 function fail(message: string): never {
@@ -143,7 +149,7 @@ async function serve(opts: { role: ProcessRole }): Promise<void> {
   let demo: Record<string, unknown> | undefined;
   if (database.embedded?.owned && config.demoSeed === 'auto' && (await isEmpty(p))) {
     log.info('empty embedded database: seeding demo data');
-    demo = await runDemoSeeders(demoSeeders, database.db, services, config);
+    demo = await runDemoSeeders(await loadDemoSeeders(), database.db, services, config);
   }
   try {
     await importIcd10cmAtStart(services.codes, config.icd10cmFile, log);
@@ -224,7 +230,7 @@ export function buildProgram(): Command {
     .option('--json', 'print {"admin_token", "coordinator_token", "admin_email", "password", "patient_ids"} as JSON only')
     .action(async (opts: { json?: boolean }) => {
       await withPlatform(true, async (p) => {
-        const out = await runDemoSeeders(demoSeeders, p.database.db, p.services, p.config);
+        const out = await runDemoSeeders(await loadDemoSeeders(), p.database.db, p.services, p.config);
         if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
         else printDemoCredentials(out, p.config.publicUrl);
       });
@@ -267,6 +273,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--file-type <type>', 'file type (detected from the name and content when omitted)').choices(['csv', 'xml', 'xlsx', 'xlsm']))
     .option('--json', 'print only the import record as JSON (no progress bar)')
     .action(async (file: string, opts: { org: string; fileType?: 'csv' | 'xml' | 'xlsx' | 'xlsm'; json?: boolean }) => {
+      const { importMifCommand } = await import('./ecm/imports/cli.ts');
       await withPlatform(true, (p) => importMifCommand(p.services, { file, ...opts }));
     });
 

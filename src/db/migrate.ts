@@ -6,15 +6,16 @@
  * migrates, the others wait and then find nothing to do (ARCHITECTURE.md,
  * "Processes and scale").
  */
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import type pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { PROJECT_ROOT } from '../root.ts';
 
 /** Arbitrary but fixed key of the migration lock (`pg_advisory_lock`). */
 const MIGRATION_LOCK_KEY = 7_242_001;
 
-export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const migrationsFolder = path.join(PROJECT_ROOT, 'migrations');
 
 /**
  * Migrates the database behind `pool` to the latest schema.

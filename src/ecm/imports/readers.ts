@@ -13,9 +13,7 @@
  * sentence saying what to fix; problems of single rows are the importer's business.
  */
 import { Readable } from 'node:stream';
-import { parse as parseCsv } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type ExcelJS from 'exceljs';
 import { ValidationError } from '../../platform/errors.ts';
 
 export const FILE_TYPES = ['csv', 'xml', 'xlsx', 'xlsm', 'xls'] as const;
@@ -112,13 +110,15 @@ function unreadable(type: FileType, reason: string): ValidationError {
   return new ValidationError([`The file could not be read as ${type.toUpperCase()}: ${reason}`]);
 }
 
-function readCsv(content: Buffer): Sheet {
+async function readCsv(content: Buffer): Promise<Sheet> {
   if (sniff(content) === 'zip') throw unreadable('csv', 'it is a zip archive (an XLSX workbook?); send it with file_type xlsx');
   const text = decodeText(content);
   if (text.includes('\u0000')) throw unreadable('csv', 'it contains binary data');
   const firstLine = text.slice(0, text.search(/\r?\n|$/));
   const delimiter = (firstLine.match(/\t/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? '\t' : ',';
   let records: Array<{ record: string[]; info: { lines: number } }>;
+  // The parsers load on first use: a server that never imports a file never pays their start-up (issue 8).
+  const { parse: parseCsv } = await import('csv-parse/sync');
   try {
     records = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as unknown as typeof records;
   } catch (err) {
@@ -161,10 +161,11 @@ function findRows(node: unknown, rowElement: string): Array<Record<string, unkno
   return undefined;
 }
 
-function readXml(content: Buffer, rowElement: string): Sheet {
+async function readXml(content: Buffer, rowElement: string): Promise<Sheet> {
   const kind = sniff(content);
   if (kind === 'zip') throw unreadable('xml', 'it is a zip archive (an XLSX workbook?); send it with file_type xlsx');
   const text = decodeText(content);
+  const { XMLParser, XMLValidator } = await import('fast-xml-parser');
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw unreadable('xml', `${valid.err.msg} (line ${valid.err.line})`);
   let doc: unknown;
@@ -231,8 +232,9 @@ async function readWorkbook(content: Buffer, type: FileType): Promise<Sheet> {
   if (sniff(content) !== 'zip') throw unreadable(type, 'it is not an Excel workbook');
   let headers: string[] | undefined;
   const rows: Sheet['rows'] = [];
+  const { default: Excel } = await import('exceljs');
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([content]), {
+    const reader = new Excel.stream.xlsx.WorkbookReader(Readable.from([content]), {
       worksheets: 'emit',
       sharedStrings: 'cache',
       styles: 'cache',

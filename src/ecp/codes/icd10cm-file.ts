@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { ValidationError } from '../../platform/errors.ts';
 
 export type Icd10cmLayout = 'order' | 'codes';
@@ -47,9 +47,11 @@ function nameInfo(name: string): { layout: Icd10cmLayout; fiscalYear: number } |
 
 const EXPECTED = 'expected CMS\'s icd10cm_order_YYYY.txt or icd10cm_codes_YYYY.txt, or the zip that holds them';
 
-function openZip(file: string): Promise<yauzl.ZipFile> {
+async function openZip(file: string): Promise<yauzl.ZipFile> {
+  // Loaded on first use (a zip is read only when a code set is imported), not at every start (issue 8).
+  const { default: unzip } = await import('yauzl');
   return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, autoClose: false }, (err, zip) => (err ? reject(err) : resolve(zip)));
+    unzip.open(file, { lazyEntries: true, autoClose: false }, (err, zip) => (err ? reject(err) : resolve(zip)));
   });
 }
 

@@ -1,0 +1,17 @@
+/**
+ * The project's root directory (the folder holding `package.json` and `migrations/`), found by walking up from
+ * this module's own location, so the paths built from it hold both when `src/` runs through tsx and when the
+ * `dist/` bundle runs (`npm run build`; see `bin/care.js`), whose modules sit at a different depth.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'migrations'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no project root (package.json beside migrations/) above ${from}`);
+  }
+}
+
+export const PROJECT_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
