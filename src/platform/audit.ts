@@ -72,10 +72,15 @@ export type AuditService = ReturnType<typeof createAuditService>;
  * The audit insert as a SQL fragment, to ride in a `WITH` clause of the statement that reads or writes the PHI
  * (`WITH ..., audit AS (${auditInsertSql(ctx, entry)}) SELECT ...`): one round trip instead of a transaction around
  * two statements, and still all-or-nothing (one statement). `entityIds` is a list of ids, or a SQL expression of
- * type `text[]` over the statement's other CTEs (the ids a page returned, say). Same row as `recordAudit`.
+ * type `text[]` over the statement's other CTEs (the ids a page returned, say). `when`, a boolean SQL expression
+ * over those CTEs, writes the row only when it holds (a read that found nothing records nothing). Same row as
+ * `recordAudit`.
  */
-export function auditInsertSql(ctx: RequestContext, entry: { action: AuditAction; entityType: string; entityIds: Array<string | number> | SQL }): SQL {
+export function auditInsertSql(
+  ctx: RequestContext,
+  entry: { action: AuditAction; entityType: string; entityIds: Array<string | number> | SQL; when?: SQL },
+): SQL {
   const ids = Array.isArray(entry.entityIds) ? sql`${sql.param(entry.entityIds.map(String))}::text[]` : sql`coalesce(${entry.entityIds}, ARRAY[]::text[])`;
   return sql`INSERT INTO audit_events (organization_id, actor_type, actor_id, actor_name, action, entity_type, entity_ids, ip, request_id)
-    SELECT ${ctx.actor.organizationId}::int, ${ctx.actor.kind}, ${ctx.actor.id}::text, ${ctx.actor.name}, ${entry.action}, ${entry.entityType}, ${ids}, ${ctx.ip}::inet, ${ctx.requestId}::text`;
+    SELECT ${ctx.actor.organizationId}::int, ${ctx.actor.kind}, ${ctx.actor.id}::text, ${ctx.actor.name}, ${entry.action}, ${entry.entityType}, ${ids}, ${ctx.ip}::inet, ${ctx.requestId}::text${entry.when ? sql` WHERE ${entry.when}` : sql``}`;
 }
