@@ -2,7 +2,7 @@
  * SQL of ECM activities and their comments. Soft-deleted activities
  * (`deleted_at`) are invisible to every read here.
  */
-import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/pool.ts';
 import { activities, activityComments, users } from '../../db/schema.ts';
 import type { PageRequest } from '../../platform/pagination.ts';
@@ -46,6 +46,12 @@ export async function activitiesOfRecord(db: Executor, organizationId: number, r
   return db.select().from(activities).where(and(eq(activities.organizationId, organizationId), cond, isNull(activities.deletedAt))).for('update');
 }
 
+/** Applies `values` to the live activities that reference `voiceCallId` or `textMessageId`; returns them as changed. */
+export async function updateActivitiesOfRecord(db: Executor, organizationId: number, ref: { voiceCallId?: number; textMessageId?: number }, values: Partial<NewActivity>) {
+  const cond = ref.voiceCallId !== undefined ? eq(activities.voiceCallId, ref.voiceCallId) : eq(activities.textMessageId, ref.textMessageId!);
+  return db.update(activities).set({ ...values, updatedAt: new Date() }).where(and(eq(activities.organizationId, organizationId), cond, isNull(activities.deletedAt))).returning();
+}
+
 /** The blocking links of a member's live activities (for cycle checks). */
 export async function blockNodes(db: Executor, organizationId: number, patientId: number) {
   return db
@@ -86,12 +92,72 @@ export async function descendantIds(db: Executor, organizationId: number, parent
   return rows.map((r) => r.id);
 }
 
-/** The member's live activity count and latest `occurred_at` not in the future. */
-export async function patientStats(db: Executor, patientId: number): Promise<{ count: number; lastAt: Date | null }> {
-  const { rows } = await db.execute<{ count: number; last_at: Date | string | null }>(sql`
-    SELECT count(*)::int AS count, max(occurred_at) FILTER (WHERE occurred_at <= now()) AS last_at
-    FROM activities WHERE patient_id = ${patientId} AND deleted_at IS NULL`);
-  return { count: rows[0].count, lastAt: rows[0].last_at === null ? null : new Date(rows[0].last_at) };
+/**
+ * The latest `occurred_at` of the member's live activities that is not after `now`, as a SQL expression (the
+ * recount of `last_activity_at` after a delete or a change of an activity's time).
+ */
+export function latestOccurredSql(patientId: number, now: Date): SQL {
+  return sql`(SELECT max(occurred_at) FROM activities WHERE patient_id = ${patientId} AND deleted_at IS NULL AND occurred_at <= ${now}::timestamptz)`;
+}
+
+/**
+ * What creating an activity checks first, in one statement: the member's display name (undefined: no such member
+ * in the organization) and, when `assigneeId` is given, the assignee's name if an active user of the organization.
+ */
+export async function creationFacts(db: Executor, organizationId: number, patientId: number, assigneeId: number | undefined) {
+  const { rows } = await db.execute<{ patient_name: string; assignee_name: string | null }>(sql`
+    SELECT p.first_name || ' ' || p.last_name AS patient_name,
+      ${assigneeId === undefined ? sql`NULL::text` : sql`(SELECT name FROM users WHERE organization_id = ${organizationId} AND id = ${assigneeId} AND active)`} AS assignee_name
+    FROM patients p WHERE p.organization_id = ${organizationId} AND p.id = ${patientId}`);
+  return rows[0] ? { patientName: rows[0].patient_name, assigneeName: rows[0].assignee_name } : undefined;
+}
+
+/** The activity row's columns from the `a` CTE, named and typed as Drizzle's `ActivityRow` (built once). */
+const ACTIVITY_COLUMNS = Object.entries(getTableColumns(activities));
+const ACTIVITY_SELECT = sql.join(ACTIVITY_COLUMNS.map(([key, c]) => sql`a.${sql.identifier(c.name)} AS ${sql.identifier(key)}`), sql`, `);
+
+/** Raw `ACTIVITY_SELECT` values (timestamps as PostgreSQL text) mapped as Drizzle maps its own results. */
+function activityRowOf(raw: Record<string, unknown>): ActivityRow {
+  const row: Record<string, unknown> = {};
+  for (const [key, c] of ACTIVITY_COLUMNS) row[key] = raw[key] === null ? null : c.mapFromDriverValue(raw[key]);
+  return row as ActivityRow;
+}
+
+/** What rides in the statement that inserts an activity, each given the new activity's id as a SQL expression. */
+export interface InsertEffects {
+  /** The activity's event (`insertEventSql`, returning its summary), or null for a type that makes none. */
+  event: (activityId: SQL) => SQL | null;
+  /** The member's activity stats. */
+  stats: SQL;
+  /** The audit row. */
+  audit?: (activityIds: SQL) => SQL;
+}
+
+/** The summary columns of the event inserted with an activity. */
+export interface InsertedEvent {
+  id: number;
+  event_type: string;
+  occurred_at: string;
+  status: string;
+  prtf_category: string | null;
+}
+
+/**
+ * Inserts an activity with its effects (event, member stats, audit row) in one statement: one round trip instead of
+ * four, and the response is built from what it returns instead of re-reading the activity.
+ * @returns the activity row and its event's summary (null for a type that makes none).
+ */
+export async function insertActivityWith(db: Executor, values: NewActivity, effects: InsertEffects): Promise<{ activity: ActivityRow; event: InsertedEvent | null }> {
+  const id = sql`(SELECT id FROM a)`;
+  const event = effects.event(id);
+  const { rows } = await db.execute<Record<string, unknown>>(sql`
+    WITH a AS (${db.insert(activities).values(values).returning().getSQL()}),
+    stats AS (${effects.stats})
+    ${event ? sql`, ev AS (${event})` : sql``}
+    ${effects.audit ? sql`, audit AS (${effects.audit(sql`ARRAY[${id}::text]`)})` : sql``}
+    SELECT ${ACTIVITY_SELECT}, ${event ? sql`(SELECT row_to_json(ev) FROM ev)` : sql`NULL::json`} AS "__event"
+    FROM a`);
+  return { activity: activityRowOf(rows[0]), event: (rows[0].__event ?? null) as InsertedEvent | null };
 }
 
 export interface ActivityListRow extends Record<string, unknown> {

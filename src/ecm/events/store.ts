@@ -9,8 +9,21 @@ import type { PageRequest } from '../../platform/pagination.ts';
 
 export type EventRow = typeof ecmEvents.$inferSelect;
 
+export type NewEvent = typeof ecmEvents.$inferInsert;
+
+/**
+ * The INSERT of a new activity's event, to ride in the activity's own statement (`activityId` may be an expression
+ * over its CTEs); returns the summary columns `id, event_type, occurred_at, status, prtf_category`.
+ */
+export function insertEventSql(values: Omit<NewEvent, 'activityId'> & { activityId: SQL }): SQL {
+  return sql`INSERT INTO ecm_events (organization_id, patient_id, activity_id, event_type, status, occurred_at, subject, body, duration, prtf_category)
+    VALUES (${values.organizationId}::int, ${values.patientId}::int, ${values.activityId}, ${values.eventType}, ${values.status}, ${values.occurredAt}::timestamptz,
+      ${values.subject ?? null}, ${values.body ?? null}, ${values.duration ?? null}::int, ${values.prtfCategory ?? null})
+    RETURNING id, event_type, occurred_at, status, prtf_category`;
+}
+
 /** Creates or replaces the event of `values.activityId` (one event per activity). */
-export async function upsertEvent(db: Executor, values: typeof ecmEvents.$inferInsert): Promise<void> {
+export async function upsertEvent(db: Executor, values: NewEvent): Promise<void> {
   await db
     .insert(ecmEvents)
     .values(values)

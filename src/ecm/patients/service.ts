@@ -8,6 +8,7 @@
  * in its transaction. A change of `member_record_status` appends to the status history
  * with `changed_by` = the actor's name.
  */
+import type { SQL } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../db/pool.ts';
 import { auditInsertSql, recordAudit, type AuditAction } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
@@ -207,11 +208,13 @@ export function createPatientService({ db }: PatientServiceDeps) {
   return {
     /**
      * The member `id` of the organization, for features nested under a patient (activities, events).
+     * `lock`: holds the member's row until `tx` ends (a change that recounts the member's activity stats, so that
+     * concurrent changes apply after it).
      * @returns `{ id, name }`.
      * @throws NotFoundError `Patient not found`.
      */
-    async requirePatient(tx: Executor, organizationId: number, id: number): Promise<{ id: number; name: string }> {
-      const p = await store.findPatientName(tx, organizationId, id);
+    async requirePatient(tx: Executor, organizationId: number, id: number, lock = false): Promise<{ id: number; name: string }> {
+      const p = await store.findPatientName(tx, organizationId, id, lock);
       if (!p) throw new NotFoundError(PATIENT_NOT_FOUND);
       return { id: p.id, name: `${p.firstName} ${p.lastName}` };
     },
@@ -232,9 +235,15 @@ export function createPatientService({ db }: PatientServiceDeps) {
     /** The member's lead care manager `{id, name, phone}`: ILCM, else OLCM, else the clinic's first admin. */
     leadCareManager: (tx: Executor, organizationId: number, patientId: number) => store.leadCareManager(tx, organizationId, patientId),
 
-    /** Records the member's activity count and most recent activity time (kept by the activities feature). */
-    setActivityStats(tx: Executor, patientId: number, count: number, lastActivityAt: Date | null): Promise<void> {
-      return store.setActivityStats(tx, patientId, count, lastActivityAt);
+    /**
+     * The SQL that moves the member's `activities_count` and `last_activity_at` (kept by the activities feature) by
+     * `change`, for the activities feature to run in, or fold into, the statement of its change.
+     */
+    activityStatsSql: (patientId: number, change: store.ActivityStatsChange): SQL => store.activityStatsSql(patientId, change),
+
+    /** Runs `activityStatsSql` in `tx`. */
+    async applyActivityStats(tx: Executor, patientId: number, change: store.ActivityStatsChange): Promise<void> {
+      await tx.execute(store.activityStatsSql(patientId, change));
     },
 
     /**
@@ -450,5 +459,6 @@ export interface StatusWriter {
 }
 
 export type MemberColumns = store.MemberColumns;
+export type ActivityStatsChange = store.ActivityStatsChange;
 
 export type PatientService = ReturnType<typeof createPatientService>;

@@ -306,18 +306,38 @@ export async function findUsersIn(db: Executor, organizationId: number, ids: num
     .where(and(eq(users.organizationId, organizationId), inArray(users.id, ids)));
 }
 
-/** Id and display name of one member of the organization, or undefined. */
-export async function findPatientName(db: Executor, organizationId: number, id: number) {
-  const [row] = await db
+/** Id and display name of one member of the organization, or undefined; optionally locked for update. */
+export async function findPatientName(db: Executor, organizationId: number, id: number, forUpdate = false) {
+  const q = db
     .select({ id: patients.id, firstName: patients.firstName, lastName: patients.lastName })
     .from(patients)
     .where(and(eq(patients.organizationId, organizationId), eq(patients.id, id)));
+  const [row] = await (forUpdate ? q.for('update') : q);
   return row;
 }
 
-/** Sets the member's denormalised `activities_count` and `last_activity_at`. */
-export async function setActivityStats(db: Executor, id: number, count: number, lastActivityAt: Date | null) {
-  await db.update(patients).set({ activitiesCount: count, lastActivityAt }).where(eq(patients.id, id));
+/** How a change of a member's activities moves their denormalised `activities_count` and `last_activity_at`. */
+export interface ActivityStatsChange {
+  /** Live activities added (positive) or removed (negative). */
+  countDelta: number;
+  /** An activity that has occurred (not in the future) was added at this time: `last_activity_at` moves to it if later. */
+  occurredAt?: Date | null;
+  /** Recomputes `last_activity_at` with this expression instead (after a delete, or a change of an activity's time). */
+  recountLast?: SQL;
+}
+
+/**
+ * The UPDATE that applies `change` to member `id`'s activity stats, as SQL to run or to ride in a `WITH` clause of the
+ * statement that changes the activities. Incremental (`activities_count + n`, `greatest(...)`): concurrent changes of
+ * one member never lose each other's count, and nothing is rescanned.
+ */
+export function activityStatsSql(id: number, change: ActivityStatsChange): SQL {
+  const last = change.recountLast
+    ? sql`, last_activity_at = ${change.recountLast}`
+    : change.occurredAt
+      ? sql`, last_activity_at = greatest(last_activity_at, ${change.occurredAt}::timestamptz)`
+      : sql``;
+  return sql`UPDATE patients SET activities_count = activities_count + ${change.countDelta}::int${last} WHERE id = ${id}`;
 }
 
 /** Id, name and phone (E.164) of one member, or undefined. */
