@@ -287,6 +287,13 @@ describe('activities_count and last_activity_at (kept as activities change, not 
     const s = await stats(pid);
     expect(s).toMatchObject({ count: 4, last: now.occurred_at });
     expect({ count: s.count, last: s.last }).toEqual(s.recount);
+    // A create refused by the statement's own check (an assignee of another clinic) leaves no trace.
+    const audits = async () => (await t.database.db.select().from(auditEvents).where(eq(auditEvents.organizationId, coord.organizationId))).length;
+    const before = await audits();
+    const refused = await create({ activity_type: 'task', assigned_to_id: stranger.id, message: 'nope' }, coord, pid);
+    expect(refused.json()).toEqual({ errors: ['Assigned to must be an active user of the clinic'] });
+    expect(await stats(pid)).toMatchObject({ count: 4, last: now.occurred_at });
+    expect(await audits()).toBe(before + 1); // the GET in stats() only
   });
 
   it('keeps them right across updates of occurred_at, deletes (with subtasks) and concurrent creates', async () => {

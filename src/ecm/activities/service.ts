@@ -9,8 +9,7 @@
  */
 import type { Config } from '../../config.ts';
 import type { Db, Executor } from '../../db/pool.ts';
-import type { SQL } from 'drizzle-orm';
-import { auditInsertSql, recordAudit } from '../../platform/audit.ts';
+import { auditInsertPlaceholderSql, auditValues, recordAudit } from '../../platform/audit.ts';
 import type { RequestContext, UserActor } from '../../platform/context.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { JobMeta, Jobs } from '../../platform/jobs.ts';
@@ -216,21 +215,34 @@ export function createActivityService(deps: ActivityServiceDeps) {
     await events.syncEventForActivity(tx, activity, { textMessage, voiceCall });
   }
 
+  // The insert of an activity with its event and the member's stats, built once here from each feature's SQL: for the
+  // API's creates with the member and assignee check and the audit row; for communications (checked and audited by
+  // their callers) without.
+  const insertChecked = store.insertActivityStatement('activities_insert_checked', {
+    event: events.eventInsertSql,
+    stats: patients.activityAddedSql,
+    audit: (ids, when) => auditInsertPlaceholderSql({ entityType: 'activity', entityIds: ids, when }),
+  }, true);
+  const insertUnchecked = store.insertActivityStatement('activities_insert', { event: events.eventInsertSql, stats: patients.activityAddedSql }, false);
+
   /**
    * Inserts an activity with its event and the member's stats (`activities_count + 1`, `last_activity_at` moved to
-   * it if it has occurred) and, when `audit` is given, its audit row: one statement.
+   * it if it has occurred), in one statement. With `ctx` (the API's creates) the same statement checks that the member
+   * is the organization's and the assignee an active user of it (inserting nothing otherwise, see `facts`) and writes
+   * the `create` audit row.
    */
-  function insertActivity(tx: Executor, values: store.NewActivity & { occurredAt: Date; status: string }, records: CommunicationRecords, audit?: (ids: SQL) => SQL) {
+  function insertActivity(tx: Executor, values: store.NewActivity & { occurredAt: Date; status: string }, records: CommunicationRecords, ctx?: RequestContext) {
     const source = {
       ...values,
       modality: values.modality ?? null, outcome: values.outcome ?? null, emailStatus: values.emailStatus ?? null, bookedAt: values.bookedAt ?? null,
       subject: values.subject ?? null, body: values.body ?? null, message: values.message ?? null, duration: values.duration ?? null,
     };
-    return store.insertActivityWith(tx, values, {
-      event: (id) => events.eventInsertSql(source, id, records),
-      stats: patients.activityStatsSql(values.patientId, { countDelta: 1, occurredAt: occurredSoFar(values.occurredAt) }),
-      audit,
-    });
+    const effectValues = {
+      ...events.eventInsertValues(source, records),
+      ...patients.activityAddedValues(values.patientId, occurredSoFar(values.occurredAt)),
+      ...(ctx ? auditValues(ctx, 'create') : {}),
+    };
+    return (ctx ? insertChecked : insertUnchecked)(tx, values, effectValues);
   }
 
   async function loadDetail(tx: Executor, orgId: number, activity: store.ActivityRow): Promise<ActivityDetailWire> {
@@ -317,18 +329,24 @@ export function createActivityService(deps: ActivityServiceDeps) {
       return db.transaction(async (tx): Promise<ActivityDetailWire> => {
         const cols = columnsOf(input);
         const draft = { ...defined(cols), activityType: cols.activityType } as store.NewActivity;
-        // The member and the assignee in one statement; an unknown member is 404 before any validation message.
-        const facts = await store.creationFacts(tx, orgId, patientId, draft.assignedToId ?? undefined);
-        if (!facts) throw new NotFoundError(PATIENT_NOT_FOUND);
         const errors = activityErrors(draft as ActivityDraft, config.mailAttachmentHosts);
-        const related = await relationErrors(tx, orgId, patientId, null, draft, {
-          blockedById: draft.blockedById ?? null,
-          blockingId: draft.blockingId ?? null,
-        }, facts.assigneeName !== null);
-        errors.push(...related.errors);
-        if (errors.length) throw new ValidationError([...new Set(errors)]);
+        let records: CommunicationRecords = {};
+        // The common case (nothing wrong with the request itself, no links but the assignee) leaves the member and
+        // assignee check to the insert statement. Otherwise they are checked first: an unknown member is 404 before any
+        // validation message, and links need their own reads.
+        if (errors.length || draft.textMessageId || draft.voiceCallId || draft.parentId || draft.blockedById || draft.blockingId) {
+          const facts = await store.creationFacts(tx, orgId, patientId, draft.assignedToId ?? undefined);
+          if (!facts) throw new NotFoundError(PATIENT_NOT_FOUND);
+          const related = await relationErrors(tx, orgId, patientId, null, draft, {
+            blockedById: draft.blockedById ?? null,
+            blockingId: draft.blockingId ?? null,
+          }, facts.assigneeName !== null);
+          errors.push(...related.errors);
+          if (errors.length) throw new ValidationError([...new Set(errors)]);
+          records = related.records;
+        }
         const isEmail = draft.activityType === 'email';
-        const { activity, event } = await insertActivity(tx, {
+        const { activity, event, facts } = await insertActivity(tx, {
           ...draft,
           organizationId: orgId,
           patientId,
@@ -339,7 +357,9 @@ export function createActivityService(deps: ActivityServiceDeps) {
           occurredAt: draft.occurredAt ?? clock(),
           modality: draft.modality ?? (draft.activityType === 'in_person_appointment' || draft.activityType === 'meeting' ? 'in_person' : null),
           emailStatus: isEmail ? 'queued' : null,
-        }, related.records, (ids) => auditInsertSql(ctx, { action: 'create', entityType: 'activity', entityIds: ids }));
+        }, records, ctx);
+        if (!facts) throw new NotFoundError(PATIENT_NOT_FOUND);
+        if (!activity) throw new ValidationError(['Assigned to must be an active user of the clinic']);
         if (isEmail) await jobs.send(tx, { name: ACTIVITY_EMAIL_QUEUE, retry: emailRetry }, { organizationId: orgId, activityId: activity.id });
         // A new activity has no comments or subtasks yet; names come from the check above and the caller.
         return {
@@ -474,7 +494,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
         voiceCallId: a.voiceCallId ?? null,
         occurredAt: a.occurredAt ?? clock(),
       }, records);
-      return activity;
+      return activity!;
     },
 
     /**

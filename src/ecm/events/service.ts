@@ -145,14 +145,14 @@ export function createEventService({ db, patients }: { db: Db; patients: Patient
     },
 
     /**
-     * The INSERT of the event of a new activity, for the statement that inserts the activity (`activityId`: a SQL
-     * expression for its id), or null for a type that makes none. It returns the summary columns (`EventSummary`,
-     * `occurred_at` as a timestamptz).
+     * The INSERT of the event of a new activity, for the statement built once that inserts the activity
+     * (`activityId`: a SQL expression for its id); its values are placeholders filled by `eventInsertValues`. It
+     * returns the summary columns (`EventSummary`, `occurred_at` as a timestamptz).
      */
-    eventInsertSql(activity: EventSource, activityId: SQL, records: CommunicationRecords = {}): SQL | null {
-      const event = eventOfActivity(activity, records);
-      return event ? store.insertEventSql({ ...event, activityId }) : null;
-    },
+    eventInsertSql: (activityId: SQL): SQL => store.insertEventPlaceholderSql(activityId),
+
+    /** The values of `eventInsertSql`'s placeholders for a new activity (`eventOfActivity`; none for a note). */
+    eventInsertValues: (activity: EventSource, records: CommunicationRecords = {}) => store.eventInsertValues(eventOfActivity(activity, records)),
 
     /** The event summary shown in activity details (`{id, event_type, occurred_at, status, prtf_category}`), or null. */
     async eventSummaryOfActivity(tx: Executor, activityId: number): Promise<EventSummary | null> {

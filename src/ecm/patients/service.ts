@@ -10,7 +10,7 @@
  */
 import type { SQL } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../db/pool.ts';
-import { auditInsertSql, recordAudit, type AuditAction } from '../../platform/audit.ts';
+import { auditInsertSql, auditValues, recordAudit, type AuditAction } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { isUniqueViolation, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
@@ -115,19 +115,19 @@ function detailOf(r: store.PatientDetailRow): PatientDetailWire {
 }
 
 /**
- * Loads one member in the detail shape of seed 001 (one statement), writing `audit`'s row in the same statement when
- * given and the member exists.
+ * Loads one member in the detail shape of seed 001 (one statement), writing the audit row of `ctx` and `action` in the
+ * same statement when the member exists.
  * @throws NotFoundError `Patient not found`.
  */
-async function loadDetail(tx: Executor, organizationId: number, id: number, audit?: store.AuditOf): Promise<PatientDetailWire> {
-  const row = await store.findPatientDetail(tx, organizationId, id, audit);
+async function loadDetail(tx: Executor, ctx: RequestContext, id: number, action: AuditAction): Promise<PatientDetailWire> {
+  const row = await store.findPatientDetail(tx, ctx.actor.organizationId, id, auditValues(ctx, action));
   if (!row) throw new NotFoundError(PATIENT_NOT_FOUND);
   return detailOf(row);
 }
 
-/** The audit row of `ctx` for patients, bound by the store to the records its statement touched. */
-function auditOf(ctx: RequestContext, action: AuditAction): store.AuditOf {
-  return (ids, found) => auditInsertSql(ctx, { action, entityType: 'patient', entityIds: ids, when: found });
+/** The list audit row of `ctx`, bound by the store to the ids its statement returned. */
+function listAudit(ctx: RequestContext): store.AuditOf {
+  return (ids) => auditInsertSql(ctx, { action: 'list', entityType: 'patient', entityIds: ids });
 }
 
 function blank(v: string | null | undefined): boolean {
@@ -201,7 +201,7 @@ export function createPatientService({ db }: PatientServiceDeps) {
   async function list(ctx: RequestContext, filters: store.PatientFilters, sort: store.PatientSort, q: { page?: number; per_page?: number; page_size?: number }) {
     const page = pageRequest(q);
     // One statement (page, count and audit row): atomic without a transaction.
-    const { rows, totalCount } = await store.listPatients(db, ctx.actor.organizationId, filters, sort, page, auditOf(ctx, 'list'));
+    const { rows, totalCount } = await store.listPatients(db, ctx.actor.organizationId, filters, sort, page, listAudit(ctx));
     return { patients: rows.map(listItem), pagination: paginationOf(page, totalCount) };
   }
 
@@ -240,6 +240,16 @@ export function createPatientService({ db }: PatientServiceDeps) {
      * `change`, for the activities feature to run in, or fold into, the statement of its change.
      */
     activityStatsSql: (patientId: number, change: store.ActivityStatsChange): SQL => store.activityStatsSql(patientId, change),
+
+    /**
+     * `activityStatsSql` of one added activity for the statement built once that inserts it, applied `when` that holds
+     * (the activity was inserted): member and time are placeholders, filled by `activityAddedValues(patientId,
+     * occurredAt)` (`occurredAt` null: in the future).
+     */
+    activityAddedSql: (when: SQL): SQL => store.activityAddedPlaceholderSql(when),
+
+    /** The values of `activityAddedSql`'s placeholders. */
+    activityAddedValues: (patientId: number, occurredAt: Date | null) => store.activityAddedValues(patientId, occurredAt),
 
     /** Runs `activityStatsSql` in `tx`. */
     async applyActivityStats(tx: Executor, patientId: number, change: store.ActivityStatsChange): Promise<void> {
@@ -285,7 +295,7 @@ export function createPatientService({ db }: PatientServiceDeps) {
      */
     getPatient(ctx: RequestContext, id: number) {
       // One statement (member and audit row): atomic without a transaction; an unknown id records nothing.
-      return loadDetail(db, ctx.actor.organizationId, id, auditOf(ctx, 'read'));
+      return loadDetail(db, ctx, id, 'read');
     },
 
     /**
@@ -326,7 +336,7 @@ export function createPatientService({ db }: PatientServiceDeps) {
             changedBy: ctx.actor.name,
             changedByUserId: ctx.actor.kind === 'user' ? Number(ctx.actor.id) : null,
           });
-          return loadDetail(tx, orgId, patient.id, auditOf(ctx, 'create'));
+          return loadDetail(tx, ctx, patient.id, 'create');
         });
       } catch (err) {
         if (isUniqueViolation(err, 'ecm_eligibility_org_member_id_key')) throw new ValidationError(['Member ID has already been taken']);
@@ -369,7 +379,7 @@ export function createPatientService({ db }: PatientServiceDeps) {
               ilcmUserId: input.case_load.ilcm_user_id,
             });
           }
-          return loadDetail(tx, orgId, id, auditOf(ctx, 'update'));
+          return loadDetail(tx, ctx, id, 'update');
         });
       } catch (err) {
         if (isUniqueViolation(err, 'ecm_eligibility_org_member_id_key')) throw new ValidationError(['Member ID has already been taken']);
@@ -398,7 +408,7 @@ export function createPatientService({ db }: PatientServiceDeps) {
           olcmUserId: input.olcm_user_id,
           ilcmUserId: input.ilcm_user_id,
         });
-        return loadDetail(tx, orgId, id, auditOf(ctx, 'update'));
+        return loadDetail(tx, ctx, id, 'update');
       });
     },
 

@@ -6,7 +6,8 @@
  * UNION of ids, so each side uses its own index on a clinic of 100,000 members.
  */
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../db/pool.ts';
+import { preparedStatement, type Executor } from '../../db/pool.ts';
+import { auditInsertPlaceholderSql, type AuditValues } from '../../platform/audit.ts';
 import { caseLoads, ecmEligibilityInformations, ecmStatusHistories, patients, users } from '../../db/schema.ts';
 import type { PageRequest } from '../../platform/pagination.ts';
 import type { SortField } from './schemas.ts';
@@ -113,11 +114,8 @@ export interface PatientListRow {
  */
 const userName = (id: SQL) => sql`(SELECT name FROM users WHERE id = ${id})`;
 
-/**
- * The audit row of a statement, given the records it touched: `ids` is a `text[]` expression over the statement's
- * CTEs, `found` a boolean one (false: the record does not exist). Built by the service with `auditInsertSql`.
- */
-export type AuditOf = (ids: SQL, found: SQL) => SQL;
+/** The audit row of a list statement, given the ids it returned (a `text[]` expression over its CTEs); built by the service with `auditInsertSql`. */
+export type AuditOf = (ids: SQL) => SQL;
 
 /**
  * One page of members matching `filters`, in `sort` order (ties by id), the total count, and the audit row naming
@@ -157,7 +155,7 @@ export async function listPatients(
       WHERE ${where}
       ORDER BY ${order}
       LIMIT ${page.perPage} OFFSET ${page.offset}),
-    audit AS (${audit(sql`(SELECT array_agg(id::text ORDER BY rn) FROM page)`, sql`true`)})
+    audit AS (${audit(sql`(SELECT array_agg(id::text ORDER BY rn) FROM page)`)})
     SELECT t.total_count, page.* FROM (SELECT count(*)::int AS total_count ${onlySearch ? sql`FROM match` : sql`${countFrom} WHERE ${where}`}) t
     LEFT JOIN page ON true
     ORDER BY page.rn`);
@@ -213,13 +211,10 @@ export interface PatientDetailRow extends Record<string, unknown> {
   status_history: Array<{ id: number; status: string; changed_at: string; changed_by: string }>;
 }
 
-/**
- * One member of the organization with everything the detail shape shows, and its audit row (`audit`, written only
- * when the member exists; omitted: none), in one statement: one round trip, atomic without a transaction.
- * @returns the row, or undefined for an unknown id or another organization's member.
- */
-export async function findPatientDetail(db: Executor, organizationId: number, id: number, audit?: AuditOf): Promise<PatientDetailRow | undefined> {
-  const { rows } = await db.execute<PatientDetailRow>(sql`
+// The hot read of members: built once, a named statement parsed and planned once per connection.
+const patientDetail = preparedStatement<PatientDetailRow>('patients_detail', () => {
+  const organizationId = sql.placeholder('organization_id');
+  return sql`
     WITH m AS (
       SELECT p.id, p.first_name, p.last_name, p.date_of_birth, p.gender, p.phone, p.email,
         p.address_street, p.address_city, p.address_state, p.address_zip, p.services, p.activities_count, p.last_activity_at,
@@ -228,21 +223,30 @@ export async function findPatientDetail(db: Executor, organizationId: number, id
         e.ecm_benefit_auth_eff_date, e.ecm_benefit_auth_end_date, e.acuity_level, e.member_record_status,
         e.created_at AS eligibility_created_at, e.updated_at AS eligibility_updated_at
       FROM patients p JOIN ecm_eligibility_informations e ON e.patient_id = p.id
-      WHERE p.organization_id = ${organizationId} AND p.id = ${id})
-    ${audit ? sql`, audit AS (${audit(sql`(SELECT array_agg(id::text) FROM m)`, sql`EXISTS (SELECT 1 FROM m)`)})` : sql``}
+      WHERE p.organization_id = ${organizationId}::int AND p.id = ${sql.placeholder('id')}::int),
+    audit AS (${auditInsertPlaceholderSql({ entityType: 'patient', entityIds: sql`(SELECT array_agg(id::text) FROM m)`, when: sql`EXISTS (SELECT 1 FROM m)` })})
     SELECT m.*,
       c.id AS case_load_id, c.provider_id, ${userName(sql`c.provider_id`)} AS provider_name, c.olcm_user_id, ${userName(sql`c.olcm_user_id`)} AS olcm_name,
       c.ilcm_user_id, ${userName(sql`c.ilcm_user_id`)} AS ilcm_name,
       (SELECT coalesce(json_agg(json_build_object('id', a.id, 'auth_no', a.auth_no, 'auth_type', a.auth_type,
           'authorization_type', a.authorization_type, 'status', a.status, 'start_date', a.start_date, 'expiration_date', a.expiration_date)
           ORDER BY a.start_date, a.id), '[]'::json)
-        FROM ecm_authorizations a WHERE a.organization_id = ${organizationId} AND a.patient_id = m.id) AS authorizations,
+        FROM ecm_authorizations a WHERE a.organization_id = ${organizationId}::int AND a.patient_id = m.id) AS authorizations,
       (SELECT coalesce(json_agg(json_build_object('id', h.id, 'status', h.status, 'changed_at', h.changed_at, 'changed_by', h.changed_by)
           ORDER BY h.changed_at, h.id), '[]'::json)
-        FROM ecm_status_histories h WHERE h.organization_id = ${organizationId} AND h.patient_id = m.id) AS status_history
+        FROM ecm_status_histories h WHERE h.organization_id = ${organizationId}::int AND h.patient_id = m.id) AS status_history
     FROM m
-    LEFT JOIN case_loads c ON c.organization_id = ${organizationId} AND c.patient_id = m.id`);
-  return rows[0];
+    LEFT JOIN case_loads c ON c.organization_id = ${organizationId}::int AND c.patient_id = m.id`;
+});
+
+/**
+ * One member of the organization with everything the detail shape shows, and its audit row (`audit`: `auditValues`
+ * of the request; written only when the member exists), in one statement: one round trip, atomic without a transaction.
+ * @returns the row, or undefined for an unknown id or another organization's member.
+ */
+export async function findPatientDetail(db: Executor, organizationId: number, id: number, audit: AuditValues): Promise<PatientDetailRow | undefined> {
+  const [row] = await patientDetail(db, { organization_id: organizationId, id, ...audit });
+  return row;
 }
 
 export type PatientRow = typeof patients.$inferSelect;
@@ -337,7 +341,23 @@ export function activityStatsSql(id: number, change: ActivityStatsChange): SQL {
     : change.occurredAt
       ? sql`, last_activity_at = greatest(last_activity_at, ${change.occurredAt}::timestamptz)`
       : sql``;
-  return sql`UPDATE patients SET activities_count = activities_count + ${change.countDelta}::int${last} WHERE id = ${id}`;
+  return sql`UPDATE patients SET activities_count = activities_count + ${change.countDelta}::int${last} WHERE id = ${id}::int`;
+}
+
+/** The values of `activityAddedPlaceholderSql`'s placeholders: one activity added to member `patientId`. */
+export function activityAddedValues(patientId: number, occurredAt: Date | null) {
+  return { stats_patient_id: patientId, stats_occurred_at: occurredAt };
+}
+
+/**
+ * `activityStatsSql` of one added activity for a statement built once, applied only `when` it holds (the activity was
+ * inserted): the member and the time it occurred (null: in the future, `last_activity_at` stays) are placeholders
+ * filled by `activityAddedValues`.
+ */
+export function activityAddedPlaceholderSql(when: SQL): SQL {
+  return sql`UPDATE patients SET activities_count = activities_count + 1,
+    last_activity_at = greatest(last_activity_at, ${sql.placeholder('stats_occurred_at')}::timestamptz)
+    WHERE id = ${sql.placeholder('stats_patient_id')}::int AND ${when}`;
 }
 
 /** Id, name and phone (E.164) of one member, or undefined. */
