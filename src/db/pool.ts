@@ -4,7 +4,6 @@
  * `Db` is what services and stores take; `Tx` is a transaction of it. A store
  * function takes `Executor` (either) so it runs inside the caller's transaction.
  */
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { SQL } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -48,33 +47,14 @@ export function withDatabase(connectionString: string, name: string): string {
 }
 
 const dialect = new PgDialect();
-/** Statement names by SQL text (a hot statement's few shapes; bounded by the code, not by the data). */
-const statementNames = new Map<string, string>();
-
-/**
- * Runs `query` like `db.execute`, as a named prepared statement: PostgreSQL parses it once per connection and,
- * after a few runs, reuses its plan instead of planning it again on every request (planning was most of the database
- * time of the hot ECM statements: 0.3 to 2 ms each). The name is derived from the SQL text, so every shape a store
- * builds gets its own statement; use it for statements whose plan does not depend on the values (lookups by key,
- * not searches whose best plan depends on the term).
- * @returns the rows, with values as `db.execute` gives them (timestamps as PostgreSQL text).
- */
-export async function executePrepared<T extends Record<string, unknown>>(db: Executor, query: SQL): Promise<{ rows: T[] }> {
-  const q = dialect.sqlToQuery(query);
-  let name = statementNames.get(q.sql);
-  if (!name) {
-    name = `care_${createHash('sha1').update(q.sql).digest('hex').slice(0, 20)}`;
-    statementNames.set(q.sql, name);
-  }
-  const result = await db._.session.prepareQuery<{ execute: unknown; all: unknown; values: unknown }>(q, undefined, name, false).execute();
-  return result as { rows: T[] };
-}
-
 /**
  * A statement built once, with `sql.placeholder('key')` where each request's values go, run as the named prepared
- * statement `name`: per request only the values are bound (no SQL building, no parsing, no planning after the first
- * runs). For the few hottest statements (token lookup, member details, activity create, SMS status callbacks), where
- * building the SQL with Drizzle took a third of the process's time. Every placeholder must be given a value.
+ * statement `name`: per request only the values are bound. PostgreSQL parses it once per connection and, after a few
+ * runs, reuses its plan (parsing and planning were most of the database time of the hot ECM statements, 0.3 to 2 ms
+ * each), and Node builds no SQL (Drizzle's SQL building was a third of the API's CPU in activity create). For the few
+ * hottest statements (token lookup, member details, activity create, SMS status callbacks), whose plan does not
+ * depend on the values (lookups by key; not searches, whose best plan depends on the term). Every placeholder must
+ * be given a value; a name must always stand for the same SQL.
  * @returns a function running it in `db` (a transaction or the pool) with `values`; rows as `db.execute` gives them.
  */
 export function preparedStatement<T extends Record<string, unknown>>(name: string, build: () => SQL) {
