@@ -72,10 +72,56 @@ export type AuditService = ReturnType<typeof createAuditService>;
  * The audit insert as a SQL fragment, to ride in a `WITH` clause of the statement that reads or writes the PHI
  * (`WITH ..., audit AS (${auditInsertSql(ctx, entry)}) SELECT ...`): one round trip instead of a transaction around
  * two statements, and still all-or-nothing (one statement). `entityIds` is a list of ids, or a SQL expression of
- * type `text[]` over the statement's other CTEs (the ids a page returned, say). Same row as `recordAudit`.
+ * type `text[]` over the statement's other CTEs (the ids a page returned, say). `when`, a boolean SQL expression
+ * over those CTEs, writes the row only when it holds (a read that found nothing records nothing). Same row as
+ * `recordAudit`.
  */
-export function auditInsertSql(ctx: RequestContext, entry: { action: AuditAction; entityType: string; entityIds: Array<string | number> | SQL }): SQL {
+export function auditInsertSql(
+  ctx: RequestContext,
+  entry: { action: AuditAction; entityType: string; entityIds: Array<string | number> | SQL; when?: SQL },
+): SQL {
   const ids = Array.isArray(entry.entityIds) ? sql`${sql.param(entry.entityIds.map(String))}::text[]` : sql`coalesce(${entry.entityIds}, ARRAY[]::text[])`;
+  return auditInsert(auditValues(ctx, entry.action), entry.entityType, ids, entry.when);
+}
+
+/** The per-request values of an audit row: who, what action, from where. */
+export interface AuditValues extends Record<string, unknown> {
+  audit_organization_id: number;
+  audit_actor_type: string;
+  audit_actor_id: string | null;
+  audit_actor_name: string;
+  audit_action: AuditAction;
+  audit_ip: string | null;
+  audit_request_id: string | null;
+}
+
+/** `ctx`'s actor, the action and the request, as the values of `auditInsertPlaceholderSql`'s placeholders. */
+export function auditValues(ctx: RequestContext, action: AuditAction): AuditValues {
+  return {
+    audit_organization_id: ctx.actor.organizationId,
+    audit_actor_type: ctx.actor.kind,
+    audit_actor_id: ctx.actor.id,
+    audit_actor_name: ctx.actor.name,
+    audit_action: action,
+    audit_ip: ctx.ip,
+    audit_request_id: ctx.requestId,
+  };
+}
+
+/**
+ * `auditInsertSql` for a statement built once (`preparedStatement`): the actor, action and request are placeholders
+ * (`audit_*`, filled with `auditValues(ctx, action)`); the entity type is fixed, the ids and `when` are SQL over the
+ * statement's CTEs as in `auditInsertSql`.
+ */
+export function auditInsertPlaceholderSql(entry: { entityType: string; entityIds: SQL; when?: SQL }): SQL {
+  const p = Object.fromEntries(
+    ['audit_organization_id', 'audit_actor_type', 'audit_actor_id', 'audit_actor_name', 'audit_action', 'audit_ip', 'audit_request_id'].map((k) => [k, sql.placeholder(k)]),
+  ) as Record<keyof AuditValues, unknown>;
+  return auditInsert(p, entry.entityType, sql`coalesce(${entry.entityIds}, ARRAY[]::text[])`, entry.when);
+}
+
+function auditInsert(v: Record<keyof AuditValues, unknown>, entityType: string, ids: SQL, when: SQL | undefined): SQL {
   return sql`INSERT INTO audit_events (organization_id, actor_type, actor_id, actor_name, action, entity_type, entity_ids, ip, request_id)
-    SELECT ${ctx.actor.organizationId}::int, ${ctx.actor.kind}, ${ctx.actor.id}::text, ${ctx.actor.name}, ${entry.action}, ${entry.entityType}, ${ids}, ${ctx.ip}::inet, ${ctx.requestId}::text`;
+    SELECT ${v.audit_organization_id}::int, ${v.audit_actor_type}::text, ${v.audit_actor_id}::text, ${v.audit_actor_name}::text, ${v.audit_action}::text,
+      ${entityType}::text, ${ids}, ${v.audit_ip}::inet, ${v.audit_request_id}::text${when ? sql` WHERE ${when}` : sql``}`;
 }

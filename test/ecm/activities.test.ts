@@ -263,6 +263,66 @@ describe('PUT and DELETE', () => {
   });
 });
 
+describe('activities_count and last_activity_at (kept as activities change, not recounted)', () => {
+  /** The member's stats as the details answer them, and as a recount of the live activities gives them. */
+  async function stats(pid: number) {
+    const p = (await call(t.app, coord, 'GET', `/v1/clinic/ecm/patients/${pid}`)).json().patient;
+    const { rows: [r] } = await t.database.pool.query(
+      `SELECT count(*)::int AS n, max(occurred_at) FILTER (WHERE occurred_at <= now()) AS last FROM activities WHERE patient_id = $1 AND deleted_at IS NULL`, [pid]);
+    return { count: p.activities_count as number, last: p.last_activity_at as string | null, recount: { count: r.n as number, last: r.last ? (r.last as Date).toISOString() : null } };
+  }
+  const admin = () => createUser(t.services, 'Activity Clinic', 'admin', 'Stats Admin');
+
+  it('counts every create (any type, by hand or from a communication) and moves last_activity_at to what has occurred', async () => {
+    const pid = await enrol(await admin(), 'Stat', `S-${Date.now()}`);
+    expect(await stats(pid)).toMatchObject({ count: 0, last: null });
+    const now = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'now' }, coord, pid)).json().activity;
+    expect(await stats(pid)).toMatchObject({ count: 1, last: now.occurred_at });
+    await create({ activity_type: 'note', assigned_to_id: bob.id, body: 'earlier', occurred_at: '2024-01-02T03:04:05.000Z' }, coord, pid);
+    await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'future', occurred_at: '2999-01-01T00:00:00.000Z' }, coord, pid);
+    const msg = await insertTextMessage(t.database.db, { organizationId: coord.organizationId, patientId: pid, direction: 'inbound', fromNumber: '+18055550110', toNumber: '+18055550111', body: 'Hi', status: 'received' });
+    await t.database.db.transaction((tx) => t.services.activities.recordCommunicationActivity(tx, {
+      organizationId: coord.organizationId, patientId: pid, type: 'sms', performedById: null, assignedToId: bob.id, body: 'Hi', textMessageId: msg.id, occurredAt: new Date('2024-06-01T00:00:00.000Z'), status: 'complete',
+    }));
+    const s = await stats(pid);
+    expect(s).toMatchObject({ count: 4, last: now.occurred_at });
+    expect({ count: s.count, last: s.last }).toEqual(s.recount);
+    // A create refused by the statement's own check (an assignee of another clinic) leaves no trace.
+    const audits = async () => (await t.database.db.select().from(auditEvents).where(eq(auditEvents.organizationId, coord.organizationId))).length;
+    const before = await audits();
+    const refused = await create({ activity_type: 'task', assigned_to_id: stranger.id, message: 'nope' }, coord, pid);
+    expect(refused.json()).toEqual({ errors: ['Assigned to must be an active user of the clinic'] });
+    expect(await stats(pid)).toMatchObject({ count: 4, last: now.occurred_at });
+    expect(await audits()).toBe(before + 1); // the GET in stats() only
+  });
+
+  it('keeps them right across updates of occurred_at, deletes (with subtasks) and concurrent creates', async () => {
+    const pid = await enrol(await admin(), 'Stat', `T-${Date.now()}`);
+    const a = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'a', occurred_at: '2025-03-01T00:00:00.000Z' }, coord, pid)).json().activity;
+    const b = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'b', occurred_at: '2025-02-01T00:00:00.000Z' }, coord, pid)).json().activity;
+    await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'b child', parent_id: b.id, occurred_at: '2025-01-01T00:00:00.000Z' }, coord, pid);
+    expect(await stats(pid)).toMatchObject({ count: 3, last: '2025-03-01T00:00:00.000Z' });
+    // Moving the latest activity back in time moves last_activity_at back to the latest that remains.
+    await call(t.app, coord, 'PUT', `/v1/clinic/ecm/patients/${pid}/activities/${a.id}`, { activity: { occurred_at: '2024-12-01T00:00:00.000Z' } });
+    expect(await stats(pid)).toMatchObject({ count: 3, last: '2025-02-01T00:00:00.000Z' });
+    await call(t.app, coord, 'PUT', `/v1/clinic/ecm/patients/${pid}/activities/${a.id}`, { activity: { status: 'complete' } });
+    expect(await stats(pid)).toMatchObject({ count: 3, last: '2025-02-01T00:00:00.000Z' });
+    // Deleting a task deletes its subtask: two fewer, and the latest left is a.
+    expect((await call(t.app, coord, 'DELETE', `/v1/clinic/ecm/patients/${pid}/activities/${b.id}`)).statusCode).toBe(204);
+    expect(await stats(pid)).toMatchObject({ count: 1, last: '2024-12-01T00:00:00.000Z' });
+    // A repeated delete changes nothing.
+    expect((await call(t.app, coord, 'DELETE', `/v1/clinic/ecm/patients/${pid}/activities/${b.id}`)).statusCode).toBe(404);
+    const created = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      create({ activity_type: 'note', assigned_to_id: bob.id, body: `n${i}`, occurred_at: `2025-04-0${i + 1}T00:00:00.000Z` }, coord, pid)));
+    expect(created.every((r) => r.statusCode === 201)).toBe(true);
+    const s = await stats(pid);
+    expect(s).toMatchObject({ count: 9, last: '2025-04-08T00:00:00.000Z' });
+    expect({ count: s.count, last: s.last }).toEqual(s.recount);
+    expect((await call(t.app, coord, 'DELETE', `/v1/clinic/ecm/patients/${pid}/activities/${a.id}`)).statusCode).toBe(204);
+    expect(await stats(pid)).toMatchObject({ count: 8, last: '2025-04-08T00:00:00.000Z' });
+  });
+});
+
 describe('GET /v1/clinic/ecm/activities (across the clinic)', () => {
   it('gives a coordinator their open work, filters by patient and due_before, soonest due first', async () => {
     await create({ activity_type: 'task', assigned_to_id: coord.id, message: 'Late', due_at: '2025-01-01T17:00:00.000Z' });

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { activities, ecmEvents, smsOptOuts, textMessages, voiceCalls } from '../../src/db/schema.ts';
+import { insertTextMessage } from '../../src/ecm/communications/records.ts';
 import { waitUntil } from '../support/wait.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, startTwilioPeer, type TwilioPeer } from '../support/twilio-peer.ts';
@@ -321,6 +322,66 @@ describe('Twilio webhooks', () => {
     expect(act).toMatchObject({ activityType: 'call', assignedToId: coord.id });
     const unknown = await peer.callback(t.app, PUBLIC_URL, hookPath('voice'), { CallSid: 'CA' + '7'.repeat(32), From: '+18055550998', To: CLINIC_NUMBER });
     expect(unknown.body).toContain('<Record');
+  });
+});
+
+describe('SMS status callbacks', () => {
+  const status = (params: Record<string, string>, id?: number) =>
+    peer.callback(t.app, PUBLIC_URL, hookPath(`sms_status${id ? `?text_message_id=${id}` : ''}`), { AccountSid: ACCOUNT_SID, ...params });
+  const message = (values: Partial<typeof textMessages.$inferInsert> = {}) =>
+    insertTextMessage(t.database.db, { organizationId: admin.organizationId, patientId, direction: 'outbound', fromNumber: CLINIC_NUMBER, toNumber: MEMBER_PHONE, body: 'Status test', status: 'sent', ...values });
+  const stored = async (id: number) => (await t.database.db.select().from(textMessages).where(eq(textMessages.id, id)))[0];
+
+  it('never moves a message without activities backwards, repeated or late, and ignores unknown SIDs and statuses', async () => {
+    const sid = 'SM' + 'a1'.repeat(16);
+    const m = await message({ twilioSid: sid });
+    for (const [st, expected] of [['delivered', 'delivered'], ['sent', 'delivered'], ['queued', 'delivered'], ['delivered', 'delivered'], ['bogus', 'delivered'], ['read', 'read'], ['failed', 'read']]) {
+      expect((await status({ MessageSid: sid, MessageStatus: st })).statusCode).toBe(204);
+      expect((await stored(m.id)).status, `after ${st}`).toBe(expected);
+    }
+    expect((await status({ MessageSid: 'SM' + 'a2'.repeat(16), MessageStatus: 'delivered' })).statusCode).toBe(204);
+    expect((await status({ MessageSid: 'SM' + 'a3'.repeat(16), MessageStatus: 'delivered' }, 999999)).statusCode).toBe(204);
+  });
+
+  it('keeps the error code of a failure, fills in a missing SID, and ignores a callback whose SID is another message\'s', async () => {
+    const m = await message({ status: 'queued' });
+    const sid = 'SM' + 'b1'.repeat(16);
+    // Before the hand-over recorded the SID, a callback finds the message by id and fills the SID in.
+    await status({ MessageSid: sid, MessageStatus: 'undelivered', ErrorCode: '30003' }, m.id);
+    expect(await stored(m.id)).toMatchObject({ status: 'undelivered', twilioSid: sid, errorCode: 30003 });
+    await status({ MessageSid: sid, MessageStatus: 'sent' }, m.id);
+    expect(await stored(m.id)).toMatchObject({ status: 'undelivered', errorCode: 30003 });
+    const other = await message({ status: 'queued', twilioSid: 'SM' + 'b2'.repeat(16) });
+    await status({ MessageSid: 'SM' + 'b3'.repeat(16), MessageStatus: 'delivered' }, other.id);
+    expect(await stored(other.id)).toMatchObject({ status: 'queued', twilioSid: 'SM' + 'b2'.repeat(16) });
+    // Not advancing, but the SID is still missing: it is filled in, the status stays.
+    const late = await message({ status: 'delivered' });
+    await status({ MessageSid: 'SM' + 'b4'.repeat(16), MessageStatus: 'sent' }, late.id);
+    expect(await stored(late.id)).toMatchObject({ status: 'delivered', twilioSid: 'SM' + 'b4'.repeat(16) });
+  });
+
+  it('completes the activity of a message whose hand-over commits while the callback waits for it', async () => {
+    const m = await message({ status: 'pending' });
+    const sid = 'SM' + 'c1'.repeat(16);
+    let callback: Promise<{ statusCode: number }> | undefined;
+    let activityId = 0;
+    // The hand-over (as completeHandover does): SID and status, then the activity, in one transaction; Twilio's
+    // "delivered" arrives before it commits, found by id.
+    await t.database.db.transaction(async (tx) => {
+      await tx.update(textMessages).set({ twilioSid: sid, status: 'queued' }).where(eq(textMessages.id, m.id));
+      const a = await t.services.activities.recordCommunicationActivity(tx, {
+        organizationId: admin.organizationId, patientId, type: 'sms', performedById: coord.id, assignedToId: coord.id, body: 'Status test', textMessageId: m.id,
+      });
+      activityId = a.id;
+      callback = status({ MessageSid: sid, MessageStatus: 'delivered' }, m.id);
+      await new Promise((r) => setTimeout(r, 300));
+    });
+    expect((await callback!).statusCode).toBe(204);
+    expect((await stored(m.id)).status).toBe('delivered');
+    const [act] = await t.database.db.select().from(activities).where(eq(activities.id, activityId));
+    expect(act.status).toBe('complete');
+    const [ev] = await t.database.db.select().from(ecmEvents).where(eq(ecmEvents.activityId, activityId));
+    expect(ev).toMatchObject({ status: 'complete', prtfCategory: 'telehealth_outreach' });
   });
 });
 

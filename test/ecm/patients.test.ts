@@ -335,6 +335,7 @@ describe('audit', () => {
     await call(t.app, admin, 'GET', `/v1/admin/clinic/ecm/patients/${ids.mary}`);
     await call(t.app, admin, 'PUT', `/v1/admin/clinic/ecm/patients/${ids.mary}`, { patient: { gender: 'female' } });
     await call(t.app, admin, 'GET', `/v1/admin/clinic/ecm/patients/${ids.other}`); // 404: no row
+    await call(t.app, admin, 'GET', '/v1/admin/clinic/ecm/patients/999999'); // 404: no row
     const after = await t.database.db.select().from(auditEvents).where(eq(auditEvents.organizationId, admin.organizationId));
     const added = after.filter((a) => !before.some((b) => b.id === a.id)).sort((a, b) => a.id - b.id);
     expect(added.map((a) => [a.action, a.entityType, a.entityIds, a.actorId])).toEqual([

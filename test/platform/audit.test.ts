@@ -27,4 +27,15 @@ describe('auditInsertSql', () => {
       { actor_type: 'system', actor_id: null, actor_name: 'Audit test', action: 'list', entity_type: 'patient', entity_ids: [], ip: '10.0.0.7', request_id: 'req-1' },
     ]);
   });
+
+  it('writes no row when `when` does not hold (a read that found nothing)', async () => {
+    const { rows: [org] } = await t.database.pool.query(`INSERT INTO organizations (name, kind) VALUES ('Audit Clinic 2', 'ecm_clinic') RETURNING id`);
+    const ctx = { ...systemContext(org.id, 'Audit test'), ip: null, requestId: null };
+    for (const found of [false, true]) {
+      await t.database.db.execute(sql`WITH m AS (SELECT 7 AS id WHERE ${found}),
+        audit AS (${auditInsertSql(ctx, { action: 'read', entityType: 'patient', entityIds: sql`(SELECT array_agg(id::text) FROM m)`, when: sql`EXISTS (SELECT 1 FROM m)` })}) SELECT 1`);
+    }
+    const { rows } = await t.database.pool.query(`SELECT action, entity_ids FROM audit_events WHERE organization_id = $1`, [org.id]);
+    expect(rows).toEqual([{ action: 'read', entity_ids: ['7'] }]);
+  });
 });

@@ -38,9 +38,13 @@ export const ecmActivitySeeder: DemoSeeder = {
       for (const m of members) {
         const coord = coordinators[m.id % coordinators.length];
         const base = { organizationId: org.id, patientId: m.id, performedById: coord.id, assignedToId: coord.id };
+        let added = 0;
+        let latest: Date | null = null;
         const add = async (values: Omit<store.NewActivity, 'organizationId' | 'patientId' | 'assignedToId'>, records: CommunicationRecords = {}) => {
           const a = await store.insertActivity(tx, { ...base, ...values });
           await services.events.syncEventForActivity(tx, a, records);
+          added++;
+          if (a.occurredAt.getTime() <= now && (!latest || a.occurredAt > latest)) latest = a.occurredAt;
         };
         const when = (maxDaysAgo: number) => new Date(now - faker.number.int({ min: 1, max: maxDaysAgo }) * DAY - faker.number.int({ min: 0, max: 8 }) * 3_600_000);
         const n = faker.number.int({ min: 4, max: 12 });
@@ -83,8 +87,7 @@ export const ecmActivitySeeder: DemoSeeder = {
             });
           }
         }
-        const stats = await store.patientStats(tx, m.id);
-        await services.patients.setActivityStats(tx, m.id, stats.count, stats.lastAt);
+        await services.patients.applyActivityStats(tx, m.id, { countDelta: added, occurredAt: latest });
       }
     });
     return {};

@@ -9,7 +9,7 @@
  */
 import type { Config } from '../../config.ts';
 import type { Db, Executor } from '../../db/pool.ts';
-import { recordAudit } from '../../platform/audit.ts';
+import { auditInsertPlaceholderSql, auditValues, recordAudit } from '../../platform/audit.ts';
 import type { RequestContext, UserActor } from '../../platform/context.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { JobMeta, Jobs } from '../../platform/jobs.ts';
@@ -19,8 +19,8 @@ import { runIdempotent } from '../../platform/idempotency.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { isoOf, isoOrNull as iso } from '../../platform/time.ts';
 import { findTextMessage, findVoiceCall } from '../communications/records.ts';
-import type { EventService } from '../events/service.ts';
-import type { PatientService } from '../patients/service.ts';
+import type { CommunicationRecords, EventService } from '../events/service.ts';
+import { PATIENT_NOT_FOUND, type PatientService } from '../patients/service.ts';
 import { ACTIVITY_EMAIL_QUEUE } from './jobs.ts';
 import { activityErrors, hasBlockingCycle, type ActivityDraft } from './rules.ts';
 import type { ActivityDetailWire, ActivityInputWire, ActivityListItemWire, ActivityType, ClinicActivityQueryWire } from './schemas.ts';
@@ -67,6 +67,50 @@ function listItem(r: store.ActivityListRow): ActivityListItemWire {
   };
 }
 
+/** An activity row in the list shape, with the names and the comment count it does not hold. */
+function listRowOf(
+  a: store.ActivityRow,
+  more: { patient_name: string; performed_by_name: string | null; assigned_to_name: string | null; comments_count: number },
+): store.ActivityListRow {
+  return {
+    ...more,
+    id: a.id,
+    activity_type: a.activityType,
+    status: a.status,
+    message: a.message,
+    subject: a.subject,
+    body: a.body,
+    occurred_at: a.occurredAt,
+    booked_at: a.bookedAt,
+    due_at: a.dueAt,
+    duration: a.duration,
+    modality: a.modality,
+    outcome: a.outcome,
+    email_status: a.emailStatus,
+    patient_id: a.patientId,
+    performed_by_id: a.performedById,
+    assigned_to_id: a.assignedToId,
+    parent_id: a.parentId,
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
+  };
+}
+
+/** The detail-only fields of an activity row. */
+function detailFields(a: store.ActivityRow) {
+  return {
+    email_to: a.emailTo,
+    email_attachments: a.emailAttachments,
+    email_error: a.emailError,
+    email_sent_at: iso(a.emailSentAt),
+    transcript: a.transcript,
+    blocked_by_id: a.blockedById,
+    blocking_id: a.blockingId,
+    voice_call_id: a.voiceCallId,
+    text_message_id: a.textMessageId,
+  };
+}
+
 /** The columns a create or update sets, from the request (undefined: unchanged). */
 function columnsOf(input: ActivityInputWire) {
   const date = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : new Date(v));
@@ -104,9 +148,10 @@ export function createActivityService(deps: ActivityServiceDeps) {
   const emailRetry = { limit: config.mailRetryLimit, delaySeconds: config.mailRetryDelaySeconds, backoff: true };
 
   /**
-   * Checks what needs the database, for the links a request sets: assignee, text message, voice call,
-   * parent; and, when `blocking` is given (the activity's links after the change), that the blocking
-   * links name activities of the member and make no cycle. Returns messages.
+   * Checks what needs the database, for the links a request sets: assignee (unless `assigneeActive` already says),
+   * text message, voice call, parent; and, when `blocking` is given (the activity's links after the change), that the
+   * blocking links name activities of the member and make no cycle.
+   * @returns the messages, and the text message and voice call it read (for the event).
    */
   async function relationErrors(
     tx: Executor,
@@ -115,19 +160,23 @@ export function createActivityService(deps: ActivityServiceDeps) {
     id: number | null,
     set: Partial<Pick<store.NewActivity, 'assignedToId' | 'textMessageId' | 'voiceCallId' | 'parentId'>>,
     blocking?: { blockedById: number | null; blockingId: number | null },
-  ) {
+    assigneeActive?: boolean,
+  ): Promise<{ errors: string[]; records: CommunicationRecords }> {
     const errors: string[] = [];
+    const records: CommunicationRecords = {};
     if (set.assignedToId) {
-      const ok = await store.activeUsersIn(tx, orgId, [set.assignedToId]);
-      if (!ok.has(set.assignedToId)) errors.push('Assigned to must be an active user of the clinic');
+      const ok = assigneeActive ?? (await store.activeUsersIn(tx, orgId, [set.assignedToId])).has(set.assignedToId);
+      if (!ok) errors.push('Assigned to must be an active user of the clinic');
     }
     if (set.textMessageId) {
       const m = await findTextMessage(tx, orgId, set.textMessageId);
       if (!m || m.patientId !== patientId) errors.push('Text message must be a text message of the same patient');
+      records.textMessage = m;
     }
     if (set.voiceCallId) {
       const c = await findVoiceCall(tx, orgId, set.voiceCallId);
       if (!c || c.patientId !== patientId) errors.push('Voice call must be a voice call of the same patient');
+      records.voiceCall = c;
     }
     const related = [set.parentId, blocking?.blockedById, blocking?.blockingId].filter((v): v is number => typeof v === 'number');
     const found = new Map((await store.activitiesIn(tx, orgId, patientId, related)).map((a) => [a.id, a]));
@@ -146,16 +195,54 @@ export function createActivityService(deps: ActivityServiceDeps) {
         if (hasBlockingCycle(nodes)) errors.push('Blocking links would make a cycle');
       }
     }
-    return errors;
+    return { errors, records };
   }
 
-  /** Re-derives the event and the member's stats after a change of `activity`. */
-  async function afterChange(tx: Executor, activity: store.ActivityRow) {
-    const textMessage = activity.textMessageId ? await findTextMessage(tx, activity.organizationId, activity.textMessageId) : null;
-    const voiceCall = activity.voiceCallId ? await findVoiceCall(tx, activity.organizationId, activity.voiceCallId) : null;
+  /**
+   * `at`, if it has occurred by now, else null: `last_activity_at` is the latest `occurred_at` of a live activity
+   * that is not in the future (docs/decisions.md), judged by the service's clock.
+   */
+  const occurredSoFar = (at: Date): Date | null => (at.getTime() <= clock().getTime() ? at : null);
+
+  /**
+   * Re-derives the event of `activity` after a change, with the text message or voice call it references (`records`
+   * when the caller has them, else read). The member's stats do not depend on status or content: callers that change
+   * `occurred_at` or delete recount them.
+   */
+  async function syncEvent(tx: Executor, activity: store.ActivityRow, records: CommunicationRecords = {}) {
+    const textMessage = records.textMessage ?? (activity.textMessageId ? await findTextMessage(tx, activity.organizationId, activity.textMessageId) : null);
+    const voiceCall = records.voiceCall ?? (activity.voiceCallId ? await findVoiceCall(tx, activity.organizationId, activity.voiceCallId) : null);
     await events.syncEventForActivity(tx, activity, { textMessage, voiceCall });
-    const stats = await store.patientStats(tx, activity.patientId);
-    await patients.setActivityStats(tx, activity.patientId, stats.count, stats.lastAt);
+  }
+
+  // The insert of an activity with its event and the member's stats, built once here from each feature's SQL: for the
+  // API's creates with the member and assignee check and the audit row; for communications (checked and audited by
+  // their callers) without.
+  const insertChecked = store.insertActivityStatement('activities_insert_checked', {
+    event: events.eventInsertSql,
+    stats: patients.activityAddedSql,
+    audit: (ids, when) => auditInsertPlaceholderSql({ entityType: 'activity', entityIds: ids, when }),
+  }, true);
+  const insertUnchecked = store.insertActivityStatement('activities_insert', { event: events.eventInsertSql, stats: patients.activityAddedSql }, false);
+
+  /**
+   * Inserts an activity with its event and the member's stats (`activities_count + 1`, `last_activity_at` moved to
+   * it if it has occurred), in one statement. With `ctx` (the API's creates) the same statement checks that the member
+   * is the organization's and the assignee an active user of it (inserting nothing otherwise, see `facts`) and writes
+   * the `create` audit row.
+   */
+  function insertActivity(tx: Executor, values: store.NewActivity & { occurredAt: Date; status: string }, records: CommunicationRecords, ctx?: RequestContext) {
+    const source = {
+      ...values,
+      modality: values.modality ?? null, outcome: values.outcome ?? null, emailStatus: values.emailStatus ?? null, bookedAt: values.bookedAt ?? null,
+      subject: values.subject ?? null, body: values.body ?? null, message: values.message ?? null, duration: values.duration ?? null,
+    };
+    const effectValues = {
+      ...events.eventInsertValues(source, records),
+      ...patients.activityAddedValues(values.patientId, occurredSoFar(values.occurredAt)),
+      ...(ctx ? auditValues(ctx, 'create') : {}),
+    };
+    return (ctx ? insertChecked : insertUnchecked)(tx, values, effectValues);
   }
 
   async function loadDetail(tx: Executor, orgId: number, activity: store.ActivityRow): Promise<ActivityDetailWire> {
@@ -168,15 +255,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
     ];
     return {
       ...listItem(row),
-      email_to: activity.emailTo,
-      email_attachments: activity.emailAttachments,
-      email_error: activity.emailError,
-      email_sent_at: iso(activity.emailSentAt),
-      transcript: activity.transcript,
-      blocked_by_id: activity.blockedById,
-      blocking_id: activity.blockingId,
-      voice_call_id: activity.voiceCallId,
-      text_message_id: activity.textMessageId,
+      ...detailFields(activity),
       comments: comments.map((c) => ({ ...c, created_at: c.created_at.toISOString() })),
       subtasks: subtasks.map((s) => ({
         ...s,
@@ -187,8 +266,12 @@ export function createActivityService(deps: ActivityServiceDeps) {
     };
   }
 
-  async function requireActivity(tx: Executor, ctx: RequestContext, patientId: number, id: number, forUpdate = false) {
-    await patients.requirePatient(tx, ctx.actor.organizationId, patientId);
+  /**
+   * The member's live activity `id`, optionally locked; `lockPatient` also locks the member's row first (changes
+   * that recount `last_activity_at`: creates of the member wait for them, so no recount misses one).
+   */
+  async function requireActivity(tx: Executor, ctx: RequestContext, patientId: number, id: number, forUpdate = false, lockPatient = false) {
+    await patients.requirePatient(tx, ctx.actor.organizationId, patientId, lockPatient);
     const activity = await store.findActivity(tx, ctx.actor.organizationId, patientId, id, forUpdate);
     if (!activity) throw new NotFoundError(ACTIVITY_NOT_FOUND);
     return activity;
@@ -244,33 +327,53 @@ export function createActivityService(deps: ActivityServiceDeps) {
     createActivity(ctx: RequestContext<UserActor>, patientId: number, input: ActivityInputWire) {
       const orgId = ctx.actor.organizationId;
       return db.transaction(async (tx): Promise<ActivityDetailWire> => {
-        await patients.requirePatient(tx, orgId, patientId);
         const cols = columnsOf(input);
         const draft = { ...defined(cols), activityType: cols.activityType } as store.NewActivity;
         const errors = activityErrors(draft as ActivityDraft, config.mailAttachmentHosts);
-        errors.push(
-          ...(await relationErrors(tx, orgId, patientId, null, draft, {
+        let records: CommunicationRecords = {};
+        // The common case (nothing wrong with the request itself, no links but the assignee) leaves the member and
+        // assignee check to the insert statement. Otherwise they are checked first: an unknown member is 404 before any
+        // validation message, and links need their own reads.
+        if (errors.length || draft.textMessageId || draft.voiceCallId || draft.parentId || draft.blockedById || draft.blockingId) {
+          const facts = await store.creationFacts(tx, orgId, patientId, draft.assignedToId ?? undefined);
+          if (!facts) throw new NotFoundError(PATIENT_NOT_FOUND);
+          const related = await relationErrors(tx, orgId, patientId, null, draft, {
             blockedById: draft.blockedById ?? null,
             blockingId: draft.blockingId ?? null,
-          })),
-        );
-        if (errors.length) throw new ValidationError([...new Set(errors)]);
+          }, facts.assigneeName !== null);
+          errors.push(...related.errors);
+          if (errors.length) throw new ValidationError([...new Set(errors)]);
+          records = related.records;
+        }
         const isEmail = draft.activityType === 'email';
-        const activity = await store.insertActivity(tx, {
+        const { activity, event, facts } = await insertActivity(tx, {
           ...draft,
           organizationId: orgId,
           patientId,
           activityType: draft.activityType,
+          status: draft.status ?? 'created',
           assignedToId: draft.assignedToId!,
           performedById: ctx.actor.userId,
           occurredAt: draft.occurredAt ?? clock(),
           modality: draft.modality ?? (draft.activityType === 'in_person_appointment' || draft.activityType === 'meeting' ? 'in_person' : null),
           emailStatus: isEmail ? 'queued' : null,
-        });
-        await afterChange(tx, activity);
+        }, records, ctx);
+        if (!facts) throw new NotFoundError(PATIENT_NOT_FOUND);
+        if (!activity) throw new ValidationError(['Assigned to must be an active user of the clinic']);
         if (isEmail) await jobs.send(tx, { name: ACTIVITY_EMAIL_QUEUE, retry: emailRetry }, { organizationId: orgId, activityId: activity.id });
-        await recordAudit(tx, ctx, { action: 'create', entityType: 'activity', entityIds: [activity.id] });
-        return loadDetail(tx, orgId, activity);
+        // A new activity has no comments or subtasks yet; names come from the check above and the caller.
+        return {
+          ...listItem(listRowOf(activity, {
+            patient_name: facts.patientName,
+            performed_by_name: ctx.actor.name,
+            assigned_to_name: facts.assigneeName,
+            comments_count: 0,
+          })),
+          ...detailFields(activity),
+          comments: [],
+          subtasks: [],
+          event: event && { ...event, occurred_at: isoOf(event.occurred_at) },
+        };
       });
     },
 
@@ -292,28 +395,30 @@ export function createActivityService(deps: ActivityServiceDeps) {
      */
     updateActivity(ctx: RequestContext, patientId: number, id: number, input: ActivityInputWire) {
       const orgId = ctx.actor.organizationId;
+      const changes = defined(columnsOf(input));
       return db.transaction(async (tx) => {
-        const current = await requireActivity(tx, ctx, patientId, id, true);
-        const changes = defined(columnsOf(input));
+        const current = await requireActivity(tx, ctx, patientId, id, true, changes.occurredAt !== undefined);
         const errors: string[] = [];
         if (changes.activityType && changes.activityType !== current.activityType) errors.push("Activity type can't be changed");
         const merged = { ...current, ...changes, activityType: current.activityType } as store.ActivityRow;
         errors.push(...activityErrors(merged as ActivityDraft, config.mailAttachmentHosts));
         const linksChange = 'blockedById' in changes || 'blockingId' in changes;
-        errors.push(
-          ...(await relationErrors(
-            tx,
-            orgId,
-            patientId,
-            id,
-            changes,
-            linksChange ? { blockedById: merged.blockedById, blockingId: merged.blockingId } : undefined,
-          )),
+        const related = await relationErrors(
+          tx,
+          orgId,
+          patientId,
+          id,
+          changes,
+          linksChange ? { blockedById: merged.blockedById, blockingId: merged.blockingId } : undefined,
         );
+        errors.push(...related.errors);
         if (errors.length) throw new ValidationError([...new Set(errors)]);
         delete changes.activityType;
         const updated = Object.keys(changes).length ? await store.updateActivity(tx, id, changes) : current;
-        await afterChange(tx, updated);
+        await syncEvent(tx, updated, related.records);
+        if (updated.occurredAt.getTime() !== current.occurredAt.getTime()) {
+          await patients.applyActivityStats(tx, patientId, { countDelta: 0, recountLast: store.latestOccurredSql(patientId, clock()) });
+        }
         await recordAudit(tx, ctx, { action: 'update', entityType: 'activity', entityIds: [id] });
         return loadDetail(tx, orgId, updated);
       });
@@ -327,12 +432,12 @@ export function createActivityService(deps: ActivityServiceDeps) {
     deleteActivity(ctx: RequestContext, patientId: number, id: number) {
       const orgId = ctx.actor.organizationId;
       return db.transaction(async (tx) => {
-        await requireActivity(tx, ctx, patientId, id, true);
+        await requireActivity(tx, ctx, patientId, id, true, true);
         const ids = [id, ...(await store.descendantIds(tx, orgId, id))];
         const deleted = await store.softDelete(tx, orgId, ids, clock());
         for (const a of deleted) await events.syncEventForActivity(tx, a);
-        const stats = await store.patientStats(tx, patientId);
-        await patients.setActivityStats(tx, patientId, stats.count, stats.lastAt);
+        // `deleted` holds only rows this call took from live to deleted, so the count drops by exactly those.
+        await patients.applyActivityStats(tx, patientId, { countDelta: -deleted.length, recountLast: store.latestOccurredSql(patientId, clock()) });
         await recordAudit(tx, ctx, { action: 'delete', entityType: 'activity', entityIds: ids });
       });
     },
@@ -372,7 +477,11 @@ export function createActivityService(deps: ActivityServiceDeps) {
         status?: string;
       },
     ): Promise<store.ActivityRow> {
-      const activity = await store.insertActivity(tx, {
+      const records: CommunicationRecords = {
+        textMessage: a.textMessageId ? await findTextMessage(tx, a.organizationId, a.textMessageId) : null,
+        voiceCall: a.voiceCallId ? await findVoiceCall(tx, a.organizationId, a.voiceCallId) : null,
+      };
+      const { activity } = await insertActivity(tx, {
         organizationId: a.organizationId,
         patientId: a.patientId,
         activityType: a.type,
@@ -384,20 +493,26 @@ export function createActivityService(deps: ActivityServiceDeps) {
         textMessageId: a.textMessageId ?? null,
         voiceCallId: a.voiceCallId ?? null,
         occurredAt: a.occurredAt ?? clock(),
-      });
-      await afterChange(tx, activity);
-      return activity;
+      }, records);
+      return activity!;
     },
 
     /**
      * Re-derives the events of the activities that reference a text message or voice call whose status
-     * changed (Communications API), in the caller's transaction.
+     * changed (Communications API), in the caller's transaction, applying `changes` to them first.
+     * `records`: the changed text message or voice call as the caller now has it (else read again).
      */
-    async syncActivitiesOfRecord(tx: Executor, organizationId: number, ref: { voiceCallId?: number; textMessageId?: number }, changes: Partial<store.NewActivity> = {}) {
-      for (const a of await store.activitiesOfRecord(tx, organizationId, ref)) {
-        const updated = Object.keys(changes).length ? await store.updateActivity(tx, a.id, changes) : a;
-        await afterChange(tx, updated);
-      }
+    async syncActivitiesOfRecord(
+      tx: Executor,
+      organizationId: number,
+      ref: { voiceCallId?: number; textMessageId?: number },
+      changes: Partial<store.NewActivity> = {},
+      records: CommunicationRecords = {},
+    ) {
+      const linked = Object.keys(changes).length
+        ? await store.updateActivitiesOfRecord(tx, organizationId, ref, changes)
+        : await store.activitiesOfRecord(tx, organizationId, ref);
+      for (const a of linked) await syncEvent(tx, a, records);
     },
 
     /**
@@ -432,7 +547,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
             emailAttempts: activity.emailAttempts + 1,
             status: activity.status === 'created' ? 'complete' : activity.status,
           });
-          await afterChange(tx, updated);
+          await syncEvent(tx, updated);
         });
       } catch (err) {
         const final = meta.retryCount >= meta.retryLimit;
@@ -442,7 +557,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
             emailError: (err as Error).message.slice(0, 500),
             emailAttempts: activity.emailAttempts + 1,
           });
-          await afterChange(tx, updated);
+          await syncEvent(tx, updated);
         });
         throw err;
       }

@@ -2,8 +2,8 @@
  * SQL of ECM activities and their comments. Soft-deleted activities
  * (`deleted_at`) are invisible to every read here.
  */
-import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../db/pool.ts';
+import { and, asc, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { preparedStatement, type Executor } from '../../db/pool.ts';
 import { activities, activityComments, users } from '../../db/schema.ts';
 import type { PageRequest } from '../../platform/pagination.ts';
 
@@ -46,6 +46,12 @@ export async function activitiesOfRecord(db: Executor, organizationId: number, r
   return db.select().from(activities).where(and(eq(activities.organizationId, organizationId), cond, isNull(activities.deletedAt))).for('update');
 }
 
+/** Applies `values` to the live activities that reference `voiceCallId` or `textMessageId`; returns them as changed. */
+export async function updateActivitiesOfRecord(db: Executor, organizationId: number, ref: { voiceCallId?: number; textMessageId?: number }, values: Partial<NewActivity>) {
+  const cond = ref.voiceCallId !== undefined ? eq(activities.voiceCallId, ref.voiceCallId) : eq(activities.textMessageId, ref.textMessageId!);
+  return db.update(activities).set({ ...values, updatedAt: new Date() }).where(and(eq(activities.organizationId, organizationId), cond, isNull(activities.deletedAt))).returning();
+}
+
 /** The blocking links of a member's live activities (for cycle checks). */
 export async function blockNodes(db: Executor, organizationId: number, patientId: number) {
   return db
@@ -86,12 +92,125 @@ export async function descendantIds(db: Executor, organizationId: number, parent
   return rows.map((r) => r.id);
 }
 
-/** The member's live activity count and latest `occurred_at` not in the future. */
-export async function patientStats(db: Executor, patientId: number): Promise<{ count: number; lastAt: Date | null }> {
-  const { rows } = await db.execute<{ count: number; last_at: Date | string | null }>(sql`
-    SELECT count(*)::int AS count, max(occurred_at) FILTER (WHERE occurred_at <= now()) AS last_at
-    FROM activities WHERE patient_id = ${patientId} AND deleted_at IS NULL`);
-  return { count: rows[0].count, lastAt: rows[0].last_at === null ? null : new Date(rows[0].last_at) };
+/**
+ * The latest `occurred_at` of the member's live activities that is not after `now`, as a SQL expression (the
+ * recount of `last_activity_at` after a delete or a change of an activity's time).
+ */
+export function latestOccurredSql(patientId: number, now: Date): SQL {
+  return sql`(SELECT max(occurred_at) FROM activities WHERE patient_id = ${patientId} AND deleted_at IS NULL AND occurred_at <= ${now}::timestamptz)`;
+}
+
+/** The member's name and, if an active user of the organization, the assignee's name (placeholders `organization_id`, `patient_id`, `assignee_id`). */
+function factsSql(): SQL {
+  const org = sql`${sql.placeholder('organization_id')}::int`;
+  return sql`SELECT p.first_name || ' ' || p.last_name AS patient_name,
+      (SELECT name FROM users WHERE organization_id = ${org} AND id = ${sql.placeholder('assignee_id')}::int AND active) AS assignee_name
+    FROM patients p WHERE p.organization_id = ${org} AND p.id = ${sql.placeholder('patient_id')}::int`;
+}
+
+const creationFactsStatement = preparedStatement<{ patient_name: string; assignee_name: string | null }>('activities_creation_facts', factsSql);
+
+/**
+ * What creating an activity checks first, in one statement: the member's display name (undefined: no such member
+ * in the organization) and, when `assigneeId` is given, the assignee's name if an active user of the organization.
+ */
+export async function creationFacts(db: Executor, organizationId: number, patientId: number, assigneeId: number | undefined) {
+  const [r] = await creationFactsStatement(db, { organization_id: organizationId, patient_id: patientId, assignee_id: assigneeId ?? null });
+  return r ? { patientName: r.patient_name, assigneeName: r.assignee_name } : undefined;
+}
+
+/** The activity row's columns from the `a` CTE, named and typed as Drizzle's `ActivityRow` (built once). */
+const ACTIVITY_COLUMNS = Object.entries(getTableColumns(activities));
+const ACTIVITY_SELECT = sql.raw(ACTIVITY_COLUMNS.map(([key, c]) => `a."${c.name}" AS "${key}"`).join(', '));
+
+/** Raw `ACTIVITY_SELECT` values (timestamps as PostgreSQL text) mapped as Drizzle maps its own results. */
+function activityRowOf(raw: Record<string, unknown>): ActivityRow {
+  const row: Record<string, unknown> = {};
+  for (const [key, c] of ACTIVITY_COLUMNS) row[key] = raw[key] === null ? null : c.mapFromDriverValue(raw[key]);
+  return row as ActivityRow;
+}
+
+/** The columns a new activity can set (the rest take their defaults), with their types. */
+const INSERT_COLUMNS = [
+  ['organizationId', 'int'], ['patientId', 'int'], ['activityType', 'text'], ['status', 'text'], ['message', 'text'], ['subject', 'text'],
+  ['body', 'text'], ['occurredAt', 'timestamptz'], ['bookedAt', 'timestamptz'], ['dueAt', 'timestamptz'], ['duration', 'int'],
+  ['modality', 'text'], ['outcome', 'text'], ['emailTo', 'text'], ['emailAttachments', 'text[]'], ['emailStatus', 'text'],
+  ['transcript', 'text'], ['performedById', 'int'], ['assignedToId', 'int'], ['parentId', 'int'], ['blockedById', 'int'],
+  ['blockingId', 'int'], ['voiceCallId', 'int'], ['textMessageId', 'int'],
+] as const satisfies ReadonlyArray<readonly [keyof NewActivity, string]>;
+
+const INSERTABLE = new Set<string>(INSERT_COLUMNS.map(([key]) => key));
+
+/** What rides in the statement that inserts an activity: SQL built once, with placeholders for their values. */
+export interface InsertEffects {
+  /** The activity's event given its id (`eventInsertSql`, returning its summary; nothing for a type that makes none or no activity). */
+  event: (activityId: SQL) => SQL;
+  /** The member's activity stats, applied only `when` the activity was inserted. */
+  stats: (when: SQL) => SQL;
+  /** The audit row, given the ids and `when` the activity was inserted (`auditInsertPlaceholderSql`); omitted: none (the caller audits). */
+  audit?: (activityIds: SQL, when: SQL) => SQL;
+}
+
+/** The summary columns of the event inserted with an activity. */
+export interface InsertedEvent {
+  id: number;
+  event_type: string;
+  occurred_at: string;
+  status: string;
+  prtf_category: string | null;
+}
+
+/** What an insert statement answered: the activity (none when `checked` refused it) and its event, and the checked facts. */
+export interface InsertedActivity {
+  activity: ActivityRow | undefined;
+  event: InsertedEvent | null;
+  /** `checked` statements: the member's name (undefined: no such member) and the assignee's if active in the organization. */
+  facts?: { patientName: string; assigneeName: string | null };
+}
+
+/**
+ * The statement that inserts an activity with its effects (event, member stats, audit row): one round trip instead of
+ * four, built once as the named statement `name` (its effects' SQL must not change between calls), and the response is
+ * built from what it returns instead of re-reading the activity. `email_attachments` null takes the default `{}`.
+ * `checked`: the statement also checks the member (of the organization) and the assignee (an active user of it), and
+ * inserts nothing unless both hold, answering the facts (`creationFacts`) either way.
+ * @returns a function running it with the activity's values and the effects' placeholder values.
+ */
+export function insertActivityStatement(name: string, effects: InsertEffects, checked: boolean) {
+  const run = preparedStatement<Record<string, unknown>>(name, () => {
+    const id = sql`(SELECT id FROM a)`;
+    const inserted = sql`EXISTS (SELECT 1 FROM a)`;
+    const value = ([key, type]: (typeof INSERT_COLUMNS)[number]) =>
+      key === 'emailAttachments' ? sql`coalesce(${sql.placeholder(key)}::text[], '{}')` : sql`${sql.placeholder(key)}::${sql.raw(type)}`;
+    const values = sql.join(INSERT_COLUMNS.map(value), sql`, `);
+    return sql`
+      WITH ${checked ? sql`facts AS (${factsSql()}),` : sql``}
+      a AS (
+        INSERT INTO activities (${sql.raw(INSERT_COLUMNS.map(([key]) => `"${activities[key].name}"`).join(', '))})
+        ${checked ? sql`SELECT ${values} FROM facts WHERE facts.assignee_name IS NOT NULL` : sql`VALUES (${values})`}
+        RETURNING *),
+      stats AS (${effects.stats(inserted)}),
+      ev AS (${effects.event(id)})
+      ${effects.audit ? sql`, audit AS (${effects.audit(sql`ARRAY[${id}::text]`, inserted)})` : sql``}
+      SELECT ${checked ? sql`facts.patient_name AS "__patient_name", facts.assignee_name AS "__assignee_name",` : sql``}
+        ${ACTIVITY_SELECT}, (SELECT row_to_json(ev) FROM ev) AS "__event"
+      FROM ${checked ? sql`facts LEFT JOIN a ON true` : sql`a`}`;
+  });
+  return async (db: Executor, values: NewActivity, effectValues: Record<string, unknown>): Promise<InsertedActivity> => {
+    const params: Record<string, unknown> = { ...effectValues };
+    for (const [key] of INSERT_COLUMNS) params[key] = values[key] ?? null;
+    for (const key of Object.keys(values)) {
+      if (!INSERTABLE.has(key)) throw new Error(`insertActivityStatement: column ${key} is not inserted`);
+    }
+    if (checked) Object.assign(params, { organization_id: values.organizationId, patient_id: values.patientId, assignee_id: values.assignedToId });
+    const [row] = await run(db, params);
+    if (!row) return { activity: undefined, event: null };
+    return {
+      activity: row.id === null ? undefined : activityRowOf(row),
+      event: (row.__event ?? null) as InsertedEvent | null,
+      facts: checked ? { patientName: row.__patient_name as string, assigneeName: row.__assignee_name as string | null } : undefined,
+    };
+  };
 }
 
 export interface ActivityListRow extends Record<string, unknown> {

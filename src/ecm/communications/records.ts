@@ -4,7 +4,7 @@
  * API creates and updates them; other features read them only through here.
  */
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/pool.ts';
+import { preparedStatement, type Executor } from '../../db/pool.ts';
 import { smsOptOuts, textMessages, unmatchedCommunications, voiceCalls } from '../../db/schema.ts';
 
 export type TextMessageRow = typeof textMessages.$inferSelect;
@@ -51,6 +51,64 @@ export async function lockTextMessage(db: Executor, ref: { sid?: string; id?: nu
   if (!row && ref.sid && ref.id) [row] = await db.select().from(textMessages).where(eq(textMessages.id, ref.id)).for('update');
   return row;
 }
+
+/** What `applySmsStatusAlone` did. */
+export interface SmsStatusOutcome {
+  /** A message matched (by SID, else by id). */
+  found: boolean;
+  /** The status (or a missing SID) needed writing: it advances, and the callback's SID is the message's. */
+  needed: boolean;
+  /** It was written by this statement. */
+  applied: boolean;
+}
+
+/**
+ * An SMS status callback in one conditional UPDATE, for a message no live activity references (the activity and its
+ * event would have to follow, in a transaction: `applied` false, `needed` true tells the caller to take that path).
+ * The message is matched by `sid`, else by `id`; a callback whose SID is not the message's changes nothing. The
+ * status is written only when its stage (`SMS_STAGE` as JSON: `stages`; `nextStage`, undefined for an unknown status)
+ * is later than the stored one, so a late or repeated callback never moves it back; a missing SID is filled in.
+ *
+ * The UPDATE applies only to the row version its own snapshot read (`xmin`): when a concurrent transaction changed
+ * the message meanwhile (a hand-over that links its activity, say), the activity check may be stale, so nothing is
+ * written and the caller takes the transactional path, which sees that activity.
+ */
+export async function applySmsStatusAlone(
+  db: Executor,
+  ref: { sid?: string; id?: number },
+  update: { status: string; nextStage: number | undefined; stages: string; errorCode: number | null },
+): Promise<SmsStatusOutcome> {
+  const [r] = await smsStatusAlone(db, {
+    sid: ref.sid ?? null, id: ref.id ?? null, status: update.status, next_stage: update.nextStage ?? null, stages: update.stages, error_code: update.errorCode,
+  });
+  return r ? { found: true, needed: r.needed, applied: r.applied } : { found: false, needed: false, applied: false };
+}
+
+// Every status callback runs it: built once, a named statement parsed and planned once per connection.
+const smsStatusAlone = preparedStatement<{ needed: boolean; applied: boolean }>('communications_sms_status_alone', () => {
+  const sid = sql`${sql.placeholder('sid')}::text`;
+  return sql`
+    WITH snap AS (
+      SELECT m.id, m.xmin AS version, m.status, m.twilio_sid,
+        EXISTS (SELECT 1 FROM activities a WHERE a.text_message_id = m.id AND a.deleted_at IS NULL) AS linked,
+        (${sql.placeholder('next_stage')}::int > coalesce((${sql.placeholder('stages')}::jsonb ->> m.status)::int, -1)) IS TRUE AS advances
+      FROM text_messages m
+      WHERE m.id = coalesce((SELECT id FROM text_messages WHERE twilio_sid = ${sid}), ${sql.placeholder('id')}::int)),
+    want AS (
+      SELECT snap.*, (${sid} IS NULL OR snap.twilio_sid IS NULL OR snap.twilio_sid = ${sid})
+        AND (snap.advances OR (${sid} IS NOT NULL AND snap.twilio_sid IS NULL)) AS needed
+      FROM snap),
+    upd AS (
+      UPDATE text_messages m SET
+        status = CASE WHEN w.advances THEN ${sql.placeholder('status')}::text ELSE m.status END,
+        twilio_sid = coalesce(m.twilio_sid, ${sid}),
+        error_code = CASE WHEN w.advances THEN coalesce(${sql.placeholder('error_code')}::int, m.error_code) ELSE m.error_code END,
+        updated_at = now()
+      FROM want w
+      WHERE m.id = w.id AND m.xmin = w.version AND w.needed AND NOT w.linked
+      RETURNING m.id)
+    SELECT w.needed, EXISTS (SELECT 1 FROM upd) AS applied FROM want w`;
+});
 
 /** The voice call with this Twilio SID or, before the SID is known, this id; locked for update. */
 export async function lockVoiceCall(db: Executor, ref: { sid?: string; id?: number }): Promise<VoiceCallRow | undefined> {

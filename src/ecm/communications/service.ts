@@ -27,7 +27,7 @@ import type { ActivityService } from '../activities/service.ts';
 import type { PatientService } from '../patients/service.ts';
 import { RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './jobs.ts';
 import * as records from './records.ts';
-import { advances, FINAL_CALL_STATUSES, keywordOf, SENT_SMS_STATUSES } from './status.ts';
+import { advances, FINAL_CALL_STATUSES, keywordOf, SENT_SMS_STATUSES, SMS_STAGE } from './status.ts';
 import * as twiml from './twiml.ts';
 
 type Params = Record<string, string | undefined>;
@@ -44,6 +44,8 @@ export interface CommunicationsDeps {
 }
 
 const WEBHOOK_ACTOR = 'Twilio webhook';
+/** `SMS_STAGE` for the database (the status order stays defined once, in status.ts). */
+const SMS_STAGES_JSON = JSON.stringify(SMS_STAGE);
 
 function smsWire(m: records.TextMessageRow) {
   return { id: m.id, twilio_sid: m.twilioSid, to: m.toNumber, from: m.fromNumber, body: m.body, status: m.status, direction: m.direction, created_at: m.createdAt.toISOString() };
@@ -123,8 +125,8 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
       if (sid && !msg.twilioSid) await records.updateTextMessage(tx, msg.id, { twilioSid: sid });
       return;
     }
-    await records.updateTextMessage(tx, msg.id, { status, twilioSid: msg.twilioSid ?? sid ?? null, errorCode: errorCode ?? msg.errorCode });
-    await activities.syncActivitiesOfRecord(tx, msg.organizationId, { textMessageId: msg.id }, SENT_SMS_STATUSES.has(status) ? { status: 'complete' } : {});
+    const updated = await records.updateTextMessage(tx, msg.id, { status, twilioSid: msg.twilioSid ?? sid ?? null, errorCode: errorCode ?? msg.errorCode });
+    await activities.syncActivitiesOfRecord(tx, msg.organizationId, { textMessageId: msg.id }, SENT_SMS_STATUSES.has(status) ? { status: 'complete' } : {}, { textMessage: updated });
   }
 
   /** Applies a call status; a final status completes the call's activity, `CallDuration` becomes its duration. */
@@ -298,13 +300,25 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
       });
     },
 
-    /** `sms_status` callback: MessageStatus (never backwards), ErrorCode. Unknown messages are ignored. */
+    /**
+     * `sms_status` callback: MessageStatus (never backwards, by `SMS_STAGE`), ErrorCode; idempotent on MessageSid.
+     * Unknown messages are ignored. A message no activity references is updated by one conditional UPDATE; one
+     * with activities (they complete once it is sent, and their events follow) in a transaction.
+     */
     async smsStatus(params: Params, ref: { textMessageId?: number }): Promise<void> {
       if (!params.MessageStatus) return;
+      const errorCode = params.ErrorCode ? Number(params.ErrorCode) : null;
+      const alone = await records.applySmsStatusAlone(db, { sid: params.MessageSid, id: ref.textMessageId }, {
+        status: params.MessageStatus,
+        nextStage: Object.hasOwn(SMS_STAGE, params.MessageStatus) ? SMS_STAGE[params.MessageStatus] : undefined,
+        stages: SMS_STAGES_JSON,
+        errorCode,
+      });
+      if (!alone.needed || alone.applied) return;
       await db.transaction(async (tx) => {
         const msg = await records.lockTextMessage(tx, { sid: params.MessageSid, id: ref.textMessageId });
         if (!msg || (params.MessageSid && msg.twilioSid && msg.twilioSid !== params.MessageSid)) return;
-        await applySmsStatus(tx, msg, params.MessageStatus!, params.MessageSid, params.ErrorCode ? Number(params.ErrorCode) : null);
+        await applySmsStatus(tx, msg, params.MessageStatus!, params.MessageSid, errorCode);
       });
     },
 

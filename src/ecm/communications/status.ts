@@ -4,11 +4,13 @@
  * `pending` (recorded, not yet handed to Twilio) and `unknown` (the hand-over timed out) are ours.
  */
 
-const SMS_STAGE: Record<string, number> = {
+/** The stage of each SMS status (a later stage replaces an earlier one). */
+export const SMS_STAGE: Readonly<Record<string, number>> = {
   pending: 0, unknown: 0, accepted: 1, scheduled: 1, queued: 1, sending: 2, sent: 3,
   delivered: 4, undelivered: 4, failed: 4, canceled: 4, received: 4, read: 5,
 };
-const CALL_STAGE: Record<string, number> = {
+/** The stage of each call status. */
+export const CALL_STAGE: Readonly<Record<string, number>> = {
   pending: 0, unknown: 0, queued: 1, initiated: 1, ringing: 2, 'in-progress': 3, answered: 3,
   completed: 4, busy: 4, 'no-answer': 4, failed: 4, canceled: 4,
 };

@@ -4,6 +4,7 @@
  * for the whole clinic. Each event carries the one PRTF category `prtfCategory`
  * gives it, recomputed whenever an input changes.
  */
+import type { SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.ts';
 import type { activities } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
@@ -80,48 +81,81 @@ function countsOf(rows: Array<{ event_type: string; prtf_category: string | null
   return { total, by_type: byType, prtf_categories: prtf };
 }
 
+/** The columns of an activity its event is derived from. */
+export type EventSource = Pick<
+  ActivityRow,
+  'organizationId' | 'patientId' | 'activityType' | 'status' | 'modality' | 'outcome' | 'emailStatus' | 'bookedAt' | 'occurredAt' | 'subject' | 'body' | 'message' | 'duration'
+>;
+
+/**
+ * The event an activity makes (without its activity id), or null for a type that makes none (`note`):
+ * `occurred_at` is `booked_at` for appointments and meetings, else the activity's `occurred_at`; duration is the
+ * activity's (minutes), else the call's; the PRTF category from `prtfCategory`.
+ */
+export function eventOfActivity(activity: EventSource, records: CommunicationRecords = {}): Omit<store.NewEvent, 'activityId'> | null {
+  const eventType = EVENT_TYPE_OF_ACTIVITY[activity.activityType];
+  if (!eventType) return null;
+  const { textMessage, voiceCall } = records;
+  const category = prtfCategory({
+    eventType,
+    status: activity.status,
+    modality: activity.modality,
+    outcome: activity.outcome,
+    deliveryStatus: eventType === 'email' ? activity.emailStatus : textMessage?.status,
+    direction: textMessage?.direction ?? voiceCall?.direction ?? null,
+    callStatus: voiceCall?.status,
+    memberReached: voiceCall?.memberReached,
+  });
+  const scheduled = eventType === 'appointment' || eventType === 'meeting';
+  return {
+    organizationId: activity.organizationId,
+    patientId: activity.patientId,
+    eventType,
+    status: activity.status,
+    occurredAt: scheduled && activity.bookedAt ? activity.bookedAt : activity.occurredAt,
+    subject: activity.subject,
+    body: activity.body ?? activity.message,
+    duration: activity.duration ?? callMinutes(voiceCall?.durationSeconds),
+    prtfCategory: category,
+  };
+}
+
+/** The event summary shown in activity details. */
+export interface EventSummary {
+  id: number;
+  event_type: string;
+  occurred_at: string;
+  status: string;
+  prtf_category: string | null;
+}
+
 export function createEventService({ db, patients }: { db: Db; patients: PatientService }) {
   return {
     /**
-     * Creates, updates or cancels the event of `activity` inside the caller's transaction.
-     * `occurred_at` is `booked_at` for appointments and meetings, else the activity's `occurred_at`;
-     * duration is the activity's (minutes), else the call's; notes make no event.
+     * Creates, updates or cancels the event of `activity` inside the caller's transaction (`eventOfActivity`;
+     * a deleted activity's event is cancelled; notes make none).
      */
     async syncEventForActivity(tx: Executor, activity: ActivityRow, records: CommunicationRecords = {}): Promise<void> {
-      const eventType = EVENT_TYPE_OF_ACTIVITY[activity.activityType];
-      if (!eventType) return;
+      if (!EVENT_TYPE_OF_ACTIVITY[activity.activityType]) return;
       if (activity.deletedAt) {
         await store.cancelEventOfActivity(tx, activity.id);
         return;
       }
-      const { textMessage, voiceCall } = records;
-      const category = prtfCategory({
-        eventType,
-        status: activity.status,
-        modality: activity.modality,
-        outcome: activity.outcome,
-        deliveryStatus: eventType === 'email' ? activity.emailStatus : textMessage?.status,
-        direction: textMessage?.direction ?? voiceCall?.direction ?? null,
-        callStatus: voiceCall?.status,
-        memberReached: voiceCall?.memberReached,
-      });
-      const scheduled = eventType === 'appointment' || eventType === 'meeting';
-      await store.upsertEvent(tx, {
-        organizationId: activity.organizationId,
-        patientId: activity.patientId,
-        activityId: activity.id,
-        eventType,
-        status: activity.status,
-        occurredAt: scheduled && activity.bookedAt ? activity.bookedAt : activity.occurredAt,
-        subject: activity.subject,
-        body: activity.body ?? activity.message,
-        duration: activity.duration ?? callMinutes(voiceCall?.durationSeconds),
-        prtfCategory: category,
-      });
+      await store.upsertEvent(tx, { ...eventOfActivity(activity, records)!, activityId: activity.id });
     },
 
+    /**
+     * The INSERT of the event of a new activity, for the statement built once that inserts the activity
+     * (`activityId`: a SQL expression for its id); its values are placeholders filled by `eventInsertValues`. It
+     * returns the summary columns (`EventSummary`, `occurred_at` as a timestamptz).
+     */
+    eventInsertSql: (activityId: SQL): SQL => store.insertEventPlaceholderSql(activityId),
+
+    /** The values of `eventInsertSql`'s placeholders for a new activity (`eventOfActivity`; none for a note). */
+    eventInsertValues: (activity: EventSource, records: CommunicationRecords = {}) => store.eventInsertValues(eventOfActivity(activity, records)),
+
     /** The event summary shown in activity details (`{id, event_type, occurred_at, status, prtf_category}`), or null. */
-    async eventSummaryOfActivity(tx: Executor, activityId: number) {
+    async eventSummaryOfActivity(tx: Executor, activityId: number): Promise<EventSummary | null> {
       const e = await store.findEventOfActivity(tx, activityId);
       return e
         ? { id: e.id, event_type: e.eventType, occurred_at: e.occurredAt.toISOString(), status: e.status, prtf_category: e.prtfCategory }

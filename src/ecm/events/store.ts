@@ -9,8 +9,54 @@ import type { PageRequest } from '../../platform/pagination.ts';
 
 export type EventRow = typeof ecmEvents.$inferSelect;
 
+export type NewEvent = typeof ecmEvents.$inferInsert;
+
+/** The values of `insertEventPlaceholderSql`'s placeholders; `event_make` false: the activity makes no event. */
+export interface EventInsertValues extends Record<string, unknown> {
+  event_make: boolean;
+  event_organization_id: number | null;
+  event_patient_id: number | null;
+  event_type: string | null;
+  event_status: string | null;
+  event_occurred_at: Date | null;
+  event_subject: string | null;
+  event_body: string | null;
+  event_duration: number | null;
+  event_prtf_category: string | null;
+}
+
+/** `values` (or no event) as `insertEventPlaceholderSql`'s placeholder values. */
+export function eventInsertValues(values: Omit<NewEvent, 'activityId'> | null): EventInsertValues {
+  return {
+    event_make: values !== null,
+    event_organization_id: values?.organizationId ?? null,
+    event_patient_id: values?.patientId ?? null,
+    event_type: values?.eventType ?? null,
+    event_status: values?.status ?? null,
+    event_occurred_at: values?.occurredAt ?? null,
+    event_subject: values?.subject ?? null,
+    event_body: values?.body ?? null,
+    event_duration: values?.duration ?? null,
+    event_prtf_category: values?.prtfCategory ?? null,
+  };
+}
+
+/**
+ * The INSERT of a new activity's event, to ride in the activity's own statement built once (`activityId`: an
+ * expression over its CTEs); the values are placeholders (`eventInsertValues`), and nothing is inserted when
+ * `event_make` is false or there is no activity (the statement refused it). Returns the summary columns `id, event_type, occurred_at, status, prtf_category`.
+ */
+export function insertEventPlaceholderSql(activityId: SQL): SQL {
+  const p = (name: string & keyof EventInsertValues) => sql.placeholder(name);
+  return sql`INSERT INTO ecm_events (organization_id, patient_id, activity_id, event_type, status, occurred_at, subject, body, duration, prtf_category)
+    SELECT ${p('event_organization_id')}::int, ${p('event_patient_id')}::int, ${activityId}, ${p('event_type')}::text, ${p('event_status')}::text,
+      ${p('event_occurred_at')}::timestamptz, ${p('event_subject')}::text, ${p('event_body')}::text, ${p('event_duration')}::int, ${p('event_prtf_category')}::text
+    WHERE ${p('event_make')}::boolean AND ${activityId} IS NOT NULL
+    RETURNING id, event_type, occurred_at, status, prtf_category`;
+}
+
 /** Creates or replaces the event of `values.activityId` (one event per activity). */
-export async function upsertEvent(db: Executor, values: typeof ecmEvents.$inferInsert): Promise<void> {
+export async function upsertEvent(db: Executor, values: NewEvent): Promise<void> {
   await db
     .insert(ecmEvents)
     .values(values)

@@ -2,17 +2,20 @@
  * ECM Patients: list, filter, details, enrolment and updates of a clinic's
  * members (seed 001_00609966d66acc37.txt; issue "Foundation").
  *
- * Every call runs in one transaction that also writes its audit row: a list
- * records the ids it returned, a read the member it showed, a change the member
- * it changed. A change of `member_record_status` appends to the status history
+ * Every call writes its audit row atomically with its work: a list records the
+ * ids it returned and a read the member it showed, in the same single statement
+ * as the read (no transaction needed); a change records the member it changed,
+ * in its transaction. A change of `member_record_status` appends to the status history
  * with `changed_by` = the actor's name.
  */
+import type { SQL } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../db/pool.ts';
-import { recordAudit } from '../../platform/audit.ts';
+import { auditInsertSql, auditValues, recordAudit, type AuditAction } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { isUniqueViolation, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { toE164 } from '../../platform/phone.ts';
+import { isoOf, isoOrNull } from '../../platform/time.ts';
 import type {
   CaseLoadBodyWire,
   FilterBodyWire,
@@ -61,67 +64,70 @@ function listItem(r: store.PatientListRow) {
   };
 }
 
-/** Loads one member in the detail shape of seed 001, or throws NotFoundError. */
-async function loadDetail(tx: Tx, organizationId: number, id: number): Promise<PatientDetailWire> {
-  const row = await store.findPatient(tx, organizationId, id);
-  if (!row) throw new NotFoundError(PATIENT_NOT_FOUND);
-  const { patient: p, eligibility: e } = row;
-  const rel = await store.findPatientRelations(tx, organizationId, id);
-  const c = rel.caseLoad;
+/** One member's detail row in the shape of seed 001. */
+function detailOf(r: store.PatientDetailRow): PatientDetailWire {
   return {
-    id: p.id,
-    name: `${p.firstName} ${p.lastName}`,
-    first_name: p.firstName,
-    last_name: p.lastName,
-    date_of_birth: p.dateOfBirth,
-    gender: p.gender,
-    address: { street: p.addressStreet, city: p.addressCity, state: p.addressState, zip: p.addressZip },
-    phone: p.phone,
-    email: p.email,
-    services: p.services,
+    id: r.id,
+    name: `${r.first_name} ${r.last_name}`,
+    first_name: r.first_name,
+    last_name: r.last_name,
+    date_of_birth: r.date_of_birth,
+    gender: r.gender,
+    address: { street: r.address_street, city: r.address_city, state: r.address_state, zip: r.address_zip },
+    phone: r.phone,
+    email: r.email,
+    services: r.services,
     ecm_eligibility_information: {
-      id: e.id,
-      member_id: e.memberId,
-      cin: e.cin,
-      ecm_service_auth_id: e.ecmServiceAuthId,
-      ecm_provider_name: e.ecmProviderName,
-      ecm_npi: e.ecmNpi,
-      ecm_benefit_auth_eff_date: e.ecmBenefitAuthEffDate,
-      ecm_benefit_auth_end_date: e.ecmBenefitAuthEndDate,
-      acuity_level: e.acuityLevel as PatientDetailWire['ecm_eligibility_information']['acuity_level'],
-      member_record_status: e.memberRecordStatus as PatientDetailWire['ecm_eligibility_information']['member_record_status'],
-      created_at: e.createdAt.toISOString(),
-      updated_at: e.updatedAt.toISOString(),
+      id: r.eligibility_id,
+      member_id: r.member_id,
+      cin: r.cin,
+      ecm_service_auth_id: r.ecm_service_auth_id,
+      ecm_provider_name: r.ecm_provider_name,
+      ecm_npi: r.ecm_npi,
+      ecm_benefit_auth_eff_date: r.ecm_benefit_auth_eff_date,
+      ecm_benefit_auth_end_date: r.ecm_benefit_auth_end_date,
+      acuity_level: r.acuity_level as PatientDetailWire['ecm_eligibility_information']['acuity_level'],
+      member_record_status: r.member_record_status as PatientDetailWire['ecm_eligibility_information']['member_record_status'],
+      created_at: isoOf(r.eligibility_created_at),
+      updated_at: isoOf(r.eligibility_updated_at),
     },
     case_load: {
-      id: c.id,
-      provider_id: c.provider_id,
-      provider_name: c.provider_name,
-      olcm_user_id: c.olcm_user_id,
-      olcm_name: c.olcm_name,
-      ilcm_user_id: c.ilcm_user_id,
-      ilcm_name: c.ilcm_name,
+      id: r.case_load_id,
+      provider_id: r.provider_id,
+      provider_name: r.provider_name,
+      olcm_user_id: r.olcm_user_id,
+      olcm_name: r.olcm_name,
+      ilcm_user_id: r.ilcm_user_id,
+      ilcm_name: r.ilcm_name,
     },
-    ecm_authorizations: rel.authorizations.map((a) => ({
-      id: a.id,
-      auth_no: a.authNo,
-      auth_type: a.authType,
-      authorization_type: a.authorizationType,
-      status: a.status,
-      start_date: a.startDate,
-      expiration_date: a.expirationDate,
-    })),
-    ecm_status_history: rel.history.map((h) => ({
+    ecm_authorizations: r.authorizations,
+    ecm_status_history: r.status_history.map((h) => ({
       id: h.id,
       status: h.status as PatientDetailWire['ecm_status_history'][number]['status'],
-      changed_at: h.changedAt.toISOString(),
-      changed_by: h.changedBy,
+      changed_at: isoOf(h.changed_at),
+      changed_by: h.changed_by,
     })),
-    activities_count: p.activitiesCount,
-    last_activity_at: p.lastActivityAt ? p.lastActivityAt.toISOString() : null,
-    created_at: p.createdAt.toISOString(),
-    updated_at: p.updatedAt.toISOString(),
+    activities_count: r.activities_count,
+    last_activity_at: isoOrNull(r.last_activity_at),
+    created_at: isoOf(r.created_at),
+    updated_at: isoOf(r.updated_at),
   };
+}
+
+/**
+ * Loads one member in the detail shape of seed 001 (one statement), writing the audit row of `ctx` and `action` in the
+ * same statement when the member exists.
+ * @throws NotFoundError `Patient not found`.
+ */
+async function loadDetail(tx: Executor, ctx: RequestContext, id: number, action: AuditAction): Promise<PatientDetailWire> {
+  const row = await store.findPatientDetail(tx, ctx.actor.organizationId, id, auditValues(ctx, action));
+  if (!row) throw new NotFoundError(PATIENT_NOT_FOUND);
+  return detailOf(row);
+}
+
+/** The list audit row of `ctx`, bound by the store to the ids its statement returned. */
+function listAudit(ctx: RequestContext): store.AuditOf {
+  return (ids) => auditInsertSql(ctx, { action: 'list', entityType: 'patient', entityIds: ids });
 }
 
 function blank(v: string | null | undefined): boolean {
@@ -194,21 +200,21 @@ function withoutUndefined<T extends object>(o: T): Partial<T> {
 export function createPatientService({ db }: PatientServiceDeps) {
   async function list(ctx: RequestContext, filters: store.PatientFilters, sort: store.PatientSort, q: { page?: number; per_page?: number; page_size?: number }) {
     const page = pageRequest(q);
-    return db.transaction(async (tx) => {
-      const { rows, totalCount } = await store.listPatients(tx, ctx.actor.organizationId, filters, sort, page);
-      await recordAudit(tx, ctx, { action: 'list', entityType: 'patient', entityIds: rows.map((r) => r.id) });
-      return { patients: rows.map(listItem), pagination: paginationOf(page, totalCount) };
-    });
+    // One statement (page, count and audit row): atomic without a transaction.
+    const { rows, totalCount } = await store.listPatients(db, ctx.actor.organizationId, filters, sort, page, listAudit(ctx));
+    return { patients: rows.map(listItem), pagination: paginationOf(page, totalCount) };
   }
 
   return {
     /**
      * The member `id` of the organization, for features nested under a patient (activities, events).
+     * `lock`: holds the member's row until `tx` ends (a change that recounts the member's activity stats, so that
+     * concurrent changes apply after it).
      * @returns `{ id, name }`.
      * @throws NotFoundError `Patient not found`.
      */
-    async requirePatient(tx: Executor, organizationId: number, id: number): Promise<{ id: number; name: string }> {
-      const p = await store.findPatientName(tx, organizationId, id);
+    async requirePatient(tx: Executor, organizationId: number, id: number, lock = false): Promise<{ id: number; name: string }> {
+      const p = await store.findPatientName(tx, organizationId, id, lock);
       if (!p) throw new NotFoundError(PATIENT_NOT_FOUND);
       return { id: p.id, name: `${p.firstName} ${p.lastName}` };
     },
@@ -229,9 +235,25 @@ export function createPatientService({ db }: PatientServiceDeps) {
     /** The member's lead care manager `{id, name, phone}`: ILCM, else OLCM, else the clinic's first admin. */
     leadCareManager: (tx: Executor, organizationId: number, patientId: number) => store.leadCareManager(tx, organizationId, patientId),
 
-    /** Records the member's activity count and most recent activity time (kept by the activities feature). */
-    setActivityStats(tx: Executor, patientId: number, count: number, lastActivityAt: Date | null): Promise<void> {
-      return store.setActivityStats(tx, patientId, count, lastActivityAt);
+    /**
+     * The SQL that moves the member's `activities_count` and `last_activity_at` (kept by the activities feature) by
+     * `change`, for the activities feature to run in, or fold into, the statement of its change.
+     */
+    activityStatsSql: (patientId: number, change: store.ActivityStatsChange): SQL => store.activityStatsSql(patientId, change),
+
+    /**
+     * `activityStatsSql` of one added activity for the statement built once that inserts it, applied `when` that holds
+     * (the activity was inserted): member and time are placeholders, filled by `activityAddedValues(patientId,
+     * occurredAt)` (`occurredAt` null: in the future).
+     */
+    activityAddedSql: (when: SQL): SQL => store.activityAddedPlaceholderSql(when),
+
+    /** The values of `activityAddedSql`'s placeholders. */
+    activityAddedValues: (patientId: number, occurredAt: Date | null) => store.activityAddedValues(patientId, occurredAt),
+
+    /** Runs `activityStatsSql` in `tx`. */
+    async applyActivityStats(tx: Executor, patientId: number, change: store.ActivityStatsChange): Promise<void> {
+      await tx.execute(store.activityStatsSql(patientId, change));
     },
 
     /**
@@ -272,11 +294,8 @@ export function createPatientService({ db }: PatientServiceDeps) {
      * @throws NotFoundError `Patient not found` for an unknown id or another clinic's member.
      */
     getPatient(ctx: RequestContext, id: number) {
-      return db.transaction(async (tx) => {
-        const detail = await loadDetail(tx, ctx.actor.organizationId, id);
-        await recordAudit(tx, ctx, { action: 'read', entityType: 'patient', entityIds: [id] });
-        return detail;
-      });
+      // One statement (member and audit row): atomic without a transaction; an unknown id records nothing.
+      return loadDetail(db, ctx, id, 'read');
     },
 
     /**
@@ -317,8 +336,7 @@ export function createPatientService({ db }: PatientServiceDeps) {
             changedBy: ctx.actor.name,
             changedByUserId: ctx.actor.kind === 'user' ? Number(ctx.actor.id) : null,
           });
-          await recordAudit(tx, ctx, { action: 'create', entityType: 'patient', entityIds: [patient.id] });
-          return loadDetail(tx, orgId, patient.id);
+          return loadDetail(tx, ctx, patient.id, 'create');
         });
       } catch (err) {
         if (isUniqueViolation(err, 'ecm_eligibility_org_member_id_key')) throw new ValidationError(['Member ID has already been taken']);
@@ -361,8 +379,7 @@ export function createPatientService({ db }: PatientServiceDeps) {
               ilcmUserId: input.case_load.ilcm_user_id,
             });
           }
-          await recordAudit(tx, ctx, { action: 'update', entityType: 'patient', entityIds: [id] });
-          return loadDetail(tx, orgId, id);
+          return loadDetail(tx, ctx, id, 'update');
         });
       } catch (err) {
         if (isUniqueViolation(err, 'ecm_eligibility_org_member_id_key')) throw new ValidationError(['Member ID has already been taken']);
@@ -391,8 +408,7 @@ export function createPatientService({ db }: PatientServiceDeps) {
           olcmUserId: input.olcm_user_id,
           ilcmUserId: input.ilcm_user_id,
         });
-        await recordAudit(tx, ctx, { action: 'update', entityType: 'patient', entityIds: [id] });
-        return loadDetail(tx, orgId, id);
+        return loadDetail(tx, ctx, id, 'update');
       });
     },
 
@@ -453,5 +469,6 @@ export interface StatusWriter {
 }
 
 export type MemberColumns = store.MemberColumns;
+export type ActivityStatsChange = store.ActivityStatsChange;
 
 export type PatientService = ReturnType<typeof createPatientService>;

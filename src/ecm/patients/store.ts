@@ -5,9 +5,10 @@
  * (`patients_name_trgm_idx`, `ecm_eligibility_member_id_trgm_idx`) through a
  * UNION of ids, so each side uses its own index on a clinic of 100,000 members.
  */
-import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../db/pool.ts';
-import { caseLoads, ecmAuthorizations, ecmEligibilityInformations, ecmStatusHistories, patients, users } from '../../db/schema.ts';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { preparedStatement, type Executor } from '../../db/pool.ts';
+import { auditInsertPlaceholderSql, type AuditValues } from '../../platform/audit.ts';
+import { caseLoads, ecmEligibilityInformations, ecmStatusHistories, patients, users } from '../../db/schema.ts';
 import type { PageRequest } from '../../platform/pagination.ts';
 import type { SortField } from './schemas.ts';
 
@@ -50,16 +51,21 @@ function likePattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * The members that match a search term, by name or member_id: a `UNION` of ids so each side uses its own trigram
+ * index. It is the costly part of a search, so a list computes it once (a materialized CTE) for its page and its count.
+ */
+function searchMatchSql(organizationId: number, term: string): SQL {
+  const pattern = likePattern(term);
+  return sql`SELECT id FROM patients WHERE organization_id = ${organizationId} AND (first_name || ' ' || last_name) ILIKE ${pattern}
+      UNION
+      SELECT patient_id FROM ecm_eligibility_informations WHERE organization_id = ${organizationId} AND member_id ILIKE ${pattern}`;
+}
+
+/** The list's conditions; a search term reads the `match` CTE (`searchMatchSql`). */
 function whereOf(organizationId: number, f: PatientFilters): SQL {
   const parts: SQL[] = [sql`p.organization_id = ${organizationId}`];
-  const term = f.search?.trim();
-  if (term) {
-    const pattern = likePattern(term);
-    parts.push(sql`p.id IN (
-      SELECT id FROM patients WHERE organization_id = ${organizationId} AND (first_name || ' ' || last_name) ILIKE ${pattern}
-      UNION
-      SELECT patient_id FROM ecm_eligibility_informations WHERE organization_id = ${organizationId} AND member_id ILIKE ${pattern})`);
-  }
+  if (f.search?.trim()) parts.push(sql`p.id IN (SELECT id FROM match)`);
   if (f.status) parts.push(sql`e.member_record_status = ${f.status}`);
   if (f.acuityLevel) parts.push(sql`e.acuity_level = ${f.acuityLevel}`);
   if (f.providerId !== undefined) parts.push(sql`c.provider_id = ${f.providerId}`);
@@ -102,39 +108,145 @@ export interface PatientListRow {
   ilcm_name: string | null;
 }
 
-/** One page of members matching `filters`, in `sort` order (ties by id), and the total count. */
+/**
+ * A user's name by id, as a scalar subquery: evaluated for the page's rows only, and three of them plan far faster
+ * than three more joins (planning was half of a search's database time).
+ */
+const userName = (id: SQL) => sql`(SELECT name FROM users WHERE id = ${id})`;
+
+/** The audit row of a list statement, given the ids it returned (a `text[]` expression over its CTEs); built by the service with `auditInsertSql`. */
+export type AuditOf = (ids: SQL) => SQL;
+
+/**
+ * One page of members matching `filters`, in `sort` order (ties by id), the total count, and the audit row naming
+ * the page's ids, in one statement: a search's trigram match runs once (CTE `match`) for both the page and the count.
+ */
 export async function listPatients(
   db: Executor,
   organizationId: number,
   filters: PatientFilters,
   sort: PatientSort,
   page: PageRequest,
+  audit: AuditOf,
 ): Promise<{ rows: PatientListRow[]; totalCount: number }> {
+  const term = filters.search?.trim();
   const where = whereOf(organizationId, filters);
   const dir = sort.dir === 'DESC' ? sql`DESC NULLS LAST` : sql`ASC NULLS LAST`;
   const order = sql.join([...SORT_SQL[sort.field].map((s) => sql`${s} ${dir}`), sql`p.id ${dir}`], sql`, `);
-  const from = sql`FROM patients p
-    JOIN ecm_eligibility_informations e ON e.patient_id = p.id
-    LEFT JOIN case_loads c ON c.patient_id = p.id`;
-  // Sequential, never Promise.all: `db` may be a transaction's single client.
-  const list = await db.execute<PatientListRow & Record<string, unknown>>(sql`
-      SELECT p.id, p.first_name, p.last_name, p.date_of_birth,
-        e.id AS eligibility_id, e.member_id, e.cin, e.ecm_service_auth_id, e.ecm_provider_name,
-        e.ecm_benefit_auth_eff_date, e.ecm_benefit_auth_end_date, e.acuity_level, e.member_record_status,
-        c.provider_id, pu.name AS provider_name, c.olcm_user_id, ou.name AS olcm_name, c.ilcm_user_id, iu.name AS ilcm_name
-      ${from}
-      LEFT JOIN users pu ON pu.id = c.provider_id
-      LEFT JOIN users ou ON ou.id = c.olcm_user_id
-      LEFT JOIN users iu ON iu.id = c.ilcm_user_id
-      WHERE ${where}
-      ORDER BY ${order}
-      LIMIT ${page.perPage} OFFSET ${page.offset}`);
-  // The count joins only what the filters read (every member has exactly one eligibility and case load row).
+  // The count joins only what the filters read (every member has exactly one eligibility and case load row); a
+  // search alone is counted from its match (both sides of the UNION already keep to the organization).
+  const onlySearch = term !== undefined && term !== '' && Object.entries(filters).every(([k, v]) => k === 'search' || v === undefined);
   const countFrom = sql`FROM patients p
     ${usesEligibility(filters) ? sql`JOIN ecm_eligibility_informations e ON e.patient_id = p.id` : sql``}
     ${usesCaseLoad(filters) ? sql`LEFT JOIN case_loads c ON c.patient_id = p.id` : sql``}`;
-  const count = await db.execute<{ count: number }>(sql`SELECT count(*)::int AS count ${countFrom} WHERE ${where}`);
-  return { rows: list.rows, totalCount: count.rows[0].count };
+  // `rn` keeps the page's order through the CTE; the LEFT JOIN answers one row (the total) even for an empty page.
+  const { rows } = await db.execute<PatientListRow & { rn: number | null; total_count: number } & Record<string, unknown>>(sql`
+    WITH ${term ? sql`match AS MATERIALIZED (${searchMatchSql(organizationId, term)}),` : sql``}
+    page AS (
+      SELECT p.id, p.first_name, p.last_name, p.date_of_birth,
+        e.id AS eligibility_id, e.member_id, e.cin, e.ecm_service_auth_id, e.ecm_provider_name,
+        e.ecm_benefit_auth_eff_date, e.ecm_benefit_auth_end_date, e.acuity_level, e.member_record_status,
+        c.provider_id, ${userName(sql`c.provider_id`)} AS provider_name, c.olcm_user_id, ${userName(sql`c.olcm_user_id`)} AS olcm_name,
+        c.ilcm_user_id, ${userName(sql`c.ilcm_user_id`)} AS ilcm_name,
+        row_number() OVER (ORDER BY ${order}) AS rn
+      FROM patients p
+      JOIN ecm_eligibility_informations e ON e.patient_id = p.id
+      LEFT JOIN case_loads c ON c.patient_id = p.id
+      WHERE ${where}
+      ORDER BY ${order}
+      LIMIT ${page.perPage} OFFSET ${page.offset}),
+    audit AS (${audit(sql`(SELECT array_agg(id::text ORDER BY rn) FROM page)`)})
+    SELECT t.total_count, page.* FROM (SELECT count(*)::int AS total_count ${onlySearch ? sql`FROM match` : sql`${countFrom} WHERE ${where}`}) t
+    LEFT JOIN page ON true
+    ORDER BY page.rn`);
+  const totalCount = rows[0].total_count;
+  const list = rows.filter((r) => r.rn !== null);
+  for (const r of list) {
+    delete (r as Partial<typeof r>).rn;
+    delete (r as Partial<typeof r>).total_count;
+  }
+  return { rows: list, totalCount };
+}
+
+/** One member in the detail shape's parts: patient, eligibility, case load with user names, and (JSON) authorizations and status history. */
+export interface PatientDetailRow extends Record<string, unknown> {
+  id: number;
+  first_name: string;
+  last_name: string;
+  date_of_birth: string | null;
+  gender: string | null;
+  phone: string | null;
+  email: string | null;
+  address_street: string | null;
+  address_city: string | null;
+  address_state: string | null;
+  address_zip: string | null;
+  services: string[];
+  activities_count: number;
+  last_activity_at: string | null;
+  created_at: string;
+  updated_at: string;
+  eligibility_id: number;
+  member_id: string;
+  cin: string | null;
+  ecm_service_auth_id: string | null;
+  ecm_provider_name: string | null;
+  ecm_npi: string | null;
+  ecm_benefit_auth_eff_date: string | null;
+  ecm_benefit_auth_end_date: string | null;
+  acuity_level: string | null;
+  member_record_status: string;
+  eligibility_created_at: string;
+  eligibility_updated_at: string;
+  case_load_id: number;
+  provider_id: number | null;
+  provider_name: string | null;
+  olcm_user_id: number | null;
+  olcm_name: string | null;
+  ilcm_user_id: number | null;
+  ilcm_name: string | null;
+  /** Oldest start first (then id). */
+  authorizations: Array<{ id: number; auth_no: string; auth_type: string | null; authorization_type: string | null; status: string; start_date: string | null; expiration_date: string | null }>;
+  /** Oldest first (then id); `changed_at` as JSON renders a timestamptz. */
+  status_history: Array<{ id: number; status: string; changed_at: string; changed_by: string }>;
+}
+
+// The hot read of members: built once, a named statement parsed and planned once per connection.
+const patientDetail = preparedStatement<PatientDetailRow>('patients_detail', () => {
+  const organizationId = sql.placeholder('organization_id');
+  return sql`
+    WITH m AS (
+      SELECT p.id, p.first_name, p.last_name, p.date_of_birth, p.gender, p.phone, p.email,
+        p.address_street, p.address_city, p.address_state, p.address_zip, p.services, p.activities_count, p.last_activity_at,
+        p.created_at, p.updated_at,
+        e.id AS eligibility_id, e.member_id, e.cin, e.ecm_service_auth_id, e.ecm_provider_name, e.ecm_npi,
+        e.ecm_benefit_auth_eff_date, e.ecm_benefit_auth_end_date, e.acuity_level, e.member_record_status,
+        e.created_at AS eligibility_created_at, e.updated_at AS eligibility_updated_at
+      FROM patients p JOIN ecm_eligibility_informations e ON e.patient_id = p.id
+      WHERE p.organization_id = ${organizationId}::int AND p.id = ${sql.placeholder('id')}::int),
+    audit AS (${auditInsertPlaceholderSql({ entityType: 'patient', entityIds: sql`(SELECT array_agg(id::text) FROM m)`, when: sql`EXISTS (SELECT 1 FROM m)` })})
+    SELECT m.*,
+      c.id AS case_load_id, c.provider_id, ${userName(sql`c.provider_id`)} AS provider_name, c.olcm_user_id, ${userName(sql`c.olcm_user_id`)} AS olcm_name,
+      c.ilcm_user_id, ${userName(sql`c.ilcm_user_id`)} AS ilcm_name,
+      (SELECT coalesce(json_agg(json_build_object('id', a.id, 'auth_no', a.auth_no, 'auth_type', a.auth_type,
+          'authorization_type', a.authorization_type, 'status', a.status, 'start_date', a.start_date, 'expiration_date', a.expiration_date)
+          ORDER BY a.start_date, a.id), '[]'::json)
+        FROM ecm_authorizations a WHERE a.organization_id = ${organizationId}::int AND a.patient_id = m.id) AS authorizations,
+      (SELECT coalesce(json_agg(json_build_object('id', h.id, 'status', h.status, 'changed_at', h.changed_at, 'changed_by', h.changed_by)
+          ORDER BY h.changed_at, h.id), '[]'::json)
+        FROM ecm_status_histories h WHERE h.organization_id = ${organizationId}::int AND h.patient_id = m.id) AS status_history
+    FROM m
+    LEFT JOIN case_loads c ON c.organization_id = ${organizationId}::int AND c.patient_id = m.id`;
+});
+
+/**
+ * One member of the organization with everything the detail shape shows, and its audit row (`audit`: `auditValues`
+ * of the request; written only when the member exists), in one statement: one round trip, atomic without a transaction.
+ * @returns the row, or undefined for an unknown id or another organization's member.
+ */
+export async function findPatientDetail(db: Executor, organizationId: number, id: number, audit: AuditValues): Promise<PatientDetailRow | undefined> {
+  const [row] = await patientDetail(db, { organization_id: organizationId, id, ...audit });
+  return row;
 }
 
 export type PatientRow = typeof patients.$inferSelect;
@@ -149,37 +261,6 @@ export async function findPatient(db: Executor, organizationId: number, id: numb
     .where(and(eq(patients.organizationId, organizationId), eq(patients.id, id)));
   const [row] = await (forUpdate ? q.for('update', { of: [patients, ecmEligibilityInformations] }) : q);
   return row;
-}
-
-/** Case load with user names, authorizations and status history of one member. */
-export async function findPatientRelations(db: Executor, organizationId: number, patientId: number) {
-  const caseLoad = await db.execute<{
-      id: number;
-      provider_id: number | null;
-      provider_name: string | null;
-      olcm_user_id: number | null;
-      olcm_name: string | null;
-      ilcm_user_id: number | null;
-      ilcm_name: string | null;
-    }>(sql`
-      SELECT c.id, c.provider_id, pu.name AS provider_name, c.olcm_user_id, ou.name AS olcm_name,
-        c.ilcm_user_id, iu.name AS ilcm_name
-      FROM case_loads c
-      LEFT JOIN users pu ON pu.id = c.provider_id
-      LEFT JOIN users ou ON ou.id = c.olcm_user_id
-      LEFT JOIN users iu ON iu.id = c.ilcm_user_id
-      WHERE c.organization_id = ${organizationId} AND c.patient_id = ${patientId}`);
-  const authorizations = await db
-      .select()
-      .from(ecmAuthorizations)
-      .where(and(eq(ecmAuthorizations.organizationId, organizationId), eq(ecmAuthorizations.patientId, patientId)))
-      .orderBy(asc(ecmAuthorizations.startDate), asc(ecmAuthorizations.id));
-  const history = await db
-      .select()
-      .from(ecmStatusHistories)
-      .where(and(eq(ecmStatusHistories.organizationId, organizationId), eq(ecmStatusHistories.patientId, patientId)))
-      .orderBy(asc(ecmStatusHistories.changedAt), asc(ecmStatusHistories.id));
-  return { caseLoad: caseLoad.rows[0], authorizations, history };
 }
 
 export async function insertPatient(db: Executor, values: typeof patients.$inferInsert) {
@@ -229,18 +310,54 @@ export async function findUsersIn(db: Executor, organizationId: number, ids: num
     .where(and(eq(users.organizationId, organizationId), inArray(users.id, ids)));
 }
 
-/** Id and display name of one member of the organization, or undefined. */
-export async function findPatientName(db: Executor, organizationId: number, id: number) {
-  const [row] = await db
+/** Id and display name of one member of the organization, or undefined; optionally locked for update. */
+export async function findPatientName(db: Executor, organizationId: number, id: number, forUpdate = false) {
+  const q = db
     .select({ id: patients.id, firstName: patients.firstName, lastName: patients.lastName })
     .from(patients)
     .where(and(eq(patients.organizationId, organizationId), eq(patients.id, id)));
+  const [row] = await (forUpdate ? q.for('update') : q);
   return row;
 }
 
-/** Sets the member's denormalised `activities_count` and `last_activity_at`. */
-export async function setActivityStats(db: Executor, id: number, count: number, lastActivityAt: Date | null) {
-  await db.update(patients).set({ activitiesCount: count, lastActivityAt }).where(eq(patients.id, id));
+/** How a change of a member's activities moves their denormalised `activities_count` and `last_activity_at`. */
+export interface ActivityStatsChange {
+  /** Live activities added (positive) or removed (negative). */
+  countDelta: number;
+  /** An activity that has occurred (not in the future) was added at this time: `last_activity_at` moves to it if later. */
+  occurredAt?: Date | null;
+  /** Recomputes `last_activity_at` with this expression instead (after a delete, or a change of an activity's time). */
+  recountLast?: SQL;
+}
+
+/**
+ * The UPDATE that applies `change` to member `id`'s activity stats, as SQL to run or to ride in a `WITH` clause of the
+ * statement that changes the activities. Incremental (`activities_count + n`, `greatest(...)`): concurrent changes of
+ * one member never lose each other's count, and nothing is rescanned.
+ */
+export function activityStatsSql(id: number, change: ActivityStatsChange): SQL {
+  const last = change.recountLast
+    ? sql`, last_activity_at = ${change.recountLast}`
+    : change.occurredAt
+      ? sql`, last_activity_at = greatest(last_activity_at, ${change.occurredAt}::timestamptz)`
+      : sql``;
+  return sql`UPDATE patients SET activities_count = activities_count + ${change.countDelta}::int${last} WHERE id = ${id}::int`;
+}
+
+/** The values of `activityAddedPlaceholderSql`'s placeholders: one activity added to member `patientId`. */
+export function activityAddedValues(patientId: number, occurredAt: Date | null) {
+  return { stats_patient_id: patientId, stats_occurred_at: occurredAt };
+}
+
+/**
+ * `activityStatsSql` of one added activity for a statement built once, applied only `when` it holds (the activity was
+ * inserted): the member and the time it occurred (null: in the future, `last_activity_at` stays) are placeholders
+ * filled by `activityAddedValues`.
+ */
+export function activityAddedPlaceholderSql(when: SQL): SQL {
+  return sql`UPDATE patients SET activities_count = activities_count + 1,
+    last_activity_at = greatest(last_activity_at, ${sql.placeholder('stats_occurred_at')}::timestamptz)
+    WHERE id = ${sql.placeholder('stats_patient_id')}::int AND ${when}`;
 }
 
 /** Id, name and phone (E.164) of one member, or undefined. */

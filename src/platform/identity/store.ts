@@ -3,7 +3,7 @@
  */
 import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import { authTokens, organizations, users } from '../../db/schema.ts';
-import type { Executor } from '../../db/pool.ts';
+import { preparedStatement, type Executor } from '../../db/pool.ts';
 import type { PageRequest } from '../pagination.ts';
 
 export type OrganizationRow = typeof organizations.$inferSelect;
@@ -79,18 +79,29 @@ export async function insertToken(db: Executor, userId: number, organizationId: 
   return row;
 }
 
+/** The columns of a token and its user that authenticating a request needs. */
+export interface TokenWithUser {
+  tokenId: number;
+  lastUsedAt: Date;
+  user: Pick<UserRow, 'id' | 'organizationId' | 'name' | 'role' | 'active'>;
+}
+
+// Every ECM request runs it: built once, a named statement parsed and planned once per connection.
+const tokenWithUser = preparedStatement<{ token_id: string | number; last_used_at: string; id: number; organization_id: number; name: string; role: string; active: boolean }>(
+  'identity_token_with_user',
+  () => sql`SELECT t.id AS token_id, t.last_used_at, u.id, u.organization_id, u.name, u.role, u.active
+    FROM auth_tokens t JOIN users u ON u.id = t.user_id
+    WHERE t.token_hash = ${sql.placeholder('hash')}::text AND t.revoked_at IS NULL`,
+);
+
 /** The live (not revoked) token with this hash, joined to its user. */
-export async function findTokenWithUser(db: Executor, tokenHash: string) {
-  const [row] = await db
-    .select({
-      tokenId: authTokens.id,
-      lastUsedAt: authTokens.lastUsedAt,
-      user: users,
-    })
-    .from(authTokens)
-    .innerJoin(users, eq(users.id, authTokens.userId))
-    .where(and(eq(authTokens.tokenHash, tokenHash), isNull(authTokens.revokedAt)));
-  return row;
+export async function findTokenWithUser(db: Executor, tokenHash: string): Promise<TokenWithUser | undefined> {
+  const [r] = await tokenWithUser(db, { hash: tokenHash });
+  return r && {
+    tokenId: Number(r.token_id),
+    lastUsedAt: new Date(r.last_used_at),
+    user: { id: r.id, organizationId: r.organization_id, name: r.name, role: r.role, active: r.active },
+  };
 }
 
 /** Moves `last_used_at` to `now` unless it moved less than `minAgeSeconds` ago (at most one write a minute). */
