@@ -313,6 +313,8 @@ async function main() {
     { name: 'vitals GET page', kind: 'read', make: (i) => ({ method: 'GET', path: `/clinical/v1/resident/vital/pulse?location=${encodeURIComponent(fx.location)}&page=${1 + (i % 5)}`, headers: ecp }) },
     {
       name: 'Twilio status callback', kind: 'write',
+      notes: "the bench's messages are set back to 'sent' before each side's round, so both sides make the forward 'delivered' update",
+      before: async () => void (await db.query(`UPDATE text_messages SET status = 'sent' WHERE twilio_sid LIKE 'SMbench%' AND status <> 'sent'`)),
       make: (i, base) => {
         const params = { MessageSid: pick(fx.textMessageSids, i), MessageStatus: 'delivered', AccountSid: 'AC' + '0'.repeat(32) };
         const p = '/v1/clinic/webhooks/twilio/sms_status';
