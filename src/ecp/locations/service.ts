@@ -28,7 +28,7 @@ export function createLocationService() {
       return actor.locations.map((l) => l.name);
     },
     /**
-     * The reachable location named or identified by `value`. `tx` is kept for callers inside a transaction.
+     * The reachable location named or identified by `value`, from `actor.locations` (the transaction argument is unused).
      * @throws ValidationError `location is invalid`.
      */
     async resolve(_tx: Executor, actor: PartnerActor, value: string | undefined): Promise<LocationRow> {

@@ -111,8 +111,8 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
      * is locked, changed and audited by one statement (`updateReachableResident`); a request that changes nothing
      * writes nothing (no audit row, no event).
      * @returns `{result: "Success", residentId}`.
-     * @throws ValidationError unknown resident, a discharged resident changed without reactivation, bad dates or
-     *   email, a location not reached (in that order).
+     * @throws ValidationError bad dates or email (checked first), then an unknown resident, a discharged resident
+     *   changed without reactivation, a location not reached (in that order).
      */
     async updateResident(ctx: RequestContext<PartnerActor>, input: ResidentUpdateWire) {
       const problems: string[] = [];
