@@ -87,7 +87,7 @@ export interface ServiceDeps {
 export function createServices({ db, config, jobs, mailer, telephony, clock }: ServiceDeps): Services {
   const identity = createIdentityService({ db, config, clock });
   const partnerClients = createPartnerClientService({ db, identity });
-  const locations = createLocationService({ db });
+  const locations = createLocationService();
   const patients = createPatientService({ db });
   const codes = createIcd10cmService({ db, clock });
   const events = createEventService({ db, patients });

@@ -7,7 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor, RequestContext } from '../platform/context.ts';
 import { ForbiddenError, UnauthorizedError } from '../platform/errors.ts';
-import type { PartnerClientService } from './clients/service.ts';
+import type { LocationRow, PartnerClientService } from './clients/service.ts';
 import type { OAuthService } from './oauth/service.ts';
 
 declare module 'fastify' {
@@ -23,9 +23,16 @@ export interface PartnerActor extends Actor {
   scopes: string[];
   /** `ecp_locations.id` of the locations the client may reach. */
   locationIds: number[];
+  /** Those locations, by name, read with the client (so resolving a `location` parameter needs no statement). */
+  locations: LocationRow[];
 }
 
-/** onRequest hook: both headers, same client, live client, then the route's scope. */
+/**
+ * onRequest hook: both headers, same client, live client, then the route's scope. The token is checked first
+ * (no statement); the client and its locations are then read in one statement.
+ * @throws UnauthorizedError (401) for a missing, invalid or expired token, a wrong Api-Key, a disabled client or a
+ *   token issued before a secret rotation; ForbiddenError (403) for a missing scope.
+ */
 export function authenticatePartner(oauth: OAuthService, clients: PartnerClientService) {
   return async (req: FastifyRequest) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(String(req.headers['auth-bearer'] ?? ''))?.[1];
@@ -35,7 +42,7 @@ export function authenticatePartner(oauth: OAuthService, clients: PartnerClientS
     const token = await oauth.verify(bearer);
     if (token === 'expired') throw new UnauthorizedError('The bearer token has expired; request a new one from /token');
     if (!token) throw new UnauthorizedError('The bearer token is not valid');
-    const client = await clients.findByApiKey(apiKey);
+    const client = await clients.authenticate(apiKey);
     if (!client || client.clientId !== token.clientId) throw new UnauthorizedError('The Api-Key does not belong to the client of the bearer token');
     if (client.disabledAt) throw new UnauthorizedError('This client is disabled');
     if (token.issuedAtMs < client.tokensValidAfter.getTime()) {
@@ -49,6 +56,7 @@ export function authenticatePartner(oauth: OAuthService, clients: PartnerClientS
       clientId: client.clientId,
       scopes: token.scopes,
       locationIds: client.locationIds,
+      locations: client.locations,
     };
     req.actor = actor;
     const scope = req.routeOptions.config?.scope;

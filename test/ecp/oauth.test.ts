@@ -2,12 +2,13 @@
  * The OAuth2 token endpoint through the seed's JSON body, the RFC 6749 form body, and two real OAuth2
  * client libraries over HTTP: simple-oauth2 (HTTP Basic) and openid-client (client_secret_post).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClientCredentials } from 'simple-oauth2';
 import * as oidc from 'openid-client';
 import { createOAuthService } from '../../src/ecp/oauth/service.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, tokenFor, type Partner } from '../support/ecp.ts';
+import { statementCounter } from '../support/statements.ts';
 
 let t: TestContext;
 let base: string;
@@ -131,6 +132,33 @@ describe('/clinical/v1 authentication', () => {
     expect(await configured.verify(other.access_token)).toMatchObject({ clientId: partner.client_id });
     const res = await clinical(t.app, { token: other.access_token, apiKey: partner.api_key }, 'GET', '/clinical/v1/location');
     expect(res.statusCode).toBe(401);
+  });
+
+  it('reads the client and its locations in one statement (issue 8), the locations sorted by name', async () => {
+    const measure = statementCounter(t.database.pool);
+    const token = await tokenFor(t.app, partner);
+    const { result: res, statements } = await measure(() => clinical(t.app, { token, apiKey: partner.api_key }, 'GET', '/clinical/v1/location'));
+    expect(res.json()).toEqual(['Evergreen Assisted Living', 'Evergreen Memory Care']);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/FROM partner_clients/);
+    // A wrong Api-Key is refused by that same statement alone; a bad token before any statement.
+    expect((await measure(() => clinical(t.app, { token, apiKey: narrow.api_key }, 'GET', '/clinical/v1/location'))).statements).toHaveLength(1);
+    expect((await measure(() => clinical(t.app, { token: 'x.y.z', apiKey: partner.api_key }, 'GET', '/clinical/v1/location'))).statements).toHaveLength(0);
+  });
+
+  it('imports the JWT key once, not per token issued or verified (issue 8)', async () => {
+    const importKey = vi.spyOn(crypto.subtle, 'importKey');
+    try {
+      const service = createOAuthService({ db: t.database.db, clients: t.services.partnerClients, jwtSecret: 'j'.repeat(40) });
+      for (let i = 0; i < 3; i++) {
+        const issued = await service.issueToken({ grantType: 'client_credentials', clientId: partner.client_id, bodySecret: partner.client_secret, usedBasic: false, ip: '127.0.0.7' });
+        expect(await service.verify(issued.access_token)).toMatchObject({ clientId: partner.client_id });
+      }
+      expect(await service.verify('x.y.z')).toBeUndefined();
+      expect(importKey).toHaveBeenCalledTimes(1);
+    } finally {
+      importKey.mockRestore();
+    }
   });
 
   it('answers 404 in the ECP shape for an unknown path', async () => {

@@ -296,7 +296,8 @@ describe('PUT /clinical/v1/user', () => {
   it('reports through the service what changed, for the webhook events', async () => {
     await created(minimalUser('events'));
     const client = await t.services.partnerClients.findByClientId(p.client_id);
-    const actor = { kind: 'partner' as const, id: p.client_id, name: 'test', organizationId: p.company_id, clientId: p.client_id, scopes: [], locationIds: client!.locationIds };
+    const actor = { kind: 'partner' as const, id: p.client_id, name: 'test', organizationId: p.company_id, clientId: p.client_id, scopes: [], locationIds: client!.locationIds,
+      locations: await t.services.partnerClients.locationsOf(client!) };
     const ctx = { actor, ip: null, requestId: null };
     const users = t.services.ecpUsers;
     expect((await users.updateUser(ctx, { loginName: 'events' })).change).toBe('unchanged');

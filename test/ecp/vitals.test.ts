@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, count, desc, eq } from 'drizzle-orm';
 import { auditEvents, ecpVitals } from '../../src/db/schema.ts';
 import { VITALS } from '../../src/ecp/vitals/definitions.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, createResident, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
+import { statementCounter } from '../support/statements.ts';
 
 let t: TestContext;
 let p: Partner;
@@ -180,6 +181,94 @@ describe('GET /clinical/v1/resident/vital/*', () => {
     expect(get.json().error).toMatch(/vital.read/);
     const post = await clinical(t.app, { token, apiKey: p.api_key }, 'POST', '/clinical/v1/resident/vital/pulse', {});
     expect(post.statusCode).toBe(403);
+  });
+});
+
+describe('vitals in one statement each (issue 8)', () => {
+  let measure: ReturnType<typeof statementCounter>;
+  beforeAll(() => {
+    measure = statementCounter(t.database.pool);
+  });
+  const counts = async (entityType: string, action: string) => ({
+    vitals: (await t.database.db.select({ n: count() }).from(ecpVitals))[0].n,
+    audit: (await t.database.db.select({ n: count() }).from(auditEvents).where(and(eq(auditEvents.entityType, entityType), eq(auditEvents.action, action))))[0].n,
+  });
+  const reading = (over: Record<string, unknown> = {}) => ({ respirations: 18, location: LOC, loginName: 'nurse.jane', residentId: james, timestamp: '2024-02-01T08:00:00Z', ...over });
+
+  it('records a reading in two statements, authentication then the insert with its audit row, written once', async () => {
+    const before = await counts('vital.respirations', 'create');
+    const { result: res, statements } = await measure(() => clinical(t.app, creds, 'POST', '/clinical/v1/resident/vital/respirations', reading()));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(statements).toHaveLength(2);
+    expect(statements[0]).toMatch(/FROM partner_clients/);
+    expect(statements[1]).toMatch(/INSERT INTO ecp_vitals[\s\S]*INSERT INTO audit_events/);
+    expect(await counts('vital.respirations', 'create')).toEqual({ vitals: before.vitals + 1, audit: before.audit + 1 });
+    const [audit] = await t.database.db.select().from(auditEvents).where(eq(auditEvents.entityType, 'vital.respirations')).orderBy(desc(auditEvents.id)).limit(1);
+    expect(audit).toMatchObject({ action: 'create', actorType: 'partner', actorId: p.client_id, organizationId: p.company_id, entityIds: [james] });
+  });
+
+  it('writes neither a reading nor an audit row for a refused reading, with the documented errors', async () => {
+    const cases: Array<[Record<string, unknown>, string, number]> = [
+      // [change, error, statements]: a location the client does not reach is refused from the locations read at authentication.
+      [{ location: 'Sunset Villa' }, 'location is invalid', 1],
+      [{ locationId: other.locations[0].locationId, location: undefined }, 'location is invalid', 1],
+      [{ loginName: 'nobody' }, 'loginName nobody is not a user of this company', 2],
+      [{ loginName: 'former.nurse' }, 'loginName former.nurse is an inactive user', 2],
+      [{ loginName: 'memory.only' }, 'loginName memory.only has no access to this location', 2],
+      [{ userId: '00000000-0000-0000-0000-000000000000', loginName: undefined }, 'userId 00000000-0000-0000-0000-000000000000 is not a user of this company', 2],
+      [{ residentId: '00000000-0000-0000-0000-000000000000' }, 'No resident at this location has residentId 00000000-0000-0000-0000-000000000000', 2],
+      [{ location: 'Evergreen Memory Care', loginName: 'memory.only', residentId: undefined, externalIdName: 'mrn', externalIdValue: 'A1' },
+        'Several residents at this location have the external id mrn = A1; use residentId', 2],
+      // A bad user is told before a bad resident, as when the two were looked up one after the other.
+      [{ loginName: 'nobody', residentId: '00000000-0000-0000-0000-000000000000' }, 'loginName nobody is not a user of this company', 2],
+    ];
+    const before = await counts('vital.respirations', 'create');
+    for (const [change, error, n] of cases) {
+      const { result: res, statements } = await measure(() => clinical(t.app, creds, 'POST', '/clinical/v1/resident/vital/respirations', JSON.parse(JSON.stringify(reading(change)))));
+      expect(res.statusCode, JSON.stringify(change)).toBe(400);
+      expect(res.json()).toEqual({ result: 'Error', error });
+      expect(statements, JSON.stringify(change)).toHaveLength(n);
+    }
+    expect(await counts('vital.respirations', 'create')).toEqual(before);
+  });
+
+  it('tells a bad user before an incomplete resident identification, as before', async () => {
+    const noResident = { residentId: undefined };
+    const unknownUser = await clinical(t.app, creds, 'POST', '/clinical/v1/resident/vital/respirations', JSON.parse(JSON.stringify(reading({ ...noResident, loginName: 'nobody' }))));
+    expect(unknownUser.json()).toEqual({ result: 'Error', error: 'loginName nobody is not a user of this company' });
+    const incomplete = await clinical(t.app, creds, 'POST', '/clinical/v1/resident/vital/respirations', JSON.parse(JSON.stringify(reading({ ...noResident, firstName: 'James' }))));
+    expect(incomplete.json()).toEqual({ result: 'Error', error: 'lastName and dateOfBirth are required to identify the resident by name and date of birth' });
+  });
+
+  it('lists a page in two statements, its audit row naming each resident once in page order; an empty page is audited too', async () => {
+    const zoe = await createResident(t.app, creds, resident({ firstName: 'Zoe', lastName: 'Able', dateOfBirth: '1944-04-04' }));
+    for (const [who, at] of [[zoe, '2024-03-01T08:00:00Z'], [james, '2024-03-01T09:00:00Z'], [zoe, '2024-03-01T10:00:00Z']]) {
+      expect((await clinical(t.app, creds, 'POST', '/clinical/v1/resident/vital/blood-ox', { bloodOx: 95, location: LOC, loginName: 'nurse.jane', residentId: who, timestamp: at })).statusCode).toBe(200);
+    }
+    const lastListAudit = async () => (await t.database.db.select().from(auditEvents)
+      .where(and(eq(auditEvents.entityType, 'vital.blood-ox'), eq(auditEvents.action, 'list'))).orderBy(desc(auditEvents.id)).limit(1))[0];
+    const before = await counts('vital.blood-ox', 'list');
+    const q = (from: string, to: string) => `/clinical/v1/resident/vital/blood-ox?location=${encodeURIComponent(LOC)}&startingDateTime=${from}&endingDateTime=${to}`;
+    const { result: res, statements } = await measure(() => clinical(t.app, creds, 'GET', q('2024-03-01T00:00:00Z', '2024-03-02T00:00:00Z')));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().numberOfResults).toBe(3);
+    expect(res.json().data.map((d: { residentId: string; timestamp: string }) => [d.residentId, d.timestamp])).toEqual([
+      [zoe, '2024-03-01T08:00:00.000+00:00'], [james, '2024-03-01T09:00:00.000+00:00'], [zoe, '2024-03-01T10:00:00.000+00:00'],
+    ]);
+    expect(res.json().data[0]).toMatchObject({ bloodOx: 95, location: LOC, firstName: 'Zoe', lastName: 'Able', dateOfBirth: '1944-04-04', loginName: 'nurse.jane', externalIds: [] });
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toMatch(/INSERT INTO audit_events/);
+    expect(await lastListAudit()).toMatchObject({ action: 'list', actorId: p.client_id, entityIds: [zoe, james] });
+    const empty = await clinical(t.app, creds, 'GET', q('2024-04-01T00:00:00Z', '2024-04-02T00:00:00Z'));
+    expect(empty.json()).toEqual({ result: 'Success', numberOfResults: 0, data: [] });
+    expect(await lastListAudit()).toMatchObject({ entityIds: [] });
+    expect((await counts('vital.blood-ox', 'list')).audit).toBe(before.audit + 2);
+    // A page past the end still counts the whole range.
+    expect((await clinical(t.app, creds, 'GET', `${q('2024-03-01T00:00:00Z', '2024-03-02T00:00:00Z')}&page=2`)).json()).toEqual({ result: 'Success', numberOfResults: 3, data: [] });
+    // Refused before any audit row: an unreachable location.
+    const foreign = await clinical(t.app, otherCreds, 'GET', `/clinical/v1/resident/vital/blood-ox?locationId=${p.locations[0].locationId}`);
+    expect(foreign.json()).toEqual({ result: 'Error', error: 'location is invalid' });
+    expect((await counts('vital.blood-ox', 'list')).audit).toBe(before.audit + 3);
   });
 });
 

@@ -2,8 +2,9 @@
  * SQL of ECM activities and their comments. Soft-deleted activities
  * (`deleted_at`) are invisible to every read here.
  */
-import { and, asc, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { preparedStatement, type Executor } from '../../db/pool.ts';
+import { rowColumnsSql, rowOf } from '../../db/rows.ts';
 import { activities, activityComments, users } from '../../db/schema.ts';
 import type { PageRequest } from '../../platform/pagination.ts';
 
@@ -120,15 +121,7 @@ export async function creationFacts(db: Executor, organizationId: number, patien
 }
 
 /** The activity row's columns from the `a` CTE, named and typed as Drizzle's `ActivityRow` (built once). */
-const ACTIVITY_COLUMNS = Object.entries(getTableColumns(activities));
-const ACTIVITY_SELECT = sql.raw(ACTIVITY_COLUMNS.map(([key, c]) => `a."${c.name}" AS "${key}"`).join(', '));
-
-/** Raw `ACTIVITY_SELECT` values (timestamps as PostgreSQL text) mapped as Drizzle maps its own results. */
-function activityRowOf(raw: Record<string, unknown>): ActivityRow {
-  const row: Record<string, unknown> = {};
-  for (const [key, c] of ACTIVITY_COLUMNS) row[key] = raw[key] === null ? null : c.mapFromDriverValue(raw[key]);
-  return row as ActivityRow;
-}
+const ACTIVITY_SELECT = rowColumnsSql(activities, 'a');
 
 /** The columns a new activity can set (the rest take their defaults), with their types. */
 const INSERT_COLUMNS = [
@@ -206,7 +199,7 @@ export function insertActivityStatement(name: string, effects: InsertEffects, ch
     const [row] = await run(db, params);
     if (!row) return { activity: undefined, event: null };
     return {
-      activity: row.id === null ? undefined : activityRowOf(row),
+      activity: row.id === null ? undefined : rowOf(activities, row),
       event: (row.__event ?? null) as InsertedEvent | null,
       facts: checked ? { patientName: row.__patient_name as string, assigneeName: row.__assignee_name as string | null } : undefined,
     };

@@ -94,7 +94,8 @@ export function createPartnerClientService({ db, identity }: { db: Db; identity:
     },
 
     findByClientId: (clientId: string) => store.findClientByClientId(db, clientId.toUpperCase()),
-    findByApiKey: (apiKey: string) => store.findClientByApiKeyHash(db, hashToken(apiKey)),
+    /** The client of this Api-Key with the locations it reaches (by name), in one statement; undefined when none. */
+    authenticate: (apiKey: string) => store.findAuthenticatingClient(db, hashToken(apiKey)),
     locationsOf: (client: store.PartnerClientRow) => store.locationsByIds(db, client.locationIds),
   };
 }

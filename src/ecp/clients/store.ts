@@ -1,8 +1,8 @@
 /**
  * SQL of ECP companies' locations and partner clients.
  */
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Executor } from '../../db/pool.ts';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { preparedStatement, type Executor } from '../../db/pool.ts';
 import { ecpLocations, partnerClients } from '../../db/schema.ts';
 
 export type LocationRow = typeof ecpLocations.$inferSelect;
@@ -30,12 +30,42 @@ export async function findClientByClientId(db: Executor, clientId: string): Prom
   return row;
 }
 
-export async function findClientByApiKeyHash(db: Executor, hash: string): Promise<PartnerClientRow | undefined> {
-  const [row] = await db.select().from(partnerClients).where(eq(partnerClients.apiKeyHash, hash));
-  return row;
-}
-
 export async function updateClient(db: Executor, clientId: string, values: Partial<typeof partnerClients.$inferInsert>): Promise<PartnerClientRow | undefined> {
   const [row] = await db.update(partnerClients).set({ ...values, updatedAt: new Date() }).where(eq(partnerClients.clientId, clientId)).returning();
   return row;
+}
+
+/** What authenticating a partner request needs of its client: the client and the locations it reaches. */
+export interface AuthenticatingClient {
+  clientId: string;
+  organizationId: number;
+  locationIds: number[];
+  disabledAt: Date | null;
+  tokensValidAfter: Date;
+  /** The reachable locations, by name (as `locationsByIds`). */
+  locations: LocationRow[];
+}
+
+// Every /clinical/v1 request runs it: built once, a named statement parsed and planned once per connection.
+const clientWithLocations = preparedStatement<{
+  client_id: string; organization_id: number; location_ids: number[]; disabled_at: string | null; tokens_valid_after: string;
+  locations: Array<{ id: number; organizationId: number; guid: string; name: string; createdAt: string }>;
+}>('ecp_client_with_locations', () => sql`
+  SELECT c.client_id, c.organization_id, c.location_ids, c.disabled_at, c.tokens_valid_after,
+    coalesce((SELECT json_agg(json_build_object('id', l.id, 'organizationId', l.organization_id, 'guid', l.guid, 'name', l.name, 'createdAt', l.created_at)
+        ORDER BY l.name)
+      FROM ecp_locations l WHERE l.id = ANY(c.location_ids)), '[]'::json) AS locations
+  FROM partner_clients c WHERE c.api_key_hash = ${sql.placeholder('hash')}::text`);
+
+/** The client whose Api-Key has this hash, with its reachable locations, in one statement; undefined when none. */
+export async function findAuthenticatingClient(db: Executor, apiKeyHash: string): Promise<AuthenticatingClient | undefined> {
+  const [r] = await clientWithLocations(db, { hash: apiKeyHash });
+  return r && {
+    clientId: r.client_id,
+    organizationId: r.organization_id,
+    locationIds: r.location_ids,
+    disabledAt: r.disabled_at === null ? null : new Date(r.disabled_at),
+    tokensValidAfter: new Date(r.tokens_valid_after),
+    locations: r.locations.map((l) => ({ ...l, createdAt: new Date(l.createdAt) })),
+  };
 }

@@ -4,31 +4,35 @@
  * GUID, exact name). A location the client may not reach is `location is invalid`, exactly like one that
  * does not exist (no leak of its existence).
  */
-import { inArray } from 'drizzle-orm';
-import type { Db, Executor } from '../../db/pool.ts';
+import type { Executor } from '../../db/pool.ts';
 import { ecpLocations } from '../../db/schema.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
 
 export type LocationRow = typeof ecpLocations.$inferSelect;
 
-export function createLocationService({ db }: { db: Db }) {
-  async function reachable(tx: Executor, actor: PartnerActor): Promise<LocationRow[]> {
-    if (actor.locationIds.length === 0) return [];
-    return tx.select().from(ecpLocations).where(inArray(ecpLocations.id, actor.locationIds)).orderBy(ecpLocations.name);
-  }
+/**
+ * The reachable location named or identified by `value` among `locations` (the actor's, read at authentication).
+ * @returns undefined when none: the caller answers `location is invalid`.
+ */
+export function findReachableLocation(locations: LocationRow[], value: string | undefined): LocationRow | undefined {
+  const v = (value ?? '').trim();
+  return locations.find((l) => l.guid === v.toUpperCase() || l.name === v);
+}
+
+/** Resolution runs on the locations the authentication statement read with the client (`PartnerActor.locations`): no statement. */
+export function createLocationService() {
   return {
     /** `GET /clinical/v1/location`: the names of the reachable locations, sorted. */
     async names(actor: PartnerActor): Promise<string[]> {
-      return (await reachable(db, actor)).map((l) => l.name);
+      return actor.locations.map((l) => l.name);
     },
     /**
-     * The reachable location named or identified by `value`.
+     * The reachable location named or identified by `value`, from `actor.locations` (the transaction argument is unused).
      * @throws ValidationError `location is invalid`.
      */
-    async resolve(tx: Executor, actor: PartnerActor, value: string | undefined): Promise<LocationRow> {
-      const v = (value ?? '').trim();
-      const found = (await reachable(tx, actor)).find((l) => l.guid === v.toUpperCase() || l.name === v);
+    async resolve(_tx: Executor, actor: PartnerActor, value: string | undefined): Promise<LocationRow> {
+      const found = findReachableLocation(actor.locations, value);
       if (!found) throw new ValidationError(['location is invalid']);
       return found;
     },

@@ -76,12 +76,22 @@ export function parseBasic(header: string | undefined): { clientId: string; secr
   return { clientId: unescape(decoded.slice(0, i)), secret: unescape(decoded.slice(i + 1)) };
 }
 
+/** `raw` as an HS256 signing and verification key. */
+async function importHmacKey(raw: Buffer | Promise<Buffer>): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', new Uint8Array(await raw), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+}
+
 /**
  * @param jwtSecret `ECP_JWT_SECRET`; unset: the `ecp-jwt` key generated once into `signing_keys`.
  */
 export function createOAuthService({ db, clients, jwtSecret, clock = () => new Date() }: { db: Db; clients: PartnerClientService; jwtSecret?: string; clock?: () => Date }) {
-  let key: Promise<Buffer> | undefined;
-  const secretKey = () => (key ??= jwtSecret ? Promise.resolve(Buffer.from(jwtSecret, 'utf8')) : signingKey(db, 'ecp-jwt'));
+  // Imported once as a CryptoKey: jose imports raw key bytes again on every sign and verify (one
+  // `crypto.subtle.importKey` per request, issue 8). A failed load is forgotten so the next request retries it.
+  let key: Promise<CryptoKey> | undefined;
+  const secretKey = () => (key ??= importHmacKey(jwtSecret ? Buffer.from(jwtSecret, 'utf8') : signingKey(db, 'ecp-jwt')).catch((err: unknown) => {
+    key = undefined;
+    throw err;
+  }));
 
   function secretMatches(client: PartnerClientRow, req: TokenRequest): boolean {
     if (req.usedBasic) return req.basicSecret !== undefined && sameHash(hashToken(req.basicSecret), client.secretHash);

@@ -4,7 +4,7 @@
  * `dateOfBirth`). The search is limited to the location the request names; discharged residents do not match.
  * No match and several matches are distinct errors that say which identification failed.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/pool.ts';
 import { ecpResidents } from '../../db/schema.ts';
 import { ValidationError } from '../../platform/errors.ts';
@@ -24,25 +24,22 @@ export interface ResidentIdentity {
 }
 
 
+/** How a request identifies its resident, checked and trimmed: one of the three modes. */
+export type ResidentKey =
+  | { mode: 'guid'; residentId: string; guid: string }
+  | { mode: 'external'; name: string; value: string }
+  | { mode: 'name'; firstName: string; lastName: string; dateOfBirth: string };
+
 /**
- * The one resident at `location` that `id` identifies.
- * @throws ValidationError naming the mode: none given, incomplete pair/triple, no match, several matches.
+ * The identification `id` gives, in the order of ARCHITECTURE.md "Decisions" (no statement).
+ * @throws ValidationError when none is given, a pair or triple is incomplete, or dateOfBirth is not a real date.
  */
-export async function matchResident(tx: Executor, location: LocationRow, id: ResidentIdentity): Promise<ResidentRow> {
-  const atLocation = and(eq(ecpResidents.locationId, location.id), isNull(ecpResidents.dischargedAt));
-  if (isFilled(id.residentId)) {
-    const rows = await tx.select().from(ecpResidents).where(and(atLocation, eq(ecpResidents.guid, id.residentId.trim().toUpperCase())));
-    if (!rows.length) throw new ValidationError([`No resident at this location has residentId ${id.residentId.trim()}`]);
-    return rows[0];
-  }
+export function residentKey(id: ResidentIdentity): ResidentKey {
+  if (isFilled(id.residentId)) return { mode: 'guid', residentId: id.residentId.trim(), guid: id.residentId.trim().toUpperCase() };
   if (isFilled(id.externalIdName) || isFilled(id.externalIdValue)) {
     if (!isFilled(id.externalIdName)) throw new ValidationError(['externalIdName is required with externalIdValue']);
     if (!isFilled(id.externalIdValue)) throw new ValidationError(['externalIdValue is required with externalIdName']);
-    const wanted = JSON.stringify({ [id.externalIdName.trim()]: id.externalIdValue.trim() });
-    const rows = await tx.select().from(ecpResidents).where(and(atLocation, sql`${ecpResidents.externalIds} @> ${wanted}::jsonb`)).limit(2);
-    if (!rows.length) throw new ValidationError([`No resident at this location has the external id ${id.externalIdName.trim()} = ${id.externalIdValue.trim()}`]);
-    if (rows.length > 1) throw new ValidationError([`Several residents at this location have the external id ${id.externalIdName.trim()} = ${id.externalIdValue.trim()}; use residentId`]);
-    return rows[0];
+    return { mode: 'external', name: id.externalIdName.trim(), value: id.externalIdValue.trim() };
   }
   const triple = [id.firstName, id.lastName, id.dateOfBirth];
   if (triple.every((v) => !isFilled(v))) {
@@ -55,20 +52,61 @@ export async function matchResident(tx: Executor, location: LocationRow, id: Res
   if (!/^\d{4}-\d{2}-\d{2}$/.test(dob) || Number.isNaN(Date.parse(dob)) || new Date(dob).toISOString().slice(0, 10) !== dob) {
     throw new ValidationError(['dateOfBirth must be a date in YYYY-MM-DD format']);
   }
-  const rows = await tx
-    .select()
-    .from(ecpResidents)
-    .where(and(
-      atLocation,
-      sql`lower(${ecpResidents.firstName}) = lower(${id.firstName!.trim()})`,
-      sql`lower(${ecpResidents.lastName}) = lower(${id.lastName!.trim()})`,
-      eq(ecpResidents.dateOfBirth, id.dateOfBirth!.trim()),
-    ))
-    .limit(2);
-  if (!rows.length) throw new ValidationError(['No resident at this location matches firstName, lastName and dateOfBirth']);
-  if (rows.length > 1) {
-    throw new ValidationError(['Several residents at this location match firstName, lastName and dateOfBirth; identify the resident by residentId or an external id']);
+  return { mode: 'name', firstName: id.firstName!.trim(), lastName: id.lastName!.trim(), dateOfBirth: dob };
+}
+
+/** The values `residentKeySql` reads (by placeholder name), from a key of that mode. */
+export function residentKeyValues(key: ResidentKey): Record<string, string> {
+  switch (key.mode) {
+    case 'guid': return { resident_guid: key.guid };
+    case 'external': return { resident_external_id: JSON.stringify({ [key.name]: key.value }) };
+    case 'name': return { resident_first_name: key.firstName, resident_last_name: key.lastName, resident_date_of_birth: key.dateOfBirth };
   }
+}
+
+/**
+ * The condition on `ecp_residents` of a key's mode, its values given by `value` (a placeholder of a statement built
+ * once, or a parameter): the values are named as `residentKeyValues` names them.
+ */
+export function residentKeySql(mode: ResidentKey['mode'], value: (name: string) => SQL): SQL {
+  switch (mode) {
+    case 'guid': return sql`${ecpResidents.guid} = ${value('resident_guid')}::text`;
+    case 'external': return sql`${ecpResidents.externalIds} @> ${value('resident_external_id')}::jsonb`;
+    case 'name': return sql`lower(${ecpResidents.firstName}) = lower(${value('resident_first_name')}::text)
+      AND lower(${ecpResidents.lastName}) = lower(${value('resident_last_name')}::text) AND ${ecpResidents.dateOfBirth} = ${value('resident_date_of_birth')}::date`;
+  }
+}
+
+/**
+ * Why `matches` residents (0, 1, or 2 meaning "several"; count them with `LIMIT 2`) do not identify one.
+ * @returns the sentence of the error, or undefined when exactly one matched.
+ */
+export function residentMatchProblem(key: ResidentKey, matches: number): string | undefined {
+  if (matches === 1) return undefined;
+  const none = matches === 0;
+  switch (key.mode) {
+    case 'guid': return none ? `No resident at this location has residentId ${key.residentId}` : undefined;
+    case 'external': return none
+      ? `No resident at this location has the external id ${key.name} = ${key.value}`
+      : `Several residents at this location have the external id ${key.name} = ${key.value}; use residentId`;
+    case 'name': return none
+      ? 'No resident at this location matches firstName, lastName and dateOfBirth'
+      : 'Several residents at this location match firstName, lastName and dateOfBirth; identify the resident by residentId or an external id';
+  }
+}
+
+/**
+ * The one resident at `location` that `id` identifies (not discharged).
+ * @throws ValidationError naming the mode: none given, incomplete pair/triple, no match, several matches.
+ */
+export async function matchResident(tx: Executor, location: LocationRow, id: ResidentIdentity): Promise<ResidentRow> {
+  const key = residentKey(id);
+  const values = residentKeyValues(key);
+  const rows = await tx.select().from(ecpResidents)
+    .where(and(eq(ecpResidents.locationId, location.id), isNull(ecpResidents.dischargedAt), residentKeySql(key.mode, (name) => sql`${values[name]}`)))
+    .limit(2);
+  const problem = residentMatchProblem(key, rows.length);
+  if (problem) throw new ValidationError([problem]);
   return rows[0];
 }
 

@@ -8,17 +8,18 @@
 import { and, asc, eq, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.ts';
 import { ecpAllergies, ecpLocations, ecpResidents, organizations } from '../../db/schema.ts';
-import { recordAudit } from '../../platform/audit.ts';
+import { auditValues, recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
 import { newGuid } from '../clients/service.ts';
-import type { LocationService } from '../locations/service.ts';
+import { findReachableLocation, type LocationService } from '../locations/service.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { DietUpdateWire, LevelOfCareUpdateWire, NewResidentWire, ResidentQueryWire, ResidentUpdateWire } from './schemas.ts';
 import { dietObject, levelOfCareObject, residentObject } from './wire.ts';
 import { ECP_PAGE_SIZE, locationParam } from './records.ts';
 import type { ResidentRow } from './matching.ts';
+import { INPUT_FIELDS, updateReachableResident, type ResidentPatch } from './store.ts';
 import { isEmailAddress } from '../../platform/validation.ts';
 
 export const ACTIVE = { status: 'Active', statusDescription: 'Active Resident' } as const;
@@ -106,9 +107,12 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
     /**
      * `PUT /clinical/v1/resident`: changes the given fields (null clears an optional one). `status: "Active"`
      * reactivates a discharged or inactive resident with the same residentId (event `resident.create` after a
-     * discharge, else `resident.update`); `status: "Inactive"` is a leave with its `statusDescription`.
+     * discharge, else `resident.update`); `status: "Inactive"` is a leave with its `statusDescription`. The resident
+     * is locked, changed and audited by one statement (`updateReachableResident`); a request that changes nothing
+     * writes nothing (no audit row, no event).
      * @returns `{result: "Success", residentId}`.
-     * @throws ValidationError unknown resident, a discharged resident changed without reactivation, bad dates or email.
+     * @throws ValidationError bad dates or email (checked first), then an unknown resident, a discharged resident
+     *   changed without reactivation, a location not reached (in that order).
      */
     async updateResident(ctx: RequestContext<PartnerActor>, input: ResidentUpdateWire) {
       const problems: string[] = [];
@@ -116,28 +120,36 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
       if (input.email && !isEmailAddress(input.email)) problems.push('email is not a valid email address');
       if (input.statusDescription && input.status !== 'Inactive') problems.push('statusDescription is set only with status Inactive');
       if (problems.length) throw new ValidationError([problems.join('; ')]);
+      const patch: ResidentPatch = {};
+      for (const f of INPUT_FIELDS) {
+        const v = input[f];
+        if (v !== undefined) (patch as Record<string, unknown>)[f] = typeof v === 'string' ? v.trim() : v;
+      }
+      const location = input.locationId === undefined ? undefined : findReachableLocation(ctx.actor.locations, input.locationId);
+      if (location) patch.locationId = location.id;
+      if (input.status === 'Active') Object.assign(patch, ACTIVE, { dischargedAt: null });
+      if (input.status === 'Inactive') Object.assign(patch, { status: 'Inactive', statusDescription: input.statusDescription?.trim() ?? 'Inactive' });
+      const residentId = input.residentId.trim();
       return db.transaction(async (tx) => {
-        const current = await reachableResident(tx, ctx.actor, input.residentId);
-        const wasDischarged = current.dischargedAt !== null;
-        if (wasDischarged && input.status !== 'Active') {
+        const found = ctx.actor.locationIds.length
+          ? await updateReachableResident(tx, {
+            guid: residentId.toUpperCase(),
+            locationIds: ctx.actor.locationIds,
+            patch,
+            // A location the client does not reach is refused after the resident checks, as before: read, do not write.
+            apply: input.locationId === undefined || location !== undefined,
+            reactivate: input.status === 'Active',
+            now: clock(),
+          }, auditValues(ctx, 'update'))
+          : undefined;
+        if (!found) throw new ValidationError([`No resident with residentId ${residentId}`]);
+        if (found.wasDischarged && input.status !== 'Active') {
           throw new ValidationError(['This resident is discharged; send status "Active" to reactivate the resident']);
         }
-        const values: Partial<typeof ecpResidents.$inferInsert> = {};
-        const fields = ['building', 'codeStatus', 'careType', 'dateOfBirth', 'email', 'firstName', 'gender', 'lastName', 'livingWill', 'middleName',
-          'moveInDate', 'nickname', 'otherAdvancedDirectives', 'phone', 'room', 'suffix', 'externalIds'] as const;
-        for (const f of fields) {
-          const v = input[f];
-          if (v !== undefined) (values as Record<string, unknown>)[f] = typeof v === 'string' ? v.trim() : v;
-        }
-        if (input.locationId !== undefined) values.locationId = (await locations.resolve(tx, ctx.actor, input.locationId)).id;
-        if (input.status === 'Active') Object.assign(values, ACTIVE, { dischargedAt: null });
-        if (input.status === 'Inactive') Object.assign(values, { status: 'Inactive', statusDescription: input.statusDescription?.trim() ?? 'Inactive' });
-        const changed = Object.entries(values).some(([k, v]) => JSON.stringify((current as Record<string, unknown>)[k]) !== JSON.stringify(v));
-        if (!changed) return { result: 'Success' as const, residentId: current.guid };
-        const row = await save(tx, current.id, values);
-        await recordAudit(tx, ctx, { action: 'update', entityType: 'resident', entityIds: [row.guid] });
-        await emit(tx, { eventName: wasDischarged ? 'resident.create' : 'resident.update', resident: row });
-        return { result: 'Success' as const, residentId: row.guid };
+        if (input.locationId !== undefined && !location) throw new ValidationError(['location is invalid']);
+        if (!found.updated) return { result: 'Success' as const, residentId: found.guid };
+        await emit(tx, { eventName: found.wasDischarged ? 'resident.create' : 'resident.update', resident: found.updated });
+        return { result: 'Success' as const, residentId: found.guid };
       });
     },
 

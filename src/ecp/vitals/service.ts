@@ -1,23 +1,22 @@
 /**
  * ECP vital readings (seed 000 "POST/GET resident/vital/*"). POST records one reading for the resident the
- * request identifies (residentId, external id, or name + date of birth; `matchResident`), by the user it names
- * (loginName or userId; `resolveRecordingUser`), at the location it names (name or GUID). GET lists a
+ * request identifies (residentId, external id, or name + date of birth; `residentKey`), by the user it names
+ * (loginName or userId; `recordingUserKey`), at the location it names (name or GUID). GET lists a
  * location's readings of one kind, 100 a page, sorted by timestamp.
  */
-import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/pool.ts';
-import { ecpLocations, ecpResidents, ecpUsers, ecpVitals } from '../../db/schema.ts';
-import { recordAudit } from '../../platform/audit.ts';
+import { auditValues } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
 import type { PartnerActor } from '../auth.ts';
 import type { LocationService } from '../locations/service.ts';
-import { matchResident, type ResidentIdentity } from '../residents/matching.ts';
-import { checkRange, locationParam, residentEntry, residentEntryColumns, ECP_PAGE_SIZE } from '../residents/records.ts';
-import { resolveRecordingUser } from '../users/resolve.ts';
+import { residentKey, residentKeyValues, residentMatchProblem, type ResidentIdentity, type ResidentKey } from '../residents/matching.ts';
+import { checkRange, locationParam, residentEntry } from '../residents/records.ts';
+import { recordingUserKey, recordingUserProblem, resolveRecordingUser } from '../users/resolve.ts';
 import { rangeProblems, type VitalDefinition } from './definitions.ts';
 import type { VitalQueryWire } from './schemas.ts';
+import { insertReading, readingPage } from './store.ts';
 
 /** A reading may be stamped up to this far ahead of the server's clock (device clock skew). */
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
@@ -33,10 +32,12 @@ export type NewVitalWire = ResidentIdentity & {
 export function createVitalService({ db, locations, clock = () => new Date() }: { db: Db; locations: LocationService; clock?: () => Date }) {
   return {
     /**
-     * Records one reading.
+     * Records one reading: the checks that need no database first, then one statement that finds the user and the
+     * resident and inserts the reading with its audit row only when both are right (issue 8).
      * @returns `{result: "Success"}`.
      * @throws ValidationError for a location not reached, a value out of range (naming field, range and unit),
-     *   a timestamp in the future, an unknown/inactive user, or a resident that matches none or several.
+     *   a timestamp in the future, an unknown/inactive user, or a resident that matches none or several; the errors
+     *   come in that order (location, user, resident), as one transaction of three lookups gave them before.
      */
     async record(ctx: RequestContext<PartnerActor>, def: VitalDefinition, input: NewVitalWire) {
       const values = def.fields.map((f) => Number(input[f.name]));
@@ -44,61 +45,59 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
       const at = new Date(input.timestamp);
       if (at.getTime() > clock().getTime() + FUTURE_TOLERANCE_MS) problems.push('timestamp cannot be in the future');
       if (problems.length) throw new ValidationError([problems.join('; ')]);
-      return db.transaction(async (tx) => {
-        const location = await locations.resolve(tx, ctx.actor, locationParam(input));
-        const user = await resolveRecordingUser(tx, location, { userId: input.userId, loginName: input.loginName });
-        const resident = await matchResident(tx, location, input);
-        await tx.insert(ecpVitals).values({
-          organizationId: ctx.actor.organizationId,
-          locationId: location.id,
-          residentId: resident.id,
-          userId: user.id,
-          vitalType: def.path,
-          value: values[0],
-          value2: values[1] ?? null,
-          recordedAt: at,
-        });
-        await recordAudit(tx, ctx, { action: 'create', entityType: `vital.${def.path}`, entityIds: [resident.guid] });
-        return { result: 'Success' as const };
-      });
+      const location = await locations.resolve(db, ctx.actor, locationParam(input));
+      const user = recordingUserKey({ userId: input.userId, loginName: input.loginName });
+      let resident: ResidentKey;
+      try {
+        resident = residentKey(input);
+      } catch (err) {
+        // An incomplete identification is told only once the user checks out, as before: look the user up (error path only).
+        await resolveRecordingUser(db, location, { userId: input.userId, loginName: input.loginName });
+        throw err;
+      }
+      const found = await insertReading(db, def, {
+        organizationId: ctx.actor.organizationId,
+        location,
+        user,
+        resident,
+        residentValues: residentKeyValues(resident),
+        value: values[0],
+        value2: values[1] ?? null,
+        recordedAt: at,
+      }, auditValues(ctx, 'create'));
+      const problem = recordingUserProblem(user, found.user) ?? residentMatchProblem(resident, found.residents);
+      if (problem) throw new ValidationError([problem]);
+      if (!found.inserted) throw new Error('vital insert: user and resident were found but no reading was inserted');
+      return { result: 'Success' as const };
     },
 
     /**
-     * One page of a location's readings of kind `def`, oldest first.
+     * One page of a location's readings of kind `def`, oldest first, with its count and audit row in one statement.
      * @returns `{result, numberOfResults, data: [{<reading fields>, location, timestamp, firstName, lastName, dateOfBirth, loginName, residentId, externalIds}]}`.
      * @throws ValidationError `location is invalid`, a range whose end is before its start.
      */
     async list(ctx: RequestContext<PartnerActor>, def: VitalDefinition, query: VitalQueryWire) {
       const locationValue = locationParam(query);
       checkRange(query);
-      const page = query.page ?? 1;
       const location = await locations.resolve(db, ctx.actor, locationValue);
-      const where: SQL[] = [eq(ecpVitals.locationId, location.id), eq(ecpVitals.vitalType, def.path)];
-      if (query.startingDateTime) where.push(gte(ecpVitals.recordedAt, new Date(query.startingDateTime)));
-      if (query.endingDateTime) where.push(lte(ecpVitals.recordedAt, new Date(query.endingDateTime)));
-      const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(ecpVitals).where(and(...where));
-      const rows = await db
-        .select({
-          value: ecpVitals.value,
-          value2: ecpVitals.value2,
-          recordedAt: ecpVitals.recordedAt,
-          ...residentEntryColumns,
-          loginName: ecpUsers.loginName,
-        })
-        .from(ecpVitals)
-        .innerJoin(ecpResidents, eq(ecpResidents.id, ecpVitals.residentId))
-        .innerJoin(ecpUsers, eq(ecpUsers.id, ecpVitals.userId))
-        .innerJoin(ecpLocations, eq(ecpLocations.id, ecpVitals.locationId))
-        .where(and(...where))
-        .orderBy(asc(ecpVitals.recordedAt), asc(ecpVitals.id))
-        .limit(ECP_PAGE_SIZE)
-        .offset((page - 1) * ECP_PAGE_SIZE);
+      const { total, rows } = await readingPage(db, def, {
+        locationId: location.id,
+        from: query.startingDateTime ? new Date(query.startingDateTime) : null,
+        to: query.endingDateTime ? new Date(query.endingDateTime) : null,
+        page: query.page ?? 1,
+      }, auditValues(ctx, 'list'));
       const data = rows.map((r) => {
         const readings: Record<string, number> = { [def.fields[0].name]: Number(r.value) };
         if (def.fields[1]) readings[def.fields[1].name] = Number(r.value2);
-        return { ...readings, timestamp: ecpTimestamp(r.recordedAt), loginName: r.loginName, ...residentEntry(r) };
+        return {
+          ...readings,
+          timestamp: ecpTimestamp(new Date(r.recorded_at!)),
+          loginName: r.login_name,
+          ...residentEntry({
+            location: location.name, firstName: r.first_name, lastName: r.last_name, dateOfBirth: r.date_of_birth, residentId: r.guid, externalIds: r.external_ids,
+          }),
+        };
       });
-      await recordAudit(db, ctx, { action: 'list', entityType: `vital.${def.path}`, entityIds: [...new Set(data.map((d) => d.residentId))] });
       return { result: 'Success' as const, numberOfResults: total, data };
     },
   };
