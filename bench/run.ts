@@ -41,7 +41,7 @@ const duration = Number(opt('duration') ?? (quick ? 3 : 5));
 const connections = Number(opt('connections') ?? 10);
 const only = argv.flatMap((a, i) => (argv[i - 1] === '--only' ? a.split(',') : []));
 const save = !flag('no-save');
-const wanted = (name: string) => only.length === 0 || only.some((o) => name.includes(o));
+const wanted = (name: string) => only.length === 0 || only.some((o) => name.toLowerCase().includes(o.toLowerCase()));
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
