@@ -201,7 +201,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
         producedOn: mdy(producedOn),
         period: `${mdy(input.start_date)} - ${mdy(input.end_date)}`,
       };
-      const period: store.Period = { organizationId: org.id, startDate: input.start_date!, endDate: input.end_date!, npi: input.provider_npi || undefined };
+      const period: store.Period = { organizationId: org.id, startDate: input.start_date!, endDate: input.end_date!, timeZone: org.timeZone, npi: input.provider_npi || undefined };
       const filename = prtfFilename(npi, input.start_date!, producedOn, format);
       return db.transaction(
         async (tx) => {
