@@ -10,8 +10,6 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
-import { stringify } from 'csv-stringify/sync';
 import type { Db, Tx } from '../../db/pool.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext, UserActor } from '../../platform/context.ts';
@@ -20,7 +18,7 @@ import type { IdentityService, OrganizationRow } from '../../platform/identity/s
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { systemContext } from '../../platform/context.ts';
 import type { DownloadSigner, FileStorage } from '../../platform/storage.ts';
-import { displayPhone, mdy, OUTREACH_COLUMNS, outreachMethod, PRTF_COLUMNS, prtfFilename } from './columns.ts';
+import { csvRecord, displayPhone, mdy, OUTREACH_COLUMNS, outreachMethod, PRTF_COLUMNS, prtfFilename } from './columns.ts';
 import * as store from './store.ts';
 
 /** How long a download URL stays valid (seconds). */
@@ -137,12 +135,16 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
     };
   }
 
-  /** CSV text in batches: the header, then a batch of rows per cursor fetch (csv-stringify quoting). */
+  /** CSV text in batches: the header, then a batch of rows per cursor fetch. */
   async function* csvContent(tx: Tx, p: store.Period, h: Header, ids: number[]): AsyncGenerator<string> {
-    yield stringify([[...PRTF_COLUMNS]]);
+    yield csvRecord(PRTF_COLUMNS);
     for await (const batch of store.memberBatches(tx, p)) {
-      for (const r of batch) ids.push(r.patient_id);
-      yield stringify(batch.map((r) => memberCells(r, h)));
+      let text = '';
+      for (const r of batch) {
+        ids.push(r.patient_id);
+        text += csvRecord(memberCells(r, h));
+      }
+      yield text;
     }
   }
 
@@ -152,6 +154,8 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
    * Outreach Tracker sheet.
    */
   async function writeXlsx(tx: Tx, p: store.Period, h: Header, ids: number[], filename: string): Promise<void> {
+    // exceljs is loaded on first use: it costs start-up time and memory in every process (issue 8).
+    const { default: ExcelJS } = await import('exceljs');
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename, useStyles: true });
     {
       const rtf = workbook.addWorksheet('RTF');
