@@ -146,19 +146,13 @@ function outreachQuery(p: Period): SQL {
 async function* cursor<T extends Record<string, unknown>>(tx: Executor, name: string, query: SQL, batch = 1000): AsyncGenerator<T[]> {
   await tx.execute(sql`SELECT set_config('cursor_tuple_fraction', '1', true), set_config('work_mem', '64MB', true)`);
   await tx.execute(sql`DECLARE ${sql.identifier(name)} NO SCROLL CURSOR FOR ${query}`);
-  const fetch = async () => (await tx.execute<T>(sql`FETCH ${sql.raw(String(batch))} FROM ${sql.identifier(name)}`)).rows as T[];
-  let next: Promise<T[]> | undefined = fetch();
   try {
     for (;;) {
-      const rows: T[] = await next;
-      // A short batch is the last. Otherwise the next one is read while the caller writes this one, so that
-      // PostgreSQL and Node work at the same time.
-      next = rows.length === batch ? fetch() : undefined;
-      if (rows.length > 0) yield rows;
-      if (!next) return;
+      const { rows } = await tx.execute<T>(sql`FETCH ${sql.raw(String(batch))} FROM ${sql.identifier(name)}`);
+      if (rows.length > 0) yield rows as T[];
+      if (rows.length < batch) return;
     }
   } finally {
-    await next?.catch(() => undefined);
     await tx.execute(sql`CLOSE ${sql.identifier(name)}`);
   }
 }
