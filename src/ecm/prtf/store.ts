@@ -1,7 +1,8 @@
 /**
  * SQL of PRTF reports. Member rows and outreach rows are read through
  * server-side cursors (`DECLARE ... CURSOR`, `FETCH 1000`), so a clinic of
- * 100,000 members and millions of events is written with flat memory.
+ * 100,000 members and millions of events is written with flat memory; the
+ * member query reads the period's events once (no per-member scans).
  *
  * Counting follows the events counts exactly (src/ecm/events/store.ts
  * `countEvents`): non-cancelled events, `occurred_at` within the period's days
@@ -15,6 +16,8 @@ export interface Period {
   organizationId: number;
   startDate: string;
   endDate: string;
+  /** The clinic's IANA time zone: the period's days are its days. */
+  timeZone: string;
   /** Only members whose eligibility `ecm_npi` is this NPI. */
   npi?: string;
 }
@@ -60,48 +63,58 @@ export interface OutreachRow extends Record<string, unknown> {
   replied: boolean;
 }
 
-function bounds(p: Period): SQL {
-  return sql`SELECT o.time_zone,
-      (${p.startDate}::date::timestamp AT TIME ZONE o.time_zone) AS lo,
-      ((${p.endDate}::date + 1)::timestamp AT TIME ZONE o.time_zone) AS hi
-    FROM organizations o WHERE o.id = ${p.organizationId}`;
+/** The first instant of the period: midnight of `startDate` in the clinic's time zone. */
+function lo(p: Period): SQL {
+  return sql`(${p.startDate}::date::timestamp AT TIME ZONE ${p.timeZone}::text)`;
 }
 
+/** The instant just past the period: midnight after `endDate` in the clinic's time zone. */
+function hi(p: Period): SQL {
+  return sql`((${p.endDate}::date + 1)::timestamp AT TIME ZONE ${p.timeZone}::text)`;
+}
+
+const ENCOUNTERS = sql`('in_person_encounter', 'telehealth_encounter')`;
+
+/**
+ * One row per member in the file, by patient id. The clinic's events of the period are read once and grouped by
+ * member (`agg`): the four counts (not after now), the latest encounter in the period, and, by the group's
+ * existence, "any non-cancelled event in the period" (future ones too), which puts a member in the file as the
+ * eligibility overlap does. Only a member with no encounter in the period looks further back for its most recent
+ * encounter (one index probe), and only a terminated member reads its status history.
+ */
 function memberQuery(p: Period): SQL {
   return sql`
-    WITH b AS (${bounds(p)}),
-    c AS (
+    WITH agg AS (
       SELECT e.patient_id,
-        count(*) FILTER (WHERE e.prtf_category = 'in_person_encounter')::int AS ipe,
-        count(*) FILTER (WHERE e.prtf_category = 'telehealth_encounter')::int AS the,
-        count(*) FILTER (WHERE e.prtf_category = 'in_person_outreach')::int AS ipo,
-        count(*) FILTER (WHERE e.prtf_category = 'telehealth_outreach')::int AS tho
-      FROM ecm_events e, b
-      WHERE e.organization_id = ${p.organizationId} AND e.status <> 'cancelled'
-        AND e.occurred_at >= b.lo AND e.occurred_at < b.hi AND e.occurred_at <= now()
+        count(*) FILTER (WHERE e.prtf_category = 'in_person_encounter' AND e.occurred_at <= now())::int AS ipe,
+        count(*) FILTER (WHERE e.prtf_category = 'telehealth_encounter' AND e.occurred_at <= now())::int AS the,
+        count(*) FILTER (WHERE e.prtf_category = 'in_person_outreach' AND e.occurred_at <= now())::int AS ipo,
+        count(*) FILTER (WHERE e.prtf_category = 'telehealth_outreach' AND e.occurred_at <= now())::int AS tho,
+        max(e.occurred_at) FILTER (WHERE e.prtf_category IN ${ENCOUNTERS} AND e.occurred_at <= now()) AS last_encounter_at
+      FROM ecm_events e
+      WHERE e.organization_id = ${p.organizationId} AND e.status <> 'cancelled' AND e.occurred_at >= ${lo(p)} AND e.occurred_at < ${hi(p)}
       GROUP BY e.patient_id)
     SELECT p.id AS patient_id, p.first_name, p.last_name, p.address_street, p.address_city, p.address_state, p.address_zip, p.phone,
       el.member_id, el.cin, el.mcp_id, el.mcp_name, el.member_record_status, el.acuity_level,
       el.ecm_benefit_auth_eff_date::text, el.ecm_benefit_auth_end_date::text,
-      coalesce(c.ipe, 0) AS in_person_encounters, coalesce(c.the, 0) AS telehealth_encounters,
-      coalesce(c.ipo, 0) AS in_person_outreach, coalesce(c.tho, 0) AS telehealth_outreach,
-      (SELECT (max(e2.occurred_at) AT TIME ZONE b.time_zone)::date::text FROM ecm_events e2
-        WHERE e2.patient_id = p.id AND e2.status <> 'cancelled' AND e2.prtf_category IN ('in_person_encounter', 'telehealth_encounter')
-          AND e2.occurred_at < b.hi AND e2.occurred_at <= now()) AS last_encounter_on,
+      coalesce(a.ipe, 0) AS in_person_encounters, coalesce(a.the, 0) AS telehealth_encounters,
+      coalesce(a.ipo, 0) AS in_person_outreach, coalesce(a.tho, 0) AS telehealth_outreach,
+      (coalesce(a.last_encounter_at,
+        (SELECT max(e2.occurred_at) FROM ecm_events e2
+          WHERE e2.patient_id = p.id AND e2.status <> 'cancelled' AND e2.prtf_category IN ${ENCOUNTERS}
+            AND e2.occurred_at < ${lo(p)} AND e2.occurred_at <= now())) AT TIME ZONE ${p.timeZone}::text)::date::text AS last_encounter_on,
       lcm.name AS lcm_name, lcm.phone AS lcm_phone, lcm.email AS lcm_email,
       CASE WHEN el.member_record_status = 'terminated_member' THEN
-        (SELECT (max(h.changed_at) AT TIME ZONE b.time_zone)::date::text FROM ecm_status_histories h
+        (SELECT (max(h.changed_at) AT TIME ZONE ${p.timeZone}::text)::date::text FROM ecm_status_histories h
           WHERE h.patient_id = p.id AND h.status = 'terminated_member') END AS discontinued_on
     FROM patients p
     JOIN ecm_eligibility_informations el ON el.patient_id = p.id
-    CROSS JOIN b
-    LEFT JOIN c ON c.patient_id = p.id
+    LEFT JOIN agg a ON a.patient_id = p.id
     LEFT JOIN case_loads cl ON cl.patient_id = p.id
     LEFT JOIN users lcm ON lcm.id = coalesce(cl.ilcm_user_id, cl.olcm_user_id)
     WHERE p.organization_id = ${p.organizationId}
       ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
-      AND (c.patient_id IS NOT NULL OR EXISTS (
-             SELECT 1 FROM ecm_events e3 WHERE e3.patient_id = p.id AND e3.status <> 'cancelled' AND e3.occurred_at >= b.lo AND e3.occurred_at < b.hi)
+      AND (a.patient_id IS NOT NULL
         OR (el.ecm_benefit_auth_eff_date <= ${p.endDate}::date
             AND (el.ecm_benefit_auth_end_date IS NULL OR el.ecm_benefit_auth_end_date >= ${p.startDate}::date)))
     ORDER BY p.id`;
@@ -109,31 +122,35 @@ function memberQuery(p: Period): SQL {
 
 function outreachQuery(p: Period): SQL {
   return sql`
-    WITH b AS (${bounds(p)})
     SELECT e.patient_id, p.first_name, p.last_name, coalesce(el.cin, el.member_id) AS cin,
-      (e.occurred_at AT TIME ZONE b.time_zone)::date::text AS attempted_on, e.event_type, a.modality, e.prtf_category, e.duration,
+      (e.occurred_at AT TIME ZONE ${p.timeZone}::text)::date::text AS attempted_on, e.event_type, a.modality, e.prtf_category, e.duration,
       EXISTS (SELECT 1 FROM text_messages tm WHERE tm.patient_id = e.patient_id AND tm.direction = 'inbound'
         AND tm.created_at > e.occurred_at AND tm.created_at <= e.occurred_at + interval '72 hours') AS replied
     FROM ecm_events e
     JOIN activities a ON a.id = e.activity_id
     JOIN patients p ON p.id = e.patient_id
     JOIN ecm_eligibility_informations el ON el.patient_id = p.id
-    CROSS JOIN b
     WHERE e.organization_id = ${p.organizationId} AND e.status <> 'cancelled' AND e.prtf_category IS NOT NULL
       AND e.event_type IN ('call', 'sms', 'email', 'appointment', 'meeting')
-      AND e.occurred_at >= b.lo AND e.occurred_at < b.hi AND e.occurred_at <= now()
+      AND e.occurred_at >= ${lo(p)} AND e.occurred_at < ${hi(p)} AND e.occurred_at <= now()
       ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
     ORDER BY p.id, e.occurred_at, e.id`;
 }
 
-/** Yields the rows of `query` in batches of `batch`, from a server-side cursor in `tx` (a transaction). */
+/**
+ * Yields the rows of `query` in batches of `batch`, from a server-side cursor in `tx` (a transaction).
+ * A cursor is planned for its first `cursor_tuple_fraction` (10 %) of rows, which picks fast-start plans (ordered
+ * index walks over every event of the clinic); these cursors are always read to the end, so they are planned for
+ * all rows, with room for the per-member aggregate in memory (`work_mem`), for this transaction only.
+ */
 async function* cursor<T extends Record<string, unknown>>(tx: Executor, name: string, query: SQL, batch = 1000): AsyncGenerator<T[]> {
+  await tx.execute(sql`SELECT set_config('cursor_tuple_fraction', '1', true), set_config('work_mem', '64MB', true)`);
   await tx.execute(sql`DECLARE ${sql.identifier(name)} NO SCROLL CURSOR FOR ${query}`);
   try {
     for (;;) {
       const { rows } = await tx.execute<T>(sql`FETCH ${sql.raw(String(batch))} FROM ${sql.identifier(name)}`);
-      if (rows.length === 0) return;
-      yield rows as T[];
+      if (rows.length > 0) yield rows as T[];
+      if (rows.length < batch) return;
     }
   } finally {
     await tx.execute(sql`CLOSE ${sql.identifier(name)}`);
