@@ -233,35 +233,38 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
     timer.unref();
   };
 
+  const canClaim = () => !stopped && concurrency - inFlight >= (inFlight === 0 ? 1 : refillAt);
+
   /**
    * Claims while something may be due (`wanted`: a NOTIFY, a timer, a full last claim) and enough slots are free;
    * a request that finds too few free slots stays wanted, and the next attempt to finish claims.
    */
   const fill = () => {
     wanted = true;
-    if (stopped || claiming) return;
-    claiming = (async () => {
-      try {
-        while (wanted && !stopped && concurrency - inFlight >= (inFlight === 0 ? 1 : refillAt)) {
-          wanted = false;
-          const want = concurrency - inFlight;
-          const rows = await claimDue(db, { want, retry_reserve: retryReserve, lease_seconds: leaseSeconds });
-          const claimed = rows.filter((r) => r.id !== null);
-          for (const row of claimed) start(toClaimed(row));
-          // Every free slot taken: more is probably due.
-          if (claimed.length >= want) wanted = true;
-          else {
-            const next = rows[0]?.next_ms;
-            wakeIn(next === null || next === undefined ? pollMs : Math.min(pollMs, Math.ceil(Number(next)) + 5));
-          }
+    if (claiming || !canClaim()) return;
+    // Cleared by `finally` (always a later tick), so `claiming` is set while the loop runs, never after it.
+    claiming = claimLoop().finally(() => { claiming = undefined; });
+  };
+
+  const claimLoop = async () => {
+    try {
+      while (wanted && canClaim()) {
+        wanted = false;
+        const want = concurrency - inFlight;
+        const rows = await claimDue(db, { want, retry_reserve: retryReserve, lease_seconds: leaseSeconds });
+        const claimed = rows.filter((r) => r.id !== null);
+        for (const row of claimed) start(toClaimed(row));
+        // Every free slot taken: more is probably due.
+        if (claimed.length >= want) wanted = true;
+        else {
+          const next = rows[0]?.next_ms;
+          wakeIn(next === null || next === undefined ? pollMs : Math.min(pollMs, Math.ceil(Number(next)) + 5));
         }
-      } catch (err) {
-        log.error({ err }, 'webhook dispatcher could not claim deliveries');
-        wakeIn(pollMs);
-      } finally {
-        claiming = undefined;
       }
-    })();
+    } catch (err) {
+      log.error({ err }, 'webhook dispatcher could not claim deliveries');
+      wakeIn(pollMs);
+    }
   };
 
   const toClaimed = (r: ClaimRow): ClaimedDelivery => ({
