@@ -79,7 +79,8 @@ describe('webhook dispatcher', () => {
     const rx = await receiver({ delayMs: 150 });
     const c = await company(rx);
     const recs = await c.events(24);
-    await dispatcher({ concurrency: 8 }).start();
+    const d = dispatcher({ concurrency: 8 });
+    await d.start();
     await rx.waitFor(24, { filter: (r) => r.path === c.path, timeoutMs: 15_000 });
     // Eight at once (a batch fills every slot), never more: the retry reserve stays unused with no retries due.
     expect(rx.maxInFlight).toBe(8);
@@ -89,6 +90,11 @@ describe('webhook dispatcher', () => {
     const attempts = await t.database.db.select().from(ecpWebhookAttempts).where(inArray(ecpWebhookAttempts.deliveryId, recs.map((r) => r.deliveryId)));
     expect(attempts).toHaveLength(24);
     expect(attempts.every((a) => a.statusCode === 200)).toBe(true);
+    // Claimed in batches (8, then refills of at least a quarter of the slots), recorded in batches too.
+    const stats = d.stats();
+    expect(stats).toMatchObject({ claimed: 24, recorded: 24 });
+    expect(stats.claims).toBeLessThanOrEqual(24 / 2 + 1);
+    expect(stats.records).toBeLessThan(24);
   });
 
   it('makes a retry at its scheduled time (1 s ± 10 %), woken by its timer, not the poll', async () => {

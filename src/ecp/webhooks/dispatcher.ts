@@ -194,6 +194,8 @@ export interface WebhookDispatcher {
   wake(): void;
   /** Stops claiming, waits for the attempts in flight (at most their timeout) and their records, closes the connection. */
   stop(): Promise<void>;
+  /** Counts since start: claim statements and deliveries they took, record statements and attempts they wrote. */
+  stats(): { claims: number; claimed: number; records: number; recorded: number };
 }
 
 /**
@@ -221,6 +223,7 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
   let timerAt = Infinity;
   const results: AttemptRecord[] = [];
   let flushing: Promise<void> | undefined;
+  const counts = { claims: 0, claimed: 0, records: 0, recorded: 0 };
 
   /** Claims again in `ms` unless a wake-up is already due sooner. */
   const wakeIn = (ms: number) => {
@@ -253,6 +256,8 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
         const want = concurrency - inFlight;
         const rows = await claimDue(db, { want, retry_reserve: retryReserve, lease_seconds: leaseSeconds });
         const claimed = rows.filter((r) => r.id !== null);
+        counts.claims++;
+        counts.claimed += claimed.length;
         for (const row of claimed) start(toClaimed(row));
         // Every free slot taken: more is probably due.
         if (claimed.length >= want) wanted = true;
@@ -329,6 +334,8 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
   const writeResults = async (batch: AttemptRecord[]) => {
     try {
       await recordAttempts(db, { results: JSON.stringify(batch) });
+      counts.records++;
+      counts.recorded += batch.length;
     } catch (err) {
       // One bad row (a delivery deleted mid-statement) must not lose the others: one statement each.
       if (batch.length === 1) {
@@ -387,6 +394,7 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
       while (sending.size) await Promise.all([...sending]);
       while (flushing) await flushing;
     },
+    stats: () => ({ ...counts }),
   };
 }
 
