@@ -19,7 +19,7 @@ import { preparedStatement, type Db } from '../../db/pool.ts';
 import type { Logger } from '../../platform/jobs.ts';
 import { WEBHOOK_NOTIFY_CHANNEL } from './outbox.ts';
 import { classifyAttempt, FAILING_DISABLE_AFTER, type AttemptOutcome } from './rules.ts';
-import { sendWebhook, type SendResult } from './send.ts';
+import { createWebhookConnections, sendWebhook, type SendResult } from './send.ts';
 
 /** Attempts one process has in flight at most (plus the quarter kept for retries). */
 export const DISPATCH_CONCURRENCY = 32;
@@ -224,6 +224,7 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
   const results: AttemptRecord[] = [];
   let flushing: Promise<void> | undefined;
   const counts = { claims: 0, claimed: 0, records: 0, recorded: 0 };
+  const connections = createWebhookConnections();
 
   /** Claims again in `ms` unless a wake-up is already due sooner. */
   const wakeIn = (ms: number) => {
@@ -299,7 +300,7 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
     const result = await sendWebhook({
       url: d.callbackUrl, messageId: d.messageId, payload: d.payload, secrets: d.secrets,
       timeoutMs: opts.timeoutMs, allowPrivate: opts.allowPrivate, now: attemptedAt,
-    });
+    }, connections);
     const outcome = classifyAttempt(result, d.scheduleIndex, schedule);
     results.push(recordOf(d, attemptedAt, result, outcome));
     flushSoon();
@@ -393,6 +394,7 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
       await claiming;
       while (sending.size) await Promise.all([...sending]);
       while (flushing) await flushing;
+      await connections.close();
     },
     stats: () => ({ ...counts }),
   };

@@ -45,62 +45,85 @@ export interface SendResult {
   error: string | null;
 }
 
-const signers = new Map<string, Webhook>();
+/**
+ * The keep-alive pools and signers of one dispatcher: a pool per checked destination (scheme, address, port, host
+ * name; the least recently used closed past `MAX_POOLS`) and a `standardwebhooks` signer per secret (built once:
+ * it decodes the key).
+ */
+export interface WebhookConnections {
+  pool(url: URL, hostname: string, addr: ResolvedAddress): Pool;
+  signer(secret: string): Webhook;
+  /** Closes every kept connection. */
+  close(): Promise<void>;
+}
 
-/** The `standardwebhooks` signer of `secret`, built once (it decodes the key) and reused. */
-function signerOf(secret: string): Webhook {
-  let w = signers.get(secret);
-  if (!w) {
-    if (signers.size >= MAX_SIGNERS) signers.clear();
-    w = new Webhook(secret);
-    signers.set(secret, w);
-  }
-  return w;
+/** New, empty connections (see `WebhookConnections`). */
+export function createWebhookConnections(): WebhookConnections {
+  const pools = new Map<string, Pool>();
+  const signers = new Map<string, Webhook>();
+  return {
+    pool(url, hostname, addr) {
+      const isHttps = url.protocol === 'https:';
+      const port = url.port || (isHttps ? '443' : '80');
+      const host = addr.family === 6 ? `[${addr.address}]` : addr.address;
+      const key = `${url.protocol}//${host}:${port}|${hostname}`;
+      let pool = pools.get(key);
+      if (pool) {
+        // Most recently used last, so eviction takes the oldest.
+        pools.delete(key);
+      } else {
+        if (pools.size >= MAX_POOLS) {
+          const [oldKey, old] = pools.entries().next().value as [string, Pool];
+          pools.delete(oldKey);
+          void old.close().catch(() => {});
+        }
+        pool = new Pool(`${url.protocol}//${host}:${port}`, {
+          connections: CONNECTIONS_PER_DESTINATION,
+          pipelining: 1,
+          keepAliveTimeout: 30_000,
+          // The server name checked against the certificate (and sent as SNI) is the URL's host, not the address.
+          ...(isHttps ? { connect: { servername: hostname } } : {}),
+        });
+      }
+      pools.set(key, pool);
+      return pool;
+    },
+    signer(secret) {
+      let w = signers.get(secret);
+      if (!w) {
+        if (signers.size >= MAX_SIGNERS) signers.clear();
+        w = new Webhook(secret);
+        signers.set(secret, w);
+      }
+      return w;
+    },
+    async close() {
+      const all = [...pools.values()];
+      pools.clear();
+      signers.clear();
+      await Promise.all(all.map((p) => p.close().catch(() => {})));
+    },
+  };
 }
 
 /** The `webhook-signature` header: one `v1,<base64>` per secret, space-separated (Standard Webhooks). */
-export function signatureHeader(secrets: string[], messageId: string, at: Date, payload: string): string {
-  return secrets.map((s) => signerOf(s).sign(messageId, at, payload)).join(' ');
+export function signatureHeader(secrets: string[], messageId: string, at: Date, payload: string, connections?: WebhookConnections): string {
+  return secrets.map((s) => (connections ? connections.signer(s) : new Webhook(s)).sign(messageId, at, payload)).join(' ');
 }
 
-const pools = new Map<string, Pool>();
-
-/** The keep-alive pool to `addr` for `url` (most recently used last in the map, so eviction takes the oldest). */
-function poolFor(url: URL, hostname: string, addr: ResolvedAddress): Pool {
-  const isHttps = url.protocol === 'https:';
-  const port = url.port || (isHttps ? '443' : '80');
-  const host = addr.family === 6 ? `[${addr.address}]` : addr.address;
-  const key = `${url.protocol}//${host}:${port}|${hostname}`;
-  let pool = pools.get(key);
-  if (pool) {
-    pools.delete(key);
-  } else {
-    if (pools.size >= MAX_POOLS) {
-      const [oldKey, old] = pools.entries().next().value as [string, Pool];
-      pools.delete(oldKey);
-      void old.close().catch(() => {});
+/**
+ * Sends one attempt over `connections` (kept alive for the next ones), or over a connection of its own closed
+ * afterwards when none are given. Never throws: failures come back in `error`.
+ */
+export async function sendWebhook(req: SendRequest, connections?: WebhookConnections): Promise<SendResult> {
+  if (!connections) {
+    const own = createWebhookConnections();
+    try {
+      return await sendWebhook(req, own);
+    } finally {
+      await own.close();
     }
-    pool = new Pool(`${url.protocol}//${host}:${port}`, {
-      connections: CONNECTIONS_PER_DESTINATION,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      // The server name checked against the certificate (and sent as SNI) is the URL's host, not the address.
-      ...(isHttps ? { connect: { servername: hostname } } : {}),
-    });
   }
-  pools.set(key, pool);
-  return pool;
-}
-
-/** Closes every kept connection (a stopping worker; tests). */
-export async function closeWebhookConnections(): Promise<void> {
-  const all = [...pools.values()];
-  pools.clear();
-  await Promise.all(all.map((p) => p.close().catch(() => {})));
-}
-
-/** Sends one attempt; never throws (failures come back in `error`). */
-export async function sendWebhook(req: SendRequest): Promise<SendResult> {
   const started = performance.now();
   const done = (r: Omit<SendResult, 'latencyMs'>): SendResult => ({ ...r, latencyMs: Math.round(performance.now() - started) });
   const fail = (error: string) => done({ statusCode: null, responseBody: null, retryAfter: null, error });
@@ -129,7 +152,7 @@ export async function sendWebhook(req: SendRequest): Promise<SendResult> {
   const controller = new AbortController();
   const abortTimer = setTimeout(() => controller.abort(), remaining);
   try {
-    const res = await poolFor(url, hostname, addr).request({
+    const res = await connections.pool(url, hostname, addr).request({
       method: 'POST',
       path: `${url.pathname}${url.search}`,
       headers: {
@@ -138,7 +161,7 @@ export async function sendWebhook(req: SendRequest): Promise<SendResult> {
         'user-agent': 'CarePlatform-Webhooks/1.0',
         'webhook-id': req.messageId,
         'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-        'webhook-signature': signatureHeader(req.secrets, req.messageId, at, req.payload),
+        'webhook-signature': signatureHeader(req.secrets, req.messageId, at, req.payload, connections),
       },
       body: req.payload,
       signal: controller.signal,
