@@ -1,7 +1,7 @@
 /**
  * The webhook dispatcher of a worker process (issue 8): the delivery rows are the queue. It claims a batch of due
  * deliveries in one statement (`FOR UPDATE SKIP LOCKED`, joined to message, subscription and partner client, setting
- * a lease), sends them concurrently (up to `concurrency`), and records the results of the attempts that finished
+ * a lease), sends them concurrently (up to `DISPATCH_CONCURRENCY`), and records the results of the attempts that finished
  * meanwhile in one statement (attempt rows, delivery updates, the subscriptions' failure state). It wakes on the
  * outbox's NOTIFY at commit, on a timer at the next retry's time, and on a fallback poll (`pollSeconds`), which also
  * picks up the deliveries of a worker that died once their lease ran out.
@@ -21,8 +21,12 @@ import { WEBHOOK_NOTIFY_CHANNEL } from './outbox.ts';
 import { classifyAttempt, FAILING_DISABLE_AFTER, type AttemptOutcome } from './rules.ts';
 import { createWebhookConnections, sendWebhook, type SendResult } from './send.ts';
 
-/** Attempts one process has in flight at most (plus the quarter kept for retries). */
-export const DISPATCH_CONCURRENCY = 32;
+/**
+ * Attempts one process has in flight at most (plus the quarter kept for retries). 64 rather than 32: alternating
+ * in-process drains of 3,000 deliveries ran 1,650-2,500/s at 64 against 1,290-1,770/s at 32, in half the statements
+ * (larger claims and records).
+ */
+export const DISPATCH_CONCURRENCY = 64;
 
 /** A claimed delivery with everything its attempt needs. */
 export interface ClaimedDelivery {
@@ -224,7 +228,7 @@ export function createWebhookDispatcher(opts: DispatcherOptions): WebhookDispatc
   const results: AttemptRecord[] = [];
   let flushing: Promise<void> | undefined;
   const counts = { claims: 0, claimed: 0, records: 0, recorded: 0 };
-  const connections = createWebhookConnections();
+  const connections = createWebhookConnections(concurrency + retryReserve);
 
   /** Claims again in `ms` unless a wake-up is already due sooner. */
   const wakeIn = (ms: number) => {

@@ -16,8 +16,6 @@ import { resolvePublicAddresses, type ResolvedAddress } from '../../platform/out
 export const RESPONSE_KEEP_BYTES = 1024;
 /** Answers longer than this are cut off (the connection is dropped instead of read to the end for reuse). */
 const RESPONSE_DRAIN_BYTES = 64 * 1024;
-/** Keep-alive connections per destination: the dispatcher's concurrency, so one busy receiver can take all of it. */
-const CONNECTIONS_PER_DESTINATION = 32;
 /** Destinations whose pools are kept; past this the least recently used pool is closed. */
 const MAX_POOLS = 256;
 /** Signers kept (one per secret); past this the cache starts over. */
@@ -57,8 +55,12 @@ export interface WebhookConnections {
   close(): Promise<void>;
 }
 
-/** New, empty connections (see `WebhookConnections`). */
-export function createWebhookConnections(): WebhookConnections {
+/**
+ * New, empty connections (see `WebhookConnections`). `perDestination`: keep-alive connections to one destination at
+ * most; the dispatcher gives its most attempts in flight, so an attempt never waits for a connection (its timeout,
+ * and so its lease, would run while it waits).
+ */
+export function createWebhookConnections(perDestination = 1): WebhookConnections {
   const pools = new Map<string, Pool>();
   const signers = new Map<string, Webhook>();
   return {
@@ -78,7 +80,7 @@ export function createWebhookConnections(): WebhookConnections {
           void old.close().catch(() => {});
         }
         pool = new Pool(`${url.protocol}//${host}:${port}`, {
-          connections: CONNECTIONS_PER_DESTINATION,
+          connections: perDestination,
           pipelining: 1,
           keepAliveTimeout: 30_000,
           // The server name checked against the certificate (and sent as SNI) is the URL's host, not the address.
