@@ -92,7 +92,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const codes = createIcd10cmService({ db, clock });
   const events = createEventService({ db, patients });
   const activities = createActivityService({ db, config, jobs, mailer, patients, events, clock });
-  const webhooks = createWebhookService({ db, config, jobs, clock });
+  const webhooks = createWebhookService({ db, config, clock });
   // Every ECP change reports its webhook event to the outbox in its own transaction (issue 6).
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
   return {

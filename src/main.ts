@@ -157,7 +157,7 @@ async function serve(opts: { role: ProcessRole }): Promise<void> {
     await p.close();
     fail(`ICD10CM_FILE: ${err instanceof AppError ? err.messages.join('; ') : (err as Error).message}`);
   }
-  if (opts.role !== 'api') await startWorkers({ jobs, services, config });
+  const workers = opts.role !== 'api' ? await startWorkers({ jobs, services, config }) : undefined;
   if (opts.role === 'worker') {
     process.stdout.write('Care Platform worker is running (no HTTP).\n');
     let stopping = false;
@@ -165,6 +165,7 @@ async function serve(opts: { role: ProcessRole }): Promise<void> {
       if (stopping) process.exit(1);
       stopping = true;
       log.info({ signal }, 'shutting down: finishing running jobs');
+      await workers?.stop();
       await p.close();
       process.exit(0);
     };
@@ -184,6 +185,7 @@ async function serve(opts: { role: ProcessRole }): Promise<void> {
     closing = (async () => {
       try {
         await app.close();
+        await workers?.stop();
         await p.close();
         log.info('stopped');
         process.exit(0);

@@ -8,10 +8,10 @@ import { ACTIVITY_EMAIL_QUEUE, activityJobs } from './ecm/activities/jobs.ts';
 import { communicationJobs, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './ecm/communications/jobs.ts';
 import { AUTHORIZATION_EXPIRY_CRON, AUTHORIZATION_EXPIRY_QUEUE, authorizationExpiryJob, importJobs } from './ecm/imports/jobs.ts';
 import { MOVE_IN_CRON, MOVE_IN_QUEUE, moveInJob } from './ecp/residents/jobs.ts';
-import { sweepJob, WEBHOOK_DELIVER_QUEUE, WEBHOOK_RETRY_QUEUE, WEBHOOK_SWEEP_CRON, WEBHOOK_SWEEP_QUEUE, webhookJobs } from './ecp/webhooks/jobs.ts';
+import { WEBHOOK_DELIVER_QUEUE, WEBHOOK_RETRY_QUEUE, WEBHOOK_SWEEP_QUEUE, webhookJobs } from './ecp/webhooks/jobs.ts';
 import type { JobDefinition, Jobs } from './platform/jobs.ts';
 
-/** Every queue name; created when pg-boss starts. */
+/** Every queue name; created when pg-boss starts (the webhook ones for a rolling upgrade only, see their jobs.ts). */
 export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE, MOVE_IN_QUEUE,
   WEBHOOK_DELIVER_QUEUE, WEBHOOK_RETRY_QUEUE, WEBHOOK_SWEEP_QUEUE];
 
@@ -26,12 +26,18 @@ export function jobDefinitions(services: Services, config: Config): Array<JobDef
   ] as Array<JobDefinition<never>>;
 }
 
-/** Starts every feature's job handlers on `jobs` (already started) and the schedules of the periodic ones. */
-export async function startWorkers({ jobs, services, config }: { jobs: Jobs; services: Services; config: Config }): Promise<void> {
+/**
+ * Starts every feature's job handlers on `jobs` (already started), the schedules of the periodic ones and the
+ * webhook dispatcher.
+ * @returns `stop()`: stops the dispatcher after its attempts in flight are sent and recorded (call it before
+ *   `jobs.stop()`).
+ */
+export async function startWorkers({ jobs, services, config }: { jobs: Jobs; services: Services; config: Config }): Promise<{ stop(): Promise<void> }> {
   await jobs.work(jobDefinitions(services, config));
   await jobs.schedule(authorizationExpiryJob(services.imports), AUTHORIZATION_EXPIRY_CRON);
   await jobs.schedule(moveInJob(services.residents), MOVE_IN_CRON);
-  await jobs.schedule(sweepJob(services.webhooks), WEBHOOK_SWEEP_CRON);
-  // Fresh webhook deliveries are sent on the commit's NOTIFY rather than at the next poll (the jobs stay the durable path).
+  // The previous version's 5-minute webhook sweep: the dispatcher's poll does its work now.
+  await jobs.unschedule(WEBHOOK_SWEEP_QUEUE);
   await services.webhooks.startDispatcher();
+  return { stop: () => services.webhooks.stopDispatcher() };
 }

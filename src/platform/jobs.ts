@@ -22,6 +22,8 @@ export interface JobDefinition<T extends object> {
   name: string;
   /** Retries after the first attempt, first delay (seconds, doubling), per the job's configuration. */
   retry: { limit: number; delaySeconds: number; backoff: boolean };
+  /** Jobs fetched per poll (default 1); the handler still runs once per job, in order. */
+  batchSize?: number;
   handler: (data: T, meta: JobMeta) => Promise<void>;
 }
 
@@ -62,6 +64,8 @@ export interface Jobs {
    * Calling it again replaces the schedule.
    */
   schedule(def: Pick<JobDefinition<object>, 'name' | 'retry'>, cron: string, opts?: { tz?: string }): Promise<void>;
+  /** Removes the cron schedule of queue `name` (a no-op when it has none). */
+  unschedule(name: string): Promise<void>;
   /** Stops fetching, waits for running handlers (up to `timeoutMs`), closes pg-boss's pool. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -101,8 +105,8 @@ export function createJobs({ connectionString, queues, pollSeconds, maintenanceS
     },
     async work(defs) {
       for (const def of defs) {
-        await boss.work(def.name, { includeMetadata: true, pollingIntervalSeconds: pollSeconds, batchSize: 1 }, async ([job]) => {
-          await def.handler(job.data as never, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
+        await boss.work(def.name, { includeMetadata: true, pollingIntervalSeconds: pollSeconds, batchSize: def.batchSize ?? 1 }, async (batch) => {
+          for (const job of batch) await def.handler(job.data as never, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
         });
       }
     },
@@ -113,6 +117,9 @@ export function createJobs({ connectionString, queues, pollSeconds, maintenanceS
         retryDelay: def.retry.delaySeconds,
         retryBackoff: def.retry.backoff,
       });
+    },
+    async unschedule(name) {
+      await boss.unschedule(name);
     },
     async stop(timeoutMs = 20_000) {
       if (!started) return;

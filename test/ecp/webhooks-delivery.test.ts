@@ -9,7 +9,7 @@ import { ecpLocations, ecpWebhookDeliveries, ecpWebhookMessages, ecpWebhookSubsc
 import { allergyObject, residentObject, userObject } from '../../src/ecp/webhooks/payloads.ts';
 import { newGuid } from '../../src/ecp/clients/service.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
-import { clinical, createPartner, tokenFor, type Partner } from '../support/ecp.ts';
+import { clinical, createPartner, residentRow, tokenFor, type Partner } from '../support/ecp.ts';
 import { startWebhookReceiver, verifyingSecrets, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { waitUntil } from '../support/wait.ts';
 
@@ -44,13 +44,7 @@ async function subscribe(c: Company, path: string, extra: Record<string, unknown
   return res.json() as { subscriptionId: string; secret: string };
 }
 
-const fakeResident = (c: Company, locIdx = 0, guid = newGuid()) => ({
-  id: 0, organizationId: c.orgId, locationId: c.locIds[locIdx], guid, firstName: 'Ada', lastName: 'Test', middleName: null, nickname: null, suffix: null,
-  dateOfBirth: '1940-03-01', gender: 'Female', email: null, phone: null, building: null, room: '12', codeStatus: 'Full Code', livingWill: false,
-  otherAdvancedDirectives: null, moveInDate: null, status: 'Active', statusDescription: 'Active Resident', externalIds: {}, careType: 'Assisted Living',
-  dietPlans: [], foodTexture: null, fluidConsistency: null, specialDietOrders: [], levelOfCareName: null, levelOfCareAmount: null,
-  levelOfCareAmountFrequency: null, levelOfCareEffectiveAt: null, dischargedAt: null, createdAt: new Date(), updatedAt: new Date(),
-});
+const fakeResident = (c: Company, locIdx = 0, guid = newGuid()) => residentRow(c.orgId, c.locIds[locIdx], guid);
 
 /** Records `resident.update` (or `eventName`) for a resident of `c` in a committed transaction. */
 async function residentEvent(c: Company, opts: { locIdx?: number; guid?: string; eventName?: 'resident.create' | 'resident.update' | 'resident.delete' } = {}) {

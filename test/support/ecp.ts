@@ -67,3 +67,14 @@ export async function createResident(app: FastifyInstance, creds: { token: strin
   if (res.statusCode !== 200) throw new Error(`resident: ${res.statusCode} ${res.body}`);
   return res.json().residentId;
 }
+
+/** An `ecp_residents` row as the webhook payload builders take it (not stored), for outbox tests. */
+export function residentRow(organizationId: number, locationId: number, guid: string) {
+  return {
+    id: 0, organizationId, locationId, guid, firstName: 'Ada', lastName: 'Test', middleName: null, nickname: null, suffix: null,
+    dateOfBirth: '1940-03-01', gender: 'Female', email: null, phone: null, building: null, room: '12', codeStatus: 'Full Code', livingWill: false,
+    otherAdvancedDirectives: null, moveInDate: null, status: 'Active', statusDescription: 'Active Resident', externalIds: {}, careType: 'Assisted Living',
+    dietPlans: [], foodTexture: null, fluidConsistency: null, specialDietOrders: [], levelOfCareName: null, levelOfCareAmount: null,
+    levelOfCareAmountFrequency: null, levelOfCareEffectiveAt: null, dischargedAt: null, createdAt: new Date(), updatedAt: new Date(),
+  };
+}

@@ -31,6 +31,9 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** Secrets to verify with (set after subscribing). */
   secrets: string[];
+  /** Requests read but not answered yet (with `delayMs`), and the most there ever were at once. */
+  readonly inFlight: number;
+  readonly maxInFlight: number;
   /** Answers the next requests with these, in order, before going back to 200. */
   replyNext(...replies: ScriptedReply[]): void;
   /** Resolves when at least `n` requests (matching `filter`) arrived; rejects after `timeoutMs`. */
@@ -52,15 +55,22 @@ export function verifyingSecrets(secrets: string[], body: string, headers: Recor
   return out;
 }
 
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+/** `delayMs`: every answer waits this long after the request was read (a slow partner). */
+export async function startWebhookReceiver(opts: { delayMs?: number } = {}): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
+  const load = { now: 0, max: 0 };
   const script: ScriptedReply[] = [];
   const waiters = new Set<() => void>();
   const state = { secrets: [] as string[] };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
+      if (opts.delayMs) {
+        load.max = Math.max(load.max, ++load.now);
+        await new Promise((r) => setTimeout(r, opts.delayMs));
+        load.now--;
+      }
       const body = Buffer.concat(chunks).toString('utf8');
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
       const reply = script.shift() ?? { status: 200 };
@@ -75,6 +85,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return {
     url: (path = '/hook') => `http://127.0.0.1:${port}${path}`,
     received,
+    get inFlight() { return load.now; },
+    get maxInFlight() { return load.max; },
     get secrets() { return state.secrets; },
     set secrets(v: string[]) { state.secrets = v; },
     replyNext: (...replies) => void script.push(...replies),

@@ -1,18 +1,19 @@
 /**
  * The webhook outbox (issue 6; ARCHITECTURE.md "Webhook payloads are frozen"): `recordWebhookEvent` runs inside
  * the transaction of the change it reports. It builds the seed's root envelope, freezes its JSON text in
- * `ecp_webhook_messages`, creates one delivery per matching enabled subscription and enqueues each delivery's
- * first attempt in that same transaction, so a rolled-back change sends nothing and a committed one is never lost.
- * A `pg_notify` in the transaction (delivered at commit) wakes the workers' dispatcher, so the first attempt does
- * not wait for a polling interval.
+ * `ecp_webhook_messages` and creates one delivery per matching enabled subscription in that same transaction, so
+ * a rolled-back change sends nothing and a committed one is never lost. The delivery rows are the queue the
+ * workers' dispatcher (`dispatcher.ts`) takes attempts from; a `pg_notify` in the transaction (delivered at commit)
+ * wakes it, so the first attempt does not wait for a polling interval.
+ *
+ * Two statements per event (issue 8): one reads the company and location GUIDs and moves the resource's clock (the
+ * envelope needs all three), one inserts the message and its deliveries and notifies.
  */
-import { and, arrayOverlaps, eq, isNull, or, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/pool.ts';
-import { ecpCompanies, ecpLocations, ecpWebhookDeliveries, ecpWebhookMessages, ecpWebhookResourceClocks, ecpWebhookSubscriptions, partnerClients } from '../../db/schema.ts';
-import type { Jobs } from '../../platform/jobs.ts';
+import { eq, sql } from 'drizzle-orm';
+import { preparedStatement, type Executor } from '../../db/pool.ts';
+import { ecpCompanies } from '../../db/schema.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
 import { newGuid } from '../clients/service.ts';
-import { deliverJob } from './jobs.ts';
 import type { WebhookDataOf, WebhookEventName } from './payloads.ts';
 
 /** The NOTIFY channel that wakes the dispatcher when fresh deliveries commit. */
@@ -49,10 +50,7 @@ export interface RecordedWebhookEvent {
 }
 
 export interface OutboxDeps {
-  jobs: Pick<Jobs, 'send'>;
   clock?: () => Date;
-  /** How long a delivery handler may run before its job counts as dead and is retried (the attempt's lease). */
-  expireInSeconds?: number;
 }
 
 /** The resource an event is about (`resident:<guid>`, `contact:<guid>`, `user:<guid>`), whose timestamps strictly increase. */
@@ -73,19 +71,52 @@ export async function companyGuidOf(tx: Executor, organizationId: number): Promi
 }
 
 /**
- * The envelope's `eventTimestamp`: now, or 1 ms after the resource's previous one when that is not earlier, so
- * receivers can order one resource's events by it. The clock row stays locked until the transaction ends, which
- * also orders concurrent changes of one resource.
+ * The envelope's context in one statement: the company GUID (created on first use), the location's GUID (null
+ * when it is not the organization's), and the `eventTimestamp`: now, or 1 ms after the resource's previous one when
+ * that is not earlier, so receivers can order one resource's events by it. The clock row stays locked until the
+ * transaction ends, which also orders concurrent changes of one resource.
  */
-async function nextEventTime(tx: Executor, resourceKey: string, now: Date): Promise<Date> {
-  const [row] = await tx.insert(ecpWebhookResourceClocks).values({ resourceKey, lastEventAt: now })
-    .onConflictDoUpdate({
-      target: ecpWebhookResourceClocks.resourceKey,
-      set: { lastEventAt: sql`greatest(excluded.last_event_at, ${ecpWebhookResourceClocks.lastEventAt} + interval '1 millisecond')` },
-    })
-    .returning({ at: ecpWebhookResourceClocks.lastEventAt });
-  return row.at;
-}
+const eventContext = preparedStatement<{ company_guid: string | null; location_guid: string | null; at: Date | string }>('ecp_webhook_event_context', () => {
+  const org = sql`${sql.placeholder('org')}::int`;
+  return sql`
+    WITH co AS (
+      INSERT INTO ecp_companies (organization_id, guid) VALUES (${org}, ${sql.placeholder('company_guid')}::text)
+      ON CONFLICT (organization_id) DO NOTHING RETURNING guid),
+    clock AS (
+      INSERT INTO ecp_webhook_resource_clocks (resource_key, last_event_at) VALUES (${sql.placeholder('resource_key')}::text, ${sql.placeholder('now')}::timestamptz)
+      ON CONFLICT (resource_key) DO UPDATE
+        SET last_event_at = greatest(excluded.last_event_at, ecp_webhook_resource_clocks.last_event_at + interval '1 millisecond')
+      RETURNING last_event_at)
+    SELECT coalesce((SELECT guid FROM co), (SELECT guid FROM ecp_companies WHERE organization_id = ${org})) AS company_guid,
+      (SELECT guid FROM ecp_locations WHERE id = ${sql.placeholder('location_id')}::int AND organization_id = ${org}) AS location_guid,
+      (SELECT last_event_at FROM clock) AS at`;
+});
+
+/**
+ * The message, a delivery for each matching subscription, and the wake-up of the dispatchers (only when there is
+ * something to deliver), in one statement. @returns the delivery ids.
+ */
+const insertMessage = preparedStatement<{ ids: Array<string | number> }>('ecp_webhook_insert_message', () => {
+  const org = sql`${sql.placeholder('org')}::int`;
+  const event = sql`${sql.placeholder('event_name')}::text`;
+  const locs = sql`${sql.placeholder('match_location_ids')}::int[]`;
+  return sql`
+    WITH msg AS (
+      INSERT INTO ecp_webhook_messages (id, organization_id, location_id, event_name, resource_key, event_timestamp, payload)
+      VALUES (${sql.placeholder('id')}::text, ${org}, ${sql.placeholder('location_id')}::int, ${event}, ${sql.placeholder('resource_key')}::text,
+        ${sql.placeholder('at')}::timestamptz, ${sql.placeholder('payload')}::text)
+      RETURNING id),
+    subs AS (
+      SELECT s.id FROM ecp_webhook_subscriptions s JOIN partner_clients pc ON pc.id = s.partner_client_id
+      WHERE s.organization_id = ${org} AND s.enabled AND pc.disabled_at IS NULL AND ${event} = ANY (s.event_names)
+        AND pc.location_ids && ${locs} AND (s.location_ids IS NULL OR s.location_ids && ${locs})),
+    ins AS (
+      INSERT INTO ecp_webhook_deliveries (organization_id, message_id, subscription_id)
+      SELECT ${org}, msg.id, subs.id FROM msg, subs ORDER BY subs.id
+      RETURNING id),
+    woke AS (SELECT pg_notify(${WEBHOOK_NOTIFY_CHANNEL}, '') FROM (SELECT 1 FROM ins LIMIT 1) one)
+    SELECT coalesce((SELECT array_agg(id ORDER BY id) FROM ins), '{}') AS ids, (SELECT count(*) FROM woke) AS woke`;
+});
 
 /**
  * Records one webhook message for a change, inside the change's transaction `tx`.
@@ -95,19 +126,21 @@ async function nextEventTime(tx: Executor, resourceKey: string, now: Date): Prom
  * (when set) includes it.
  * @returns the message id, timestamp, frozen payload and the deliveries created (none when nobody subscribes;
  *   the message is stored anyway, so a later replay or audit can find it).
+ * @throws Error when `locationId` is not a location of the organization (a programming error).
  */
-export async function recordWebhookEvent(tx: Executor, event: WebhookEvent, deps: OutboxDeps): Promise<RecordedWebhookEvent> {
+export async function recordWebhookEvent(tx: Executor, event: WebhookEvent, deps: OutboxDeps = {}): Promise<RecordedWebhookEvent> {
   const now = (deps.clock ?? (() => new Date()))();
-  const companyId = event.companyGuid ?? await companyGuidOf(tx, event.organizationId);
-  let locationGuid: string | null = null;
-  if (event.locationId !== null) {
-    const [loc] = await tx.select({ guid: ecpLocations.guid }).from(ecpLocations)
-      .where(and(eq(ecpLocations.id, event.locationId), eq(ecpLocations.organizationId, event.organizationId)));
-    if (!loc) throw new Error(`recordWebhookEvent: location ${event.locationId} is not a location of organization ${event.organizationId}`);
-    locationGuid = loc.guid;
-  }
   const resourceKey = `${event.organizationId}:${resourceKeyOf(event)}`;
-  const at = await nextEventTime(tx, resourceKey, now);
+  const [ctx] = await eventContext(tx, {
+    org: event.organizationId, company_guid: newGuid(), resource_key: resourceKey, now: now.toISOString(), location_id: event.locationId,
+  });
+  if (event.locationId !== null && ctx.location_guid === null) {
+    throw new Error(`recordWebhookEvent: location ${event.locationId} is not a location of organization ${event.organizationId}`);
+  }
+  // A company created by a concurrent transaction that committed after this statement began is not in its
+  // snapshot: read it again (rare: the company's very first events, at once).
+  const companyId = event.companyGuid ?? ctx.company_guid ?? await companyGuidOf(tx, event.organizationId);
+  const at = new Date(ctx.at);
   const messageId = newGuid();
   // Keys in the seed samples' (alphabetical) order.
   const envelope = {
@@ -117,35 +150,14 @@ export async function recordWebhookEvent(tx: Executor, event: WebhookEvent, deps
     eventName: event.eventName,
     eventTimestamp: ecpTimestamp(at),
     id: messageId,
-    locationId: locationGuid,
+    locationId: ctx.location_guid,
     version: '1.0',
   };
   const payload = JSON.stringify(envelope);
-  await tx.insert(ecpWebhookMessages).values({
-    id: messageId, organizationId: event.organizationId, locationId: event.locationId, eventName: event.eventName, resourceKey, eventTimestamp: at, payload,
-  });
-
   const locs = event.userLocationIds ?? (event.locationId === null ? [] : [event.locationId]);
-  let deliveryIds: number[] = [];
-  if (locs.length) {
-    const subs = await tx.select({ id: ecpWebhookSubscriptions.id }).from(ecpWebhookSubscriptions)
-      .innerJoin(partnerClients, eq(partnerClients.id, ecpWebhookSubscriptions.partnerClientId))
-      .where(and(
-        eq(ecpWebhookSubscriptions.organizationId, event.organizationId),
-        eq(ecpWebhookSubscriptions.enabled, true),
-        isNull(partnerClients.disabledAt),
-        sql`${event.eventName} = any(${ecpWebhookSubscriptions.eventNames})`,
-        arrayOverlaps(partnerClients.locationIds, locs),
-        or(isNull(ecpWebhookSubscriptions.locationIds), arrayOverlaps(ecpWebhookSubscriptions.locationIds, locs)),
-      ));
-    if (subs.length) {
-      const rows = await tx.insert(ecpWebhookDeliveries)
-        .values(subs.map((s) => ({ organizationId: event.organizationId, messageId, subscriptionId: s.id })))
-        .returning({ id: ecpWebhookDeliveries.id });
-      deliveryIds = rows.map((r) => r.id);
-      for (const id of deliveryIds) await deps.jobs.send(tx, deliverJob, { deliveryId: id, attempt: 0 }, deps.expireInSeconds ? { expireInSeconds: deps.expireInSeconds } : {});
-      await tx.execute(sql`select pg_notify(${WEBHOOK_NOTIFY_CHANNEL}, '')`);
-    }
-  }
-  return { messageId, eventTimestamp: envelope.eventTimestamp, payload, deliveryIds };
+  const [row] = await insertMessage(tx, {
+    id: messageId, org: event.organizationId, location_id: event.locationId, event_name: event.eventName, resource_key: resourceKey,
+    at: at.toISOString(), payload, match_location_ids: locs,
+  });
+  return { messageId, eventTimestamp: envelope.eventTimestamp, payload, deliveryIds: row.ids.map(Number) };
 }

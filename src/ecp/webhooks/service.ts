@@ -4,16 +4,14 @@
  * secret (`whsec_` + base64 of 32 random bytes, Standard Webhooks) is shown once, at creation or rotation; after a
  * rotation the previous secret also signs for 24 hours.
  *
- * Delivery (`runAttempt`, the dispatcher): an attempt is claimed by setting a lease on its delivery row, so two
- * workers never send the same attempt; the result, the attempt log row, the subscription's failure state and the
- * next attempt's job are written in one transaction. A crash mid-attempt leaves the lease to expire and the
- * attempt's job to be retried by pg-boss: delivery is at least once. 2xx succeeds; 410 disables the
- * subscription; 429 and 503 wait `Retry-After` (capped at 6 h); anything else (3xx included, redirects are not
- * followed) waits the next step of `WEBHOOK_RETRY_SCHEDULE` (±10 % jitter) until the schedule is spent; a
- * subscription failing continuously for 5 days is disabled.
+ * Delivery is the dispatcher's (`dispatcher.ts`: the delivery rows are the queue, claimed under a lease, at least
+ * once); its rules are in `rules.ts`: 2xx succeeds; 410 disables the subscription; 429 and 503 wait `Retry-After`
+ * (capped at 6 h); anything else (3xx included, redirects are not followed) waits the next step of
+ * `WEBHOOK_RETRY_SCHEDULE` (±10 % jitter) until the schedule is spent; a subscription failing continuously for 5
+ * days is disabled. Manual retries and replays make deliveries due again here and wake the dispatchers.
  */
 import { randomBytes } from 'node:crypto';
-import { and, count, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import pino from 'pino';
 import type { Config } from '../../config.ts';
@@ -23,27 +21,22 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { loggerOptions } from '../../platform/http.ts';
-import type { Jobs, Logger } from '../../platform/jobs.ts';
+import type { Logger } from '../../platform/jobs.ts';
 import { OutboundUrlError, resolvePublicAddresses } from '../../platform/outbound.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
 import type { PartnerActor } from '../auth.ts';
 import { newGuid } from '../clients/service.ts';
-import { retryJob } from './jobs.ts';
+import { createWebhookDispatcher, type WebhookDispatcher } from './dispatcher.ts';
 import { companyGuidOf, recordWebhookEvent, WEBHOOK_NOTIFY_CHANNEL, type RecordedWebhookEvent, type WebhookEvent } from './outbox.ts';
 import { WEBHOOK_EVENT_NAMES, type WebhookEventName } from './payloads.ts';
-import { sendWebhook, type SendResult } from './send.ts';
+
+export { classifyAttempt, FAILING_DISABLE_AFTER, MAX_RETRY_AFTER_SECONDS, parseRetryAfter, withJitter, type AttemptOutcome } from './rules.ts';
 
 type SubscriptionRow = typeof ecpWebhookSubscriptions.$inferSelect;
 type DeliveryRow = typeof ecpWebhookDeliveries.$inferSelect;
 
 /** The previous secret keeps signing this long after a rotation. */
 export const PREVIOUS_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
-/** A subscription whose deliveries fail this long without a success is disabled. */
-export const FAILING_DISABLE_AFTER = '5 days';
-/** Longest `Retry-After` honoured, seconds. */
-export const MAX_RETRY_AFTER_SECONDS = 6 * 3600;
-/** Attempts the dispatcher runs at once in one process. */
-const DISPATCH_CONCURRENCY = 16;
 
 export interface SubscriptionInput {
   callbackUrl: string;
@@ -72,58 +65,16 @@ export function newSigningSecret(): string {
 }
 
 /**
- * Seconds to wait from a `Retry-After` value (delay-seconds or an HTTP date, RFC 9110 section 10.2.3), capped at
- * `MAX_RETRY_AFTER_SECONDS`; null when absent or unreadable.
+ * The webhook service: subscriptions (the routes of `routes.ts`), the outbox bound to this process's clock, and
+ * this process's dispatcher (started by the worker role).
  */
-export function parseRetryAfter(value: string | null, now: Date = new Date()): number | null {
-  if (!value) return null;
-  const v = value.trim();
-  let seconds: number;
-  if (/^\d+$/.test(v)) seconds = Number(v);
-  else {
-    const at = Date.parse(v);
-    if (Number.isNaN(at)) return null;
-    seconds = Math.ceil((at - now.getTime()) / 1000);
-  }
-  return Math.min(Math.max(seconds, 0), MAX_RETRY_AFTER_SECONDS);
-}
-
-/** A schedule step with ±10 % jitter (none on 0), so a receiver coming back is not hit by every retry at once. */
-export function withJitter(seconds: number, random: () => number = Math.random): number {
-  return seconds <= 0 ? 0 : seconds * (0.9 + 0.2 * random());
-}
-
-export type AttemptOutcome =
-  | { kind: 'succeeded' }
-  | { kind: 'gone' }
-  | { kind: 'retry'; delaySeconds: number }
-  | { kind: 'failed' };
-
-/**
- * What an attempt's result means. `scheduleIndex` is the position of the attempt just made in `schedule`
- * (whose length is the number of attempts).
- */
-export function classifyAttempt(result: Pick<SendResult, 'statusCode' | 'retryAfter'>, scheduleIndex: number, schedule: number[], random?: () => number): AttemptOutcome {
-  const s = result.statusCode;
-  if (s !== null && s >= 200 && s < 300) return { kind: 'succeeded' };
-  if (s === 410) return { kind: 'gone' };
-  const next = scheduleIndex + 1;
-  if (next >= schedule.length) return { kind: 'failed' };
-  const retryAfter = s === 429 || s === 503 ? parseRetryAfter(result.retryAfter) : null;
-  return { kind: 'retry', delaySeconds: retryAfter ?? withJitter(schedule[next], random) };
-}
-
-export function createWebhookService({ db, config, jobs, clock, log }: {
+export function createWebhookService({ db, config, clock, log }: {
   db: Db;
-  config: Pick<Config, 'webhookAllowPrivateUrls' | 'webhookRetrySchedule' | 'webhookTimeoutMs' | 'logLevel'>;
-  jobs: Pick<Jobs, 'send'>;
+  config: Pick<Config, 'webhookAllowPrivateUrls' | 'webhookRetrySchedule' | 'webhookTimeoutMs' | 'logLevel' | 'jobsPollSeconds'>;
   clock?: () => Date;
   log?: Logger;
 }) {
   const logger: Logger = log ?? pino(loggerOptions(config));
-  const schedule = config.webhookRetrySchedule.length ? config.webhookRetrySchedule : [0];
-  // The request is aborted at the timeout; 5 s more cover writing its outcome. A job whose handler died is retried after it.
-  const leaseSeconds = Math.ceil(config.webhookTimeoutMs / 1000) + 5;
 
   /**
    * A callback URL partners may use: https (http too when private URLs are allowed), no credentials, a host
@@ -201,145 +152,25 @@ export function createWebhookService({ db, config, jobs, clock, log }: {
     };
   }
 
-  /** The secrets that sign now: the current one, and the previous one during its 24 hours. */
-  function signingSecrets(s: SubscriptionRow, now: Date): string[] {
-    const out = [s.secret];
-    if (s.previousSecret && s.previousSecretExpiresAt && s.previousSecretExpiresAt > now) out.push(s.previousSecret);
-    return out;
-  }
-
-  /** Enqueues attempt `attempt` of delivery `id` (on the retry queue), not before `delaySeconds`. */
-  async function enqueueAttempt(tx: Executor, id: number, attempt: number, delaySeconds = 0) {
-    await jobs.send(tx, retryJob, { deliveryId: id, attempt }, {
-      expireInSeconds: leaseSeconds,
-      ...(delaySeconds > 0 ? { startAfterSeconds: Math.max(1, Math.round(delaySeconds)) } : {}),
-    });
-  }
-
-  /** Re-sends deliveries (a fresh schedule each), if the subscription is enabled. */
+  /** Makes `rows` due again now with a fresh schedule (the dispatcher is woken at commit). */
   async function resend(tx: Executor, sub: SubscriptionRow, rows: DeliveryRow[]): Promise<number> {
     if (!sub.enabled) throw new ValidationError(['The subscription is disabled; enable it (PUT enabled: true) first']);
-    for (const d of rows) {
-      await tx.update(ecpWebhookDeliveries).set({ status: 'pending', scheduleIndex: 0, nextAttemptAt: sql`now()`, updatedAt: sql`now()` })
-        .where(eq(ecpWebhookDeliveries.id, d.id));
-      await enqueueAttempt(tx, d.id, d.attempts);
-    }
+    if (!rows.length) return 0;
+    await tx.update(ecpWebhookDeliveries).set({ status: 'pending', scheduleIndex: 0, nextAttemptAt: sql`now()`, updatedAt: sql`now()` })
+      .where(inArray(ecpWebhookDeliveries.id, rows.map((d) => d.id)));
+    await tx.execute(sql`select pg_notify(${WEBHOOK_NOTIFY_CHANNEL}, '')`);
     return rows.length;
   }
 
-  /**
-   * Claims attempt `attempt` of delivery `id` (a lease of the timeout + 5 s).
-   * @returns the row when claimed; 'busy' when another worker holds the attempt; 'stale' when it is no longer due.
-   */
-  async function claim(id: number, attempt: number): Promise<DeliveryRow | 'busy' | 'stale'> {
-    const [row] = await db.update(ecpWebhookDeliveries).set({ leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})` })
-      .where(and(
-        eq(ecpWebhookDeliveries.id, id),
-        eq(ecpWebhookDeliveries.status, 'pending'),
-        eq(ecpWebhookDeliveries.attempts, attempt),
-        or(isNull(ecpWebhookDeliveries.leaseUntil), lt(ecpWebhookDeliveries.leaseUntil, sql`now()`)),
-      ))
-      .returning();
-    if (row) return row;
-    const [cur] = await db.select().from(ecpWebhookDeliveries).where(eq(ecpWebhookDeliveries.id, id));
-    return cur && cur.status === 'pending' && cur.attempts === attempt ? 'busy' : 'stale';
-  }
-
-  /** Makes one claimed attempt and records it. */
-  async function perform(d: DeliveryRow): Promise<AttemptOutcome | { kind: 'skipped' }> {
-    const [sub] = await db.select().from(ecpWebhookSubscriptions).where(eq(ecpWebhookSubscriptions.id, d.subscriptionId));
-    const [msg] = await db.select().from(ecpWebhookMessages).where(eq(ecpWebhookMessages.id, d.messageId));
-    if (!sub || !msg) return { kind: 'skipped' };
-    // Checked at every attempt, not only when the message was recorded: a client disabled since, or no longer
-    // reaching the message's location, receives nothing more.
-    const [client] = await db.select({ disabledAt: partnerClients.disabledAt, locationIds: partnerClients.locationIds })
-      .from(partnerClients).where(eq(partnerClients.id, sub.partnerClientId));
-    const refusal = !sub.enabled ? 'the subscription is disabled'
-      : !client || client.disabledAt ? 'the partner client is disabled'
-        : msg.locationId !== null && !client.locationIds.includes(msg.locationId) ? 'the partner client no longer reaches the location'
-          : undefined;
-    if (refusal) {
-      await db.update(ecpWebhookDeliveries).set({ status: 'failed', leaseUntil: null, lastError: `Not sent: ${refusal}`, updatedAt: sql`now()` })
-        .where(eq(ecpWebhookDeliveries.id, d.id));
-      logger.info({ webhook: { subscriptionId: sub.guid, messageId: msg.id, eventName: msg.eventName, outcome: 'skipped' } }, `webhook not sent: ${refusal}`);
-      return { kind: 'skipped' };
-    }
-    const attemptedAt = new Date();
-    const result = await sendWebhook({
-      url: sub.callbackUrl, messageId: msg.id, payload: msg.payload, secrets: signingSecrets(sub, attemptedAt),
-      timeoutMs: config.webhookTimeoutMs, allowPrivate: config.webhookAllowPrivateUrls, now: attemptedAt,
-    });
-    const outcome = classifyAttempt(result, d.scheduleIndex, schedule);
-    await db.transaction(async (tx) => {
-      await tx.insert(ecpWebhookAttempts).values({
-        deliveryId: d.id, attemptedAt, statusCode: result.statusCode, latencyMs: result.latencyMs, responseBody: result.responseBody, error: result.error,
-      });
-      const last = {
-        attempts: d.attempts + 1, leaseUntil: null, lastAttemptAt: attemptedAt, lastStatusCode: result.statusCode,
-        lastError: result.error ?? (outcome.kind === 'succeeded' ? null : `HTTP ${result.statusCode}`), lastLatencyMs: result.latencyMs, updatedAt: sql`now()`,
-      };
-      // The attempt's outcome is written only while it is still this attempt: a worker whose lease ran out (a slow
-      // resolver, a pause) must not record it a second time or enqueue a second next attempt.
-      const mine = and(eq(ecpWebhookDeliveries.id, d.id), eq(ecpWebhookDeliveries.attempts, d.attempts), eq(ecpWebhookDeliveries.status, 'pending'));
-      if (outcome.kind === 'succeeded') {
-        await tx.update(ecpWebhookDeliveries).set({ ...last, status: 'succeeded', succeededAt: attemptedAt }).where(mine);
-        await tx.update(ecpWebhookSubscriptions).set({ failingSince: null }).where(and(eq(ecpWebhookSubscriptions.id, sub.id), sql`${ecpWebhookSubscriptions.failingSince} is not null`));
-        return;
-      }
-      if (outcome.kind === 'gone') {
-        await tx.update(ecpWebhookDeliveries).set({ ...last, status: 'failed' }).where(mine);
-        await tx.update(ecpWebhookSubscriptions).set({ enabled: false, disabledAt: sql`now()`, disabledReason: 'The callback URL answered 410 Gone', updatedAt: sql`now()` })
-          .where(eq(ecpWebhookSubscriptions.id, sub.id));
-        return;
-      }
-      if (outcome.kind === 'retry') {
-        const moved = await tx.update(ecpWebhookDeliveries)
-          .set({ ...last, scheduleIndex: d.scheduleIndex + 1, nextAttemptAt: sql`now() + make_interval(secs => ${outcome.delaySeconds})` })
-          .where(mine).returning({ id: ecpWebhookDeliveries.id });
-        if (moved.length) await enqueueAttempt(tx, d.id, d.attempts + 1, outcome.delaySeconds);
-      } else {
-        await tx.update(ecpWebhookDeliveries).set({ ...last, status: 'failed' }).where(mine);
-      }
-      await tx.update(ecpWebhookSubscriptions).set({ failingSince: sql`coalesce(${ecpWebhookSubscriptions.failingSince}, ${attemptedAt})` })
-        .where(eq(ecpWebhookSubscriptions.id, sub.id));
-      await tx.update(ecpWebhookSubscriptions)
-        .set({ enabled: false, disabledAt: sql`now()`, disabledReason: `Deliveries failed continuously for ${FAILING_DISABLE_AFTER}`, updatedAt: sql`now()` })
-        .where(and(eq(ecpWebhookSubscriptions.id, sub.id), eq(ecpWebhookSubscriptions.enabled, true),
-          lt(ecpWebhookSubscriptions.failingSince, sql`now() - ${FAILING_DISABLE_AFTER}::interval`)));
-    });
-    // No PHI: ids, event name, status and timing only (the payload and the answer stay in the database).
-    logger.info({
-      webhook: {
-        subscriptionId: sub.guid, messageId: msg.id, eventName: msg.eventName, attempt: d.attempts + 1,
-        statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.error, outcome: outcome.kind,
-        ...(outcome.kind === 'retry' ? { retryInSeconds: Math.round(outcome.delaySeconds) } : {}),
-      },
-    }, 'webhook attempt');
-    return outcome;
-  }
-
-  /** Claims up to `limit` first attempts that are due (the dispatcher's fast path). */
-  async function claimFresh(limit: number): Promise<DeliveryRow[]> {
-    const res = await db.execute(sql`
-      update ecp_webhook_deliveries set lease_until = now() + make_interval(secs => ${leaseSeconds})
-      where id in (
-        select id from ecp_webhook_deliveries
-        where status = 'pending' and attempts = 0 and (lease_until is null or lease_until < now())
-        order by id limit ${limit} for update skip locked)
-      returning id`);
-    const ids = (res.rows as Array<{ id: string | number }>).map((r) => Number(r.id));
-    return ids.length ? db.select().from(ecpWebhookDeliveries).where(inArray(ecpWebhookDeliveries.id, ids)) : [];
-  }
-
-  let dispatcher: { stop(): Promise<void> } | undefined;
+  let dispatcher: WebhookDispatcher | undefined;
 
   return {
     /**
-     * `recordWebhookEvent(tx, event)` with this process's jobs and clock: call it inside the transaction of the
+     * `recordWebhookEvent(tx, event)` with this process's clock: call it inside the transaction of the
      * change (see `outbox.ts`).
      */
     recordWebhookEvent(tx: Executor, event: WebhookEvent): Promise<RecordedWebhookEvent> {
-      return recordWebhookEvent(tx, event, { jobs, clock, expireInSeconds: leaseSeconds });
+      return recordWebhookEvent(tx, event, { clock });
     },
 
     checkCallbackUrl,
@@ -505,103 +336,33 @@ export function createWebhookService({ db, config, jobs, clock, log }: {
     },
 
     /**
-     * The job handler: makes attempt `attempt` of delivery `deliveryId` if it is still due.
-     * @throws when another worker holds the attempt, so pg-boss tries again after the lease.
+     * Starts this process's webhook dispatcher (`dispatcher.ts`): one LISTEN connection to `connectionString` (by
+     * default the database of the pool `db` runs on), claims from the pool. Idempotent.
+     * @returns the dispatcher (its `stop()` finishes the attempts in flight).
      */
-    async runAttempt(deliveryId: number, attempt: number) {
-      const claimed = await claim(deliveryId, attempt);
-      if (claimed === 'stale') return { kind: 'stale' as const };
-      if (claimed === 'busy') throw new Error(`webhook delivery ${deliveryId} attempt ${attempt} is in flight elsewhere`);
-      return perform(claimed);
-    },
-
-    /** The sweep: re-enqueues pending attempts overdue by 2 minutes with no lease held (a lost job). */
-    async sweepOverdue() {
-      return db.transaction(async (tx) => {
-        const rows = await tx.select({ id: ecpWebhookDeliveries.id, attempts: ecpWebhookDeliveries.attempts }).from(ecpWebhookDeliveries).where(and(
-          eq(ecpWebhookDeliveries.status, 'pending'),
-          lt(ecpWebhookDeliveries.nextAttemptAt, sql`now() - interval '2 minutes'`),
-          or(isNull(ecpWebhookDeliveries.leaseUntil), lt(ecpWebhookDeliveries.leaseUntil, sql`now()`)),
-        )).limit(1000);
-        for (const r of rows) await enqueueAttempt(tx, r.id, r.attempts);
-        return rows.length;
-      });
-    },
-
-    /**
-     * Starts the dispatcher of this worker process: it LISTENs on the channel `recordWebhookEvent` notifies at commit
-     * and makes fresh deliveries' first attempts at once (up to 16 at a time), instead of waiting for the job
-     * queue's polling interval; the pg-boss job of each attempt remains the durable path. One dedicated connection.
-     * @returns `stop()`.
-     */
-    async startDispatcher(connectionString?: string): Promise<{ stop(): Promise<void> }> {
-      // By default the database of the pool `db` runs on.
+    async startDispatcher(connectionString?: string): Promise<WebhookDispatcher> {
+      if (dispatcher) return dispatcher;
       const url = connectionString ?? (db as unknown as { $client: { options?: pg.PoolConfig } }).$client.options?.connectionString;
       if (!url) throw new Error('startDispatcher: no connection string');
-      let stopped = false;
-      let client: pg.Client | undefined;
-      let inFlight = 0;
-      let again = false;
-      // The last claim filled every free slot: more may be waiting, so a finished attempt drains again.
-      let backlog = false;
-      let draining = false;
-      const drain = async () => {
-        if (draining) { again = true; return; }
-        draining = true;
-        try {
-          do {
-            again = false;
-            while (!stopped && inFlight < DISPATCH_CONCURRENCY) {
-              const want = DISPATCH_CONCURRENCY - inFlight;
-              const rows = await claimFresh(want);
-              backlog = rows.length === want;
-              if (!rows.length) break;
-              for (const row of rows) {
-                inFlight++;
-                void perform(row).catch((err: Error) => logger.error({ err, deliveryId: row.id }, 'webhook attempt failed to record'))
-                  .finally(() => { inFlight--; if (again || backlog) void drain(); });
-              }
-            }
-          } while (again && !stopped && inFlight < DISPATCH_CONCURRENCY);
-        } catch (err) {
-          logger.error({ err }, 'webhook dispatcher could not claim deliveries');
-        } finally {
-          draining = false;
-        }
-      };
-      const connect = async () => {
-        if (stopped) return;
-        const c = new pg.Client({ connectionString: url });
-        c.on('error', (err) => logger.error({ err }, 'webhook dispatcher connection error'));
-        c.on('end', () => { if (!stopped) setTimeout(() => void connect().catch(() => {}), 1000).unref(); });
-        c.on('notification', () => void drain());
-        try {
-          await c.connect();
-          await c.query(`LISTEN ${WEBHOOK_NOTIFY_CHANNEL}`);
-        } catch (err) {
-          logger.error({ err }, 'webhook dispatcher could not listen; deliveries wait for the job queue');
-          await c.end().catch(() => {});
-          return;
-        }
-        // The connection must not keep the process alive on its own.
-        (c as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
-        client = c;
-        void drain();
-      };
-      await connect();
-      dispatcher = {
-        async stop() {
-          stopped = true;
-          await client?.end().catch(() => {});
-        },
-      };
-      return dispatcher;
+      const d = createWebhookDispatcher({
+        db, connectionString: url, schedule: config.webhookRetrySchedule, timeoutMs: config.webhookTimeoutMs,
+        allowPrivate: config.webhookAllowPrivateUrls, pollSeconds: config.jobsPollSeconds, log: logger,
+      });
+      dispatcher = d;
+      await d.start();
+      return d;
     },
 
-    /** Stops the dispatcher `startDispatcher` started, if any (attempts in flight finish on their own). */
+    /** Wakes the dispatcher of this process, if it runs (the legacy delivery jobs of a rolling upgrade). */
+    wakeDispatcher() {
+      dispatcher?.wake();
+    },
+
+    /** Stops the dispatcher `startDispatcher` started, if any, after the attempts in flight finish and are recorded. */
     async stopDispatcher() {
-      await dispatcher?.stop();
+      const d = dispatcher;
       dispatcher = undefined;
+      await d?.stop();
     },
   };
 }
