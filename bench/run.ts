@@ -11,6 +11,8 @@
  *   npm run bench -- --quick           a tenth of the data, 3 s per scenario
  *   npm run bench -- --only vitals     scenarios whose name contains "vitals" (repeatable, comma-separated)
  *   npm run bench -- --scale 0.3 --duration 10 --connections 10 --no-save
+ *   npm run bench -- --cpu-prof /tmp/prof   the api and worker processes write V8 CPU profiles (.cpuprofile) there
+ *   BENCH_DEBUG=1 npm run bench ...       also prints the statements of the webhook backlog's resident PUTs
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,9 +23,14 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import twilio from 'twilio';
+import { Pool } from 'undici';
 import { ensureDatabase } from '../src/db/connect.ts';
 import { freePort, startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { withDatabase } from '../src/db/pool.ts';
+import { eq, inArray } from 'drizzle-orm';
+import { openDatabase, withDatabase } from '../src/db/pool.ts';
+import { ecpResidents } from '../src/db/schema.ts';
+import { residentObject } from '../src/ecp/residents/wire.ts';
+import { recordWebhookEvent } from '../src/ecp/webhooks/outbox.ts';
 import { generate, type Fixture } from './generate.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,6 +49,9 @@ const duration = Number(opt('duration') ?? (quick ? 3 : 5));
 const connections = Number(opt('connections') ?? 10);
 const only = argv.flatMap((a, i) => (argv[i - 1] === '--only' ? a.split(',') : []));
 const save = !flag('no-save');
+// `--cpu-prof <dir>`: the platform's processes (api, worker) write V8 CPU profiles there when they stop.
+const profileDir = opt('cpu-prof');
+const careArgs = (...args: string[]) => [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : []), 'bin/care.js', ...args];
 const wanted = (name: string) => only.length === 0 || only.some((o) => name.toLowerCase().includes(o.toLowerCase()));
 
 const log = (line: string) => process.stderr.write(line + '\n');
@@ -145,6 +155,7 @@ type Req = { method: 'GET' | 'POST' | 'PUT'; path: string; headers?: Record<stri
 /** Runs autocannon over `make(i)` requests (cycled) for `duration` s, or `amount` requests. */
 async function cannon(base: string, make: (i: number) => Req, o: { amount?: number; rate?: number; conns?: number } = {}): Promise<Measured> {
   let i = 0;
+  const t0 = performance.now();
   const result = await autocannon({
     url: base,
     connections: o.conns ?? connections,
@@ -161,14 +172,81 @@ async function cannon(base: string, make: (i: number) => Req, o: { amount?: numb
     ],
   });
   const non2xx = result.non2xx ?? 0;
+  // Wall-clock seconds: autocannon's own `duration` is whole seconds for a run of `amount` requests (300 requests
+  // in 0.5 s read as 297/s).
+  const seconds = o.amount ? (performance.now() - t0) / 1000 : result.duration;
   return {
-    rps: Math.round((result.requests.total / Math.max(result.duration, 0.001)) * 10) / 10,
+    rps: Math.round((result.requests.total / Math.max(seconds, 0.001)) * 10) / 10,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + non2xx,
     requests: result.requests.total,
-    seconds: result.duration,
+    seconds,
   };
+}
+
+/**
+ * Runs `one(k)` for k = 0..n-1 at `rate` per second, evenly spaced (k is due at k / rate s; autocannon's
+ * `overallRate` sends each second's quota at once), at most `inFlight` at a time; one that finds every slot busy
+ * starts as soon as one frees, so the achieved rate is what the other side sustained. `one` returns false for an
+ * error. @returns the achieved rate (per second), latency p50/p99 (ms) and errors.
+ */
+async function paceLoop(n: number, rate: number, inFlight: number, one: (k: number) => Promise<boolean>): Promise<Measured> {
+  const lat: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    for (;;) {
+      const k = next++;
+      if (k >= n) return;
+      const wait = t0 + (k * 1000) / rate - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const began = performance.now();
+      if (!(await one(k).catch(() => false))) errors++;
+      lat.push(performance.now() - began);
+    }
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  return { rps: Math.round((n / seconds) * 10) / 10, p50: pct(lat, 50), p99: pct(lat, 99), errors, requests: n, seconds };
+}
+
+/** `n` HTTP requests `make(i)` paced at `rate`/s (`paceLoop`) over kept-alive undici connections. */
+async function pacedRequests(base: string, make: (i: number) => Req, n: number, rate: number, inFlight = 64): Promise<Measured> {
+  const pool = new Pool(base, { connections: inFlight, pipelining: 1 });
+  try {
+    return await paceLoop(n, rate, inFlight, async (k) => {
+      const r = make(k);
+      const res = await pool.request({ path: r.path, method: r.method, headers: { ...(r.headers ?? {}), 'content-type': 'application/json' }, body: r.body });
+      await res.body.dump();
+      return res.statusCode < 300;
+    });
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * `n` resident updates committed at `rate`/s straight through the platform's outbox (`recordWebhookEvent`, the
+ * code `PUT /clinical/v1/resident` runs): per update one transaction that changes the room and records the
+ * `resident.update` message, its deliveries and the NOTIFY. For a delivery rate the API cannot produce on this
+ * machine (`PUT /clinical/v1/resident` is measured beside it).
+ */
+async function pacedOutbox(dbUrl: string, guids: string[], tag: string, n: number, rate: number, inFlight = 16): Promise<Measured> {
+  const database = openDatabase(dbUrl, inFlight, () => {});
+  try {
+    const rows = await database.db.select().from(ecpResidents).where(inArray(ecpResidents.guid, guids));
+    return await paceLoop(n, rate, inFlight, async (k) => {
+      const row = rows[k % rows.length];
+      await database.db.transaction(async (tx) => {
+        const [r] = await tx.update(ecpResidents).set({ room: `${tag}-${k}`, updatedAt: new Date() }).where(eq(ecpResidents.id, row.id)).returning();
+        await recordWebhookEvent(tx, { eventName: 'resident.update', organizationId: r.organizationId, locationId: r.locationId, data: { resident: residentObject(r) } });
+      });
+      return true;
+    });
+  } finally {
+    await database.close();
+  }
 }
 
 const pick = <T>(xs: T[], i: number) => xs[i % xs.length];
@@ -250,12 +328,12 @@ async function main() {
     JOBS_POLL_SECONDS: '0.5',
   };
   // The API and the job workers as separate processes (`--role api`, `--role worker`), as a deployment runs them.
-  const platform = await startChild(['bin/care.js', 'serve', '--role', 'api'], platformEnv, platformPort);
+  const platform = await startChild(careArgs('serve', '--role', 'api'), platformEnv, platformPort);
   cleanups.unshift(platform.stop);
   const worker = {
     current: undefined as (Child & { readyMs: number }) | undefined,
     async start() {
-      this.current = await startChild(['bin/care.js', 'serve', '--role', 'worker'], platformEnv, await freePort(), 120_000, /worker is running/);
+      this.current = await startChild(careArgs('serve', '--role', 'worker'), platformEnv, await freePort(), 120_000, /worker is running/);
     },
     async stop() {
       await this.current?.stop();
@@ -378,7 +456,7 @@ async function main() {
 
   if (wanted('prtf')) rows.push(await prtfScenario(platform, fx, db));
   saveResults();
-  if (wanted('webhook')) rows.push(...(await webhookScenario(platform.url, ecp, fx, db, worker)));
+  if (wanted('webhook')) rows.push(...(await webhookScenario(platform.url, dbUrl, ecp, fx, db, worker)));
   saveResults();
 
   // Stop the big run's processes before the start-up scenario (it runs its own embedded PostgreSQL).
@@ -412,7 +490,7 @@ function prepareSave(started: Date, fx: Fixture, generateSeconds: number) {
 }
 
 // ---------------------------------------------------------------- webhook fan-out
-async function webhookScenario(base: string, ecp: Record<string, string>, fx: Fixture, db: pg.Pool, worker: { start(): Promise<void>; stop(): Promise<void> }): Promise<Row[]> {
+async function webhookScenario(base: string, dbUrl: string, ecp: Record<string, string>, fx: Fixture, db: pg.Pool, worker: { start(): Promise<void>; stop(): Promise<void> }): Promise<Row[]> {
   log('bench: webhook fan-out');
   const updates = Number(opt('webhook-updates') ?? (quick ? 1_000 : 10_000));
   const subs = 3;
@@ -435,26 +513,22 @@ async function webhookScenario(base: string, ecp: Record<string, string>, fx: Fi
     // The raw POST loop (the floor): the same number of deliveries, same-sized signed-looking bodies, keep-alive.
     const { rows: [sample] } = await db.query(`SELECT payload FROM ecp_webhook_messages ORDER BY created_at DESC LIMIT 1`);
     const body = (sample?.payload as string | undefined) ?? JSON.stringify({ id: 'x'.repeat(36), eventName: 'resident.update', data: { pad: 'x'.repeat(1500) } });
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
+    // The raw POST loop is undici (issue 8: "a raw `undici` POST loop"), 10 requests in flight on 10 kept-alive
+    // connections: no database, no signing, no checks.
+    const rawPool = new Pool(`http://127.0.0.1:${rport}`, { connections: 10, pipelining: 1 });
     const total = updates * subs;
     let sent = 0;
     const rawStart = performance.now();
     await Promise.all(Array.from({ length: 10 }, async () => {
       while (sent < total) {
         const n = sent++;
-        await new Promise<void>((resolve, reject) => {
-          const req = http.request({ host: '127.0.0.1', port: rport, path: `/raw/${n % subs}`, method: 'POST', agent, headers: { 'content-type': 'application/json', 'webhook-id': `raw-${n}`, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,' + 'x'.repeat(44) } }, (res) => {
-            res.resume();
-            res.on('end', resolve);
-          });
-          req.on('error', reject);
-          req.end(body);
-        });
+        const res = await rawPool.request({ path: `/raw/${n % subs}`, method: 'POST', body, headers: { 'content-type': 'application/json', 'webhook-id': `raw-${n}`, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,' + 'x'.repeat(44) } });
+        await res.body.dump();
       }
     }));
     const rawRate = total / ((performance.now() - rawStart) / 1000);
-    agent.destroy();
-    log(`  raw node:http POST loop: ${Math.round(rawRate)} POST/s`);
+    await rawPool.close();
+    log(`  raw undici POST loop: ${Math.round(rawRate)} POST/s`);
 
     // Three subscriptions of the partner at the local receiver.
     const subIds: string[] = [];
@@ -466,14 +540,23 @@ async function webhookScenario(base: string, ecp: Record<string, string>, fx: Fi
     }
 
     let workerStatements: string[] = [];
-    const phase = async (label: string, n: number, rate?: number, backlog = false) => {
-      const tag = backlog ? 'B' : 'P'; // every update changes the room, so every one makes a message
+    // backlog: PUTs as fast as they go with no worker, then one worker drains them; put: PUTs paced at `rate`;
+    // outbox: updates committed through the outbox at `rate` (`pacedOutbox`).
+    const phase = async (label: string, n: number, mode: 'backlog' | 'put' | 'outbox', rate = 0) => {
+      const backlog = mode === 'backlog';
+      const tag = `${mode[0].toUpperCase()}${Date.now() % 100_000}`; // every update changes the room, so every one makes a message
       const since = new Date(Date.now() - 1000);
       arrivals.clear();
       // Backlog: the updates commit while no worker runs, then a worker drains them: its delivery rate alone.
       if (backlog) await worker.stop();
-      const put = await cannon(base, (i) => ({ method: 'PUT', path: '/clinical/v1/resident', headers: ecp, body: JSON.stringify({ residentId: pick(fx.residentGuids, i), room: `${tag}-${i}` }) }), { amount: n, rate, conns: rate ? 4 : connections });
+      const update = (i: number): Req => ({ method: 'PUT', path: '/clinical/v1/resident', headers: ecp, body: JSON.stringify({ residentId: pick(fx.residentGuids, i), room: `${tag}-${i}` }) });
+      const put = mode === 'outbox' ? await pacedOutbox(dbUrl, fx.residentGuids, tag, n, rate)
+        : mode === 'put' ? await pacedRequests(base, update, n, rate) : await cannon(base, update, { amount: n });
       const expected = n * subs;
+      if (backlog && process.env.BENCH_DEBUG) {
+        const st = await db.query(`SELECT calls, round(mean_exec_time::numeric, 3) AS ms, round(total_exec_time::numeric) AS total, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 14`);
+        for (const r of st.rows) log(`    ${r.calls}x ${r.ms} ms (${r.total} ms): ${r.query}`);
+      }
       if (backlog) await db.query('SELECT pg_stat_statements_reset()').catch(() => undefined);
       if (backlog) await worker.start();
       const until = Date.now() + (quick ? 120_000 : 600_000);
@@ -493,31 +576,38 @@ async function webhookScenario(base: string, ecp: Record<string, string>, fx: Fi
         last = Math.max(last, at);
       }
       if (backlog) {
-        const st = await db.query(`SELECT round(calls::numeric / $1, 2) AS per_delivery, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query FROM pg_stat_statements
+        const st = await db.query(`SELECT round(calls::numeric / $1, 2) AS per_delivery, round(mean_exec_time::numeric, 2) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query FROM pg_stat_statements
           WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT ILIKE '%pg_stat_statements%' ORDER BY calls DESC LIMIT 15`, [Math.max(1, arrivals.size)]).catch(() => ({ rows: [] }));
-        workerStatements = st.rows.map((r) => `${r.per_delivery}x ${r.query}`);
+        workerStatements = st.rows.map((r) => `${r.per_delivery}x ${r.ms} ms: ${r.query}`);
       }
       const rate2 = backlog ? (lat.length - 1) / ((last - firstArrival) / 1000) : lat.length / ((last - first) / 1000);
       log(`  ${label}: ${put.rps} updates/s, ${arrivals.size}/${expected} deliveries, ${Math.round(rate2)} deliveries/s, commit-to-delivery p50 ${Math.round(pct(lat, 50))} ms p99 ${Math.round(pct(lat, 99))} ms`);
       return { put, delivered: arrivals.size, expected, rate: rate2, p50: pct(lat, 50), p99: pct(lat, 99) };
     };
-    const burst = await phase(`backlog of ${updates} updates drained by one worker`, updates, undefined, true);
+    const burst = await phase(`backlog of ${updates} updates drained by one worker`, updates, 'backlog');
     const ratio = Math.round((burst.rate / rawRate) * 100) / 100;
     const paceRate = Math.max(1, Math.round(rawRate / 2 / subs));
-    const paced = await phase(`paced at ${paceRate} updates/s`, Math.min(updates, paceRate * (quick ? 5 : 20), quick ? 300 : 1_000), paceRate);
-    const pacedUpdates = paced.put.rps;
+    const pacedN = Math.min(updates, paceRate * (quick ? 5 : 20), quick ? 1_000 : 5_000);
+    const paced = await phase(`outbox paced at ${paceRate} updates/s`, pacedN, 'outbox', paceRate);
+    const viaPut = await phase(`PUT /clinical/v1/resident paced at ${paceRate} updates/s`, Math.min(pacedN, quick ? 600 : 2_000), 'put', paceRate);
     return [
       {
         scenario: `webhook fan-out (${updates} updates x ${subs} subs)`, kind: 'webhook', rps: Math.round(burst.rate),
         errors: burst.expected - burst.delivered + burst.put.errors, floorRps: Math.round(rawRate), ratio, target: '>= 0.5 of raw POST rate', met: ratio >= 0.5 && burst.delivered === burst.expected,
-        notes: 'rps = deliveries/s of one worker process draining the backlog (first to last delivery); floor = node:http keep-alive POST loop (10 in flight) to the same receiver',
+        notes: 'rps = deliveries/s of one worker process draining the backlog (first to last delivery); floor = undici keep-alive POST loop (10 in flight) to the same receiver',
         extra: { updatesPerSecond: burst.put.rps, hits, backlogCommitToDeliveryP99: Math.round(burst.p99), workerStatementsPerDelivery: workerStatements,
           deliveries: (await db.query(`SELECT status, last_status_code, left(last_error, 120) AS last_error, count(*)::int AS n FROM ecp_webhook_deliveries GROUP BY 1, 2, 3 ORDER BY n DESC`)).rows },
       },
       {
         scenario: `webhook commit-to-delivery, paced`, kind: 'webhook', rps: Math.round(paced.rate), p50: Math.round(paced.p50), p99: Math.round(paced.p99),
         errors: paced.expected - paced.delivered + paced.put.errors, target: 'p99 commit-to-delivery < 1000 ms at half the raw rate', met: paced.p99 < 1000 && paced.delivered === paced.expected && paced.rate >= 0.8 * paceRate * subs,
-        notes: `asked ${paceRate} resident updates/s (x ${subs} subscriptions = half the raw POST rate), got ${pacedUpdates}/s from PUT /clinical/v1/resident; rps = deliveries/s`,
+        notes: `${pacedN} resident updates committed through the outbox at ${paceRate}/s (got ${paced.put.rps}/s; x ${subs} subscriptions = half the raw POST rate); rps = deliveries/s`,
+      },
+      {
+        scenario: `resident PUT paced, commit-to-delivery`, kind: 'webhook', rps: Math.round(viaPut.rate), p50: Math.round(viaPut.p50), p99: Math.round(viaPut.p99),
+        errors: viaPut.expected - viaPut.delivered + viaPut.put.errors, target: 'reported', met: null,
+        notes: `asked ${paceRate} PUT /clinical/v1/resident/s, the API sustained ${viaPut.put.rps}/s (PUT p50 ${Math.round(viaPut.put.p50)} ms, p99 ${Math.round(viaPut.put.p99)} ms); rps = deliveries/s`,
+        extra: { putPerSecond: viaPut.put.rps, putP50: viaPut.put.p50, putP99: viaPut.put.p99 },
       },
     ];
   } finally {

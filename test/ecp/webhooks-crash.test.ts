@@ -1,7 +1,8 @@
 /**
  * Issue 6, crash safety: a worker process (`care serve --role worker`) killed with SIGKILL while deliveries are in
- * flight, then restarted: every message is delivered (at least once), none lost. pg-boss maintenance runs every
- * second and a delivery job counts as dead after the attempt's lease (timeout + 5 s), so this takes seconds.
+ * flight (the receiver holds each request 1.5 s; the kill comes once requests have arrived, before any is answered),
+ * then restarted: every message is delivered (at least once), none lost. The killed worker's claims come free when
+ * their lease (timeout + 5 s) runs out and the new worker's poll (0.5 s) claims them again, so this takes seconds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -21,12 +22,15 @@ let t: TestContext;
 let server: http.Server;
 let url: string;
 const received: string[] = [];
+/** Requests that reached the receiver (answered or not). */
+let arrived = 0;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
   // A slow receiver: each delivery is in flight for 1.5 s.
   server = http.createServer((req, res) => {
+    arrived++;
     req.resume();
     req.on('end', () => setTimeout(() => {
       received.push(String(req.headers['webhook-id']));
@@ -77,10 +81,12 @@ describe('webhook delivery survives a killed worker', () => {
       ids.push(rec.messageId);
     }
     const first = startWorker();
-    await waitUntil(async () => received.length, (n) => n >= 3, 30_000);
+    // Killed mid-send: requests are in flight and none of their answers has reached the worker.
+    await waitUntil(async () => arrived, (n) => n >= 3, 30_000);
+    expect(received.length).toBe(0);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
-    const beforeRestart = received.length;
+    const beforeRestart = arrived;
     const second = startWorker();
     await waitUntil(async () => ids.every((id) => received.includes(id)), Boolean, 60_000);
     await waitUntil(async () => (await t.database.db.select().from(ecpWebhookDeliveries)).every((d) => d.status === 'succeeded'), Boolean, 20_000);
@@ -88,7 +94,7 @@ describe('webhook delivery survives a killed worker', () => {
     await new Promise((r) => second.once('exit', r));
     const duplicates = received.length - new Set(received).size;
     // At-least-once: a delivery the receiver answered while its worker died may arrive twice; none is lost.
-    console.log(`crash drill: 30 messages, ${beforeRestart} delivered before SIGKILL, ${received.length} requests in all, ${duplicates} duplicates, 0 lost`);
+    console.log(`crash drill: 30 messages, ${beforeRestart} in flight at SIGKILL, ${received.length} requests in all, ${duplicates} duplicates, 0 lost`);
     expect(new Set(received).size).toBe(30);
   }, 120_000);
 });
