@@ -935,6 +935,8 @@ export const ecpWebhookDeliveries = pgTable(
     uniqueIndex('ecp_webhook_deliveries_message_subscription_key').on(t.messageId, t.subscriptionId),
     index('ecp_webhook_deliveries_subscription_idx').on(t.subscriptionId, t.createdAt),
     index('ecp_webhook_deliveries_pending_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    // The dispatcher's retry claim (issue 8): without it, a backlog of first attempts is walked to find no retry.
+    index('ecp_webhook_deliveries_retry_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending' AND ${t.attempts} > 0`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "ecp_webhook_deliveries_retry_idx" ON "ecp_webhook_deliveries" USING btree ("next_attempt_at") WHERE "ecp_webhook_deliveries"."status" = 'pending' AND "ecp_webhook_deliveries"."attempts" > 0;
