@@ -141,9 +141,8 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
 
   /**
    * CSV text (csv-stringify, RFC 4180 quoting) in parts of about 64 KiB: the header, then the member rows. A part
-   * per cursor batch (~350 KB) is a
-   * large string, which V8 allocates in the old generation, kept until the next major GC (peak RSS at full size
-   * 273 MB against 260 MB with small parts).
+   * per cursor batch (~350 KB) is a large string, which V8 allocates in the old generation and keeps until the next
+   * major GC (peak RSS at full size 273 MB against 260 MB with small parts).
    */
   async function* csvContent(tx: Tx, p: store.Period, h: Header, ids: number[]): AsyncGenerator<string> {
     yield stringify([[...PRTF_COLUMNS]]);

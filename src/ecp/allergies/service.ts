@@ -27,7 +27,7 @@ export async function allergiesOf(tx: Executor, residentId: number): Promise<str
 /** A change of the list is reported as webhook `allergy.update` with the full current list, in the change's transaction. */
 export function createAllergyService({ db, locations, emit = ignoreChanges }: { db: Db; locations: LocationService; emit?: EmitEcpChange }) {
   async function resolve(tx: Executor, ctx: RequestContext<PartnerActor>, input: AllergyChangeWire) {
-    const location = await locations.resolve(tx, ctx.actor, locationParam(input));
+    const location = await locations.resolve(ctx.actor, locationParam(input));
     const resident = await matchResident(tx, location, input);
     // Changes of one resident's list run one at a time, so each reads (and reports) the list after the previous one.
     await tx.select({ id: ecpResidents.id }).from(ecpResidents).where(eq(ecpResidents.id, resident.id)).for('update');
@@ -79,7 +79,7 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
      * @throws ValidationError `location is invalid`.
      */
     async list(ctx: RequestContext<PartnerActor>, query: AllergyQueryWire) {
-      const location = await locations.resolve(db, ctx.actor, locationParam(query));
+      const location = await locations.resolve(ctx.actor, locationParam(query));
       const page = query.page ?? 1;
       const where = and(eq(ecpResidents.locationId, location.id), isNull(ecpResidents.dischargedAt));
       const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(ecpAllergies)

@@ -88,7 +88,7 @@ export function createContactService({ db, locations, emit = ignoreChanges }: { 
      */
     async createContact(ctx: RequestContext<PartnerActor>, input: NewContactWire) {
       return db.transaction(async (tx) => {
-        const location = await locations.resolve(tx, ctx.actor, input.locationId);
+        const location = await locations.resolve(ctx.actor, input.locationId);
         const [resident] = await tx
           .select({ id: ecpResidents.id })
           .from(ecpResidents)

@@ -57,7 +57,7 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
       if (problems.length) throw new ValidationError([problems.join('; ')]);
       const checked: CheckedCode | undefined = isFilled(input.code) ? await codes.check(input.code, codeSetDate(input.timestamp)) : undefined;
       return db.transaction(async (tx) => {
-        const location = await locations.resolve(tx, ctx.actor, locationParam(input));
+        const location = await locations.resolve(ctx.actor, locationParam(input));
         const user = await resolveRecordingUser(tx, location, { loginName: input.loginName });
         const resident = await matchResident(tx, location, input);
         await tx.insert(ecpDiagnoses).values({
@@ -89,7 +89,7 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
       checkRange(query);
       const page = query.page ?? 1;
       return db.transaction(async (tx) => {
-        const location = await locations.resolve(tx, ctx.actor, locationValue);
+        const location = await locations.resolve(ctx.actor, locationValue);
         const where: SQL[] = [eq(ecpDiagnoses.locationId, location.id), eq(ecpDiagnoses.organizationId, ctx.actor.organizationId)];
         if (query.startingDateTime) where.push(gte(ecpDiagnoses.recordedAt, new Date(query.startingDateTime)));
         if (query.endingDateTime) where.push(lte(ecpDiagnoses.recordedAt, new Date(query.endingDateTime)));

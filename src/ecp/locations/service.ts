@@ -4,7 +4,6 @@
  * GUID, exact name). A location the client may not reach is `location is invalid`, exactly like one that
  * does not exist (no leak of its existence).
  */
-import type { Executor } from '../../db/pool.ts';
 import { ecpLocations } from '../../db/schema.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
@@ -28,10 +27,10 @@ export function createLocationService() {
       return actor.locations.map((l) => l.name);
     },
     /**
-     * The reachable location named or identified by `value`, from `actor.locations` (the transaction argument is unused).
+     * The reachable location named or identified by `value`, from `actor.locations` (no statement).
      * @throws ValidationError `location is invalid`.
      */
-    async resolve(_tx: Executor, actor: PartnerActor, value: string | undefined): Promise<LocationRow> {
+    async resolve(actor: PartnerActor, value: string | undefined): Promise<LocationRow> {
       const found = findReachableLocation(actor.locations, value);
       if (!found) throw new ValidationError(['location is invalid']);
       return found;

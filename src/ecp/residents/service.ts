@@ -71,7 +71,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
       if (input.email && !isEmailAddress(input.email)) problems.push('email is not a valid email address');
       if (problems.length) throw new ValidationError([problems.join('; ')]);
       return db.transaction(async (tx) => {
-        const location = await locations.resolve(tx, ctx.actor, input.locationId);
+        const location = await locations.resolve(ctx.actor, input.locationId);
         const awaiting = Boolean(input.moveInDate && input.moveInDate > today(clock()));
         const [row] = await tx
           .insert(ecpResidents)
@@ -218,7 +218,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
      */
     async listResidents(ctx: RequestContext<PartnerActor>, query: ResidentQueryWire) {
       const locationIds = query.location || query.locationId
-        ? [(await locations.resolve(db, ctx.actor, locationParam(query))).id]
+        ? [(await locations.resolve(ctx.actor, locationParam(query))).id]
         : ctx.actor.locationIds;
       const page = query.page ?? 1;
       if (!locationIds.length) return { result: 'Success' as const, numberOfResults: 0, data: [] };

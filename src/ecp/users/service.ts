@@ -116,7 +116,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
     if (values.length === 0) throw new ValidationError(['location must name at least one location']);
     const ids: number[] = [];
     for (const value of values) {
-      const location = await locations.resolve(tx, actor, value);
+      const location = await locations.resolve(actor, value);
       if (!ids.includes(location.id)) ids.push(location.id);
     }
     return ids;

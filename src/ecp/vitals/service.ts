@@ -45,7 +45,7 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
       const at = new Date(input.timestamp);
       if (at.getTime() > clock().getTime() + FUTURE_TOLERANCE_MS) problems.push('timestamp cannot be in the future');
       if (problems.length) throw new ValidationError([problems.join('; ')]);
-      const location = await locations.resolve(db, ctx.actor, locationParam(input));
+      const location = await locations.resolve(ctx.actor, locationParam(input));
       const user = recordingUserKey({ userId: input.userId, loginName: input.loginName });
       let resident: ResidentKey;
       try {
@@ -79,7 +79,7 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
     async list(ctx: RequestContext<PartnerActor>, def: VitalDefinition, query: VitalQueryWire) {
       const locationValue = locationParam(query);
       checkRange(query);
-      const location = await locations.resolve(db, ctx.actor, locationValue);
+      const location = await locations.resolve(ctx.actor, locationValue);
       const { total, rows } = await readingPage(db, def, {
         locationId: location.id,
         from: query.startingDateTime ? new Date(query.startingDateTime) : null,
