@@ -89,7 +89,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const partnerClients = createPartnerClientService({ db, identity });
   const locations = createLocationService();
   const patients = createPatientService({ db });
-  const codes = createIcd10cmService({ db, clock });
+  const codes = createIcd10cmService({ db, archiveLimits: config.archiveLimits, clock });
   const events = createEventService({ db, patients });
   const activities = createActivityService({ db, config, jobs, mailer, patients, events, clock });
   const webhooks = createWebhookService({ db, config, clock });
@@ -103,7 +103,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     activities,
     sandbox: createSandboxService({ db }),
     communications: createCommunicationsService({ db, config, telephony, jobs, patients, activities, identity, clock }),
-    imports: createImportService({ db, config, identity, patients, clock }),
+    imports: createImportService({ db, config, archiveLimits: config.archiveLimits, identity, patients, clock }),
     partnerClients,
     oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, clock }),
     locations,

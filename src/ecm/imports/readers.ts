@@ -6,7 +6,9 @@
  *   line); UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252.
  * - XML: one element per row (`<Member>` for a MIF), anywhere below the root;
  *   its child elements are the columns.
- * - XLSX and XLSM: read with exceljs; the first worksheet, headers in row 1.
+ * - XLSX and XLSM: read with exceljs; the first worksheet, headers in row 1. The archive is opened within the
+ *   archive limits first (`openArchive`): exceljs only ever sees entries the central directory lists, inflated
+ *   and counted by the platform.
  * - XLS (the binary Excel format) is refused: no maintained parser reads it.
  *
  * Anything that keeps the file from being read is a ValidationError (422) with a
@@ -14,6 +16,7 @@
  */
 import { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
+import { openArchive, type Archive, type ArchiveLimits } from '../../platform/archive.ts';
 import { ValidationError } from '../../platform/errors.ts';
 
 export const FILE_TYPES = ['csv', 'xml', 'xlsx', 'xlsm', 'xls'] as const;
@@ -224,25 +227,100 @@ function cellText(v: ExcelJS.CellValue): string {
   return String(v).trim();
 }
 
+/** An end of central directory record with no entries: where unzipper, exceljs's zip parser, stops reading. */
+const END_OF_CENTRAL_DIRECTORY = Buffer.concat([Buffer.from([0x50, 0x4b, 0x05, 0x06]), Buffer.alloc(18)]);
+
+/**
+ * The archive's entries as an uncompressed ("stored") zip stream, for exceljs. exceljs's streaming reader walks
+ * local file headers (unzipper), which a crafted file can make disagree with the central directory (an entry the
+ * directory does not list, sizes that differ), so it is given only what `openArchive` listed and checked, each
+ * entry inflated once and counted on the way.
+ */
+async function* storedZip(archive: Archive): AsyncGenerator<Buffer> {
+  for (const entry of archive.entries) {
+    if (entry.isDirectory) continue;
+    const name = Buffer.from(entry.name, 'utf8');
+    const header = Buffer.alloc(30);
+    header.writeUInt32LE(0x04034b50, 0); // local file header
+    header.writeUInt16LE(10, 4); // version needed: 1.0, stored
+    header.writeUInt16LE(0x0800, 6); // UTF-8 name; sizes in this header (no data descriptor)
+    header.writeUInt32LE(entry.crc32, 14);
+    header.writeUInt32LE(entry.uncompressedSize, 18); // stored: compressed size = size
+    header.writeUInt32LE(entry.uncompressedSize, 22);
+    header.writeUInt16LE(name.length, 26);
+    yield Buffer.concat([header, name]);
+    yield* await archive.open(entry);
+  }
+  yield END_OF_CENTRAL_DIRECTORY;
+}
+
+/**
+ * The failure of the stream exceljs reads. exceljs waits for its zip stream forever when the stream it reads from
+ * fails (a pipe does not forward errors), so each wait on exceljs is guarded: it rejects as soon as the stream
+ * fails. (A race against one long-lived promise would keep every awaited row reachable until it settles.)
+ */
+function failureLatch() {
+  let failure: Error | undefined;
+  const waiting = new Set<(err: Error) => void>();
+  return {
+    fail(err: Error) {
+      failure ??= err;
+      for (const reject of waiting) reject(failure);
+    },
+    /** `iterable`'s values until it ends, or until the latch fails. */
+    async *guard<T>(iterable: AsyncIterable<T>): AsyncGenerator<T> {
+      const it = iterable[Symbol.asyncIterator]();
+      let ended = false;
+      try {
+        for (;;) {
+          if (failure) throw failure;
+          const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
+            waiting.add(reject);
+            it.next().then(resolve, reject).finally(() => waiting.delete(reject));
+          });
+          if (next.done) {
+            ended = true;
+            return;
+          }
+          yield next.value;
+        }
+      } finally {
+        // Not awaited: after a failure exceljs may never settle.
+        if (!ended) void it.return?.()?.catch(() => {});
+      }
+    },
+  };
+}
+
 /**
  * The first worksheet, read with exceljs's streaming reader: rows are visited once and not kept as cell
  * objects, so a 50,000-row workbook stays within a few hundred MB (the in-memory `Workbook.load` takes GBs).
+ * @throws ArchiveTooLargeError (422 `The file is too large once uncompressed`) over an archive limit.
  */
-async function readWorkbook(content: Buffer, type: FileType): Promise<Sheet> {
+async function readWorkbook(content: Buffer, type: FileType, limits: ArchiveLimits): Promise<Sheet> {
   if (sniff(content) !== 'zip') throw unreadable(type, 'it is not an Excel workbook');
+  let archive: Archive;
+  try {
+    archive = await openArchive(content, limits);
+  } catch (err) {
+    if (err instanceof ValidationError) throw err;
+    throw unreadable(type, (err as Error).message);
+  }
   let headers: string[] | undefined;
   const rows: Sheet['rows'] = [];
-  const { default: Excel } = await import('exceljs');
+  const latch = failureLatch();
+  const input = Readable.from(storedZip(archive)).on('error', (err) => latch.fail(err));
   try {
-    const reader = new Excel.stream.xlsx.WorkbookReader(Readable.from([content]), {
+    const { default: Excel } = await import('exceljs');
+    const reader = new Excel.stream.xlsx.WorkbookReader(input, {
       worksheets: 'emit',
       sharedStrings: 'cache',
       styles: 'cache',
       hyperlinks: 'ignore',
       entries: 'ignore',
     });
-    for await (const worksheet of reader) {
-      for await (const row of worksheet) {
+    for await (const worksheet of latch.guard(reader)) {
+      for await (const row of latch.guard(worksheet)) {
         if (!headers) {
           if (row.number !== 1) throw new ValidationError(['The first row must hold the column names']);
           headers = Array.from({ length: row.cellCount }, (_, i) => cellText(row.getCell(i + 1).value));
@@ -257,6 +335,9 @@ async function readWorkbook(content: Buffer, type: FileType): Promise<Sheet> {
   } catch (err) {
     if (err instanceof ValidationError) throw err;
     throw unreadable(type, (err as Error).message);
+  } finally {
+    input.destroy();
+    archive.close();
   }
   if (!headers) throw new ValidationError(['The file is empty']);
   if (headers.every((h) => h === '')) throw new ValidationError(['The first row must hold the column names']);
@@ -266,14 +347,16 @@ async function readWorkbook(content: Buffer, type: FileType): Promise<Sheet> {
 /**
  * Reads `content` as `type`.
  * @param rowElement the XML element holding one row (`Member` for a MIF).
- * @throws ValidationError (422) naming why the file cannot be read; XLS is always refused.
+ * @param limits what an XLSX/XLSM archive may inflate to (the `ARCHIVE_*` settings).
+ * @throws ValidationError (422) naming why the file cannot be read; XLS is always refused; an archive over a limit
+ *   is `The file is too large once uncompressed`.
  */
-export async function readSheet(content: Buffer, type: FileType, rowElement: string): Promise<Sheet> {
+export async function readSheet(content: Buffer, type: FileType, rowElement: string, limits: ArchiveLimits): Promise<Sheet> {
   if (content.length === 0) throw new ValidationError(['The file is empty']);
   if (type === 'xls' || sniff(content) === 'ole2') throw new ValidationError([XLS_NOT_SUPPORTED]);
   if (type === 'csv') return readCsv(content);
   if (type === 'xml') return readXml(content, rowElement);
-  return readWorkbook(content, type);
+  return readWorkbook(content, type, limits);
 }
 
 /** A header as a lookup key: upper case, runs of spaces, dashes and punctuation as one `_` (`Auth No.` -> `AUTH_NO`). */

@@ -19,6 +19,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../config.ts';
 import type { Db, Executor } from '../../db/pool.ts';
+import type { ArchiveLimits } from '../../platform/archive.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import { systemContext, type RequestContext } from '../../platform/context.ts';
 import { isUniqueViolation, NotFoundError, ValidationError } from '../../platform/errors.ts';
@@ -64,6 +65,8 @@ const DOWNLOAD_TIMEOUT_MS = 60_000;
 export interface ImportServiceDeps {
   db: Db;
   config: Pick<Config, 'importUrlHosts' | 'dataDir'>;
+  /** What an XLSX/XLSM file may inflate to (`ARCHIVE_*` settings). */
+  archiveLimits: ArchiveLimits;
   identity: Pick<IdentityService, 'getOrganization'>;
   patients: PatientService;
   clock?: () => Date;
@@ -131,7 +134,7 @@ function mifImportWire(r: store.MifImportRow): MifImportDetailWire {
   };
 }
 
-export function createImportService({ db, config, identity, patients, clock = () => new Date() }: ImportServiceDeps) {
+export function createImportService({ db, config, archiveLimits, identity, patients, clock = () => new Date() }: ImportServiceDeps) {
   const importDir = path.join(config.dataDir, 'imports');
 
   /** Reads a file inside `DATA_DIR/imports` (symbolic links leading out of it are refused too). */
@@ -183,7 +186,7 @@ export function createImportService({ db, config, identity, patients, clock = ()
   async function readInput(input: ImportInput, rowElement: string): Promise<{ file: LoadedFile; type: FileType; sheet: Sheet }> {
     const file = await load(input);
     const type = resolveFileType(file.content, { declared: file.declared, mime: file.mime, filename: file.filename });
-    const sheet = await readSheet(file.content, type, rowElement);
+    const sheet = await readSheet(file.content, type, rowElement, archiveLimits);
     return { file, type, sheet };
   }
 

@@ -10,9 +10,9 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { stringify } from 'csv-stringify/sync';
 import type { Db, Tx } from '../../db/pool.ts';
 import { recordAudit } from '../../platform/audit.ts';
+import { toCsv } from '../../platform/csv.ts';
 import type { RequestContext, UserActor } from '../../platform/context.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { IdentityService, OrganizationRow } from '../../platform/identity/service.ts';
@@ -140,17 +140,17 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
   }
 
   /**
-   * CSV text (csv-stringify, RFC 4180 quoting) in parts of about 64 KiB: the header, then the member rows. A part
-   * per cursor batch (~350 KB) is a large string, which V8 allocates in the old generation and keeps until the next
-   * major GC (peak RSS at full size 273 MB against 260 MB with small parts).
+   * CSV text (`toCsv`: RFC 4180 quoting, formula-like cells neutralised) in parts of about 64 KiB: the header,
+   * then the member rows. A part per cursor batch (~350 KB) is a large string, which V8 allocates in the old
+   * generation and keeps until the next major GC (peak RSS at full size 273 MB against 260 MB with small parts).
    */
   async function* csvContent(tx: Tx, p: store.Period, h: Header, ids: number[]): AsyncGenerator<string> {
-    yield stringify([[...PRTF_COLUMNS]]);
+    yield toCsv([PRTF_COLUMNS]);
     for await (const batch of store.memberBatches(tx, p)) {
       for (let i = 0; i < batch.length; i += CSV_PART_ROWS) {
         const part = batch.slice(i, i + CSV_PART_ROWS);
         for (const r of part) ids.push(r.patient_id);
-        yield stringify(part.map((r) => memberCells(r, h)));
+        yield toCsv(part.map((r) => memberCells(r, h)));
       }
     }
   }
@@ -159,7 +159,8 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
   /**
    * Writes the XLSX workbook with exceljs's streaming writer to `filename` (a temporary file: the cursor reads and
    * the storage writes then use the transaction's connection one after the other): the RTF sheet, then the
-   * Outreach Tracker sheet.
+   * Outreach Tracker sheet. Text goes in as typed string cells, which spreadsheets never evaluate, so it is
+   * written as it is (the CSV's formula neutralising would only corrupt it here).
    */
   async function writeXlsx(tx: Tx, p: store.Period, h: Header, ids: number[], filename: string): Promise<void> {
     // exceljs is loaded on first use: it costs start-up time and memory in every process (issue 8).

@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type yauzl from 'yauzl';
+import { ARCHIVE_TOO_LARGE, ArchiveTooLargeError, openArchive, type ArchiveLimits } from '../../platform/archive.ts';
 import { ValidationError } from '../../platform/errors.ts';
 
 export type Icd10cmLayout = 'order' | 'codes';
@@ -47,76 +47,53 @@ function nameInfo(name: string): { layout: Icd10cmLayout; fiscalYear: number } |
 
 const EXPECTED = 'expected CMS\'s icd10cm_order_YYYY.txt or icd10cm_codes_YYYY.txt, or the zip that holds them';
 
-async function openZip(file: string): Promise<yauzl.ZipFile> {
-  // Loaded on first use (a zip is read only when a code set is imported), not at every start (issue 8).
-  const { default: unzip } = await import('yauzl');
-  return new Promise((resolve, reject) => {
-    unzip.open(file, { lazyEntries: true, autoClose: false }, (err, zip) => (err ? reject(err) : resolve(zip)));
-  });
+/**
+ * The operator's sentence for a zip over an archive limit (the CLI prints it; `care serve` stops with it),
+ * naming the entry, the limit and the settings that hold the limits.
+ */
+function tooLarge(base: string, err: ArchiveTooLargeError): ValidationError {
+  return new ValidationError([
+    `${base}: ${ARCHIVE_TOO_LARGE} (${err.detail}; limits: ARCHIVE_MAX_UNCOMPRESSED_BYTES, ARCHIVE_MAX_ENTRY_BYTES, ARCHIVE_MAX_RATIO)`,
+  ]);
 }
 
-/** The names of a zip's entries, read from its central directory only. */
-async function zipEntryNames(file: string): Promise<string[]> {
-  const zip = await openZip(file);
-  return new Promise((resolve, reject) => {
-    const names: string[] = [];
-    zip.on('entry', (e: yauzl.Entry) => {
-      names.push(e.fileName);
-      zip.readEntry();
-    });
-    zip.on('end', () => {
-      zip.close();
-      resolve(names);
-    });
-    zip.on('error', (err) => {
-      zip.close();
-      reject(err);
-    });
-    zip.readEntry();
-  });
+/** The names of a zip's entries, read from its central directory only, after its sizes passed `limits`. */
+async function zipEntryNames(file: string, limits: ArchiveLimits): Promise<string[]> {
+  const archive = await openArchive(file, limits);
+  archive.close();
+  return archive.entries.map((e) => e.name);
 }
 
-/** The bytes of one zip entry. */
-async function readZipEntry(file: string, entryName: string): Promise<Buffer> {
-  const zip = await openZip(file);
-  return new Promise((resolve, reject) => {
-    const fail = (err: Error) => {
-      zip.close();
-      reject(err);
-    };
-    zip.on('entry', (e: yauzl.Entry) => {
-      if (e.fileName !== entryName) return zip.readEntry();
-      zip.openReadStream(e, (err, stream) => {
-        if (err) return fail(err);
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('error', fail);
-        stream.on('end', () => {
-          zip.close();
-          resolve(Buffer.concat(chunks));
-        });
-      });
-    });
-    zip.on('end', () => fail(new Error(`${entryName} is missing from ${file}`)));
-    zip.on('error', fail);
-    zip.readEntry();
-  });
+/** The bytes of one zip entry, inflated within `limits`. */
+async function readZipEntry(file: string, entryName: string, limits: ArchiveLimits): Promise<Buffer> {
+  const archive = await openArchive(file, limits);
+  try {
+    const entry = archive.entries.find((e) => e.name === entryName);
+    if (!entry) throw new Error(`${entryName} is missing from ${file}`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of await archive.open(entry)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  } finally {
+    archive.close();
+  }
 }
 
 /**
  * Identifies `file` without reading its codes: its layout and fiscal year, from the file name (for a zip, the
- * name of the order file inside it, else of the codes file).
- * @throws ValidationError for a missing file, a name that is not CMS's, or a zip without either file.
+ * name of the order file inside it, else of the codes file). A zip's central directory is checked against `limits`.
+ * @throws ValidationError for a missing file, a name that is not CMS's, a zip without either file, or a zip over
+ *   the archive limits (`<file>: The file is too large once uncompressed (...)`).
  */
-export async function identifyIcd10cmFile(file: string): Promise<Icd10cmSource> {
+export async function identifyIcd10cmFile(file: string, limits: ArchiveLimits): Promise<Icd10cmSource> {
   const stat = await fs.stat(file).catch(() => undefined);
   if (!stat?.isFile()) throw new ValidationError([`ICD-10-CM file ${file} does not exist or is not a file`]);
   const base = path.basename(file);
   if (/\.zip$/i.test(base)) {
     let names: string[];
     try {
-      names = await zipEntryNames(file);
+      names = await zipEntryNames(file, limits);
     } catch (err) {
+      if (err instanceof ArchiveTooLargeError) throw tooLarge(base, err);
       throw new ValidationError([`${base} is not a readable zip file: ${(err as Error).message}`]);
     }
     const found = names.map((n) => ({ n, info: nameInfo(n) })).filter((x) => x.info);
@@ -161,9 +138,18 @@ export function parseIcd10cm(text: string, layout: Icd10cmLayout, name: string):
   return out;
 }
 
-/** Reads and parses the codes of an identified source. */
-export async function readIcd10cm(source: Icd10cmSource): Promise<Icd10cmEntry[]> {
-  const bytes = source.zipEntry ? await readZipEntry(source.file, source.zipEntry) : await fs.readFile(source.file);
+/**
+ * Reads and parses the codes of an identified source; a zip entry is inflated within `limits`.
+ * @throws ValidationError as `parseIcd10cm` does, or when the entry inflates past its declared size or the limits.
+ */
+export async function readIcd10cm(source: Icd10cmSource, limits: ArchiveLimits): Promise<Icd10cmEntry[]> {
+  let bytes: Buffer;
+  try {
+    bytes = source.zipEntry ? await readZipEntry(source.file, source.zipEntry, limits) : await fs.readFile(source.file);
+  } catch (err) {
+    if (err instanceof ArchiveTooLargeError) throw tooLarge(path.basename(source.file), err);
+    throw err;
+  }
   // CMS's files are ASCII; latin1 never fails on a stray byte.
   return parseIcd10cm(bytes.toString('latin1'), source.layout, source.name);
 }

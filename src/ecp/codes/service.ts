@@ -10,6 +10,7 @@
 import { and, asc, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.ts';
 import { icd10cmCodes, icd10cmCodeSets } from '../../db/schema.ts';
+import type { ArchiveLimits } from '../../platform/archive.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { identifyIcd10cmFile, readIcd10cm, type Icd10cmEntry, type Icd10cmSource } from './icd10cm-file.ts';
 
@@ -87,14 +88,17 @@ async function insertCodes(tx: Executor, fiscalYear: number, batch: Icd10cmEntry
       ${sql.param(batch.map((e) => e.longDescription))}::text[])`);
 }
 
-export function createIcd10cmService({ db }: { db: Db; clock?: () => Date }) {
+/**
+ * The ICD-10-CM code sets. `archiveLimits` bounds what a CMS zip may inflate to (`ARCHIVE_*` settings).
+ */
+export function createIcd10cmService({ db, archiveLimits }: { db: Db; archiveLimits: ArchiveLimits; clock?: () => Date }) {
   async function loadedYears(tx: Executor = db): Promise<number[]> {
     const rows = await tx.select({ y: icd10cmCodeSets.fiscalYear }).from(icd10cmCodeSets).orderBy(asc(icd10cmCodeSets.fiscalYear));
     return rows.map((r) => r.y);
   }
 
   async function load(source: Icd10cmSource, onlyIfMissing: boolean): Promise<ImportResult | undefined> {
-    const entries = await readIcd10cm(source);
+    const entries = await readIcd10cm(source, archiveLimits);
     return db.transaction(async (tx) => {
       // One import at a time (several processes may start with ICD10CM_FILE at once).
       await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('icd10cm_import'))`);
@@ -123,7 +127,7 @@ export function createIcd10cmService({ db }: { db: Db; clock?: () => Date }) {
      * @throws ValidationError for a missing file, a name or layout that is not CMS's (naming the line).
      */
     async importFile(file: string): Promise<ImportResult> {
-      return (await load(await identifyIcd10cmFile(file), false))!;
+      return (await load(await identifyIcd10cmFile(file, archiveLimits), false))!;
     },
 
     /**
@@ -131,7 +135,7 @@ export function createIcd10cmService({ db }: { db: Db; clock?: () => Date }) {
      * @returns the import's result, or undefined when the year was there (the file's codes are then not read).
      */
     async importIfMissing(file: string): Promise<ImportResult | undefined> {
-      const source = await identifyIcd10cmFile(file);
+      const source = await identifyIcd10cmFile(file, archiveLimits);
       if ((await loadedYears()).includes(source.fiscalYear)) return undefined;
       return load(source, true);
     },

@@ -1,5 +1,6 @@
 /** The pure parts of reading import files: dates, headers, status and form names, file types, data URIs. */
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.ts';
 import { decodeDataUri, headerKey, mapColumns, parseDate, readSheet, resolveFileType } from '../../../src/ecm/imports/readers.ts';
 import { authorizationTypeOf, memberRecordStatusOf, parseAuthorizationRow } from '../../../src/ecm/imports/rows.ts';
 import { fakeXls } from './files.ts';
@@ -75,9 +76,10 @@ describe('file types and data URIs', () => {
 
   it('reads CSV in UTF-16 (Excel "Unicode text", tab-delimited) and Windows-1252', async () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('MEMBER_ID\tFIRST_NAME\r\nU-1\tJosé\r\n', 'utf16le')]);
-    expect(await readSheet(utf16, 'csv', 'Member')).toEqual({ headers: ['MEMBER_ID', 'FIRST_NAME'], rows: [{ row: 2, cells: ['U-1', 'José'] }] });
+    const limits = loadConfig({}).archiveLimits;
+    expect(await readSheet(utf16, 'csv', 'Member', limits)).toEqual({ headers: ['MEMBER_ID', 'FIRST_NAME'], rows: [{ row: 2, cells: ['U-1', 'José'] }] });
     const cp1252 = Buffer.from('MEMBER_ID,FIRST_NAME\nW-1,Jos\xe9\n', 'latin1');
-    expect((await readSheet(cp1252, 'csv', 'Member')).rows[0].cells).toEqual(['W-1', 'José']);
+    expect((await readSheet(cp1252, 'csv', 'Member', limits)).rows[0].cells).toEqual(['W-1', 'José']);
   });
 });
 
