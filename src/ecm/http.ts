@@ -25,6 +25,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'Invalid or missing token',
   403: 'Admin access required',
   404: 'Not found (also for another clinic\'s records)',
+  413: 'Request body is too large',
   422: 'Validation failed: one message per problem',
   429: 'Too many attempts (see Retry-After)',
 };
@@ -97,8 +98,17 @@ export function ecmErrorHandler(err: FastifyError, req: FastifyRequest, reply: F
   return reply.code(500).send({ errors: ['Internal server error'] });
 }
 
-/** Installs the ECM error and not-found handlers on a route tree. */
+/**
+ * Installs the ECM error and not-found handlers on a route tree, and documents the 413 of every route there that
+ * takes a body.
+ */
 export function useEcmErrors(app: FastifyInstance): void {
   app.setErrorHandler(ecmErrorHandler);
+  app.addHook('onRoute', (opts) => {
+    const schema = opts.schema as { body?: unknown; response?: Record<number, TSchema> } | undefined;
+    if (schema?.body && schema.response && !schema.response[413]) {
+      opts.schema = { ...schema, response: { ...schema.response, 413: Type.Object(EcmErrors.properties, { description: ERROR_DESCRIPTIONS[413] }) } };
+    }
+  });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ errors: ['Not found'] }));
 }

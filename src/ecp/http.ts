@@ -8,6 +8,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { AppError, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isUnstorableValue, TooManyRequestsError, UNSTORABLE_VALUE_MESSAGE } from '../platform/errors.ts';
+import { bodyTooLargeMessage, sizeText } from '../platform/http.ts';
 import type { SchemaError } from '../platform/validation.ts';
 
 export const EcpError = Type.Object(
@@ -23,12 +24,13 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'Request problem (validation, unknown id, duplicate, location not reachable)',
   401: 'Missing or expired bearer token, or an Api-Key of another client',
   403: 'The token lacks the scope this endpoint requires',
+  413: 'The request body is over the limit (10 MiB; 1 MiB for the JSON body of a GET)',
 };
 
-/** Response schemas of an ECP route: its success plus 400, 401, 403 in the ECP error shape. */
+/** Response schemas of an ECP route: its success plus 400, 401, 403 and 413 in the ECP error shape. */
 export function ecpResponses(success: Record<number, TSchema>): Record<number, TSchema> {
   const out: Record<number, TSchema> = { ...success };
-  for (const code of [400, 401, 403]) out[code] = Type.Object(EcpError.properties, { description: DESCRIPTIONS[code] });
+  for (const code of [400, 401, 403, 413]) out[code] = Type.Object(EcpError.properties, { description: DESCRIPTIONS[code] });
   return out;
 }
 
@@ -45,7 +47,14 @@ export function ecpValidationMessage(errors: SchemaError[]): string {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const e of errors) {
-    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'propertyNames') continue;
+    if (e.propertyName !== undefined) {
+      const f = `names in ${fieldOf(e)}`;
+      if (seen.has(f)) continue;
+      seen.add(f);
+      out.push(e.keyword === 'maxLength' ? `${f} must be at most ${e.params.limit} characters` : `${f} are invalid`);
+      continue;
+    }
     const f = fieldOf(e);
     if (seen.has(f)) continue;
     seen.add(f);
@@ -78,6 +87,7 @@ export function ecpErrorHandler(err: FastifyError, req: FastifyRequest, reply: F
   if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || (err.statusCode === 400 && err.code?.startsWith('FST_ERR_CTP'))) {
     return reply.code(400).send({ result: 'Error', error: 'The request body is not valid JSON' });
   }
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ result: 'Error', error: bodyTooLargeMessage(req) });
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ result: 'Error', error: err.message });
   if (isUnstorableValue(err)) {
     req.log.warn({ err }, 'value refused by the database');
@@ -114,7 +124,7 @@ function mergeIntoQuery(req: FastifyRequest, body: unknown): void {
  * 000's examples do for GETs, from a JSON body (ARCHITECTURE.md, "GET parameters"; issue 5: "DELETE also
  * accepts them in the query string"). The body's keys are merged under the query string's before validation, so
  * these routes declare one `querystring` schema. Fastify does not parse GET bodies, so for GET the raw body is read here.
- * @throws AppError 400 for a body that is not a JSON object or is over 1 MiB.
+ * @throws AppError 400 for a body that is not a JSON object, 413 for one over 1 MiB.
  */
 export async function mergeBodyIntoQuery(req: FastifyRequest): Promise<void> {
   if (req.method === 'DELETE') return mergeIntoQuery(req, req.body);
@@ -125,7 +135,7 @@ export async function mergeBodyIntoQuery(req: FastifyRequest): Promise<void> {
   let size = 0;
   for await (const chunk of req.raw) {
     size += (chunk as Buffer).length;
-    if (size > GET_BODY_LIMIT) throw new AppError(400, ['The request body is too large']);
+    if (size > GET_BODY_LIMIT) throw new AppError(413, [`The request body is too large (the limit is ${sizeText(GET_BODY_LIMIT)})`]);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();

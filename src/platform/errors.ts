@@ -96,12 +96,20 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 const UNSTORABLE_SQLSTATE = new Set(['22021', '22P05', '22003', '22007', '22008', '22P02', '22001']);
 
 /**
- * True when `err` (or its `cause`, as Drizzle wraps driver errors) is PostgreSQL refusing a value the client sent:
- * the client's mistake, which the error handlers answer as a validation problem (422 ECM, 400 ECP) instead of 500.
+ * Class 54 (program limit exceeded): a value too large for where it goes, such as an index entry over btree's
+ * 2,704 bytes (54000, "index row size exceeds maximum"), a tsvector or jsonb over its size, or too many arguments.
+ * The request schemas' `maxLength`s keep such values out; this is the backstop for one they let through.
+ */
+const PROGRAM_LIMIT_SQLSTATE = /^54[0-9A-Z]{3}$/;
+
+/**
+ * True when `err` (or its `cause`, as Drizzle wraps driver errors) is PostgreSQL refusing a value the client sent
+ * (the class 22 states above, or class 54): the client's mistake, which the error handlers answer as a validation
+ * problem (422 ECM, 400 ECP) instead of 500.
  */
 export function isUnstorableValue(err: unknown): boolean {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string' && UNSTORABLE_SQLSTATE.has(e.code)) return true;
+    if (typeof e.code === 'string' && (UNSTORABLE_SQLSTATE.has(e.code) || PROGRAM_LIMIT_SQLSTATE.test(e.code))) return true;
     if (e.cause === e) break;
   }
   return false;

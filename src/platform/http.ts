@@ -87,3 +87,22 @@ export function contextOf<A extends Actor>(req: FastifyRequest): RequestContext<
   if (!req.actor) throw new Error('contextOf called on a route without authentication');
   return { actor: req.actor as A, ip: req.ip, requestId: req.id };
 }
+
+/** `bytes` for an error message: `10 MiB`, `64 KiB`, `512 bytes`. */
+export function sizeText(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * The sentence of a 413 (Fastify's `FST_ERR_CTP_BODY_TOO_LARGE`): `The request body is too large (the limit is 10
+ * MiB)`, from the route's `bodyLimit` (the server's unless the route sets its own).
+ */
+export function bodyTooLargeMessage(req: FastifyRequest): string {
+  const limit = req.routeOptions.bodyLimit;
+  return typeof limit === 'number' ? `The request body is too large (the limit is ${sizeText(limit)})` : 'The request body is too large';
+}
+
+/** Body limit of the unauthenticated credential endpoints (`POST /token`, sign-in): their bodies are a few hundred bytes. */
+export const CREDENTIALS_BODY_LIMIT = 64 * 1024;

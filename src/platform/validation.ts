@@ -10,6 +10,8 @@ export interface SchemaError {
   keyword: string;
   params: Record<string, unknown>;
   message?: string;
+  /** Set when the error is about a property's name (`propertyNames`), not its value. */
+  propertyName?: string;
 }
 
 /** Field names whose human form is not their snake_case spelled out (seed wording). */
@@ -111,8 +113,9 @@ const SPECIFICITY = ['required', 'enum', 'const', 'format', 'minLength', 'maxLen
 export function validationMessages(errors: SchemaError[], context = 'body'): string[] {
   const byField = new Map<string, SchemaError[]>();
   for (const err of errors) {
-    if (err.keyword === 'anyOf' || err.keyword === 'oneOf' || err.keyword === 'if') continue;
-    const key = err.keyword === 'required' ? `${err.instancePath}/${String(err.params.missingProperty)}` : err.instancePath;
+    // `propertyNames` repeats what its inner error (which carries `propertyName`) says.
+    if (err.keyword === 'anyOf' || err.keyword === 'oneOf' || err.keyword === 'if' || err.keyword === 'propertyNames') continue;
+    const key = err.keyword === 'required' ? `${err.instancePath}/${String(err.params.missingProperty)}` : err.propertyName !== undefined ? `${err.instancePath}#names` : err.instancePath;
     const list = byField.get(key) ?? [];
     list.push(err);
     byField.set(key, list);
@@ -122,6 +125,11 @@ export function validationMessages(errors: SchemaError[], context = 'body'): str
     list.sort((a, b) => SPECIFICITY.indexOf(a.keyword) - SPECIFICITY.indexOf(b.keyword));
     const err = list[0];
     const name = fieldOf(err);
+    if (err.propertyName !== undefined) {
+      const limit = err.keyword === 'maxLength' ? ` (maximum is ${String(err.params.limit)} characters)` : '';
+      messages.push(`${name === undefined ? 'A field name' : `A field name in ${humanizeField(name).toLowerCase()}`} is ${err.keyword === 'maxLength' ? 'too long' : 'invalid'}${limit}`);
+      continue;
+    }
     if (name === undefined) {
       messages.push(context === 'body' ? 'Request body must be a JSON object' : `The ${context} is invalid`);
       continue;

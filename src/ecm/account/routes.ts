@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuditService } from '../../platform/audit.ts';
 import type { UserActor } from '../../platform/context.ts';
-import { contextOf } from '../../platform/http.ts';
+import { contextOf, CREDENTIALS_BODY_LIMIT } from '../../platform/http.ts';
 import type { IdentityService } from '../../platform/identity/service.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { ecmResponses, USER_TOKEN_SECURITY } from '../http.ts';
@@ -42,6 +42,7 @@ export async function signInRoutes(app: FastifyInstance, { identity }: Deps) {
       body: SignInBody,
       response: ecmResponses({ 200: SignInResponse }, [422, 429]),
     },
+    bodyLimit: CREDENTIALS_BODY_LIMIT,
   }, async (req) => {
     const { token, user } = await identity.signIn(req.body.email, req.body.password, req.ip);
     return { token, user: userWire(user) };

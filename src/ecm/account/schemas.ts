@@ -3,7 +3,7 @@
  * organization settings and the audit log (issue "Foundation").
  */
 import { Type, type Static } from 'typebox';
-import { Nullable } from '../../platform/schema.ts';
+import { DateText, LimitedString, Nullable } from '../../platform/schema.ts';
 import { ROLES } from '../../platform/context.ts';
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
 import type { OrganizationRow, UserRow } from '../../platform/identity/service.ts';
@@ -37,8 +37,8 @@ export function userWire(u: UserRow): Static<typeof User> {
 }
 
 export const SignInBody = Type.Object({
-  email: Type.String({ minLength: 1 }),
-  password: Type.String({ minLength: 1 }),
+  email: LimitedString('email', { minLength: 1 }),
+  password: LimitedString('password', { minLength: 1 }),
 });
 
 export const SignInResponse = Type.Object({
@@ -52,21 +52,21 @@ export const UserListQuery = Type.Object({ ...PageQuery, role: Type.Optional(Rol
 
 export const NewUserBody = Type.Object({
   user: Type.Object({
-    email: Type.String({ format: 'email' }),
-    name: Type.String({ minLength: 1 }),
+    email: LimitedString('email', { format: 'email' }),
+    name: LimitedString('personName', { minLength: 1 }),
     role: Role,
-    password: Type.String({ description: 'At least 8 characters.' }),
-    phone: Type.Optional(Nullable(Type.String())),
+    password: LimitedString('password', { description: 'At least 8 characters.' }),
+    phone: Type.Optional(Nullable(LimitedString('phone'))),
   }),
 });
 
 export const UserChangesBody = Type.Object({
   user: Type.Object({
-    name: Type.Optional(Type.String({ minLength: 1 })),
-    phone: Type.Optional(Nullable(Type.String())),
+    name: Type.Optional(LimitedString('personName', { minLength: 1 })),
+    phone: Type.Optional(Nullable(LimitedString('phone'))),
     role: Type.Optional(Role),
     active: Type.Optional(Type.Boolean({ description: 'false: the user cannot sign in and every token stops working at once.' })),
-    password: Type.Optional(Type.String()),
+    password: Type.Optional(LimitedString('password')),
   }),
 });
 
@@ -105,14 +105,14 @@ export function organizationWire(o: OrganizationRow): Static<typeof Organization
 export const OrganizationEnvelope = Type.Object({ organization: Organization });
 export const OrganizationBody = Type.Object({
   organization: Type.Object({
-    name: Type.Optional(Type.String({ minLength: 1 })),
-    npi: Type.Optional(Nullable(Type.String())),
-    tin: Type.Optional(Nullable(Type.String())),
-    phone: Type.Optional(Nullable(Type.String())),
-    time_zone: Type.Optional(Type.String()),
-    mcp_id: Type.Optional(Nullable(Type.String())),
-    mcp_name: Type.Optional(Nullable(Type.String())),
-    phone_numbers: Type.Optional(Type.Array(Type.String())),
+    name: Type.Optional(LimitedString('name', { minLength: 1 })),
+    npi: Type.Optional(Nullable(LimitedString('identifier'))),
+    tin: Type.Optional(Nullable(LimitedString('identifier'))),
+    phone: Type.Optional(Nullable(LimitedString('phone'))),
+    time_zone: Type.Optional(LimitedString('timeZone')),
+    mcp_id: Type.Optional(Nullable(LimitedString('identifier'))),
+    mcp_name: Type.Optional(Nullable(LimitedString('name'))),
+    phone_numbers: Type.Optional(Type.Array(LimitedString('phone'))),
   }),
 });
 
@@ -133,12 +133,12 @@ export const AuditEvent = Type.Object({
 
 export const AuditQuery = Type.Object({
   ...PageQuery,
-  entity_type: Type.Optional(Type.String({ description: 'patient, user, organization, ...' })),
-  entity_id: Type.Optional(Type.String()),
-  actor_id: Type.Optional(Type.String({ description: 'User id.' })),
-  action: Type.Optional(Type.String()),
-  start_date: Type.Optional(Type.String({ format: 'date', description: 'From this day (UTC), inclusive.' })),
-  end_date: Type.Optional(Type.String({ format: 'date', description: 'To this day (UTC), inclusive.' })),
+  entity_type: Type.Optional(LimitedString('identifier', { description: 'patient, user, organization, ...' })),
+  entity_id: Type.Optional(LimitedString('identifier')),
+  actor_id: Type.Optional(LimitedString('identifier', { description: 'User id.' })),
+  action: Type.Optional(LimitedString('identifier')),
+  start_date: Type.Optional(DateText({ description: 'From this day (UTC), inclusive.' })),
+  end_date: Type.Optional(DateText({ description: 'To this day (UTC), inclusive.' })),
 });
 
 export const AuditList = Type.Object({ audit_events: Type.Array(AuditEvent), pagination: Pagination });

@@ -7,6 +7,7 @@ import { Type } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { UserActor } from '../../platform/context.ts';
 import { contextOf } from '../../platform/http.ts';
+import { LimitedString } from '../../platform/schema.ts';
 import { ecmResponses, USER_TOKEN_SECURITY } from '../http.ts';
 import {
   ACTIVITY_TYPES,
@@ -47,7 +48,7 @@ export async function activityRoutes(app: FastifyInstance, { activities }: { act
       tags, summary: 'Create activity', security: USER_TOKEN_SECURITY,
       description: `${REQUIRED} The caller is \`performed_by\`. The event (all types but note) is created in the same transaction; an email activity is sent by a background job (\`email_status\`: queued, sent, failed).`,
       params: PatientParams, body: ActivityBody,
-      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ description: 'A retried request with the same key returns the first response and creates (and emails) nothing twice.' })) }),
+      headers: Type.Object({ 'idempotency-key': Type.Optional(LimitedString('key', { description: 'A retried request with the same key returns the first response and creates (and emails) nothing twice.' })) }),
       response: ecmResponses({ 201: ActivityEnvelope }, [404, 409, 422]),
     },
   }, async (req, reply) => {

@@ -5,7 +5,7 @@
  * the `meeting` type (ARCHITECTURE.md).
  */
 import { Type, type Static } from 'typebox';
-import { Nullable } from '../../platform/schema.ts';
+import { DateText, DateTimeText, LimitedString, Nullable } from '../../platform/schema.ts';
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
 
 export const ACTIVITY_TYPES = ['task', 'note', 'sms', 'call', 'email', 'in_person_appointment', 'meeting'] as const;
@@ -97,29 +97,29 @@ const Id = (d: string) => Type.Integer({ description: d });
 export const ActivityInput = Type.Object({
   activity_type: Type.Optional(Type.Enum(ACTIVITY_TYPES, { description: 'Required on create; cannot change.' })),
   assigned_to_id: Type.Optional(Id('User of the clinic the activity is assigned to (required).')),
-  message: Type.Optional(Nullable(Type.String({ description: 'Task message (required for task).' }))),
-  body: Type.Optional(Nullable(Type.String({ description: 'Required for note, sms and email.' }))),
-  subject: Type.Optional(Nullable(Type.String())),
-  email_to: Type.Optional(Nullable(Type.String({ description: 'Recipient (required for email).' }))),
-  email_attachments: Type.Optional(Type.Array(Type.String(), { description: 'URLs on a host listed in MAIL_ATTACHMENT_HOSTS.' })),
-  booked_at: Type.Optional(Nullable(Type.String({ format: 'date-time', description: 'Required for in_person_appointment and meeting.' }))),
+  message: Type.Optional(Nullable(LimitedString('text', { description: 'Task message (required for task).' }))),
+  body: Type.Optional(Nullable(LimitedString('text', { description: 'Required for note, sms and email.' }))),
+  subject: Type.Optional(Nullable(LimitedString('subject'))),
+  email_to: Type.Optional(Nullable(LimitedString('email', { description: 'Recipient (required for email).' }))),
+  email_attachments: Type.Optional(Type.Array(LimitedString('url'), { description: 'URLs on a host listed in MAIL_ATTACHMENT_HOSTS.' })),
+  booked_at: Type.Optional(Nullable(DateTimeText({ description: 'Required for in_person_appointment and meeting.' }))),
   voice_call_id: Type.Optional(Nullable(Id('Voice call of the same patient (required for call, unless logged by hand with outcome and duration).'))),
   text_message_id: Type.Optional(Nullable(Id('Text message of the same patient (required for sms).'))),
   parent_id: Type.Optional(Nullable(Id('Parent task (subtasks only under task-type activities).'))),
   blocked_by_id: Type.Optional(Nullable(Id('Activity of the same patient that blocks this one.'))),
   blocking_id: Type.Optional(Nullable(Id('Activity of the same patient this one blocks.'))),
-  occurred_at: Type.Optional(Type.String({ format: 'date-time', description: 'Default: creation time.' })),
+  occurred_at: Type.Optional(DateTimeText({ description: 'Default: creation time.' })),
   status: Type.Optional(Type.Enum(ACTIVITY_STATUSES)),
-  due_at: Type.Optional(Nullable(Type.String({ format: 'date-time', description: 'Tasks only.' }))),
+  due_at: Type.Optional(Nullable(DateTimeText({ description: 'Tasks only.' }))),
   duration: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1440, description: 'Minutes.' }))),
   modality: Type.Optional(Nullable(Type.Enum(MODALITIES, { description: 'Appointments and meetings: in_person (default), video or phone.' }))),
   outcome: Type.Optional(Nullable(Type.Enum(OUTCOMES))),
-  transcript: Type.Optional(Nullable(Type.String())),
+  transcript: Type.Optional(Nullable(LimitedString('transcript'))),
 });
 export type ActivityInputWire = Static<typeof ActivityInput>;
 export const ActivityBody = Type.Object({ activity: ActivityInput });
 
-export const CommentBody = Type.Object({ comment: Type.Object({ body: Type.String({ minLength: 1 }) }) });
+export const CommentBody = Type.Object({ comment: Type.Object({ body: LimitedString('text', { minLength: 1 }) }) });
 export const CommentEnvelope = Type.Object({ comment: Comment });
 
 const Filters = {
@@ -133,7 +133,7 @@ export const ClinicActivityQuery = Type.Object({
   ...Filters,
   patient_id: Type.Optional(Type.Integer()),
   due_before: Type.Optional(
-    Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })], {
+    Type.Union([DateTimeText(), DateText()], {
       description: "Tasks due before this time (a date means the start of that day in the clinic's time zone).",
     }),
   ),

@@ -11,6 +11,7 @@ import type { Config } from '../../config.ts';
 import type { UserActor } from '../../platform/context.ts';
 import { ForbiddenError } from '../../platform/errors.ts';
 import { contextOf } from '../../platform/http.ts';
+import { LimitedString } from '../../platform/schema.ts';
 import type { Telephony } from '../../platform/telephony.ts';
 import { EcmErrors, ecmResponses, USER_TOKEN_SECURITY } from '../http.ts';
 import {
@@ -31,7 +32,7 @@ import type { CommunicationsService } from './service.ts';
 
 const tags = ['ECM Communications'];
 const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ description: 'A retried request with the same key returns the first response and sends nothing twice.' })),
+  'idempotency-key': Type.Optional(LimitedString('key', { description: 'A retried request with the same key returns the first response and sends nothing twice.' })),
 });
 
 /** Registered under `/v1/clinic` (every role). */

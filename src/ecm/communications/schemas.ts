@@ -3,21 +3,21 @@
  * and of the Twilio webhooks.
  */
 import { Type } from 'typebox';
-import { Nullable } from '../../platform/schema.ts';
+import { LimitedString, MAX_LENGTH, Nullable } from '../../platform/schema.ts';
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
 
 export const SmsBody = Type.Object({
   sms: Type.Object({
-    phone_number: Type.Optional(Type.String({ description: "The member's phone on file, in any common format (E.164 recommended)." })),
-    body: Type.Optional(Type.String({ description: 'Message text.' })),
+    phone_number: Type.Optional(LimitedString('phone', { description: "The member's phone on file, in any common format (E.164 recommended)." })),
+    body: Type.Optional(LimitedString('smsBody', { description: 'Message text (Twilio sends up to 1,600 characters, in segments).' })),
   }),
 });
 
 export const CallBody = Type.Object({
   call: Type.Object({
-    phone_number: Type.Optional(Type.String({ description: "The member's phone on file, in any common format (E.164 recommended)." })),
+    phone_number: Type.Optional(LimitedString('phone', { description: "The member's phone on file, in any common format (E.164 recommended)." })),
   }),
 });
 
@@ -97,4 +97,7 @@ export const IdParams = Type.Object({ id: Type.Integer() });
 export const ListQuery = Type.Object(PageQuery);
 
 /** Twilio's form parameters (MessageSid, CallSid, From, To, Body, MessageStatus, CallStatus, ...). */
-export const TwilioForm = Type.Record(Type.String(), Type.String(), { description: 'Form-encoded parameters as Twilio posts them.' });
+export const TwilioForm = Type.Record(Type.String(), LimitedString('text'), {
+  propertyNames: { maxLength: MAX_LENGTH.key },
+  description: 'Form-encoded parameters as Twilio posts them (names at most 255 characters, values 10,000).',
+});

@@ -2,7 +2,7 @@
  * Wire schemas of the ECM Events API (seed 002_df8a08069c370f5b.txt).
  */
 import { Type, type Static } from 'typebox';
-import { Nullable } from '../../platform/schema.ts';
+import { DateText, Nullable } from '../../platform/schema.ts';
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
 import { EVENT_TYPES, PRTF_CATEGORIES } from './prtf.ts';
 
@@ -43,7 +43,7 @@ export const EventDetail = Type.Object({
 export const EventList = Type.Object({ events: Type.Array(Event), pagination: Pagination });
 export const EventEnvelope = Type.Object({ event: EventDetail });
 
-const DateParam = (d: string) => Type.String({ format: 'date', description: `${d} (YYYY-MM-DD), inclusive, in the clinic's time zone.` });
+const DateParam = (d: string) => DateText({ description: `${d} (YYYY-MM-DD), inclusive, in the clinic's time zone.` });
 
 export const EventListQuery = Type.Object({
   ...PageQuery,

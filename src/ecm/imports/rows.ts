@@ -12,6 +12,7 @@ import { ACUITY_LEVELS, AUTHORIZATION_STATUSES, MEMBER_RECORD_STATUSES, type Mem
 import { parseDate } from './readers.ts';
 import type { AuthorizationStatus } from './status-rule.ts';
 import { isEmailAddress } from '../../platform/validation.ts';
+import { MAX_LENGTH } from '../../platform/schema.ts';
 
 /** Member Information File columns, as the plans name them (headers compared case-insensitively). */
 export const MIF_COLUMNS = [
@@ -45,8 +46,36 @@ export type AuthorizationColumn = (typeof AUTHORIZATION_COLUMNS)[number];
 
 export const AUTHORIZATION_TYPES = ['Form I', 'Form E', 'Form C', 'Form D', 'Form W'] as const;
 
-/** Longest value accepted in a text cell. */
+/** Longest value accepted in a text cell of a column not listed in `CELL_LENGTH`. */
 export const MAX_CELL_LENGTH = 255;
+
+/**
+ * Longest value of the columns that are also API fields: the API's limit (`MAX_LENGTH`), so a member imported
+ * from a file can be sent back through `PUT .../patients/{id}` unchanged.
+ */
+const CELL_LENGTH: Partial<Record<MifColumn | AuthorizationColumn, number>> = {
+  MEMBER_ID: MAX_LENGTH.identifier,
+  FIRST_NAME: MAX_LENGTH.personName,
+  LAST_NAME: MAX_LENGTH.personName,
+  ADDRESS: MAX_LENGTH.street,
+  CITY: MAX_LENGTH.city,
+  PHONE: MAX_LENGTH.phone,
+  EMAIL: MAX_LENGTH.email,
+  CIN: MAX_LENGTH.identifier,
+  ECM_SERVICE_AUTH_ID: MAX_LENGTH.identifier,
+  ECM_PROVIDER_NAME: MAX_LENGTH.name,
+  MCP_ID: MAX_LENGTH.identifier,
+  MCP_NAME: MAX_LENGTH.name,
+  'Member ID': MAX_LENGTH.identifier,
+};
+
+/** The cell's value when it fits its column; otherwise `problems` gets `<column> is too long (maximum is N characters)`. */
+function fitted(column: MifColumn | AuthorizationColumn, value: string, problems: string[]): string | null {
+  const max = CELL_LENGTH[column] ?? MAX_CELL_LENGTH;
+  if (value.length <= max) return value;
+  problems.push(`${column} is too long (maximum is ${max} characters)`);
+  return null;
+}
 
 const GENDERS: Record<string, string> = { M: 'male', MALE: 'male', F: 'female', FEMALE: 'female', O: 'other', OTHER: 'other', U: 'unknown', UNKNOWN: 'unknown' };
 
@@ -73,12 +102,7 @@ export function parseMifRow(row: number, cell: (c: MifColumn) => string, today: 
   const messages: string[] = [];
   const text = (c: MifColumn): string | null => {
     const v = cell(c);
-    if (v === '') return null;
-    if (v.length > MAX_CELL_LENGTH) {
-      messages.push(`${c} is too long (maximum is ${MAX_CELL_LENGTH} characters)`);
-      return null;
-    }
-    return v;
+    return v === '' ? null : fitted(c, v, messages);
   };
   const date = (c: MifColumn): string | null => {
     const v = cell(c);
@@ -171,12 +195,7 @@ export function parseAuthorizationRow(row: number, cell: (c: AuthorizationColumn
   const problems: string[] = [];
   const text = (c: AuthorizationColumn): string | null => {
     const v = cell(c);
-    if (v === '') return null;
-    if (v.length > MAX_CELL_LENGTH) {
-      problems.push(`${c} is too long (maximum is ${MAX_CELL_LENGTH} characters)`);
-      return null;
-    }
-    return v;
+    return v === '' ? null : fitted(c, v, problems);
   };
   const date = (c: AuthorizationColumn): string | null => {
     const v = cell(c);

@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
-import { Nullable } from '../../platform/schema.ts';
+import { LimitedString, Nullable } from '../../platform/schema.ts';
 import { FILE_TYPES } from './readers.ts';
 import { AUTHORIZATION_COLUMNS, AUTHORIZATION_TYPES, MIF_COLUMNS } from './rows.ts';
 
@@ -21,15 +21,16 @@ const Source = Type.Object(
   {
     file: Type.Optional(
       Type.String({
+        maxLength: IMPORT_BODY_LIMIT,
         description:
           'The file in base64 behind a data-URI prefix: `data:text/csv;base64,`, `data:text/xml;base64,`, ' +
           '`data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,` (a `;name=<file name>` parameter is kept as the file name).',
       }),
     ),
-    url: Type.Optional(Type.String({ description: 'An http(s) URL to download; its host must be listed in `IMPORT_URL_HOSTS`. No redirects.' })),
-    path: Type.Optional(Type.String({ description: 'A file inside the import directory `DATA_DIR/imports`, relative to it (or absolute inside it).' })),
+    url: Type.Optional(LimitedString('url', { description: 'An http(s) URL to download; its host must be listed in `IMPORT_URL_HOSTS`. No redirects.' })),
+    path: Type.Optional(LimitedString('path', { description: 'A file inside the import directory `DATA_DIR/imports`, relative to it (or absolute inside it).' })),
     file_type: Type.Optional(Type.Enum(FILE_TYPES, { description: 'csv (comma or tab delimited), xml, xlsx, xlsm; xls is refused.' })),
-    filename: Type.Optional(Type.String({ maxLength: 255, description: 'Name kept in the import history (`url` and `path` use their own).' })),
+    filename: Type.Optional(LimitedString('fileName', { description: 'Name kept in the import history (`url` and `path` use their own).' })),
   },
   { description: SOURCE_DESCRIPTION },
 );

@@ -3,7 +3,7 @@
  * names and shapes as the seed's examples give them.
  */
 import { Type, type Static } from 'typebox';
-import { Nullable } from '../../platform/schema.ts';
+import { DateText, LimitedString, Nullable } from '../../platform/schema.ts';
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
 
 export const MEMBER_RECORD_STATUSES = [
@@ -139,12 +139,12 @@ export const PatientListResponse = Type.Object({
 
 const SortParams = {
   sort_by: Type.Optional(Type.Enum(SORTABLE_FIELDS, { description: `One of: ${SORTABLE_FIELDS.join(', ')} (default name).` })),
-  sort_dir: Type.Optional(Type.String({ pattern: '^([aA][sS][cC]|[dD][eE][sS][cC])$', description: 'ASC or DESC, any case (default ASC).' })),
+  sort_dir: Type.Optional(LimitedString('identifier', { pattern: '^([aA][sS][cC]|[dD][eE][sS][cC])$', description: 'ASC or DESC, any case (default ASC).' })),
 };
 
 export const ListQuery = Type.Object({
   ...PageQuery,
-  search: Type.Optional(Type.String({ description: 'Case-insensitive partial match on name or member_id.' })),
+  search: Type.Optional(LimitedString('search', { description: 'Case-insensitive partial match on name or member_id.' })),
   status: Type.Optional(MemberRecordStatus),
   provider_id: Type.Optional(Type.Integer({ description: 'Only members whose case load names this provider.' })),
   acuity_level: Type.Optional(AcuityLevel),
@@ -160,7 +160,7 @@ export const ClinicListQuery = Type.Object({
 });
 
 export const FilterBody = Type.Object({
-  search: Type.Optional(Type.String({ description: 'Case-insensitive partial match on name or member_id.' })),
+  search: Type.Optional(LimitedString('search', { description: 'Case-insensitive partial match on name or member_id.' })),
   ...SortParams,
   filters: Type.Optional(
     Type.Object({
@@ -179,20 +179,20 @@ export const FilterBody = Type.Object({
 export type FilterBodyWire = Static<typeof FilterBody>;
 
 const AddressInput = Type.Object({
-  street: Type.Optional(Nullable(Type.String())),
-  city: Type.Optional(Nullable(Type.String())),
-  state: Type.Optional(Nullable(Type.String())),
-  zip: Type.Optional(Nullable(Type.String())),
+  street: Type.Optional(Nullable(LimitedString('street'))),
+  city: Type.Optional(Nullable(LimitedString('city'))),
+  state: Type.Optional(Nullable(LimitedString('state'))),
+  zip: Type.Optional(Nullable(LimitedString('zip'))),
 });
 
 const EligibilityInput = Type.Object({
-  member_id: Type.Optional(Type.String({ description: 'Required on create; unique within the clinic.' })),
-  cin: Type.Optional(Nullable(Type.String())),
-  ecm_service_auth_id: Type.Optional(Nullable(Type.String())),
-  ecm_provider_name: Type.Optional(Nullable(Type.String())),
-  ecm_npi: Type.Optional(Nullable(Type.String({ pattern: '^\\d{10}$', description: '10 digits.' }))),
-  ecm_benefit_auth_eff_date: Type.Optional(Nullable(Type.String({ format: 'date' }))),
-  ecm_benefit_auth_end_date: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+  member_id: Type.Optional(LimitedString('identifier', { description: 'Required on create; unique within the clinic.' })),
+  cin: Type.Optional(Nullable(LimitedString('identifier'))),
+  ecm_service_auth_id: Type.Optional(Nullable(LimitedString('identifier'))),
+  ecm_provider_name: Type.Optional(Nullable(LimitedString('name'))),
+  ecm_npi: Type.Optional(Nullable(Type.String({ maxLength: 10, pattern: '^\\d{10}$', description: '10 digits.' }))),
+  ecm_benefit_auth_eff_date: Type.Optional(Nullable(DateText())),
+  ecm_benefit_auth_end_date: Type.Optional(Nullable(DateText())),
   acuity_level: Type.Optional(Nullable(AcuityLevel)),
   member_record_status: Type.Optional(MemberRecordStatus),
 });
@@ -204,14 +204,14 @@ const CaseLoadInput = Type.Object({
 });
 
 export const PatientInput = Type.Object({
-  first_name: Type.Optional(Type.String()),
-  last_name: Type.Optional(Type.String()),
-  date_of_birth: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+  first_name: Type.Optional(LimitedString('personName')),
+  last_name: Type.Optional(LimitedString('personName')),
+  date_of_birth: Type.Optional(Nullable(DateText())),
   gender: Type.Optional(Nullable(Type.Enum(GENDERS))),
-  phone: Type.Optional(Nullable(Type.String({ description: 'Any common format; stored as E.164.' }))),
-  email: Type.Optional(Nullable(Type.String({ format: 'email' }))),
+  phone: Type.Optional(Nullable(LimitedString('phone', { description: 'Any common format; stored as E.164.' }))),
+  email: Type.Optional(Nullable(LimitedString('email', { format: 'email' }))),
   address: Type.Optional(AddressInput),
-  services: Type.Optional(Type.Array(Type.String())),
+  services: Type.Optional(Type.Array(LimitedString('identifier'))),
   ecm_eligibility_information: Type.Optional(EligibilityInput),
   case_load: Type.Optional(CaseLoadInput),
 });

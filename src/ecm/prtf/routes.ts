@@ -8,7 +8,7 @@ import { Type } from 'typebox';
 import type { UserActor } from '../../platform/context.ts';
 import { contextOf } from '../../platform/http.ts';
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
-import { Nullable } from '../../platform/schema.ts';
+import { DateText, LimitedString, Nullable } from '../../platform/schema.ts';
 import { EcmErrors, ecmResponses, USER_TOKEN_SECURITY } from '../http.ts';
 import { PRTF_COLUMNS } from './columns.ts';
 import type { PrtfService } from './service.ts';
@@ -31,11 +31,11 @@ const PrtfReport = Type.Object({
 });
 
 const PrtfBody = Type.Object({
-  start_date: Type.Optional(Type.String({ format: 'date', description: 'First day of the period (required).' })),
-  end_date: Type.Optional(Type.String({ format: 'date', description: 'Last day of the period, not before start_date (required).' })),
-  provider_npi: Type.Optional(Nullable(Type.String({ description: "Only members whose eligibility ecm_npi is this NPI; default all, and the clinic's NPI in the file." }))),
-  provider_name: Type.Optional(Nullable(Type.String({ description: "ECM Provider Name in the file (default the clinic's name)." }))),
-  provider_phone: Type.Optional(Nullable(Type.String({ description: "ECM Provider Phone Number in the file (default the clinic's phone)." }))),
+  start_date: Type.Optional(DateText({ description: 'First day of the period (required).' })),
+  end_date: Type.Optional(DateText({ description: 'Last day of the period, not before start_date (required).' })),
+  provider_npi: Type.Optional(Nullable(LimitedString('identifier', { description: "Only members whose eligibility ecm_npi is this NPI; default all, and the clinic's NPI in the file." }))),
+  provider_name: Type.Optional(Nullable(LimitedString('name', { description: "ECM Provider Name in the file (default the clinic's name)." }))),
+  provider_phone: Type.Optional(Nullable(LimitedString('phone', { description: "ECM Provider Phone Number in the file (default the clinic's phone)." }))),
   format: Type.Optional(Type.Enum(['csv', 'xlsx'], { description: 'csv (default) or xlsx (adds the Outreach Tracker sheet).' })),
 });
 
@@ -73,8 +73,8 @@ export async function downloadRoutes(app: FastifyInstance, { prtf }: { prtf: Prt
     schema: {
       tags: ['Downloads'], summary: 'Download a file through a signed URL',
       description: 'URLs come from the resources that produce files (PRTF reports). An expired, tampered or unknown link is 403.',
-      params: Type.Object({ public_id: Type.String() }),
-      querystring: Type.Object({ expires: Type.Integer(), signature: Type.String() }),
+      params: Type.Object({ public_id: LimitedString('key') }),
+      querystring: Type.Object({ expires: Type.Integer(), signature: LimitedString('key') }),
       response: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, 403: EcmErrors, 422: EcmErrors },
     },
   }, async (req, reply) => {

@@ -3,15 +3,16 @@
  * timestamp is checked by format (ISO 8601 with offset or Z), not length (ARCHITECTURE.md, pinned decisions).
  */
 import { Type, type Static } from 'typebox';
+import { DateTimeText, LimitedString } from '../../platform/schema.ts';
 import { LocationFields, ResidentIdentityFields } from '../residents/schemas.ts';
 
 export const NewDiagnosis = Type.Object({
   loginName: Type.String({ minLength: 1, maxLength: 25, description: 'Login name of the ECP user this charting event is associated with.' }),
   code: Type.Optional(Type.String({ maxLength: 16, description: 'ICD-10-CM code, dotted or not (E11.9 or E119), billable; required without diagnosis.' })),
-  diagnosis: Type.Optional(Type.String({ description: 'The diagnosis description; required without code, ignored with one (the code set\'s description is stored).' })),
+  diagnosis: Type.Optional(LimitedString('text', { description: 'The diagnosis description (the seed says String (MAX): at most 10,000 characters here); required without code, ignored with one (the code set\'s description is stored).' })),
   comment: Type.Optional(Type.String({ maxLength: 2000, description: 'Any comments on the diagnosis.' })),
   ...LocationFields,
-  timestamp: Type.String({ format: 'date-time', description: 'When the diagnosis was recorded, ISO 8601 with offset: 2014-03-12T13:37:27+00:00.' }),
+  timestamp: DateTimeText({ description: 'When the diagnosis was recorded, ISO 8601 with offset: 2014-03-12T13:37:27+00:00.' }),
   ...ResidentIdentityFields,
 });
 export type NewDiagnosisWire = Static<typeof NewDiagnosis>;
@@ -20,8 +21,8 @@ export const DiagnosisCreated = Type.Object({ result: Type.Literal('Success') })
 
 export const DiagnosisQuery = Type.Object({
   ...LocationFields,
-  startingDateTime: Type.Optional(Type.String({ format: 'date-time', description: 'Diagnoses recorded at or after this instant (ISO 8601); omitted: from the beginning.' })),
-  endingDateTime: Type.Optional(Type.String({ format: 'date-time', description: 'Diagnoses recorded at or before this instant (ISO 8601); omitted: no end.' })),
+  startingDateTime: Type.Optional(DateTimeText({ description: 'Diagnoses recorded at or after this instant (ISO 8601); omitted: from the beginning.' })),
+  endingDateTime: Type.Optional(DateTimeText({ description: 'Diagnoses recorded at or before this instant (ISO 8601); omitted: no end.' })),
   page: Type.Optional(Type.Integer({ minimum: 1, description: 'Page of 100, from 1 (default 1); sorted by timestamp.' })),
 });
 export type DiagnosisQueryWire = Static<typeof DiagnosisQuery>;

@@ -7,6 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { OAuthError, parseBasic, type OAuthService } from './service.ts';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isUnstorableValue } from '../../platform/errors.ts';
+import { bodyTooLargeMessage, CREDENTIALS_BODY_LIMIT } from '../../platform/http.ts';
+import { LimitedString } from '../../platform/schema.ts';
 
 const TokenResponse = Type.Object({
   token_type: Type.Literal('Bearer'),
@@ -14,7 +16,7 @@ const TokenResponse = Type.Object({
   access_token: Type.String({ description: 'Send as `auth-bearer: Bearer <token>` with `authorization: Api-Key <key>`.' }),
   scope: Type.String({ description: 'The granted scopes, space-separated.' }),
 });
-const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.String() }, { description: 'RFC 6749 section 5.2 error' });
+const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.String() }, { description: 'RFC 6749 section 5.2 error (413 for a body over 64 KiB)' });
 
 export async function tokenRoutes(app: FastifyInstance, { oauth }: { oauth: OAuthService }) {
   await app.register(formbody);
@@ -25,6 +27,9 @@ export async function tokenRoutes(app: FastifyInstance, { oauth }: { oauth: OAut
       const retry = (err as OAuthError & { retryAfter?: number }).retryAfter;
       if (retry) reply.header('retry-after', String(retry));
       return reply.code(err.status).send({ error: err.error, error_description: err.description });
+    }
+    if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ error: 'invalid_request', error_description: bodyTooLargeMessage(req) });
     }
     if ((err as { statusCode?: number }).statusCode === 400 || (err as { validation?: unknown }).validation) {
       return reply.code(400).send({ error: 'invalid_request', error_description: 'The request body must be JSON or application/x-www-form-urlencoded with grant_type, client_id and client_secret' });
@@ -49,13 +54,14 @@ export async function tokenRoutes(app: FastifyInstance, { oauth }: { oauth: OAut
       tags: ['ECP OAuth2'], summary: 'Issue an access token (client credentials)',
       description: 'The seed\'s JSON body (`client_secret` base64-encoded) or the RFC 6749 form body; credentials in the body or HTTP Basic (raw secret). `scope` omitted: every scope the client may have. Tokens live 3600 s.',
       body: Type.Object({
-        grant_type: Type.Optional(Type.String()),
-        client_id: Type.Optional(Type.String()),
-        client_secret: Type.Optional(Type.String()),
-        scope: Type.Optional(Type.String()),
+        grant_type: Type.Optional(LimitedString('key')),
+        client_id: Type.Optional(LimitedString('key')),
+        client_secret: Type.Optional(LimitedString('key')),
+        scope: Type.Optional(LimitedString('scopes', { description: 'Space-separated scopes.' })),
       }),
-      response: { 200: TokenResponse, 400: OAuthErrorBody, 401: OAuthErrorBody, 429: OAuthErrorBody },
+      response: { 200: TokenResponse, 400: OAuthErrorBody, 401: OAuthErrorBody, 413: OAuthErrorBody, 429: OAuthErrorBody },
     },
+    bodyLimit: CREDENTIALS_BODY_LIMIT,
   }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, string | undefined>;
     const basic = parseBasic(req.headers.authorization);

@@ -17,8 +17,16 @@ import type { PartnerClientRow, PartnerClientService } from '../clients/service.
 import { parseScopes } from '../scopes.ts';
 
 export const TOKEN_TTL_SECONDS = 3600;
-const ISSUER = 'care-platform';
-const AUDIENCE = 'ecp-clinical';
+/**
+ * `iss` and `aud` of every access token: fixed names, not `PUBLIC_URL`, so a token verifies on every API process
+ * whatever URL it was reached by, and changing the public URL does not sign every partner out (docs/decisions.md).
+ */
+export const TOKEN_ISSUER = 'care-platform';
+export const TOKEN_AUDIENCE = 'ecp-clinical';
+/** Claims a token must carry; one without any of them is refused (401), whatever its signature. */
+const REQUIRED_CLAIMS = ['exp', 'iat', 'iss', 'aud', 'sub'];
+/** How far ahead of this process's clock a token's `iat` may be: another API host's clock may run a little fast. */
+const CLOCK_SKEW_SECONDS = 60;
 
 /** An RFC 6749 section 5.2 error. */
 export class OAuthError extends Error {
@@ -131,8 +139,8 @@ export function createOAuthService({ db, clients, jwtSecret, clock = () => new D
       const token = await new SignJWT({ scope: granted.join(' '), org: client.organizationId, iat_ms: nowMs })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(client.clientId)
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
+        .setIssuer(TOKEN_ISSUER)
+        .setAudience(TOKEN_AUDIENCE)
         .setIssuedAt(now)
         .setExpirationTime(now + TOKEN_TTL_SECONDS)
         .setJti(newToken(16))
@@ -141,12 +149,20 @@ export function createOAuthService({ db, clients, jwtSecret, clock = () => new D
     },
 
     /**
-     * Verifies a bearer token's signature, issuer, audience and expiry.
+     * Verifies a bearer token: HS256 signature; `exp`, `iat`, `iss`, `aud` and `sub` present; issuer and audience
+     * ours; not expired; `iat` not in the future (beyond `CLOCK_SKEW_SECONDS`).
      * @returns its client, company and scopes; undefined when invalid; `'expired'` when only its time is up.
      */
     async verify(token: string): Promise<VerifiedToken | 'expired' | undefined> {
       try {
-        const { payload } = await jwtVerify(token, await secretKey(), { issuer: ISSUER, audience: AUDIENCE, currentDate: clock(), algorithms: ['HS256'] });
+        const { payload } = await jwtVerify(token, await secretKey(), {
+          issuer: TOKEN_ISSUER,
+          audience: TOKEN_AUDIENCE,
+          requiredClaims: REQUIRED_CLAIMS,
+          currentDate: clock(),
+          algorithms: ['HS256'],
+        });
+        if (Number(payload.iat) > clock().getTime() / 1000 + CLOCK_SKEW_SECONDS) return undefined;
         return { clientId: String(payload.sub), organizationId: Number(payload.org), scopes: parseScopes(String(payload.scope ?? '')), issuedAtMs: Number(payload.iat_ms ?? Number(payload.iat) * 1000) };
       } catch (err) {
         return err instanceof joseErrors.JWTExpired ? 'expired' : undefined;

@@ -3,7 +3,7 @@
  * webhook "resident Object" for reads).
  */
 import { Type, type Static } from 'typebox';
-import { Nullable } from '../../platform/schema.ts';
+import { DateText, DateTimeText, Nullable } from '../../platform/schema.ts';
 
 export const CODE_STATUSES = ['Full Code', 'DNR'] as const;
 export const GENDERS = ['Male', 'Female', 'Other'] as const;
@@ -13,7 +13,7 @@ const S = (max: number, description?: string) => Type.String({ maxLength: max, .
 export const NewResident = Type.Object({
   building: Type.Optional(S(150, "Resident's building name")),
   codeStatus: Type.Optional(Type.Enum(CODE_STATUSES, { description: '"Full Code" or "DNR"' })),
-  dateOfBirth: Type.String({ format: 'date', description: 'YYYY-MM-DD' }),
+  dateOfBirth: DateText({ description: 'YYYY-MM-DD' }),
   email: Type.Optional(S(100)),
   firstName: Type.String({ minLength: 1, maxLength: 30 }),
   gender: Type.Optional(Type.Enum(GENDERS)),
@@ -21,13 +21,13 @@ export const NewResident = Type.Object({
   livingWill: Type.Optional(Type.Boolean()),
   locationId: Type.String({ minLength: 1, maxLength: 60, description: 'The location GUID (or its name).' }),
   middleName: Type.Optional(S(1, 'Middle initial')),
-  moveInDate: Type.Optional(Type.String({ format: 'date', description: 'YYYY-MM-DD; a future date gives status Inactive, "Awaiting Move-In".' })),
+  moveInDate: Type.Optional(DateText({ description: 'YYYY-MM-DD; a future date gives status Inactive, "Awaiting Move-In".' })),
   nickname: Type.Optional(S(30)),
   otherAdvancedDirectives: Type.Optional(S(300)),
   phone: Type.Optional(S(16)),
   room: Type.Optional(S(16)),
   suffix: Type.Optional(S(6)),
-  externalIds: Type.Optional(Type.Record(Type.String({ maxLength: 60 }), Type.String({ maxLength: 150 }), { description: 'Custom {name: value} ids to match the resident by later.' })),
+  externalIds: Type.Optional(Type.Record(Type.String({ maxLength: 60 }), Type.String({ maxLength: 150 }), { propertyNames: { maxLength: 60 }, description: 'Custom {name: value} ids to match the resident by later (names at most 60 characters, values 150).' })),
 });
 export type NewResidentWire = Static<typeof NewResident>;
 
@@ -80,7 +80,7 @@ export const ResidentUpdate = Type.Object({
   building: NS(150),
   codeStatus: Type.Optional(Nullable(Type.Enum(CODE_STATUSES))),
   careType: Type.Optional(Nullable(Type.Enum(CARE_TYPES))),
-  dateOfBirth: Type.Optional(Type.String({ format: 'date' })),
+  dateOfBirth: Type.Optional(DateText()),
   email: NS(100),
   firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
   gender: Type.Optional(Nullable(Type.Enum(GENDERS))),
@@ -88,7 +88,7 @@ export const ResidentUpdate = Type.Object({
   livingWill: Type.Optional(Nullable(Type.Boolean())),
   locationId: Type.Optional(Type.String({ minLength: 1, maxLength: 60, description: 'Move the resident to another reachable location (GUID or name).' })),
   middleName: NS(1),
-  moveInDate: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+  moveInDate: Type.Optional(Nullable(DateText())),
   nickname: NS(30),
   otherAdvancedDirectives: NS(300),
   phone: NS(16),
@@ -96,7 +96,7 @@ export const ResidentUpdate = Type.Object({
   suffix: NS(6),
   status: Type.Optional(Type.Enum(['Active', 'Inactive'], { description: '"Active" reactivates a discharged or inactive resident.' })),
   statusDescription: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'With status Inactive, e.g. "Hospital".' })),
-  externalIds: Type.Optional(Type.Record(Type.String({ maxLength: 60 }), Type.String({ maxLength: 150 }), { description: 'Replaces the whole set of external ids.' })),
+  externalIds: Type.Optional(Type.Record(Type.String({ maxLength: 60 }), Type.String({ maxLength: 150 }), { propertyNames: { maxLength: 60 }, description: 'Replaces the whole set of external ids (names at most 60 characters, values 150).' })),
 });
 export type ResidentUpdateWire = Static<typeof ResidentUpdate>;
 
@@ -119,7 +119,7 @@ export const LevelOfCareUpdate = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100, description: 'Name of the level of care ("Pro Max").' }),
   amount: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1_000_000, description: 'Recurring charge in dollars with cents.' }))),
   amountFrequency: Type.Optional(Nullable(Type.Enum(AMOUNT_FREQUENCIES))),
-  effectiveTimestamp: Type.Optional(Nullable(Type.String({ format: 'date-time', description: 'When it takes effect, ISO 8601.' }))),
+  effectiveTimestamp: Type.Optional(Nullable(DateTimeText({ description: 'When it takes effect, ISO 8601.' }))),
 });
 export type LevelOfCareUpdateWire = Static<typeof LevelOfCareUpdate>;
 

@@ -37,6 +37,7 @@ const firstName = Type.String({ minLength: 1, maxLength: 30, description: "User'
 const lastName = Type.String({ minLength: 1, maxLength: 30, description: "User's last name" });
 const userGroup = Type.String({
   minLength: 1,
+  maxLength: 60,
   description: `Must precisely match one of the company's enabled user groups; by default ${DEFAULT_USER_GROUPS.map((g) => `"${g}"`).join(', ')}.`,
 });
 const role = Type.Enum(ROLES, { description: "The user's role, precisely one of the 18 documented values." });

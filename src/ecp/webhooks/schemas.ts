@@ -1,6 +1,6 @@
 /** Wire schemas of the webhook subscription endpoints (issue 6), request and response side by side. */
 import { Type, type Static } from 'typebox';
-import { Nullable } from '../../platform/schema.ts';
+import { DateTimeText, Nullable } from '../../platform/schema.ts';
 import { WEBHOOK_EVENT_NAMES, type WebhookEventName } from './payloads.ts';
 
 const EventName = Type.Unsafe<WebhookEventName>({ type: 'string', enum: [...WEBHOOK_EVENT_NAMES], description: 'One of the 12 event names of seed 000.' });
@@ -72,7 +72,7 @@ export const DeliveryQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')], { description: 'Only deliveries in this state.' })),
   eventName: Type.Optional(EventName),
   messageId: Type.Optional(Guid('Only this message.')),
-  since: Type.Optional(Type.String({ format: 'date-time', description: 'Only messages created at or after this instant (ISO 8601).' })),
+  since: Type.Optional(DateTimeText({ description: 'Only messages created at or after this instant (ISO 8601).' })),
   page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: '100 a page, newest first.' })),
 });
 export type DeliveryQueryWire = Static<typeof DeliveryQuery>;
@@ -99,6 +99,6 @@ export const DeliveryList = Type.Object({
 export const Resent = Type.Object({ result: Type.Literal('Success'), numberOfResults: Type.Integer({ description: 'Deliveries queued again.' }) });
 
 export const ReplayRequest = Type.Object({
-  since: Type.String({ format: 'date-time', description: 'Messages created at or after this instant (ISO 8601).' }),
+  since: DateTimeText({ description: 'Messages created at or after this instant (ISO 8601).' }),
   includeSucceeded: Type.Optional(Type.Boolean({ default: false, description: 'Also re-send messages already delivered (default: failed ones only).' })),
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
 import { decodeDataUri, headerKey, mapColumns, parseDate, readSheet, resolveFileType } from '../../../src/ecm/imports/readers.ts';
-import { authorizationTypeOf, memberRecordStatusOf, parseAuthorizationRow } from '../../../src/ecm/imports/rows.ts';
+import { authorizationTypeOf, memberRecordStatusOf, parseAuthorizationRow, parseMifRow } from '../../../src/ecm/imports/rows.ts';
 import { fakeXls } from './files.ts';
 
 describe('parseDate', () => {
@@ -99,5 +99,24 @@ describe('parseAuthorizationRow', () => {
     expect(row({ 'Auth No': 'A1', Status: 'approved', 'Authorization Type': 'e', 'Start Date': '1/2/2025' })).toEqual({
       value: { row: 2, authNo: 'A1', memberId: null, authType: null, authorizationType: 'Form E', status: 'Approved', startDate: '2025-01-02', expirationDate: null },
     });
+  });
+});
+
+describe('cell lengths', () => {
+  const mif = (values: Record<string, string>) => parseMifRow(2, (c) => values[c] ?? '', '2025-06-01');
+  it.each([
+    ['FIRST_NAME', 100],
+    ['LAST_NAME', 100],
+    ['MEMBER_ID', 64],
+    ['EMAIL', 254],
+    ['ECM_PROVIDER_NAME', 200],
+  ])('holds %s to the API limit of the field (%i characters)', (column, max) => {
+    const at = mif({ MEMBER_ID: 'M1', [column]: column === 'EMAIL' ? `${'a'.repeat(max - 12)}@example.com` : 'a'.repeat(max) });
+    expect(at).toHaveProperty('value');
+    const over = mif({ MEMBER_ID: 'M1', [column]: 'a'.repeat(max + 1) });
+    expect(over).toMatchObject({ messages: expect.arrayContaining([`${column} is too long (maximum is ${max} characters)`]) });
+  });
+  it('keeps 255 characters for columns that are not API fields', () => {
+    expect(parseAuthorizationRow(2, (c) => (c === 'Auth No' ? 'A'.repeat(256) : ''))).toEqual({ messages: ['Validation failed: Auth No is too long (maximum is 255 characters)'] });
   });
 });

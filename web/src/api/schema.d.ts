@@ -250,6 +250,18 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
                 /** @description Validation failed: one message per problem */
                 422: {
                     headers: {
@@ -472,6 +484,18 @@ export interface paths {
                 };
                 /** @description Not found (also for another clinic's records) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
+                /** @description Request body is too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -854,6 +878,18 @@ export interface paths {
                 };
                 /** @description Admin access required */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
+                /** @description Request body is too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1396,6 +1432,18 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
                 /** @description Validation failed: one message per problem */
                 422: {
                     headers: {
@@ -1870,6 +1918,18 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
                 /** @description Validation failed: one message per problem */
                 422: {
                     headers: {
@@ -2113,6 +2173,18 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
                 /** @description Validation failed: one message per problem */
                 422: {
                     headers: {
@@ -2284,6 +2356,18 @@ export interface paths {
                 };
                 /** @description Admin access required */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
+                /** @description Request body is too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2526,6 +2610,18 @@ export interface paths {
                 };
                 /** @description Admin access required */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
+                /** @description Request body is too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2844,6 +2940,18 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
                 /** @description Validation failed: one message per problem */
                 422: {
                     headers: {
@@ -3069,6 +3177,18 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
                 /** @description Validation failed: one message per problem */
                 422: {
                     headers: {
@@ -3205,6 +3325,18 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
                 /** @description Validation failed: one message per problem */
                 422: {
                     headers: {
@@ -3299,6 +3431,18 @@ export interface paths {
                 };
                 /** @description Invalid or missing token */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
+                /** @description Request body is too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3765,6 +3909,18 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
                 /** @description Validation failed: one message per problem */
                 422: {
                     headers: {
@@ -3826,7 +3982,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         sms: {
-                            /** @description Message text. */
+                            /** @description Message text (Twilio sends up to 1,600 characters, in segments). */
                             body?: string;
                             /** @description The member's phone on file, in any common format (E.164 recommended). */
                             phone_number?: string;
@@ -3905,6 +4061,18 @@ export interface paths {
                 };
                 /** @description Error */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
+                /** @description Request body is too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4919,6 +5087,18 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
                 /** @description Validation failed: one message per problem */
                 422: {
                     headers: {
@@ -5331,6 +5511,18 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Request body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
                 /** @description Validation failed: one message per problem */
                 422: {
                     headers: {
@@ -5489,6 +5681,18 @@ export interface paths {
                 };
                 /** @description Not found (also for another clinic's records) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One sentence per problem. */
+                            errors: string[];
+                        };
+                    };
+                };
+                /** @description Request body is too large */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
