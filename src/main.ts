@@ -121,6 +121,7 @@ function printDemoCredentials(out: Record<string, unknown>, baseUrl: string) {
     `  try:          curl -H 'X-User-Token: ${String(out.admin_token)}' ${baseUrl}/v1/admin/clinic/ecm/patients`,
     '',
   ];
+  for (const w of (out.warnings as string[] | undefined) ?? []) lines.push(`  note: ${w}`, '');
   const ecp = out.ecp_client as { client_id: string; client_secret: string; client_secret_base64: string; api_key: string } | undefined;
   if (ecp) {
     lines.push(
