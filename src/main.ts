@@ -121,6 +121,7 @@ function printDemoCredentials(out: Record<string, unknown>, baseUrl: string) {
     `  try:          curl -H 'X-User-Token: ${String(out.admin_token)}' ${baseUrl}/v1/admin/clinic/ecm/patients`,
     '',
   ];
+  for (const w of (out.warnings as string[] | undefined) ?? []) lines.push(`  note: ${w}`, '');
   const ecp = out.ecp_client as { client_id: string; client_secret: string; client_secret_base64: string; api_key: string } | undefined;
   if (ecp) {
     lines.push(
@@ -208,7 +209,9 @@ async function serve(opts: { role: ProcessRole }): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = config.publicUrl.replace(`:${config.port}`, `:${port}`);
   process.stdout.write(`\nCare Platform is listening on ${base}\n  API reference: ${base}/docs\n  OpenAPI:       ${base}/openapi.json\n`);
-  if (demo) printDemoCredentials(demo, base);
+  // Start-up output ends up in log collectors: credentials appear only on a developer's own demo database.
+  if (demo && config.nodeEnv === 'development') printDemoCredentials(demo, base);
+  else if (demo) process.stdout.write(`  Demo data was seeded; its credentials are printed only when NODE_ENV=development (NODE_ENV is ${config.nodeEnv}).\n`);
   else if (database.embedded?.owned && config.demoSeed === 'auto') {
     process.stdout.write('  Demo data was seeded on first start; run `npx care demo` for fresh demo tokens.\n');
   }

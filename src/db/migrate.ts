@@ -18,15 +18,31 @@ const MIGRATION_LOCK_KEY = 7_242_001;
 export const migrationsFolder = path.join(PROJECT_ROOT, 'migrations');
 
 /**
- * Migrates the database behind `pool` to the latest schema.
- * @throws the database error of a failing migration (the lock is released).
+ * The database's own words for a failed migration: drizzle wraps them in `Failed query: <the whole SQL>`,
+ * which buries a message written for the operator (a migration's pre-check names what to fix in its
+ * message and hint).
  */
-export async function runMigrations(pool: pg.Pool): Promise<void> {
+function migrationFailure(err: unknown): Error {
+  let e = err as { cause?: unknown; code?: string; message?: string; hint?: string } | undefined;
+  while (e && e.code === undefined && e.cause !== undefined && e.cause !== e) e = e.cause as typeof e;
+  if (!e?.code || !e.message) return err as Error;
+  return new Error(`database migration failed: ${e.message}${e.hint ? `\n${e.hint}` : ''}`, { cause: err });
+}
+
+/**
+ * Migrates the database behind `pool` to the latest schema of `folder` (by default `migrations/`; tests pass
+ * a shortened copy to build an older database). Pending migrations apply in one transaction, so a failing one
+ * leaves the database as it was.
+ * @throws Error `database migration failed: <the database's message and hint>` (the lock is released).
+ */
+export async function runMigrations(pool: pg.Pool, folder: string = migrationsFolder): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await migrate(drizzle(client), { migrationsFolder });
+      await migrate(drizzle(client), { migrationsFolder: folder }).catch((err: unknown) => {
+        throw migrationFailure(err);
+      });
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }

@@ -45,11 +45,25 @@ export const organizations = pgTable(
     timeZone: text('time_zone').notNull().default('America/Los_Angeles'),
     mcpId: text('mcp_id'),
     mcpName: text('mcp_name'),
-    phoneNumbers: text('phone_numbers').array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('organizations_name_key').on(t.name), index('organizations_phone_numbers_idx').using('gin', t.phoneNumbers)],
+  (t) => [uniqueIndex('organizations_name_key').on(t.name)],
+);
+
+/**
+ * The Twilio numbers of an organization, in order (the first is the one it sends from). The number is the
+ * primary key, so a number belongs to at most one organization and an inbound webhook's `To` finds exactly one.
+ */
+export const organizationPhoneNumbers = pgTable(
+  'organization_phone_numbers',
+  {
+    number: text('number').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    position: integer('position').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('organization_phone_numbers_organization_id_position_key').on(t.organizationId, t.position)],
 );
 
 /** Login users of a clinic (roles admin, care_coordinator, provider). */

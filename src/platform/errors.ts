@@ -64,6 +64,16 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   return e?.cause !== undefined && e.cause !== err ? isUniqueViolation(e.cause, constraint) : false;
 }
 
+/**
+ * The value a unique violation collided on, from PostgreSQL's detail `Key (column)=(value) already exists.`;
+ * undefined for another error or a multi-column key.
+ */
+export function uniqueViolationKey(err: unknown): string | undefined {
+  const e = err as { code?: string; detail?: string; cause?: unknown };
+  if (e?.code === '23505') return /^Key \([^,()]+\)=\((.*)\) already exists\.$/.exec(e.detail ?? '')?.[1];
+  return e?.cause !== undefined && e.cause !== err ? uniqueViolationKey(e.cause) : undefined;
+}
+
 /** SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, cannot connect now), and 53300 (too many connections). */
 const UNAVAILABLE_SQLSTATE = /^(08\d{3}|57P0[1-4]|53300)$/;
 /** Socket errors of a database connection that cannot be made or was cut. */

@@ -35,6 +35,30 @@ export interface Mailer {
   close(): void;
 }
 
+/** Longest attachment name kept, in characters (the extension survives a cut). */
+const MAX_ATTACHMENT_NAME = 120;
+
+/**
+ * A file name safe to offer a mail reader: the base name after the last `/` or `\` (so `../../etc/passwd` is
+ * `passwd` and `C:\x\y.pdf` is `y.pdf`), without control or invisible format characters (NUL, CR/LF, bidi
+ * overrides), without the characters Windows forbids in names, without leading dots; `attachment` when
+ * nothing is left. Attachment names come from URLs that clinics supply, and mail readers save files under them.
+ */
+export function safeAttachmentName(name: string): string {
+  let base = name.split(/[/\\]/).at(-1) ?? '';
+  base = base.replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/[<>:"|?*]/g, '_').trim().replace(/^[.\s]+|[.\s]+$/g, '');
+  const chars = Array.from(base); // code points: a cut never splits a surrogate pair
+  if (chars.length > MAX_ATTACHMENT_NAME) {
+    const ext = /\.[^.]{1,16}$/u.exec(base)?.[0] ?? '';
+    base = chars.slice(0, MAX_ATTACHMENT_NAME - Array.from(ext).length).join('') + ext;
+  }
+  return base || 'attachment';
+}
+
+function safeAttachments(attachments: EmailAttachment[]): EmailAttachment[] {
+  return attachments.map((a) => ({ ...a, filename: safeAttachmentName(a.filename) }));
+}
+
 /** A nodemailer SMTP transport; every timeout is `timeoutMs`. */
 export function createSmtpMailer({ url, from, timeoutMs }: { url: string; from: string; timeoutMs: number }): Mailer {
   const transport = nodemailer.createTransport(url, {
@@ -50,7 +74,7 @@ export function createSmtpMailer({ url, from, timeoutMs }: { url: string; from: 
         to: msg.to,
         subject: msg.subject,
         text: msg.text,
-        attachments: msg.attachments,
+        attachments: safeAttachments(msg.attachments),
         headers: msg.activityId ? { 'X-Care-Activity-Id': String(msg.activityId) } : undefined,
       });
       return { messageId: info.messageId };
@@ -75,7 +99,7 @@ export function createSandboxMailer({ db, from }: { db: Db; from: string }): Mai
         metadata: {
           message_id: messageId,
           activity_id: msg.activityId ?? null,
-          attachments: msg.attachments.map((a) => ({ filename: a.filename, bytes: a.content.length, content_type: a.contentType ?? null })),
+          attachments: safeAttachments(msg.attachments).map((a) => ({ filename: a.filename, bytes: a.content.length, content_type: a.contentType ?? null })),
         },
       });
       return { messageId };

@@ -49,7 +49,13 @@ export async function fetchAllowedFile(url: string, opts: { allowedHosts: string
     if (size > opts.maxBytes) throw new OutboundUrlError(`${url} is larger than ${opts.maxBytes} bytes`);
     chunks.push(Buffer.from(chunk));
   }
-  const name = decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? 'attachment');
+  const segment = new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? 'attachment';
+  let name: string;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    name = segment; // a malformed %-escape: keep the segment as written
+  }
   return { filename: name || 'attachment', content: Buffer.concat(chunks), contentType: res.headers.get('content-type') ?? undefined };
 }
 

@@ -24,8 +24,8 @@ function care(args: string[]) {
   return spawnSync(process.execPath, [path.join(root, 'bin/care.js'), ...args], { cwd: root, env: env(), encoding: 'utf8', timeout: 60_000 });
 }
 
-async function serve(port: number): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [path.join(root, 'bin/care.js'), 'serve'], { cwd: root, env: env({ PORT: String(port), HOST: '127.0.0.1' }) });
+async function serve(port: number, extra: Record<string, string> = {}): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [path.join(root, 'bin/care.js'), 'serve'], { cwd: root, env: env({ PORT: String(port), HOST: '127.0.0.1', ...extra }) });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -59,9 +59,13 @@ function postmasterRunning(): boolean {
   }
 }
 
+const productionDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'care-serve-prod-'));
+fs.chmodSync(productionDataDir, 0o755);
+
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(productionDataDir, { recursive: true, force: true });
 });
 
 describe('care CLI and server process', () => {
@@ -132,4 +136,17 @@ describe('care CLI and server process', () => {
     expect(await exited(third.child)).toBe(0);
     expect(postmasterRunning()).toBe(false);
   }, 90_000);
+
+  it('prints no token, password or partner secret at start-up when NODE_ENV=production, even after seeding demo data', async () => {
+    const port = await freePort();
+    const prod = await serve(port, {
+      DATA_DIR: productionDataDir, NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:9', TWILIO_API_URL: 'http://127.0.0.1:9',
+      TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32), TWILIO_AUTH_TOKEN: 'production-test-token', TWILIO_FROM_NUMBER: '+18055550100',
+    });
+    prod.child.kill('SIGTERM');
+    expect(await exited(prod.child)).toBe(0);
+    const out = prod.output();
+    expect(out).toContain('Demo data was seeded; its credentials are printed only when NODE_ENV=development (NODE_ENV is production).');
+    for (const secret of ['token:', 'client_secret', 'api_key', 'demo-password-2024', 'X-User-Token', 'Api-Key']) expect(out).not.toContain(secret);
+  }, 120_000);
 });

@@ -26,6 +26,9 @@ beforeAll(async () => {
     if (req.url === '/documents/care-plan.pdf') {
       res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': PDF.length });
       res.end(PDF);
+    } else if (req.url?.startsWith('/odd/')) {
+      res.writeHead(200, { 'content-type': 'application/pdf' });
+      res.end(PDF);
     } else if (req.url === '/documents/huge.bin') {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.end(Buffer.alloc(4096));
@@ -91,6 +94,20 @@ describe('email activities', () => {
     );
     expect(sent).toMatchObject({ email_status: 'sent', status: 'complete', email_error: null, event: { status: 'complete', prtf_category: 'telehealth_outreach' } });
     expect(sent.email_sent_at).toMatch(/Z$/);
+  });
+
+  it('reduces attachment names taken from the URL to a safe base name', async () => {
+    const before = smtp.received.length;
+    const res = await call(t.app, coord, 'POST', activityUrl(), {
+      activity: {
+        activity_type: 'email', assigned_to_id: coord.id, email_to: 'names@example.com', subject: 'Odd names', body: 'x',
+        // ../../etc/passwd, a<NUL>b.pdf, C:\x\y.pdf once the URL's last segment is decoded; "/.." and a malformed escape.
+        email_attachments: ['..%2F..%2Fetc%2Fpasswd', 'a%00b.pdf', 'C:%5Cx%5Cy.pdf', '%2F..', 'bad%E0%A4%A.pdf'].map((n) => `http://${filesHost}/odd/${n}`),
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const mail = (await smtp.waitFor(before + 1)).find((m) => m.subject === 'Odd names')!;
+    expect(mail.attachments.map((a) => a.filename)).toEqual(['passwd', 'ab.pdf', 'y.pdf', 'attachment', 'bad%E0%A4%A.pdf']);
   });
 
   it('creates and sends an email activity once for a repeated Idempotency-Key', async () => {

@@ -111,7 +111,10 @@ export async function adminAccountRoutes(app: FastifyInstance, { identity, audit
   r.put('/organization', {
     schema: {
       tags, summary: 'Change the clinic\'s settings', security: USER_TOKEN_SECURITY,
-      description: 'NPI (10 digits), TIN (9 digits), phone, IANA time zone, MCP id and name, and the clinic\'s Twilio numbers.',
+      description:
+        'NPI (10 digits), TIN (9 digits), phone, IANA time zone, MCP id and name, and the clinic\'s Twilio numbers (`phone_numbers` ' +
+        'replaces them, in order; the first is the one the clinic sends from). A number belongs to one organization: one that another ' +
+        'organization holds answers 422 `Phone number +18055550100 is already in use` and nothing is changed.',
       body: OrganizationBody, response: ecmResponses({ 200: OrganizationEnvelope }, [403, 422]),
     },
   }, async (req) => ({ organization: organizationWire(await identity.updateOrganization(contextOf(req), req.body.organization)) }));

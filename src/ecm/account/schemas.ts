@@ -81,7 +81,7 @@ export const Organization = Type.Object({
   time_zone: Type.String({ description: 'IANA time zone (default America/Los_Angeles).' }),
   mcp_id: Nullable(Type.String({ description: 'Managed-care plan identifier.' })),
   mcp_name: Nullable(Type.String()),
-  phone_numbers: Type.Array(Type.String(), { description: 'Twilio numbers that belong to the clinic (E.164).' }),
+  phone_numbers: Type.Array(Type.String(), { description: 'Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them.' }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 });

@@ -24,8 +24,8 @@ export interface ImportMifCommand {
 }
 
 /**
- * Runs the import and prints its result. The file is read from the shell user's disk (not limited to
- * `DATA_DIR/imports`, which bounds only the API's `path` source).
+ * Runs the import and prints its result. The file is read from the shell user's disk (not limited to the
+ * clinic's drop folder `DATA_DIR/imports/<organization id>/`, which bounds only the API's `path` source).
  * @throws NotFoundError for an unknown organization; ValidationError for a file that cannot be read (nothing changed).
  */
 export async function importMifCommand(

@@ -28,7 +28,11 @@ const Source = Type.Object(
       }),
     ),
     url: Type.Optional(LimitedString('url', { description: 'An http(s) URL to download; its host must be listed in `IMPORT_URL_HOSTS`. No redirects.' })),
-    path: Type.Optional(LimitedString('path', { description: 'A file inside the import directory `DATA_DIR/imports`, relative to it (or absolute inside it).' })),
+    path: Type.Optional(LimitedString('path', {
+      description:
+        'A file in the clinic\'s own drop folder `DATA_DIR/imports/<organization id>/` (its SFTP drop), relative to that folder ' +
+        '(`nightly/mif.csv`). Absolute paths, `..` and symbolic links out of the folder reach nothing: they answer the same 422 as a missing file.',
+    })),
     file_type: Type.Optional(Type.Enum(FILE_TYPES, { description: 'csv (comma or tab delimited), xml, xlsx, xlsm; xls is refused.' })),
     filename: Type.Optional(LimitedString('fileName', { description: 'Name kept in the import history (`url` and `path` use their own).' })),
   },

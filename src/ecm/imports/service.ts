@@ -15,8 +15,6 @@
  * authorization rule (import and expiry job). The latest write wins; each
  * writes a status-history entry naming its source.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Config } from '../../config.ts';
 import type { Db, Executor } from '../../db/pool.ts';
 import type { ArchiveLimits } from '../../platform/archive.ts';
@@ -28,6 +26,7 @@ import { fetchAllowedFile, isAllowedUrl, OutboundUrlError } from '../../platform
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import type { MemberColumns, PatientService, StatusWriter } from '../patients/service.ts';
 import type { MemberRecordStatus } from '../patients/schemas.ts';
+import { dropFolderOf, DropFileError, pathNotInDropFolder, readDropFile } from './drop-folder.ts';
 import { decodeDataUri, mapColumns, readSheet, resolveFileType, type FileType, type Sheet } from './readers.ts';
 import {
   AUTHORIZATION_COLUMNS,
@@ -56,7 +55,6 @@ export const MIF_IMPORT_NOT_FOUND = 'MIF import not found';
 export const MIF_IMPORT_SOURCE = 'MIF Import';
 export const AUTHORIZATION_IMPORT_SOURCE = 'Authorization Import';
 export const AUTHORIZATION_EXPIRED_SOURCE = 'Authorization Expired';
-export const PATH_OUTSIDE_IMPORT_DIR = 'Path must be a file inside the import directory (DATA_DIR/imports)';
 
 /** Rows written per statement. */
 const BATCH_ROWS = 5_000;
@@ -105,11 +103,6 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-function isInside(dir: string, target: string): boolean {
-  const rel = path.relative(dir, target);
-  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
-}
-
 /** A cell reader over a sheet row: `cell(column)` is the trimmed text, '' when blank or when the file lacks the column. */
 function cellReader<K extends string>(index: Map<K, number>) {
   return (cells: string[]) => (c: K) => {
@@ -135,24 +128,16 @@ function mifImportWire(r: store.MifImportRow): MifImportDetailWire {
 }
 
 export function createImportService({ db, config, archiveLimits, identity, patients, clock = () => new Date() }: ImportServiceDeps) {
-  const importDir = path.join(config.dataDir, 'imports');
-
-  /** Reads a file inside `DATA_DIR/imports` (symbolic links leading out of it are refused too). */
-  async function readImportPath(p: string): Promise<LoadedFile> {
-    const target = path.resolve(importDir, p);
-    if (!isInside(importDir, target)) throw new ValidationError([PATH_OUTSIDE_IMPORT_DIR]);
-    let real: string;
+  /** Reads a file from the organization's drop folder, `DATA_DIR/imports/<organization id>/`. */
+  async function readImportPath(organizationId: number, p: string): Promise<LoadedFile> {
     try {
-      real = await fs.realpath(target);
-      if (!isInside(await fs.realpath(importDir), real)) throw new ValidationError([PATH_OUTSIDE_IMPORT_DIR]);
+      const f = await readDropFile(dropFolderOf(config.dataDir, organizationId), p, IMPORT_MAX_BYTES);
+      return { source: 'path', ...f };
     } catch (err) {
-      if (err instanceof ValidationError) throw err;
-      throw new ValidationError([`Path ${p} was not found in the import directory`]);
+      if (!(err instanceof DropFileError)) throw err;
+      if (err.reason === 'too_large') throw new ValidationError([`The file is larger than ${IMPORT_MAX_BYTES} bytes`]);
+      throw new ValidationError([pathNotInDropFolder(organizationId)]);
     }
-    const stat = await fs.stat(real);
-    if (!stat.isFile()) throw new ValidationError([PATH_OUTSIDE_IMPORT_DIR]);
-    if (stat.size > IMPORT_MAX_BYTES) throw new ValidationError([`The file is larger than ${IMPORT_MAX_BYTES} bytes`]);
-    return { source: 'path', content: await fs.readFile(real), filename: path.basename(real) };
   }
 
   async function download(url: string): Promise<LoadedFile> {
@@ -167,7 +152,7 @@ export function createImportService({ db, config, archiveLimits, identity, patie
   }
 
   /** The file of a request: exactly one of `file`, `url`, `path` (or the CLI's bytes). */
-  async function load(input: ImportInput): Promise<LoadedFile> {
+  async function load(organizationId: number, input: ImportInput): Promise<LoadedFile> {
     if ('content' in input) return { source: 'cli', content: input.content, filename: input.filename, declared: input.file_type };
     const given = (['file', 'url', 'path'] as const).filter((k) => input[k] !== undefined && input[k] !== '');
     if (given.length === 0) throw new ValidationError(['One of file, url or path is required']);
@@ -178,13 +163,13 @@ export function createImportService({ db, config, archiveLimits, identity, patie
       if (d.content.length > IMPORT_MAX_BYTES) throw new ValidationError([`The file is larger than ${IMPORT_MAX_BYTES} bytes`]);
       file = { source: 'file', content: d.content, filename: d.filename ?? null, mime: d.mime };
     } else if (input.url) file = await download(input.url);
-    else file = await readImportPath(input.path!);
+    else file = await readImportPath(organizationId, input.path!);
     return { ...file, filename: input.filename?.trim() || file.filename, declared: input.file_type };
   }
 
   /** Loads and reads the file; every failure here is a 422 that changes nothing. */
-  async function readInput(input: ImportInput, rowElement: string): Promise<{ file: LoadedFile; type: FileType; sheet: Sheet }> {
-    const file = await load(input);
+  async function readInput(organizationId: number, input: ImportInput, rowElement: string): Promise<{ file: LoadedFile; type: FileType; sheet: Sheet }> {
+    const file = await load(organizationId, input);
     const type = resolveFileType(file.content, { declared: file.declared, mime: file.mime, filename: file.filename });
     const sheet = await readSheet(file.content, type, rowElement, archiveLimits);
     return { file, type, sheet };
@@ -238,7 +223,7 @@ export function createImportService({ db, config, archiveLimits, identity, patie
      */
     async importMif(ctx: RequestContext, input: ImportInput, opts: ImportOptions = {}): Promise<MifImportDetailWire> {
       const orgId = ctx.actor.organizationId;
-      const { file, type, sheet } = await readInput(input, 'Member');
+      const { file, type, sheet } = await readInput(orgId, input, 'Member');
       const { index, unknown } = mapColumns(sheet.headers, MIF_COLUMNS);
       if (!index.has('MEMBER_ID')) throw new ValidationError(['The file has no MEMBER_ID column']);
       if (sheet.rows.length === 0) throw new ValidationError(['The file has no member rows']);
@@ -369,7 +354,7 @@ export function createImportService({ db, config, archiveLimits, identity, patie
      */
     async importAuthorizations(ctx: RequestContext, input: ImportInput): Promise<AuthorizationImportResponseWire> {
       const orgId = ctx.actor.organizationId;
-      const { file, type, sheet } = await readInput(input, 'Authorization');
+      const { file, type, sheet } = await readInput(orgId, input, 'Authorization');
       const { index } = mapColumns(sheet.headers, AUTHORIZATION_COLUMNS);
       if (!index.has('Auth No')) throw new ValidationError(['The file has no Auth No column']);
       if (sheet.rows.length === 0) throw new ValidationError(['The file has no authorization rows']);

@@ -12,10 +12,11 @@
  */
 import { Faker, en, en_US } from '@faker-js/faker';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { ecmEligibilityInformations, ecmAuthorizations, organizations, patients as patientsTable, users } from '../../db/schema.ts';
+import { ecmEligibilityInformations, ecmAuthorizations, patients as patientsTable, users } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import { systemContext, type Role } from '../../platform/context.ts';
 import { hashPassword } from '../../platform/crypto.ts';
+import { ValidationError } from '../../platform/errors.ts';
 import type { DemoSeeder } from '../../platform/demo.ts';
 import { MEMBER_RECORD_STATUSES, ACUITY_LEVELS } from './schemas.ts';
 import * as store from './store.ts';
@@ -59,11 +60,16 @@ export const ecmClinicSeeder: DemoSeeder = {
       timeZone: 'America/Los_Angeles',
       mcpId: 'DEMO-MCP-01',
       mcpName: 'Golden State Health Plan',
-      phoneNumbers: [clinicNumber],
     });
+    const warnings: string[] = [];
     if (!org.phoneNumbers.includes(clinicNumber)) {
-      const [updated] = await db.update(organizations).set({ phoneNumbers: [clinicNumber, ...org.phoneNumbers] }).where(eq(organizations.id, org.id)).returning();
-      org = updated;
+      // The same rule as the settings: a number another clinic holds stays with it (its members' replies go there).
+      try {
+        org = await services.identity.updateOrganization(systemContext(org.id, 'care demo'), { phone_numbers: [clinicNumber, ...org.phoneNumbers] });
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        warnings.push(`${err.messages.join('; ')} by another organization, so Demo Clinic does not text or call from it`);
+      }
     }
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     const ctx = systemContext(org.id, 'System Import');
@@ -181,6 +187,7 @@ export const ecmClinicSeeder: DemoSeeder = {
       admin_token: await services.identity.issueToken(admin.id, org.id),
       coordinator_token: await services.identity.issueToken(coordinator.id, org.id),
       patient_ids: patientIds,
+      ...(warnings.length ? { warnings } : {}),
     };
   },
 };

@@ -13,7 +13,7 @@ import type { Db } from '../../db/pool.ts';
 import { recordAudit } from '../audit.ts';
 import type { RequestContext, Role, UserActor } from '../context.ts';
 import { dummyPasswordHash, hashPassword, hashToken, newToken, verifyPassword } from '../crypto.ts';
-import { isUniqueViolation, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../errors.ts';
+import { isUniqueViolation, NotFoundError, uniqueViolationKey, TooManyRequestsError, UnauthorizedError, ValidationError } from '../errors.ts';
 import type { PageRequest } from '../pagination.ts';
 import { toE164 } from '../phone.ts';
 import { hitCounter, peekCounter, resetCounter } from '../rate-limit.ts';
@@ -64,6 +64,11 @@ function phoneOrError(input: string | null | undefined, field: string, errors: s
   const e164 = toE164(input);
   if (!e164) errors.push(`${field} is not a valid phone number`);
   return e164;
+}
+
+/** The 422 sentence for a Twilio number another organization holds. */
+function numberInUse(number: string): string {
+  return `Phone number ${number} is already in use`;
 }
 
 function isTimeZone(tz: string): boolean {
@@ -218,8 +223,11 @@ export function createIdentityService({ db, config, clock = () => new Date() }: 
     },
 
     /**
-     * Changes the clinic's settings (NPI, TIN, phone, time zone, MCP, phone numbers).
-     * @throws ValidationError for a malformed NPI (10 digits), TIN (9 digits), phone or an unknown IANA time zone.
+     * Changes the clinic's settings (NPI, TIN, phone, time zone, MCP, phone numbers); `phone_numbers` replaces
+     * the clinic's Twilio numbers, in order (the first is the one it sends from).
+     * @throws ValidationError for a malformed NPI (10 digits), TIN (9 digits), phone or an unknown IANA time zone,
+     *         and `Phone number <E.164> is already in use` for a number another organization holds (a number
+     *         belongs to one organization, so inbound SMS and calls reach one clinic); nothing is changed then.
      */
     async updateOrganization(ctx: RequestContext, s: OrganizationSettings) {
       const errors: string[] = [];
@@ -229,9 +237,11 @@ export function createIdentityService({ db, config, clock = () => new Date() }: 
       const phone = phoneOrError(s.phone, 'Phone', errors);
       const numbers = s.phone_numbers?.map((n) => phoneOrError(n, `Phone number ${n}`, errors));
       if (errors.length) throw new ValidationError(errors);
+      const organizationId = ctx.actor.organizationId;
+      const wanted = numbers && [...new Set(numbers as string[])];
       try {
         return await db.transaction(async (tx) => {
-          const org = await store.updateOrganization(tx, ctx.actor.organizationId, {
+          await store.updateOrganization(tx, organizationId, {
             name: s.name?.trim(),
             npi: s.npi,
             tin: s.tin,
@@ -239,13 +249,24 @@ export function createIdentityService({ db, config, clock = () => new Date() }: 
             timeZone: s.time_zone,
             mcpId: s.mcp_id,
             mcpName: s.mcp_name,
-            phoneNumbers: numbers ? [...new Set(numbers as string[])] : undefined,
           });
-          await recordAudit(tx, ctx, { action: 'update', entityType: 'organization', entityIds: [org.id] });
-          return org;
+          if (wanted) {
+            // Every taken number at once; the primary key still decides between two saves racing for one.
+            const taken = await store.phoneNumbersHeldElsewhere(tx, organizationId, wanted);
+            if (taken.length) throw new ValidationError(wanted.filter((n) => taken.includes(n)).map(numberInUse));
+            await store.replacePhoneNumbers(tx, organizationId, wanted);
+          }
+          await recordAudit(tx, ctx, { action: 'update', entityType: 'organization', entityIds: [organizationId] });
+          return (await store.findOrganization(tx, organizationId))!;
         });
       } catch (err) {
         if (isUniqueViolation(err, 'organizations_name_key')) throw new ValidationError(['Name has already been taken']);
+        if (isUniqueViolation(err, 'organization_phone_numbers_pkey')) {
+          // Another save took a number between the check and the insert; it has committed, so it can be named.
+          const taken = await store.phoneNumbersHeldElsewhere(db, organizationId, wanted ?? []);
+          const named = taken.length ? wanted!.filter((n) => taken.includes(n)) : [uniqueViolationKey(err) ?? ''];
+          throw new ValidationError(named.map(numberInUse));
+        }
         throw err;
       }
     },

@@ -1,21 +1,32 @@
 /**
  * SQL for organizations, login users and their tokens.
  */
-import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
-import { authTokens, organizations, users } from '../../db/schema.ts';
+import { and, asc, eq, getTableColumns, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { authTokens, organizationPhoneNumbers, organizations, users } from '../../db/schema.ts';
 import { preparedStatement, type Executor } from '../../db/pool.ts';
 import type { PageRequest } from '../pagination.ts';
 
-export type OrganizationRow = typeof organizations.$inferSelect;
+/** An organization's row with its Twilio numbers (`organization_phone_numbers`, in order: the first sends). */
+export type OrganizationRow = typeof organizations.$inferSelect & { phoneNumbers: string[] };
 export type UserRow = typeof users.$inferSelect;
 
+const organizationColumns = {
+  ...getTableColumns(organizations),
+  phoneNumbers: sql<string[]>`coalesce((SELECT array_agg(n.number ORDER BY n.position)
+    FROM ${organizationPhoneNumbers} n WHERE n.organization_id = ${organizations.id}), '{}')`.as('phone_numbers'),
+};
+
+function selectOrganization(db: Executor) {
+  return db.select(organizationColumns).from(organizations);
+}
+
 export async function findOrganizationByName(db: Executor, name: string): Promise<OrganizationRow | undefined> {
-  const [row] = await db.select().from(organizations).where(eq(organizations.name, name));
+  const [row] = await selectOrganization(db).where(eq(organizations.name, name));
   return row;
 }
 
 export async function findOrganization(db: Executor, id: number): Promise<OrganizationRow | undefined> {
-  const [row] = await db.select().from(organizations).where(eq(organizations.id, id));
+  const [row] = await selectOrganization(db).where(eq(organizations.id, id));
   return row;
 }
 
@@ -28,13 +39,29 @@ export async function upsertOrganization(
   return (await findOrganizationByName(db, values.name))!;
 }
 
-export async function updateOrganization(
-  db: Executor,
-  id: number,
-  values: Partial<typeof organizations.$inferInsert>,
-): Promise<OrganizationRow> {
-  const [row] = await db.update(organizations).set({ ...values, updatedAt: new Date() }).where(eq(organizations.id, id)).returning();
-  return row;
+/** Changes the organization's own columns (its numbers: `replacePhoneNumbers`). */
+export async function updateOrganization(db: Executor, id: number, values: Partial<typeof organizations.$inferInsert>): Promise<void> {
+  await db.update(organizations).set({ ...values, updatedAt: new Date() }).where(eq(organizations.id, id));
+}
+
+/** Which of `numbers` (E.164) another organization than `organizationId` holds. */
+export async function phoneNumbersHeldElsewhere(db: Executor, organizationId: number, numbers: string[]): Promise<string[]> {
+  if (numbers.length === 0) return [];
+  const rows = await db
+    .select({ number: organizationPhoneNumbers.number })
+    .from(organizationPhoneNumbers)
+    .where(and(inArray(organizationPhoneNumbers.number, numbers), ne(organizationPhoneNumbers.organizationId, organizationId)));
+  return rows.map((r) => r.number);
+}
+
+/**
+ * Makes `numbers` (E.164, no repeats) the organization's numbers, in that order.
+ * @throws the unique violation of `organization_phone_numbers_pkey` when another organization holds one of them.
+ */
+export async function replacePhoneNumbers(db: Executor, organizationId: number, numbers: string[]): Promise<void> {
+  await db.delete(organizationPhoneNumbers).where(eq(organizationPhoneNumbers.organizationId, organizationId));
+  if (numbers.length === 0) return;
+  await db.insert(organizationPhoneNumbers).values(numbers.map((number, position) => ({ number, organizationId, position })));
 }
 
 export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
@@ -120,8 +147,10 @@ export async function revokeUserTokens(db: Executor, userId: number, now: Date):
   await db.update(authTokens).set({ revokedAt: now }).where(and(eq(authTokens.userId, userId), isNull(authTokens.revokedAt)));
 }
 
-/** The organization that owns phone number `number` (E.164) among its `phone_numbers`. */
+/** The organization that holds phone number `number` (E.164): at most one, the number being the key. */
 export async function findOrganizationByPhoneNumber(db: Executor, number: string): Promise<OrganizationRow | undefined> {
-  const [row] = await db.select().from(organizations).where(sql`${organizations.phoneNumbers} @> ARRAY[${number}]::text[]`);
+  const [row] = await selectOrganization(db)
+    .innerJoin(organizationPhoneNumbers, eq(organizationPhoneNumbers.organizationId, organizations.id))
+    .where(eq(organizationPhoneNumbers.number, number));
   return row;
 }

@@ -173,7 +173,7 @@ describe('POST /v1/admin/clinic/ecm/authorizations', () => {
       [{ file: dataUri(MIME.csv, 'Auth No,Status\n') }, 'The file has no authorization rows'],
       [{}, 'One of file, url or path is required'],
       [{ url: 'https://example.com/auths.xlsx' }, 'Url must be an http(s) URL on a host allowed for imports (IMPORT_URL_HOSTS)'],
-      [{ path: '../../etc/passwd' }, 'Path must be a file inside the import directory (DATA_DIR/imports)'],
+      [{ path: '../../etc/passwd' }, 'Path must name a file in the clinic\'s import folder (DATA_DIR/imports/'],
     ];
     for (const [authorization, message] of cases) {
       const res = await post(authorization);

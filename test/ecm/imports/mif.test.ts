@@ -44,6 +44,9 @@ async function patientByMemberId(memberId: string, user = admin) {
   return (await call(t.app, user, 'GET', `/v1/admin/clinic/ecm/patients/${item.id}`)).json().patient;
 }
 
+/** The clinic's drop folder for the `path` source. */
+const dropFolder = (user: TestUser) => path.join(dataDir, 'imports', String(user.organizationId));
+
 async function counts() {
   const { rows } = await t.database.db.execute<{ patients: number; imports: number; histories: number }>(sql`
     SELECT (SELECT count(*)::int FROM patients) AS patients, (SELECT count(*)::int FROM mif_imports) AS imports,
@@ -61,9 +64,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'care-mif-'));
-  fs.mkdirSync(path.join(dataDir, 'imports'));
   t = await createTestContext({ DATA_DIR: dataDir, IMPORT_URL_HOSTS: host });
   admin = await createUser(t.services, 'MIF Clinic', 'admin', 'Ada Admin');
+  fs.mkdirSync(dropFolder(admin), { recursive: true });
   coordinator = await createUser(t.services, 'MIF Clinic', 'care_coordinator');
   otherAdmin = await createUser(t.services, 'Other MIF Clinic', 'admin');
   await call(t.app, admin, 'PUT', '/v1/admin/organization', { organization: { mcp_id: 'MCP-42', mcp_name: 'Sunrise Health Plan' } });
@@ -280,28 +283,53 @@ describe('url and path sources', () => {
     expect(missing.json().errors[0]).toMatch(/^The file could not be downloaded: .* answered HTTP 404$/);
   });
 
-  it('reads a path inside DATA_DIR/imports, relative or absolute', async () => {
-    const file = path.join(dataDir, 'imports', 'nightly', 'mif.csv');
+  it('reads a path relative to the clinic\'s own drop folder DATA_DIR/imports/<organization id>/', async () => {
+    const file = path.join(dropFolder(admin), 'nightly', 'mif.csv');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, delimited(['MEMBER_ID', 'FIRST_NAME', 'LAST_NAME'], [{ MEMBER_ID: 'PATH-1', FIRST_NAME: 'Path', LAST_NAME: 'Person' }]));
     const rel = await post(admin, { path: 'nightly/mif.csv' });
     expect(rel.statusCode, rel.body).toBe(201);
     expect(rel.json().mif_import).toMatchObject({ source: 'path', filename: 'mif.csv', created_count: 1 });
-    const abs = await post(admin, { path: file });
-    expect(abs.json().mif_import).toMatchObject({ updated_count: 1 });
+    // A link that stays inside the folder is followed.
+    fs.symlinkSync(file, path.join(dropFolder(admin), 'latest.csv'));
+    const linked = await post(admin, { path: './latest.csv' });
+    expect(linked.json().mif_import).toMatchObject({ filename: 'mif.csv', updated_count: 1 });
   });
 
-  it('refuses a path outside the import directory, through .. or a symbolic link', async () => {
+  it('reaches nothing outside the clinic\'s folder, and answers one sentence for whatever it cannot read', async () => {
+    const neighbour = await createUser(t.services, 'Neighbour Clinic', 'admin');
+    const other = dropFolder(neighbour);
+    fs.mkdirSync(other, { recursive: true });
+    fs.writeFileSync(path.join(other, 'theirs.csv'), 'MEMBER_ID,FIRST_NAME,LAST_NAME\nTHEIRS,T,T\n');
     fs.writeFileSync(path.join(dataDir, 'secret.csv'), 'MEMBER_ID,FIRST_NAME,LAST_NAME\nSECRET,S,S\n');
-    fs.symlinkSync(path.join(dataDir, 'secret.csv'), path.join(dataDir, 'imports', 'link.csv'));
-    for (const p of ['../secret.csv', path.join(dataDir, 'secret.csv'), '/etc/passwd', 'link.csv', '.', '']) {
+    fs.writeFileSync(path.join(dropFolder(admin), 'mine.csv'), 'MEMBER_ID,FIRST_NAME,LAST_NAME\nMINE,M,M\n');
+    fs.symlinkSync(path.join(other, 'theirs.csv'), path.join(dropFolder(admin), 'theirs-link.csv'));
+    fs.symlinkSync(other, path.join(dropFolder(admin), 'their-folder'));
+    fs.symlinkSync(path.join(dataDir, 'secret.csv'), path.join(dropFolder(admin), 'secret-link.csv'));
+    const sentence = `Path must name a file in the clinic's import folder (DATA_DIR/imports/${admin.organizationId}/)`;
+    const unreachable = [
+      `../${neighbour.organizationId}/theirs.csv`, path.join(other, 'theirs.csv'), '../../secret.csv', path.join(dataDir, 'secret.csv'),
+      path.join(dropFolder(admin), 'mine.csv'), 'nightly/../../secret.csv', '..\\secret.csv', '/etc/passwd', 'C:\\secret.csv',
+      'theirs-link.csv', 'their-folder/theirs.csv', 'secret-link.csv', 'nope.csv', 'theirs.csv', 'nightly', '.', 'mine.csv\u0000.txt',
+    ];
+    for (const p of unreachable) {
       const res = await post(admin, { path: p });
       expect(res.statusCode, p).toBe(422);
-      expect(res.json().errors, p).toEqual([p === '' ? 'One of file, url or path is required' : 'Path must be a file inside the import directory (DATA_DIR/imports)']);
+      expect(res.json(), p).toEqual({ errors: [sentence] });
     }
-    const missing = await post(admin, { path: 'nope.csv' });
-    expect(missing.json()).toEqual({ errors: ['Path nope.csv was not found in the import directory'] });
+    expect((await post(admin, { path: '' })).json()).toEqual({ errors: ['One of file, url or path is required'] });
+    // The other clinic reads its own file; neither reads the other's.
+    const theirs = await post(neighbour, { path: 'theirs.csv' });
+    expect(theirs.statusCode, theirs.body).toBe(201);
+    expect((await post(neighbour, { path: 'mine.csv' })).json()).toEqual({ errors: [`Path must name a file in the clinic's import folder (DATA_DIR/imports/${neighbour.organizationId}/)`] });
     expect(await patientByMemberId('SECRET')).toBeUndefined();
+    expect(await patientByMemberId('THEIRS')).toBeUndefined();
+  });
+
+  it('answers the same sentence when the clinic has no folder yet', async () => {
+    const newcomer = await createUser(t.services, 'Folderless Clinic', 'admin');
+    const res = await post(newcomer, { path: 'mif.csv' });
+    expect(res.json()).toEqual({ errors: [`Path must name a file in the clinic's import folder (DATA_DIR/imports/${newcomer.organizationId}/)`] });
   });
 });
 

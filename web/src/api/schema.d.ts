@@ -181,7 +181,7 @@ export interface paths {
                             file_type?: "csv" | "xml" | "xlsx" | "xlsm" | "xls";
                             /** @description Name kept in the import history (`url` and `path` use their own). */
                             filename?: string;
-                            /** @description A file inside the import directory `DATA_DIR/imports`, relative to it (or absolute inside it). */
+                            /** @description A file in the clinic's own drop folder `DATA_DIR/imports/<organization id>/` (its SFTP drop), relative to that folder (`nightly/mif.csv`). Absolute paths, `..` and symbolic links out of the folder reach nothing: they answer the same 422 as a missing file. */
                             path?: string;
                             /** @description An http(s) URL to download; its host must be listed in `IMPORT_URL_HOSTS`. No redirects. */
                             url?: string;
@@ -805,7 +805,7 @@ export interface paths {
                             file_type?: "csv" | "xml" | "xlsx" | "xlsm" | "xls";
                             /** @description Name kept in the import history (`url` and `path` use their own). */
                             filename?: string;
-                            /** @description A file inside the import directory `DATA_DIR/imports`, relative to it (or absolute inside it). */
+                            /** @description A file in the clinic's own drop folder `DATA_DIR/imports/<organization id>/` (its SFTP drop), relative to that folder (`nightly/mif.csv`). Absolute paths, `..` and symbolic links out of the folder reach nothing: they answer the same 422 as a missing file. */
                             path?: string;
                             /** @description An http(s) URL to download; its host must be listed in `IMPORT_URL_HOSTS`. No redirects. */
                             url?: string;
@@ -2796,7 +2796,7 @@ export interface paths {
                                 /** @description National Provider Identifier (10 digits). */
                                 npi: string | null;
                                 phone: string | null;
-                                /** @description Twilio numbers that belong to the clinic (E.164). */
+                                /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
                                 phone_numbers: string[];
                                 /** @description IANA time zone (default America/Los_Angeles). */
                                 time_zone: string;
@@ -2848,7 +2848,7 @@ export interface paths {
         };
         /**
          * Change the clinic's settings
-         * @description NPI (10 digits), TIN (9 digits), phone, IANA time zone, MCP id and name, and the clinic's Twilio numbers.
+         * @description NPI (10 digits), TIN (9 digits), phone, IANA time zone, MCP id and name, and the clinic's Twilio numbers (`phone_numbers` replaces them, in order; the first is the one the clinic sends from). A number belongs to one organization: one that another organization holds answers 422 `Phone number +18055550100 is already in use` and nothing is changed.
          */
         put: {
             parameters: {
@@ -2892,7 +2892,7 @@ export interface paths {
                                 /** @description National Provider Identifier (10 digits). */
                                 npi: string | null;
                                 phone: string | null;
-                                /** @description Twilio numbers that belong to the clinic (E.164). */
+                                /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
                                 phone_numbers: string[];
                                 /** @description IANA time zone (default America/Los_Angeles). */
                                 time_zone: string;
@@ -6342,7 +6342,7 @@ export interface paths {
                                 /** @description National Provider Identifier (10 digits). */
                                 npi: string | null;
                                 phone: string | null;
-                                /** @description Twilio numbers that belong to the clinic (E.164). */
+                                /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
                                 phone_numbers: string[];
                                 /** @description IANA time zone (default America/Los_Angeles). */
                                 time_zone: string;
