@@ -2,7 +2,8 @@
  * Identity: organizations and their settings, login users, sign-in tokens.
  *
  * Tokens are 32 random bytes sent as `X-User-Token` and stored as SHA-256
- * hashes; they expire after `sessionIdleTimeoutMinutes` without use, and their
+ * hashes; they expire after `sessionIdleTimeoutMinutes` without use and
+ * `sessionMaxAgeHours` after sign-in however active, and their
  * `last_used_at` is written at most once a minute. Sign-in is throttled per
  * account (failed attempts) and per IP (all attempts), with counters in
  * Postgres. Passwords are scrypt hashes. (ARCHITECTURE.md, "Security"; issue
@@ -28,7 +29,7 @@ export const INVALID_CREDENTIALS = 'Invalid email or password';
 
 export interface IdentityDeps {
   db: Db;
-  config: Pick<Config, 'sessionIdleTimeoutMinutes' | 'signInAccountLimit' | 'signInIpLimit' | 'signInWindowMinutes'>;
+  config: Pick<Config, 'sessionIdleTimeoutMinutes' | 'sessionMaxAgeHours' | 'signInAccountLimit' | 'signInIpLimit' | 'signInWindowMinutes'>;
   clock?: () => Date;
 }
 
@@ -122,8 +123,8 @@ export function createIdentityService({ db, config, clock = () => new Date() }: 
 
     /**
      * Resolves an `X-User-Token` to its actor.
-     * @throws UnauthorizedError `Invalid or missing token` for a missing, unknown, revoked or idle-expired token,
-     *         or a deactivated user.
+     * @throws UnauthorizedError `Invalid or missing token` for a missing, unknown or revoked token, one idle for
+     *         longer than `sessionIdleTimeoutMinutes` or issued more than `sessionMaxAgeHours` ago, or a deactivated user.
      */
     async authenticate(token: string | undefined): Promise<UserActor> {
       if (!token) throw new UnauthorizedError(INVALID_TOKEN);
@@ -131,6 +132,10 @@ export function createIdentityService({ db, config, clock = () => new Date() }: 
       const now = clock();
       if (!row || !row.user.active) throw new UnauthorizedError(INVALID_TOKEN);
       if (now.getTime() - row.lastUsedAt.getTime() > config.sessionIdleTimeoutMinutes * 60_000) {
+        throw new UnauthorizedError(INVALID_TOKEN);
+      }
+      // An absolute limit too: a stolen token kept busy would otherwise never expire.
+      if (now.getTime() - row.createdAt.getTime() > config.sessionMaxAgeHours * 3_600_000) {
         throw new UnauthorizedError(INVALID_TOKEN);
       }
       if (now.getTime() - row.lastUsedAt.getTime() > TOKEN_TOUCH_INTERVAL_SECONDS * 1000) {
