@@ -44,7 +44,7 @@ import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
 import { createAuditService } from './platform/audit.ts';
 import { representableDateTimes } from './platform/validation.ts';
-import { genReqId, registerJsonParser } from './platform/http.ts';
+import { auditAccessDenied, genReqId, registerJsonParser } from './platform/http.ts';
 import { consoleRoutes } from './console.ts';
 import { createIdentityService } from './platform/identity/service.ts';
 
@@ -148,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  app.addHook('onSend', auditAccessDenied(services.audit.record));
   registerJsonParser(app);
 
   await app.register(swagger, {

@@ -4,8 +4,9 @@
  * declaration of `request.actor`.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
+import type { AuditEntry } from './audit.ts';
 import type { Actor, RequestContext } from './context.ts';
 import type { Config } from '../config.ts';
 
@@ -86,4 +87,23 @@ export function registerJsonParser(app: FastifyInstance): void {
 export function contextOf<A extends Actor>(req: FastifyRequest): RequestContext<A> {
   if (!req.actor) throw new Error('contextOf called on a route without authentication');
   return { actor: req.actor as A, ip: req.ip, requestId: req.id };
+}
+
+/**
+ * onSend hook (set once, on the root): every 403 answered to an authenticated actor (an ECM role refusal, an ECP
+ * scope refusal, any later door's) writes one audit row in the actor's organization: `access_denied`, entity
+ * `endpoint`, id `METHOD /route/pattern` (the pattern, never the URL: paths and query strings can carry PHI). A 403
+ * without an actor (a bad Twilio signature, a tampered download link) has no organization to be audited in.
+ * The row is written before the answer leaves; a failed write is logged and the 403 still answered.
+ */
+export function auditAccessDenied(record: (ctx: RequestContext, entry: AuditEntry) => Promise<void>) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (reply.statusCode !== 403 || !req.actor) return;
+    const route = `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;
+    try {
+      await record(contextOf(req), { action: 'access_denied', entityType: 'endpoint', entityIds: [route] });
+    } catch (err) {
+      req.log.error({ err }, 'the audit row of a 403 was not written');
+    }
+  };
 }
