@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { LoggerOptions } from 'pino';
 import type { AuditEntry } from './audit.ts';
 import type { Actor, RequestContext } from './context.ts';
@@ -105,5 +106,19 @@ export function auditAccessDenied(record: (ctx: RequestContext, entry: AuditEntr
     } catch (err) {
       req.log.error({ err }, 'the audit row of a 403 was not written');
     }
+  };
+}
+
+/**
+ * Security headers of every response (`@fastify/helmet` on the root): helmet's defaults (`nosniff`, `X-Frame-Options`,
+ * cross-origin isolation headers, ...) with `Referrer-Policy: no-referrer`, HSTS only when `https` (PUBLIC_URL is
+ * https), and no Content-Security-Policy: JSON needs none, and the console (`/app`) and the API reference (`/docs`)
+ * each set their own.
+ */
+export function apiSecurityHeaders(https: boolean): FastifyHelmetOptions {
+  return {
+    contentSecurityPolicy: false,
+    referrerPolicy: { policy: 'no-referrer' },
+    ...(https ? {} : { strictTransportSecurity: false }),
   };
 }
