@@ -17,7 +17,7 @@ import { runDemoSeeders } from '../src/platform/demo.ts';
 import { CONSOLE_DIST } from '../src/console.ts';
 import { call, createTestContext, type TestContext } from '../test/support/app.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, startTwilioPeer, type TwilioPeer } from '../test/support/twilio-peer.ts';
-import { ARTIFACTS, CHROMIUM, launchChromium, screenshot, seriousViolations } from './browser.ts';
+import { ARTIFACTS, CHROMIUM, launchChromium, screenshot, seriousViolations, watchCsp } from './browser.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const PUBLIC_URL = 'http://care.e2e.test';
@@ -67,9 +67,19 @@ afterAll(async () => {
   await step('peer', () => peer?.close());
 }, 120_000);
 
-/** Runs `fn` on a fresh page; on failure saves `failure-<name>.png` before rethrowing. */
+/**
+ * Runs `fn` on a fresh page; on failure saves `failure-<name>.png` before rethrowing. Any Content-Security-Policy
+ * violation, and any console document served without an enforced policy, fails the test.
+ */
 async function withPage(name: string, fn: (page: Page, context: BrowserContext) => Promise<void>) {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true, timezoneId: 'America/New_York' });
+  const csp = await watchCsp(context);
+  const unprotected: string[] = [];
+  context.on('response', (res) => {
+    if (res.request().resourceType() !== 'document' || !new URL(res.url()).pathname.startsWith('/app')) return;
+    const headers = res.headers();
+    if (!headers['content-security-policy'] || headers['content-security-policy-report-only']) unprotected.push(res.url());
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const pageErrors: string[] = [];
@@ -77,6 +87,8 @@ async function withPage(name: string, fn: (page: Page, context: BrowserContext) 
   page.on('console', (msg) => msg.type() === 'error' && pageErrors.push(msg.text()));
   try {
     await fn(page, context);
+    expect(await csp.violations(), `${name}: Content-Security-Policy violations`).toEqual([]);
+    expect(unprotected, `${name}: console documents without an enforced Content-Security-Policy`).toEqual([]);
   } catch (err) {
     await screenshot(page, `failure-${name}`).catch(() => undefined);
     if (pageErrors.length) (err as Error).message += `\nbrowser errors:\n${pageErrors.join('\n')}`;
@@ -110,6 +122,10 @@ describe('care team console', () => {
     const shell = await fetch(`${base}/app/members/12?status=new_member`);
     expect(shell.status).toBe(200);
     expect(shell.headers.get('cache-control')).toBe('no-cache');
+    expect(shell.headers.get('content-security-policy')).toMatch(/script-src 'self';.*frame-ancestors 'none'/);
+    expect(shell.headers.get('content-security-policy-report-only')).toBeNull();
+    expect(shell.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(shell.headers.get('referrer-policy')).toBe('no-referrer');
     const html = await shell.text();
     const asset = html.match(/\/app\/assets\/[\w.-]+\.js/)![0];
     const js = await fetch(base + asset);

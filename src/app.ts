@@ -5,6 +5,7 @@
  * Building the app has no side effects beyond the returned instance.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import { sql } from 'drizzle-orm';
 import type { Config } from './config.ts';
@@ -44,7 +45,7 @@ import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
 import { createAuditService } from './platform/audit.ts';
 import { representableDateTimes } from './platform/validation.ts';
-import { genReqId, registerJsonParser } from './platform/http.ts';
+import { apiSecurityHeaders, auditAccessDenied, genReqId, registerJsonParser } from './platform/http.ts';
 import { consoleRoutes } from './console.ts';
 import { createIdentityService } from './platform/identity/service.ts';
 
@@ -148,6 +149,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  app.addHook('onSend', auditAccessDenied(services.audit.record));
+  // HSTS only where browsers reach this server over https; no CSP here (the console and /docs set their own).
+  const https = config.publicUrl.startsWith('https:');
+  await app.register(helmet, apiSecurityHeaders(https));
   registerJsonParser(app);
 
   await app.register(swagger, {
@@ -218,8 +223,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(tokenRoutes, services);
   await app.register(clinicalRoutes, { prefix: '/clinical/v1', ...services });
 
-  // The care team console (web/), built by `npm run build`, at /app.
-  await app.register(consoleRoutes, {});
+  // The care team console (web/), built by `npm run build`, at /app, with its own Content-Security-Policy.
+  await app.register(consoleRoutes, { https });
 
   return app;
 }

@@ -28,6 +28,8 @@ export interface Config {
   publicUrl: string;
   /** Sign-in tokens expire after this many minutes without use (default 720 = 12 h). */
   sessionIdleTimeoutMinutes: number;
+  /** Sign-in tokens expire this many hours after sign-in, however active (default 12). */
+  sessionMaxAgeHours: number;
   /** Failed sign-ins allowed per account in `signInWindowMinutes` before 429 (default 5). */
   signInAccountLimit: number;
   /** Sign-in attempts allowed per client IP in `signInWindowMinutes` before 429 (default 50). */
@@ -194,6 +196,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     ] as const),
     publicUrl,
     sessionIdleTimeoutMinutes: int(env, 'SESSION_IDLE_TIMEOUT_MINUTES', 720, 1, 60 * 24 * 90),
+    sessionMaxAgeHours: int(env, 'SESSION_MAX_AGE_HOURS', 12, 1, 24 * 90),
     signInAccountLimit: int(env, 'SIGN_IN_ACCOUNT_LIMIT', 5, 1, 10_000),
     signInIpLimit: int(env, 'SIGN_IN_IP_LIMIT', 50, 1, 1_000_000),
     signInWindowMinutes: int(env, 'SIGN_IN_WINDOW_MINUTES', 15, 1, 24 * 60),

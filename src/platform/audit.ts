@@ -2,6 +2,9 @@
  * The audit trail: one row per request that reads or changes PHI, written in the
  * same transaction as the change (FHIR AuditEvent; HIPAA 164.312(b);
  * ARCHITECTURE.md, "Security"). A list writes one row naming every record id it returned.
+ * Authentication is audited too (HIPAA 164.308(a)(5)(ii)(C), log-in monitoring): clinic
+ * sign-in, failed sign-in and sign-out, ECP token grants and refusals, and every 403 answered
+ * to an authenticated actor (docs/decisions.md, "Authentication audit").
  */
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import { auditEvents } from '../db/schema.ts';
@@ -9,7 +12,10 @@ import type { Executor } from '../db/pool.ts';
 import type { RequestContext } from './context.ts';
 import type { PageRequest } from './pagination.ts';
 
-export type AuditAction = 'read' | 'list' | 'create' | 'update' | 'delete' | 'export' | 'import';
+export type AuditAction =
+  | 'read' | 'list' | 'create' | 'update' | 'delete' | 'export' | 'import'
+  // Authentication and access control (entity types `session`, `access_token`, `endpoint`).
+  | 'sign_in' | 'sign_in_failed' | 'sign_out' | 'token_granted' | 'token_refused' | 'access_denied';
 
 export interface AuditEntry {
   action: AuditAction;
@@ -59,9 +65,11 @@ export async function listAuditEvents(db: Executor, organizationId: number, q: A
   return { rows, totalCount: count };
 }
 
-/** Reading the audit trail (admin). */
+/** Reading the audit trail (admin), and writing rows that go with no change of their own (a refused request). */
 export function createAuditService({ db }: { db: Executor }) {
   return {
+    /** Inserts one audit row for `ctx`'s actor, in a statement of its own. */
+    record: (ctx: RequestContext, entry: AuditEntry) => recordAudit(db, ctx, entry),
     /** A page of the organization's audit rows, newest first, and the total count. */
     list: (organizationId: number, q: AuditQuery, page: PageRequest) => listAuditEvents(db, organizationId, q, page),
   };

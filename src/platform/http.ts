@@ -4,8 +4,10 @@
  * declaration of `request.actor`.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { LoggerOptions } from 'pino';
+import type { AuditEntry } from './audit.ts';
 import type { Actor, RequestContext } from './context.ts';
 import type { Config } from '../config.ts';
 
@@ -106,3 +108,35 @@ export function bodyTooLargeMessage(req: FastifyRequest): string {
 
 /** Body limit of the unauthenticated credential endpoints (`POST /token`, sign-in): their bodies are a few hundred bytes. */
 export const CREDENTIALS_BODY_LIMIT = 64 * 1024;
+/**
+ * onSend hook (set once, on the root): every 403 answered to an authenticated actor (an ECM role refusal, an ECP
+ * scope refusal, any later door's) writes one audit row in the actor's organization: `access_denied`, entity
+ * `endpoint`, id `METHOD /route/pattern` (the pattern, never the URL: paths and query strings can carry PHI). A 403
+ * without an actor (a bad Twilio signature, a tampered download link) has no organization to be audited in.
+ * The row is written before the answer leaves; a failed write is logged and the 403 still answered.
+ */
+export function auditAccessDenied(record: (ctx: RequestContext, entry: AuditEntry) => Promise<void>) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (reply.statusCode !== 403 || !req.actor) return;
+    const route = `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;
+    try {
+      await record(contextOf(req), { action: 'access_denied', entityType: 'endpoint', entityIds: [route] });
+    } catch (err) {
+      req.log.error({ err }, 'the audit row of a 403 was not written');
+    }
+  };
+}
+
+/**
+ * Security headers of every response (`@fastify/helmet` on the root): helmet's defaults (`nosniff`, `X-Frame-Options`,
+ * cross-origin isolation headers, ...) with `Referrer-Policy: no-referrer`, HSTS only when `https` (PUBLIC_URL is
+ * https), and no Content-Security-Policy: JSON needs none, and the console (`/app`) and the API reference (`/docs`)
+ * each set their own.
+ */
+export function apiSecurityHeaders(https: boolean): FastifyHelmetOptions {
+  return {
+    contentSecurityPolicy: false,
+    referrerPolicy: { policy: 'no-referrer' },
+    ...(https ? {} : { strictTransportSecurity: false }),
+  };
+}

@@ -60,17 +60,37 @@ export async function fetchAllowedFile(url: string, opts: { allowedHosts: string
 }
 
 /**
+ * IPv6 prefixes whose addresses carry an IPv4 address (or are routed to one by a translator). An address in one of
+ * them is refused whatever IPv4 address it embeds: the one inside may be private, and a translator or the host's own
+ * stack may deliver the packet to it.
+ */
+const EMBEDS_IPV4: ReadonlyArray<[prefix: ipaddr.IPv6, bits: number]> = (
+  [
+    ['::', 96], // IPv4-compatible (RFC 4291 2.5.5.1, deprecated); ipaddr.js calls `::7f00:1` unicast
+    ['::ffff:0:0', 96], // IPv4-mapped (RFC 4291 2.5.5.2)
+    ['::ffff:0:0:0', 96], // IPv4-translated (RFC 6145)
+    ['64:ff9b::', 96], // NAT64 well-known prefix (RFC 6052)
+    ['64:ff9b:1::', 48], // NAT64 local-use prefix (RFC 8215)
+    ['2002::', 16], // 6to4 (RFC 3056)
+    ['2001::', 32], // Teredo (RFC 4380)
+  ] as const
+).map(([prefix, bits]) => [ipaddr.IPv6.parse(prefix), bits]);
+
+/**
  * True when `address` (IPv4 or IPv6 text) is a public unicast address: not loopback, private (RFC 1918), link-local,
- * carrier-grade NAT, multicast, broadcast, unspecified, reserved, IPv6 unique-local, nor any IPv6 form that embeds
- * an IPv4 address (mapped, 6to4, Teredo, NAT64), which could hide a private one. ipaddr.js names everything else
- * by its special range; only `unicast` is public.
+ * carrier-grade NAT, multicast, broadcast, unspecified, reserved, documentation, IPv6 unique-local, nor any IPv6 form
+ * that embeds an IPv4 address (`EMBEDS_IPV4`: compatible, mapped, translated, NAT64, 6to4, Teredo), public IPv4
+ * inside or not. ipaddr.js names the special ranges; only its `unicast` is public.
  */
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
-  let ip = ipaddr.parse(address);
-  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+  const ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv6' && EMBEDS_IPV4.some(([prefix, bits]) => (ip as ipaddr.IPv6).match(prefix, bits))) return false;
   return ip.range() === 'unicast';
 }
+
+/** The refusal of a host that is, or resolves to, a non-public address; it never says which address (a probe of the network). */
+const NOT_PUBLIC = 'the URL must resolve to public addresses only';
 
 export interface ResolvedAddress {
   address: string;
@@ -80,14 +100,17 @@ export interface ResolvedAddress {
 /**
  * Resolves `hostname` (a name or an IP literal, IPv6 with or without brackets) to every address it has, and
  * refuses it when any of them is not public (unless `allowPrivate`): a guard against server-side request forgery.
- * Callers connect to one of the returned addresses, so the check and the connection see the same DNS answer.
- * @throws OutboundUrlError when the name does not resolve or resolves to a non-public address.
+ * A literal is checked as written, without DNS (returned in its canonical spelling). Callers connect to one of the
+ * returned addresses, so the check and the connection see the same DNS answer.
+ * @throws OutboundUrlError when the name does not resolve, or `the URL must resolve to public addresses only` when
+ *   it is or resolves to a non-public address (the message never names the address: that would map the network).
  */
 export async function resolvePublicAddresses(hostname: string, opts: { allowPrivate: boolean }): Promise<ResolvedAddress[]> {
   const host = hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: ResolvedAddress[];
   if (ipaddr.isValid(host)) {
-    addresses = [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }];
+    const ip = ipaddr.parse(host);
+    addresses = [{ address: ip.toString(), family: ip.kind() === 'ipv6' ? 6 : 4 }];
   } else {
     try {
       addresses = (await dnsLookup(host, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
@@ -97,8 +120,7 @@ export async function resolvePublicAddresses(hostname: string, opts: { allowPriv
   }
   if (addresses.length === 0) throw new OutboundUrlError(`${host} does not resolve`);
   if (!opts.allowPrivate) {
-    const refused = addresses.find((a) => !isPublicAddress(a.address));
-    if (refused) throw new OutboundUrlError(`${host} resolves to ${refused.address}, which is not a public address`);
+    if (!addresses.every((a) => isPublicAddress(a.address))) throw new OutboundUrlError(NOT_PUBLIC);
   }
   return addresses;
 }

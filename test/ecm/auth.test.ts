@@ -9,7 +9,7 @@ let admin: TestUser;
 let coordinator: TestUser;
 
 beforeAll(async () => {
-  t = await createTestContext({ SIGN_IN_ACCOUNT_LIMIT: '3', SIGN_IN_IP_LIMIT: '40', SESSION_IDLE_TIMEOUT_MINUTES: '30' });
+  t = await createTestContext({ SIGN_IN_ACCOUNT_LIMIT: '3', SIGN_IN_IP_LIMIT: '40', SESSION_IDLE_TIMEOUT_MINUTES: '30', SESSION_MAX_AGE_HOURS: '2' });
   admin = await createUser(t.services, 'Auth Clinic', 'admin', 'Ada Admin');
   coordinator = await createUser(t.services, 'Auth Clinic', 'care_coordinator');
 });
@@ -106,6 +106,19 @@ describe('tokens', () => {
     expect(Date.now() - touched.lastUsedAt.getTime()).toBeLessThan(10_000);
     // Idle for 31 minutes (timeout 30): refused.
     await t.database.db.update(authTokens).set({ lastUsedAt: sql`now() - interval '31 minutes'` }).where(where);
+    const res = await call(t.app, { token }, 'GET', '/v1/me');
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toEqual({ errors: ['Invalid or missing token'] });
+  });
+
+  it('expires a token SESSION_MAX_AGE_HOURS after sign-in even while it is in use', async () => {
+    const token = (await signIn(coordinator.email, TEST_PASSWORD, '10.3.0.2')).json().token;
+    const where = eq(authTokens.tokenHash, hashToken(token));
+    // Signed in 1 h 59 min ago (limit 2 h), used a moment ago: still good.
+    await t.database.db.update(authTokens).set({ createdAt: sql`now() - interval '119 minutes'`, lastUsedAt: sql`now()` }).where(where);
+    expect((await call(t.app, { token }, 'GET', '/v1/me')).statusCode).toBe(200);
+    // Signed in 2 h 1 min ago, used a moment ago (well within the 30 min idle timeout): refused.
+    await t.database.db.update(authTokens).set({ createdAt: sql`now() - interval '121 minutes'`, lastUsedAt: sql`now()` }).where(where);
     const res = await call(t.app, { token }, 'GET', '/v1/me');
     expect(res.statusCode).toBe(401);
     expect(res.json()).toEqual({ errors: ['Invalid or missing token'] });

@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     const c = loadConfig({}, '/srv/care');
     expect(c).toMatchObject({
       port: 3000, host: '0.0.0.0', databaseUrl: undefined, dataDir: path.resolve('/srv/care/.data'), logLevel: 'info',
-      publicUrl: 'http://localhost:3000', sessionIdleTimeoutMinutes: 720, demoSeed: 'auto',
+      publicUrl: 'http://localhost:3000', sessionIdleTimeoutMinutes: 720, sessionMaxAgeHours: 12, demoSeed: 'auto',
     });
   });
 

@@ -38,13 +38,14 @@ export async function signInRoutes(app: FastifyInstance, { identity }: Deps) {
   app.withTypeProvider<TypeBoxTypeProvider>().post('/auth/sign_in', {
     schema: {
       tags: ['Authentication'], summary: 'Sign in',
-      description: 'Returns a token for X-User-Token. A wrong email or password is 401 `Invalid email or password` (the same for both). Throttled per account and per IP (429).',
+      description: 'Returns a token for X-User-Token. A wrong email or password is 401 `Invalid email or password` (the same for both). Throttled per account and per IP (429). '
+        + 'Tokens expire after SESSION_IDLE_TIMEOUT_MINUTES without use and SESSION_MAX_AGE_HOURS after sign-in. Every attempt on an existing account is audited (`sign_in`, `sign_in_failed`).',
       body: SignInBody,
       response: ecmResponses({ 200: SignInResponse }, [422, 429]),
     },
     bodyLimit: CREDENTIALS_BODY_LIMIT,
   }, async (req) => {
-    const { token, user } = await identity.signIn(req.body.email, req.body.password, req.ip);
+    const { token, user } = await identity.signIn(req.body.email, req.body.password, { ip: req.ip, requestId: req.id });
     return { token, user: userWire(user) };
   });
 }
@@ -59,7 +60,7 @@ export async function sessionRoutes(app: FastifyInstance, { identity }: Deps) {
       response: ecmResponses({ 204: { type: 'null', description: 'Signed out' } }),
     },
   }, async (req, reply) => {
-    await identity.signOut(contextOf<UserActor>(req).actor);
+    await identity.signOut(contextOf<UserActor>(req));
     return reply.code(204).send();
   });
 
@@ -122,7 +123,7 @@ export async function adminAccountRoutes(app: FastifyInstance, { identity, audit
   r.get('/audit_events', {
     schema: {
       tags, summary: 'The audit log', security: USER_TOKEN_SECURITY,
-      description: 'One row per request that read or changed PHI, newest first.',
+      description: 'One row per request that read or changed PHI, per sign-in attempt on one of the clinic\'s accounts, per sign-out, and per 403, newest first.',
       querystring: AuditQuery, response: ecmResponses({ 200: AuditList }, [403, 422]),
     },
   }, async (req) => {

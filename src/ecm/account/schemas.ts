@@ -120,10 +120,15 @@ export const MeResponse = Type.Object({ user: User, organization: Organization }
 
 export const AuditEvent = Type.Object({
   id: Type.Integer(),
-  actor_type: Type.String({ description: 'user, system or partner.' }),
+  actor_type: Type.String({ description: 'user, system or partner (the partner client, on a company\'s rows).' }),
   actor_id: Nullable(Type.String()),
   actor_name: Nullable(Type.String()),
-  action: Type.String({ description: 'read, list, create, update, delete, export or import.' }),
+  action: Type.String({
+    description: 'read, list, create, update, delete, export or import; for authentication: sign_in, sign_in_failed and sign_out '
+      + '(entity_type `session`, entity_ids the attempted email; a failed attempt is filed under the clinic of the account the email names, '
+      + 'and is not recorded when it names none), token_granted and token_refused (ECP `POST /token`, `access_token`), and access_denied '
+      + '(a 403: entity_type `endpoint`, entity_ids `METHOD /route/pattern`).',
+  }),
   entity_type: Type.String(),
   entity_ids: Type.Array(Type.String(), { description: 'Every record the request read or changed.' }),
   ip: Nullable(Type.String()),
@@ -136,7 +141,7 @@ export const AuditQuery = Type.Object({
   entity_type: Type.Optional(LimitedString('identifier', { description: 'patient, user, organization, ...' })),
   entity_id: Type.Optional(LimitedString('identifier')),
   actor_id: Type.Optional(LimitedString('identifier', { description: 'User id.' })),
-  action: Type.Optional(LimitedString('identifier')),
+  action: Type.Optional(LimitedString('identifier', { description: 'Exact action, e.g. `sign_in_failed` (failed sign-ins) or `access_denied` (403s).' })),
   start_date: Type.Optional(DateText({ description: 'From this day (UTC), inclusive.' })),
   end_date: Type.Optional(DateText({ description: 'To this day (UTC), inclusive.' })),
 });

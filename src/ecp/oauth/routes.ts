@@ -76,6 +76,7 @@ export async function tokenRoutes(app: FastifyInstance, { oauth }: { oauth: OAut
       usedBasic: Boolean(basic),
       scope: body.scope,
       ip: req.ip,
+      requestId: req.id,
     });
     return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(token);
   });

@@ -11,6 +11,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import type { Db } from '../../db/pool.ts';
 import { hashToken, newToken } from '../../platform/crypto.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import type { RequestContext } from '../../platform/context.ts';
 import { hitCounter } from '../../platform/rate-limit.ts';
 import { signingKey } from '../../platform/storage.ts';
 import type { PartnerClientRow, PartnerClientService } from '../clients/service.ts';
@@ -51,6 +53,8 @@ export interface TokenRequest {
   usedBasic: boolean;
   scope?: string;
   ip: string;
+  /** For the audit row. */
+  requestId?: string | null;
 }
 
 export interface VerifiedToken {
@@ -109,43 +113,63 @@ export function createOAuthService({ db, clients, jwtSecret, clock = () => new D
     return sameHash(hashToken(decoded), client.secretHash);
   }
 
+  /** The grant (RFC 6749 4.4): throttles, checks `client` (as `issueToken` found it) and the scopes, signs. */
+  async function grant(req: TokenRequest, client: PartnerClientRow | undefined) {
+    const ipCount = await hitCounter(db, `token:ip:${req.ip}`, 60);
+    if (ipCount.count > 300) throw Object.assign(new OAuthError(429, 'invalid_request', `Too many token requests; try again in ${ipCount.resetsInSeconds} seconds`), { retryAfter: ipCount.resetsInSeconds });
+    if (!req.grantType) throw new OAuthError(400, 'invalid_request', 'grant_type is required');
+    if (req.grantType !== 'client_credentials') throw new OAuthError(400, 'unsupported_grant_type', `grant_type ${req.grantType} is not supported; use client_credentials`);
+    if (!req.clientId) throw new OAuthError(req.usedBasic ? 401 : 400, req.usedBasic ? 'invalid_client' : 'invalid_request', 'client_id is required', req.usedBasic);
+    if (!client || client.disabledAt || !secretMatches(client, req)) {
+      if (client) {
+        const failures = await hitCounter(db, `token:client:${client.clientId}`, 900);
+        if (failures.count > 50) throw Object.assign(new OAuthError(429, 'invalid_request', `Too many failed attempts for this client; try again in ${failures.resetsInSeconds} seconds`), { retryAfter: failures.resetsInSeconds });
+      }
+      throw new OAuthError(401, 'invalid_client', 'Client authentication failed: unknown client, wrong secret or disabled client', req.usedBasic);
+    }
+    const requested = parseScopes(req.scope);
+    const denied = requested.filter((s) => !client.scopes.includes(s));
+    if (denied.length) throw new OAuthError(400, 'invalid_scope', `The client may not request: ${denied.join(' ')}`);
+    const granted = requested.length ? requested : client.scopes;
+    const nowMs = clock().getTime();
+    const now = Math.floor(nowMs / 1000);
+    const jti = newToken(16);
+    // `iat` has whole seconds; `iat_ms` lets a rotation refuse tokens issued earlier in the same second.
+    const token = await new SignJWT({ scope: granted.join(' '), org: client.organizationId, iat_ms: nowMs })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(client.clientId)
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setIssuedAt(now)
+      .setExpirationTime(now + TOKEN_TTL_SECONDS)
+      .setJti(jti)
+      .sign(await secretKey());
+    return { jti, response: { token_type: 'Bearer' as const, expires_in: TOKEN_TTL_SECONDS, access_token: token, scope: granted.join(' ') } };
+  }
+
   return {
     /**
-     * Issues an access token.
+     * Issues an access token. A request naming an existing client writes one audit row in the client's company
+     * (actor: the client; entity `access_token`): `token_granted` with the token's `jti` as its id, or
+     * `token_refused` with the RFC 6749 error code. A client id that names no client has no company to be audited in.
      * @returns `{token_type: "Bearer", expires_in: 3600, access_token, scope}`.
-     * @throws OAuthError (invalid_request, unsupported_grant_type, invalid_client, invalid_scope); 429 via TooManyRequests.
+     * @throws OAuthError (invalid_request, unsupported_grant_type, invalid_client, invalid_scope; 429 invalid_request when throttled).
      */
     async issueToken(req: TokenRequest) {
-      const ipCount = await hitCounter(db, `token:ip:${req.ip}`, 60);
-      if (ipCount.count > 300) throw Object.assign(new OAuthError(429, 'invalid_request', `Too many token requests; try again in ${ipCount.resetsInSeconds} seconds`), { retryAfter: ipCount.resetsInSeconds });
-      if (!req.grantType) throw new OAuthError(400, 'invalid_request', 'grant_type is required');
-      if (req.grantType !== 'client_credentials') throw new OAuthError(400, 'unsupported_grant_type', `grant_type ${req.grantType} is not supported; use client_credentials`);
-      if (!req.clientId) throw new OAuthError(req.usedBasic ? 401 : 400, req.usedBasic ? 'invalid_client' : 'invalid_request', 'client_id is required', req.usedBasic);
-      const client = /^[0-9A-Fa-f-]{36}$/.test(req.clientId) ? await clients.findByClientId(req.clientId) : undefined;
-      if (!client || client.disabledAt || !secretMatches(client, req)) {
-        if (client) {
-          const failures = await hitCounter(db, `token:client:${client.clientId}`, 900);
-          if (failures.count > 50) throw Object.assign(new OAuthError(429, 'invalid_request', `Too many failed attempts for this client; try again in ${failures.resetsInSeconds} seconds`), { retryAfter: failures.resetsInSeconds });
-        }
-        throw new OAuthError(401, 'invalid_client', 'Client authentication failed: unknown client, wrong secret or disabled client', req.usedBasic);
+      const client = req.clientId && /^[0-9A-Fa-f-]{36}$/.test(req.clientId) ? await clients.findByClientId(req.clientId) : undefined;
+      const ctx: RequestContext | undefined = client && {
+        actor: { kind: 'partner', id: client.clientId, name: `Partner client ${client.clientId}`, organizationId: client.organizationId },
+        ip: req.ip,
+        requestId: req.requestId ?? null,
+      };
+      try {
+        const granted = await grant(req, client);
+        if (ctx) await recordAudit(db, ctx, { action: 'token_granted', entityType: 'access_token', entityIds: [granted.jti] });
+        return granted.response;
+      } catch (err) {
+        if (ctx && err instanceof OAuthError) await recordAudit(db, ctx, { action: 'token_refused', entityType: 'access_token', entityIds: [err.error] });
+        throw err;
       }
-      const requested = parseScopes(req.scope);
-      const denied = requested.filter((s) => !client.scopes.includes(s));
-      if (denied.length) throw new OAuthError(400, 'invalid_scope', `The client may not request: ${denied.join(' ')}`);
-      const granted = requested.length ? requested : client.scopes;
-      const nowMs = clock().getTime();
-      const now = Math.floor(nowMs / 1000);
-      // `iat` has whole seconds; `iat_ms` lets a rotation refuse tokens issued earlier in the same second.
-      const token = await new SignJWT({ scope: granted.join(' '), org: client.organizationId, iat_ms: nowMs })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setSubject(client.clientId)
-        .setIssuer(TOKEN_ISSUER)
-        .setAudience(TOKEN_AUDIENCE)
-        .setIssuedAt(now)
-        .setExpirationTime(now + TOKEN_TTL_SECONDS)
-        .setJti(newToken(16))
-        .sign(await secretKey());
-      return { token_type: 'Bearer', expires_in: TOKEN_TTL_SECONDS, access_token: token, scope: granted.join(' ') };
     },
 
     /**

@@ -2,22 +2,25 @@
  * Identity: organizations and their settings, login users, sign-in tokens.
  *
  * Tokens are 32 random bytes sent as `X-User-Token` and stored as SHA-256
- * hashes; they expire after `sessionIdleTimeoutMinutes` without use, and their
+ * hashes; they expire after `sessionIdleTimeoutMinutes` without use and
+ * `sessionMaxAgeHours` after sign-in however active, and their
  * `last_used_at` is written at most once a minute. Sign-in is throttled per
  * account (failed attempts) and per IP (all attempts), with counters in
  * Postgres. Passwords are scrypt hashes. (ARCHITECTURE.md, "Security"; issue
  * "Foundation", "Clinic identity and access".)
  */
 import type { Config } from '../../config.ts';
-import type { Db } from '../../db/pool.ts';
-import { recordAudit } from '../audit.ts';
-import type { RequestContext, Role, UserActor } from '../context.ts';
+import type { Db, Executor } from '../../db/pool.ts';
+import { sql } from 'drizzle-orm';
+import { auditInsertSql, recordAudit, type AuditEntry } from '../audit.ts';
+import { systemContext, type RequestContext, type Role, type UserActor } from '../context.ts';
 import { dummyPasswordHash, hashPassword, hashToken, newToken, verifyPassword } from '../crypto.ts';
 import { isUniqueViolation, NotFoundError, uniqueViolationKey, TooManyRequestsError, UnauthorizedError, ValidationError } from '../errors.ts';
 import type { PageRequest } from '../pagination.ts';
 import { toE164 } from '../phone.ts';
 import { hitCounter, peekCounter, resetCounter } from '../rate-limit.ts';
 import * as store from './store.ts';
+import type { UserRow } from './store.ts';
 
 export type { OrganizationRow, UserRow } from './store.ts';
 
@@ -26,9 +29,16 @@ const TOKEN_TOUCH_INTERVAL_SECONDS = 60;
 export const INVALID_TOKEN = 'Invalid or missing token';
 export const INVALID_CREDENTIALS = 'Invalid email or password';
 
+/** Where a sign-in attempt came from, for its audit row. */
+export interface SignInOrigin {
+  /** Client IP as the server saw it. */
+  ip: string;
+  requestId: string | null;
+}
+
 export interface IdentityDeps {
   db: Db;
-  config: Pick<Config, 'sessionIdleTimeoutMinutes' | 'signInAccountLimit' | 'signInIpLimit' | 'signInWindowMinutes'>;
+  config: Pick<Config, 'sessionIdleTimeoutMinutes' | 'sessionMaxAgeHours' | 'signInAccountLimit' | 'signInIpLimit' | 'signInWindowMinutes'>;
   clock?: () => Date;
 }
 
@@ -83,52 +93,79 @@ function isTimeZone(tz: string): boolean {
 export function createIdentityService({ db, config, clock = () => new Date() }: IdentityDeps) {
   const windowSeconds = config.signInWindowMinutes * 60;
 
-  async function issueToken(userId: number, organizationId: number): Promise<string> {
+  async function issueToken(userId: number, organizationId: number, tx: Executor = db): Promise<{ token: string; id: number }> {
     const token = newToken();
-    await store.insertToken(db, userId, organizationId, hashToken(token));
-    return token;
+    const { id } = await store.insertToken(tx, userId, organizationId, hashToken(token));
+    return { token, id };
+  }
+
+  /**
+   * The context of a sign-in attempt that names `user`: the audit row goes to that user's clinic, so an attempt
+   * on one clinic's account is seen by that clinic's admins only.
+   */
+  function attemptContext(user: UserRow, from: SignInOrigin): RequestContext {
+    return { actor: { kind: 'user', id: String(user.id), name: user.name, organizationId: user.organizationId }, ip: from.ip, requestId: from.requestId };
   }
 
   return {
-    issueToken,
+    /** Issues a token for a user without a password (CLI, demo data, tests). @returns the token in clear. */
+    issueToken: async (userId: number, organizationId: number): Promise<string> => (await issueToken(userId, organizationId)).token,
 
     /**
-     * Checks an email and password and issues a token.
+     * Checks an email and password and issues a token. Every attempt whose email names a user writes one audit row
+     * in that user's clinic (entity `session`, the attempted email as its id): `sign_in`, or `sign_in_failed` for a
+     * wrong password, a deactivated user or a throttled attempt. An email that names no user has no clinic to be
+     * audited in: only the request log (401, IP) records it.
      * @returns `{ token, user }` (the token in clear, this once).
      * @throws UnauthorizedError `Invalid email or password` (same for an unknown email, a wrong password, a deactivated user);
      *         TooManyRequestsError when the account or the IP is over its limit.
      */
-    async signIn(email: string, password: string, ip: string) {
-      const accountKey = `sign_in:account:${email.trim().toLowerCase()}`;
-      const ipKey = `sign_in:ip:${ip}`;
+    async signIn(email: string, password: string, from: SignInOrigin) {
+      const attempted = email.trim();
+      const accountKey = `sign_in:account:${attempted.toLowerCase()}`;
+      const ipKey = `sign_in:ip:${from.ip}`;
+      const user = await store.findUserByEmail(db, attempted);
+      const refuse = async (err: Error): Promise<never> => {
+        const entry: AuditEntry = { action: 'sign_in_failed', entityType: 'session', entityIds: [attempted] };
+        if (user) await recordAudit(db, attemptContext(user, from), entry);
+        // The same insert, writing nothing: an unknown email must not answer faster than a known one (as the dummy hash).
+        else await db.execute(sql`WITH audit AS (${auditInsertSql(systemContext(0, ''), { ...entry, when: sql`false` })}) SELECT 1`);
+        throw err;
+      };
       const ipCount = await hitCounter(db, ipKey, windowSeconds);
       if (ipCount.count > config.signInIpLimit) {
-        throw new TooManyRequestsError('Too many sign-in attempts from this address; try again later', ipCount.resetsInSeconds);
+        return refuse(new TooManyRequestsError('Too many sign-in attempts from this address; try again later', ipCount.resetsInSeconds));
       }
       const failures = await peekCounter(db, accountKey, windowSeconds);
       if (failures.count >= config.signInAccountLimit) {
-        throw new TooManyRequestsError('Too many failed sign-in attempts for this account; try again later', failures.resetsInSeconds);
+        return refuse(new TooManyRequestsError('Too many failed sign-in attempts for this account; try again later', failures.resetsInSeconds));
       }
-      const user = await store.findUserByEmail(db, email.trim());
       const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
       if (!user || !ok || !user.active) {
         await hitCounter(db, accountKey, windowSeconds);
-        throw new UnauthorizedError(INVALID_CREDENTIALS);
+        return refuse(new UnauthorizedError(INVALID_CREDENTIALS));
       }
       await resetCounter(db, accountKey);
-      const token = await issueToken(user.id, user.organizationId);
+      const { token } = await db.transaction(async (tx) => {
+        const issued = await issueToken(user.id, user.organizationId, tx);
+        await recordAudit(tx, attemptContext(user, from), { action: 'sign_in', entityType: 'session', entityIds: [attempted] });
+        return issued;
+      });
       return { token, user };
     },
 
-    /** Revokes the token a request presented. */
-    async signOut(actor: UserActor): Promise<void> {
-      await store.revokeToken(db, actor.tokenId, clock());
+    /** Revokes the token a request presented; one audit row (`sign_out`, entity `session`). */
+    async signOut(ctx: RequestContext<UserActor>): Promise<void> {
+      await db.transaction(async (tx) => {
+        await store.revokeToken(tx, ctx.actor.tokenId, clock());
+        await recordAudit(tx, ctx, { action: 'sign_out', entityType: 'session', entityIds: [] });
+      });
     },
 
     /**
      * Resolves an `X-User-Token` to its actor.
-     * @throws UnauthorizedError `Invalid or missing token` for a missing, unknown, revoked or idle-expired token,
-     *         or a deactivated user.
+     * @throws UnauthorizedError `Invalid or missing token` for a missing, unknown or revoked token, one idle for
+     *         longer than `sessionIdleTimeoutMinutes` or issued more than `sessionMaxAgeHours` ago, or a deactivated user.
      */
     async authenticate(token: string | undefined): Promise<UserActor> {
       if (!token) throw new UnauthorizedError(INVALID_TOKEN);
@@ -136,6 +173,10 @@ export function createIdentityService({ db, config, clock = () => new Date() }: 
       const now = clock();
       if (!row || !row.user.active) throw new UnauthorizedError(INVALID_TOKEN);
       if (now.getTime() - row.lastUsedAt.getTime() > config.sessionIdleTimeoutMinutes * 60_000) {
+        throw new UnauthorizedError(INVALID_TOKEN);
+      }
+      // An absolute limit too: a stolen token kept busy would otherwise never expire.
+      if (now.getTime() - row.createdAt.getTime() > config.sessionMaxAgeHours * 3_600_000) {
         throw new UnauthorizedError(INVALID_TOKEN);
       }
       if (now.getTime() - row.lastUsedAt.getTime() > TOKEN_TOUCH_INTERVAL_SECONDS * 1000) {

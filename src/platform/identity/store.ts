@@ -109,14 +109,16 @@ export async function insertToken(db: Executor, userId: number, organizationId: 
 /** The columns of a token and its user that authenticating a request needs. */
 export interface TokenWithUser {
   tokenId: number;
+  /** Sign-in time (the absolute session lifetime runs from it). */
+  createdAt: Date;
   lastUsedAt: Date;
   user: Pick<UserRow, 'id' | 'organizationId' | 'name' | 'role' | 'active'>;
 }
 
 // Every ECM request runs it: built once, a named statement parsed and planned once per connection.
-const tokenWithUser = preparedStatement<{ token_id: string | number; last_used_at: string; id: number; organization_id: number; name: string; role: string; active: boolean }>(
+const tokenWithUser = preparedStatement<{ token_id: string | number; created_at: string; last_used_at: string; id: number; organization_id: number; name: string; role: string; active: boolean }>(
   'identity_token_with_user',
-  () => sql`SELECT t.id AS token_id, t.last_used_at, u.id, u.organization_id, u.name, u.role, u.active
+  () => sql`SELECT t.id AS token_id, t.created_at, t.last_used_at, u.id, u.organization_id, u.name, u.role, u.active
     FROM auth_tokens t JOIN users u ON u.id = t.user_id
     WHERE t.token_hash = ${sql.placeholder('hash')}::text AND t.revoked_at IS NULL`,
 );
@@ -126,6 +128,7 @@ export async function findTokenWithUser(db: Executor, tokenHash: string): Promis
   const [r] = await tokenWithUser(db, { hash: tokenHash });
   return r && {
     tokenId: Number(r.token_id),
+    createdAt: new Date(r.created_at),
     lastUsedAt: new Date(r.last_used_at),
     user: { id: r.id, organizationId: r.organization_id, name: r.name, role: r.role, active: r.active },
   };

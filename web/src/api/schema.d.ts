@@ -9,11 +9,12 @@ export interface paths {
         };
         /**
          * The audit log
-         * @description One row per request that read or changed PHI, newest first.
+         * @description One row per request that read or changed PHI, per sign-in attempt on one of the clinic's accounts, per sign-out, and per 403, newest first.
          */
         get: {
             parameters: {
                 query?: {
+                    /** @description Exact action, e.g. `sign_in_failed` (failed sign-ins) or `access_denied` (403s). */
                     action?: string;
                     /** @description User id. */
                     actor_id?: string;
@@ -45,11 +46,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             audit_events: {
-                                /** @description read, list, create, update, delete, export or import. */
+                                /** @description read, list, create, update, delete, export or import; for authentication: sign_in, sign_in_failed and sign_out (entity_type `session`, entity_ids the attempted email; a failed attempt is filed under the clinic of the account the email names, and is not recorded when it names none), token_granted and token_refused (ECP `POST /token`, `access_token`), and access_denied (a 403: entity_type `endpoint`, entity_ids `METHOD /route/pattern`). */
                                 action: string;
                                 actor_id: string | null;
                                 actor_name: string | null;
-                                /** @description user, system or partner. */
+                                /** @description user, system or partner (the partner client, on a company's rows). */
                                 actor_type: string;
                                 /** Format: date-time */
                                 created_at: string;
@@ -3369,7 +3370,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in
-         * @description Returns a token for X-User-Token. A wrong email or password is 401 `Invalid email or password` (the same for both). Throttled per account and per IP (429).
+         * @description Returns a token for X-User-Token. A wrong email or password is 401 `Invalid email or password` (the same for both). Throttled per account and per IP (429). Tokens expire after SESSION_IDLE_TIMEOUT_MINUTES without use and SESSION_MAX_AGE_HOURS after sign-in. Every attempt on an existing account is audited (`sign_in`, `sign_in_failed`).
          */
         post: {
             parameters: {
