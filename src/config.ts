@@ -201,7 +201,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     signInIpLimit: int(env, 'SIGN_IN_IP_LIMIT', 50, 1, 1_000_000),
     signInWindowMinutes: int(env, 'SIGN_IN_WINDOW_MINUTES', 15, 1, 24 * 60),
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),
-    demoSeed: oneOf(env, 'DEMO_SEED', 'auto', ['auto', 'off'] as const),
+    demoSeed: (() => {
+      // Demo users sign in with the README's published password: a production server never makes them.
+      const seed = oneOf(env, 'DEMO_SEED', nodeEnv === 'production' ? 'off' : 'auto', ['auto', 'off'] as const);
+      if (seed === 'auto' && nodeEnv === 'production') throw new ConfigError('DEMO_SEED=auto is refused when NODE_ENV=production (demo users have a published password)');
+      return seed;
+    })(),
     smtpUrl,
     mailFrom: str(env, 'MAIL_FROM', 'Care Platform <no-reply@care-platform.invalid>'),
     mailAttachmentHosts: list(env, 'MAIL_ATTACHMENT_HOSTS'),

@@ -137,16 +137,21 @@ describe('care CLI and server process', () => {
     expect(postmasterRunning()).toBe(false);
   }, 90_000);
 
-  it('prints no token, password or partner secret at start-up when NODE_ENV=production, even after seeding demo data', async () => {
+  it('seeds no demo users and prints no token, password or partner secret when NODE_ENV=production', async () => {
     const port = await freePort();
     const prod = await serve(port, {
       DATA_DIR: productionDataDir, NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:9', TWILIO_API_URL: 'http://127.0.0.1:9',
       TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32), TWILIO_AUTH_TOKEN: 'production-test-token', TWILIO_FROM_NUMBER: '+18055550100',
     });
+    // The demo admin's password is published in the README: on a production server it must open nothing.
+    const signIn = await fetch(`http://127.0.0.1:${port}/v1/auth/sign_in`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@demo-clinic.example.com', password: 'demo-password-2024' }),
+    });
+    expect(signIn.status).toBe(401);
     prod.child.kill('SIGTERM');
     expect(await exited(prod.child)).toBe(0);
     const out = prod.output();
-    expect(out).toContain('Demo data was seeded; its credentials are printed only when NODE_ENV=development (NODE_ENV is production).');
+    expect(out).not.toContain('Demo data was seeded');
     for (const secret of ['token:', 'client_secret', 'api_key', 'demo-password-2024', 'X-User-Token', 'Api-Key']) expect(out).not.toContain(secret);
   }, 120_000);
 });

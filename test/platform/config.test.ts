@@ -32,6 +32,13 @@ describe('loadConfig', () => {
     expect(loadConfig({}).twilioApiUrl).toBe('https://api.twilio.com');
   });
 
+  it('never seeds demo data in production: DEMO_SEED defaults to off there, and auto is refused', () => {
+    const production = { NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example.com', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+18055550100' };
+    expect(loadConfig({}).demoSeed).toBe('auto');
+    expect(loadConfig(production).demoSeed).toBe('off');
+    expect(() => loadConfig({ ...production, DEMO_SEED: 'auto' })).toThrow(/DEMO_SEED=auto is refused when NODE_ENV=production/);
+  });
+
   it('reads IMPORT_URL_HOSTS as a lower-case list, empty by default', () => {
     expect(loadConfig({}).importUrlHosts).toEqual([]);
     expect(loadConfig({ IMPORT_URL_HOSTS: ' Files.Plan.example ,sftp-gw.example:8443,, ' }).importUrlHosts).toEqual(['files.plan.example', 'sftp-gw.example:8443']);
