@@ -16,6 +16,7 @@ import pino, { type Logger } from 'pino';
 import { buildApp, createServices, type Services } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { connectDatabase, type PlatformDatabase } from './db/connect.ts';
+import { MIGRATIONS_FOLDER } from './root.ts';
 import { ROLES, systemContext, type Role } from './platform/context.ts';
 import { AppError } from './platform/errors.ts';
 import { loggerOptions } from './platform/http.ts';
@@ -64,7 +65,7 @@ async function openPlatform(logToStderr: boolean): Promise<Platform> {
   }
   const opts = loggerOptions(config);
   const log = logToStderr ? pino({ ...opts, level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2)) : pino(opts);
-  const database = await connectDatabase(config, log);
+  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, dbPoolMax: config.dbPoolMax, migrationsFolder: MIGRATIONS_FOLDER }, log);
   const jobs = createJobs({ connectionString: database.url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, maintenanceSeconds: config.jobsMaintenanceSeconds, log });
   try {
     await jobs.start();

@@ -15,3 +15,6 @@ function findRoot(from: string): string {
 }
 
 export const PROJECT_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+/** The SQL migrations drizzle-kit generates; `runMigrations` and `connectDatabase` are given this folder. */
+export const MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, 'migrations');
