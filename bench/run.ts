@@ -351,7 +351,7 @@ async function main() {
   const stats = await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').then(() => db.query('SELECT pg_stat_statements_reset()')).then(() => true, () => false);
   const statements = async () => (stats
     ? Number((await db.query(`SELECT coalesce(sum(calls), 0)::bigint AS n FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND query NOT ILIKE '%pgboss%' AND query NOT ILIKE '%pg_stat_statements%' AND query NOT IN ('BEGIN', 'COMMIT', 'ROLLBACK')`)).rows[0].n)
+        AND query NOT ILIKE '%job_queue.%' AND query NOT ILIKE '%pg_stat_statements%' AND query NOT IN ('BEGIN', 'COMMIT', 'ROLLBACK')`)).rows[0].n)
     : NaN);
 
   // An ECP bearer token from the platform (the floor verifies the same HS256 key).
