@@ -93,7 +93,7 @@ export async function startCare(role: 'all' | 'api' | 'worker', databaseUrl: str
       child.kill(signal);
     }),
   };
-  // Generous: on a loaded 2-core machine a start (tsx compiling the sources) has taken over 30 s.
+  // Generous: on a loaded 2-core machine a start from the sources has taken over 30 s.
   const until = Date.now() + 150_000;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`care serve --role ${role} exited: ${out}`);

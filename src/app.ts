@@ -46,6 +46,7 @@ import type { Mailer } from './platform/mail.ts';
 import { createAuditService } from './platform/audit.ts';
 import { representableDateTimes } from './platform/validation.ts';
 import { apiSecurityHeaders, auditAccessDenied, genReqId, registerJsonParser } from './platform/http.ts';
+import { docsRoutes } from './docs.ts';
 import { consoleRoutes } from './console.ts';
 import { createIdentityService } from './platform/identity/service.ts';
 
@@ -220,8 +221,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return syntaxOnly ? { status: 'ready', checks: { icd10cm: 'no code set imported: diagnosis codes checked for syntax only' } } : { status: 'ready' };
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  const { default: scalar } = await import('@scalar/fastify-api-reference');
-  await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json', title: 'Care Platform API' } });
+  await app.register(docsRoutes, { openApiUrl: '/openapi.json', title: 'Care Platform API', publicUrl: config.publicUrl });
 
   // ECM family: everything under /v1 shares the error shape; all but sign-in need X-User-Token.
   // Each route plugin is given the services it calls, by name (docs/decisions.md, "Import boundaries").
