@@ -17,7 +17,8 @@
  * Values that are unique only within a tenant (`member_id`, `mcp_id`, `externalIds`, a new user's `loginName`)
  * must be accepted from B exactly as a fresh value is: "already taken" would disclose A's. Afterwards every GET of A
  * (as A) answers as it did before B's requests. A parameter name the test cannot map fails it, naming the table to
- * extend: that is how a new endpoint is covered without anyone writing a case for it.
+ * extend: that is how a new endpoint is covered without anyone writing a case for it. `ISOLATION_VERBOSE=1` prints
+ * every attempt with both answers.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
