@@ -149,11 +149,14 @@ const REF_NAMES = new Set(['loginName', 'location']);
 
 /** An id field of a stateful request: `kinds` to look up in the pool (first found wins), `n` which of them. */
 export class Ref {
-  constructor(
-    readonly kinds: string[],
-    readonly n: number,
-    readonly fallback: unknown,
-  ) {}
+  readonly kinds: string[];
+  readonly n: number;
+  readonly fallback: unknown;
+  constructor(kinds: string[], n: number, fallback: unknown) {
+    this.kinds = kinds;
+    this.n = n;
+    this.fallback = fallback;
+  }
 }
 
 const plural = (x: string) => (x.endsWith('y') ? `${x.slice(0, -1)}ies` : x.endsWith('s') ? x : `${x}s`);
@@ -664,10 +667,12 @@ interface Target {
 class OperationCommand implements fc.AsyncCommand<Sequence, Target> {
   private sent?: FuzzRequest;
 
-  constructor(
-    readonly op: Operation,
-    readonly recipe: Recipe,
-  ) {}
+  readonly op: Operation;
+  readonly recipe: Recipe;
+  constructor(op: Operation, recipe: Recipe) {
+    this.op = op;
+    this.recipe = recipe;
+  }
 
   check(): boolean {
     return true;
