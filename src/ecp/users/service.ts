@@ -20,7 +20,7 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { isUniqueViolation, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
-import { newGuid } from '../clients/service.ts';
+import { newGuid } from '../shared/ids.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { LocationService } from '../locations/service.ts';
 import { DEFAULT_USER_GROUPS, MAX_SYSTEM_ADMINS, type NewUserWire, type UserDetailsWire, type UserUpdateWire } from './schemas.ts';
