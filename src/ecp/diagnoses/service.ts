@@ -18,7 +18,7 @@ import type { LocationService } from '../locations/service.ts';
 import { matchResident } from '../residents/service.ts';
 import { checkRange, ECP_PAGE_SIZE, locationParam } from '../shared/params.ts';
 import { residentEntry, residentEntryColumns } from '../shared/resident-entry.ts';
-import { resolveRecordingUser } from '../users/resolve.ts';
+import { resolveRecordingUser } from '../users/service.ts';
 import type { DiagnosisQueryWire, NewDiagnosisWire } from './schemas.ts';
 import { isFilled } from '../../platform/validation.ts';
 
