@@ -17,7 +17,6 @@ import { fetchAllowedFile } from '../../platform/outbound.ts';
 import { runIdempotent } from '../../platform/idempotency.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { isoOf, isoOrNull as iso } from '../../platform/time.ts';
-import { findTextMessage, findVoiceCall } from '../communications/records.ts';
 import type { CommunicationRecords, EventService } from '../events/service.ts';
 import { PATIENT_NOT_FOUND, type PatientService } from '../patients/service.ts';
 import { ACTIVITY_EMAIL_QUEUE } from './queues.ts';
@@ -46,7 +45,15 @@ export interface ActivityServiceDeps {
   mailer: Mailer;
   patients: PatientService;
   events: EventService;
+  /** The text-message and voice-call records an activity links (`createCommunicationRecordReader` of communications). */
+  communications: CommunicationRecordReader;
   clock?: () => Date;
+}
+
+/** The communications reads the activities service needs, in the caller's transaction; undefined for an unknown id. */
+export interface CommunicationRecordReader {
+  textMessage(tx: Executor, organizationId: number, id: number): Promise<CommunicationRecords['textMessage'] | undefined>;
+  voiceCall(tx: Executor, organizationId: number, id: number): Promise<CommunicationRecords['voiceCall'] | undefined>;
 }
 
 
@@ -155,7 +162,7 @@ function defined<T extends object>(o: T): Partial<T> {
 }
 
 export function createActivityService(deps: ActivityServiceDeps) {
-  const { db, mail, jobs, mailer, patients, events, clock = () => new Date() } = deps;
+  const { db, mail, jobs, mailer, patients, events, communications, clock = () => new Date() } = deps;
   const emailRetry = { limit: mail.retryLimit, delaySeconds: mail.retryDelaySeconds, backoff: true };
 
   /**
@@ -180,12 +187,12 @@ export function createActivityService(deps: ActivityServiceDeps) {
       if (!ok) errors.push('Assigned to must be an active user of the clinic');
     }
     if (set.textMessageId) {
-      const m = await findTextMessage(tx, orgId, set.textMessageId);
+      const m = await communications.textMessage(tx, orgId, set.textMessageId);
       if (!m || m.patientId !== patientId) errors.push('Text message must be a text message of the same patient');
       records.textMessage = m;
     }
     if (set.voiceCallId) {
-      const c = await findVoiceCall(tx, orgId, set.voiceCallId);
+      const c = await communications.voiceCall(tx, orgId, set.voiceCallId);
       if (!c || c.patientId !== patientId) errors.push('Voice call must be a voice call of the same patient');
       records.voiceCall = c;
     }
@@ -221,20 +228,20 @@ export function createActivityService(deps: ActivityServiceDeps) {
    * `occurred_at` or delete recount them.
    */
   async function syncEvent(tx: Executor, activity: store.ActivityRow, records: CommunicationRecords = {}) {
-    const textMessage = records.textMessage ?? (activity.textMessageId ? await findTextMessage(tx, activity.organizationId, activity.textMessageId) : null);
-    const voiceCall = records.voiceCall ?? (activity.voiceCallId ? await findVoiceCall(tx, activity.organizationId, activity.voiceCallId) : null);
+    const textMessage = records.textMessage ?? (activity.textMessageId ? await communications.textMessage(tx, activity.organizationId, activity.textMessageId) : null);
+    const voiceCall = records.voiceCall ?? (activity.voiceCallId ? await communications.voiceCall(tx, activity.organizationId, activity.voiceCallId) : null);
     await events.syncEventForActivity(tx, activity, { textMessage, voiceCall });
   }
 
-  // The insert of an activity with its event and the member's stats, built once here from each feature's SQL: for the
+  // The insert of an activity with its event and the member's stats, built once here from the events feature's SQL and this store's: for the
   // API's creates with the member and assignee check and the audit row; for communications (checked and audited by
   // their callers) without.
   const insertChecked = store.insertActivityStatement('activities_insert_checked', {
     event: events.eventInsertSql,
-    stats: patients.activityAddedSql,
+    stats: store.activityAddedPlaceholderSql,
     audit: (ids, when) => auditInsertPlaceholderSql({ entityType: 'activity', entityIds: ids, when }),
   }, true);
-  const insertUnchecked = store.insertActivityStatement('activities_insert', { event: events.eventInsertSql, stats: patients.activityAddedSql }, false);
+  const insertUnchecked = store.insertActivityStatement('activities_insert', { event: events.eventInsertSql, stats: store.activityAddedPlaceholderSql }, false);
 
   /**
    * Inserts an activity with its event and the member's stats (`activities_count + 1`, `last_activity_at` moved to
@@ -250,7 +257,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
     };
     const effectValues = {
       ...events.eventInsertValues(source, records),
-      ...patients.activityAddedValues(values.patientId, occurredSoFar(values.occurredAt)),
+      ...store.activityAddedValues(values.patientId, occurredSoFar(values.occurredAt)),
       ...(ctx ? auditValues(ctx, 'create') : {}),
     };
     return (ctx ? insertChecked : insertUnchecked)(tx, values, effectValues);
@@ -428,7 +435,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
         const updated = Object.keys(changes).length ? await store.updateActivity(tx, id, changes) : current;
         await syncEvent(tx, updated, related.records);
         if (updated.occurredAt.getTime() !== current.occurredAt.getTime()) {
-          await patients.applyActivityStats(tx, patientId, { countDelta: 0, recountLast: store.latestOccurredSql(patientId, clock()) });
+          await store.applyActivityStats(tx, patientId, { countDelta: 0, recountLast: store.latestOccurredSql(patientId, clock()) });
         }
         await recordAudit(tx, ctx, { action: 'update', entityType: 'activity', entityIds: [id] });
         return loadDetail(tx, orgId, updated);
@@ -448,7 +455,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
         const deleted = await store.softDelete(tx, orgId, ids, clock());
         for (const a of deleted) await events.syncEventForActivity(tx, a);
         // `deleted` holds only rows this call took from live to deleted, so the count drops by exactly those.
-        await patients.applyActivityStats(tx, patientId, { countDelta: -deleted.length, recountLast: store.latestOccurredSql(patientId, clock()) });
+        await store.applyActivityStats(tx, patientId, { countDelta: -deleted.length, recountLast: store.latestOccurredSql(patientId, clock()) });
         await recordAudit(tx, ctx, { action: 'delete', entityType: 'activity', entityIds: ids });
       });
     },
@@ -489,8 +496,8 @@ export function createActivityService(deps: ActivityServiceDeps) {
       },
     ): Promise<store.ActivityRow> {
       const records: CommunicationRecords = {
-        textMessage: a.textMessageId ? await findTextMessage(tx, a.organizationId, a.textMessageId) : null,
-        voiceCall: a.voiceCallId ? await findVoiceCall(tx, a.organizationId, a.voiceCallId) : null,
+        textMessage: a.textMessageId ? await communications.textMessage(tx, a.organizationId, a.textMessageId) : null,
+        voiceCall: a.voiceCallId ? await communications.voiceCall(tx, a.organizationId, a.voiceCallId) : null,
       };
       const { activity } = await insertActivity(tx, {
         organizationId: a.organizationId,

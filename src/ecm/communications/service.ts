@@ -25,7 +25,7 @@ import { isoOf } from '../../platform/time.ts';
 import type { ActivityService } from '../activities/service.ts';
 import type { PatientService } from '../patients/service.ts';
 import { RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './queues.ts';
-import * as records from './records.ts';
+import * as store from './store.ts';
 import { advances, FINAL_CALL_STATUSES, keywordOf, SENT_SMS_STATUSES, SMS_STAGE } from './status.ts';
 import * as twiml from './twiml.ts';
 
@@ -49,11 +49,11 @@ const WEBHOOK_ACTOR = 'Twilio webhook';
 /** `SMS_STAGE` for the database (the status order stays defined once, in status.ts). */
 const SMS_STAGES_JSON = JSON.stringify(SMS_STAGE);
 
-function smsWire(m: records.TextMessageRow) {
+function smsWire(m: store.TextMessageRow) {
   return { id: m.id, twilio_sid: m.twilioSid, to: m.toNumber, from: m.fromNumber, body: m.body, status: m.status, direction: m.direction, created_at: m.createdAt.toISOString() };
 }
 
-function callWire(c: records.VoiceCallRow) {
+function callWire(c: store.VoiceCallRow) {
   return { id: c.id, twilio_sid: c.twilioSid, to: c.toNumber, from: c.fromNumber, status: c.status, direction: c.direction, created_at: c.createdAt.toISOString() };
 }
 
@@ -99,9 +99,9 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
     const noun = kind === 'sms' ? 'SMS' : 'call';
     const update = async (values: { status: string; errorCode?: number | null; errorMessage: string }) => {
       await db.transaction(async (tx) => {
-        if (kind === 'sms') await records.updateTextMessage(tx, id, values);
-        else await records.updateVoiceCall(tx, id, values);
-        if (err.kind === 'rejected' && err.code === 21610 && kind === 'sms') await records.recordOptOut(tx, organizationId, from, to, 'twilio_21610');
+        if (kind === 'sms') await store.updateTextMessage(tx, id, values);
+        else await store.updateVoiceCall(tx, id, values);
+        if (err.kind === 'rejected' && err.code === 21610 && kind === 'sms') await store.recordOptOut(tx, organizationId, from, to, 'twilio_21610');
         if (err.kind === 'timeout') {
           await jobs.send(tx, { name: RECONCILE_QUEUE, retry: reconcileRetry }, { organizationId, kind, id }, { startAfterSeconds: reconcileDelaySeconds });
         }
@@ -122,22 +122,22 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
   }
 
   /** Applies an SMS status (callback, sandbox or reconciliation) unless it is a step back; resyncs the activity. */
-  async function applySmsStatus(tx: Executor, msg: records.TextMessageRow, status: string, sid?: string, errorCode?: number | null) {
+  async function applySmsStatus(tx: Executor, msg: store.TextMessageRow, status: string, sid?: string, errorCode?: number | null) {
     if (!advances('sms', msg.status, status)) {
-      if (sid && !msg.twilioSid) await records.updateTextMessage(tx, msg.id, { twilioSid: sid });
+      if (sid && !msg.twilioSid) await store.updateTextMessage(tx, msg.id, { twilioSid: sid });
       return;
     }
-    const updated = await records.updateTextMessage(tx, msg.id, { status, twilioSid: msg.twilioSid ?? sid ?? null, errorCode: errorCode ?? msg.errorCode });
+    const updated = await store.updateTextMessage(tx, msg.id, { status, twilioSid: msg.twilioSid ?? sid ?? null, errorCode: errorCode ?? msg.errorCode });
     await activities.syncActivitiesOfRecord(tx, msg.organizationId, { textMessageId: msg.id }, SENT_SMS_STATUSES.has(status) ? { status: 'complete' } : {}, { textMessage: updated });
   }
 
   /** Applies a call status; a final status completes the call's activity, `CallDuration` becomes its duration. */
-  async function applyCallStatus(tx: Executor, call: records.VoiceCallRow, status: string, sid?: string, durationSeconds?: number, errorCode?: number | null) {
+  async function applyCallStatus(tx: Executor, call: store.VoiceCallRow, status: string, sid?: string, durationSeconds?: number, errorCode?: number | null) {
     if (!advances('call', call.status, status)) {
-      if (sid && !call.twilioSid) await records.updateVoiceCall(tx, call.id, { twilioSid: sid });
+      if (sid && !call.twilioSid) await store.updateVoiceCall(tx, call.id, { twilioSid: sid });
       return;
     }
-    await records.updateVoiceCall(tx, call.id, {
+    await store.updateVoiceCall(tx, call.id, {
       status,
       twilioSid: call.twilioSid ?? sid ?? null,
       durationSeconds: durationSeconds ?? call.durationSeconds,
@@ -152,14 +152,14 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
     return number ? identity.findOrganizationByPhoneNumber(number) : undefined;
   }
 
-  async function createOutboundActivity(tx: Executor, kind: 'sms' | 'call', rec: records.TextMessageRow | records.VoiceCallRow, userId: number, patientId: number) {
+  async function createOutboundActivity(tx: Executor, kind: 'sms' | 'call', rec: store.TextMessageRow | store.VoiceCallRow, userId: number, patientId: number) {
     return activities.recordCommunicationActivity(tx, {
       organizationId: rec.organizationId,
       patientId,
       type: kind,
       performedById: userId,
       assignedToId: userId,
-      body: kind === 'sms' ? (rec as records.TextMessageRow).body : null,
+      body: kind === 'sms' ? (rec as store.TextMessageRow).body : null,
       textMessageId: kind === 'sms' ? rec.id : undefined,
       voiceCallId: kind === 'call' ? rec.id : undefined,
       occurredAt: rec.createdAt,
@@ -172,9 +172,9 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
    */
   async function completeHandover(ctx: RequestContext<UserActor>, kind: 'sms' | 'call', id: number, patientId: number, accepted: { sid: string; status: string }) {
     return db.transaction(async (tx) => {
-      const current = kind === 'sms' ? await records.lockTextMessage(tx, { id }) : await records.lockVoiceCall(tx, { id });
+      const current = kind === 'sms' ? await store.lockTextMessage(tx, { id }) : await store.lockVoiceCall(tx, { id });
       const values = { twilioSid: accepted.sid, status: advances(kind, current!.status, accepted.status) ? accepted.status : current!.status };
-      const updated = kind === 'sms' ? await records.updateTextMessage(tx, id, values) : await records.updateVoiceCall(tx, id, values);
+      const updated = kind === 'sms' ? await store.updateTextMessage(tx, id, values) : await store.updateVoiceCall(tx, id, values);
       const activity = await createOutboundActivity(tx, kind, updated, ctx.actor.userId, patientId);
       if (telephony.kind === 'sandbox') await jobs.send(tx, { name: SANDBOX_PROGRESS_QUEUE, retry: progressRetry }, { organizationId: updated.organizationId, kind, id });
       await recordAudit(tx, ctx, { action: 'create', entityType: kind === 'sms' ? 'text_message' : 'voice_call', entityIds: [id] });
@@ -196,8 +196,8 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
         const { msg, from } = await db.transaction(async (tx) => {
           await prepare(tx, ctx, patientId, phone);
           const { number: from } = await clinicNumber(orgId);
-          if (await records.isOptedOut(tx, from, phone)) throw new ValidationError(['Message blocked (opt-out)']);
-          const msg = await records.insertTextMessage(tx, {
+          if (await store.isOptedOut(tx, from, phone)) throw new ValidationError(['Message blocked (opt-out)']);
+          const msg = await store.insertTextMessage(tx, {
             organizationId: orgId, patientId, direction: 'outbound', fromNumber: from, toNumber: phone, body: input.body!, status: 'pending', sentByUserId: ctx.actor.userId,
           });
           return { msg, from };
@@ -209,7 +209,7 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
           return failSend('sms', orgId, msg.id, err, from, phone);
         }
         const done = await completeHandover(ctx, 'sms', msg.id, patientId, sent);
-        return { status: 201, body: { message: 'SMS sent successfully', sms: smsWire(done.updated as records.TextMessageRow), activity: done.activity } };
+        return { status: 201, body: { message: 'SMS sent successfully', sms: smsWire(done.updated as store.TextMessageRow), activity: done.activity } };
       });
     },
 
@@ -225,7 +225,7 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
         const { call, from } = await db.transaction(async (tx) => {
           await prepare(tx, ctx, patientId, phone);
           const { number: from } = await clinicNumber(orgId);
-          const call = await records.insertVoiceCall(tx, {
+          const call = await store.insertVoiceCall(tx, {
             organizationId: orgId, patientId, direction: 'outbound', fromNumber: from, toNumber: phone, status: 'pending', placedByUserId: ctx.actor.userId,
           });
           return { call, from };
@@ -241,7 +241,7 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
           return failSend('call', orgId, call.id, err, from, phone);
         }
         const done = await completeHandover(ctx, 'call', call.id, patientId, placed);
-        return { status: 201, body: { message: 'Call initiated successfully', call: callWire(done.updated as records.VoiceCallRow), activity: done.activity } };
+        return { status: 201, body: { message: 'Call initiated successfully', call: callWire(done.updated as store.VoiceCallRow), activity: done.activity } };
       });
     },
 
@@ -251,8 +251,8 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
       return db.transaction(async (tx) => {
         const member = await patients.requireContact(tx, ctx.actor.organizationId, patientId);
         const sendingNumber = (await identity.getOrganization(ctx.actor.organizationId)).phoneNumbers[0];
-        const smsOptedOut = Boolean(member.phone && sendingNumber && (await records.isOptedOut(tx, sendingNumber, member.phone)));
-        const { rows, totalCount } = await records.listPatientCommunications(tx, ctx.actor.organizationId, patientId, page.perPage, page.offset);
+        const smsOptedOut = Boolean(member.phone && sendingNumber && (await store.isOptedOut(tx, sendingNumber, member.phone)));
+        const { rows, totalCount } = await store.listPatientCommunications(tx, ctx.actor.organizationId, patientId, page.perPage, page.offset);
         await recordAudit(tx, ctx, { action: 'list', entityType: 'communication', entityIds: rows.map((r) => `${r.type}:${r.id}`) });
         return {
           communications: rows.map((r) => ({
@@ -268,7 +268,7 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
     /** The TwiML for an outbound call the member answered (`voice_outbound/{id}`). */
     async outboundTwiml(voiceCallId: number, params: Params): Promise<string> {
       return db.transaction(async (tx) => {
-        const call = await records.lockVoiceCall(tx, { sid: params.CallSid, id: voiceCallId });
+        const call = await store.lockVoiceCall(tx, { sid: params.CallSid, id: voiceCallId });
         if (!call || call.id !== voiceCallId) return twiml.hangup();
         if (params.CallStatus) await applyCallStatus(tx, call, params.CallStatus, params.CallSid);
         const org = await identity.getOrganization(call.organizationId);
@@ -288,11 +288,11 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
      */
     async dialResult(voiceCallId: number, params: Params): Promise<string> {
       return db.transaction(async (tx) => {
-        const call = await records.lockVoiceCall(tx, { id: voiceCallId });
+        const call = await store.lockVoiceCall(tx, { id: voiceCallId });
         if (!call) return twiml.hangup();
         const status = params.DialCallStatus ?? null;
         const seconds = Number(params.DialCallDuration ?? 0) || 0;
-        await records.updateVoiceCall(tx, call.id, { dialStatus: status, dialDurationSeconds: seconds, memberReached: status === 'completed' && seconds > 0 });
+        await store.updateVoiceCall(tx, call.id, { dialStatus: status, dialDurationSeconds: seconds, memberReached: status === 'completed' && seconds > 0 });
         await activities.syncActivitiesOfRecord(tx, call.organizationId, { voiceCallId: call.id });
         if (call.direction === 'inbound' && status !== 'completed') {
           const org = await identity.getOrganization(call.organizationId);
@@ -310,7 +310,7 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
     async smsStatus(params: Params, ref: { textMessageId?: number }): Promise<void> {
       if (!params.MessageStatus) return;
       const errorCode = params.ErrorCode ? Number(params.ErrorCode) : null;
-      const alone = await records.applySmsStatusAlone(db, { sid: params.MessageSid, id: ref.textMessageId }, {
+      const alone = await store.applySmsStatusAlone(db, { sid: params.MessageSid, id: ref.textMessageId }, {
         status: params.MessageStatus,
         nextStage: Object.hasOwn(SMS_STAGE, params.MessageStatus) ? SMS_STAGE[params.MessageStatus] : undefined,
         stages: SMS_STAGES_JSON,
@@ -318,7 +318,7 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
       });
       if (!alone.needed || alone.applied) return;
       await db.transaction(async (tx) => {
-        const msg = await records.lockTextMessage(tx, { sid: params.MessageSid, id: ref.textMessageId });
+        const msg = await store.lockTextMessage(tx, { sid: params.MessageSid, id: ref.textMessageId });
         if (!msg || (params.MessageSid && msg.twilioSid && msg.twilioSid !== params.MessageSid)) return;
         await applySmsStatus(tx, msg, params.MessageStatus!, params.MessageSid, errorCode);
       });
@@ -328,7 +328,7 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
     async voiceStatus(params: Params, ref: { voiceCallId?: number }): Promise<void> {
       if (!params.CallStatus) return;
       await db.transaction(async (tx) => {
-        const call = await records.lockVoiceCall(tx, { sid: params.CallSid, id: ref.voiceCallId });
+        const call = await store.lockVoiceCall(tx, { sid: params.CallSid, id: ref.voiceCallId });
         if (!call || (params.CallSid && call.twilioSid && call.twilioSid !== params.CallSid)) return;
         const duration = params.CallDuration !== undefined ? Number(params.CallDuration) : undefined;
         await applyCallStatus(tx, call, params.CallStatus!, params.CallSid, Number.isFinite(duration) ? duration : undefined, params.ErrorCode ? Number(params.ErrorCode) : null);
@@ -348,18 +348,18 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
       const clinicNo = toE164(params.To!)!;
       const body = params.Body ?? '';
       await db.transaction(async (tx) => {
-        if ((await records.lockTextMessage(tx, { sid })) || (await records.findUnmatchedBySid(tx, sid))) return;
+        if ((await store.lockTextMessage(tx, { sid })) || (await store.findUnmatchedBySid(tx, sid))) return;
         const keyword = keywordOf(body);
-        if (keyword === 'opt_out') await records.recordOptOut(tx, org.id, clinicNo, from, 'keyword');
-        if (keyword === 'opt_in') await records.clearOptOut(tx, clinicNo, from);
+        if (keyword === 'opt_out') await store.recordOptOut(tx, org.id, clinicNo, from, 'keyword');
+        if (keyword === 'opt_in') await store.clearOptOut(tx, clinicNo, from);
         const ctx = systemContext(org.id, WEBHOOK_ACTOR);
         const candidates = await patients.patientIdsByPhone(tx, org.id, from);
         if (candidates.length !== 1) {
-          await records.insertUnmatched(tx, { organizationId: org.id, channel: 'sms', fromNumber: from, toNumber: clinicNo, body, twilioSid: sid, candidatePatientIds: candidates });
+          await store.insertUnmatched(tx, { organizationId: org.id, channel: 'sms', fromNumber: from, toNumber: clinicNo, body, twilioSid: sid, candidatePatientIds: candidates });
           await recordAudit(tx, ctx, { action: 'create', entityType: 'unmatched_communication', entityIds: [sid] });
           return;
         }
-        const msg = await records.insertTextMessage(tx, {
+        const msg = await store.insertTextMessage(tx, {
           organizationId: org.id, patientId: candidates[0], direction: 'inbound', fromNumber: from, toNumber: clinicNo, body, status: 'received', twilioSid: sid,
         });
         const manager = await patients.leadCareManager(tx, org.id, candidates[0]);
@@ -385,16 +385,16 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
       const clinicNo = toE164(params.To!)!;
       return db.transaction(async (tx) => {
         const ctx = systemContext(org.id, WEBHOOK_ACTOR);
-        let call = await records.lockVoiceCall(tx, { sid });
+        let call = await store.lockVoiceCall(tx, { sid });
         if (!call) {
-          if (await records.findUnmatchedBySid(tx, sid)) return twiml.voicemail(org.name);
+          if (await store.findUnmatchedBySid(tx, sid)) return twiml.voicemail(org.name);
           const candidates = await patients.patientIdsByPhone(tx, org.id, from);
           if (candidates.length !== 1) {
-            await records.insertUnmatched(tx, { organizationId: org.id, channel: 'call', fromNumber: from, toNumber: clinicNo, twilioSid: sid, candidatePatientIds: candidates });
+            await store.insertUnmatched(tx, { organizationId: org.id, channel: 'call', fromNumber: from, toNumber: clinicNo, twilioSid: sid, candidatePatientIds: candidates });
             await recordAudit(tx, ctx, { action: 'create', entityType: 'unmatched_communication', entityIds: [sid] });
             return twiml.voicemail(org.name);
           }
-          call = await records.insertVoiceCall(tx, {
+          call = await store.insertVoiceCall(tx, {
             organizationId: org.id, patientId: candidates[0], direction: 'inbound', fromNumber: from, toNumber: clinicNo, status: params.CallStatus ?? 'ringing', twilioSid: sid,
           });
           const manager = await patients.leadCareManager(tx, org.id, candidates[0]);
@@ -414,7 +414,7 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
     async listUnmatched(ctx: RequestContext, q: { page?: number; per_page?: number; page_size?: number }) {
       const page = pageRequest(q);
       return db.transaction(async (tx) => {
-        const { rows, totalCount } = await records.listUnmatched(tx, ctx.actor.organizationId, page.perPage, page.offset);
+        const { rows, totalCount } = await store.listUnmatched(tx, ctx.actor.organizationId, page.perPage, page.offset);
         await recordAudit(tx, ctx, { action: 'list', entityType: 'unmatched_communication', entityIds: rows.map((r) => r.id) });
         return {
           unmatched: rows.map((r) => ({
@@ -433,7 +433,7 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
     async assignUnmatched(ctx: RequestContext<UserActor>, id: number, patientId: number) {
       const orgId = ctx.actor.organizationId;
       return db.transaction(async (tx) => {
-        const u = await records.lockUnmatched(tx, orgId, id);
+        const u = await store.lockUnmatched(tx, orgId, id);
         if (!u) throw new NotFoundError('Unmatched communication not found');
         if (u.assignedPatientId) throw new ValidationError(['This communication was already assigned']);
         await patients.requirePatient(tx, orgId, patientId);
@@ -441,21 +441,21 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
         const assignee = manager?.id ?? ctx.actor.userId;
         let activity;
         if (u.channel === 'sms') {
-          const msg = await records.insertTextMessage(tx, {
+          const msg = await store.insertTextMessage(tx, {
             organizationId: orgId, patientId, direction: 'inbound', fromNumber: u.fromNumber, toNumber: u.toNumber, body: u.body ?? '', status: 'received', twilioSid: u.twilioSid, createdAt: u.receivedAt,
           });
           activity = await activities.recordCommunicationActivity(tx, {
             organizationId: orgId, patientId, type: 'sms', performedById: null, assignedToId: assignee, body: u.body, textMessageId: msg.id, occurredAt: u.receivedAt, status: 'complete',
           });
         } else {
-          const call = await records.insertVoiceCall(tx, {
+          const call = await store.insertVoiceCall(tx, {
             organizationId: orgId, patientId, direction: 'inbound', fromNumber: u.fromNumber, toNumber: u.toNumber, status: 'completed', twilioSid: u.twilioSid, createdAt: u.receivedAt,
           });
           activity = await activities.recordCommunicationActivity(tx, {
             organizationId: orgId, patientId, type: 'call', performedById: null, assignedToId: assignee, voiceCallId: call.id, subject: 'Inbound call (voicemail)', occurredAt: u.receivedAt, status: 'complete',
           });
         }
-        await records.updateUnmatched(tx, id, { assignedPatientId: patientId, assignedAt: clock(), assignedByUserId: ctx.actor.userId, activityId: activity.id });
+        await store.updateUnmatched(tx, id, { assignedPatientId: patientId, assignedAt: clock(), assignedByUserId: ctx.actor.userId, activityId: activity.id });
         await recordAudit(tx, ctx, { action: 'update', entityType: 'unmatched_communication', entityIds: [id] });
         return { message: 'Communication assigned', activity: activitySummary(activity) };
       });
@@ -467,25 +467,25 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
      * retry: marks it failed. Never sends anything.
      */
     async reconcile(organizationId: number, kind: 'sms' | 'call', id: number, meta: JobMeta): Promise<void> {
-      const rec = kind === 'sms' ? await records.findTextMessage(db, organizationId, id) : await records.findVoiceCall(db, organizationId, id);
+      const rec = kind === 'sms' ? await store.findTextMessage(db, organizationId, id) : await store.findVoiceCall(db, organizationId, id);
       if (!rec || rec.status !== 'unknown') return;
       const found = kind === 'sms'
-        ? await telephony.findMessage({ from: rec.fromNumber, to: rec.toNumber, after: rec.createdAt, body: (rec as records.TextMessageRow).body })
+        ? await telephony.findMessage({ from: rec.fromNumber, to: rec.toNumber, after: rec.createdAt, body: (rec as store.TextMessageRow).body })
         : await telephony.findCall({ from: rec.fromNumber, to: rec.toNumber, after: rec.createdAt });
       if (!found) {
         if (meta.retryCount < meta.retryLimit) throw new Error(`${kind} ${id} not found at Twilio yet`);
         await db.transaction(async (tx) => {
           const values = { status: 'failed', errorMessage: 'Not found in Twilio\'s records after the send timed out: it was not sent' };
-          if (kind === 'sms') await records.updateTextMessage(tx, id, values);
-          else await records.updateVoiceCall(tx, id, values);
+          if (kind === 'sms') await store.updateTextMessage(tx, id, values);
+          else await store.updateVoiceCall(tx, id, values);
         });
         return;
       }
       await db.transaction(async (tx) => {
-        const userId = kind === 'sms' ? (rec as records.TextMessageRow).sentByUserId : (rec as records.VoiceCallRow).placedByUserId;
+        const userId = kind === 'sms' ? (rec as store.TextMessageRow).sentByUserId : (rec as store.VoiceCallRow).placedByUserId;
         const updated = kind === 'sms'
-          ? await records.updateTextMessage(tx, id, { twilioSid: found.sid, status: found.status, errorMessage: null })
-          : await records.updateVoiceCall(tx, id, { twilioSid: found.sid, status: found.status, errorMessage: null });
+          ? await store.updateTextMessage(tx, id, { twilioSid: found.sid, status: found.status, errorMessage: null })
+          : await store.updateVoiceCall(tx, id, { twilioSid: found.sid, status: found.status, errorMessage: null });
         if (userId) await createOutboundActivity(tx, kind, updated, userId, rec.patientId);
         await recordAudit(tx, systemContext(organizationId, 'Twilio reconciliation'), { action: 'update', entityType: kind === 'sms' ? 'text_message' : 'voice_call', entityIds: [id] });
       });
@@ -499,19 +499,19 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
       await db.transaction(async (tx) => {
         if (kind === 'sms') {
           for (const status of ['sent', 'delivered']) {
-            const msg = await records.lockTextMessage(tx, { id });
+            const msg = await store.lockTextMessage(tx, { id });
             if (msg) await applySmsStatus(tx, msg, status);
           }
           return;
         }
         for (const status of ['ringing', 'in-progress', 'completed']) {
-          const call = await records.lockVoiceCall(tx, { id });
+          const call = await store.lockVoiceCall(tx, { id });
           if (call) await applyCallStatus(tx, call, status, undefined, status === 'completed' ? 60 : undefined);
         }
-        const call = await records.lockVoiceCall(tx, { id });
+        const call = await store.lockVoiceCall(tx, { id });
         const coordinator = call?.placedByUserId ? await identity.getUser(organizationId, call.placedByUserId).catch(() => null) : null;
         if (call && coordinator?.phone) {
-          await records.updateVoiceCall(tx, id, { dialStatus: 'completed', dialDurationSeconds: 55, memberReached: true });
+          await store.updateVoiceCall(tx, id, { dialStatus: 'completed', dialDurationSeconds: 55, memberReached: true });
           await activities.syncActivitiesOfRecord(tx, organizationId, { voiceCallId: id });
         }
       });
@@ -520,3 +520,16 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
 }
 
 export type CommunicationsService = ReturnType<typeof createCommunicationsService>;
+
+/**
+ * The reads other features make of the text-message and voice-call records (the activities service checks and shows an
+ * activity's links). Built apart from `createCommunicationsService`, which itself depends on the activities service.
+ */
+export function createCommunicationRecordReader() {
+  return {
+    /** The organization's text message `id`, or undefined; in the caller's transaction. */
+    textMessage: (tx: Executor, organizationId: number, id: number) => store.findTextMessage(tx, organizationId, id),
+    /** The organization's voice call `id`, or undefined; in the caller's transaction. */
+    voiceCall: (tx: Executor, organizationId: number, id: number) => store.findVoiceCall(tx, organizationId, id),
+  };
+}
