@@ -22,7 +22,7 @@ import { eventRoutes } from './ecm/events/routes.ts';
 import { createEventService } from './ecm/events/service.ts';
 import { createSandboxService, sandboxRoutes } from './ecm/communications/sandbox.ts';
 import { adminCommunicationRoutes, communicationRoutes, twilioWebhookRoutes } from './ecm/communications/routes.ts';
-import { createCommunicationsService } from './ecm/communications/service.ts';
+import { createCommunicationRecordReader, createCommunicationsService } from './ecm/communications/service.ts';
 import type { Telephony } from './platform/telephony.ts';
 import { downloadRoutes, prtfRoutes } from './ecm/prtf/routes.ts';
 import { createPrtfService } from './ecm/prtf/service.ts';
@@ -113,7 +113,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     retryDelaySeconds: config.mailRetryDelaySeconds,
     fetchTimeoutMs: config.smtpTimeoutMs,
   };
-  const activities = createActivityService({ db, mail, jobs, mailer, patients, events, clock });
+  const activities = createActivityService({ db, mail, jobs, mailer, patients, events, communications: createCommunicationRecordReader(), clock });
   const delivery = {
     webhookAllowPrivateUrls: config.webhookAllowPrivateUrls,
     webhookRetrySchedule: config.webhookRetrySchedule,

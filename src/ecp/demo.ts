@@ -11,7 +11,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { ecpAllergies, ecpContactResidents, ecpContacts, ecpLocations, ecpResidents, ecpUsers, ecpVitals, partnerClients } from '../db/schema.ts';
 import type { Db } from '../db/pool.ts';
 import type { DemoSeeder } from '../platform/demo.ts';
-import { newGuid, type PartnerClientService } from './clients/service.ts';
+import type { PartnerClientService } from './clients/service.ts';
+import { newGuid } from './shared/ids.ts';
 import type { IdentityService } from '../platform/identity/service.ts';
 
 export const DEMO_COMPANY = 'Evergreen Senior Living';

@@ -1,17 +1,14 @@
 /**
- * The `/clinical/v1` route tree of the ECP partner API: one auth hook (bearer + Api-Key + scope), the ECP
- * error shape, and the endpoints built so far (locations, resident create, contact create).
+ * The `/clinical/v1` route tree of the ECP partner API: one auth hook (bearer + Api-Key + scope), the ECP error
+ * shape, the scope of each route in its OpenAPI security requirement, and the feature route files (each feature's
+ * `routes.ts`) assembled under them. No endpoint is defined here.
  */
 import type { FastifyInstance } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { authenticatePartner, partnerContext } from './auth.ts';
+import { authenticatePartner } from './auth.ts';
 import type { PartnerClientService } from './clients/service.ts';
-import { ecpResponses, mergeBodyIntoQuery, PARTNER_SECURITY, useEcpErrors } from './http.ts';
+import { mergeBodyIntoQuery, useEcpErrors } from './http.ts';
 import type { LocationService } from './locations/service.ts';
 import type { OAuthService } from './oauth/service.ts';
-import { CreatedResident, DietUpdate, LevelOfCareUpdate, NewResident, ResidentChanged, ResidentList, ResidentQuery, ResidentRef, ResidentUpdate } from './residents/schemas.ts';
-import { ContactChanged, ContactRef, ContactUpdate, CreatedContact, NewContact } from './contacts/schemas.ts';
 import type { ContactService } from './contacts/service.ts';
 import type { ResidentService } from './residents/service.ts';
 import { userRoutes } from './users/routes.ts';
@@ -21,6 +18,9 @@ import type { DiagnosisService } from './diagnoses/service.ts';
 import type { VitalService } from './vitals/service.ts';
 import type { AllergyService } from './allergies/service.ts';
 import type { WebhookService } from './webhooks/service.ts';
+import { locationRoutes } from './locations/routes.ts';
+import { residentRoutes } from './residents/routes.ts';
+import { contactRoutes } from './contacts/routes.ts';
 import { codeRoutes } from './codes/routes.ts';
 import { diagnosisRoutes } from './diagnoses/routes.ts';
 import { vitalRoutes } from './vitals/routes.ts';
@@ -52,113 +52,11 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
     const scope = opts.config?.scope;
     if (scope && opts.schema) opts.schema = { ...opts.schema, security: [{ PartnerBearer: [scope], PartnerApiKey: [] }] };
   });
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
-
-  r.get('/location', {
-    config: { scope: 'location.read' },
-    schema: {
-      tags: ['ECP locations'], summary: 'Locations the token reaches', security: PARTNER_SECURITY,
-      description: 'A bare JSON array of location names (seed 000), without `result`.',
-      response: ecpResponses({ 200: Type.Array(Type.String()) }),
-    },
-  }, async (req) => deps.locations.names(partnerContext(req).actor));
-
-  r.post('/resident', {
-    config: { scope: 'resident.write' },
-    schema: {
-      tags: ['ECP residents'], summary: 'Create a resident', security: PARTNER_SECURITY,
-      description: 'Lengths and enums as seed 000 documents them. A future moveInDate gives status Inactive, "Awaiting Move-In".',
-      body: NewResident,
-      response: ecpResponses({ 200: CreatedResident }),
-    },
-  }, async (req) => deps.residents.createResident(partnerContext(req), req.body));
-
-  r.get('/resident', {
-    config: { scope: 'resident.read' },
-    schema: {
-      tags: ['ECP residents'], summary: 'List residents', security: PARTNER_SECURITY,
-      description: 'Beyond seed 000. Residents of the locations the token reaches (or `location`), 100 a page by last name, each as the '
-        + "seed's resident object with its location, move-in date, allergies, diet and level of care. Discharged residents only with `includeDischarged=true`.",
-      querystring: ResidentQuery,
-      response: ecpResponses({ 200: ResidentList }),
-    },
-  }, async (req) => deps.residents.listResidents(partnerContext(req), req.query));
-
-  r.put('/resident', {
-    config: { scope: 'resident.write' },
-    schema: {
-      tags: ['ECP residents'], summary: 'Update a resident', security: PARTNER_SECURITY,
-      description: 'Beyond seed 000. The resident by `residentId` in the body; the fields of POST resident, all optional, `null` clears one. '
-        + '`status: "Active"` on a discharged resident reactivates it with the same residentId (webhook resident.create); '
-        + '`status: "Inactive"` with a `statusDescription` such as "Hospital" is a temporary leave.',
-      body: ResidentUpdate,
-      response: ecpResponses({ 200: ResidentChanged }),
-    },
-  }, async (req) => deps.residents.updateResident(partnerContext(req), req.body));
-
-  r.delete('/resident', {
-    config: { scope: 'resident.write' },
-    schema: {
-      tags: ['ECP residents'], summary: 'Discharge a resident', security: PARTNER_SECURITY,
-      description: 'Beyond seed 000. `residentId` in a JSON body or the query string. Status becomes Inactive, "Discharged" (webhook resident.delete).',
-      querystring: ResidentRef,
-      response: ecpResponses({ 200: ResidentChanged }),
-    },
-  }, async (req) => deps.residents.dischargeResident(partnerContext(req), req.query.residentId));
-
-  r.put('/resident/diet', {
-    config: { scope: 'resident.write' },
-    schema: {
-      tags: ['ECP residents'], summary: "Update a resident's diet", security: PARTNER_SECURITY,
-      description: 'Beyond seed 000; fields and enums of its diet object. Given fields replace the stored ones, `null` clears (webhook diet.update).',
-      body: DietUpdate,
-      response: ecpResponses({ 200: ResidentChanged }),
-    },
-  }, async (req) => deps.residents.updateDiet(partnerContext(req), req.body));
-
-  r.put('/resident/level-of-care', {
-    config: { scope: 'resident.write' },
-    schema: {
-      tags: ['ECP residents'], summary: "Set a resident's level of care", security: PARTNER_SECURITY,
-      description: 'Beyond seed 000; fields of its levelOfCare object (`amount` in dollars, `amountFrequency` Monthly or Daily, '
-        + '`effectiveTimestamp` ISO 8601, default now). Webhook levelOfCare.update.',
-      body: LevelOfCareUpdate,
-      response: ecpResponses({ 200: ResidentChanged }),
-    },
-  }, async (req) => deps.residents.updateLevelOfCare(partnerContext(req), req.body));
-
-  r.post('/resident/contact', {
-    config: { scope: 'contact.write' },
-    schema: {
-      tags: ['ECP contacts'], summary: 'Create a resident contact', security: PARTNER_SECURITY,
-      description: 'Fields as seed 000 documents them; booleans true/false or 1/0; zip a number or a string. The same first and last name for the resident is an Error carrying the existing contactId.',
-      body: NewContact,
-      response: ecpResponses({ 200: CreatedContact }),
-    },
-  }, async (req) => deps.contacts.createContact(partnerContext(req), req.body));
-
-  r.put('/resident/contact', {
-    config: { scope: 'contact.write' },
-    schema: {
-      tags: ['ECP contacts'], summary: 'Update a resident contact', security: PARTNER_SECURITY,
-      description: 'Beyond seed 000. The contact by `contactId` in the body; the fields of POST contact, all optional, `null` clears a text field (webhook contact.update).',
-      body: ContactUpdate,
-      response: ecpResponses({ 200: ContactChanged }),
-    },
-  }, async (req) => deps.contacts.updateContact(partnerContext(req), req.body));
-
-  r.delete('/resident/contact', {
-    config: { scope: 'contact.write' },
-    schema: {
-      tags: ['ECP contacts'], summary: 'Remove a resident contact', security: PARTNER_SECURITY,
-      description: 'Beyond seed 000. `contactId` in a JSON body or the query string (webhook contact.delete with the last state).',
-      querystring: ContactRef,
-      response: ecpResponses({ 200: ContactChanged }),
-    },
-  }, async (req) => deps.contacts.deleteContact(partnerContext(req), req.query.contactId));
-
   // Feature route files (each a plugin over the same auth hook and error shape), each given only its own service
-  // (and not this tree's prefix, which they must not add again).
+  // (and not this tree's prefix, which they must not add again). The order is the OpenAPI document's order of paths.
+  await app.register(locationRoutes, { locations: deps.locations });
+  await app.register(residentRoutes, { residents: deps.residents });
+  await app.register(contactRoutes, { contacts: deps.contacts });
   await app.register(vitalRoutes, { vitals: deps.vitals });
   await app.register(allergyRoutes, { allergies: deps.allergies });
   await app.register(userRoutes, { ecpUsers: deps.ecpUsers });

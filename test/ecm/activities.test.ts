@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { auditEvents, ecmEvents } from '../../src/db/schema.ts';
-import { insertTextMessage, insertVoiceCall } from '../../src/ecm/communications/records.ts';
+import { insertTextMessage, insertVoiceCall } from '../../src/ecm/communications/store.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 
 let t: TestContext;

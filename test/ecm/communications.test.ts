@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { activities, ecmEvents, smsOptOuts, textMessages, voiceCalls } from '../../src/db/schema.ts';
-import { insertTextMessage } from '../../src/ecm/communications/records.ts';
+import { insertTextMessage } from '../../src/ecm/communications/store.ts';
 import { waitUntil } from '../support/wait.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, startTwilioPeer, type TwilioPeer } from '../support/twilio-peer.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertTextMessage, insertVoiceCall } from '../../src/ecm/communications/records.ts';
+import { insertTextMessage, insertVoiceCall } from '../../src/ecm/communications/store.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 
 let t: TestContext;

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSeeders } from '../../src/demo.ts';
 import { PRTF_COLUMNS } from '../../src/ecm/prtf/columns.ts';
-import { insertTextMessage } from '../../src/ecm/communications/records.ts';
+import { insertTextMessage } from '../../src/ecm/communications/store.ts';
 import { runDemoSeeders } from '../../src/platform/demo.ts';
 import { createDownloadSigner } from '../../src/platform/storage.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/platform/context.ts';
 import { unmatchedCommunications } from '../../src/db/schema.ts';
-import { insertUnmatched } from '../../src/ecm/communications/records.ts';
+import { insertUnmatched } from '../../src/ecm/communications/store.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 
 let t: TestContext;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { ecpLocations, ecpWebhookDeliveries } from '../../src/db/schema.ts';
-import { newGuid } from '../../src/ecp/clients/service.ts';
+import { newGuid } from '../../src/ecp/shared/ids.ts';
 import { residentObject } from '../../src/ecp/webhooks/payloads.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, tokenFor } from '../support/ecp.ts';

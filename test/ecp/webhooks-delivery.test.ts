@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { ecpLocations, ecpWebhookDeliveries, ecpWebhookMessages, ecpWebhookSubscriptions } from '../../src/db/schema.ts';
 import { allergyObject, residentObject, userObject } from '../../src/ecp/webhooks/payloads.ts';
-import { newGuid } from '../../src/ecp/clients/service.ts';
+import { newGuid } from '../../src/ecp/shared/ids.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, residentRow, tokenFor, type Partner } from '../support/ecp.ts';
 import { startWebhookReceiver, verifyingSecrets, type WebhookReceiver } from '../support/webhook-receiver.ts';

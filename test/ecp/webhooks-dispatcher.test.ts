@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { openDatabase } from '../../src/db/pool.ts';
 import { ecpLocations, ecpWebhookAttempts, ecpWebhookDeliveries } from '../../src/db/schema.ts';
-import { newGuid } from '../../src/ecp/clients/service.ts';
+import { newGuid } from '../../src/ecp/shared/ids.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from '../../src/ecp/webhooks/dispatcher.ts';
 import { residentObject } from '../../src/ecp/webhooks/payloads.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';

@@ -43,7 +43,7 @@ export function clinical(app: FastifyInstance, creds: { token?: string; apiKey?:
 export async function insertEcpUser(t: TestContext, p: Partner, loginName: string, opts: { active?: boolean; locationGuids?: string[] } = {}) {
   const { ecpLocations, ecpUsers } = await import('../../src/db/schema.ts');
   const { inArray } = await import('drizzle-orm');
-  const { newGuid } = await import('../../src/ecp/clients/service.ts');
+  const { newGuid } = await import('../../src/ecp/shared/ids.ts');
   const guids = opts.locationGuids ?? p.locations.map((l) => l.locationId);
   const locs = await t.database.db.select().from(ecpLocations).where(inArray(ecpLocations.guid, guids));
   const [row] = await t.database.db.insert(ecpUsers).values({

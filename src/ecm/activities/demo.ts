@@ -14,7 +14,7 @@ import type { DemoSeeder } from '../../platform/demo.ts';
 import type { IdentityService } from '../../platform/identity/service.ts';
 import type { PatientService } from '../patients/service.ts';
 import type { EventService } from '../events/service.ts';
-import { insertTextMessage, insertVoiceCall } from '../communications/records.ts';
+import { insertTextMessage, insertVoiceCall } from '../communications/store.ts';
 import { DEMO_CLINIC } from '../patients/demo.ts';
 import type { CommunicationRecords } from '../events/service.ts';
 import * as store from './store.ts';
@@ -90,7 +90,7 @@ export const ecmActivitySeeder: DemoSeeder<{ identity: IdentityService; events: 
             });
           }
         }
-        await services.patients.applyActivityStats(tx, m.id, { countDelta: added, occurredAt: latest });
+        await store.applyActivityStats(tx, m.id, { countDelta: added, occurredAt: latest });
       }
     });
     return {};

@@ -1,5 +1,5 @@
 /**
- * SQL of ECM activities and their comments. Soft-deleted activities
+ * SQL of ECM activities and their comments, and of the member activity stats this feature keeps. Soft-deleted activities
  * (`deleted_at`) are invisible to every read here.
  */
 import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
@@ -322,4 +322,51 @@ export async function activeUsersIn(db: Executor, organizationId: number, ids: n
     .from(users)
     .where(and(eq(users.organizationId, organizationId), inArray(users.id, ids), eq(users.active, true)));
   return new Set(rows.map((r) => r.id));
+}
+
+// ---- The member's activity stats (`patients.activities_count`, `last_activity_at`), kept by this feature ----
+
+/** How a change of a member's activities moves their denormalised `activities_count` and `last_activity_at`. */
+export interface ActivityStatsChange {
+  /** Live activities added (positive) or removed (negative). */
+  countDelta: number;
+  /** An activity that has occurred (not in the future) was added at this time: `last_activity_at` moves to it if later. */
+  occurredAt?: Date | null;
+  /** Recomputes `last_activity_at` with this expression instead (after a delete, or a change of an activity's time). */
+  recountLast?: SQL;
+}
+
+/**
+ * The UPDATE that applies `change` to member `id`'s activity stats, as SQL to run or to ride in a `WITH` clause of the
+ * statement that changes the activities. Incremental (`activities_count + n`, `greatest(...)`): concurrent changes of
+ * one member never lose each other's count, and nothing is rescanned.
+ */
+export function activityStatsSql(id: number, change: ActivityStatsChange): SQL {
+  const last = change.recountLast
+    ? sql`, last_activity_at = ${change.recountLast}`
+    : change.occurredAt
+      ? sql`, last_activity_at = greatest(last_activity_at, ${change.occurredAt}::timestamptz)`
+      : sql``;
+  return sql`UPDATE patients SET activities_count = activities_count + ${change.countDelta}::int${last} WHERE id = ${id}::int`;
+}
+
+/** The values of `activityAddedPlaceholderSql`'s placeholders: one activity added to member `patientId`. */
+export function activityAddedValues(patientId: number, occurredAt: Date | null) {
+  return { stats_patient_id: patientId, stats_occurred_at: occurredAt };
+}
+
+/**
+ * `activityStatsSql` of one added activity for a statement built once, applied only `when` it holds (the activity was
+ * inserted): the member and the time it occurred (null: in the future, `last_activity_at` stays) are placeholders
+ * filled by `activityAddedValues`.
+ */
+export function activityAddedPlaceholderSql(when: SQL): SQL {
+  return sql`UPDATE patients SET activities_count = activities_count + 1,
+    last_activity_at = greatest(last_activity_at, ${sql.placeholder('stats_occurred_at')}::timestamptz)
+    WHERE id = ${sql.placeholder('stats_patient_id')}::int AND ${when}`;
+}
+
+/** Runs `activityStatsSql` in `tx`. */
+export async function applyActivityStats(tx: Executor, patientId: number, change: ActivityStatsChange): Promise<void> {
+  await tx.execute(activityStatsSql(patientId, change));
 }

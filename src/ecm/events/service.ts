@@ -12,7 +12,7 @@ import type { RequestContext } from '../../platform/context.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { isoOf } from '../../platform/time.ts';
-import type { TextMessageRow, VoiceCallRow } from '../communications/records.ts';
+import type { TextMessageRow, VoiceCallRow } from '../communications/store.ts';
 import type { PatientService } from '../patients/service.ts';
 import { EVENT_TYPES, PRTF_COUNT_KEYS, prtfCategory, type EventType, type PrtfCategory } from './prtf.ts';
 import type { ClinicCountsQueryWire, CountsWire, EventListQueryWire, EventWire } from './schemas.ts';

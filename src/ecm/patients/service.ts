@@ -8,7 +8,6 @@
  * in its transaction. A change of `member_record_status` appends to the status history
  * with `changed_by` = the actor's name.
  */
-import type { SQL } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../db/pool.ts';
 import { auditInsertSql, auditValues, recordAudit, type AuditAction } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
@@ -236,27 +235,6 @@ export function createPatientService({ db }: PatientServiceDeps) {
     leadCareManager: (tx: Executor, organizationId: number, patientId: number) => store.leadCareManager(tx, organizationId, patientId),
 
     /**
-     * The SQL that moves the member's `activities_count` and `last_activity_at` (kept by the activities feature) by
-     * `change`, for the activities feature to run in, or fold into, the statement of its change.
-     */
-    activityStatsSql: (patientId: number, change: store.ActivityStatsChange): SQL => store.activityStatsSql(patientId, change),
-
-    /**
-     * `activityStatsSql` of one added activity for the statement built once that inserts it, applied `when` that holds
-     * (the activity was inserted): member and time are placeholders, filled by `activityAddedValues(patientId,
-     * occurredAt)` (`occurredAt` null: in the future).
-     */
-    activityAddedSql: (when: SQL): SQL => store.activityAddedPlaceholderSql(when),
-
-    /** The values of `activityAddedSql`'s placeholders. */
-    activityAddedValues: (patientId: number, occurredAt: Date | null) => store.activityAddedValues(patientId, occurredAt),
-
-    /** Runs `activityStatsSql` in `tx`. */
-    async applyActivityStats(tx: Executor, patientId: number, change: store.ActivityStatsChange): Promise<void> {
-      await tx.execute(store.activityStatsSql(patientId, change));
-    },
-
-    /**
      * `GET .../patients`: a page of members, filtered by `search`, `status`, `provider_id`
      * (and `assignedToUserId` for the clinic route's `assigned_to_me`).
      * @returns `{ patients, pagination }` as seed 001's list example.
@@ -469,6 +447,5 @@ export interface StatusWriter {
 }
 
 export type MemberColumns = store.MemberColumns;
-export type ActivityStatsChange = store.ActivityStatsChange;
 
 export type PatientService = ReturnType<typeof createPatientService>;

@@ -12,8 +12,9 @@ import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
 import type { LocationService } from '../locations/service.ts';
-import { matchResident } from '../residents/matching.ts';
-import { locationParam, residentEntry, residentEntryColumns, ECP_PAGE_SIZE } from '../residents/records.ts';
+import { matchResident } from '../residents/service.ts';
+import { ECP_PAGE_SIZE, locationParam } from '../shared/params.ts';
+import { residentEntry, residentEntryColumns } from '../shared/resident-entry.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { AllergyChangeWire, AllergyQueryWire } from './schemas.ts';
 

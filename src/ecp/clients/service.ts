@@ -4,20 +4,15 @@
  * hashes. Disabling a client stops its tokens at once (every request checks the client), and rotating the
  * secret refuses tokens issued before the rotation.
  */
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/pool.ts';
 import { hashToken, newToken } from '../../platform/crypto.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { IdentityService } from '../../platform/identity/service.ts';
 import { ECP_SCOPES, parseScopes } from '../scopes.ts';
+import { newGuid } from '../shared/ids.ts';
 import * as store from './store.ts';
 
 export type { LocationRow, PartnerClientRow } from './store.ts';
-
-/** A new upper-case GUID (ARCHITECTURE.md: "GUIDs are upper-case"). */
-export function newGuid(): string {
-  return randomUUID().toUpperCase();
-}
 
 export interface ClientCredentials {
   client_id: string;

@@ -11,7 +11,7 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { AppError, ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
-import { newGuid } from '../clients/service.ts';
+import { newGuid } from '../shared/ids.ts';
 import type { LocationService } from '../locations/service.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { ContactUpdateWire, NewContactWire } from './schemas.ts';

@@ -15,9 +15,10 @@ import { ecpTimestamp } from '../../platform/time.ts';
 import type { PartnerActor } from '../auth.ts';
 import { dottedCode, type CheckedCode, type Icd10cmService } from '../codes/service.ts';
 import type { LocationService } from '../locations/service.ts';
-import { matchResident } from '../residents/matching.ts';
-import { checkRange, locationParam, residentEntry, residentEntryColumns, ECP_PAGE_SIZE } from '../residents/records.ts';
-import { resolveRecordingUser } from '../users/resolve.ts';
+import { matchResident } from '../residents/service.ts';
+import { checkRange, ECP_PAGE_SIZE, locationParam } from '../shared/params.ts';
+import { residentEntry, residentEntryColumns } from '../shared/resident-entry.ts';
+import { resolveRecordingUser } from '../users/service.ts';
 import type { DiagnosisQueryWire, NewDiagnosisWire } from './schemas.ts';
 import { isFilled } from '../../platform/validation.ts';
 

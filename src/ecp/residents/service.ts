@@ -5,21 +5,20 @@
  * on that date; otherwise "Active" / "Active Resident". Discharge sets "Inactive" / "Discharged". Each change
  * reports its webhook event (`EmitEcpChange`) in its own transaction.
  */
-import { and, asc, eq, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.ts';
-import { ecpAllergies, ecpLocations, ecpResidents, organizations } from '../../db/schema.ts';
 import { auditValues, recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
-import { newGuid } from '../clients/service.ts';
-import { findReachableLocation, type LocationService } from '../locations/service.ts';
+import { newGuid } from '../shared/ids.ts';
+import { findReachableLocation, type LocationRow, type LocationService } from '../locations/service.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { DietUpdateWire, LevelOfCareUpdateWire, NewResidentWire, ResidentQueryWire, ResidentUpdateWire } from './schemas.ts';
 import { dietObject, levelOfCareObject, residentObject } from './wire.ts';
-import { ECP_PAGE_SIZE, locationParam } from './records.ts';
-import type { ResidentRow } from './matching.ts';
-import { INPUT_FIELDS, updateReachableResident, type ResidentPatch } from './store.ts';
+import { ECP_PAGE_SIZE, locationParam } from '../shared/params.ts';
+import { residentKey, residentMatchProblem, type ResidentIdentity } from '../shared/resident-key.ts';
+import * as store from './store.ts';
+import { INPUT_FIELDS, type ResidentPatch, type ResidentRow } from './store.ts';
 import { isEmailAddress } from '../../platform/validation.ts';
 
 export const ACTIVE = { status: 'Active', statusDescription: 'Active Resident' } as const;
@@ -45,19 +44,12 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
    * @throws ValidationError `No resident with residentId X` (also for another company's resident: no leak).
    */
   async function reachableResident(tx: Executor, actor: PartnerActor, residentId: string): Promise<ResidentRow> {
-    const [row] = actor.locationIds.length
-      ? await tx.select().from(ecpResidents)
-        .where(and(eq(ecpResidents.guid, residentId.trim().toUpperCase()), inArray(ecpResidents.locationId, actor.locationIds)))
-        .for('update')
-      : [];
+    const row = await store.lockReachableResident(tx, residentId.trim().toUpperCase(), actor.locationIds);
     if (!row) throw new ValidationError([`No resident with residentId ${residentId.trim()}`]);
     return row;
   }
 
-  async function save(tx: Executor, id: number, values: Partial<typeof ecpResidents.$inferInsert>): Promise<ResidentRow> {
-    const [row] = await tx.update(ecpResidents).set({ ...values, updatedAt: clock() }).where(eq(ecpResidents.id, id)).returning();
-    return row;
-  }
+  const save = (tx: Executor, id: number, values: Partial<store.NewResidentRow>) => store.saveResident(tx, id, values, clock());
 
   return {
     /**
@@ -73,9 +65,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
       return db.transaction(async (tx) => {
         const location = await locations.resolve(ctx.actor, input.locationId);
         const awaiting = Boolean(input.moveInDate && input.moveInDate > today(clock()));
-        const [row] = await tx
-          .insert(ecpResidents)
-          .values({
+        const row = await store.insertResident(tx, {
             organizationId: ctx.actor.organizationId,
             locationId: location.id,
             guid: newGuid(),
@@ -96,8 +86,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
             moveInDate: input.moveInDate ?? null,
             ...(awaiting ? AWAITING_MOVE_IN : ACTIVE),
             externalIds: input.externalIds ?? {},
-          })
-          .returning();
+        });
         await recordAudit(tx, ctx, { action: 'create', entityType: 'resident', entityIds: [row.guid] });
         await emit(tx, { eventName: 'resident.create', resident: row });
         return { result: 'Success' as const, residentId: row.guid };
@@ -132,7 +121,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
       const residentId = input.residentId.trim();
       return db.transaction(async (tx) => {
         const found = ctx.actor.locationIds.length
-          ? await updateReachableResident(tx, {
+          ? await store.updateReachableResident(tx, {
             guid: residentId.toUpperCase(),
             locationIds: ctx.actor.locationIds,
             patch,
@@ -177,7 +166,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
       return db.transaction(async (tx) => {
         const current = await reachableResident(tx, ctx.actor, input.residentId);
         if (current.dischargedAt) throw new ValidationError(['This resident is discharged']);
-        const values: Partial<typeof ecpResidents.$inferInsert> = {};
+        const values: Partial<store.NewResidentRow> = {};
         if (input.dietPlans !== undefined) values.dietPlans = input.dietPlans;
         if (input.specialDietOrders !== undefined) values.specialDietOrders = [...new Set(input.specialDietOrders.map((o) => o.trim()))];
         if (input.foodTexture !== undefined) values.foodTexture = input.foodTexture;
@@ -222,23 +211,13 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
         : ctx.actor.locationIds;
       const page = query.page ?? 1;
       if (!locationIds.length) return { result: 'Success' as const, numberOfResults: 0, data: [] };
-      const where: SQL[] = [inArray(ecpResidents.locationId, locationIds)];
-      if (!query.includeDischarged) where.push(isNull(ecpResidents.dischargedAt));
-      if (query.status) where.push(eq(ecpResidents.status, query.status));
-      if (query.residentId) where.push(eq(ecpResidents.guid, query.residentId.trim().toUpperCase()));
-      const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(ecpResidents).where(and(...where));
-      const rows = await db.select({ r: ecpResidents, locationGuid: ecpLocations.guid, locationName: ecpLocations.name })
-        .from(ecpResidents)
-        .innerJoin(ecpLocations, eq(ecpLocations.id, ecpResidents.locationId))
-        .where(and(...where))
-        .orderBy(asc(ecpResidents.lastName), asc(ecpResidents.firstName), asc(ecpResidents.id))
-        .limit(ECP_PAGE_SIZE)
-        .offset((page - 1) * ECP_PAGE_SIZE);
-      const ids = rows.map((x) => x.r.id);
-      const allergyRows = ids.length
-        ? await db.select({ residentId: ecpAllergies.residentId, allergy: ecpAllergies.allergy }).from(ecpAllergies)
-          .where(inArray(ecpAllergies.residentId, ids)).orderBy(asc(sql`lower(${ecpAllergies.allergy})`))
-        : [];
+      const { total, rows } = await store.listResidents(db, {
+        locationIds,
+        includeDischarged: Boolean(query.includeDischarged),
+        status: query.status,
+        guid: query.residentId ? query.residentId.trim().toUpperCase() : undefined,
+      }, ECP_PAGE_SIZE, (page - 1) * ECP_PAGE_SIZE);
+      const allergyRows = await store.allergyNamesOf(db, rows.map((x) => x.r.id));
       const data = rows.map(({ r, locationGuid, locationName }) => {
         const { residentId: _d, ...diet } = dietObject(r);
         const { residentId: _l, ...levelOfCare } = levelOfCareObject(r);
@@ -263,22 +242,12 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
      */
     async activateMoveIns(): Promise<number> {
       const now = clock();
-      const due = await db
-        .select({ id: ecpResidents.id, moveInDate: ecpResidents.moveInDate, timeZone: organizations.timeZone })
-        .from(ecpResidents)
-        .innerJoin(organizations, eq(organizations.id, ecpResidents.organizationId))
-        .where(and(
-          eq(ecpResidents.statusDescription, AWAITING_MOVE_IN.statusDescription),
-          isNull(ecpResidents.dischargedAt),
-          lte(ecpResidents.moveInDate, sql`(${now.toISOString()}::timestamptz + interval '1 day')::date`),
-        ));
+      const due = await store.moveInCandidates(db, AWAITING_MOVE_IN.statusDescription, now);
       let activated = 0;
       for (const r of due) {
         if (!r.moveInDate || r.moveInDate > localDate(now, r.timeZone)) continue;
         await db.transaction(async (tx) => {
-          const [row] = await tx.update(ecpResidents).set({ ...ACTIVE, updatedAt: now })
-            .where(and(eq(ecpResidents.id, r.id), eq(ecpResidents.statusDescription, AWAITING_MOVE_IN.statusDescription)))
-            .returning();
+          const row = await store.saveResidentIfStatus(tx, r.id, AWAITING_MOVE_IN.statusDescription, ACTIVE, now);
           if (!row) return;
           activated++;
           await emit(tx, { eventName: 'resident.update', resident: row });
@@ -290,3 +259,16 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
 }
 
 export type ResidentService = ReturnType<typeof createResidentService>;
+
+/**
+ * The one resident at `location` that `id` identifies (not discharged), inside the caller's transaction: how the
+ * allergy and diagnosis endpoints find their resident.
+ * @throws ValidationError naming the mode: none given, incomplete pair/triple, no match, several matches.
+ */
+export async function matchResident(tx: Executor, location: LocationRow, id: ResidentIdentity): Promise<ResidentRow> {
+  const key = residentKey(id);
+  const rows = await store.residentsByKey(tx, location.id, key, 2);
+  const problem = residentMatchProblem(key, rows.length);
+  if (problem) throw new ValidationError([problem]);
+  return rows[0];
+}

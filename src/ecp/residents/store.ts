@@ -1,13 +1,17 @@
 /**
- * SQL of the resident update (`PUT /clinical/v1/resident`): the reachable resident locked, the given fields
- * applied when they change something, and the audit row, in one statement built once (issue 8).
+ * SQL of ECP residents: create, the reachable resident locked for a change, the update of `PUT /clinical/v1/resident`
+ * (the given fields applied when they change something, and the audit row, in one statement built once), the list of
+ * `GET /clinical/v1/resident`, the move-in job's reads and writes, and the match of a clinical request's resident.
  */
-import { getTableColumns, sql } from 'drizzle-orm';
-import { preparedStatement, type Executor } from '../../db/pool.ts';
+import { and, asc, eq, getTableColumns, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { preparedStatement, type Db, type Executor } from '../../db/pool.ts';
 import { rowColumnsSql, rowOf } from '../../db/rows.ts';
-import { ecpResidents } from '../../db/schema.ts';
+import { ecpAllergies, ecpLocations, ecpResidents, organizations } from '../../db/schema.ts';
 import { auditInsertPlaceholderSql, type AuditValues } from '../../platform/audit.ts';
-import type { ResidentRow } from './matching.ts';
+import { residentKeySql, residentKeyValues, type ResidentKey } from '../shared/resident-key.ts';
+
+export type ResidentRow = typeof ecpResidents.$inferSelect;
+export type NewResidentRow = typeof ecpResidents.$inferInsert;
 
 /** The fields of `PUT /clinical/v1/resident` that are stored as given (trimmed), under the same name. */
 export const INPUT_FIELDS = [
@@ -80,4 +84,106 @@ export async function updateReachableResident(
   });
   if (!r) return undefined;
   return { guid: r.__guid as string, wasDischarged: r.__was_discharged as boolean, updated: r.id === null ? undefined : rowOf(ecpResidents, r) };
+}
+
+/** Inserts a resident. @returns the stored row. */
+export async function insertResident(tx: Executor, values: NewResidentRow): Promise<ResidentRow> {
+  const [row] = await tx.insert(ecpResidents).values(values).returning();
+  return row;
+}
+
+/**
+ * The resident `guid` (upper case) at one of `locationIds`, locked for update.
+ * @returns undefined when none (or `locationIds` is empty).
+ */
+export async function lockReachableResident(tx: Executor, guid: string, locationIds: number[]): Promise<ResidentRow | undefined> {
+  if (!locationIds.length) return undefined;
+  const [row] = await tx.select().from(ecpResidents)
+    .where(and(eq(ecpResidents.guid, guid), inArray(ecpResidents.locationId, locationIds)))
+    .for('update');
+  return row;
+}
+
+/** Writes `values` and `updated_at = now` to the resident `id`. @returns the row after the change. */
+export async function saveResident(tx: Executor, id: number, values: Partial<NewResidentRow>, now: Date): Promise<ResidentRow> {
+  const [row] = await tx.update(ecpResidents).set({ ...values, updatedAt: now }).where(eq(ecpResidents.id, id)).returning();
+  return row;
+}
+
+/** The filter of `GET /clinical/v1/resident`: the locations (non-empty), and the optional status, GUID and discharged ones. */
+export interface ResidentListFilter {
+  locationIds: number[];
+  includeDischarged: boolean;
+  status?: string;
+  /** Upper case. */
+  guid?: string;
+}
+
+function listWhere(f: ResidentListFilter): SQL | undefined {
+  const where: SQL[] = [inArray(ecpResidents.locationId, f.locationIds)];
+  if (!f.includeDischarged) where.push(isNull(ecpResidents.dischargedAt));
+  if (f.status) where.push(eq(ecpResidents.status, f.status));
+  if (f.guid) where.push(eq(ecpResidents.guid, f.guid));
+  return and(...where);
+}
+
+/**
+ * One page (`limit` rows from `offset`) of the residents `filter` selects, by last name, first name and id, each with its
+ * location's GUID and name, and the total count.
+ */
+export async function listResidents(db: Db, filter: ResidentListFilter, limit: number, offset: number) {
+  const where = listWhere(filter);
+  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(ecpResidents).where(where);
+  const rows = await db.select({ r: ecpResidents, locationGuid: ecpLocations.guid, locationName: ecpLocations.name })
+    .from(ecpResidents)
+    .innerJoin(ecpLocations, eq(ecpLocations.id, ecpResidents.locationId))
+    .where(where)
+    .orderBy(asc(ecpResidents.lastName), asc(ecpResidents.firstName), asc(ecpResidents.id))
+    .limit(limit)
+    .offset(offset);
+  return { total, rows };
+}
+
+/** The allergies of the residents `residentIds` (row ids), case-insensitively alphabetical. */
+export async function allergyNamesOf(db: Db, residentIds: number[]): Promise<Array<{ residentId: number; allergy: string }>> {
+  if (!residentIds.length) return [];
+  return db.select({ residentId: ecpAllergies.residentId, allergy: ecpAllergies.allergy }).from(ecpAllergies)
+    .where(inArray(ecpAllergies.residentId, residentIds)).orderBy(asc(sql`lower(${ecpAllergies.allergy})`));
+}
+
+/**
+ * Residents with status description `statusDescription`, not discharged, whose move-in date is at most a day after
+ * `now` (UTC): the candidates of the move-in job, each with its company's time zone.
+ */
+export async function moveInCandidates(db: Db, statusDescription: string, now: Date) {
+  return db
+    .select({ id: ecpResidents.id, moveInDate: ecpResidents.moveInDate, timeZone: organizations.timeZone })
+    .from(ecpResidents)
+    .innerJoin(organizations, eq(organizations.id, ecpResidents.organizationId))
+    .where(and(
+      eq(ecpResidents.statusDescription, statusDescription),
+      isNull(ecpResidents.dischargedAt),
+      lte(ecpResidents.moveInDate, sql`(${now.toISOString()}::timestamptz + interval '1 day')::date`),
+    ));
+}
+
+/**
+ * Writes `values` to the resident `id` only while its status description is still `statusDescription`.
+ * @returns the row after the change, or undefined when another run changed it first.
+ */
+export async function saveResidentIfStatus(
+  tx: Executor, id: number, statusDescription: string, values: Partial<NewResidentRow>, now: Date,
+): Promise<ResidentRow | undefined> {
+  const [row] = await tx.update(ecpResidents).set({ ...values, updatedAt: now })
+    .where(and(eq(ecpResidents.id, id), eq(ecpResidents.statusDescription, statusDescription)))
+    .returning();
+  return row;
+}
+
+/** Up to `limit` residents at the location `locationId`, not discharged, that `key` identifies. */
+export async function residentsByKey(tx: Executor, locationId: number, key: ResidentKey, limit: number): Promise<ResidentRow[]> {
+  const values = residentKeyValues(key);
+  return tx.select().from(ecpResidents)
+    .where(and(eq(ecpResidents.locationId, locationId), isNull(ecpResidents.dischargedAt), residentKeySql(key.mode, (name) => sql`${values[name]}`)))
+    .limit(limit);
 }

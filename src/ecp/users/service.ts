@@ -20,9 +20,11 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { isUniqueViolation, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
-import { newGuid } from '../clients/service.ts';
+import { newGuid } from '../shared/ids.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
-import type { LocationService } from '../locations/service.ts';
+import type { LocationRow, LocationService } from '../locations/service.ts';
+import { recordingUserKey, recordingUserProblem } from '../shared/recording-user.ts';
+import * as store from './store.ts';
 import { DEFAULT_USER_GROUPS, MAX_SYSTEM_ADMINS, type NewUserWire, type UserDetailsWire, type UserUpdateWire } from './schemas.ts';
 import { isEmailAddress } from '../../platform/validation.ts';
 
@@ -377,3 +379,20 @@ function differs(user: EcpUserRow, patch: Partial<typeof ecpUsers.$inferInsert>)
 }
 
 export type EcpUserService = ReturnType<typeof createEcpUserService>;
+
+/**
+ * The user recording a clinical record at `location`: `userId` (GUID) or else `loginName` (case-insensitive) within the
+ * location's company, inside the caller's transaction (the diagnosis endpoint; the vitals store resolves it in SQL).
+ * @throws ValidationError when neither is given, no such user, the user is inactive, or lacks the location.
+ */
+export async function resolveRecordingUser(
+  tx: Executor,
+  location: LocationRow,
+  by: { userId?: string; loginName?: string },
+): Promise<EcpUserRow> {
+  const key = recordingUserKey(by);
+  const user = await store.companyUserByKey(tx, location.organizationId, key);
+  const problem = recordingUserProblem(key, user && { active: user.active, hasLocation: user.locationIds.includes(location.id) });
+  if (problem) throw new ValidationError([problem]);
+  return user!;
+}

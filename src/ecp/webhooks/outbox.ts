@@ -13,7 +13,7 @@ import { eq, sql } from 'drizzle-orm';
 import { preparedStatement, type Executor } from '../../db/pool.ts';
 import { ecpCompanies } from '../../db/schema.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
-import { newGuid } from '../clients/service.ts';
+import { newGuid } from '../shared/ids.ts';
 import type { WebhookDataOf, WebhookEventName } from './payloads.ts';
 
 /** The NOTIFY channel that wakes the dispatcher when fresh deliveries commit. */

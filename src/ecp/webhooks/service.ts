@@ -24,7 +24,7 @@ import type { Logger } from '../../platform/jobs.ts';
 import { OutboundUrlError, resolvePublicAddresses } from '../../platform/outbound.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
 import type { PartnerActor } from '../auth.ts';
-import { newGuid } from '../clients/service.ts';
+import { newGuid } from '../shared/ids.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from './dispatcher.ts';
 import { companyGuidOf, recordWebhookEvent, WEBHOOK_NOTIFY_CHANNEL, type RecordedWebhookEvent, type WebhookEvent } from './outbox.ts';
 import { WEBHOOK_EVENT_NAMES, type WebhookEventName } from './payloads.ts';

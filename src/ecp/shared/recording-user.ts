@@ -1,14 +1,12 @@
 /**
- * The ECP user who recorded a reading (seed 000 vitals: `loginName` or `userId`; diagnosis: `loginName`).
- * The user must belong to the company, be active, and be allowed the location of the record.
+ * The ECP user who recorded a reading (seed 000 vitals: `loginName` or `userId`; diagnosis: `loginName`), shared by
+ * the features that take one: which user a request names, the condition on `ecp_users` it stands for (the vitals store
+ * resolves the user inside its one statement), and why that user may not record at a location. The user must belong
+ * to the company, be active, and be allowed the location of the record.
  */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../db/pool.ts';
+import { sql, type SQL } from 'drizzle-orm';
 import { ecpUsers } from '../../db/schema.ts';
 import { ValidationError } from '../../platform/errors.ts';
-import type { LocationRow } from '../locations/service.ts';
-
-export type EcpUserRow = typeof ecpUsers.$inferSelect;
 
 /** Which user a request names: `userId` (GUID, upper-cased) when given, else `loginName`; `field` names it in errors. */
 export type RecordingUserKey = { by: 'guid'; value: string; field: string } | { by: 'login'; value: string; field: string };
@@ -40,21 +38,4 @@ export function recordingUserProblem(key: RecordingUserKey, user: { active: bool
   if (!user.active) return `${key.field} is an inactive user`;
   if (!user.hasLocation) return `${key.field} has no access to this location`;
   return undefined;
-}
-
-/**
- * Resolves `userId` (GUID) or else `loginName` (case-insensitive) within the location's company.
- * @throws ValidationError when neither is given, no such user, the user is inactive, or lacks the location.
- */
-export async function resolveRecordingUser(
-  tx: Executor,
-  location: LocationRow,
-  by: { userId?: string; loginName?: string },
-): Promise<EcpUserRow> {
-  const key = recordingUserKey(by);
-  const [user] = await tx.select().from(ecpUsers)
-    .where(and(eq(ecpUsers.organizationId, location.organizationId), recordingUserSql(key.by, sql`${key.value}`)));
-  const problem = recordingUserProblem(key, user && { active: user.active, hasLocation: user.locationIds.includes(location.id) });
-  if (problem) throw new ValidationError([problem]);
-  return user;
 }

@@ -1,17 +1,15 @@
 /**
- * Resident matching for the clinical endpoints (seed 000 vitals, allergy and diagnosis parameters; ARCHITECTURE.md
- * "Decisions": `residentId`, then `externalIdName` + `externalIdValue`, then `firstName` + `lastName` +
- * `dateOfBirth`). The search is limited to the location the request names; discharged residents do not match.
- * No match and several matches are distinct errors that say which identification failed.
+ * How a clinical request identifies its resident, shared by the ECP features that take one (seed 000 vitals, allergy
+ * and diagnosis parameters; ARCHITECTURE.md "Decisions": `residentId`, then `externalIdName` + `externalIdValue`, then
+ * `firstName` + `lastName` + `dateOfBirth`). The search is limited to the location the request names; discharged
+ * residents do not match. No match and several matches are distinct errors that say which identification failed.
+ * `residentKeySql` is the one condition on `ecp_residents` each mode stands for, so the residents store and the
+ * single-statement stores of other features (vitals) match alike.
  */
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../db/pool.ts';
+import { sql, type SQL } from 'drizzle-orm';
 import { ecpResidents } from '../../db/schema.ts';
 import { ValidationError } from '../../platform/errors.ts';
-import type { LocationRow } from '../locations/service.ts';
 import { isFilled } from '../../platform/validation.ts';
-
-export type ResidentRow = typeof ecpResidents.$inferSelect;
 
 /** The identification fields a request may carry (any subset). */
 export interface ResidentIdentity {
@@ -93,24 +91,4 @@ export function residentMatchProblem(key: ResidentKey, matches: number): string 
       ? 'No resident at this location matches firstName, lastName and dateOfBirth'
       : 'Several residents at this location match firstName, lastName and dateOfBirth; identify the resident by residentId or an external id';
   }
-}
-
-/**
- * The one resident at `location` that `id` identifies (not discharged).
- * @throws ValidationError naming the mode: none given, incomplete pair/triple, no match, several matches.
- */
-export async function matchResident(tx: Executor, location: LocationRow, id: ResidentIdentity): Promise<ResidentRow> {
-  const key = residentKey(id);
-  const values = residentKeyValues(key);
-  const rows = await tx.select().from(ecpResidents)
-    .where(and(eq(ecpResidents.locationId, location.id), isNull(ecpResidents.dischargedAt), residentKeySql(key.mode, (name) => sql`${values[name]}`)))
-    .limit(2);
-  const problem = residentMatchProblem(key, rows.length);
-  if (problem) throw new ValidationError([problem]);
-  return rows[0];
-}
-
-/** `externalIds` as the GET responses list them: an array of `{name: value}` objects (seed 000). */
-export function externalIdList(externalIds: unknown): Array<Record<string, string>> {
-  return Object.entries((externalIds ?? {}) as Record<string, string>).map(([k, v]) => ({ [k]: v }));
 }
