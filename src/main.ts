@@ -6,6 +6,9 @@
  *   care users create ...    create a clinic user; prints {"id", "token"}
  *   care ecm import-mif ...  import a Member Information File into a clinic
  *   care codes import icd10cm <file>  import a year of CMS's ICD-10-CM code set
+ *   care db backup --out <file>       a consistent backup of the whole database, while it serves
+ *   care db restore <file>            load a backup into an empty DATA_DIR or database
+ *   care db backup-key                print a new BACKUP_ENCRYPTION_KEY
  *
  * Commands that print data take `--json` (stdout then carries only JSON; logs go
  * to stderr). Without `DATABASE_URL`, a command joins the embedded database of a
@@ -28,6 +31,12 @@ import { QUEUES, startWorkers } from './workers.ts';
 import { registerEcpCommands } from './ecp/cli.ts';
 import { importIcd10cmAtStart, registerCodeCommands } from './ecp/codes/cli.ts';
 import { sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrationsFolder } from './db/migrate.ts';
+import { PROJECT_ROOT } from './root.ts';
+import { newBackupKey } from './platform/backup/format.ts';
 
 interface Platform {
   config: Config;
@@ -53,17 +62,47 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** Opens config, logger, database and services for one command; `logToStderr` keeps stdout for JSON. */
-async function openPlatform(logToStderr: boolean): Promise<Platform> {
-  let config: Config;
+function configOrFail(): Config {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
     throw err;
   }
+}
+
+function loggerFor(config: Config, logToStderr: boolean): Logger {
   const opts = loggerOptions(config);
-  const log = logToStderr ? pino({ ...opts, level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2)) : pino(opts);
+  return logToStderr ? pino({ ...opts, level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2)) : pino(opts);
+}
+
+/** The platform's version (package.json), written into backups. */
+function platformVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Runs `fn` on the database alone, without migrating it or starting the job queue (backup reads it as it is,
+ * restore fills an empty one); errors with a sentence for the operator become one stderr line and exit 1.
+ */
+async function withBareDatabase(fn: (url: string, config: Config) => Promise<void>): Promise<void> {
+  const config = configOrFail();
+  const log = loggerFor(config, true);
+  const database = await connectDatabase(config, log, { migrate: false }).catch((err: Error) => fail(err.message));
+  try {
+    await fn(database.url, config);
+  } catch (err) {
+    await database.shutdown();
+    // Refusals and damaged files carry their sentence; other errors (database, file system) their own message.
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  await database.shutdown();
+}
+
+/** Opens config, logger, database and services for one command; `logToStderr` keeps stdout for JSON. */
+async function openPlatform(logToStderr: boolean): Promise<Platform> {
+  const config = configOrFail();
+  const log = loggerFor(config, logToStderr);
   const database = await connectDatabase(config, log);
   const jobs = createJobs({ connectionString: database.url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, maintenanceSeconds: config.jobsMaintenanceSeconds, log });
   try {
@@ -280,6 +319,33 @@ export function buildProgram(): Command {
     .action(async (file: string, opts: { org: string; fileType?: 'csv' | 'xml' | 'xlsx' | 'xlsm'; json?: boolean }) => {
       const { importMifCommand } = await import('./ecm/imports/cli.ts');
       await withPlatform(true, (p) => importMifCommand(p.services, { file, ...opts }));
+    });
+
+  const db = program.command('db').description('back up and restore the whole database');
+  db
+    .command('backup')
+    .description('write a consistent backup of the whole database (one snapshot, while the server runs and serves writes): compressed, encrypted with BACKUP_ENCRYPTION_KEY when set; progress on stderr')
+    .requiredOption('--out <file>', 'the backup file to write')
+    .option('--json', 'print {"file", "bytes", "tables", "rows", "migrations", "seconds"} as JSON only')
+    .action(async (opts: { out: string; json?: boolean }) => {
+      const { backupCommand } = await import('./platform/backup/cli.ts');
+      await withBareDatabase((url, config) => backupCommand({ connectionString: url, out: opts.out, key: config.backupEncryptionKey, platformVersion: platformVersion(), json: opts.json }));
+    });
+  db
+    .command('restore')
+    .description('restore a backup into an empty DATA_DIR (or the empty database at DATABASE_URL); refuses a non-empty target, a wrong key, a damaged file and a newer schema')
+    .argument('<file>', 'the backup file')
+    .option('--json', 'print {"file", "tables", "rows", "migrations", "seconds", "created_at"} as JSON only')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      if (!fs.existsSync(file)) fail(`no backup file at ${file}`);
+      const { restoreCommand } = await import('./platform/backup/cli.ts');
+      await withBareDatabase((url, config) => restoreCommand({ connectionString: url, file, key: config.backupEncryptionKey, migrations: readMigrationFiles({ migrationsFolder }), json: opts.json }));
+    });
+  db
+    .command('backup-key')
+    .description('print a new random BACKUP_ENCRYPTION_KEY (32 bytes, base64); keep it apart from the backups: without it they cannot be read')
+    .action(() => {
+      process.stdout.write(newBackupKey() + '\n');
     });
 
   registerEcpCommands(program, (fn) => withPlatform(true, (p) => fn(p.services)));

@@ -39,11 +39,13 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<vo
 /**
  * Connects and migrates.
  * @param log receives progress lines (never PHI).
+ * @param opts.migrate false: leave the schema as it is (backup and restore read or fill it themselves).
  * @throws when the server cannot be reached or started, or a migration fails.
  */
 export async function connectDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolMax'>,
   log: { info(msg: string): void; debug(msg: string): void; error(obj: unknown, msg?: string): void },
+  opts: { migrate?: boolean } = {},
 ): Promise<PlatformDatabase> {
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
@@ -54,7 +56,7 @@ export async function connectDatabase(
   }
   const database = openDatabase(url, config.dbPoolMax, (err) => log.error({ err }, 'idle database client failed'));
   try {
-    await runMigrations(database.pool);
+    if (opts.migrate !== false) await runMigrations(database.pool);
   } catch (err) {
     await database.close();
     await embedded?.stop();
