@@ -165,22 +165,35 @@ export async function restoreBackup(opts: {
       failed.catch(() => {});
       const hash = createHash('sha256');
       let tableRows = 0;
-      for (;;) {
-        const r = await records.next();
-        if (r.type === RecordType.end) {
-          const end = JSON.parse(r.payload.toString('utf8')) as { rows: number; sha256: string };
-          copy.end();
-          await Promise.race([once(copy, 'finish'), failed]);
-          if (end.rows !== tableRows || end.sha256 !== hash.digest('hex')) {
-            throw new BackupFileError(`the backup file is damaged: table ${t.schema}.${t.name} does not match its checksum`);
+      try {
+        for (;;) {
+          const r = await records.next();
+          if (r.type === RecordType.end) {
+            const end = JSON.parse(r.payload.toString('utf8')) as { rows: number; sha256: string };
+            copy.end();
+            await Promise.race([once(copy, 'finish'), failed]);
+            if (end.rows !== tableRows || end.sha256 !== hash.digest('hex')) {
+              throw new BackupFileError(`the backup file is damaged: table ${t.schema}.${t.name} does not match its checksum`);
+            }
+            break;
           }
-          break;
+          if (r.type !== RecordType.data) throw new BackupFileError(`the backup file is damaged inside table ${t.schema}.${t.name}`);
+          hash.update(r.payload);
+          for (let i = r.payload.indexOf(10); i !== -1; i = r.payload.indexOf(10, i + 1)) tableRows++;
+          if (!copy.write(r.payload)) await Promise.race([once(copy, 'drain'), failed]);
+          opts.onProgress?.({ bytes: readBytes, totalBytes, rows: rows + tableRows });
         }
-        if (r.type !== RecordType.data) throw new BackupFileError(`the backup file is damaged inside table ${t.schema}.${t.name}`);
-        hash.update(r.payload);
-        for (let i = r.payload.indexOf(10); i !== -1; i = r.payload.indexOf(10, i + 1)) tableRows++;
-        if (!copy.write(r.payload)) await Promise.race([once(copy, 'drain'), failed]);
-        opts.onProgress?.({ bytes: readBytes, totalBytes, rows: rows + tableRows });
+      } catch (err) {
+        // A COPY left open holds the connection: abort it (CopyFail) so the transaction can roll back.
+        if (!copy.writableFinished) {
+          copy.destroy();
+          await once(copy, 'close').catch(() => {});
+        }
+        // Changed bytes inside a compressed block reach COPY before gzip's own check at the end of the stream.
+        if (!(err instanceof BackupFileError) && (err as { code?: string }).code) {
+          throw new BackupFileError(`the backup file is damaged (or not of this schema): the rows of ${t.schema}.${t.name} do not load: ${(err as Error).message}`);
+        }
+        throw err;
       }
       rows += tableRows;
     }

@@ -1,0 +1,153 @@
+/**
+ * Backup and restore against real PostgreSQL: the demo clinic and company backed up while the file's database
+ * is live, restored into a fresh empty database, compared table by table; and every refusal.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { demoSeeders } from '../../src/demo.ts';
+import { migrationsFolder } from '../../src/db/migrate.ts';
+import { withDatabase } from '../../src/db/pool.ts';
+import { writeBackup } from '../../src/platform/backup/backup.ts';
+import { listTables, qualified } from '../../src/platform/backup/catalog.ts';
+import { restoreBackup } from '../../src/platform/backup/restore.ts';
+import { runDemoSeeders } from '../../src/platform/demo.ts';
+import { createTestContext, type TestContext } from '../support/app.ts';
+
+let t: TestContext;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'care-backup-'));
+const migrations = readMigrationFiles({ migrationsFolder });
+const key = randomBytes(32);
+
+/** A new empty database on the test server; returns its URL. */
+export async function emptyDatabase(): Promise<string> {
+  const adminUrl = inject('adminDatabaseUrl');
+  const name = `r_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return withDatabase(adminUrl, name);
+}
+
+/** Per table: row count and an order-independent checksum of its rows' text. */
+export async function fingerprint(url: string): Promise<Record<string, { rows: number; md5: string }>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const out: Record<string, { rows: number; md5: string }> = {};
+    for (const tb of await listTables(client)) {
+      const { rows: [r] } = await client.query<{ n: number; md5: string | null }>(
+        `SELECT count(*)::int AS n, md5(coalesce(string_agg(x.t, E'\\n' ORDER BY x.t), '')) AS md5 FROM (SELECT r::text AS t FROM ${qualified(tb.schema, tb.name)} r) x`,
+      );
+      out[`${tb.schema}.${tb.name}`] = { rows: r.n, md5: r.md5 ?? '' };
+    }
+    const { rows: seqs } = await client.query<{ s: string }>(`SELECT format('%I.%I', schemaname, sequencename) AS s FROM pg_sequences`);
+    for (const s of seqs) {
+      const { rows: [v] } = await client.query<{ v: string }>(`SELECT last_value::text AS v FROM ${s.s}`);
+      out[`sequence ${s.s}`] = { rows: 0, md5: v.v };
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  t = await createTestContext();
+  await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
+}, 120_000);
+afterAll(async () => {
+  await t.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function backup(name: string, k: Buffer | null = key) {
+  return writeBackup({ connectionString: t.url, out: path.join(dir, name), key: k ?? undefined, platformVersion: '0.1.0-test' });
+}
+
+describe('care db backup and restore', () => {
+  it('restores every table, row and sequence of the demo clinic and company into an empty database: 0 differences', async () => {
+    const made = await backup('round-trip.bin');
+    expect(made.tables).toBeGreaterThan(40);
+    expect(made.migrations).toBe(migrations.length);
+    const before = await fingerprint(t.url);
+    // Every kind of row the platform keeps is in the backup, the job queue's schema among them.
+    const nonEmpty = Object.entries(before).filter(([, v]) => v.rows > 0).map(([k]) => k);
+    for (const table of ['public.activities', 'public.ecm_events', 'public.audit_events', 'public.ecp_vitals', 'public.ecp_residents', 'drizzle.__drizzle_migrations']) expect(nonEmpty).toContain(table);
+    expect(Object.keys(before).some((k) => !k.startsWith('public.') && !k.startsWith('drizzle.') && !k.startsWith('sequence'))).toBe(true);
+    const target = await emptyDatabase();
+    const restored = await restoreBackup({ connectionString: target, file: made.file, key, migrations });
+    expect(restored.rows).toBe(made.rows);
+    const after = await fingerprint(target);
+    const differences = Object.keys({ ...before, ...after }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    expect(differences).toEqual([]);
+  }, 120_000);
+
+  it('refuses a wrong key, a missing key, a flipped byte and a truncated file, each with a sentence, and leaves the target empty', async () => {
+    const made = await backup('refusals.bin');
+    const target = await emptyDatabase();
+    const attempt = (file: string, k: Buffer | undefined) =>
+      restoreBackup({ connectionString: target, file, key: k, migrations }).then(() => 'restored', (err: Error) => err.message);
+    expect(await attempt(made.file, randomBytes(32))).toMatch(/BACKUP_ENCRYPTION_KEY is not the key this backup was encrypted with/);
+    expect(await attempt(made.file, undefined)).toMatch(/this backup is encrypted: set BACKUP_ENCRYPTION_KEY/);
+    const bytes = fs.readFileSync(made.file);
+    const flipped = Buffer.from(bytes);
+    flipped[Math.floor(bytes.length / 2)] ^= 0x01;
+    fs.writeFileSync(path.join(dir, 'flipped.bin'), flipped);
+    expect(await attempt(path.join(dir, 'flipped.bin'), key)).toMatch(/damaged: encrypted chunk \d+ fails authentication/);
+    fs.writeFileSync(path.join(dir, 'truncated.bin'), bytes.subarray(0, bytes.length - 100));
+    expect(await attempt(path.join(dir, 'truncated.bin'), key)).toMatch(/truncated|damaged/);
+    expect(await listTables(await connected(target))).toEqual([]);
+  }, 60_000);
+
+  it('detects a flipped byte and a truncation in an unencrypted backup through its checksums', async () => {
+    const made = await backup('plain.bin', null);
+    const bytes = fs.readFileSync(made.file);
+    const target = await emptyDatabase();
+    const results: string[] = [];
+    for (const at of [40, Math.floor(bytes.length / 3), bytes.length - 20]) {
+      const flipped = Buffer.from(bytes);
+      flipped[at] ^= 0x04;
+      fs.writeFileSync(path.join(dir, 'plain-flipped.bin'), flipped);
+      results.push(await restoreBackup({ connectionString: target, file: path.join(dir, 'plain-flipped.bin'), key: undefined, migrations }).then(() => 'restored', (e: Error) => e.message));
+    }
+    fs.writeFileSync(path.join(dir, 'plain-truncated.bin'), bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+    results.push(await restoreBackup({ connectionString: target, file: path.join(dir, 'plain-truncated.bin'), key: undefined, migrations }).then(() => 'restored', (e: Error) => e.message));
+    for (const r of results) expect(r).toMatch(/the backup file is (damaged|truncated)/);
+    expect(await listTables(await connected(target))).toEqual([]);
+  }, 60_000);
+
+  it('refuses a non-empty target and a backup from a newer schema than the code', async () => {
+    const made = await backup('schema.bin');
+    await expect(restoreBackup({ connectionString: t.url, file: made.file, key, migrations })).rejects.toThrow(/the target database is not empty \(it has \d+ tables/);
+    const target = await emptyDatabase();
+    await expect(restoreBackup({ connectionString: target, file: made.file, key, migrations: migrations.slice(0, -1) }))
+      .rejects.toThrow(`this backup comes from a newer schema (${migrations.length} migrations applied, this code has ${migrations.length - 1})`);
+  }, 60_000);
+
+  it('restores the backup\'s migration bookkeeping, so a start of newer code applies only its pending migrations', async () => {
+    const made = await backup('older.bin');
+    const target = await emptyDatabase();
+    await restoreBackup({ connectionString: target, file: made.file, key, migrations });
+    const c = await connected(target);
+    const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
+    expect(rows[0].n).toBe(migrations.length);
+  }, 60_000);
+});
+
+const clients: pg.Client[] = [];
+async function connected(url: string): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  clients.push(c);
+  return c;
+}
+afterAll(async () => {
+  for (const c of clients) await c.end();
+});
