@@ -37,6 +37,7 @@ import path from 'node:path';
 import { migrationsFolder } from './db/migrate.ts';
 import { PROJECT_ROOT } from './root.ts';
 import { newBackupKey } from './platform/backup/format.ts';
+import { createBackupSchedule } from './platform/backup/schedule.ts';
 
 interface Platform {
   config: Config;
@@ -197,7 +198,14 @@ async function serve(opts: { role: ProcessRole }): Promise<void> {
     await p.close();
     fail(`ICD10CM_FILE: ${err instanceof AppError ? err.messages.join('; ') : (err as Error).message}`);
   }
-  const workers = opts.role !== 'api' ? await startWorkers({ jobs, services, config }) : undefined;
+  const backups = createBackupSchedule({
+    db: database.db, pool: database.pool, dir: config.backupDir, keep: config.backupKeep, intervalHours: config.backupIntervalHours,
+    key: config.backupEncryptionKey, platformVersion: platformVersion(), log,
+  });
+  if (config.backupIntervalHours > 0 && !config.backupEncryptionKey) log.warn({ dir: config.backupDir }, 'scheduled backups are not encrypted: set BACKUP_ENCRYPTION_KEY (`care db backup-key` prints one)');
+  const workers = opts.role !== 'api' ? await startWorkers({ jobs, services, config, backups }) : undefined;
+  // A first backup soon after start, not at the first tick: a new installation is covered at once.
+  if (workers && config.backupIntervalHours > 0) setTimeout(() => void backups.runIfDue().catch((err: unknown) => log.error({ err }, 'scheduled backup failed')), 5_000).unref();
   if (opts.role === 'worker') {
     process.stdout.write('Care Platform worker is running (no HTTP).\n');
     let stopping = false;
@@ -213,7 +221,7 @@ async function serve(opts: { role: ProcessRole }): Promise<void> {
     process.on('SIGINT', () => void stop('SIGINT'));
     return;
   }
-  const app = await buildApp({ config, db: database.db, services, loggerInstance: log });
+  const app = await buildApp({ config, db: database.db, services, loggerInstance: log, newestBackup: config.backupIntervalHours > 0 ? () => backups.newestGood() : undefined });
 
   let closing: Promise<void> | undefined;
   const shutdown = (signal: string) => {

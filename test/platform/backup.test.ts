@@ -16,6 +16,7 @@ import { withDatabase } from '../../src/db/pool.ts';
 import { writeBackup } from '../../src/platform/backup/backup.ts';
 import { listTables, qualified } from '../../src/platform/backup/catalog.ts';
 import { restoreBackup } from '../../src/platform/backup/restore.ts';
+import { createBackupSchedule } from '../../src/platform/backup/schedule.ts';
 import { runDemoSeeders } from '../../src/platform/demo.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 
@@ -139,6 +140,42 @@ describe('care db backup and restore', () => {
     const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
     expect(rows[0].n).toBe(migrations.length);
   }, 60_000);
+});
+
+describe('scheduled backups', () => {
+  it('writes one when due, records each attempt, keeps the newest BACKUP_KEEP files, and logs and retries a failure', async () => {
+    const backupDir = path.join(dir, 'scheduled');
+    let now = new Date('2031-01-01T00:00:00Z');
+    const errors: unknown[] = [];
+    const schedule = (d: string) => createBackupSchedule({
+      db: t.database.db, pool: t.database.pool, dir: d, keep: 2, intervalHours: 24, key, platformVersion: '0.1.0-test',
+      log: { info: () => {}, error: (obj) => errors.push(obj) }, clock: () => now,
+    });
+    const s = schedule(backupDir);
+    expect(await s.runIfDue()).toBe('succeeded');
+    expect(await s.runIfDue()).toBe('skipped');
+    expect((await s.newestGood())?.toISOString()).toBe(now.toISOString());
+    for (let i = 0; i < 2; i++) {
+      now = new Date(now.getTime() + 24 * 3_600_000);
+      expect(await s.runIfDue()).toBe('succeeded');
+    }
+    expect(fs.readdirSync(backupDir).sort()).toEqual(['care-20310102T000000Z.bin', 'care-20310103T000000Z.bin']);
+    // A directory that cannot be written: the attempt is recorded as failed and logged, then retried after the delay.
+    fs.writeFileSync(path.join(dir, 'not-a-dir'), '');
+    const broken = schedule(path.join(dir, 'not-a-dir'));
+    now = new Date(now.getTime() + 24 * 3_600_000);
+    expect(await broken.runIfDue()).toBe('failed');
+    expect(errors).toHaveLength(1);
+    expect(await broken.runIfDue()).toBe('skipped');
+    now = new Date(now.getTime() + 16 * 60_000);
+    expect(await s.runIfDue()).toBe('succeeded');
+    const { rows } = await t.database.pool.query<{ outcome: string; n: number }>('SELECT outcome, count(*)::int AS n FROM backups GROUP BY outcome ORDER BY outcome');
+    expect(rows).toEqual([{ outcome: 'failed', n: 1 }, { outcome: 'succeeded', n: 4 }]);
+    // A scheduled file restores like any other.
+    const target = await emptyDatabase();
+    const newest = fs.readdirSync(backupDir).sort().at(-1)!;
+    await restoreBackup({ connectionString: target, file: path.join(backupDir, newest), key, migrations });
+  }, 120_000);
 });
 
 const clients: pg.Client[] = [];

@@ -65,15 +65,27 @@ export interface BackupResult {
  * @throws the database's or the file system's error; no file is left at `out` then.
  */
 export async function writeBackup(opts: {
-  connectionString: string;
+  /** The database: a connection string, or a pool to borrow one connection from. */
+  connectionString?: string;
+  pool?: pg.Pool;
   out: string;
   key: Buffer | undefined;
   platformVersion: string;
   onProgress?: (p: BackupProgress) => void;
 }): Promise<BackupResult> {
   const started = Date.now();
-  const client = new pg.Client({ connectionString: opts.connectionString, application_name: 'care db backup' });
-  await client.connect();
+  let client: pg.ClientBase;
+  let release: () => Promise<void>;
+  if (opts.pool) {
+    const c = await opts.pool.connect();
+    client = c;
+    release = async () => c.release();
+  } else {
+    const c = new pg.Client({ connectionString: opts.connectionString, application_name: 'care db backup' });
+    await c.connect();
+    client = c;
+    release = () => c.end();
+  }
   const partial = `${opts.out}.partial`;
   fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
   const fileHash = createHash('sha256');
@@ -153,9 +165,10 @@ export async function writeBackup(opts: {
     fs.renameSync(partial, opts.out);
   } catch (err) {
     fs.rmSync(partial, { force: true });
+    await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
-    await client.end().catch(() => {});
+    await release().catch(() => {});
   }
   return {
     file: path.resolve(opts.out),
