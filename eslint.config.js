@@ -15,6 +15,8 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  // CommonJS configuration files of tools (dependency-cruiser reads `.dependency-cruiser.cjs`).
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } } },
   // The console (web/) and its component tests run in the browser.
   { files: ['web/**/*.{ts,tsx}', 'test/web/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // Component tests (test/web, jsdom) compile JSX with the automatic runtime, as the console's Vite build does.
-  esbuild: { jsx: 'automatic' },
+  oxc: { jsx: { runtime: 'automatic' } },
   test: {
     globalSetup: ['./test/support/global-setup.ts'],
     include: ['test/**/*.test.ts', 'test/web/**/*.test.tsx', 'e2e/**/*.test.ts'],

@@ -9,11 +9,10 @@
  * made by the platform's own code); the bulk rows are made server-side with `INSERT ... SELECT ... FROM
  * generate_series` in batches (no COPY client is installed). `scale` 0.1 (`--quick`) makes a tenth.
  *
- *   tsx bench/generate.ts [--quick] [--scale 0.5]    (DATABASE_URL must name the database to fill)
+ *   node bench/generate.ts [--quick] [--scale 0.5]    (DATABASE_URL must name the database to fill)
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 export interface Fixture {
@@ -36,7 +35,7 @@ export interface Fixture {
   timings: Record<string, number>;
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(import.meta.dirname, '..');
 
 const FIRST = ['Maria', 'Jose', 'Ana', 'Luis', 'Carmen', 'James', 'Mary', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael', 'Linda', 'David', 'Elizabeth', 'William', 'Barbara', 'Richard', 'Susan', 'Joseph', 'Jessica', 'Thomas', 'Sarah', 'Charles', 'Karen', 'Daniel', 'Nancy', 'Matthew', 'Lisa', 'Anthony', 'Betty', 'Mark', 'Sandra', 'Steven', 'Ashley', 'Paul', 'Kimberly', 'Andrew', 'Emily', 'Kevin', 'Guadalupe', 'Juan', 'Rosa', 'Miguel', 'Nguyen', 'Mei', 'Wei', 'Olga', 'Fatima', 'Omar'];
 const LAST = ['Garcia', 'Rodriguez', 'Martinez', 'Hernandez', 'Lopez', 'Gonzalez', 'Perez', 'Sanchez', 'Ramirez', 'Torres', 'Flores', 'Rivera', 'Gomez', 'Diaz', 'Reyes', 'Morales', 'Cruz', 'Ortiz', 'Gutierrez', 'Chavez', 'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Miller', 'Davis', 'Wilson', 'Anderson', 'Taylor', 'Thomas', 'Moore', 'Jackson', 'Martin', 'Lee', 'Thompson', 'White', 'Harris', 'Clark', 'Lewis', 'Robinson', 'Walker', 'Young', 'Allen', 'King', 'Wright', 'Scott', 'Green', 'Baker', 'Adams', 'Nelson', 'Hill', 'Campbell', 'Mitchell', 'Roberts', 'Carter', 'Phillips', 'Evans', 'Turner', 'Tran', 'Nguyen', 'Pham', 'Kim', 'Park', 'Chen', 'Wang', 'Li', 'Singh', 'Patel', 'Khan', 'Ali', 'Ahmed', 'Cohen', 'Murphy', 'Kelly', 'Sullivan', 'Bennett', 'Wood', 'Brooks', 'Price'];
@@ -235,7 +234,7 @@ export async function generate(url: string, opts: { scale?: number; log?: (line:
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+if (process.argv[1] && import.meta.filename === path.resolve(process.argv[1])) {
   const url = process.env.DATABASE_URL;
   if (!url) {
     process.stderr.write('generate: set DATABASE_URL to the database to fill (npm run bench starts its own)\n');

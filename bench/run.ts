@@ -19,7 +19,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import twilio from 'twilio';
@@ -33,7 +32,7 @@ import { residentObject } from '../src/ecp/residents/wire.ts';
 import { recordWebhookEvent } from '../src/ecp/webhooks/outbox.ts';
 import { generate, type Fixture } from './generate.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(import.meta.dirname, '..');
 
 // ---------------------------------------------------------------- options
 const argv = process.argv.slice(2);
@@ -283,8 +282,8 @@ let exitCode = 0;
 async function main() {
   const started = new Date();
   // The platform as `npm start` runs it after `npm install`: the server bundle. bin/care.js falls back to src/
-  // through tsx when the bundle is older than src/ (an edited tree), a development path whose loader thread
-  // alone adds ~80 MB of RSS and seconds of start-up; building first measures what is deployed.
+  // (Node stripping the types at load) when the bundle is older than src/ (an edited tree), a development path
+  // that starts slower; building first measures what is deployed.
   log('bench: building the server bundle (npm run build:server)');
   execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
   // 1. The database.
@@ -342,7 +341,7 @@ async function main() {
   };
   await worker.start();
   cleanups.unshift(() => worker.stop());
-  const floor = await startChild(['--import', 'tsx', 'bench/floor/server.ts'], { ...common, PUBLIC_URL: `http://127.0.0.1:${floorPort}` }, floorPort);
+  const floor = await startChild(['bench/floor/server.ts'], { ...common, PUBLIC_URL: `http://127.0.0.1:${floorPort}` }, floorPort);
   cleanups.unshift(floor.stop);
   log(`bench: platform on ${platform.url} (pid ${platform.proc.pid}), floor on ${floor.url} (pid ${floor.proc.pid})`);
 
@@ -352,7 +351,7 @@ async function main() {
   const stats = await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').then(() => db.query('SELECT pg_stat_statements_reset()')).then(() => true, () => false);
   const statements = async () => (stats
     ? Number((await db.query(`SELECT coalesce(sum(calls), 0)::bigint AS n FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND query NOT ILIKE '%pgboss%' AND query NOT ILIKE '%pg_stat_statements%' AND query NOT IN ('BEGIN', 'COMMIT', 'ROLLBACK')`)).rows[0].n)
+        AND query NOT ILIKE '%job_queue.%' AND query NOT ILIKE '%pg_stat_statements%' AND query NOT IN ('BEGIN', 'COMMIT', 'ROLLBACK')`)).rows[0].n)
     : NaN);
 
   // An ECP bearer token from the platform (the floor verifies the same HS256 key).

@@ -30,7 +30,7 @@ export async function databaseStopDrill(pg: DrillPostgres, opts: DatabaseStopOpt
   const base = `http://127.0.0.1:${port}`;
   const bearer = await partnerToken(base, partner);
   let phase: 'before' | 'down' | 'after' = 'before';
-  let restartedAt = 0;
+  let restartedAt: number;
   let firstWriteAfter = 0;
   let slowest = 0;
   const acked = new Map<number, string>();

@@ -8,7 +8,6 @@
  *   npm run drills -- api-sigkill ...   only the named drills
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { apiKillDrill } from './api-kill.ts';
 import { databaseStopDrill } from './database-stop.ts';
 import { manyProcessesDrill } from './many-processes.ts';
@@ -63,4 +62,4 @@ async function main() {
   process.exit(failed.length ? 1 : 0);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) await main();

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { buildApp, createServices, type Services } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { connectDatabase, type PlatformDatabase } from '../src/db/connect.ts';
+import { MIGRATIONS_FOLDER } from '../src/root.ts';
 import { freePort } from '../src/db/embedded.ts';
 import { createJobs, type Jobs } from '../src/platform/jobs.ts';
 import { createMailer } from '../src/platform/mail.ts';
@@ -92,7 +93,7 @@ export async function startCare(role: 'all' | 'api' | 'worker', databaseUrl: str
       child.kill(signal);
     }),
   };
-  // Generous: on a loaded 2-core machine a start (tsx compiling the sources) has taken over 30 s.
+  // Generous: on a loaded 2-core machine a start from the sources has taken over 30 s.
   const until = Date.now() + 150_000;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`care serve --role ${role} exited: ${out}`);
@@ -125,7 +126,7 @@ export async function openDrillPlatform(databaseUrl: string, extra: Record<strin
   const env = drillEnv(databaseUrl, extra);
   const config = loadConfig(env);
   const log = pino({ level: 'silent' });
-  const database = await connectDatabase(config, log);
+  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, dbPoolMax: config.dbPoolMax, migrationsFolder: MIGRATIONS_FOLDER }, log);
   const jobs = createJobs({ connectionString: database.url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, maintenanceSeconds: config.jobsMaintenanceSeconds, log });
   await jobs.start();
   const mailer = createMailer(config, database.db);

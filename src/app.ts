@@ -46,6 +46,7 @@ import type { Mailer } from './platform/mail.ts';
 import { createAuditService } from './platform/audit.ts';
 import { representableDateTimes } from './platform/validation.ts';
 import { apiSecurityHeaders, auditAccessDenied, genReqId, registerJsonParser } from './platform/http.ts';
+import { docsRoutes } from './docs.ts';
 import { consoleRoutes } from './console.ts';
 import { createIdentityService } from './platform/identity/service.ts';
 
@@ -84,16 +85,43 @@ export interface ServiceDeps {
   clock?: () => Date;
 }
 
-/** Wires every service with its explicit dependencies (STYLE.md rule 4). */
+/**
+ * Wires every service with its explicit dependencies (STYLE.md rule 4): each gets the services it calls and
+ * the configuration values it reads, never the whole `Config` (docs/decisions.md, "Import boundaries").
+ */
 export function createServices({ db, config, jobs, mailer, telephony, clock }: ServiceDeps): Services {
-  const identity = createIdentityService({ db, config, clock });
+  const identity = createIdentityService({
+    db,
+    policy: {
+      sessionIdleTimeoutMinutes: config.sessionIdleTimeoutMinutes,
+      sessionMaxAgeHours: config.sessionMaxAgeHours,
+      signInAccountLimit: config.signInAccountLimit,
+      signInIpLimit: config.signInIpLimit,
+      signInWindowMinutes: config.signInWindowMinutes,
+    },
+    clock,
+  });
   const partnerClients = createPartnerClientService({ db, identity });
   const locations = createLocationService();
   const patients = createPatientService({ db });
   const codes = createIcd10cmService({ db, archiveLimits: config.archiveLimits, clock });
   const events = createEventService({ db, patients });
-  const activities = createActivityService({ db, config, jobs, mailer, patients, events, clock });
-  const webhooks = createWebhookService({ db, config, clock });
+  const mail = {
+    attachmentHosts: config.mailAttachmentHosts,
+    attachmentMaxBytes: config.mailAttachmentMaxBytes,
+    retryLimit: config.mailRetryLimit,
+    retryDelaySeconds: config.mailRetryDelaySeconds,
+    fetchTimeoutMs: config.smtpTimeoutMs,
+  };
+  const activities = createActivityService({ db, mail, jobs, mailer, patients, events, clock });
+  const delivery = {
+    webhookAllowPrivateUrls: config.webhookAllowPrivateUrls,
+    webhookRetrySchedule: config.webhookRetrySchedule,
+    webhookTimeoutMs: config.webhookTimeoutMs,
+    logLevel: config.logLevel,
+    jobsPollSeconds: config.jobsPollSeconds,
+  };
+  const webhooks = createWebhookService({ db, delivery, clock });
   // Every ECP change reports its webhook event to the outbox in its own transaction (issue 6).
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
   return {
@@ -103,8 +131,12 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     events,
     activities,
     sandbox: createSandboxService({ db }),
-    communications: createCommunicationsService({ db, config, telephony, jobs, patients, activities, identity, clock }),
-    imports: createImportService({ db, config, archiveLimits: config.archiveLimits, identity, patients, clock }),
+    communications: createCommunicationsService({
+      db, publicUrl: config.publicUrl, reconcileDelaySeconds: config.twilioReconcileDelaySeconds, telephony, jobs, patients, activities, identity, clock,
+    }),
+    imports: createImportService({
+      db, urlHosts: config.importUrlHosts, dataDir: config.dataDir, archiveLimits: config.archiveLimits, identity, patients, clock,
+    }),
     partnerClients,
     oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, clock }),
     locations,
@@ -196,39 +228,53 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return syntaxOnly ? { status: 'ready', checks: { icd10cm: 'no code set imported: diagnosis codes checked for syntax only' }, ...backup } : { status: 'ready', ...backup };
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  const { default: scalar } = await import('@scalar/fastify-api-reference');
-  await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json', title: 'Care Platform API' } });
+  await app.register(docsRoutes, { openApiUrl: '/openapi.json', title: 'Care Platform API', publicUrl: config.publicUrl });
 
   // ECM family: everything under /v1 shares the error shape; all but sign-in need X-User-Token.
+  // Each route plugin is given the services it calls, by name (docs/decisions.md, "Import boundaries").
+  const { identity, audit, patients, activities, events, sandbox, communications, imports, prtf, telephony } = services;
   await app.register(async (v1) => {
     useEcmErrors(v1);
-    await v1.register(signInRoutes, services);
-    await v1.register(twilioWebhookRoutes, { prefix: '/clinic/webhooks/twilio', ...services, config });
-    await v1.register(downloadRoutes, services);
+    await v1.register(signInRoutes, { identity, audit });
+    await v1.register(twilioWebhookRoutes, { prefix: '/clinic/webhooks/twilio', communications, telephony, publicUrl: config.publicUrl });
+    await v1.register(downloadRoutes, { prtf });
     await v1.register(async (authed) => {
-      authed.addHook('onRequest', authenticateUser(services.identity));
-      await authed.register(sessionRoutes, services);
+      authed.addHook('onRequest', authenticateUser(identity));
+      await authed.register(sessionRoutes, { identity, audit });
       await authed.register(async (clinic) => {
-        await clinic.register(clinicPatientRoutes, services);
-        await clinic.register(activityRoutes, services);
-        await clinic.register(eventRoutes, services);
-        await clinic.register(sandboxRoutes, services);
-        await clinic.register(communicationRoutes, services);
+        await clinic.register(clinicPatientRoutes, { patients, identity });
+        await clinic.register(activityRoutes, { activities });
+        await clinic.register(eventRoutes, { events });
+        await clinic.register(sandboxRoutes, { sandbox });
+        await clinic.register(communicationRoutes, { communications });
       }, { prefix: '/clinic' });
       await authed.register(async (admin) => {
         admin.addHook('onRequest', requireAdmin);
-        await admin.register(adminAccountRoutes, services);
-        await admin.register(adminPatientRoutes, services);
-        await admin.register(adminImportRoutes, services);
-        await admin.register(adminCommunicationRoutes, services);
-        await admin.register(prtfRoutes, services);
+        await admin.register(adminAccountRoutes, { identity, audit });
+        await admin.register(adminPatientRoutes, { patients });
+        await admin.register(adminImportRoutes, { imports });
+        await admin.register(adminCommunicationRoutes, { communications });
+        await admin.register(prtfRoutes, { prtf });
       }, { prefix: '/admin' });
     });
   }, { prefix: '/v1' });
 
   // ECP family: the OAuth2 token endpoint and the /clinical/v1 tree, each with its own error shape.
-  await app.register(tokenRoutes, services);
-  await app.register(clinicalRoutes, { prefix: '/clinical/v1', ...services });
+  await app.register(tokenRoutes, { oauth: services.oauth });
+  await app.register(clinicalRoutes, {
+    prefix: '/clinical/v1',
+    oauth: services.oauth,
+    partnerClients: services.partnerClients,
+    locations: services.locations,
+    residents: services.residents,
+    contacts: services.contacts,
+    vitals: services.vitals,
+    allergies: services.allergies,
+    ecpUsers: services.ecpUsers,
+    codes: services.codes,
+    diagnoses: services.diagnoses,
+    webhooks: services.webhooks,
+  });
 
   // The care team console (web/), built by `npm run build`, at /app, with its own Content-Security-Policy.
   await app.register(consoleRoutes, { https });

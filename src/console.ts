@@ -74,8 +74,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: { root?: string;
     wildcard: false,
     index: false,
     cacheControl: false,
-    setHeaders(res, filePath) {
-      res.setHeader('cache-control', filePath.includes(`${path.sep}assets${path.sep}`) ? IMMUTABLE : 'no-cache');
+    setHeaders(reply, filePath) {
+      reply.header('cache-control', filePath.includes(`${path.sep}assets${path.sep}`) ? IMMUTABLE : 'no-cache');
     },
   });
   // Client routes (/app/members/12, ...) get the app shell; a missing asset is a real 404.

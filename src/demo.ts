@@ -5,6 +5,8 @@
 import { ecmActivitySeeder } from './ecm/activities/demo.ts';
 import { ecmClinicSeeder } from './ecm/patients/demo.ts';
 import type { DemoSeeder } from './platform/demo.ts';
+import type { Services } from './app.ts';
+import type { Config } from './config.ts';
 import { ecpDemoSeeder } from './ecp/demo.ts';
 
-export const demoSeeders: DemoSeeder[] = [ecmClinicSeeder, ecmActivitySeeder, ecpDemoSeeder];
+export const demoSeeders: Array<DemoSeeder<Services, Config>> = [ecmClinicSeeder, ecmActivitySeeder, ecpDemoSeeder];

@@ -18,7 +18,8 @@ import { Command, Option } from 'commander';
 import pino, { type Logger } from 'pino';
 import { buildApp, createServices, type Services } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { connectDatabase, type PlatformDatabase } from './db/connect.ts';
+import { connectDatabase, type DatabaseSettings, type PlatformDatabase } from './db/connect.ts';
+import { MIGRATIONS_FOLDER, PROJECT_ROOT } from './root.ts';
 import { ROLES, systemContext, type Role } from './platform/context.ts';
 import { AppError } from './platform/errors.ts';
 import { loggerOptions } from './platform/http.ts';
@@ -34,8 +35,6 @@ import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import fs from 'node:fs';
 import path from 'node:path';
-import { migrationsFolder } from './db/migrate.ts';
-import { PROJECT_ROOT } from './root.ts';
 import { newBackupKey } from './platform/backup/format.ts';
 import { createBackupSchedule } from './platform/backup/schedule.ts';
 
@@ -77,6 +76,11 @@ function loggerFor(config: Config, logToStderr: boolean): Logger {
   return logToStderr ? pino({ ...opts, level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2)) : pino(opts);
 }
 
+/** The database settings of `config` (the migrations are the code's own). */
+function databaseSettings(config: Config): DatabaseSettings {
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, dbPoolMax: config.dbPoolMax, migrationsFolder: MIGRATIONS_FOLDER };
+}
+
 /** The platform's version (package.json), written into backups. */
 function platformVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -89,7 +93,7 @@ function platformVersion(): string {
 async function withBareDatabase(fn: (url: string, config: Config) => Promise<void>): Promise<void> {
   const config = configOrFail();
   const log = loggerFor(config, true);
-  const database = await connectDatabase(config, log, { migrate: false }).catch((err: Error) => fail(err.message));
+  const database = await connectDatabase(databaseSettings(config), log, { migrate: false }).catch((err: Error) => fail(err.message));
   try {
     await fn(database.url, config);
   } catch (err) {
@@ -104,7 +108,7 @@ async function withBareDatabase(fn: (url: string, config: Config) => Promise<voi
 async function openPlatform(logToStderr: boolean): Promise<Platform> {
   const config = configOrFail();
   const log = loggerFor(config, logToStderr);
-  const database = await connectDatabase(config, log);
+  const database = await connectDatabase(databaseSettings(config), log);
   const jobs = createJobs({ connectionString: database.url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, maintenanceSeconds: config.jobsMaintenanceSeconds, log });
   try {
     await jobs.start();
@@ -347,7 +351,7 @@ export function buildProgram(): Command {
     .action(async (file: string, opts: { json?: boolean }) => {
       if (!fs.existsSync(file)) fail(`no backup file at ${file}`);
       const { restoreCommand } = await import('./platform/backup/cli.ts');
-      await withBareDatabase((url, config) => restoreCommand({ connectionString: url, file, key: config.backupEncryptionKey, migrations: readMigrationFiles({ migrationsFolder }), json: opts.json }));
+      await withBareDatabase((url, config) => restoreCommand({ connectionString: url, file, key: config.backupEncryptionKey, migrations: readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }), json: opts.json }));
     });
   db
     .command('backup-key')

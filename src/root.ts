@@ -1,11 +1,10 @@
 /**
  * The project's root directory (the folder holding `package.json` and `migrations/`), found by walking up from
- * this module's own location, so the paths built from it hold both when `src/` runs through tsx and when the
+ * this module's own location, so the paths built from it hold both when `src/` runs as TypeScript (Node strips the types) and when the
  * `dist/` bundle runs (`npm run build`; see `bin/care.js`), whose modules sit at a different depth.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 function findRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
@@ -14,4 +13,7 @@ function findRoot(from: string): string {
   }
 }
 
-export const PROJECT_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+export const PROJECT_ROOT = findRoot(import.meta.dirname);
+
+/** The SQL migrations drizzle-kit generates; `runMigrations` and `connectDatabase` are given this folder. */
+export const MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, 'migrations');

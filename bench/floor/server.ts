@@ -4,7 +4,7 @@
  * validation or serialization schemas, no ORM, no hooks. Each request does the token lookup, the query or insert
  * and the audit insert in as few statements as possible (the audit row rides in a CTE of the main statement).
  *
- *   DATABASE_URL=... PORT=... ECP_JWT_SECRET=... TWILIO_AUTH_TOKEN=... PUBLIC_URL=... tsx bench/floor/server.ts
+ *   DATABASE_URL=... PORT=... ECP_JWT_SECRET=... TWILIO_AUTH_TOKEN=... PUBLIC_URL=... node bench/floor/server.ts
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';

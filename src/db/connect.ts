@@ -4,7 +4,6 @@
  * use); then applies pending migrations under the advisory lock.
  */
 import pg from 'pg';
-import type { Config } from '../config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded.ts';
 import { runMigrations } from './migrate.ts';
 import { openDatabase, withDatabase, type Database } from './pool.ts';
@@ -36,6 +35,16 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<vo
   }
 }
 
+/** Where the database is and how to open it (from `DATABASE_URL`, `DATA_DIR`, `DB_POOL_MAX`), and the migrations to apply. */
+export interface DatabaseSettings {
+  /** Unset: the embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  dbPoolMax: number;
+  /** The folder of SQL migrations (`MIGRATIONS_FOLDER` of `src/root.ts`). */
+  migrationsFolder: string;
+}
+
 /**
  * Connects and migrates.
  * @param log receives progress lines (never PHI).
@@ -43,7 +52,7 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<vo
  * @throws when the server cannot be reached or started, or a migration fails.
  */
 export async function connectDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolMax'>,
+  config: DatabaseSettings,
   log: { info(msg: string): void; debug(msg: string): void; error(obj: unknown, msg?: string): void },
   opts: { migrate?: boolean } = {},
 ): Promise<PlatformDatabase> {
@@ -56,7 +65,7 @@ export async function connectDatabase(
   }
   const database = openDatabase(url, config.dbPoolMax, (err) => log.error({ err }, 'idle database client failed'));
   try {
-    if (opts.migrate !== false) await runMigrations(database.pool);
+    if (opts.migrate !== false) await runMigrations(database.pool, config.migrationsFolder);
   } catch (err) {
     await database.close();
     await embedded?.stop();

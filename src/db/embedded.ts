@@ -213,7 +213,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   try {
     await pg.start();
   } catch (err) {
-    throw new Error(`the embedded PostgreSQL did not start: ${err instanceof Error ? err.message : ''}\n${recent}`);
+    throw new Error(`the embedded PostgreSQL did not start: ${err instanceof Error ? err.message : ''}\n${recent}`, { cause: err });
   }
   fs.writeFileSync(runtimeFile, JSON.stringify({ pid: process.pid, port } satisfies Runtime), { mode: 0o600 });
 

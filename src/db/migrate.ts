@@ -6,16 +6,12 @@
  * migrates, the others wait and then find nothing to do (ARCHITECTURE.md,
  * "Processes and scale").
  */
-import path from 'node:path';
 import type pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import { PROJECT_ROOT } from '../root.ts';
 
 /** Arbitrary but fixed key of the migration lock (`pg_advisory_lock`). */
 const MIGRATION_LOCK_KEY = 7_242_001;
-
-export const migrationsFolder = path.join(PROJECT_ROOT, 'migrations');
 
 /**
  * The database's own words for a failed migration: drizzle wraps them in `Failed query: <the whole SQL>`,
@@ -30,12 +26,12 @@ function migrationFailure(err: unknown): Error {
 }
 
 /**
- * Migrates the database behind `pool` to the latest schema of `folder` (by default `migrations/`; tests pass
- * a shortened copy to build an older database). Pending migrations apply in one transaction, so a failing one
+ * Migrates the database behind `pool` to the latest schema of `folder` (the project's `migrations/`, which the
+ * caller locates: `MIGRATIONS_FOLDER` of `src/root.ts`; tests pass a shortened copy to build an older database). Pending migrations apply in one transaction, so a failing one
  * leaves the database as it was.
  * @throws Error `database migration failed: <the database's message and hint>` (the lock is released).
  */
-export async function runMigrations(pool: pg.Pool, folder: string = migrationsFolder): Promise<void> {
+export async function runMigrations(pool: pg.Pool, folder: string): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

@@ -5,17 +5,17 @@
  *   care ecp clients disable|enable|rotate-secret|rotate-api-key <client_id> [--json]
  */
 import type { Command } from 'commander';
-import type { Services } from '../app.ts';
+import type { PartnerClientService } from './clients/service.ts';
 
-/** Runs `fn` with the platform's services open (the CLI's `withPlatform`). */
-export type RunWithServices = (fn: (services: Services) => Promise<void>) => Promise<void>;
+/** Runs `fn` with the platform's services open (the CLI's `withPlatform`); `S` is the services the commands use. */
+export type RunWithServices<S> = (fn: (services: S) => Promise<void>) => Promise<void>;
 
 function print(json: boolean | undefined, data: object, human: string) {
   process.stdout.write(json ? JSON.stringify(data) + '\n' : human + '\n');
 }
 
 /** Adds the `ecp` command tree to `program`. */
-export function registerEcpCommands(program: Command, run: RunWithServices): void {
+export function registerEcpCommands(program: Command, run: RunWithServices<{ partnerClients: PartnerClientService }>): void {
   const clients = program.command('ecp').description('ECP partner API administration').command('clients').description('partner clients (OAuth2 client credentials)');
 
   clients

@@ -9,13 +9,15 @@
 import { Faker, en, en_US } from '@faker-js/faker';
 import { and, eq, sql } from 'drizzle-orm';
 import { ecpAllergies, ecpContactResidents, ecpContacts, ecpLocations, ecpResidents, ecpUsers, ecpVitals, partnerClients } from '../db/schema.ts';
+import type { Db } from '../db/pool.ts';
 import type { DemoSeeder } from '../platform/demo.ts';
-import { newGuid } from './clients/service.ts';
+import { newGuid, type PartnerClientService } from './clients/service.ts';
+import type { IdentityService } from '../platform/identity/service.ts';
 
 export const DEMO_COMPANY = 'Evergreen Senior Living';
 export const DEMO_LOCATIONS = ['Evergreen Assisted Living', 'Evergreen Memory Care'];
 
-export const ecpDemoSeeder: DemoSeeder = {
+export const ecpDemoSeeder: DemoSeeder<{ identity: IdentityService; partnerClients: PartnerClientService }> = {
   name: 'ecp-company',
   async run({ db, services }) {
     let org = await services.identity.findOrganizationByName(DEMO_COMPANY);
@@ -83,7 +85,7 @@ export const DEMO_STAFF = [
 ];
 
 /** Staff, contacts, allergies and a month of vitals for the demo company (one transaction). */
-async function seedClinicalData(db: Parameters<DemoSeeder['run']>[0]['db'], organizationId: number, locations: Array<typeof ecpLocations.$inferSelect>) {
+async function seedClinicalData(db: Db, organizationId: number, locations: Array<typeof ecpLocations.$inferSelect>) {
   const faker = new Faker({ locale: [en_US, en] });
   faker.seed(4005);
   const residents = await db.select().from(ecpResidents).where(eq(ecpResidents.organizationId, organizationId)).orderBy(ecpResidents.id);

@@ -14,24 +14,36 @@ import { CreatedResident, DietUpdate, LevelOfCareUpdate, NewResident, ResidentCh
 import { ContactChanged, ContactRef, ContactUpdate, CreatedContact, NewContact } from './contacts/schemas.ts';
 import type { ContactService } from './contacts/service.ts';
 import type { ResidentService } from './residents/service.ts';
-import type { Services } from '../app.ts';
 import { userRoutes } from './users/routes.ts';
+import type { EcpUserService } from './users/service.ts';
+import type { Icd10cmService } from './codes/service.ts';
+import type { DiagnosisService } from './diagnoses/service.ts';
+import type { VitalService } from './vitals/service.ts';
+import type { AllergyService } from './allergies/service.ts';
+import type { WebhookService } from './webhooks/service.ts';
 import { codeRoutes } from './codes/routes.ts';
 import { diagnosisRoutes } from './diagnoses/routes.ts';
 import { vitalRoutes } from './vitals/routes.ts';
 import { allergyRoutes } from './allergies/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
 
-type Deps = Services & {
+/** The services the `/clinical/v1` tree calls; app.ts passes them from its service set. */
+export interface ClinicalRouteDeps {
   oauth: OAuthService;
   partnerClients: PartnerClientService;
   locations: LocationService;
   residents: ResidentService;
   contacts: ContactService;
-};
+  vitals: VitalService;
+  allergies: AllergyService;
+  ecpUsers: EcpUserService;
+  codes: Icd10cmService;
+  diagnoses: DiagnosisService;
+  webhooks: WebhookService;
+}
 
 /** Registered with prefix `/clinical/v1`. */
-export async function clinicalRoutes(app: FastifyInstance, deps: Deps) {
+export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDeps) {
   useEcpErrors(app);
   app.addHook('onRequest', authenticatePartner(deps.oauth, deps.partnerClients));
   app.addHook('preValidation', mergeBodyIntoQuery);
@@ -145,12 +157,12 @@ export async function clinicalRoutes(app: FastifyInstance, deps: Deps) {
     },
   }, async (req) => deps.contacts.deleteContact(partnerContext(req), req.query.contactId));
 
-  // Feature route files (each a plugin over the same auth hook and error shape); `deps` carries this tree's prefix, which they must not add again.
-  const sub = { ...deps, prefix: undefined } as Deps;
-  await app.register(vitalRoutes, sub);
-  await app.register(allergyRoutes, sub);
-  await app.register(userRoutes, sub);
-  await app.register(codeRoutes, sub);
-  await app.register(diagnosisRoutes, sub);
-  await app.register(webhookRoutes, sub);
+  // Feature route files (each a plugin over the same auth hook and error shape), each given only its own service
+  // (and not this tree's prefix, which they must not add again).
+  await app.register(vitalRoutes, { vitals: deps.vitals });
+  await app.register(allergyRoutes, { allergies: deps.allergies });
+  await app.register(userRoutes, { ecpUsers: deps.ecpUsers });
+  await app.register(codeRoutes, { codes: deps.codes });
+  await app.register(diagnosisRoutes, { diagnoses: deps.diagnoses });
+  await app.register(webhookRoutes, { webhooks: deps.webhooks });
 }

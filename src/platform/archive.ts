@@ -40,8 +40,10 @@ export const ARCHIVE_TOO_LARGE = 'The file is too large once uncompressed';
 
 /** An archive over one of the limits; `detail` says which entry and limit, for operators (ECM clients get only the message). */
 export class ArchiveTooLargeError extends ValidationError {
-  constructor(readonly detail: string) {
+  readonly detail: string;
+  constructor(detail: string) {
     super([ARCHIVE_TOO_LARGE]);
+    this.detail = detail;
   }
 }
 

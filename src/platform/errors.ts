@@ -4,11 +4,13 @@
  * STYLE.md rule 8: 5xx details never reach the client.
  */
 export class AppError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly messages: string[],
-  ) {
+  readonly statusCode: number;
+  readonly messages: string[];
+
+  constructor(statusCode: number, messages: string[]) {
     super(messages.join('; '));
+    this.statusCode = statusCode;
+    this.messages = messages;
   }
 }
 
@@ -42,11 +44,11 @@ export class ForbiddenError extends AppError {
 
 /** 429: throttled; `retryAfterSeconds` becomes the Retry-After header. */
 export class TooManyRequestsError extends AppError {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
     super(429, [message]);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

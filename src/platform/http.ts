@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyHelmetOptions } from '@fastify/helmet';
-import type { LoggerOptions } from 'pino';
+import type { LevelWithSilent, LoggerOptions } from 'pino';
 import type { AuditEntry } from './audit.ts';
 import type { Actor, RequestContext } from './context.ts';
-import type { Config } from '../config.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,7 +31,7 @@ const REDACTED_KEYS = [
 ];
 
 /** pino options: JSON lines, request ids, PHI and tokens redacted, URLs logged without their query string. */
-export function loggerOptions(config: Pick<Config, 'logLevel'>): LoggerOptions {
+export function loggerOptions(config: { logLevel: LevelWithSilent }): LoggerOptions {
   return {
     level: config.logLevel,
     redact: {

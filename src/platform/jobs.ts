@@ -1,14 +1,19 @@
 /**
- * Background jobs on pg-boss 10 (queues in the same PostgreSQL; ARCHITECTURE.md,
- * "Stack"). Jobs are enqueued inside the transaction that causes them
- * (`send(tx, ...)`, through pg-boss's `db` option), so a job exists exactly when
- * its cause committed (STYLE.md rule 6). Payloads carry ids, never PHI.
+ * Background jobs on pg-boss (current major; queues in the same PostgreSQL, schema `job_queue`; ARCHITECTURE.md,
+ * "Stack"). Jobs are enqueued inside the transaction that causes them (`send(tx, ...)`, through pg-boss's Drizzle
+ * adapter), so a job exists exactly when its cause committed (STYLE.md rule 6). Payloads carry ids, never PHI.
  *
- * A feature declares its jobs as `JobDefinition`s in its `jobs.ts`; the worker
- * side (`care serve`, `--role worker`) registers their handlers.
+ * A feature declares its jobs as `JobDefinition`s in its `jobs.ts`; the worker side (`care serve`, `--role worker`)
+ * registers their handlers. Jobs that processes of the previous release (pg-boss 10, schema `pgboss`) left or still
+ * enqueue are moved here and run once (`legacy-jobs.ts`).
  */
-import PgBoss from 'pg-boss';
+import { sql } from 'drizzle-orm';
+import { fromDrizzle, PgBoss } from 'pg-boss';
 import type { Executor } from '../db/pool.ts';
+import { moveLegacyJobs } from './legacy-jobs.ts';
+
+/** The PostgreSQL schema of the job queue. Not pg-boss's default `pgboss`: that one holds pg-boss 10's tables. */
+export const JOB_SCHEMA = 'job_queue';
 
 export interface JobMeta {
   id: string;
@@ -32,31 +37,18 @@ export interface Logger {
   error(obj: unknown, msg?: string): void;
 }
 
-/**
- * Runs pg-boss's SQL on the connection of `tx`, so the job row is part of the transaction. The statement
- * goes to the transaction's own `pg` client unchanged: pg-boss reuses one parameter in several places
- * (`right($5, 1)`, `CAST($5 AS timestamptz)`), which must keep one type.
- */
-function executorOf(tx: Executor): PgBoss.Db {
-  const client = (tx as unknown as { session?: { client?: { query: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }> } } }).session?.client;
-  if (!client || typeof client.query !== 'function') throw new Error('jobs.send needs a transaction of the node-postgres driver');
-  return {
-    async executeSql(text: string, values: unknown[]) {
-      const res = await client.query(text, values);
-      return { rows: res.rows };
-    },
-  };
-}
-
 export interface Jobs {
   /**
    * Enqueues a job in `tx` (it runs only if `tx` commits), optionally not before `startAfterSeconds`; a handler running longer than
    * `expireInSeconds` (default pg-boss's 15 minutes) is taken for dead (its process killed) and the job retried. Returns the job id.
    */
   send<T extends object>(tx: Executor, def: Pick<JobDefinition<T>, 'name' | 'retry'>, data: T, opts?: { startAfterSeconds?: number; expireInSeconds?: number }): Promise<string | null>;
-  /** Starts pg-boss (installs or migrates its schema) and creates the queues. */
+  /**
+   * Starts pg-boss (installs or migrates its schema), creates the queues, and moves the pending jobs of pg-boss 10's
+   * schema, if the database has one, into them.
+   */
   start(): Promise<void>;
-  /** Runs `defs`' handlers in this process. */
+  /** Runs `defs`' handlers in this process; while pg-boss 10's schema exists, moves its new jobs every poll. */
   work(defs: Array<JobDefinition<never>>): Promise<void>;
   /**
    * Enqueues job `def.name` (empty payload, `def.retry`) on a cron schedule (`minute hour day month weekday`, UTC unless `tz`),
@@ -73,8 +65,9 @@ export interface Jobs {
 /**
  * @param connectionString the platform database.
  * @param queues every queue name that will be used (created at start).
- * @param pollSeconds how often idle workers poll.
- * @param maintenanceSeconds how often pg-boss's maintenance runs (expires jobs of dead handlers; default 120).
+ * @param pollSeconds how often idle workers poll (and look for jobs of pg-boss 10 to move).
+ * @param maintenanceSeconds how often pg-boss looks for jobs whose handler died (past their expiry) to retry them
+ *   (default 60).
  */
 export function createJobs({ connectionString, queues, pollSeconds, maintenanceSeconds, log }: {
   connectionString: string;
@@ -83,13 +76,29 @@ export function createJobs({ connectionString, queues, pollSeconds, maintenanceS
   maintenanceSeconds?: number;
   log: Logger;
 }): Jobs {
-  const boss = new PgBoss({ connectionString, max: 4, schema: 'pgboss', ...(maintenanceSeconds ? { maintenanceIntervalSeconds: maintenanceSeconds } : {}) });
+  const boss = new PgBoss({
+    connectionString,
+    max: 4,
+    schema: JOB_SCHEMA,
+    // Expired jobs are retried by the monitor pass, which runs when both timers are due.
+    ...(maintenanceSeconds ? { superviseIntervalSeconds: maintenanceSeconds, monitorIntervalSeconds: maintenanceSeconds } : {}),
+  });
   boss.on('error', (err: Error) => log.error({ err }, 'job queue error'));
   let started = false;
+  let legacyTimer: NodeJS.Timeout | undefined;
+  let legacyPass: Promise<unknown> = Promise.resolve();
+
+  const moveLegacy = () => moveLegacyJobs(boss.getDb(), { to: JOB_SCHEMA, queues }).then(
+    (r) => {
+      if (r.moved > 0) log.info({ moved: r.moved, left: r.left }, 'jobs of pg-boss 10 moved to the job queue');
+      return r;
+    },
+  );
+
   return {
     async send(tx, def, data, opts = {}) {
       return boss.send(def.name, data, {
-        db: executorOf(tx),
+        db: fromDrizzle(tx, sql),
         ...(opts.startAfterSeconds ? { startAfter: opts.startAfterSeconds } : {}),
         ...(opts.expireInSeconds ? { expireInSeconds: opts.expireInSeconds } : {}),
         retryLimit: def.retry.limit,
@@ -101,6 +110,7 @@ export function createJobs({ connectionString, queues, pollSeconds, maintenanceS
       if (started) return;
       await boss.start();
       for (const q of queues) await boss.createQueue(q);
+      await moveLegacy();
       started = true;
     },
     async work(defs) {
@@ -108,6 +118,13 @@ export function createJobs({ connectionString, queues, pollSeconds, maintenanceS
         await boss.work(def.name, { includeMetadata: true, pollingIntervalSeconds: pollSeconds, batchSize: def.batchSize ?? 1 }, async (batch) => {
           for (const job of batch) await def.handler(job.data as never, { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit });
         });
+      }
+      // A rolling upgrade: API processes of the previous release still enqueue into pg-boss 10's schema.
+      if (!legacyTimer) {
+        legacyTimer = setInterval(() => {
+          legacyPass = legacyPass.then(moveLegacy).catch((err: Error) => log.error({ err }, 'moving jobs of pg-boss 10 failed'));
+        }, pollSeconds * 1000);
+        legacyTimer.unref();
       }
     },
     async schedule(def, cron, opts = {}) {
@@ -124,7 +141,10 @@ export function createJobs({ connectionString, queues, pollSeconds, maintenanceS
     async stop(timeoutMs = 20_000) {
       if (!started) return;
       started = false;
-      await boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+      clearInterval(legacyTimer);
+      legacyTimer = undefined;
+      await legacyPass;
+      await boss.stop({ graceful: true, timeout: timeoutMs });
     },
   };
 }

@@ -59,13 +59,17 @@ function safeAttachments(attachments: EmailAttachment[]): EmailAttachment[] {
   return attachments.map((a) => ({ ...a, filename: safeAttachmentName(a.filename) }));
 }
 
-/** A nodemailer SMTP transport; every timeout is `timeoutMs`. */
+/**
+ * A nodemailer SMTP transport; every timeout (connect, greeting, idle socket) is `timeoutMs`. The timeouts go in the
+ * transport's options beside `url`: nodemailer's second argument holds message defaults, where they do nothing.
+ */
 export function createSmtpMailer({ url, from, timeoutMs }: { url: string; from: string; timeoutMs: number }): Mailer {
-  const transport = nodemailer.createTransport(url, {
+  const transport = nodemailer.createTransport({
+    url,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
-  } as nodemailer.TransportOptions);
+  });
   return {
     kind: 'smtp',
     async send(msg) {

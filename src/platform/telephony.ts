@@ -16,15 +16,17 @@ import { sandboxMessages } from '../db/schema.ts';
 import type { Db } from '../db/pool.ts';
 
 export class TelephonyError extends Error {
-  constructor(
-    readonly kind: 'rejected' | 'unavailable' | 'timeout',
-    message: string,
-    /** Twilio's error code (21211, 21610, ...) for `rejected`. */
-    readonly code?: number,
-    /** HTTP status Twilio answered, when it answered. */
-    readonly httpStatus?: number,
-  ) {
+  readonly kind: 'rejected' | 'unavailable' | 'timeout';
+  /** Twilio's error code (21211, 21610, ...) for `rejected`. */
+  readonly code?: number;
+  /** HTTP status Twilio answered, when it answered. */
+  readonly httpStatus?: number;
+
+  constructor(kind: TelephonyError['kind'], message: string, code?: number, httpStatus?: number) {
     super(message);
+    this.kind = kind;
+    this.code = code;
+    this.httpStatus = httpStatus;
   }
 }
 

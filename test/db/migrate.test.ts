@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, inject } from 'vitest';
-import { migrationsFolder, runMigrations } from '../../src/db/migrate.ts';
+import { runMigrations } from '../../src/db/migrate.ts';
+import { MIGRATIONS_FOLDER as migrationsFolder } from '../../src/root.ts';
 import { withDatabase } from '../../src/db/pool.ts';
 
 describe('runMigrations', () => {
@@ -17,14 +18,14 @@ describe('runMigrations', () => {
     await admin.end();
     const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: withDatabase(adminUrl, name), max: 2 }));
     try {
-      await Promise.all(pools.map((p) => runMigrations(p)));
+      await Promise.all(pools.map((p) => runMigrations(p, migrationsFolder)));
       const { rows } = await pools[0].query('SELECT count(*)::int AS n, count(DISTINCT hash)::int AS d FROM drizzle.__drizzle_migrations');
       expect(rows[0].n).toBeGreaterThanOrEqual(2);
       expect(rows[0].n).toBe(rows[0].d);
       const ext = await pools[0].query("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'");
       expect(ext.rowCount).toBe(1);
       // A second start finds nothing to do.
-      await runMigrations(pools[1]);
+      await runMigrations(pools[1], migrationsFolder);
       const again = await pools[0].query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
       expect(again.rows[0].n).toBe(rows[0].n);
     } finally {
@@ -63,7 +64,7 @@ describe('migration 0010: one organization per Twilio number', () => {
       const three = await org("Clinic O'Three", ['+18055550102', '+18055550103', '+18055550102']);
       const four = await org('Clinic Four', ['+18055550101']);
 
-      const failure = await runMigrations(pool).then(() => undefined, (err: Error) => err);
+      const failure = await runMigrations(pool, migrationsFolder).then(() => undefined, (err: Error) => err);
       expect(failure?.message).toBe(
         'database migration failed: A Twilio phone number belongs to at most one organization, but these are held by more than one:\n' +
           `  +18055550100 is held by organization ${one} "Clinic One" and organization ${two} "Clinic Two"\n` +
@@ -79,7 +80,7 @@ describe('migration 0010: one organization per Twilio number', () => {
 
       await pool.query(`UPDATE organizations SET phone_numbers = array_remove(phone_numbers, '+18055550100') WHERE id = ${two}`);
       await pool.query(`UPDATE organizations SET phone_numbers = array_remove(phone_numbers, '+18055550101') WHERE id = ${four}`);
-      await runMigrations(pool);
+      await runMigrations(pool, migrationsFolder);
       const { rows } = await pool.query('SELECT organization_id, number, position FROM organization_phone_numbers ORDER BY organization_id, position');
       expect(rows).toEqual([
         { organization_id: one, number: '+18055550100', position: 0 },

@@ -1,21 +1,33 @@
 /**
- * Issue 8, fuzzing: every operation of `/openapi.json` (ECM, ECP, `/token`) driven by the fast-check fuzzer in
- * `openapi-fuzzer.ts` over `app.inject`: zero 500s, no undocumented 5xx, zero crashes. The short run here is part of
- * `npm test`; `npm run fuzz` runs it long. Settings (environment):
+ * Fuzzing: every operation of `/openapi.json` (ECM, ECP, `/token`) driven by the fast-check fuzzer in
+ * `openapi-fuzzer.ts` over `app.inject` (body-limit requests, stateful sequences, stateless requests): zero 500s, no
+ * undocumented 5xx, zero crashes; each run prints its share of 2xx answers and largest body. The short run here is
+ * part of `npm test`; `npm run fuzz` runs it long. Settings (environment):
  *   FUZZ_RUNS (default 400)   requests to generate
  *   FUZZ_SECONDS              stop after this many seconds instead (with FUZZ_RUNS as the cap)
  *   FUZZ_SEED                 replay a run (fast-check prints the seed and path of a failure)
  *   FUZZ_COLLECT=1            survey: record every finding and go on, print them all, fail at the end
  *   FUZZ_FILTER               regular expression over "METHOD /path" to fuzz some operations only
+ *   FUZZ_BODY_LIMIT           app | routes | none: bodies at and 1 byte over the body limit (default app, routes
+ *                             when FUZZ_RUNS is over 400)
+ *   FUZZ_DEBUG=1              print every refused request sent with valid credentials
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, createUser, call, type TestContext, type TestUser } from '../support/app.ts';
 import { clinical, createPartner, createResident, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
-import { describeRequest, fuzzApp, type FuzzCredentials } from './openapi-fuzzer.ts';
+import { IMPORT_BODY_LIMIT } from '../../src/ecm/imports/schemas.ts';
+import { describeRequest, fuzzApp, summarize, type FuzzCredentials } from './openapi-fuzzer.ts';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 400);
 const seconds = process.env.FUZZ_SECONDS ? Number(process.env.FUZZ_SECONDS) : undefined;
 const LOC = 'Fuzz Assisted Living';
+/**
+ * Body-limit requests: `app` sends bodies at and over the app's `bodyLimit` (10 MiB) to every operation with a body;
+ * `routes` uses each route's own limit (the imports take about 68 MiB); `none` sends none.
+ */
+const bodyLimits = process.env.FUZZ_BODY_LIMIT ?? (runs > 400 ? 'routes' : 'app');
+/** The import routes take files of up to 50 MB in base64: their own, larger body limit. */
+const IMPORT_ROUTES = /^POST \/v1\/admin\/clinic\/ecm\/(mifs|authorizations)$/;
 
 let t: TestContext;
 let admin: TestUser;
@@ -24,6 +36,8 @@ let creds: FuzzCredentials;
 beforeAll(async () => {
   t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
   admin = await createUser(t.services, 'Fuzz Clinic', 'admin');
+  // A clinic that can send and report: an NPI and a number of its own.
+  await call(t.app, admin, 'PUT', '/v1/admin/organization', { organization: { npi: '1234567890', phone_numbers: ['+18059876500'] } });
   const coord = await createUser(t.services, 'Fuzz Clinic', 'care_coordinator');
   const patient = await call(t.app, admin, 'POST', '/v1/admin/clinic/ecm/patients', {
     patient: { first_name: 'Fuzzy', last_name: 'Patient', phone: '(805) 555-0142', email: 'fuzzy@example.com', ecm_eligibility_information: { member_id: 'FZ-1' } },
@@ -71,6 +85,8 @@ beforeAll(async () => {
       client_secret: [partner.client_secret_base64],
       email: [admin.email],
       password: ['correct-horse-battery'],
+      userGroup: ['RN'],
+      phone_number: ['(805) 555-0142'],
     },
   };
 }, 60_000);
@@ -88,9 +104,9 @@ describe('fuzzing every endpoint of /openapi.json', () => {
       seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined,
       collect,
       filter: process.env.FUZZ_FILTER ? new RegExp(process.env.FUZZ_FILTER) : undefined,
+      bodyLimit: bodyLimits === 'none' ? false : (op) => (bodyLimits === 'routes' && IMPORT_ROUTES.test(`${op.method} ${op.path}`) ? IMPORT_BODY_LIMIT : undefined),
     });
-    const operations = Object.keys(report.byOperation).length;
-    console.log(`fuzz: seed ${report.seed}, ${report.sent} requests over ${operations} operations; statuses ${JSON.stringify(report.byStatus)}; ${report.findings.length} findings`);
+    console.log(summarize(report));
     for (const f of report.findings) console.log(`  ${f.problem}: ${f.body.slice(0, 200)}\n    ${describeRequest(f.request)}`);
     expect(report.findings).toEqual([]);
     // The session survived (sign-out ran on its own token).

@@ -11,7 +11,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { demoSeeders } from '../../src/demo.ts';
-import { migrationsFolder } from '../../src/db/migrate.ts';
+import { MIGRATIONS_FOLDER } from '../../src/root.ts';
 import { withDatabase } from '../../src/db/pool.ts';
 import { writeBackup } from '../../src/platform/backup/backup.ts';
 import { listTables, qualified } from '../../src/platform/backup/catalog.ts';
@@ -22,7 +22,7 @@ import { createTestContext, type TestContext } from '../support/app.ts';
 
 let t: TestContext;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'care-backup-'));
-const migrations = readMigrationFiles({ migrationsFolder });
+const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
 const key = randomBytes(32);
 
 /** A new empty database on the test server; returns its URL. */

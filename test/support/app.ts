@@ -45,11 +45,12 @@ const quiet = { info: () => {}, error: () => {} };
 
 /**
  * A database, the job queue, the mailer (SMTP when `env.SMTP_URL` is set, else the sandbox), the services
- * and the app for one test file. `workers: true` also runs the job handlers in this process.
+ * and the app for one test file. `workers: true` also runs the job handlers in this process; `log` sends the app's
+ * log lines (JSON, with the production redaction) at `level` to `stream`.
  */
 export async function createTestContext(
   env: Record<string, string> = {},
-  opts: { clock?: () => Date; workers?: boolean } = {},
+  opts: { clock?: () => Date; workers?: boolean; log?: { level: string; stream: NodeJS.WritableStream } } = {},
 ): Promise<TestContext> {
   const url = await cloneTemplateDatabase();
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, JOBS_POLL_SECONDS: '0.5', ...env });
@@ -61,7 +62,10 @@ export async function createTestContext(
   const services = createServices({ db: database.db, config, jobs, mailer, telephony, clock: opts.clock });
   if (opts.workers) await startWorkers({ jobs, services, config });
   // TEST_LOG_LEVEL=error shows what a 500 hid.
-  const app = await buildApp({ config, db: database.db, services, loggerInstance: pino({ ...loggerOptions(config), level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const logger = opts.log
+    ? pino({ ...loggerOptions(config), level: opts.log.level }, opts.log.stream)
+    : pino({ ...loggerOptions(config), level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const app = await buildApp({ config, db: database.db, services, loggerInstance: logger });
   await app.ready();
   return {
     app,

@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
+import { MIGRATIONS_FOLDER } from '../../src/root.ts';
 import { withDatabase } from '../../src/db/pool.ts';
 import { createJobs } from '../../src/platform/jobs.ts';
 import { QUEUES } from '../../src/workers.ts';
@@ -42,7 +43,7 @@ export default async function setup(project: TestProject) {
   await admin.end();
   const templateUrl = withDatabase(adminUrl, TEMPLATE_DATABASE);
   const pool = new pg.Pool({ connectionString: templateUrl, max: 1 });
-  await runMigrations(pool);
+  await runMigrations(pool, MIGRATIONS_FOLDER);
   await pool.end();
   // Install pg-boss's schema and queues once, in the template, so each file's clone has them.
   const jobs = createJobs({ connectionString: templateUrl, queues: QUEUES, pollSeconds: 2, log: { info: () => {}, error: () => {} } });

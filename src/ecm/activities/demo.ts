@@ -11,6 +11,9 @@ import { Faker, en, en_US } from '@faker-js/faker';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { activities, patients, users } from '../../db/schema.ts';
 import type { DemoSeeder } from '../../platform/demo.ts';
+import type { IdentityService } from '../../platform/identity/service.ts';
+import type { PatientService } from '../patients/service.ts';
+import type { EventService } from '../events/service.ts';
 import { insertTextMessage, insertVoiceCall } from '../communications/records.ts';
 import { DEMO_CLINIC } from '../patients/demo.ts';
 import type { CommunicationRecords } from '../events/service.ts';
@@ -18,7 +21,7 @@ import * as store from './store.ts';
 
 const DAY = 86_400_000;
 
-export const ecmActivitySeeder: DemoSeeder = {
+export const ecmActivitySeeder: DemoSeeder<{ identity: IdentityService; events: EventService; patients: PatientService }> = {
   name: 'ecm-activities',
   async run({ db, services }) {
     const org = await services.identity.findOrganizationByName(DEMO_CLINIC);

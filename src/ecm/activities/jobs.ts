@@ -3,9 +3,10 @@
  * carries ids only; the handler reads the activity (and its PHI) from the database.
  */
 import type { JobDefinition } from '../../platform/jobs.ts';
+import { ACTIVITY_EMAIL_QUEUE } from './queues.ts';
 import type { ActivityService } from './service.ts';
 
-export const ACTIVITY_EMAIL_QUEUE = 'ecm.activity-email';
+export { ACTIVITY_EMAIL_QUEUE };
 
 export interface ActivityEmailPayload {
   organizationId: number;

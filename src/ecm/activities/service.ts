@@ -7,7 +7,6 @@
  * `deliverActivityEmail` from that job, with retries; a failed delivery never
  * loses the activity (`email_status` says what happened).
  */
-import type { Config } from '../../config.ts';
 import type { Db, Executor } from '../../db/pool.ts';
 import { auditInsertPlaceholderSql, auditValues, recordAudit } from '../../platform/audit.ts';
 import type { RequestContext, UserActor } from '../../platform/context.ts';
@@ -21,16 +20,28 @@ import { isoOf, isoOrNull as iso } from '../../platform/time.ts';
 import { findTextMessage, findVoiceCall } from '../communications/records.ts';
 import type { CommunicationRecords, EventService } from '../events/service.ts';
 import { PATIENT_NOT_FOUND, type PatientService } from '../patients/service.ts';
-import { ACTIVITY_EMAIL_QUEUE } from './jobs.ts';
+import { ACTIVITY_EMAIL_QUEUE } from './queues.ts';
 import { activityErrors, hasBlockingCycle, type ActivityDraft } from './rules.ts';
 import type { ActivityDetailWire, ActivityInputWire, ActivityListItemWire, ActivityType, ClinicActivityQueryWire } from './schemas.ts';
 import * as store from './store.ts';
 
 export const ACTIVITY_NOT_FOUND = 'Activity not found';
 
+/** How email activities are sent (the `MAIL_*` and `SMTP_TIMEOUT_MS` settings). */
+export interface ActivityMailSettings {
+  /** Hosts an attachment URL may name (`MAIL_ATTACHMENT_HOSTS`). */
+  attachmentHosts: string[];
+  /** Largest attachment fetched, in bytes. */
+  attachmentMaxBytes: number;
+  retryLimit: number;
+  retryDelaySeconds: number;
+  /** Time allowed to fetch one attachment, in milliseconds. */
+  fetchTimeoutMs: number;
+}
+
 export interface ActivityServiceDeps {
   db: Db;
-  config: Pick<Config, 'mailAttachmentHosts' | 'mailAttachmentMaxBytes' | 'mailRetryLimit' | 'mailRetryDelaySeconds' | 'smtpTimeoutMs'>;
+  mail: ActivityMailSettings;
   jobs: Pick<Jobs, 'send'>;
   mailer: Mailer;
   patients: PatientService;
@@ -144,8 +155,8 @@ function defined<T extends object>(o: T): Partial<T> {
 }
 
 export function createActivityService(deps: ActivityServiceDeps) {
-  const { db, config, jobs, mailer, patients, events, clock = () => new Date() } = deps;
-  const emailRetry = { limit: config.mailRetryLimit, delaySeconds: config.mailRetryDelaySeconds, backoff: true };
+  const { db, mail, jobs, mailer, patients, events, clock = () => new Date() } = deps;
+  const emailRetry = { limit: mail.retryLimit, delaySeconds: mail.retryDelaySeconds, backoff: true };
 
   /**
    * Checks what needs the database, for the links a request sets: assignee (unless `assigneeActive` already says),
@@ -329,7 +340,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
       return db.transaction(async (tx): Promise<ActivityDetailWire> => {
         const cols = columnsOf(input);
         const draft = { ...defined(cols), activityType: cols.activityType } as store.NewActivity;
-        const errors = activityErrors(draft as ActivityDraft, config.mailAttachmentHosts);
+        const errors = activityErrors(draft as ActivityDraft, mail.attachmentHosts);
         let records: CommunicationRecords = {};
         // The common case (nothing wrong with the request itself, no links but the assignee) leaves the member and
         // assignee check to the insert statement. Otherwise they are checked first: an unknown member is 404 before any
@@ -401,7 +412,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
         const errors: string[] = [];
         if (changes.activityType && changes.activityType !== current.activityType) errors.push("Activity type can't be changed");
         const merged = { ...current, ...changes, activityType: current.activityType } as store.ActivityRow;
-        errors.push(...activityErrors(merged as ActivityDraft, config.mailAttachmentHosts));
+        errors.push(...activityErrors(merged as ActivityDraft, mail.attachmentHosts));
         const linksChange = 'blockedById' in changes || 'blockingId' in changes;
         const related = await relationErrors(
           tx,
@@ -527,7 +538,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
         const attachments = [];
         for (const url of activity.emailAttachments) {
           attachments.push(
-            await fetchAllowedFile(url, { allowedHosts: config.mailAttachmentHosts, maxBytes: config.mailAttachmentMaxBytes, timeoutMs: config.smtpTimeoutMs }),
+            await fetchAllowedFile(url, { allowedHosts: mail.attachmentHosts, maxBytes: mail.attachmentMaxBytes, timeoutMs: mail.fetchTimeoutMs }),
           );
         }
         await mailer.send({

@@ -4,10 +4,10 @@
  * stages. Payloads carry ids only.
  */
 import type { JobDefinition } from '../../platform/jobs.ts';
+import { RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './queues.ts';
 import type { CommunicationsService } from './service.ts';
 
-export const RECONCILE_QUEUE = 'ecm.twilio-reconcile';
-export const SANDBOX_PROGRESS_QUEUE = 'ecm.sandbox-progress';
+export { RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE };
 
 export interface CommunicationJobPayload {
   organizationId: number;

@@ -7,7 +7,6 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Config } from '../../config.ts';
 import type { UserActor } from '../../platform/context.ts';
 import { ForbiddenError } from '../../platform/errors.ts';
 import { contextOf } from '../../platform/http.ts';
@@ -110,13 +109,13 @@ const StatusResponse = { 204: { type: 'null', description: 'Recorded' }, 403: Ec
  */
 export async function twilioWebhookRoutes(
   app: FastifyInstance,
-  { communications, telephony, config }: { communications: CommunicationsService; telephony: Telephony; config: Pick<Config, 'publicUrl'> },
+  { communications, telephony, publicUrl }: { communications: CommunicationsService; telephony: Telephony; /** `PUBLIC_URL`, no trailing slash. */ publicUrl: string },
 ) {
   await app.register(formbody);
   app.addHook('preHandler', async (req: FastifyRequest) => {
     const signature = req.headers['x-twilio-signature'];
     const params = (req.body ?? {}) as Record<string, string>;
-    if (!telephony.validSignature(typeof signature === 'string' ? signature : undefined, config.publicUrl + req.url, params)) {
+    if (!telephony.validSignature(typeof signature === 'string' ? signature : undefined, publicUrl + req.url, params)) {
       throw new ForbiddenError('Invalid Twilio signature');
     }
   });

@@ -11,7 +11,6 @@
  * been sent, the record is `unknown`, and a job reconciles it from Twilio's own
  * list without ever sending again.
  */
-import type { Config } from '../../config.ts';
 import type { Db, Executor } from '../../db/pool.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import { systemContext, type RequestContext, type UserActor } from '../../platform/context.ts';
@@ -25,7 +24,7 @@ import { TelephonyError, type Telephony } from '../../platform/telephony.ts';
 import { isoOf } from '../../platform/time.ts';
 import type { ActivityService } from '../activities/service.ts';
 import type { PatientService } from '../patients/service.ts';
-import { RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './jobs.ts';
+import { RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './queues.ts';
 import * as records from './records.ts';
 import { advances, FINAL_CALL_STATUSES, keywordOf, SENT_SMS_STATUSES, SMS_STAGE } from './status.ts';
 import * as twiml from './twiml.ts';
@@ -34,7 +33,10 @@ type Params = Record<string, string | undefined>;
 
 export interface CommunicationsDeps {
   db: Db;
-  config: Pick<Config, 'publicUrl' | 'twilioReconcileDelaySeconds'>;
+  /** `PUBLIC_URL`: Twilio's status callbacks are built on it. */
+  publicUrl: string;
+  /** `TWILIO_RECONCILE_DELAY_SECONDS`: wait before asking Twilio about a send that timed out. */
+  reconcileDelaySeconds: number;
   telephony: Telephony;
   jobs: Pick<Jobs, 'send'>;
   patients: PatientService;
@@ -71,9 +73,9 @@ function requestedPhone(input: string | undefined): string {
 }
 
 export function createCommunicationsService(deps: CommunicationsDeps) {
-  const { db, config, telephony, jobs, patients, activities, identity, clock = () => new Date() } = deps;
-  const hook = (path: string) => `${config.publicUrl}/v1/clinic/webhooks/twilio/${path}`;
-  const reconcileRetry = { limit: 10, delaySeconds: config.twilioReconcileDelaySeconds, backoff: true };
+  const { db, publicUrl, reconcileDelaySeconds, telephony, jobs, patients, activities, identity, clock = () => new Date() } = deps;
+  const hook = (path: string) => `${publicUrl}/v1/clinic/webhooks/twilio/${path}`;
+  const reconcileRetry = { limit: 10, delaySeconds: reconcileDelaySeconds, backoff: true };
   const progressRetry = { limit: 3, delaySeconds: 1, backoff: true };
 
   /** The clinic's sending number: its first phone number (organization settings). */
@@ -101,7 +103,7 @@ export function createCommunicationsService(deps: CommunicationsDeps) {
         else await records.updateVoiceCall(tx, id, values);
         if (err.kind === 'rejected' && err.code === 21610 && kind === 'sms') await records.recordOptOut(tx, organizationId, from, to, 'twilio_21610');
         if (err.kind === 'timeout') {
-          await jobs.send(tx, { name: RECONCILE_QUEUE, retry: reconcileRetry }, { organizationId, kind, id }, { startAfterSeconds: config.twilioReconcileDelaySeconds });
+          await jobs.send(tx, { name: RECONCILE_QUEUE, retry: reconcileRetry }, { organizationId, kind, id }, { startAfterSeconds: reconcileDelaySeconds });
         }
       });
     };

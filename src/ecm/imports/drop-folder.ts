@@ -22,8 +22,10 @@ export function pathNotInDropFolder(organizationId: number): string {
 
 /** Why a `path` was not read: `unreachable` (missing, outside the folder, not a file) or `too_large`. */
 export class DropFileError extends Error {
-  constructor(readonly reason: 'unreachable' | 'too_large') {
+  readonly reason: 'unreachable' | 'too_large';
+  constructor(reason: 'unreachable' | 'too_large') {
     super(reason);
+    this.reason = reason;
   }
 }
 

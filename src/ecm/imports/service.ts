@@ -15,7 +15,6 @@
  * authorization rule (import and expiry job). The latest write wins; each
  * writes a status-history entry naming its source.
  */
-import type { Config } from '../../config.ts';
 import type { Db, Executor } from '../../db/pool.ts';
 import type { ArchiveLimits } from '../../platform/archive.ts';
 import { recordAudit } from '../../platform/audit.ts';
@@ -62,7 +61,10 @@ const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 export interface ImportServiceDeps {
   db: Db;
-  config: Pick<Config, 'importUrlHosts' | 'dataDir'>;
+  /** Hosts an import URL may name (`IMPORT_URL_HOSTS`). */
+  urlHosts: string[];
+  /** `DATA_DIR`: each clinic's drop folder is under it. */
+  dataDir: string;
   /** What an XLSX/XLSM file may inflate to (`ARCHIVE_*` settings). */
   archiveLimits: ArchiveLimits;
   identity: Pick<IdentityService, 'getOrganization'>;
@@ -127,11 +129,11 @@ function mifImportWire(r: store.MifImportRow): MifImportDetailWire {
   };
 }
 
-export function createImportService({ db, config, archiveLimits, identity, patients, clock = () => new Date() }: ImportServiceDeps) {
+export function createImportService({ db, urlHosts, dataDir, archiveLimits, identity, patients, clock = () => new Date() }: ImportServiceDeps) {
   /** Reads a file from the organization's drop folder, `DATA_DIR/imports/<organization id>/`. */
   async function readImportPath(organizationId: number, p: string): Promise<LoadedFile> {
     try {
-      const f = await readDropFile(dropFolderOf(config.dataDir, organizationId), p, IMPORT_MAX_BYTES);
+      const f = await readDropFile(dropFolderOf(dataDir, organizationId), p, IMPORT_MAX_BYTES);
       return { source: 'path', ...f };
     } catch (err) {
       if (!(err instanceof DropFileError)) throw err;
@@ -141,9 +143,9 @@ export function createImportService({ db, config, archiveLimits, identity, patie
   }
 
   async function download(url: string): Promise<LoadedFile> {
-    if (!isAllowedUrl(url, config.importUrlHosts)) throw new ValidationError(['Url must be an http(s) URL on a host allowed for imports (IMPORT_URL_HOSTS)']);
+    if (!isAllowedUrl(url, urlHosts)) throw new ValidationError(['Url must be an http(s) URL on a host allowed for imports (IMPORT_URL_HOSTS)']);
     try {
-      const f = await fetchAllowedFile(url, { allowedHosts: config.importUrlHosts, maxBytes: IMPORT_MAX_BYTES, timeoutMs: DOWNLOAD_TIMEOUT_MS });
+      const f = await fetchAllowedFile(url, { allowedHosts: urlHosts, maxBytes: IMPORT_MAX_BYTES, timeoutMs: DOWNLOAD_TIMEOUT_MS });
       return { source: 'url', content: f.content, filename: f.filename, mime: f.contentType?.split(';')[0].trim().toLowerCase() };
     } catch (err) {
       if (err instanceof OutboundUrlError) throw new ValidationError([`The file could not be downloaded: ${err.message}`]);

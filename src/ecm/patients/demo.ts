@@ -18,6 +18,7 @@ import { systemContext, type Role } from '../../platform/context.ts';
 import { hashPassword } from '../../platform/crypto.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { DemoSeeder } from '../../platform/demo.ts';
+import type { IdentityService } from '../../platform/identity/service.ts';
 import { MEMBER_RECORD_STATUSES, ACUITY_LEVELS } from './schemas.ts';
 import * as store from './store.ts';
 
@@ -47,7 +48,7 @@ function isoDate(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-export const ecmClinicSeeder: DemoSeeder = {
+export const ecmClinicSeeder: DemoSeeder<{ identity: IdentityService }, { twilio: { fromNumber: string } | undefined }> = {
   name: 'ecm-clinic',
   async run({ db, services, config }) {
     // The clinic texts and calls from TWILIO_FROM_NUMBER when Twilio is configured (else a fictional number).

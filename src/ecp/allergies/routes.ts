@@ -1,14 +1,14 @@
 /** `/clinical/v1/resident/allergy`: POST and GET (seed 000), DELETE (beyond the seed; body or query string). */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Services } from '../../app.ts';
 import { partnerContext } from '../auth.ts';
 import { ecpResponses, PARTNER_SECURITY } from '../http.ts';
 import { AllergyChange, AllergyList, AllergyQuery, AllergyResult } from './schemas.ts';
+import type { AllergyService } from './service.ts';
 
 const IDENTIFY = 'The resident by `residentId`, else `externalIdName` + `externalIdValue`, else `firstName` + `lastName` + `dateOfBirth`, at `location` (name or GUID).';
 
-export async function allergyRoutes(app: FastifyInstance, deps: Services) {
+export async function allergyRoutes(app: FastifyInstance, deps: { allergies: AllergyService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.post('/resident/allergy', {
     config: { scope: 'allergy.write' },

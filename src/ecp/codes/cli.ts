@@ -3,12 +3,11 @@
  * `icd10cm_order_YYYY.txt` or `icd10cm_codes_YYYY.txt`), replacing that year and keeping the others.
  */
 import type { Command } from 'commander';
-import type { Services } from '../../app.ts';
 import type { RunWithServices } from '../cli.ts';
-import { fiscalYearRange } from './service.ts';
+import { fiscalYearRange, type Icd10cmService } from './service.ts';
 
 /** Adds the `codes` command tree to `program`. */
-export function registerCodeCommands(program: Command, run: RunWithServices): void {
+export function registerCodeCommands(program: Command, run: RunWithServices<{ codes: Icd10cmService }>): void {
   const codes = program.command('codes').description('reference code sets (ICD-10-CM) that diagnoses are checked against');
   codes
     .command('import')
@@ -41,7 +40,7 @@ interface StartLog {
  * line; then, when no year is imported at all, logs that diagnosis codes are checked for syntax only.
  * @throws ValidationError when the file is missing or not CMS's layout (start-up then stops).
  */
-export async function importIcd10cmAtStart(codes: Services['codes'], file: string | undefined, log: StartLog): Promise<void> {
+export async function importIcd10cmAtStart(codes: Icd10cmService, file: string | undefined, log: StartLog): Promise<void> {
   if (file) {
     const started = performance.now();
     const r = await codes.importIfMissing(file);

@@ -5,11 +5,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Services } from '../../app.ts';
 import { ecpResponses, PARTNER_SECURITY } from '../http.ts';
 import { CodeSearchQuery, CodeSearchResult } from './schemas.ts';
+import type { Icd10cmService } from './service.ts';
 
-export async function codeRoutes(app: FastifyInstance, deps: Services) {
+export async function codeRoutes(app: FastifyInstance, deps: { codes: Icd10cmService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/codes/icd10cm', {
     schema: {

@@ -18,11 +18,11 @@ import type { ContactUpdateWire, NewContactWire } from './schemas.ts';
 
 /** 400 whose body also carries fields (`contactId` of the existing contact). */
 export class EcpConflictError extends AppError {
-  constructor(
-    message: string,
-    readonly extra: Record<string, unknown>,
-  ) {
+  readonly extra: Record<string, unknown>;
+
+  constructor(message: string, extra: Record<string, unknown>) {
     super(400, [message]);
+    this.extra = extra;
   }
 }
 

@@ -1,12 +1,12 @@
 /** `POST` and `GET /clinical/v1/resident/diagnosis` (seed 000); the rules are in `service.ts`. */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Services } from '../../app.ts';
 import { partnerContext } from '../auth.ts';
 import { ecpResponses, PARTNER_SECURITY } from '../http.ts';
 import { DiagnosisCreated, DiagnosisList, DiagnosisQuery, NewDiagnosis } from './schemas.ts';
+import type { DiagnosisService } from './service.ts';
 
-export async function diagnosisRoutes(app: FastifyInstance, deps: Services) {
+export async function diagnosisRoutes(app: FastifyInstance, deps: { diagnoses: DiagnosisService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.post('/resident/diagnosis', {

@@ -32,14 +32,18 @@ const CLOCK_SKEW_SECONDS = 60;
 
 /** An RFC 6749 section 5.2 error. */
 export class OAuthError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope',
-    readonly description: string,
-    /** Set when the client authenticated with HTTP Basic: the 401 carries `WWW-Authenticate`. */
-    readonly basic = false,
-  ) {
+  readonly status: number;
+  readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope';
+  readonly description: string;
+  /** Set when the client authenticated with HTTP Basic: the 401 carries `WWW-Authenticate`. */
+  readonly basic: boolean;
+
+  constructor(status: number, error: OAuthError['error'], description: string, basic = false) {
     super(description);
+    this.status = status;
+    this.error = error;
+    this.description = description;
+    this.basic = basic;
   }
 }
 

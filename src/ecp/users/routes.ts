@@ -4,15 +4,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Services } from '../../app.ts';
 import { partnerContext } from '../auth.ts';
 import { ecpResponses, PARTNER_SECURITY } from '../http.ts';
 import { NewUser, SavedUser, UserDetails, UserLookup, UserUpdate } from './schemas.ts';
+import type { EcpUserService } from './service.ts';
 
 const TAGS = ['ECP users'];
 
 /** The ECP user endpoints; `deps.ecpUsers` does the work. */
-export async function userRoutes(app: FastifyInstance, deps: Services) {
+export async function userRoutes(app: FastifyInstance, deps: { ecpUsers: EcpUserService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.post('/user', {

@@ -1,17 +1,16 @@
 /** `POST` and `GET /clinical/v1/resident/vital/<kind>` for the seven kinds of seed 000 (scopes vital.write, vital.read). */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Services } from '../../app.ts';
 import { partnerContext } from '../auth.ts';
 import { ecpResponses, PARTNER_SECURITY } from '../http.ts';
 import { VITALS } from './definitions.ts';
 import { newVitalSchema, VitalCreated, vitalListSchema, VitalQuery, type VitalQueryWire } from './schemas.ts';
-import type { NewVitalWire } from './service.ts';
+import type { NewVitalWire, VitalService } from './service.ts';
 
 const IDENTIFY = 'Location by `location` (name) or `locationId`; the recording user by `loginName` or `userId`; the resident by `residentId`, '
   + 'else `externalIdName` + `externalIdValue`, else `firstName` + `lastName` + `dateOfBirth`. No match and several matches are distinct errors.';
 
-export async function vitalRoutes(app: FastifyInstance, deps: Services) {
+export async function vitalRoutes(app: FastifyInstance, deps: { vitals: VitalService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   for (const def of VITALS) {
     const ranges = def.fields.map((f) => `${f.name} ${f.min}–${f.max}`).join(', ');

@@ -4,18 +4,18 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Services } from '../../app.ts';
 import { partnerContext } from '../auth.ts';
 import { ecpResponses, PARTNER_SECURITY } from '../http.ts';
 import {
   CreatedSubscription, DeletedSubscription, DeliveryList, DeliveryQuery, DeliveryRef, NewSubscription, ReplayRequest, Resent, RotatedSecret,
   Subscription, SubscriptionChange, SubscriptionList, SubscriptionRef,
 } from './schemas.ts';
+import type { WebhookService } from './service.ts';
 
 const TAGS = ['ECP webhooks'];
 const DELIVERY_NOTE = ' Delivery is at least once and not ordered: receivers dedupe on `webhook-id` and order one resource\'s events by `eventTimestamp`.';
 
-export async function webhookRoutes(app: FastifyInstance, deps: Services) {
+export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: WebhookService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.post('/webhook', {

@@ -13,8 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, count, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
-import pino from 'pino';
-import type { Config } from '../../config.ts';
+import pino, { type LevelWithSilent } from 'pino';
 import type { Db, Executor } from '../../db/pool.ts';
 import { ecpLocations, ecpWebhookAttempts, ecpWebhookDeliveries, ecpWebhookMessages, ecpWebhookSubscriptions, partnerClients } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
@@ -64,17 +63,30 @@ export function newSigningSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
+/** How webhooks are delivered (the `WEBHOOK_*` settings, `LOG_LEVEL` and `JOBS_POLL_SECONDS`). */
+export interface WebhookDeliverySettings {
+  /** Callback URLs may be http and name private addresses (development and tests only). */
+  webhookAllowPrivateUrls: boolean;
+  /** Seconds before each retry of a failed delivery. */
+  webhookRetrySchedule: number[];
+  webhookTimeoutMs: number;
+  /** The dispatcher's own logger, when `log` is not given. */
+  logLevel: LevelWithSilent;
+  /** How often the dispatcher looks for due deliveries. */
+  jobsPollSeconds: number;
+}
+
 /**
  * The webhook service: subscriptions (the routes of `routes.ts`), the outbox bound to this process's clock, and
  * this process's dispatcher (started by the worker role).
  */
-export function createWebhookService({ db, config, clock, log }: {
+export function createWebhookService({ db, delivery, clock, log }: {
   db: Db;
-  config: Pick<Config, 'webhookAllowPrivateUrls' | 'webhookRetrySchedule' | 'webhookTimeoutMs' | 'logLevel' | 'jobsPollSeconds'>;
+  delivery: WebhookDeliverySettings;
   clock?: () => Date;
   log?: Logger;
 }) {
-  const logger: Logger = log ?? pino(loggerOptions(config));
+  const logger: Logger = log ?? pino(loggerOptions(delivery));
 
   /**
    * A callback URL partners may use: https (http too when private URLs are allowed), no credentials, a host
@@ -88,11 +100,11 @@ export function createWebhookService({ db, config, clock, log }: {
     } catch {
       throw new ValidationError(['callbackUrl must be an absolute URL']);
     }
-    const protocols = config.webhookAllowPrivateUrls ? ['https:', 'http:'] : ['https:'];
+    const protocols = delivery.webhookAllowPrivateUrls ? ['https:', 'http:'] : ['https:'];
     if (!protocols.includes(url.protocol)) throw new ValidationError(['callbackUrl must use https']);
     if (url.username || url.password) throw new ValidationError(['callbackUrl must not contain credentials']);
     try {
-      await resolvePublicAddresses(url.hostname, { allowPrivate: config.webhookAllowPrivateUrls });
+      await resolvePublicAddresses(url.hostname, { allowPrivate: delivery.webhookAllowPrivateUrls });
     } catch (err) {
       if (err instanceof OutboundUrlError) throw new ValidationError([`callbackUrl is not allowed: ${err.message}`]);
       throw err;
@@ -345,8 +357,8 @@ export function createWebhookService({ db, config, clock, log }: {
       const url = connectionString ?? (db as unknown as { $client: { options?: pg.PoolConfig } }).$client.options?.connectionString;
       if (!url) throw new Error('startDispatcher: no connection string');
       const d = createWebhookDispatcher({
-        db, connectionString: url, schedule: config.webhookRetrySchedule, timeoutMs: config.webhookTimeoutMs,
-        allowPrivate: config.webhookAllowPrivateUrls, pollSeconds: config.jobsPollSeconds, log: logger,
+        db, connectionString: url, schedule: delivery.webhookRetrySchedule, timeoutMs: delivery.webhookTimeoutMs,
+        allowPrivate: delivery.webhookAllowPrivateUrls, pollSeconds: delivery.jobsPollSeconds, log: logger,
       });
       dispatcher = d;
       await d.start();

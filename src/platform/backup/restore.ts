@@ -50,7 +50,13 @@ function gzipError(err: unknown): Error {
 }
 
 class RecordReader {
-  constructor(private readonly bytes: ByteReader, private readonly hash: ReturnType<typeof createHash>) {}
+  private readonly bytes: ByteReader;
+  private readonly hash: ReturnType<typeof createHash>;
+
+  constructor(bytes: ByteReader, hash: ReturnType<typeof createHash>) {
+    this.bytes = bytes;
+    this.hash = hash;
+  }
 
   /** The next record; every record but the trailer (which holds their hash) goes into the running hash. */
   async next(): Promise<{ type: number; payload: Buffer }> {
@@ -161,7 +167,9 @@ export async function restoreBackup(opts: {
       const begin = await records.json<{ index: number }>(RecordType.table, `the start of table ${t.schema}.${t.name}`);
       if (begin.index !== index) throw new BackupFileError('the backup file is damaged: its tables are out of order');
       const copy = client.query(copyFrom(`COPY ${qualified(t.schema, t.name)} (${t.columns.map(quoteIdent).join(', ')}) FROM STDIN`));
-      const failed = new Promise<never>((_, reject) => copy.once('error', reject));
+      // After the server's own error the COPY is over (pg-copy-streams drops its connection): nothing to abort.
+      let serverFailed = false;
+      const failed = new Promise<never>((_, reject) => copy.once('error', (err) => { serverFailed = true; reject(err); }));
       failed.catch(() => {});
       const hash = createHash('sha256');
       let tableRows = 0;
@@ -185,7 +193,7 @@ export async function restoreBackup(opts: {
         }
       } catch (err) {
         // A COPY left open holds the connection: abort it (CopyFail) so the transaction can roll back.
-        if (!copy.writableFinished) {
+        if (!copy.writableFinished && !serverFailed) {
           copy.destroy();
           await once(copy, 'close').catch(() => {});
         }

@@ -9,7 +9,6 @@
  * Postgres. Passwords are scrypt hashes. (ARCHITECTURE.md, "Security"; issue
  * "Foundation", "Clinic identity and access".)
  */
-import type { Config } from '../../config.ts';
 import type { Db, Executor } from '../../db/pool.ts';
 import { sql } from 'drizzle-orm';
 import { auditInsertSql, recordAudit, type AuditEntry } from '../audit.ts';
@@ -36,9 +35,20 @@ export interface SignInOrigin {
   requestId: string | null;
 }
 
+/** Session lifetimes and sign-in limits (`SESSION_*`, `SIGN_IN_*` settings; config.ts documents each). */
+export interface SessionPolicy {
+  sessionIdleTimeoutMinutes: number;
+  sessionMaxAgeHours: number;
+  /** Failed sign-ins per account in the window before 429. */
+  signInAccountLimit: number;
+  /** Sign-in attempts per client IP in the window before 429. */
+  signInIpLimit: number;
+  signInWindowMinutes: number;
+}
+
 export interface IdentityDeps {
   db: Db;
-  config: Pick<Config, 'sessionIdleTimeoutMinutes' | 'sessionMaxAgeHours' | 'signInAccountLimit' | 'signInIpLimit' | 'signInWindowMinutes'>;
+  policy: SessionPolicy;
   clock?: () => Date;
 }
 
@@ -90,8 +100,8 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-export function createIdentityService({ db, config, clock = () => new Date() }: IdentityDeps) {
-  const windowSeconds = config.signInWindowMinutes * 60;
+export function createIdentityService({ db, policy, clock = () => new Date() }: IdentityDeps) {
+  const windowSeconds = policy.signInWindowMinutes * 60;
 
   async function issueToken(userId: number, organizationId: number, tx: Executor = db): Promise<{ token: string; id: number }> {
     const token = newToken();
@@ -133,11 +143,11 @@ export function createIdentityService({ db, config, clock = () => new Date() }: 
         throw err;
       };
       const ipCount = await hitCounter(db, ipKey, windowSeconds);
-      if (ipCount.count > config.signInIpLimit) {
+      if (ipCount.count > policy.signInIpLimit) {
         return refuse(new TooManyRequestsError('Too many sign-in attempts from this address; try again later', ipCount.resetsInSeconds));
       }
       const failures = await peekCounter(db, accountKey, windowSeconds);
-      if (failures.count >= config.signInAccountLimit) {
+      if (failures.count >= policy.signInAccountLimit) {
         return refuse(new TooManyRequestsError('Too many failed sign-in attempts for this account; try again later', failures.resetsInSeconds));
       }
       const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
@@ -172,11 +182,11 @@ export function createIdentityService({ db, config, clock = () => new Date() }: 
       const row = await store.findTokenWithUser(db, hashToken(token));
       const now = clock();
       if (!row || !row.user.active) throw new UnauthorizedError(INVALID_TOKEN);
-      if (now.getTime() - row.lastUsedAt.getTime() > config.sessionIdleTimeoutMinutes * 60_000) {
+      if (now.getTime() - row.lastUsedAt.getTime() > policy.sessionIdleTimeoutMinutes * 60_000) {
         throw new UnauthorizedError(INVALID_TOKEN);
       }
       // An absolute limit too: a stolen token kept busy would otherwise never expire.
-      if (now.getTime() - row.createdAt.getTime() > config.sessionMaxAgeHours * 3_600_000) {
+      if (now.getTime() - row.createdAt.getTime() > policy.sessionMaxAgeHours * 3_600_000) {
         throw new UnauthorizedError(INVALID_TOKEN);
       }
       if (now.getTime() - row.lastUsedAt.getTime() > TOKEN_TOUCH_INTERVAL_SECONDS * 1000) {

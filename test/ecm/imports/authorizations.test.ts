@@ -246,7 +246,7 @@ describe('daily authorization expiry', () => {
 
   it('is scheduled through pg-boss', async () => {
     await t.jobs.schedule(authorizationExpiryJob(t.services.imports), AUTHORIZATION_EXPIRY_CRON);
-    const { rows } = await t.database.db.execute<{ name: string; cron: string }>(sql`SELECT name, cron FROM pgboss.schedule`);
+    const { rows } = await t.database.db.execute<{ name: string; cron: string }>(sql`SELECT name, cron FROM job_queue.schedule`);
     expect(rows).toEqual([{ name: AUTHORIZATION_EXPIRY_QUEUE, cron: AUTHORIZATION_EXPIRY_CRON }]);
   });
 });
