@@ -18,7 +18,9 @@ import { listTables, qualified } from '../../src/platform/backup/catalog.ts';
 import { restoreBackup } from '../../src/platform/backup/restore.ts';
 import { createBackupSchedule } from '../../src/platform/backup/schedule.ts';
 import { runDemoSeeders } from '../../src/platform/demo.ts';
-import { createTestContext, type TestContext } from '../support/app.ts';
+import { ACTIVITY_EMAIL_QUEUE } from '../../src/ecm/activities/queues.ts';
+import { call, createTestContext, type TestContext } from '../support/app.ts';
+import { clinical, createPartner, tokenFor } from '../support/ecp.ts';
 
 let t: TestContext;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'care-backup-'));
@@ -60,8 +62,23 @@ export async function fingerprint(url: string): Promise<Record<string, { rows: n
 }
 
 beforeAll(async () => {
-  t = await createTestContext();
-  await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
+  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+  const out = await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
+  // The kinds of rows the demo leaves empty: a webhook subscription and the outbox messages and deliveries of a
+  // resident's changes, a stored PRTF report, an ICD-10-CM code set, a pending job in pg-boss's schema.
+  const p = await createPartner(t, 'Backup Senior Living', ['Backup House']);
+  const creds = { token: await tokenFor(t.app, p), apiKey: p.api_key };
+  const hook = await clinical(t.app, creds, 'POST', '/clinical/v1/webhook', { callbackUrl: 'http://127.0.0.1:9/care' });
+  expect(hook.statusCode, hook.body).toBe(200);
+  const resident = await clinical(t.app, creds, 'POST', '/clinical/v1/resident', { firstName: 'Bea', lastName: 'Backup', dateOfBirth: '1940-02-03', locationId: 'Backup House', room: '7' });
+  expect(resident.statusCode, resident.body).toBe(200);
+  expect((await clinical(t.app, creds, 'PUT', '/clinical/v1/resident', { residentId: resident.json().residentId, room: '8' })).statusCode).toBe(200);
+  const report = await call(t.app, { token: out.admin_token as string }, 'POST', '/v1/admin/clinic/ecm/prtf_reports', { start_date: '2026-01-01', end_date: '2026-12-31' });
+  expect(report.statusCode, report.body).toBeLessThan(300);
+  const codes = path.join(dir, 'icd10cm_codes_2024.txt');
+  fs.writeFileSync(codes, ['A000    Cholera due to Vibrio cholerae 01, biovar cholerae', 'I10     Essential (primary) hypertension'].join('\r\n') + '\r\n');
+  await t.services.codes.importFile(codes);
+  await t.jobs.send(t.database.db, { name: ACTIVITY_EMAIL_QUEUE, retry: { limit: 0, delaySeconds: 1, backoff: false } }, { activityId: 0 }, { startAfterSeconds: 86_400 });
 }, 120_000);
 afterAll(async () => {
   await t.close();
@@ -80,7 +97,9 @@ describe('care db backup and restore', () => {
     const before = await fingerprint(t.url);
     // Every kind of row the platform keeps is in the backup, the job queue's schema among them.
     const nonEmpty = Object.entries(before).filter(([, v]) => v.rows > 0).map(([k]) => k);
-    for (const table of ['public.activities', 'public.ecm_events', 'public.audit_events', 'public.ecp_vitals', 'public.ecp_residents', 'drizzle.__drizzle_migrations']) expect(nonEmpty).toContain(table);
+    for (const table of ['public.activities', 'public.ecm_events', 'public.audit_events', 'public.ecp_vitals', 'public.ecp_residents', 'drizzle.__drizzle_migrations',
+      'public.ecp_webhook_subscriptions', 'public.ecp_webhook_messages', 'public.ecp_webhook_deliveries', 'public.stored_files', 'public.stored_file_chunks',
+      'public.prtf_reports', 'public.icd10cm_code_sets', 'public.icd10cm_codes', 'public.text_messages', 'public.voice_calls', 'job_queue.job']) expect(nonEmpty).toContain(table);
     expect(Object.keys(before).some((k) => !k.startsWith('public.') && !k.startsWith('drizzle.') && !k.startsWith('sequence'))).toBe(true);
     const target = await emptyDatabase();
     const restored = await restoreBackup({ connectionString: target, file: made.file, key, migrations });
