@@ -19,10 +19,12 @@ import { restoreBackup } from '../../src/platform/backup/restore.ts';
 import { createBackupSchedule } from '../../src/platform/backup/schedule.ts';
 import { runDemoSeeders } from '../../src/platform/demo.ts';
 import { ACTIVITY_EMAIL_QUEUE } from '../../src/ecm/activities/queues.ts';
-import { call, createTestContext, type TestContext } from '../support/app.ts';
-import { clinical, createPartner, tokenFor } from '../support/ecp.ts';
+import { call, createTestContext, createUser, type TestContext } from '../support/app.ts';
+import { clinical, createPartner, insertEcpUser, tokenFor } from '../support/ecp.ts';
 
 let t: TestContext;
+let creds: { token: string; apiKey: string };
+let residentId: string;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'care-backup-'));
 const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
 const key = randomBytes(32);
@@ -67,12 +69,14 @@ beforeAll(async () => {
   // The kinds of rows the demo leaves empty: a webhook subscription and the outbox messages and deliveries of a
   // resident's changes, a stored PRTF report, an ICD-10-CM code set, a pending job in pg-boss's schema.
   const p = await createPartner(t, 'Backup Senior Living', ['Backup House']);
-  const creds = { token: await tokenFor(t.app, p), apiKey: p.api_key };
+  creds = { token: await tokenFor(t.app, p), apiKey: p.api_key };
+  await insertEcpUser(t, p, 'loadnurse');
   const hook = await clinical(t.app, creds, 'POST', '/clinical/v1/webhook', { callbackUrl: 'http://127.0.0.1:9/care' });
   expect(hook.statusCode, hook.body).toBe(200);
   const resident = await clinical(t.app, creds, 'POST', '/clinical/v1/resident', { firstName: 'Bea', lastName: 'Backup', dateOfBirth: '1940-02-03', locationId: 'Backup House', room: '7' });
   expect(resident.statusCode, resident.body).toBe(200);
-  expect((await clinical(t.app, creds, 'PUT', '/clinical/v1/resident', { residentId: resident.json().residentId, room: '8' })).statusCode).toBe(200);
+  residentId = resident.json().residentId;
+  expect((await clinical(t.app, creds, 'PUT', '/clinical/v1/resident', { residentId, room: '8' })).statusCode).toBe(200);
   const report = await call(t.app, { token: out.admin_token as string }, 'POST', '/v1/admin/clinic/ecm/prtf_reports', { start_date: '2026-01-01', end_date: '2026-12-31' });
   expect(report.statusCode, report.body).toBeLessThan(300);
   const codes = path.join(dir, 'icd10cm_codes_2024.txt');
@@ -108,6 +112,72 @@ describe('care db backup and restore', () => {
     const differences = Object.keys({ ...before, ...after }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
     expect(differences).toEqual([]);
   }, 120_000);
+
+  it('restores a backup taken while 8 clients write to a state that existed: every acknowledged write, no half transaction', async () => {
+    const admin = await createUser(t.services, 'Load Clinic', 'admin');
+    const coord = await createUser(t.services, 'Load Clinic', 'care_coordinator');
+    const member = await call(t.app, admin, 'POST', '/v1/admin/clinic/ecm/patients', {
+      patient: { first_name: 'Lou', last_name: 'Load', ecm_eligibility_information: { member_id: 'LOAD-1', acuity_level: 'high' }, case_load: { ilcm_user_id: coord.id } },
+    });
+    expect(member.statusCode, member.body).toBe(201);
+    const memberId = member.json().patient.id as number;
+    const activities: number[] = [];
+    const vitals: string[] = [];
+    let rooms = 0;
+    let stop = false;
+    const base = Date.parse('2026-06-01T00:00:00Z');
+    let n = 0;
+    // Kinds of writer, two of each kind: ECM activities (activity + event + audit), ECP vitals, ECP resident moves
+    // (resident + webhook message + its deliveries), and activities again.
+    const writers = [0, 1, 2, 3, 4, 5, 6, 7].map(async (w) => {
+      while (!stop) {
+        const i = n++;
+        if (w % 4 === 1) {
+          const at = new Date(base + i * 60_000).toISOString();
+          const res = await clinical(t.app, creds, 'POST', '/clinical/v1/resident/vital/pulse', { pulse: 60 + (i % 40), location: 'Backup House', loginName: 'loadnurse', residentId, timestamp: at });
+          expect(res.json(), res.body).toEqual({ result: 'Success' });
+          vitals.push(at);
+        } else if (w % 4 === 2) {
+          const res = await clinical(t.app, creds, 'PUT', '/clinical/v1/resident', { residentId, room: String(100 + i) });
+          expect(res.statusCode, res.body).toBe(200);
+          rooms++;
+        } else {
+          const res = await call(t.app, coord, 'POST', `/v1/clinic/ecm/patients/${memberId}/activities`, {
+            activity: { activity_type: 'in_person_appointment', booked_at: new Date(base + i * 60_000).toISOString(), status: 'complete', duration: 30, assigned_to_id: coord.id },
+          });
+          expect(res.statusCode, res.body).toBe(201);
+          activities.push(res.json().activity.id as number);
+        }
+      }
+    });
+    while (activities.length < 20 || vitals.length < 5 || rooms < 5) await new Promise((r) => setTimeout(r, 20));
+    const ackedActivities = [...activities];
+    const ackedVitals = [...vitals];
+    const made = await backup('under-load.bin');
+    const during = activities.length - ackedActivities.length + vitals.length - ackedVitals.length;
+    stop = true;
+    await Promise.all(writers);
+    expect(during, 'writes acknowledged while the backup ran').toBeGreaterThan(0);
+    const target = await emptyDatabase();
+    await restoreBackup({ connectionString: target, file: made.file, key, migrations });
+    const db = new pg.Client({ connectionString: target });
+    await db.connect();
+    try {
+      const ids = (await db.query<{ id: number }>('SELECT id FROM activities WHERE patient_id = $1', [memberId])).rows.map((r) => r.id);
+      expect(ids).toEqual(expect.arrayContaining(ackedActivities));
+      const halfActivities = await db.query(`SELECT a.id FROM activities a WHERE a.patient_id = $1 AND (NOT EXISTS (SELECT 1 FROM ecm_events e WHERE e.activity_id = a.id)
+        OR NOT EXISTS (SELECT 1 FROM audit_events x WHERE x.entity_type = 'activity' AND x.action = 'create' AND a.id::text = ANY (x.entity_ids)))`, [memberId]);
+      expect(halfActivities.rows).toEqual([]);
+      const recorded = (await db.query<{ at: string }>(`SELECT to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM ecp_vitals WHERE vital_type = 'pulse' AND recorded_at >= $1`, [new Date(base)])).rows.map((r) => r.at);
+      expect(recorded).toEqual(expect.arrayContaining(ackedVitals));
+      const messages = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM ecp_webhook_messages');
+      expect(messages.rows[0].n).toBeGreaterThan(5);
+      const lonely = await db.query('SELECT m.id FROM ecp_webhook_messages m WHERE NOT EXISTS (SELECT 1 FROM ecp_webhook_deliveries d WHERE d.message_id = m.id)');
+      expect(lonely.rows).toEqual([]);
+    } finally {
+      await db.end();
+    }
+  }, 60_000);
 
   it('refuses a wrong key, a missing key, a flipped byte and a truncated file, each with a sentence, and leaves the target empty', async () => {
     const made = await backup('refusals.bin');
