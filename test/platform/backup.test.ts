@@ -11,6 +11,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { demoSeeders } from '../../src/demo.ts';
+import { buildApp } from '../../src/app.ts';
 import { MIGRATIONS_FOLDER } from '../../src/root.ts';
 import { withDatabase } from '../../src/db/pool.ts';
 import { writeBackup } from '../../src/platform/backup/backup.ts';
@@ -276,4 +277,35 @@ async function connected(url: string): Promise<pg.Client> {
 }
 afterAll(async () => {
   for (const c of clients) await c.end();
+});
+
+describe('/readyz', () => {
+  it('reports the age of the newest good scheduled backup: absent when none are scheduled, null before the first, seconds after', async () => {
+    const c = await createTestContext();
+    try {
+      const schedule = createBackupSchedule({
+        db: c.database.db, pool: c.database.pool, dir: path.join(dir, 'readyz'), keep: 2, intervalHours: 24, key, platformVersion: '0.1.0-test',
+        log: { info: () => {}, error: () => {} },
+      });
+      const unscheduled = await c.app.inject({ method: 'GET', url: '/readyz' });
+      expect(unscheduled.statusCode).toBe(200);
+      expect(unscheduled.json()).not.toHaveProperty('backup');
+      const app = await buildApp({ config: c.config, db: c.database.db, services: c.services, newestBackup: () => schedule.newestGood() });
+      try {
+        const before = await app.inject({ method: 'GET', url: '/readyz' });
+        expect(before.statusCode).toBe(200);
+        expect(before.json().backup).toEqual({ newest_at: null, age_seconds: null });
+        expect(await schedule.runIfDue()).toBe('succeeded');
+        await new Promise((r) => setTimeout(r, 1_100));
+        const after = (await app.inject({ method: 'GET', url: '/readyz' })).json();
+        expect(after.backup.newest_at).toBe((await schedule.newestGood())?.toISOString());
+        expect(after.backup.age_seconds).toBeGreaterThanOrEqual(1);
+        expect(after.backup.age_seconds).toBeLessThan(10);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await c.close();
+    }
+  }, 30_000);
 });
