@@ -49,6 +49,15 @@ function gzipError(err: unknown): Error {
   return err as Error;
 }
 
+/** A record's JSON; a changed byte in an unencrypted file can land in one before any checksum is compared. */
+function parseRecord<T>(payload: Buffer, what: string): T {
+  try {
+    return JSON.parse(payload.toString('utf8')) as T;
+  } catch {
+    throw new BackupFileError(`the backup file is damaged: ${what} is not readable`);
+  }
+}
+
 class RecordReader {
   private readonly bytes: ByteReader;
   private readonly hash: ReturnType<typeof createHash>;
@@ -69,7 +78,7 @@ class RecordReader {
   async json<T>(expected: number, what: string): Promise<T> {
     const r = await this.next();
     if (r.type !== expected) throw new BackupFileError(`the backup file is damaged: expected ${what}`);
-    return JSON.parse(r.payload.toString('utf8')) as T;
+    return parseRecord<T>(r.payload, what);
   }
 
   async atEnd(): Promise<boolean> {
@@ -177,7 +186,8 @@ export async function restoreBackup(opts: {
         for (;;) {
           const r = await records.next();
           if (r.type === RecordType.end) {
-            const end = JSON.parse(r.payload.toString('utf8')) as { rows: number; sha256: string };
+            const end = parseRecord<{ rows: number; sha256: string }>(r.payload, `the end of table ${t.schema}.${t.name}`);
+            if (serverFailed) await failed;
             copy.end();
             await Promise.race([once(copy, 'finish'), failed]);
             if (end.rows !== tableRows || end.sha256 !== hash.digest('hex')) {
@@ -188,6 +198,8 @@ export async function restoreBackup(opts: {
           if (r.type !== RecordType.data) throw new BackupFileError(`the backup file is damaged inside table ${t.schema}.${t.name}`);
           hash.update(r.payload);
           for (let i = r.payload.indexOf(10); i !== -1; i = r.payload.indexOf(10, i + 1)) tableRows++;
+          // The server's error may have come while the file was read: writing on would reach a dropped connection.
+          if (serverFailed) await failed;
           if (!copy.write(r.payload)) await Promise.race([once(copy, 'drain'), failed]);
           opts.onProgress?.({ bytes: readBytes, totalBytes, rows: rows + tableRows });
         }
