@@ -257,7 +257,7 @@ const pct = (xs: number[], p: number) => {
 
 interface Row {
   scenario: string;
-  kind: 'read' | 'write' | 'webhook' | 'prtf' | 'startup';
+  kind: 'read' | 'write' | 'webhook' | 'prtf' | 'startup' | 'backup';
   rps?: number;
   p50?: number;
   p99?: number;
@@ -457,6 +457,8 @@ async function main() {
   saveResults();
   if (wanted('webhook')) rows.push(...(await webhookScenario(platform.url, dbUrl, ecp, fx, db, worker)));
   saveResults();
+  if (wanted('backup')) rows.push(...(await backupScenario(adminUrl, dbUrl)));
+  saveResults();
 
   // Stop the big run's processes before the start-up scenario (it runs its own embedded PostgreSQL).
   while (cleanups.length) await cleanups.shift()!();
@@ -640,6 +642,67 @@ async function prtfScenario(platform: Child, fx: Fixture, db: pg.Pool): Promise<
     notes: `${seconds.toFixed(1)} s for ${n} events and ${body.prtf_report?.patient_count} members; rps column = events/s; platform process RSS ${Math.round(before / 1e6)} MB before, peak ${peakMb} MB (sampled every 20 ms)`,
     extra: { seconds, events: n, members: body.prtf_report?.patient_count, peakRssMB: peakMb, rssBeforeMB: Math.round(before / 1e6), status: res.status },
   };
+}
+
+// ---------------------------------------------------------------- backup and restore
+/** Runs `care <args>` as its own process, sampling its RSS every 20 ms; resolves with its stdout, seconds and peak RSS. */
+function timedCare(args: string[], env: Record<string, string>): Promise<{ stdout: string; seconds: number; peakRss: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['bin/care.js', ...args], { cwd: ROOT, env: { ...(process.env as Record<string, string>), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let peak = 0;
+    const timer = setInterval(() => (peak = Math.max(peak, rssOf(child.pid))), 20);
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      if (code === 0) resolve({ stdout: out, seconds: (performance.now() - t0) / 1000, peakRss: peak });
+      else reject(new Error(`care ${args.join(' ')} exited ${code}: ${err}`));
+    });
+  });
+}
+
+async function backupScenario(adminUrl: string, dbUrl: string): Promise<Row[]> {
+  log('bench: care db backup / restore of the bench database');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'care-bench-backup-'));
+  const file = path.join(dir, 'bench.bin');
+  const env = { DATABASE_URL: dbUrl, BACKUP_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'), LOG_LEVEL: 'warn', NODE_ENV: 'development' };
+  try {
+    const size = await withPool(dbUrl, async (c) => Number((await c.query(`SELECT pg_database_size(current_database()) AS n`)).rows[0].n));
+    const b = await timedCare(['db', 'backup', '--out', file, '--json'], env);
+    const made = JSON.parse(b.stdout) as { bytes: number; rows: number; tables: number };
+    const restoreDb = 'care_bench_restore';
+    await withPool(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${restoreDb} WITH (FORCE)`));
+    await ensureDatabase(adminUrl, restoreDb);
+    const r = await timedCare(['db', 'restore', file, '--json'], { ...env, DATABASE_URL: withDatabase(adminUrl, restoreDb) });
+    await withPool(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${restoreDb} WITH (FORCE)`));
+    const row = (what: 'backup' | 'restore', m: { seconds: number; peakRss: number }): Row => {
+      const rowsPerSecond = Math.round(made.rows / m.seconds);
+      const mbPerSecond = Math.round((size / 1e6 / m.seconds) * 10) / 10;
+      const peakMb = Math.round(m.peakRss / 1e6);
+      log(`  ${what}: ${made.rows} rows in ${m.seconds.toFixed(1)} s = ${rowsPerSecond} rows/s, ${mbPerSecond} MB/s of database (${Math.round(size / 1e6)} MB; file ${(made.bytes / 1e6).toFixed(1)} MB); peak RSS ${peakMb} MB`);
+      return {
+        scenario: `care db ${what} (encrypted, whole database)`, kind: 'backup', rps: rowsPerSecond, errors: 0, target: 'reported', met: null,
+        notes: `rps column = rows/s; ${made.rows} rows in ${made.tables} tables, ${m.seconds.toFixed(1)} s including process start; ${mbPerSecond} MB/s of database (pg_database_size ${Math.round(size / 1e6)} MB, file ${(made.bytes / 1e6).toFixed(1)} MB); peak RSS ${peakMb} MB (sampled every 20 ms)`,
+        extra: { seconds: m.seconds, rows: made.rows, databaseBytes: size, fileBytes: made.bytes, mbPerSecond, peakRssMB: peakMb },
+      };
+    };
+    return [row('backup', b), row('restore', r)];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function withPool<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
 }
 
 // ---------------------------------------------------------------- start-up

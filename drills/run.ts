@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { apiKillDrill } from './api-kill.ts';
+import { backupRestoreDrill } from './backup-restore.ts';
 import { databaseStopDrill } from './database-stop.ts';
 import { manyProcessesDrill } from './many-processes.ts';
 import { startDrillPostgres, type DrillPostgres } from './postgres.ts';
@@ -24,6 +25,7 @@ export const DRILLS: Record<string, (pg: DrillPostgres, scale: Scale) => Promise
   'api-sigkill': (pg, s) => apiKillDrill(pg, s === 'long' ? { seconds: 40, clients: 8, kills: 4 } : { seconds: 3, clients: 4, kills: 1 }),
   'database-stop': (pg, s) => databaseStopDrill(pg, s === 'long' ? { downSeconds: 10, aroundSeconds: 8, clients: 8 } : { downSeconds: 3, aroundSeconds: 1.5, clients: 4 }),
   'providers-down': (pg, s) => providersDrill(pg, s === 'long' ? { sms: 60, emails: 30 } : { sms: 6, emails: 3 }),
+  'backup-restore': (pg, s) => backupRestoreDrill(pg, s === 'long' ? { clients: 8, aroundSeconds: 10 } : { clients: 8, aroundSeconds: 1.5 }),
   'two-apis-two-workers': (pg, s) => manyProcessesDrill(pg, s === 'long' ? { residents: 1000, emails: 500 } : { residents: 30, emails: 10 }),
 };
 

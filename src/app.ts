@@ -159,6 +159,8 @@ export interface AppDeps {
   services: Services;
   /** Resolves when the database answers; `/readyz` uses it. */
   ping?: () => Promise<void>;
+  /** Finish time of the newest good scheduled backup (`/readyz` reports its age); omitted: backups are not scheduled. */
+  newestBackup?: () => Promise<Date | undefined>;
   /** The process's pino logger (redaction configured by `loggerOptions`); omitted: no request logs. */
   loggerInstance?: FastifyBaseLogger;
 }
@@ -218,7 +220,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     // Ready either way; the detail tells operators that diagnosis codes are not checked against a code set.
     const syntaxOnly = await services.codes.loadedYears().then((years) => years.length === 0, () => false);
-    return syntaxOnly ? { status: 'ready', checks: { icd10cm: 'no code set imported: diagnosis codes checked for syntax only' } } : { status: 'ready' };
+    // Scheduled backups: how old the newest good one is, the recovery point if the disk failed now.
+    const newest = deps.newestBackup ? await deps.newestBackup().catch(() => undefined) : undefined;
+    const backup = deps.newestBackup
+      ? { backup: newest ? { newest_at: newest.toISOString(), age_seconds: Math.round((Date.now() - newest.getTime()) / 1000) } : { newest_at: null, age_seconds: null } }
+      : {};
+    return syntaxOnly ? { status: 'ready', checks: { icd10cm: 'no code set imported: diagnosis codes checked for syntax only' }, ...backup } : { status: 'ready', ...backup };
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(docsRoutes, { openApiUrl: '/openapi.json', title: 'Care Platform API', publicUrl: config.publicUrl });

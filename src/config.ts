@@ -83,6 +83,14 @@ export interface Config {
    * entry (default 512 MiB), and the uncompressed:compressed ratio of an entry over 1 MiB (default 100).
    */
   archiveLimits: { maxUncompressedBytes: number; maxEntryBytes: number; maxRatio: number };
+  /** AES-256-GCM key of backups (`BACKUP_ENCRYPTION_KEY`, 32 bytes base64); unset: backups are compressed only. */
+  backupEncryptionKey: Buffer | undefined;
+  /** Hours between scheduled backups (default 24; 0: none). */
+  backupIntervalHours: number;
+  /** Absolute directory of scheduled backups (default `DATA_DIR/backups`; outside `DATA_DIR` in production). */
+  backupDir: string;
+  /** Scheduled backups kept, newest first (default 14). */
+  backupKeep: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -162,6 +170,31 @@ function url(env: Env, name: string, fallback: string | undefined, protocols: st
 }
 
 /**
+ * The backup settings. A production server that schedules backups needs a key (they hold PHI) and a directory
+ * off `DATA_DIR` (a backup on the failing disk is lost with it).
+ */
+function backupSettings(env: Env, nodeEnv: Config['nodeEnv'], dataDir: string, cwd: string): Pick<Config, 'backupEncryptionKey' | 'backupIntervalHours' | 'backupDir' | 'backupKeep'> {
+  const raw = env.BACKUP_ENCRYPTION_KEY?.trim();
+  let key: Buffer | undefined;
+  if (raw) {
+    key = Buffer.from(raw, 'base64');
+    if (key.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw)) {
+      throw new ConfigError('BACKUP_ENCRYPTION_KEY must be 32 random bytes in base64 (`care db backup-key` prints one)');
+    }
+  }
+  const backupIntervalHours = int(env, 'BACKUP_INTERVAL_HOURS', 24, 0, 24 * 365);
+  const backupDir = path.resolve(cwd, str(env, 'BACKUP_DIR', path.join(dataDir, 'backups')));
+  if (nodeEnv === 'production' && backupIntervalHours > 0) {
+    if (!key) throw new ConfigError('BACKUP_ENCRYPTION_KEY is required when NODE_ENV=production and backups are scheduled (BACKUP_INTERVAL_HOURS > 0): backups hold PHI; `care db backup-key` prints a key');
+    const rel = path.relative(dataDir, backupDir);
+    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+      throw new ConfigError('BACKUP_DIR must lie outside DATA_DIR when NODE_ENV=production: a backup on the same disk does not survive that disk');
+    }
+  }
+  return { backupEncryptionKey: key, backupIntervalHours, backupDir, backupKeep: int(env, 'BACKUP_KEEP', 14, 1, 100_000) };
+}
+
+/**
  * Parses the environment into a `Config`.
  * @param env usually `process.env`; tests pass their own object.
  * @param cwd directory relative `DATA_DIR` values resolve against.
@@ -183,6 +216,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   if (nodeEnv === 'production' && twilioSet.length === 0) {
     throw new ConfigError('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER are required when NODE_ENV=production (the sandbox provider sends nothing)');
   }
+  const dataDir = path.resolve(cwd, str(env, 'DATA_DIR', './.data'));
+  const backup = backupSettings(env, nodeEnv, dataDir, cwd);
   const fromNumber = env.TWILIO_FROM_NUMBER;
   if (fromNumber && !/^\+[1-9]\d{6,14}$/.test(fromNumber)) throw new ConfigError(`TWILIO_FROM_NUMBER must be an E.164 number such as +18055550100`);
   return Object.freeze({
@@ -190,7 +225,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     port,
     host: str(env, 'HOST', '0.0.0.0'),
     databaseUrl: url(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
-    dataDir: path.resolve(cwd, str(env, 'DATA_DIR', './.data')),
+    dataDir,
     logLevel: oneOf(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', [
       'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
     ] as const),
@@ -241,5 +276,6 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       maxEntryBytes: int(env, 'ARCHIVE_MAX_ENTRY_BYTES', 512 * 1024 ** 2, 1024, 2 ** 32 - 1),
       maxRatio: int(env, 'ARCHIVE_MAX_RATIO', 100, 1, 1_000_000),
     }),
+    ...backup,
   });
 }

@@ -6,6 +6,9 @@
  *   care users create ...    create a clinic user; prints {"id", "token"}
  *   care ecm import-mif ...  import a Member Information File into a clinic
  *   care codes import icd10cm <file>  import a year of CMS's ICD-10-CM code set
+ *   care db backup --out <file>       a consistent backup of the whole database, while it serves
+ *   care db restore <file>            load a backup into an empty DATA_DIR or database
+ *   care db backup-key                print a new BACKUP_ENCRYPTION_KEY
  *
  * Commands that print data take `--json` (stdout then carries only JSON; logs go
  * to stderr). Without `DATABASE_URL`, a command joins the embedded database of a
@@ -15,8 +18,8 @@ import { Command, Option } from 'commander';
 import pino, { type Logger } from 'pino';
 import { buildApp, createServices, type Services } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { connectDatabase, type PlatformDatabase } from './db/connect.ts';
-import { MIGRATIONS_FOLDER } from './root.ts';
+import { connectDatabase, type DatabaseSettings, type PlatformDatabase } from './db/connect.ts';
+import { MIGRATIONS_FOLDER, PROJECT_ROOT } from './root.ts';
 import { ROLES, systemContext, type Role } from './platform/context.ts';
 import { AppError } from './platform/errors.ts';
 import { loggerOptions } from './platform/http.ts';
@@ -29,6 +32,11 @@ import { QUEUES, startWorkers } from './workers.ts';
 import { registerEcpCommands } from './ecp/cli.ts';
 import { importIcd10cmAtStart, registerCodeCommands } from './ecp/codes/cli.ts';
 import { sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import fs from 'node:fs';
+import path from 'node:path';
+import { newBackupKey } from './platform/backup/format.ts';
+import { createBackupSchedule } from './platform/backup/schedule.ts';
 
 interface Platform {
   config: Config;
@@ -54,18 +62,53 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** Opens config, logger, database and services for one command; `logToStderr` keeps stdout for JSON. */
-async function openPlatform(logToStderr: boolean): Promise<Platform> {
-  let config: Config;
+function configOrFail(): Config {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`);
     throw err;
   }
+}
+
+function loggerFor(config: Config, logToStderr: boolean): Logger {
   const opts = loggerOptions(config);
-  const log = logToStderr ? pino({ ...opts, level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2)) : pino(opts);
-  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, dbPoolMax: config.dbPoolMax, migrationsFolder: MIGRATIONS_FOLDER }, log);
+  return logToStderr ? pino({ ...opts, level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2)) : pino(opts);
+}
+
+/** The database settings of `config` (the migrations are the code's own). */
+function databaseSettings(config: Config): DatabaseSettings {
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, dbPoolMax: config.dbPoolMax, migrationsFolder: MIGRATIONS_FOLDER };
+}
+
+/** The platform's version (package.json), written into backups. */
+function platformVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Runs `fn` on the database alone, without migrating it or starting the job queue (backup reads it as it is,
+ * restore fills an empty one); errors with a sentence for the operator become one stderr line and exit 1.
+ */
+async function withBareDatabase(fn: (url: string, config: Config) => Promise<void>): Promise<void> {
+  const config = configOrFail();
+  const log = loggerFor(config, true);
+  const database = await connectDatabase(databaseSettings(config), log, { migrate: false }).catch((err: Error) => fail(err.message));
+  try {
+    await fn(database.url, config);
+  } catch (err) {
+    await database.shutdown();
+    // Refusals and damaged files carry their sentence; other errors (database, file system) their own message.
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  await database.shutdown();
+}
+
+/** Opens config, logger, database and services for one command; `logToStderr` keeps stdout for JSON. */
+async function openPlatform(logToStderr: boolean): Promise<Platform> {
+  const config = configOrFail();
+  const log = loggerFor(config, logToStderr);
+  const database = await connectDatabase(databaseSettings(config), log);
   const jobs = createJobs({ connectionString: database.url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, maintenanceSeconds: config.jobsMaintenanceSeconds, log });
   try {
     await jobs.start();
@@ -159,7 +202,14 @@ async function serve(opts: { role: ProcessRole }): Promise<void> {
     await p.close();
     fail(`ICD10CM_FILE: ${err instanceof AppError ? err.messages.join('; ') : (err as Error).message}`);
   }
-  const workers = opts.role !== 'api' ? await startWorkers({ jobs, services, config }) : undefined;
+  const backups = createBackupSchedule({
+    db: database.db, pool: database.pool, dir: config.backupDir, keep: config.backupKeep, intervalHours: config.backupIntervalHours,
+    key: config.backupEncryptionKey, platformVersion: platformVersion(), log,
+  });
+  if (config.backupIntervalHours > 0 && !config.backupEncryptionKey) log.warn({ dir: config.backupDir }, 'scheduled backups are not encrypted: set BACKUP_ENCRYPTION_KEY (`care db backup-key` prints one)');
+  const workers = opts.role !== 'api' ? await startWorkers({ jobs, services, config, backups }) : undefined;
+  // A first backup soon after start, not at the first tick: a new installation is covered at once.
+  if (workers && config.backupIntervalHours > 0) setTimeout(() => void backups.runIfDue().catch((err: unknown) => log.error({ err }, 'scheduled backup failed')), 5_000).unref();
   if (opts.role === 'worker') {
     process.stdout.write('Care Platform worker is running (no HTTP).\n');
     let stopping = false;
@@ -175,7 +225,7 @@ async function serve(opts: { role: ProcessRole }): Promise<void> {
     process.on('SIGINT', () => void stop('SIGINT'));
     return;
   }
-  const app = await buildApp({ config, db: database.db, services, loggerInstance: log });
+  const app = await buildApp({ config, db: database.db, services, loggerInstance: log, newestBackup: config.backupIntervalHours > 0 ? () => backups.newestGood() : undefined });
 
   let closing: Promise<void> | undefined;
   const shutdown = (signal: string) => {
@@ -281,6 +331,33 @@ export function buildProgram(): Command {
     .action(async (file: string, opts: { org: string; fileType?: 'csv' | 'xml' | 'xlsx' | 'xlsm'; json?: boolean }) => {
       const { importMifCommand } = await import('./ecm/imports/cli.ts');
       await withPlatform(true, (p) => importMifCommand(p.services, { file, ...opts }));
+    });
+
+  const db = program.command('db').description('back up and restore the whole database');
+  db
+    .command('backup')
+    .description('write a consistent backup of the whole database (one snapshot, while the server runs and serves writes): compressed, encrypted with BACKUP_ENCRYPTION_KEY when set; progress on stderr')
+    .requiredOption('--out <file>', 'the backup file to write')
+    .option('--json', 'print {"file", "bytes", "tables", "rows", "migrations", "seconds"} as JSON only')
+    .action(async (opts: { out: string; json?: boolean }) => {
+      const { backupCommand } = await import('./platform/backup/cli.ts');
+      await withBareDatabase((url, config) => backupCommand({ connectionString: url, out: opts.out, key: config.backupEncryptionKey, platformVersion: platformVersion(), json: opts.json }));
+    });
+  db
+    .command('restore')
+    .description('restore a backup into an empty DATA_DIR (or the empty database at DATABASE_URL); refuses a non-empty target, a wrong key, a damaged file and a newer schema')
+    .argument('<file>', 'the backup file')
+    .option('--json', 'print {"file", "tables", "rows", "migrations", "seconds", "created_at"} as JSON only')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      if (!fs.existsSync(file)) fail(`no backup file at ${file}`);
+      const { restoreCommand } = await import('./platform/backup/cli.ts');
+      await withBareDatabase((url, config) => restoreCommand({ connectionString: url, file, key: config.backupEncryptionKey, migrations: readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }), json: opts.json }));
+    });
+  db
+    .command('backup-key')
+    .description('print a new random BACKUP_ENCRYPTION_KEY (32 bytes, base64); keep it apart from the backups: without it they cannot be read')
+    .action(() => {
+      process.stdout.write(newBackupKey() + '\n');
     });
 
   registerEcpCommands(program, (fn) => withPlatform(true, (p) => fn(p.services)));

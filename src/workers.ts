@@ -10,10 +10,11 @@ import { AUTHORIZATION_EXPIRY_CRON, AUTHORIZATION_EXPIRY_QUEUE, authorizationExp
 import { MOVE_IN_CRON, MOVE_IN_QUEUE, moveInJob } from './ecp/residents/jobs.ts';
 import { WEBHOOK_DELIVER_QUEUE, WEBHOOK_RETRY_QUEUE, WEBHOOK_SWEEP_QUEUE, webhookJobs } from './ecp/webhooks/jobs.ts';
 import type { JobDefinition, Jobs } from './platform/jobs.ts';
+import { BACKUP_QUEUE, BACKUP_TICK_CRON, backupJob, type BackupSchedule } from './platform/backup/schedule.ts';
 
 /** Every queue name; created when pg-boss starts (the webhook ones for a rolling upgrade only, see their jobs.ts). */
 export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE, MOVE_IN_QUEUE,
-  WEBHOOK_DELIVER_QUEUE, WEBHOOK_RETRY_QUEUE, WEBHOOK_SWEEP_QUEUE];
+  WEBHOOK_DELIVER_QUEUE, WEBHOOK_RETRY_QUEUE, WEBHOOK_SWEEP_QUEUE, BACKUP_QUEUE];
 
 /** The job definitions of every feature, bound to the services. */
 export function jobDefinitions(services: Services, config: Config): Array<JobDefinition<never>> {
@@ -32,8 +33,15 @@ export function jobDefinitions(services: Services, config: Config): Array<JobDef
  * @returns `stop()`: stops the dispatcher after its attempts in flight are sent and recorded (call it before
  *   `jobs.stop()`).
  */
-export async function startWorkers({ jobs, services, config }: { jobs: Jobs; services: Services; config: Config }): Promise<{ stop(): Promise<void> }> {
+export async function startWorkers({ jobs, services, config, backups }: { jobs: Jobs; services: Services; config: Config; backups?: BackupSchedule }): Promise<{ stop(): Promise<void> }> {
   await jobs.work(jobDefinitions(services, config));
+  // Scheduled backups (BACKUP_INTERVAL_HOURS > 0): a tick that writes one when it is due.
+  if (backups && config.backupIntervalHours > 0) {
+    await jobs.work([backupJob(backups) as JobDefinition<never>]);
+    await jobs.schedule(backupJob(backups), BACKUP_TICK_CRON);
+  } else {
+    await jobs.unschedule(BACKUP_QUEUE);
+  }
   await jobs.schedule(authorizationExpiryJob(services.imports), AUTHORIZATION_EXPIRY_CRON);
   await jobs.schedule(moveInJob(services.residents), MOVE_IN_CRON);
   // The previous version's 5-minute webhook sweep: the dispatcher's poll does its work now.

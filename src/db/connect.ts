@@ -48,11 +48,13 @@ export interface DatabaseSettings {
 /**
  * Connects and migrates.
  * @param log receives progress lines (never PHI).
+ * @param opts.migrate false: leave the schema as it is (backup and restore read or fill it themselves).
  * @throws when the server cannot be reached or started, or a migration fails.
  */
 export async function connectDatabase(
   config: DatabaseSettings,
   log: { info(msg: string): void; debug(msg: string): void; error(obj: unknown, msg?: string): void },
+  opts: { migrate?: boolean } = {},
 ): Promise<PlatformDatabase> {
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
@@ -63,7 +65,7 @@ export async function connectDatabase(
   }
   const database = openDatabase(url, config.dbPoolMax, (err) => log.error({ err }, 'idle database client failed'));
   try {
-    await runMigrations(database.pool, config.migrationsFolder);
+    if (opts.migrate !== false) await runMigrations(database.pool, config.migrationsFolder);
   } catch (err) {
     await database.close();
     await embedded?.stop();

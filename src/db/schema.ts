@@ -968,3 +968,22 @@ export const ecpWebhookAttempts = pgTable(
   },
   (t) => [index('ecp_webhook_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt)],
 );
+
+/**
+ * Every backup the scheduled job attempted: when, where, how big, its SHA-256 and whether it succeeded
+ * (`/readyz` reports the age of the newest good one). Not tenant-owned: a backup holds every organization.
+ */
+export const backups = pgTable('backups', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }).notNull(),
+  /** `succeeded` or `failed`. */
+  outcome: text('outcome').notNull(),
+  file: text('file').notNull(),
+  bytes: bigint('bytes', { mode: 'number' }),
+  sha256: text('sha256'),
+  tables: integer('tables'),
+  rows: bigint('rows', { mode: 'number' }),
+  /** Why it failed (no PHI: file-system and database messages). */
+  error: text('error'),
+}, (t) => [index('backups_outcome_finished_idx').on(t.outcome, t.finishedAt)]);

@@ -142,6 +142,7 @@ describe('care CLI and server process', () => {
     const prod = await serve(port, {
       DATA_DIR: productionDataDir, NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:9', TWILIO_API_URL: 'http://127.0.0.1:9',
       TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32), TWILIO_AUTH_TOKEN: 'production-test-token', TWILIO_FROM_NUMBER: '+18055550100',
+      BACKUP_INTERVAL_HOURS: '0',
     });
     // The demo admin's password is published in the README: on a production server it must open nothing.
     const signIn = await fetch(`http://127.0.0.1:${port}/v1/auth/sign_in`, {

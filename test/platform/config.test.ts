@@ -32,8 +32,22 @@ describe('loadConfig', () => {
     expect(loadConfig({}).twilioApiUrl).toBe('https://api.twilio.com');
   });
 
+  it('refuses a production server that schedules backups without BACKUP_ENCRYPTION_KEY or with BACKUP_DIR inside DATA_DIR', () => {
+    const production = { NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example.com', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+18055550100', DATA_DIR: '/srv/care' };
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(() => loadConfig(production)).toThrow(/BACKUP_ENCRYPTION_KEY is required when NODE_ENV=production and backups are scheduled/);
+    expect(() => loadConfig({ ...production, BACKUP_ENCRYPTION_KEY: key })).toThrow(/BACKUP_DIR must lie outside DATA_DIR when NODE_ENV=production/);
+    expect(() => loadConfig({ ...production, BACKUP_ENCRYPTION_KEY: key, BACKUP_DIR: '/srv/care/backups' })).toThrow(/BACKUP_DIR must lie outside DATA_DIR/);
+    const ok = loadConfig({ ...production, BACKUP_ENCRYPTION_KEY: key, BACKUP_DIR: '/mnt/backup-disk/care' });
+    expect(ok.backupEncryptionKey?.length).toBe(32);
+    expect([ok.backupIntervalHours, ok.backupKeep, ok.backupDir]).toEqual([24, 14, '/mnt/backup-disk/care']);
+    expect(loadConfig({ ...production, BACKUP_INTERVAL_HOURS: '0' }).backupIntervalHours).toBe(0);
+    expect(() => loadConfig({ BACKUP_ENCRYPTION_KEY: 'c2hvcnQ=' })).toThrow(/BACKUP_ENCRYPTION_KEY must be 32 random bytes in base64/);
+    expect(loadConfig({ DATA_DIR: '/tmp/x' }).backupDir).toBe('/tmp/x/backups');
+  });
+
   it('never seeds demo data in production: DEMO_SEED defaults to off there, and auto is refused', () => {
-    const production = { NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example.com', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+18055550100' };
+    const production = { NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example.com', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+18055550100', BACKUP_INTERVAL_HOURS: '0' };
     expect(loadConfig({}).demoSeed).toBe('auto');
     expect(loadConfig(production).demoSeed).toBe('off');
     expect(() => loadConfig({ ...production, DEMO_SEED: 'auto' })).toThrow(/DEMO_SEED=auto is refused when NODE_ENV=production/);
