@@ -34,7 +34,7 @@ export function ecpResponses(success: Record<number, TSchema>): Record<number, T
   return out;
 }
 
-/** The OpenAPI security requirement of `/clinical/v1` routes: both headers. */
+/** The OpenAPI security requirement of a `/clinical/v1` route without a scope (a route with one gets it from its scope, see `clinicalRoutes`): both headers. */
 export const PARTNER_SECURITY = [{ PartnerBearer: [], PartnerApiKey: [] }];
 
 function fieldOf(e: SchemaError): string {

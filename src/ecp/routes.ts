@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { authenticatePartner, partnerContext } from './auth.ts';
 import type { PartnerClientService } from './clients/service.ts';
-import { ecpResponses, mergeBodyIntoQuery, PARTNER_SECURITY, useEcpErrors } from './http.ts';
+import { ecpResponses, mergeBodyIntoQuery, useEcpErrors } from './http.ts';
 import type { LocationService } from './locations/service.ts';
 import type { OAuthService } from './oauth/service.ts';
 import { CreatedResident, DietUpdate, LevelOfCareUpdate, NewResident, ResidentChanged, ResidentList, ResidentQuery, ResidentRef, ResidentUpdate } from './residents/schemas.ts';
@@ -47,7 +47,8 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   useEcpErrors(app);
   app.addHook('onRequest', authenticatePartner(deps.oauth, deps.partnerClients));
   app.addHook('preValidation', mergeBodyIntoQuery);
-  // The route's scope also goes into its OpenAPI security requirement (OpenAPI 3.1 allows role names for any scheme).
+  // A route's scope is its OpenAPI security requirement (OpenAPI 3.1 allows role names for any scheme); routes
+  // declare no `security` of their own, except the few without a scope (PARTNER_SECURITY).
   app.addHook('onRoute', (opts) => {
     const scope = opts.config?.scope;
     if (scope && opts.schema) opts.schema = { ...opts.schema, security: [{ PartnerBearer: [scope], PartnerApiKey: [] }] };
@@ -57,7 +58,7 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   r.get('/location', {
     config: { scope: 'location.read' },
     schema: {
-      tags: ['ECP locations'], summary: 'Locations the token reaches', security: PARTNER_SECURITY,
+      tags: ['ECP locations'], summary: 'Locations the token reaches',
       description: 'A bare JSON array of location names (seed 000), without `result`.',
       response: ecpResponses({ 200: Type.Array(Type.String()) }),
     },
@@ -66,7 +67,7 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   r.post('/resident', {
     config: { scope: 'resident.write' },
     schema: {
-      tags: ['ECP residents'], summary: 'Create a resident', security: PARTNER_SECURITY,
+      tags: ['ECP residents'], summary: 'Create a resident',
       description: 'Lengths and enums as seed 000 documents them. A future moveInDate gives status Inactive, "Awaiting Move-In".',
       body: NewResident,
       response: ecpResponses({ 200: CreatedResident }),
@@ -76,7 +77,7 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   r.get('/resident', {
     config: { scope: 'resident.read' },
     schema: {
-      tags: ['ECP residents'], summary: 'List residents', security: PARTNER_SECURITY,
+      tags: ['ECP residents'], summary: 'List residents',
       description: 'Beyond seed 000. Residents of the locations the token reaches (or `location`), 100 a page by last name, each as the '
         + "seed's resident object with its location, move-in date, allergies, diet and level of care. Discharged residents only with `includeDischarged=true`.",
       querystring: ResidentQuery,
@@ -87,7 +88,7 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   r.put('/resident', {
     config: { scope: 'resident.write' },
     schema: {
-      tags: ['ECP residents'], summary: 'Update a resident', security: PARTNER_SECURITY,
+      tags: ['ECP residents'], summary: 'Update a resident',
       description: 'Beyond seed 000. The resident by `residentId` in the body; the fields of POST resident, all optional, `null` clears one. '
         + '`status: "Active"` on a discharged resident reactivates it with the same residentId (webhook resident.create); '
         + '`status: "Inactive"` with a `statusDescription` such as "Hospital" is a temporary leave.',
@@ -99,7 +100,7 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   r.delete('/resident', {
     config: { scope: 'resident.write' },
     schema: {
-      tags: ['ECP residents'], summary: 'Discharge a resident', security: PARTNER_SECURITY,
+      tags: ['ECP residents'], summary: 'Discharge a resident',
       description: 'Beyond seed 000. `residentId` in a JSON body or the query string. Status becomes Inactive, "Discharged" (webhook resident.delete).',
       querystring: ResidentRef,
       response: ecpResponses({ 200: ResidentChanged }),
@@ -109,7 +110,7 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   r.put('/resident/diet', {
     config: { scope: 'resident.write' },
     schema: {
-      tags: ['ECP residents'], summary: "Update a resident's diet", security: PARTNER_SECURITY,
+      tags: ['ECP residents'], summary: "Update a resident's diet",
       description: 'Beyond seed 000; fields and enums of its diet object. Given fields replace the stored ones, `null` clears (webhook diet.update).',
       body: DietUpdate,
       response: ecpResponses({ 200: ResidentChanged }),
@@ -119,7 +120,7 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   r.put('/resident/level-of-care', {
     config: { scope: 'resident.write' },
     schema: {
-      tags: ['ECP residents'], summary: "Set a resident's level of care", security: PARTNER_SECURITY,
+      tags: ['ECP residents'], summary: "Set a resident's level of care",
       description: 'Beyond seed 000; fields of its levelOfCare object (`amount` in dollars, `amountFrequency` Monthly or Daily, '
         + '`effectiveTimestamp` ISO 8601, default now). Webhook levelOfCare.update.',
       body: LevelOfCareUpdate,
@@ -130,7 +131,7 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   r.post('/resident/contact', {
     config: { scope: 'contact.write' },
     schema: {
-      tags: ['ECP contacts'], summary: 'Create a resident contact', security: PARTNER_SECURITY,
+      tags: ['ECP contacts'], summary: 'Create a resident contact',
       description: 'Fields as seed 000 documents them; booleans true/false or 1/0; zip a number or a string. The same first and last name for the resident is an Error carrying the existing contactId.',
       body: NewContact,
       response: ecpResponses({ 200: CreatedContact }),
@@ -140,7 +141,7 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   r.put('/resident/contact', {
     config: { scope: 'contact.write' },
     schema: {
-      tags: ['ECP contacts'], summary: 'Update a resident contact', security: PARTNER_SECURITY,
+      tags: ['ECP contacts'], summary: 'Update a resident contact',
       description: 'Beyond seed 000. The contact by `contactId` in the body; the fields of POST contact, all optional, `null` clears a text field (webhook contact.update).',
       body: ContactUpdate,
       response: ecpResponses({ 200: ContactChanged }),
@@ -150,7 +151,7 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   r.delete('/resident/contact', {
     config: { scope: 'contact.write' },
     schema: {
-      tags: ['ECP contacts'], summary: 'Remove a resident contact', security: PARTNER_SECURITY,
+      tags: ['ECP contacts'], summary: 'Remove a resident contact',
       description: 'Beyond seed 000. `contactId` in a JSON body or the query string (webhook contact.delete with the last state).',
       querystring: ContactRef,
       response: ecpResponses({ 200: ContactChanged }),

@@ -91,7 +91,7 @@ async function insertCodes(tx: Executor, fiscalYear: number, batch: Icd10cmEntry
 /**
  * The ICD-10-CM code sets. `archiveLimits` bounds what a CMS zip may inflate to (`ARCHIVE_*` settings).
  */
-export function createIcd10cmService({ db, archiveLimits }: { db: Db; archiveLimits: ArchiveLimits; clock?: () => Date }) {
+export function createIcd10cmService({ db, archiveLimits }: { db: Db; archiveLimits: ArchiveLimits }) {
   async function loadedYears(tx: Executor = db): Promise<number[]> {
     const rows = await tx.select({ y: icd10cmCodeSets.fiscalYear }).from(icd10cmCodeSets).orderBy(asc(icd10cmCodeSets.fiscalYear));
     return rows.map((r) => r.y);

@@ -365,11 +365,6 @@ export function createWebhookService({ db, delivery, clock, log }: {
       return d;
     },
 
-    /** Wakes the dispatcher of this process, if it runs (the legacy delivery jobs of a rolling upgrade). */
-    wakeDispatcher() {
-      dispatcher?.wake();
-    },
-
     /** Stops the dispatcher `startDispatcher` started, if any, after the attempts in flight finish and are recorded. */
     async stopDispatcher() {
       const d = dispatcher;
