@@ -122,7 +122,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     jobsPollSeconds: config.jobsPollSeconds,
   };
   const webhooks = createWebhookService({ db, delivery, clock });
-  // Every ECP change reports its webhook event to the outbox in its own transaction (issue 6).
+  // Every ECP change reports its webhook event to the outbox in its own transaction.
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
   return {
     identity,

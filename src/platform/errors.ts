@@ -88,7 +88,7 @@ const UNAVAILABLE_MESSAGE = /^(Connection terminated|timeout exceeded when tryin
 /**
  * True when `err` (or an error in its `cause` chain, as Drizzle wraps driver errors) means the database cannot be
  * reached right now: a refused or cut connection, a server shutting down or starting up, no free connection.
- * The error handlers answer these with 503 and Retry-After instead of 500 (issue 8, fault drills).
+ * The error handlers answer these with 503 and Retry-After instead of 500 (fault drills).
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {

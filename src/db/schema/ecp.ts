@@ -286,7 +286,7 @@ export const ecpCompanies = pgTable(
 );
 
 /**
- * ECP webhook subscriptions (issue 6): owned by the partner client that created them. `locationIds` (null: every
+ * ECP webhook subscriptions: owned by the partner client that created them. `locationIds` (null: every
  * location the client reaches) filters by `ecp_locations.id`. The Standard Webhooks signing secret (`whsec_...`) is
  * kept as issued because every delivery must be signed with it (a hash could not sign); after a rotation the
  * previous one also signs until `previousSecretExpiresAt`.
@@ -375,7 +375,7 @@ export const ecpWebhookDeliveries = pgTable(
     uniqueIndex('ecp_webhook_deliveries_message_subscription_key').on(t.messageId, t.subscriptionId),
     index('ecp_webhook_deliveries_subscription_idx').on(t.subscriptionId, t.createdAt),
     index('ecp_webhook_deliveries_pending_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
-    // The dispatcher's retry claim (issue 8): without it, a backlog of first attempts is walked to find no retry.
+    // The dispatcher's retry claim: without it, a backlog of first attempts is walked to find no retry.
     index('ecp_webhook_deliveries_retry_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending' AND ${t.attempts} > 0`),
   ],
 );

@@ -1,5 +1,5 @@
 /**
- * Imports of the plan's files (issue 7): the Member Information File (members
+ * Imports of the plan's files: the Member Information File (members
  * and their eligibility) and the authorization file (ECM authorizations, which
  * drive `member_record_status`), plus the daily expiry of authorizations.
  *
@@ -217,7 +217,7 @@ export function createImportService({ db, urlHosts, dataDir, archiveLimits, iden
   return {
     /**
      * Imports a Member Information File: creates or updates members and their eligibility, matched on
-     * MEMBER_ID, in one transaction (issue 7). A new member gets `new_member` (or the row's
+     * MEMBER_ID, in one transaction. A new member gets `new_member` (or the row's
      * MEMBER_RECORD_STATUS) and a status-history entry by `MIF Import`; a changed status on an existing
      * member likewise.
      * @returns the import record with counts, unknown columns and rejected rows `{row, member_id, messages}`.

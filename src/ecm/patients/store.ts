@@ -389,7 +389,7 @@ export async function leadCareManager(db: Executor, organizationId: number, pati
   return rows[0];
 }
 
-// ---- Bulk writes of the Member Information File import (issue 7), reached through the patients service ----
+// ---- Bulk writes of the Member Information File import, reached through the patients service ----
 
 /** A member's eligibility key facts, for matching import rows on `member_id`. */
 export interface MemberKey {

@@ -163,7 +163,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
    * written as it is (the CSV's formula neutralising would only corrupt it here).
    */
   async function writeXlsx(tx: Tx, p: store.Period, h: Header, ids: number[], filename: string): Promise<void> {
-    // exceljs is loaded on first use: it costs start-up time and memory in every process (issue 8).
+    // exceljs is loaded on first use: it costs start-up time and memory in every process.
     const { default: ExcelJS } = await import('exceljs');
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename, useStyles: true });
     {

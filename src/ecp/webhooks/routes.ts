@@ -1,5 +1,5 @@
 /**
- * The webhook subscription endpoints (issue 6), registered inside the `/clinical/v1` tree (partner auth hook,
+ * The webhook subscription endpoints, registered inside the `/clinical/v1` tree (partner auth hook,
  * scope check, ECP error shape). Scopes: `webhook.read` for GETs, `webhook.write` for changes.
  */
 import type { FastifyInstance } from 'fastify';
