@@ -17,6 +17,7 @@ import { fetchAllowedFile } from '../../platform/outbound.ts';
 import { runIdempotent } from '../../platform/idempotency.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { isoOf, isoOrNull as iso } from '../../platform/time.ts';
+import { withoutUndefined } from '../../platform/values.ts';
 import { findTextMessage, findVoiceCall } from '../communications/records.ts';
 import type { CommunicationRecords, EventService } from '../events/service.ts';
 import { PATIENT_NOT_FOUND, type PatientService } from '../patients/service.ts';
@@ -150,9 +151,6 @@ function columnsOf(input: ActivityInputWire) {
   };
 }
 
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 export function createActivityService(deps: ActivityServiceDeps) {
   const { db, mail, jobs, mailer, patients, events, clock = () => new Date() } = deps;
@@ -339,7 +337,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
       const orgId = ctx.actor.organizationId;
       return db.transaction(async (tx): Promise<ActivityDetailWire> => {
         const cols = columnsOf(input);
-        const draft = { ...defined(cols), activityType: cols.activityType } as store.NewActivity;
+        const draft = { ...withoutUndefined(cols), activityType: cols.activityType } as store.NewActivity;
         const errors = activityErrors(draft as ActivityDraft, mail.attachmentHosts);
         let records: CommunicationRecords = {};
         // The common case (nothing wrong with the request itself, no links but the assignee) leaves the member and
@@ -406,7 +404,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
      */
     updateActivity(ctx: RequestContext, patientId: number, id: number, input: ActivityInputWire) {
       const orgId = ctx.actor.organizationId;
-      const changes = defined(columnsOf(input));
+      const changes = withoutUndefined(columnsOf(input));
       return db.transaction(async (tx) => {
         const current = await requireActivity(tx, ctx, patientId, id, true, changes.occurredAt !== undefined);
         const errors: string[] = [];

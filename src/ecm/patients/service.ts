@@ -11,6 +11,7 @@
 import type { SQL } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../db/pool.ts';
 import { auditInsertSql, auditValues, recordAudit, type AuditAction } from '../../platform/audit.ts';
+import { withoutUndefined } from '../../platform/values.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { isUniqueViolation, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
@@ -193,9 +194,6 @@ function eligibilityColumns(input: PatientInputWire['ecm_eligibility_information
   };
 }
 
-function withoutUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 export function createPatientService({ db }: PatientServiceDeps) {
   async function list(ctx: RequestContext, filters: store.PatientFilters, sort: store.PatientSort, q: { page?: number; per_page?: number; page_size?: number }) {

@@ -12,6 +12,7 @@ import type { Db, Executor } from '../../db/pool.ts';
 import { icd10cmCodes, icd10cmCodeSets } from '../../db/schema.ts';
 import type { ArchiveLimits } from '../../platform/archive.ts';
 import { ValidationError } from '../../platform/errors.ts';
+import { escapeLike } from '../../platform/values.ts';
 import { identifyIcd10cmFile, readIcd10cm, type Icd10cmEntry, type Icd10cmSource } from './icd10cm-file.ts';
 
 /** Rows per INSERT statement. */
@@ -68,10 +69,6 @@ export interface FoundCode {
   code: string;
   description: string;
   billable: boolean;
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**
