@@ -23,6 +23,7 @@ import { isUniqueViolation, NotFoundError, ValidationError } from '../../platfor
 import type { IdentityService } from '../../platform/identity/service.ts';
 import { fetchAllowedFile, isAllowedUrl, OutboundUrlError } from '../../platform/outbound.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
+import { dateIn } from '../../platform/time.ts';
 import type { MemberColumns, PatientService, StatusWriter } from '../patients/service.ts';
 import type { MemberRecordStatus } from '../patients/schemas.ts';
 import { dropFolderOf, DropFileError, pathNotInDropFolder, readDropFile } from './drop-folder.ts';
@@ -94,10 +95,8 @@ interface LoadedFile {
   declared?: FileType;
 }
 
-/** The clinic's date in `timeZone` at `now`, YYYY-MM-DD. */
-export function todayIn(timeZone: string, now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
+/** The clinic's date in `timeZone` at `now`, YYYY-MM-DD (the platform's `dateIn`, under the name the imports use). */
+export const todayIn: (timeZone: string, now: Date) => string = dateIn;
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
