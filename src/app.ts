@@ -104,7 +104,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const partnerClients = createPartnerClientService({ db, identity });
   const locations = createLocationService();
   const patients = createPatientService({ db });
-  const codes = createIcd10cmService({ db, archiveLimits: config.archiveLimits, clock });
+  const codes = createIcd10cmService({ db, archiveLimits: config.archiveLimits });
   const events = createEventService({ db, patients });
   const mail = {
     attachmentHosts: config.mailAttachmentHosts,
@@ -122,7 +122,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     jobsPollSeconds: config.jobsPollSeconds,
   };
   const webhooks = createWebhookService({ db, delivery, clock });
-  // Every ECP change reports its webhook event to the outbox in its own transaction (issue 6).
+  // Every ECP change reports its webhook event to the outbox in its own transaction.
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
   return {
     identity,
@@ -194,6 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       openapi: '3.1.0',
       info: {
         title: 'Care Platform API',
+        // The version of the API contract, not of the package: it changes when the wire does.
         version: '0.1.0',
         description:
           'ECM clinic API (members, activities, events, communications, PRTF) and ECP partner API. ' +

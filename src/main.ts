@@ -51,7 +51,7 @@ interface Platform {
 
 /**
  * The demo seeders, loaded only when demo data is made: they pull in faker, which would otherwise add to every
- * start (issue 8, start-up).
+ * start.
  */
 async function loadDemoSeeders() {
   return (await import('./demo.ts')).demoSeeders;

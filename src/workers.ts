@@ -8,13 +8,11 @@ import { ACTIVITY_EMAIL_QUEUE, activityJobs } from './ecm/activities/jobs.ts';
 import { communicationJobs, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './ecm/communications/jobs.ts';
 import { AUTHORIZATION_EXPIRY_CRON, AUTHORIZATION_EXPIRY_QUEUE, authorizationExpiryJob, importJobs } from './ecm/imports/jobs.ts';
 import { MOVE_IN_CRON, MOVE_IN_QUEUE, moveInJob } from './ecp/residents/jobs.ts';
-import { WEBHOOK_DELIVER_QUEUE, WEBHOOK_RETRY_QUEUE, WEBHOOK_SWEEP_QUEUE, webhookJobs } from './ecp/webhooks/jobs.ts';
 import type { JobDefinition, Jobs } from './platform/jobs.ts';
 import { BACKUP_QUEUE, BACKUP_TICK_CRON, backupJob, type BackupSchedule } from './platform/backup/schedule.ts';
 
-/** Every queue name; created when pg-boss starts (the webhook ones for a rolling upgrade only, see their jobs.ts). */
-export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE, MOVE_IN_QUEUE,
-  WEBHOOK_DELIVER_QUEUE, WEBHOOK_RETRY_QUEUE, WEBHOOK_SWEEP_QUEUE, BACKUP_QUEUE];
+/** Every queue name; created when pg-boss starts. Webhook deliveries are no queue: their rows are (`ecp/webhooks/dispatcher.ts`). */
+export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE, MOVE_IN_QUEUE, BACKUP_QUEUE];
 
 /** The job definitions of every feature, bound to the services. */
 export function jobDefinitions(services: Services, config: Config): Array<JobDefinition<never>> {
@@ -23,7 +21,6 @@ export function jobDefinitions(services: Services, config: Config): Array<JobDef
     ...communicationJobs(services.communications, config.twilioReconcileDelaySeconds),
     ...importJobs(services.imports),
     moveInJob(services.residents),
-    ...webhookJobs(services.webhooks),
   ] as Array<JobDefinition<never>>;
 }
 
@@ -44,8 +41,6 @@ export async function startWorkers({ jobs, services, config, backups }: { jobs: 
   }
   await jobs.schedule(authorizationExpiryJob(services.imports), AUTHORIZATION_EXPIRY_CRON);
   await jobs.schedule(moveInJob(services.residents), MOVE_IN_CRON);
-  // The previous version's 5-minute webhook sweep: the dispatcher's poll does its work now.
-  await jobs.unschedule(WEBHOOK_SWEEP_QUEUE);
   await services.webhooks.startDispatcher();
   return { stop: () => services.webhooks.stopDispatcher() };
 }

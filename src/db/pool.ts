@@ -5,7 +5,7 @@
  * function takes `Executor` (either) so it runs inside the caller's transaction.
  */
 import pg from 'pg';
-import type { SQL } from 'drizzle-orm';
+import { fillPlaceholders, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
@@ -29,10 +29,10 @@ export interface Database {
  * @param onError receives errors of idle and checked-out clients (a restarted server, say) so they never crash the process.
  */
 export function openDatabase(connectionString: string, max: number, onError: (err: Error) => void): Database {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, Client: NamingClient });
   pool.on('error', onError);
   // A client checked out of the pool has no 'error' listener of the pool's: a connection cut between two statements of
-  // a transaction (the server stopping) would throw from the 'error' event and end the process (issue 8, database
+  // a transaction (the server stopping) would throw from the 'error' event and end the process (the database fault
   // drill). Report it instead; the transaction's next statement fails (answered 503), and the pool drops the client.
   pool.on('connect', (client) => client.on('error', onError));
   const db = drizzle(pool, { schema });
@@ -46,22 +46,66 @@ export function withDatabase(connectionString: string, name: string): string {
   return u.toString();
 }
 
+/** The SQL text of every `preparedStatement`, with its name: a query with that text is run as that named statement. */
+const statementNames = new Map<string, string>();
+
+/**
+ * The pool's client class: pg's Client, except that a query whose text is a `preparedStatement`'s is sent as that
+ * named prepared statement (pg's `name` query option). Drizzle's public `execute` sends no name, and its way to name
+ * raw SQL is private (`db._.session.prepareQuery`), so the name is added here, where pg's public API takes it; a
+ * transaction's client is one of these too.
+ */
+class NamingClient extends pg.Client {}
+const clientQuery = pg.Client.prototype.query;
+NamingClient.prototype.query = function namedQuery(this: pg.Client, config: unknown, ...rest: unknown[]) {
+  if (config !== null && typeof config === 'object' && typeof (config as pg.QueryConfig).text === 'string' && (config as pg.QueryConfig).name === undefined) {
+    const name = statementNames.get((config as pg.QueryConfig).text);
+    if (name !== undefined) config = { ...config, name };
+  }
+  return (clientQuery as (...args: unknown[]) => unknown).call(this, config, ...rest);
+} as typeof clientQuery;
+
 const dialect = new PgDialect();
+/** `$1`, `$2`, ...: where Drizzle's SQL text takes its parameters, in order. */
+const PARAMETER = /\$(\d+)/g;
+
+/** The built text again from its pieces, with `params` between them: Drizzle numbers them $1, $2, ... as in the original. */
+function withValues(pieces: SQL[], params: unknown[]): SQL {
+  const chunks: SQL[] = [pieces[0]];
+  for (let i = 0; i < params.length; i++) chunks.push(sql`${sql.param(params[i])}`, pieces[i + 1]);
+  return sql.join(chunks);
+}
+
 /**
  * A statement built once, with `sql.placeholder('key')` where each request's values go, run as the named prepared
  * statement `name`: per request only the values are bound. PostgreSQL parses it once per connection and, after a few
- * runs, reuses its plan (parsing and planning were most of the database time of the hot ECM statements, 0.3 to 2 ms
- * each), and Node builds no SQL (Drizzle's SQL building was a third of the API's CPU in activity create). For the few
- * hottest statements (token lookup, member details, activity create, SMS status callbacks), whose plan does not
- * depend on the values (lookups by key; not searches, whose best plan depends on the term). Every placeholder must
- * be given a value; a name must always stand for the same SQL.
+ * runs, reuses its plan, and Node builds no SQL from the query builder (README, "Benchmarks", has the figures
+ * that led here, with their date). For the few hottest statements (token lookup, member details, activity create,
+ * SMS status callbacks), whose plan does not depend on the values (lookups by key; not searches, whose best plan
+ * depends on the term).
+ * Every placeholder must be given a value; a name must always stand for the same SQL. Only public APIs: the text is
+ * run through Drizzle's `execute` and named by the pool's client class (`NamingClient`), so it works in a
+ * transaction as on the pool.
  * @returns a function running it in `db` (a transaction or the pool) with `values`; rows as `db.execute` gives them.
+ * @throws Error at the first run when the built text cannot be split at its parameters (a `$<digits>` in its SQL).
  */
 export function preparedStatement<T extends Record<string, unknown>>(name: string, build: () => SQL) {
-  let query: { sql: string; params: unknown[] } | undefined;
+  let prepared: { pieces: SQL[]; params: unknown[] } | undefined;
+  const prepare = () => {
+    const query = dialect.sqlToQuery(build());
+    const texts = query.sql.split(PARAMETER).filter((_, i) => i % 2 === 0);
+    const numbers = [...query.sql.matchAll(PARAMETER)].map((m) => Number(m[1]));
+    if (texts.length !== query.params.length + 1 || numbers.some((n, i) => n !== i + 1)) {
+      throw new Error(`prepared statement ${name}: its text does not split into its ${query.params.length} parameters`);
+    }
+    const pieces = texts.map((t) => sql.raw(t));
+    if (dialect.sqlToQuery(withValues(pieces, query.params)).sql !== query.sql) throw new Error(`prepared statement ${name}: its text does not rebuild`);
+    statementNames.set(query.sql, name);
+    return { pieces, params: query.params };
+  };
   return async (db: Executor, values: Record<string, unknown>): Promise<T[]> => {
-    query ??= dialect.sqlToQuery(build());
-    const result = await db._.session.prepareQuery<{ execute: unknown; all: unknown; values: unknown }>(query, undefined, name, false).execute(values);
-    return (result as { rows: T[] }).rows;
+    prepared ??= prepare();
+    const result = await db.execute(withValues(prepared.pieces, fillPlaceholders(prepared.params, values)));
+    return (result as unknown as { rows: T[] }).rows;
   };
 }

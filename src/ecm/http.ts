@@ -11,9 +11,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import type { UserActor } from '../platform/context.ts';
-import { AppError, DATABASE_RETRY_AFTER_SECONDS, ForbiddenError, isDatabaseUnavailable, isUnstorableValue, TooManyRequestsError, UNSTORABLE_VALUE_MESSAGE } from '../platform/errors.ts';
+import { classifyError, DATABASE_RETRY_AFTER_SECONDS, ForbiddenError, TooManyRequestsError, UNSTORABLE_VALUE_MESSAGE } from '../platform/errors.ts';
 import type { IdentityService } from '../platform/identity/service.ts';
-import { validationMessages, type SchemaError } from '../platform/validation.ts';
+import { validationMessages } from './validation.ts';
 
 export const EcmErrors = Type.Object(
   { errors: Type.Array(Type.String(), { description: 'One sentence per problem.' }) },
@@ -55,47 +55,41 @@ export async function requireAdmin(req: FastifyRequest): Promise<void> {
   if ((req.actor as UserActor | undefined)?.role !== 'admin') throw new ForbiddenError('Admin access required');
 }
 
-/** The ECM error handler (set once on the `/v1` route tree). */
+/** The ECM error handler (set once on the `/v1` route tree): renders the platform's error classes as `{"errors": [...]}`. */
 export function ecmErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const config = req.routeOptions.config ?? {};
   const prefix = (messages: string[]) => (config.validationPrefix ? messages.map((m) => config.validationPrefix + m) : messages);
-
-  if (err.validation) {
-    if (err.validationContext === 'params') {
-      // A malformed id names nothing that exists: the same 404 as an unknown id (docs/decisions.md).
-      const onPatient = (err.validation as SchemaError[]).some((e) => e.instancePath === '/patient_id');
-      return reply.code(404).send({ errors: [onPatient ? 'Patient not found' : (config.notFoundMessage ?? 'Not found')] });
-    }
-    const messages = validationMessages(err.validation as SchemaError[], err.validationContext);
-    return reply.code(422).send({ errors: prefix(messages) });
+  const c = classifyError(err);
+  switch (c.kind) {
+    case 'validation':
+      if (c.context === 'params') {
+        // A malformed id names nothing that exists: the same 404 as an unknown id (docs/decisions.md).
+        const onPatient = c.errors.some((e) => e.instancePath === '/patient_id');
+        return reply.code(404).send({ errors: [onPatient ? 'Patient not found' : (config.notFoundMessage ?? 'Not found')] });
+      }
+      return reply.code(422).send({ errors: prefix(validationMessages(c.errors, c.context)) });
+    case 'app':
+      if (c.error instanceof TooManyRequestsError) reply.header('retry-after', String(c.error.retryAfterSeconds));
+      return reply.code(c.error.statusCode).send({ errors: c.error.statusCode === 422 ? prefix(c.error.messages) : c.error.messages });
+    case 'malformed-json':
+      return reply.code(400).send({ errors: ['Malformed JSON body'] });
+    case 'unsupported-media-type':
+      return reply.code(415).send({ errors: ['Unsupported content type; send application/json'] });
+    case 'too-large':
+      return reply.code(413).send({ errors: ['Request body is too large'] });
+    case 'client':
+      return reply.code(c.status).send({ errors: [c.message] });
+    case 'unstorable':
+      req.log.warn({ err }, 'value refused by the database');
+      return reply.code(422).send({ errors: prefix([UNSTORABLE_VALUE_MESSAGE]) });
+    case 'database-unavailable':
+      req.log.error({ err }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return reply.code(503).send({ errors: ['Service unavailable: the database cannot be reached; retry shortly'] });
+    case 'internal':
+      req.log.error({ err }, 'request failed');
+      return reply.code(500).send({ errors: ['Internal server error'] });
   }
-  if (err instanceof AppError) {
-    if (err instanceof TooManyRequestsError) reply.header('retry-after', String(err.retryAfterSeconds));
-    return reply.code(err.statusCode).send({ errors: err.statusCode === 422 ? prefix(err.messages) : err.messages });
-  }
-  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || (err.statusCode === 400 && err.code?.startsWith('FST_ERR_CTP'))) {
-    return reply.code(400).send({ errors: ['Malformed JSON body'] });
-  }
-  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return reply.code(415).send({ errors: ['Unsupported content type; send application/json'] });
-  }
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return reply.code(413).send({ errors: ['Request body is too large'] });
-  }
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return reply.code(err.statusCode).send({ errors: [err.message] });
-  }
-  if (isUnstorableValue(err)) {
-    req.log.warn({ err }, 'value refused by the database');
-    return reply.code(422).send({ errors: prefix([UNSTORABLE_VALUE_MESSAGE]) });
-  }
-  if (isDatabaseUnavailable(err)) {
-    req.log.error({ err }, 'database unavailable');
-    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-    return reply.code(503).send({ errors: ['Service unavailable: the database cannot be reached; retry shortly'] });
-  }
-  req.log.error({ err }, 'request failed');
-  return reply.code(500).send({ errors: ['Internal server error'] });
 }
 
 /**

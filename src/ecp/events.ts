@@ -1,5 +1,5 @@
 /**
- * The ECP changes that partners learn of through webhooks (seed 000 "Event Types"; issue 6). Services report
+ * The ECP changes that partners learn of through webhooks (seed 000 "Event Types"). Services report
  * each change with `EmitEcpChange` inside the transaction that makes it, with the rows as they stand after the
  * change (delete events: the last state); the webhook outbox turns them into frozen payloads in that same
  * transaction, so a rolled-back change sends nothing.

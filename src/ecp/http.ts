@@ -7,9 +7,9 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
-import { AppError, DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isUnstorableValue, TooManyRequestsError, UNSTORABLE_VALUE_MESSAGE } from '../platform/errors.ts';
+import { AppError, classifyError, DATABASE_RETRY_AFTER_SECONDS, TooManyRequestsError, UNSTORABLE_VALUE_MESSAGE } from '../platform/errors.ts';
 import { bodyTooLargeMessage, sizeText } from '../platform/http.ts';
-import type { SchemaError } from '../platform/validation.ts';
+import { schemaErrorSentences, type SchemaError, type ValidationWording } from '../platform/validation.ts';
 
 export const EcpError = Type.Object(
   {
@@ -34,7 +34,7 @@ export function ecpResponses(success: Record<number, TSchema>): Record<number, T
   return out;
 }
 
-/** The OpenAPI security requirement of `/clinical/v1` routes: both headers. */
+/** The OpenAPI security requirement of a `/clinical/v1` route without a scope (a route with one gets it from its scope, see `clinicalRoutes`): both headers. */
 export const PARTNER_SECURITY = [{ PartnerBearer: [], PartnerApiKey: [] }];
 
 function fieldOf(e: SchemaError): string {
@@ -42,64 +42,64 @@ function fieldOf(e: SchemaError): string {
   return e.instancePath.split('/').filter(Boolean).join('.') || 'body';
 }
 
-/** One sentence per Ajv error, with the seed's field names: `firstName is required`. */
-export function ecpValidationMessage(errors: SchemaError[]): string {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const e of errors) {
-    if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'propertyNames') continue;
-    if (e.propertyName !== undefined) {
-      const f = `names in ${fieldOf(e)}`;
-      if (seen.has(f)) continue;
-      seen.add(f);
-      out.push(e.keyword === 'maxLength' ? `${f} must be at most ${e.params.limit} characters` : `${f} are invalid`);
-      continue;
-    }
+/** The ECP wording: the seed's field names as dotted paths (`address.city`), the first error of a field worded. */
+const ECP_WORDING: ValidationWording = {
+  keyOf: (e) => (e.propertyName !== undefined ? `names in ${fieldOf(e)}` : fieldOf(e)),
+  sentence([e]) {
+    if (e.propertyName !== undefined) return e.keyword === 'maxLength' ? `names in ${fieldOf(e)} must be at most ${e.params.limit} characters` : `names in ${fieldOf(e)} are invalid`;
     const f = fieldOf(e);
-    if (seen.has(f)) continue;
-    seen.add(f);
     const p = e.params;
     switch (e.keyword) {
-      case 'required': out.push(`${f} is required`); break;
-      case 'maxLength': out.push(`${f} must be at most ${p.limit} characters`); break;
-      case 'minLength': out.push(p.limit === 1 ? `${f} is required` : `${f} must be at least ${p.limit} characters`); break;
-      case 'enum': out.push(`${f} must be one of: ${(p.allowedValues as unknown[]).filter((v) => v !== null).join(', ')}`); break;
-      case 'format': out.push(`${f} must be ${p.format === 'date' ? 'a date in YYYY-MM-DD format' : p.format === 'date-time' ? 'an ISO 8601 date and time' : `a valid ${p.format}`}`); break;
-      case 'type': out.push(`${f} must be ${String(p.type).split(',')[0] === 'integer' ? 'a whole number' : `a ${String(p.type).split(',')[0]}`}`); break;
-      case 'pattern': out.push(`${f} is not in the expected format`); break;
-      case 'minimum': out.push(`${f} must be at least ${p.limit}`); break;
-      case 'maximum': out.push(`${f} must be at most ${p.limit}`); break;
-      default: out.push(`${f} is invalid`);
+      case 'required': return `${f} is required`;
+      case 'maxLength': return `${f} must be at most ${p.limit} characters`;
+      case 'minLength': return p.limit === 1 ? `${f} is required` : `${f} must be at least ${p.limit} characters`;
+      case 'enum': return `${f} must be one of: ${(p.allowedValues as unknown[]).filter((v) => v !== null).join(', ')}`;
+      case 'format': return `${f} must be ${p.format === 'date' ? 'a date in YYYY-MM-DD format' : p.format === 'date-time' ? 'an ISO 8601 date and time' : `a valid ${p.format}`}`;
+      case 'type': return `${f} must be ${String(p.type).split(',')[0] === 'integer' ? 'a whole number' : `a ${String(p.type).split(',')[0]}`}`;
+      case 'pattern': return `${f} is not in the expected format`;
+      case 'minimum': return `${f} must be at least ${p.limit}`;
+      case 'maximum': return `${f} must be at most ${p.limit}`;
+      default: return `${f} is invalid`;
     }
-  }
-  return out.join('; ');
+  },
+};
+
+/** One sentence per invalid field, joined by `; `, with the seed's field names: `firstName is required`. */
+export function ecpValidationMessage(errors: SchemaError[]): string {
+  return schemaErrorSentences(errors, ECP_WORDING).join('; ');
 }
 
-/** The ECP error handler. */
+/** The ECP error handler: renders the platform's error classes as `{"result": "Error", "error": "..."}`. */
 export function ecpErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  if (err.validation) return reply.code(400).send({ result: 'Error', error: ecpValidationMessage(err.validation as SchemaError[]) });
-  if (err instanceof AppError) {
-    if (err instanceof TooManyRequestsError) reply.header('retry-after', String(err.retryAfterSeconds));
-    const status = err.statusCode === 422 || err.statusCode === 404 ? 400 : err.statusCode;
-    const extra = (err as AppError & { extra?: Record<string, unknown> }).extra;
-    return reply.code(status).send({ result: 'Error', error: err.messages.join('; '), ...extra });
+  const c = classifyError(err);
+  switch (c.kind) {
+    case 'validation':
+      return reply.code(400).send({ result: 'Error', error: ecpValidationMessage(c.errors) });
+    case 'app': {
+      if (c.error instanceof TooManyRequestsError) reply.header('retry-after', String(c.error.retryAfterSeconds));
+      // Not found and validation are both request problems on this wire (ARCHITECTURE.md, "Wire conventions, ECP").
+      const status = c.error.statusCode === 422 || c.error.statusCode === 404 ? 400 : c.error.statusCode;
+      const extra = (c.error as AppError & { extra?: Record<string, unknown> }).extra;
+      return reply.code(status).send({ result: 'Error', error: c.error.messages.join('; '), ...extra });
+    }
+    case 'malformed-json':
+      return reply.code(400).send({ result: 'Error', error: 'The request body is not valid JSON' });
+    case 'too-large':
+      return reply.code(413).send({ result: 'Error', error: bodyTooLargeMessage(req) });
+    case 'unsupported-media-type':
+    case 'client':
+      return reply.code(c.status).send({ result: 'Error', error: c.message });
+    case 'unstorable':
+      req.log.warn({ err }, 'value refused by the database');
+      return reply.code(400).send({ result: 'Error', error: UNSTORABLE_VALUE_MESSAGE });
+    case 'database-unavailable':
+      req.log.error({ err }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return reply.code(503).send({ result: 'Error', error: 'Service unavailable: the database cannot be reached; retry shortly' });
+    case 'internal':
+      req.log.error({ err }, 'request failed');
+      return reply.code(500).send({ result: 'Error', error: 'Internal server error' });
   }
-  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || (err.statusCode === 400 && err.code?.startsWith('FST_ERR_CTP'))) {
-    return reply.code(400).send({ result: 'Error', error: 'The request body is not valid JSON' });
-  }
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ result: 'Error', error: bodyTooLargeMessage(req) });
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ result: 'Error', error: err.message });
-  if (isUnstorableValue(err)) {
-    req.log.warn({ err }, 'value refused by the database');
-    return reply.code(400).send({ result: 'Error', error: UNSTORABLE_VALUE_MESSAGE });
-  }
-  if (isDatabaseUnavailable(err)) {
-    req.log.error({ err }, 'database unavailable');
-    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-    return reply.code(503).send({ result: 'Error', error: 'Service unavailable: the database cannot be reached; retry shortly' });
-  }
-  req.log.error({ err }, 'request failed');
-  return reply.code(500).send({ result: 'Error', error: 'Internal server error' });
 }
 
 /** Installs the ECP error and not-found handlers on a route tree. */

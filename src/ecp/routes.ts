@@ -47,7 +47,8 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   useEcpErrors(app);
   app.addHook('onRequest', authenticatePartner(deps.oauth, deps.partnerClients));
   app.addHook('preValidation', mergeBodyIntoQuery);
-  // The route's scope also goes into its OpenAPI security requirement (OpenAPI 3.1 allows role names for any scheme).
+  // A route's scope is its OpenAPI security requirement (OpenAPI 3.1 allows role names for any scheme); routes
+  // declare no `security` of their own, except the few without a scope (PARTNER_SECURITY).
   app.addHook('onRoute', (opts) => {
     const scope = opts.config?.scope;
     if (scope && opts.schema) opts.schema = { ...opts.schema, security: [{ PartnerBearer: [scope], PartnerApiKey: [] }] };

@@ -24,19 +24,12 @@ export interface AuditEntry {
   entityIds: Array<string | number>;
 }
 
-/** Inserts one audit row for `ctx`'s actor inside `tx`. */
+/**
+ * Inserts one audit row for `ctx`'s actor inside `tx`, as a statement of its own. The row is written by the same
+ * INSERT as `auditInsertSql` and `auditInsertPlaceholderSql` (one definition of an audit row, `auditInsert`).
+ */
 export async function recordAudit(tx: Executor, ctx: RequestContext, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditEvents).values({
-    organizationId: ctx.actor.organizationId,
-    actorType: ctx.actor.kind,
-    actorId: ctx.actor.id,
-    actorName: ctx.actor.name,
-    action: entry.action,
-    entityType: entry.entityType,
-    entityIds: entry.entityIds.map(String),
-    ip: ctx.ip,
-    requestId: ctx.requestId,
-  });
+  await tx.execute(auditInsertSql(ctx, entry));
 }
 
 export interface AuditQuery {

@@ -3,6 +3,8 @@
  * its wire shape (ECM: `{"errors": [...]}`; ECP: `{"result": "Error", "error"}`).
  * STYLE.md rule 8: 5xx details never reach the client.
  */
+import type { SchemaError } from './validation.ts';
+
 export class AppError extends Error {
   readonly statusCode: number;
   readonly messages: string[];
@@ -86,7 +88,7 @@ const UNAVAILABLE_MESSAGE = /^(Connection terminated|timeout exceeded when tryin
 /**
  * True when `err` (or an error in its `cause` chain, as Drizzle wraps driver errors) means the database cannot be
  * reached right now: a refused or cut connection, a server shutting down or starting up, no free connection.
- * The error handlers answer these with 503 and Retry-After instead of 500 (issue 8, fault drills).
+ * The error handlers answer these with 503 and Retry-After instead of 500 (fault drills).
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
@@ -129,3 +131,49 @@ export function isUnstorableValue(err: unknown): boolean {
 
 /** The sentence of those answers (the value itself is not echoed: it may be PHI). */
 export const UNSTORABLE_VALUE_MESSAGE = 'A value in the request cannot be stored: a number out of range, a date out of range, text too long, or a NUL character';
+
+/**
+ * What went wrong in a request, whatever threw it: the one classification the families' error handlers render
+ * (ECM `{"errors"}`, ECP `{"result": "Error"}`, OAuth RFC 6749), in the order the checks apply.
+ * - `validation`: the request failed its schema (Ajv errors; `context` is `body`, `querystring`, `params`, ...).
+ * - `app`: a service's AppError (404 not found, 403 forbidden, 422 validation, 409 conflict, 429, 502, ...).
+ * - `malformed-json`: a body that is not JSON (or another 400 of Fastify's content-type parsers).
+ * - `unsupported-media-type`: a Content-Type no parser takes (415).
+ * - `too-large`: a body over the route's limit (413).
+ * - `client`: any other 4xx Fastify raised, with its status and message.
+ * - `unstorable`: PostgreSQL refused a value the client sent (see `isUnstorableValue`).
+ * - `database-unavailable`: the database cannot be reached (see `isDatabaseUnavailable`).
+ * - `internal`: anything else; its details belong in the log only.
+ */
+export type ErrorClass =
+  | { kind: 'validation'; errors: SchemaError[]; context: string }
+  | { kind: 'app'; error: AppError }
+  | { kind: 'malformed-json' }
+  | { kind: 'unsupported-media-type'; status: number; message: string }
+  | { kind: 'too-large' }
+  | { kind: 'client'; status: number; message: string }
+  | { kind: 'unstorable' }
+  | { kind: 'database-unavailable' }
+  | { kind: 'internal' };
+
+interface FrameworkError {
+  code?: string;
+  statusCode?: number;
+  message?: string;
+  validation?: unknown;
+  validationContext?: string;
+}
+
+/** Classifies an error reaching an error handler (see ErrorClass). */
+export function classifyError(err: unknown): ErrorClass {
+  const e = (err ?? {}) as FrameworkError;
+  if (e.validation) return { kind: 'validation', errors: e.validation as SchemaError[], context: e.validationContext ?? 'body' };
+  if (err instanceof AppError) return { kind: 'app', error: err };
+  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || (e.statusCode === 400 && e.code?.startsWith('FST_ERR_CTP'))) return { kind: 'malformed-json' };
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { kind: 'unsupported-media-type', status: e.statusCode ?? 415, message: String(e.message) };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { kind: 'too-large' };
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return { kind: 'client', status: e.statusCode, message: String(e.message) };
+  if (isUnstorableValue(err)) return { kind: 'unstorable' };
+  if (isDatabaseUnavailable(err)) return { kind: 'database-unavailable' };
+  return { kind: 'internal' };
+}

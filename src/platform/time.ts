@@ -18,3 +18,8 @@ export function isoOrNull(v: Date | string | null | undefined): string | null {
 export function ecpTimestamp(v: Date | string): string {
   return isoOf(v).replace(/Z$/, '+00:00');
 }
+
+/** The calendar date (`YYYY-MM-DD`) in IANA time zone `timeZone` at instant `at` (a clinic's "today"). */
+export function dateIn(timeZone: string, at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}

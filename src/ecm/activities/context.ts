@@ -149,10 +149,6 @@ export function columnsOf(input: ActivityInputWire) {
   };
 }
 
-export function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 /** The dependencies and shared steps the use cases receive, built once by `createActivityService`. */
 export function createActivityContext(deps: ActivityServiceDeps) {
   const { db, mail, jobs, mailer, patients, events, communications, clock = () => new Date() } = deps;

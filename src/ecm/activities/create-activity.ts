@@ -9,7 +9,8 @@ import { ACTIVITY_EMAIL_QUEUE } from './queues.ts';
 import { activityErrors, type ActivityDraft } from './rules.ts';
 import type { ActivityDetailWire, ActivityInputWire } from './schemas.ts';
 import * as store from './store.ts';
-import { columnsOf, defined, detailFields, listItem, listRowOf, type ActivityContext } from './context.ts';
+import { withoutUndefined } from '../../platform/values.ts';
+import { columnsOf, detailFields, listItem, listRowOf, type ActivityContext } from './context.ts';
 
 /**
  * Creates an activity for the member, performed by the caller, with its event; email activities are
@@ -21,7 +22,7 @@ export function createActivity(c: ActivityContext, ctx: RequestContext<UserActor
   const orgId = ctx.actor.organizationId;
   return db.transaction(async (tx): Promise<ActivityDetailWire> => {
     const cols = columnsOf(input);
-    const draft = { ...defined(cols), activityType: cols.activityType } as store.NewActivity;
+    const draft = { ...withoutUndefined(cols), activityType: cols.activityType } as store.NewActivity;
     const errors = activityErrors(draft as ActivityDraft, mail.attachmentHosts);
     let records: CommunicationRecords = {};
     // The common case (nothing wrong with the request itself, no links but the assignee) leaves the member and

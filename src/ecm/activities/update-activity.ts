@@ -5,7 +5,8 @@ import { ValidationError } from '../../platform/errors.ts';
 import { activityErrors, type ActivityDraft } from './rules.ts';
 import type { ActivityInputWire } from './schemas.ts';
 import * as store from './store.ts';
-import { columnsOf, defined, type ActivityContext } from './context.ts';
+import { withoutUndefined } from '../../platform/values.ts';
+import { columnsOf, type ActivityContext } from './context.ts';
 
 /**
  * Changes an activity (all fields optional; the type cannot change); its event follows.
@@ -14,7 +15,7 @@ import { columnsOf, defined, type ActivityContext } from './context.ts';
 export function updateActivity(c: ActivityContext, ctx: RequestContext, patientId: number, id: number, input: ActivityInputWire) {
   const { db, mail, clock, relationErrors, syncEvent, loadDetail, requireActivity } = c;
   const orgId = ctx.actor.organizationId;
-  const changes = defined(columnsOf(input));
+  const changes = withoutUndefined(columnsOf(input));
   return db.transaction(async (tx) => {
     const current = await requireActivity(tx, ctx, patientId, id, true, changes.occurredAt !== undefined);
     const errors: string[] = [];

@@ -1,6 +1,6 @@
 /**
  * `care ecm import-mif <file> --org <name>`: the Member Information File import
- * from the shell (issue 7), the same service call as `POST .../mifs` with a
+ * from the shell, the same service call as `POST .../mifs` with a
  * progress bar on stderr. `--json` prints only the import record (the API's
  * `mif_import`) on stdout.
  */

@@ -7,6 +7,7 @@ import type { Db, Executor } from '../../db/pool.ts';
 import type { ArchiveLimits } from '../../platform/archive.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
+import { dateIn } from '../../platform/time.ts';
 import type { IdentityService } from '../../platform/identity/service.ts';
 import { fetchAllowedFile, isAllowedUrl, OutboundUrlError } from '../../platform/outbound.ts';
 import type { PatientService, StatusWriter } from '../patients/service.ts';
@@ -69,10 +70,8 @@ export type ImportDeps = ImportServiceDeps & { clock: () => Date };
 /** What reading an import's file needs: the drop folder's root, the allowed URL hosts and the archive limits. */
 export type ImportFileDeps = Pick<ImportServiceDeps, 'dataDir' | 'urlHosts' | 'archiveLimits'>;
 
-/** The clinic's date in `timeZone` at `now`, YYYY-MM-DD. */
-export function todayIn(timeZone: string, now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
+/** The clinic's date in `timeZone` at `now`, YYYY-MM-DD (the platform's `dateIn`, under the name the imports use). */
+export const todayIn: (timeZone: string, now: Date) => string = dateIn;
 
 /** `items` in runs of `size`. */
 export function chunks<T>(items: T[], size: number): T[][] {

@@ -23,7 +23,7 @@ import * as store from './store.ts';
 
 /**
  * Imports a Member Information File: creates or updates members and their eligibility, matched on
- * MEMBER_ID, in one transaction (issue 7). A new member gets `new_member` (or the row's
+ * MEMBER_ID, in one transaction. A new member gets `new_member` (or the row's
  * MEMBER_RECORD_STATUS) and a status-history entry by `MIF Import`; a changed status on an existing
  * member likewise.
  * @returns the import record with counts, unknown columns and rejected rows `{row, member_id, messages}`.

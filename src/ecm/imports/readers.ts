@@ -120,7 +120,7 @@ async function readCsv(content: Buffer): Promise<Sheet> {
   const firstLine = text.slice(0, text.search(/\r?\n|$/));
   const delimiter = (firstLine.match(/\t/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? '\t' : ',';
   let records: Array<{ record: string[]; info: { lines: number } }>;
-  // The parsers load on first use: a server that never imports a file never pays their start-up (issue 8).
+  // The parsers load on first use: a server that never imports a file never pays their start-up.
   const { parse: parseCsv } = await import('csv-parse/sync');
   try {
     records = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: true, trim: true, info: true }) as unknown as typeof records;

@@ -1,5 +1,5 @@
 /**
- * HTTP routes of the imports (issue 7), admin only (registered under `/v1/admin`):
+ * HTTP routes of the imports, admin only (registered under `/v1/admin`):
  * the Member Information File import and its history, and the authorization import.
  */
 import type { FastifyInstance } from 'fastify';

@@ -1,5 +1,5 @@
 /**
- * The columns of the two import files and the checks of one row each (issue 7).
+ * The columns of the two import files and the checks of one row each.
  * Pure: a row in, its values or its problems out. What needs the database
  * (does the member exist, is the name given for a new member) is the service's.
  *

@@ -1,5 +1,5 @@
 /**
- * Wire schemas of the imports (issue 7): the Member Information File import and
+ * Wire schemas of the imports: the Member Information File import and
  * its history, and the authorization import.
  */
 import { Type, type Static } from 'typebox';

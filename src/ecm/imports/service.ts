@@ -1,5 +1,5 @@
 /**
- * Imports of the plan's files (issue 7): the Member Information File (members
+ * Imports of the plan's files: the Member Information File (members
  * and their eligibility) and the authorization file (ECM authorizations, which
  * drive `member_record_status`), plus the daily expiry of authorizations.
  *

@@ -1,6 +1,6 @@
 /**
- * How a member's authorizations decide their `member_record_status` (issue 7,
- * "Authorization import"). One pure function; the authorization import and the
+ * How a member's authorizations decide their `member_record_status` (the
+ * "Authorization import" rules). One pure function; the authorization import and the
  * daily expiry job both apply it, each recording the change in the status
  * history with its own source.
  *

@@ -10,6 +10,7 @@
  */
 import type { Db, Executor, Tx } from '../../db/pool.ts';
 import { auditInsertSql, auditValues, recordAudit, type AuditAction } from '../../platform/audit.ts';
+import { withoutUndefined } from '../../platform/values.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { isUniqueViolation, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
@@ -192,9 +193,6 @@ function eligibilityColumns(input: PatientInputWire['ecm_eligibility_information
   };
 }
 
-function withoutUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 export function createPatientService({ db }: PatientServiceDeps) {
   async function list(ctx: RequestContext, filters: store.PatientFilters, sort: store.PatientSort, q: { page?: number; per_page?: number; page_size?: number }) {
@@ -366,7 +364,7 @@ export function createPatientService({ db }: PatientServiceDeps) {
     },
 
     /**
-     * `PUT .../patients/{id}/case_load` (issue 7): sets the member's provider, OLCM and ILCM (omitted: unchanged;
+     * `PUT .../patients/{id}/case_load`: sets the member's provider, OLCM and ILCM (omitted: unchanged;
      * null: cleared), sent flat or inside `case_load` (which wins). Each named user must be an active user of the clinic.
      * @returns the member in the detail shape.
      * @throws NotFoundError `Patient not found`; ValidationError `OLCM user must be an active user of the clinic`, ...
@@ -391,7 +389,7 @@ export function createPatientService({ db }: PatientServiceDeps) {
     },
 
     /**
-     * `GET .../lead_care_managers` (issue 7): the clinic's active care coordinators and admins, who can be
+     * `GET .../lead_care_managers`: the clinic's active care coordinators and admins, who can be
      * OLCM or ILCM, by name, with how many members each leads.
      * @returns `{ lead_care_managers, pagination }`.
      */
@@ -404,7 +402,7 @@ export function createPatientService({ db }: PatientServiceDeps) {
       });
     },
 
-    // ---- Bulk member writes for the imports feature (issue 7); each runs in the caller's transaction ----
+    // ---- Bulk member writes for the imports feature; each runs in the caller's transaction ----
 
     /** The members of the organization with these `member_id`s: `{patientId, memberId, memberRecordStatus}` each. */
     membersByMemberId: (tx: Executor, organizationId: number, memberIds: string[]) => store.membersByMemberId(tx, organizationId, memberIds),

@@ -10,6 +10,7 @@ import { preparedStatement, type Executor } from '../../db/pool.ts';
 import { auditInsertPlaceholderSql, type AuditValues } from '../../platform/audit.ts';
 import { caseLoads, ecmEligibilityInformations, ecmStatusHistories, patients, users } from '../../db/schema.ts';
 import type { PageRequest } from '../../platform/pagination.ts';
+import { escapeLike } from '../../platform/values.ts';
 import type { SortField } from './schemas.ts';
 
 export interface PatientFilters {
@@ -48,7 +49,7 @@ const SORT_SQL: Record<SortField, SQL[]> = {
 
 /** `%term%` for LIKE, with the term's own `%`, `_` and `\` taken literally. */
 function likePattern(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${escapeLike(term)}%`;
 }
 
 /**
@@ -349,7 +350,7 @@ export async function leadCareManager(db: Executor, organizationId: number, pati
   return rows[0];
 }
 
-// ---- Bulk writes of the Member Information File import (issue 7), reached through the patients service ----
+// ---- Bulk writes of the Member Information File import, reached through the patients service ----
 
 /** A member's eligibility key facts, for matching import rows on `member_id`. */
 export interface MemberKey {

@@ -19,6 +19,7 @@ import type { IdentityService, OrganizationRow } from '../../platform/identity/s
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { systemContext } from '../../platform/context.ts';
 import type { DownloadSigner, FileStorage } from '../../platform/storage.ts';
+import { dateIn } from '../../platform/time.ts';
 import { displayPhone, mdy, OUTREACH_COLUMNS, outreachMethod, PRTF_COLUMNS, prtfFilename } from './columns.ts';
 import * as store from './store.ts';
 
@@ -54,10 +55,8 @@ export interface PrtfDeps {
   clock?: () => Date;
 }
 
-/** Today's date (`YYYY-MM-DD`) in `timeZone`. */
-export function dayIn(timeZone: string, at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
+/** Today's date (`YYYY-MM-DD`) in `timeZone` (the platform's `dateIn`, under the name the PRTF code uses). */
+export const dayIn: (timeZone: string, at: Date) => string = dateIn;
 
 interface Header {
   org: OrganizationRow;
@@ -163,7 +162,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
    * written as it is (the CSV's formula neutralising would only corrupt it here).
    */
   async function writeXlsx(tx: Tx, p: store.Period, h: Header, ids: number[], filename: string): Promise<void> {
-    // exceljs is loaded on first use: it costs start-up time and memory in every process (issue 8).
+    // exceljs is loaded on first use: it costs start-up time and memory in every process.
     const { default: ExcelJS } = await import('exceljs');
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename, useStyles: true });
     {

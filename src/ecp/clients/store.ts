@@ -5,6 +5,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { preparedStatement, type Executor } from '../../db/pool.ts';
 import { ecpLocations, partnerClients } from '../../db/schema.ts';
 
+/** A row of `ecp_locations` (the one definition; `locations/service.ts` re-exports it). */
 export type LocationRow = typeof ecpLocations.$inferSelect;
 export type PartnerClientRow = typeof partnerClients.$inferSelect;
 

@@ -12,6 +12,7 @@ import type { Db, Executor } from '../../db/pool.ts';
 import { icd10cmCodes, icd10cmCodeSets } from '../../db/schema.ts';
 import type { ArchiveLimits } from '../../platform/archive.ts';
 import { ValidationError } from '../../platform/errors.ts';
+import { escapeLike } from '../../platform/values.ts';
 import { identifyIcd10cmFile, readIcd10cm, type Icd10cmEntry, type Icd10cmSource } from './icd10cm-file.ts';
 
 /** Rows per INSERT statement. */
@@ -70,10 +71,6 @@ export interface FoundCode {
   billable: boolean;
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /**
  * Inserts one batch as four array parameters unnested by PostgreSQL: building a 5,000-row VALUES list takes the
  * query builder longer than the database takes to insert it. Most of an import's time is the trigram index.
@@ -91,7 +88,7 @@ async function insertCodes(tx: Executor, fiscalYear: number, batch: Icd10cmEntry
 /**
  * The ICD-10-CM code sets. `archiveLimits` bounds what a CMS zip may inflate to (`ARCHIVE_*` settings).
  */
-export function createIcd10cmService({ db, archiveLimits }: { db: Db; archiveLimits: ArchiveLimits; clock?: () => Date }) {
+export function createIcd10cmService({ db, archiveLimits }: { db: Db; archiveLimits: ArchiveLimits }) {
   async function loadedYears(tx: Executor = db): Promise<number[]> {
     const rows = await tx.select({ y: icd10cmCodeSets.fiscalYear }).from(icd10cmCodeSets).orderBy(asc(icd10cmCodeSets.fiscalYear));
     return rows.map((r) => r.y);

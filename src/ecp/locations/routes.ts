@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { partnerContext } from '../auth.ts';
-import { ecpResponses, PARTNER_SECURITY } from '../http.ts';
+import { ecpResponses } from '../http.ts';
 import type { LocationService } from './service.ts';
 
 export async function locationRoutes(app: FastifyInstance, deps: { locations: LocationService }) {
@@ -11,7 +11,7 @@ export async function locationRoutes(app: FastifyInstance, deps: { locations: Lo
   r.get('/location', {
     config: { scope: 'location.read' },
     schema: {
-      tags: ['ECP locations'], summary: 'Locations the token reaches', security: PARTNER_SECURITY,
+      tags: ['ECP locations'], summary: 'Locations the token reaches',
       description: 'A bare JSON array of location names (seed 000), without `result`.',
       response: ecpResponses({ 200: Type.Array(Type.String()) }),
     },

@@ -4,11 +4,11 @@
  * GUID, exact name). A location the client may not reach is `location is invalid`, exactly like one that
  * does not exist (no leak of its existence).
  */
-import { ecpLocations } from '../../db/schema.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
+import type { LocationRow } from '../clients/store.ts';
 
-export type LocationRow = typeof ecpLocations.$inferSelect;
+export type { LocationRow };
 
 /**
  * The reachable location named or identified by `value` among `locations` (the actor's, read at authentication).

@@ -6,7 +6,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { OAuthError, parseBasic, type OAuthService } from './service.ts';
-import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, isUnstorableValue } from '../../platform/errors.ts';
+import { classifyError, DATABASE_RETRY_AFTER_SECONDS } from '../../platform/errors.ts';
 import { bodyTooLargeMessage, CREDENTIALS_BODY_LIMIT } from '../../platform/http.ts';
 import { LimitedString } from '../../platform/schema.ts';
 
@@ -28,19 +28,18 @@ export async function tokenRoutes(app: FastifyInstance, { oauth }: { oauth: OAut
       if (retry) reply.header('retry-after', String(retry));
       return reply.code(err.status).send({ error: err.error, error_description: err.description });
     }
-    if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({ error: 'invalid_request', error_description: bodyTooLargeMessage(req) });
-    }
-    if ((err as { statusCode?: number }).statusCode === 400 || (err as { validation?: unknown }).validation) {
+    const c = classifyError(err);
+    // RFC 6749 has one code for every request problem; the status alone decides, as Fastify set it.
+    const status = (err as { statusCode?: number }).statusCode;
+    if (c.kind === 'too-large') return reply.code(413).send({ error: 'invalid_request', error_description: bodyTooLargeMessage(req) });
+    if (status === 400 || c.kind === 'validation') {
       return reply.code(400).send({ error: 'invalid_request', error_description: 'The request body must be JSON or application/x-www-form-urlencoded with grant_type, client_id and client_secret' });
     }
-    if ((err as { statusCode?: number }).statusCode === 415) {
-      return reply.code(400).send({ error: 'invalid_request', error_description: 'Send application/json or application/x-www-form-urlencoded' });
-    }
-    if (isUnstorableValue(err)) {
+    if (status === 415) return reply.code(400).send({ error: 'invalid_request', error_description: 'Send application/json or application/x-www-form-urlencoded' });
+    if (c.kind === 'unstorable') {
       return reply.code(400).send({ error: 'invalid_request', error_description: 'A value in the request cannot be stored (a NUL character, or a value out of range)' });
     }
-    if (isDatabaseUnavailable(err)) {
+    if (c.kind === 'database-unavailable') {
       req.log.error({ err }, 'database unavailable');
       reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
       return reply.code(503).send({ error: 'temporarily_unavailable', error_description: 'The database cannot be reached; retry shortly' });

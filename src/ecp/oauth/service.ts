@@ -102,7 +102,7 @@ async function importHmacKey(raw: Buffer | Promise<Buffer>): Promise<CryptoKey> 
  */
 export function createOAuthService({ db, clients, jwtSecret, clock = () => new Date() }: { db: Db; clients: PartnerClientService; jwtSecret?: string; clock?: () => Date }) {
   // Imported once as a CryptoKey: jose imports raw key bytes again on every sign and verify (one
-  // `crypto.subtle.importKey` per request, issue 8). A failed load is forgotten so the next request retries it.
+  // `crypto.subtle.importKey` per request). A failed load is forgotten so the next request retries it.
   let key: Promise<CryptoKey> | undefined;
   const secretKey = () => (key ??= importHmacKey(jwtSecret ? Buffer.from(jwtSecret, 'utf8') : signingKey(db, 'ecp-jwt')).catch((err: unknown) => {
     key = undefined;

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { partnerContext } from '../auth.ts';
-import { ecpResponses, PARTNER_SECURITY } from '../http.ts';
+import { ecpResponses } from '../http.ts';
 import { VITALS } from './definitions.ts';
 import { newVitalSchema, VitalCreated, vitalListSchema, VitalQuery, type VitalQueryWire } from './schemas.ts';
 import type { NewVitalWire, VitalService } from './service.ts';
@@ -17,7 +17,7 @@ export async function vitalRoutes(app: FastifyInstance, deps: { vitals: VitalSer
     r.post(`/resident/vital/${def.path}`, {
       config: { scope: 'vital.write' },
       schema: {
-        tags: ['ECP vitals'], summary: `Record a ${def.label.toLowerCase()} reading`, security: PARTNER_SECURITY,
+        tags: ['ECP vitals'], summary: `Record a ${def.label.toLowerCase()} reading`,
         description: `Unit: ${def.unit}; plausible range ${ranges}${def.path === 'blood-pressure' ? ' (systolic above diastolic)' : ''}. ${IDENTIFY}`,
         body: newVitalSchema(def),
         response: ecpResponses({ 200: VitalCreated }),
@@ -27,7 +27,7 @@ export async function vitalRoutes(app: FastifyInstance, deps: { vitals: VitalSer
     r.get(`/resident/vital/${def.path}`, {
       config: { scope: 'vital.read' },
       schema: {
-        tags: ['ECP vitals'], summary: `${def.label} readings of a location`, security: PARTNER_SECURITY,
+        tags: ['ECP vitals'], summary: `${def.label} readings of a location`,
         description: `Unit: ${def.unit}. 100 a page, sorted by timestamp; parameters in the query string or a JSON body.`,
         querystring: VitalQuery,
         response: ecpResponses({ 200: vitalListSchema(def) }),

@@ -1,5 +1,5 @@
 /**
- * The webhook dispatcher of a worker process (issue 8): the delivery rows are the queue. It claims a batch of due
+ * The webhook dispatcher of a worker process: the delivery rows are the queue. It claims a batch of due
  * deliveries in one statement (`FOR UPDATE SKIP LOCKED`, joined to message, subscription and partner client, setting
  * a lease), sends them concurrently (up to `DISPATCH_CONCURRENCY`), and records the results of the attempts that finished
  * meanwhile in one statement (attempt rows, delivery updates, the subscriptions' failure state). It wakes on the

@@ -1,12 +1,12 @@
 /**
- * The webhook outbox (issue 6; ARCHITECTURE.md "Webhook payloads are frozen"): `recordWebhookEvent` runs inside
+ * The webhook outbox (ARCHITECTURE.md "Webhook payloads are frozen"): `recordWebhookEvent` runs inside
  * the transaction of the change it reports. It builds the seed's root envelope, freezes its JSON text in
  * `ecp_webhook_messages` and creates one delivery per matching enabled subscription in that same transaction, so
  * a rolled-back change sends nothing and a committed one is never lost. The delivery rows are the queue the
  * workers' dispatcher (`dispatcher.ts`) takes attempts from; a `pg_notify` in the transaction (delivered at commit)
  * wakes it, so the first attempt does not wait for a polling interval.
  *
- * Two statements per event (issue 8): one reads the company and location GUIDs and moves the resource's clock (the
+ * Two statements per event: one reads the company and location GUIDs and moves the resource's clock (the
  * envelope needs all three), one inserts the message and its deliveries and notifies.
  */
 import { eq, sql } from 'drizzle-orm';

@@ -1,5 +1,5 @@
 /**
- * The delivery rules of ECP webhooks (issue 6; README "ECP webhooks"; docs/decisions.md "ECP webhooks"), pure so
+ * The delivery rules of ECP webhooks (README "ECP webhooks"; docs/decisions.md "ECP webhooks"), pure so
  * they are tested table-driven: what an attempt's answer means, how long to wait before the next one.
  */
 import type { SendResult } from './send.ts';

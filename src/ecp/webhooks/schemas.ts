@@ -1,4 +1,4 @@
-/** Wire schemas of the webhook subscription endpoints (issue 6), request and response side by side. */
+/** Wire schemas of the webhook subscription endpoints, request and response side by side. */
 import { Type, type Static } from 'typebox';
 import { DateTimeText, Nullable } from '../../platform/schema.ts';
 import { WEBHOOK_EVENT_NAMES, type WebhookEventName } from './payloads.ts';

@@ -1,5 +1,5 @@
 /**
- * ECP webhook subscriptions and delivery (issue 6). A subscription belongs to the partner client that created it:
+ * ECP webhook subscriptions and delivery. A subscription belongs to the partner client that created it:
  * another client, even of the same company, gets "No webhook subscription with subscriptionId X". The signing
  * secret (`whsec_` + base64 of 32 random bytes, Standard Webhooks) is shown once, at creation or rotation; after a
  * rotation the previous secret also signs for 24 hours.
@@ -363,11 +363,6 @@ export function createWebhookService({ db, delivery, clock, log }: {
       dispatcher = d;
       await d.start();
       return d;
-    },
-
-    /** Wakes the dispatcher of this process, if it runs (the legacy delivery jobs of a rolling upgrade). */
-    wakeDispatcher() {
-      dispatcher?.wake();
     },
 
     /** Stops the dispatcher `startDispatcher` started, if any, after the attempts in flight finish and are recorded. */

@@ -1,5 +1,5 @@
 /**
- * The triggers of issue 6: every ECP change a service reports (`EmitEcpChange`, `src/ecp/events.ts`) becomes an
+ * The webhook triggers: every ECP change a service reports (`EmitEcpChange`, `src/ecp/events.ts`) becomes an
  * outbox message in the change's own transaction, its `data` built from the rows as they stand after the change
  * (delete events: the last state). Resident, diet, allergy and level-of-care events carry the resident's location;
  * contact events the contact's; user events the location the change was made through when there is exactly one

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { humanizeField, validationMessages } from '../../src/platform/validation.ts';
+import { humanizeField, validationMessages } from '../../src/ecm/validation.ts';
 
 describe('humanizeField', () => {
   it.each([

@@ -1,0 +1,396 @@
+/**
+ * The ECP partner family's tables: locations, partner clients, residents and their contacts, users, vitals,
+ * allergies and diagnoses, ICD-10-CM reference codes, companies, and the webhook subscriptions and outbox.
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, boolean, date, index, integer, jsonb, numeric, pgTable, primaryKey, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt, ts, updatedAt } from './columns.ts';
+import { organizations } from './platform.ts';
+
+/** ECP: a senior-living company's locations (communities); `guid` is the `locationId` on the wire. */
+export const ecpLocations = pgTable(
+  'ecp_locations',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    guid: text('guid').notNull(),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('ecp_locations_guid_key').on(t.guid), uniqueIndex('ecp_locations_org_name_key').on(t.organizationId, t.name)],
+);
+
+/**
+ * ECP partner clients (OAuth2 client credentials, RFC 6749 section 4.4): the client id (GUID), the secret and the
+ * Api-Key stored as SHA-256 hashes, the scopes it may request and the locations it may reach.
+ */
+export const partnerClients = pgTable(
+  'partner_clients',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    clientId: text('client_id').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    apiKeyHash: text('api_key_hash').notNull(),
+    scopes: text('scopes').array().notNull(),
+    locationIds: integer('location_ids').array().notNull(),
+    disabledAt: ts('disabled_at'),
+    /** Tokens issued before this instant are refused (secret rotation, re-enabling). */
+    tokensValidAfter: ts('tokens_valid_after').notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('partner_clients_client_id_key').on(t.clientId), uniqueIndex('partner_clients_api_key_hash_key').on(t.apiKeyHash)],
+);
+
+/** ECP residents of a location (seed 000 "resident" object). */
+export const ecpResidents = pgTable(
+  'ecp_residents',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').notNull().references(() => ecpLocations.id),
+    guid: text('guid').notNull(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    middleName: text('middle_name'),
+    nickname: text('nickname'),
+    suffix: text('suffix'),
+    dateOfBirth: date('date_of_birth', { mode: 'string' }).notNull(),
+    gender: text('gender'),
+    email: text('email'),
+    phone: text('phone'),
+    building: text('building'),
+    room: text('room'),
+    /** `Full Code` or `DNR` (shown as `DNR (Do Not Resuscitate)` in webhook payloads). */
+    codeStatus: text('code_status'),
+    livingWill: boolean('living_will'),
+    otherAdvancedDirectives: text('other_advanced_directives'),
+    moveInDate: date('move_in_date', { mode: 'string' }),
+    status: text('status').notNull(),
+    statusDescription: text('status_description').notNull(),
+    /** `{name: value}` pairs partners match residents by. */
+    externalIds: jsonb('external_ids').notNull().default(sql`'{}'::jsonb`),
+    /** Seed 000 resident object `careType` ("Assisted Living", ...). */
+    careType: text('care_type'),
+    /** Diet object (seed 000): plans and special orders as arrays, texture and consistency as enums. */
+    dietPlans: text('diet_plans').array().notNull().default(sql`'{}'::text[]`),
+    foodTexture: text('food_texture'),
+    fluidConsistency: text('fluid_consistency'),
+    specialDietOrders: text('special_diet_orders').array().notNull().default(sql`'{}'::text[]`),
+    /** Level of care object (seed 000): name, recurring amount in dollars, Monthly or Daily, effective instant. */
+    levelOfCareName: text('level_of_care_name'),
+    levelOfCareAmount: numeric('level_of_care_amount', { precision: 12, scale: 2 }),
+    levelOfCareAmountFrequency: text('level_of_care_amount_frequency'),
+    levelOfCareEffectiveAt: ts('level_of_care_effective_at'),
+    /** Set while the resident is discharged (`resident.delete`); cleared on reactivation. */
+    dischargedAt: ts('discharged_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('ecp_residents_external_ids_idx').using('gin', sql`${t.externalIds} jsonb_path_ops`),
+    index('ecp_residents_move_in_idx').on(t.moveInDate).where(sql`${t.statusDescription} = 'Awaiting Move-In'`),
+    uniqueIndex('ecp_residents_guid_key').on(t.guid),
+    index('ecp_residents_location_name_idx').on(t.locationId, t.lastName, t.firstName),
+    index('ecp_residents_org_identity_idx').on(t.organizationId, t.lastName, t.firstName, t.dateOfBirth),
+  ],
+);
+
+/** ECP resident contacts (seed 000 "POST resident/contact"); `guid` is the `contactId` on the wire. */
+export const ecpContacts = pgTable(
+  'ecp_contacts',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').notNull().references(() => ecpLocations.id),
+    guid: text('guid').notNull(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    address: text('address'),
+    city: text('city'),
+    state: text('state'),
+    zip: text('zip'),
+    email: text('email'),
+    notes: text('notes'),
+    phone: text('phone'),
+    phoneCell: text('phone_cell'),
+    phoneWork: text('phone_work'),
+    preferredContactMethod: text('preferred_contact_method'),
+    preferredContactTime: text('preferred_contact_time'),
+    relationship: text('relationship'),
+    billingContact: boolean('billing_contact').notNull().default(false),
+    healthCarePoa: boolean('health_care_poa').notNull().default(false),
+    healthCarePoaActivated: boolean('health_care_poa_activated').notNull().default(false),
+    primaryContact: boolean('primary_contact').notNull().default(false),
+    providesProducts: boolean('provides_products').notNull().default(false),
+    stateAppointedGuardian: boolean('state_appointed_guardian').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: ts('deleted_at'),
+  },
+  (t) => [uniqueIndex('ecp_contacts_guid_key').on(t.guid)],
+);
+
+/** Which residents a contact belongs to (the webhook contact object's `residents` array). */
+export const ecpContactResidents = pgTable(
+  'ecp_contact_residents',
+  {
+    contactId: integer('contact_id').notNull().references(() => ecpContacts.id),
+    residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+  },
+  (t) => [primaryKey({ columns: [t.contactId, t.residentId] }), index('ecp_contact_residents_resident_idx').on(t.residentId)],
+);
+
+/**
+ * ECP users: community staff (seed 000 "POST/PUT/GET user"), not the platform's login users. `guid` is the
+ * `userId` of webhooks and vitals; `locationIds` are `ecp_locations.id` (the `locationsAllowed` array).
+ */
+export const ecpUsers = pgTable(
+  'ecp_users',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    guid: text('guid').notNull(),
+    loginName: text('login_name').notNull(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    active: boolean('active').notNull().default(true),
+    viewAllResidents: boolean('view_all_residents').notNull().default(false),
+    userGroup: text('user_group').notNull(),
+    role: text('role').notNull(),
+    systemAdmin: boolean('system_admin').notNull().default(false),
+    chartingInitials: text('charting_initials').notNull(),
+    title: text('title'),
+    address: text('address'),
+    cityStateZip: text('city_state_zip'),
+    phone: text('phone'),
+    cellphone: text('cellphone'),
+    cellCarrier: text('cell_carrier'),
+    pager: text('pager'),
+    email: text('email'),
+    locationIds: integer('location_ids').array().notNull(),
+    deactivatedAt: ts('deactivated_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('ecp_users_guid_key').on(t.guid),
+    uniqueIndex('ecp_users_org_login_key').on(t.organizationId, sql`lower(${t.loginName})`),
+    uniqueIndex('ecp_users_org_initials_key').on(t.organizationId, sql`lower(${t.chartingInitials})`),
+    index('ecp_users_location_ids_idx').using('gin', t.locationIds),
+  ],
+);
+
+/** The user groups a company has enabled (seed 000 `userGroup`); a company without rows has the documented defaults. */
+export const ecpUserGroups = pgTable(
+  'ecp_user_groups',
+  {
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.name] })],
+);
+
+/**
+ * ECP vital readings (seed 000 "POST/GET resident/vital/*"): `vitalType` is the path segment (`blood-ox`, ...);
+ * `value` the reading in the unit ARCHITECTURE.md pins, `value2` the diastolic of a blood pressure.
+ */
+export const ecpVitals = pgTable(
+  'ecp_vitals',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').notNull().references(() => ecpLocations.id),
+    residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+    userId: integer('user_id').notNull().references(() => ecpUsers.id),
+    vitalType: text('vital_type').notNull(),
+    value: numeric('value', { precision: 8, scale: 2, mode: 'number' }).notNull(),
+    value2: numeric('value2', { precision: 8, scale: 2, mode: 'number' }),
+    recordedAt: ts('recorded_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ecp_vitals_location_type_time_idx').on(t.locationId, t.vitalType, t.recordedAt, t.id)],
+);
+
+/** A resident's documented allergies (seed 000 "POST/GET resident/allergy"), one row per allergy, unique case-insensitively. */
+export const ecpAllergies = pgTable(
+  'ecp_allergies',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+    allergy: text('allergy').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('ecp_allergies_resident_allergy_key').on(t.residentId, sql`lower(${t.allergy})`)],
+);
+
+/** A resident's diagnoses (seed 000 "POST/GET resident/diagnosis"); `code` undotted ICD-10-CM, shown dotted. */
+export const ecpDiagnoses = pgTable(
+  'ecp_diagnoses',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').notNull().references(() => ecpLocations.id),
+    residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+    userId: integer('user_id').notNull().references(() => ecpUsers.id),
+    code: text('code'),
+    diagnosis: text('diagnosis'),
+    comment: text('comment'),
+    /** The fiscal year of the code set the code was checked against (null: syntax only). */
+    codeSetYear: integer('code_set_year'),
+    recordedAt: ts('recorded_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ecp_diagnoses_location_time_idx').on(t.locationId, t.recordedAt, t.id)],
+);
+
+/** Imported ICD-10-CM code sets (CMS yearly distribution), one row per fiscal year (starting October 1 of the year before). */
+export const icd10cmCodeSets = pgTable('icd10cm_code_sets', {
+  fiscalYear: integer('fiscal_year').primaryKey(),
+  source: text('source').notNull(),
+  codeCount: integer('code_count').notNull(),
+  importedAt: ts('imported_at').notNull().defaultNow(),
+});
+
+/** ICD-10-CM codes of a fiscal year (reference data, not tenant-owned); `code` undotted, upper-case. */
+export const icd10cmCodes = pgTable(
+  'icd10cm_codes',
+  {
+    fiscalYear: integer('fiscal_year').notNull().references(() => icd10cmCodeSets.fiscalYear, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    billable: boolean('billable').notNull(),
+    shortDescription: text('short_description').notNull(),
+    longDescription: text('long_description').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.fiscalYear, t.code] }),
+    index('icd10cm_codes_description_trgm_idx').using('gin', sql`${t.longDescription} gin_trgm_ops`),
+  ],
+);
+
+/**
+ * ECP: the company GUID (`companyId` of webhook payloads) of an organization, created on first use. A table of
+ * its own rather than a column of `organizations`, which ECM clinics share.
+ */
+export const ecpCompanies = pgTable(
+  'ecp_companies',
+  {
+    organizationId: integer('organization_id').primaryKey().references(() => organizations.id),
+    guid: text('guid').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('ecp_companies_guid_key').on(t.guid)],
+);
+
+/**
+ * ECP webhook subscriptions: owned by the partner client that created them. `locationIds` (null: every
+ * location the client reaches) filters by `ecp_locations.id`. The Standard Webhooks signing secret (`whsec_...`) is
+ * kept as issued because every delivery must be signed with it (a hash could not sign); after a rotation the
+ * previous one also signs until `previousSecretExpiresAt`.
+ */
+export const ecpWebhookSubscriptions = pgTable(
+  'ecp_webhook_subscriptions',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    partnerClientId: integer('partner_client_id').notNull().references(() => partnerClients.id),
+    guid: text('guid').notNull(),
+    callbackUrl: text('callback_url').notNull(),
+    eventNames: text('event_names').array().notNull(),
+    locationIds: integer('location_ids').array(),
+    enabled: boolean('enabled').notNull().default(true),
+    disabledReason: text('disabled_reason'),
+    disabledAt: ts('disabled_at'),
+    /** First failed attempt since the last success; 5 days of failures disable the subscription. */
+    failingSince: ts('failing_since'),
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: ts('previous_secret_expires_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('ecp_webhook_subscriptions_guid_key').on(t.guid),
+    index('ecp_webhook_subscriptions_org_idx').on(t.organizationId),
+    index('ecp_webhook_subscriptions_client_idx').on(t.partnerClientId),
+  ],
+);
+
+/**
+ * The webhook outbox: one message per change, written in the change's transaction. `id` is the message GUID (the
+ * envelope's `id` and the `webhook-id` header); `payload` is the JSON text exactly as every attempt sends it.
+ * `resourceKey` + `eventTimestamp` keep timestamps strictly increasing per resource.
+ */
+export const ecpWebhookMessages = pgTable(
+  'ecp_webhook_messages',
+  {
+    id: text('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').references(() => ecpLocations.id),
+    eventName: text('event_name').notNull(),
+    resourceKey: text('resource_key').notNull(),
+    eventTimestamp: ts('event_timestamp').notNull(),
+    payload: text('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ecp_webhook_messages_org_time_idx').on(t.organizationId, t.createdAt)],
+);
+
+/** The last `eventTimestamp` given to a resource (`resident:<guid>`, ...); the row lock orders concurrent changes. */
+export const ecpWebhookResourceClocks = pgTable('ecp_webhook_resource_clocks', {
+  resourceKey: text('resource_key').primaryKey(),
+  lastEventAt: ts('last_event_at').notNull(),
+});
+
+/**
+ * One message for one subscription: `pending` until an attempt succeeds (`succeeded`) or the retry schedule is
+ * spent (`failed`). `attempts` counts every attempt ever made (a job carries the attempt number it is for, so a
+ * stale job does nothing); `scheduleIndex` is the position in the retry schedule (reset by a manual retry);
+ * `leaseUntil` marks an attempt in flight, so two workers never send the same attempt.
+ */
+export const ecpWebhookDeliveries = pgTable(
+  'ecp_webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    messageId: text('message_id').notNull().references(() => ecpWebhookMessages.id),
+    subscriptionId: integer('subscription_id').notNull().references(() => ecpWebhookSubscriptions.id, { onDelete: 'cascade' }),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    scheduleIndex: integer('schedule_index').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    leaseUntil: ts('lease_until'),
+    lastAttemptAt: ts('last_attempt_at'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    lastLatencyMs: integer('last_latency_ms'),
+    succeededAt: ts('succeeded_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('ecp_webhook_deliveries_message_subscription_key').on(t.messageId, t.subscriptionId),
+    index('ecp_webhook_deliveries_subscription_idx').on(t.subscriptionId, t.createdAt),
+    index('ecp_webhook_deliveries_pending_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    // The dispatcher's retry claim: without it, a backlog of first attempts is walked to find no retry.
+    index('ecp_webhook_deliveries_retry_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending' AND ${t.attempts} > 0`),
+  ],
+);
+
+/** Every delivery attempt: when, HTTP status (null: no answer), latency, the first 1 KB of the answer, the error. */
+export const ecpWebhookAttempts = pgTable(
+  'ecp_webhook_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    deliveryId: bigint('delivery_id', { mode: 'number' }).notNull().references(() => ecpWebhookDeliveries.id, { onDelete: 'cascade' }),
+    attemptedAt: ts('attempted_at').notNull(),
+    statusCode: integer('status_code'),
+    latencyMs: integer('latency_ms').notNull(),
+    responseBody: text('response_body'),
+    error: text('error'),
+  },
+  (t) => [index('ecp_webhook_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt)],
+);
