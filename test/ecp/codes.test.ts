@@ -235,7 +235,7 @@ describe('without a code set (syntax only)', () => {
   it('`care serve` imports ICD10CM_FILE at start when its year is missing, and logs it', async () => {
     const file = writeTmp('icd10cm_order_2022.txt', [orderLine(1, 'I10', true, 'Essential (primary) hypertension')]);
     const child = spawn(process.execPath, [path.join(root, 'bin/care.js'), 'serve', '--role', 'api'], {
-      cwd: root, env: { ...process.env, DATABASE_URL: bare.url, NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ICD10CM_FILE: file },
+      cwd: root, env: { ...process.env, DATABASE_URL: bare.url, NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ICD10CM_FILE: file, BACKUP_INTERVAL_HOURS: '0' },
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));

@@ -204,7 +204,7 @@ describe('attempt outcomes', () => {
     expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: '0s,5s,5m,30m,2h,5h,10h,10h' }).webhookRetrySchedule).toEqual([0, 5, 300, 1800, 7200, 18000, 36000, 36000]);
     expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: '0,1,1' }).webhookRetrySchedule).toEqual([0, 1, 1]);
     expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: '0,soon' })).toThrow(/WEBHOOK_RETRY_SCHEDULE/);
-    expect(() => loadConfig({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', SMTP_URL: 'smtp://x', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+18055550100' }))
+    expect(() => loadConfig({ NODE_ENV: 'production', BACKUP_INTERVAL_HOURS: '0', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', SMTP_URL: 'smtp://x', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+18055550100' }))
       .toThrow(/WEBHOOK_ALLOW_PRIVATE_URLS/);
   });
 });
