@@ -94,6 +94,8 @@ describe('care CLI and server process', () => {
     const port = await freePort();
     const first = await serve(port);
     const base = `http://127.0.0.1:${port}`;
+    // The server restarted itself in place (same pid) with a young generation capped as on Node 20.
+    expect(fs.readFileSync(`/proc/${first.child.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=16');
     const signIn = async () =>
       fetch(`${base}/v1/auth/sign_in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'proc@example.com', password: 'process-pass-1' }) });
     const res = await signIn();
