@@ -1,5 +1,5 @@
 /**
- * `care ecp ...` commands: partner clients (issue "ECP partner API", "Companies, locations and partner clients").
+ * `care ecp ...` commands: partner clients.
  *
  *   care ecp clients create --company <name> --locations "<name>,<name>" [--scopes "<scopes>"] [--json]
  *   care ecp clients disable|enable|rotate-secret|rotate-api-key <client_id> [--json]

@@ -121,8 +121,8 @@ function mergeIntoQuery(req: FastifyRequest, body: unknown): void {
 
 /**
  * preValidation hook of the ECP tree: GET and DELETE take their parameters from the query string or, as seed
- * 000's examples do for GETs, from a JSON body (ARCHITECTURE.md, "GET parameters"; issue 5: "DELETE also
- * accepts them in the query string"). The body's keys are merged under the query string's before validation, so
+ * 000's examples do for GETs, from a JSON body (ARCHITECTURE.md, "GET parameters"; DELETE
+ * takes them from the query string too). The body's keys are merged under the query string's before validation, so
  * these routes declare one `querystring` schema. Fastify does not parse GET bodies, so for GET the raw body is read here.
  * @throws AppError 400 for a body that is not a JSON object, 413 for one over 1 MiB.
  */

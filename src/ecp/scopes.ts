@@ -1,4 +1,4 @@
-/** The OAuth2 scopes of the ECP API (seed 000, "Scope Required" of each endpoint; webhooks per issue "ECP webhooks"). */
+/** The OAuth2 scopes of the ECP API (seed 000, "Scope Required" of each endpoint; the webhook scopes are the platform's). */
 export const ECP_SCOPES = [
   'location.read',
   'resident.read',

@@ -1,6 +1,6 @@
 /**
  * Clinic sign-in and sign-out, the current user, user administration,
- * organization settings and the audit log (issue "Foundation", "Clinic identity and access").
+ * organization settings and the audit log.
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';

@@ -1,6 +1,6 @@
 /**
  * Wire schemas of clinic sign-in, the current user, user administration,
- * organization settings and the audit log (issue "Foundation").
+ * organization settings and the audit log.
  */
 import { Type, type Static } from 'typebox';
 import { DateText, LimitedString, Nullable } from '../../platform/schema.ts';

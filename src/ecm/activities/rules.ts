@@ -1,6 +1,6 @@
 /**
  * Pure rules of activities: the required fields of each type (seed 003,
- * "Activity Types"; issue "ECM Activities and Events") and the blocking graph.
+ * "Activity Types") and the blocking graph.
  */
 import { isAllowedUrl } from '../../platform/outbound.ts';
 import type { ActivityType } from './schemas.ts';

@@ -1,6 +1,6 @@
 /**
  * Wire schemas of the ECM Activities API (seed 003_b20e973bf5033f07.txt), plus
- * the fields issue "ECM Activities and Events" adds: `due_at` (tasks),
+ * the fields the platform adds: `due_at` (tasks),
  * `duration` (minutes), `modality` (appointments and meetings), `outcome`, and
  * the `meeting` type (ARCHITECTURE.md).
  */

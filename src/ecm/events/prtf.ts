@@ -1,6 +1,6 @@
 /**
  * The PRTF category of an ECM event: the one rule every count and report uses
- * (issue "ECM Activities and Events"; seed 002 "Event to PRTF Mapping", where an
+ * (seed 002 "Event to PRTF Mapping", where an
  * "A / B" cell names the two categories an event of that type can fall in).
  * An event counts in at most one category, so report totals never double count.
  *

@@ -1,6 +1,6 @@
 /**
  * ECM Patients: list, filter, details, enrolment and updates of a clinic's
- * members (seed 001_00609966d66acc37.txt; issue "Foundation").
+ * members (seed 001_00609966d66acc37.txt).
  *
  * Every call writes its audit row atomically with its work: a list records the
  * ids it returned and a read the member it showed, in the same single statement

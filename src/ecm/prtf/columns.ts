@@ -1,7 +1,6 @@
 /**
  * The PRTF (ECM provider return transmission file) layout: the DHCS ECM return
- * transmission file fields in their order, then the four count columns
- * (issue "PRTF reports, Member Information File import and authorization import").
+ * transmission file fields in their order, then the four count columns.
  * Fields the platform does not hold are left empty, never invented.
  */
 

@@ -1,5 +1,5 @@
 /**
- * ECP resident allergies (seed 000 "POST/GET resident/allergy"; DELETE beyond the seed, issue 5). A resident's
+ * ECP resident allergies (seed 000 "POST/GET resident/allergy"; DELETE beyond the seed). A resident's
  * allergies are a list of distinct strings: adding one already on the list (case-insensitively) stores nothing
  * new; removing one not on the list is an Error. GET lists a location's allergies, 100 a page, alphabetical
  * by the resident's last name (the seed's rule for records without a date).

@@ -1,6 +1,5 @@
 /**
- * ECP companies, locations and partner clients (issue "ECP partner API", "Companies, locations and partner
- * clients"). A client's secret and Api-Key are shown once, at creation or rotation, and stored as SHA-256
+ * ECP companies, locations and partner clients. A client's secret and Api-Key are shown once, at creation or rotation, and stored as SHA-256
  * hashes. Disabling a client stops its tokens at once (every request checks the client), and rotating the
  * secret refuses tokens issued before the rotation.
  */

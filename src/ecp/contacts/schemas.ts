@@ -43,7 +43,7 @@ export const CreatedContact = Type.Object({
 const NS = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
 
 /**
- * `PUT /clinical/v1/resident/contact/` (beyond seed 000, issue 5): the contact by `contactId`; the fields of POST
+ * `PUT /clinical/v1/resident/contact/` (beyond seed 000): the contact by `contactId`; the fields of POST
  * contact, all optional; `null` clears an optional text field.
  */
 export const ContactUpdate = Type.Object({

@@ -1,5 +1,5 @@
 /**
- * ECP resident contacts (seed 000 "POST resident/contact"; update and delete beyond the seed, issue 5). A contact
+ * ECP resident contacts (seed 000 "POST resident/contact"; update and delete beyond the seed). A contact
  * with the same first and last name (case-insensitive) for that resident is an Error that returns the existing
  * `contactId`, as the seed says. Each change reports its webhook event (contact.create/update/delete) with the
  * contact's residents, in its own transaction; a deleted contact keeps its row (`deleted_at`) as the last state.

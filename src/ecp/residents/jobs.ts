@@ -1,6 +1,6 @@
 /**
- * Background work of ECP residents: the move-in job (issue 5: "a daily job activates the resident on that
- * date"). Scheduled through pg-boss's cron (stored in Postgres, so several workers enqueue it once); the payload
+ * Background work of ECP residents: the move-in job (a daily job activates the resident on its move-in
+ * date). Scheduled through pg-boss's cron (stored in Postgres, so several workers enqueue it once); the payload
  * is empty: the handler looks at every company.
  */
 import type { JobDefinition } from '../../platform/jobs.ts';

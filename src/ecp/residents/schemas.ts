@@ -71,7 +71,7 @@ const NS = (max: number, description?: string) => Type.Optional(Nullable(Type.St
 const ResidentId = Type.String({ minLength: 1, maxLength: 36, description: "The resident's GUID." });
 
 /**
- * `PUT /clinical/v1/resident` (beyond seed 000, issue 5): fields of POST resident, all optional; `null` clears an
+ * `PUT /clinical/v1/resident` (beyond seed 000): fields of POST resident, all optional; `null` clears an
  * optional field. `status: "Active"` on a discharged resident reactivates it with the same residentId;
  * `status: "Inactive"` with a `statusDescription` ("Hospital") is a temporary leave.
  */

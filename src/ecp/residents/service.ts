@@ -1,5 +1,5 @@
 /**
- * ECP residents (seed 000, "POST resident"; beyond the seed, issue 5: update, discharge, reactivation, diet,
+ * ECP residents (seed 000, "POST resident"; beyond the seed: update, discharge, reactivation, diet,
  * level of care). A move-in date in the future gives status "Inactive" with statusDescription "Awaiting
  * Move-In" (the resident object allows only Active and Inactive) until the move-in job activates the resident
  * on that date; otherwise "Active" / "Active Resident". Discharge sets "Inactive" / "Discharged". Each change
@@ -20,15 +20,11 @@ import { residentKey, residentMatchProblem, type ResidentIdentity } from '../sha
 import * as store from './store.ts';
 import { INPUT_FIELDS, type ResidentPatch, type ResidentRow } from './store.ts';
 import { isEmailAddress } from '../../platform/validation.ts';
+import { dateIn } from '../../platform/time.ts';
 
 export const ACTIVE = { status: 'Active', statusDescription: 'Active Resident' } as const;
 export const AWAITING_MOVE_IN = { status: 'Inactive', statusDescription: 'Awaiting Move-In' } as const;
 export const DISCHARGED = { status: 'Inactive', statusDescription: 'Discharged' } as const;
-
-/** Today's date (`YYYY-MM-DD`) in an IANA time zone. */
-function localDate(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
 
 /** Today (`YYYY-MM-DD`, UTC). */
 const today = (now: Date) => now.toISOString().slice(0, 10);
@@ -245,7 +241,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
       const due = await store.moveInCandidates(db, AWAITING_MOVE_IN.statusDescription, now);
       let activated = 0;
       for (const r of due) {
-        if (!r.moveInDate || r.moveInDate > localDate(now, r.timeZone)) continue;
+        if (!r.moveInDate || r.moveInDate > dateIn(r.timeZone, now)) continue;
         await db.transaction(async (tx) => {
           const row = await store.saveResidentIfStatus(tx, r.id, AWAITING_MOVE_IN.statusDescription, ACTIVE, now);
           if (!row) return;

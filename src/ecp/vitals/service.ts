@@ -35,7 +35,7 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
   return {
     /**
      * Records one reading: the checks that need no database first, then one statement that finds the user and the
-     * resident and inserts the reading with its audit row only when both are right (issue 8).
+     * resident and inserts the reading with its audit row only when both are right.
      * @returns `{result: "Success"}`.
      * @throws ValidationError for a location not reached, a value out of range (naming field, range and unit),
      *   a timestamp in the future, an unknown/inactive user, or a resident that matches none or several; the errors

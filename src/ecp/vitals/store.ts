@@ -1,6 +1,6 @@
 /**
  * SQL of the vitals endpoints (seed 000 "POST/GET resident/vital/*"): each request is one statement with its audit
- * row in a CTE (issue 8), built once per shape and run as a named prepared statement (`preparedStatement`).
+ * row in a CTE, built once per shape and run as a named prepared statement (`preparedStatement`).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedStatement, type Executor } from '../../db/pool.ts';
