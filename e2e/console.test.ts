@@ -183,7 +183,10 @@ describe('care team console', () => {
     await page.getByLabel('Duration (minutes)').fill('12');
     await page.getByLabel('Notes').fill('E2E call: reviewed medications with the member');
     await page.getByRole('button', { name: 'Log call' }).click();
-    await page.getByText('E2E call: reviewed medications with the member').waitFor();
+    // In the timeline, not in the form: React mirrors a textarea's value into its text, so an unscoped getByText
+    // matches the field as soon as it is typed, before the request is answered.
+    const timeline = page.getByRole('list', { name: 'Timeline' });
+    await timeline.getByText('E2E call: reviewed medications with the member').waitFor();
     await page.getByRole('listitem').filter({ hasText: 'E2E call: reviewed medications' }).getByText('PRTF: Telehealth encounter').waitFor();
 
     // A task, then complete it from My work.
@@ -191,7 +194,7 @@ describe('care team console', () => {
     await page.getByLabel('Subject').fill('E2E follow-up');
     await page.getByRole('textbox', { name: 'Message', exact: true }).fill('Call the pharmacy about the refill');
     await page.getByRole('button', { name: 'Log task' }).click();
-    await page.getByText('Call the pharmacy about the refill').waitFor();
+    await timeline.getByText('Call the pharmacy about the refill').waitFor();
     await page.getByRole('link', { name: 'My work' }).click();
     const complete = page.getByRole('button', { name: `Complete E2E follow-up for ${member}` });
     await complete.waitFor();
@@ -203,7 +206,7 @@ describe('care team console', () => {
     // Text the member; Twilio (the peer) accepts it, its signed callbacks report sent, then delivered.
     await page.goBack();
     await page.getByRole('heading', { name: member, level: 2 }).waitFor();
-    await page.getByText('Call the pharmacy about the refill').waitFor();
+    await timeline.getByText('Call the pharmacy about the refill').waitFor();
     const text = 'Hi from the care team: your refill is ready at the pharmacy.';
     await page.getByLabel('Text message').fill(text);
     await page.getByText(`${text.length}/160 characters · 1 segment`).waitFor();
