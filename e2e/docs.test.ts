@@ -82,7 +82,22 @@ describe('/docs', () => {
     const page = await browser.newPage();
     const requests: string[] = [];
     const problems: string[] = [];
-    page.on('request', (r) => void requests.push(r.url()));
+    // Requests in flight and the time of the last start or end: the page has settled when none is in flight and
+    // nothing moved for a second. Counted here rather than with playwright's `networkidle`, a lifecycle event of
+    // the main frame that, behind a Cross-Origin-Opener-Policy, was sometimes never reported though the page loaded.
+    let inFlight = 0;
+    let lastMove = Date.now();
+    page.on('request', (r) => {
+      requests.push(r.url());
+      inFlight++;
+      lastMove = Date.now();
+    });
+    const done = () => {
+      inFlight--;
+      lastMove = Date.now();
+    };
+    page.on('requestfinished', done);
+    page.on('requestfailed', done);
     page.on('console', (m) => {
       if (/Content.Security.Policy|Refused to/i.test(m.text())) problems.push(m.text());
     });
@@ -92,8 +107,6 @@ describe('/docs', () => {
         ((window as unknown as { violations?: string[] }).violations ??= []).push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber} ${e.sample}`);
       });
     });
-    // Straight to /docs/ (the 301 from /docs is checked above): behind a Cross-Origin-Opener-Policy the redirect's
-    // browsing-context swap leaves playwright's `networkidle` waiting forever, though the page loads.
     await page.goto(`${base}/docs/`);
     await page.getByRole('heading', { name: 'Care Platform API' }).first().waitFor({ timeout: 60_000 });
     await page.getByText('Process is alive').first().waitFor({ timeout: 30_000 });
@@ -101,7 +114,7 @@ describe('/docs', () => {
     await page.getByRole('button', { name: /Test Request/i }).first().click();
     await page.getByRole('button', { name: /^Send/i }).first().waitFor({ timeout: 30_000 });
     await page.keyboard.press('Escape');
-    await page.waitForLoadState('networkidle');
+    await expect.poll(() => inFlight === 0 && Date.now() - lastMove > 1_000, { timeout: 30_000, interval: 200 }).toBe(true);
     const violations = await page.evaluate(() => (window as unknown as { violations?: string[] }).violations ?? []);
     expect(violations).toEqual([]);
     expect(problems).toEqual([]);
