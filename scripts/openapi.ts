@@ -1,9 +1,9 @@
 /**
- * Writes the server's OpenAPI document and the console's typed client schema
- * (`web/src/api/schema.d.ts`, by openapi-typescript) from the app built
- * in-process: no database is contacted (the pool connects lazily), no port is
- * opened. `--check` fails when the checked-in schema differs from the current
- * API, so the console and the API never drift (run by `npm test`).
+ * Writes the console's typed client schema (`web/src/api/schema.d.ts`, by openapi-typescript) from the app's
+ * OpenAPI document, built in-process: no database is contacted (the pool connects lazily), no port is opened.
+ * `--check` fails when the checked-in schema differs from the current API, so the console and the API never drift.
+ * `--document <file>` also writes the whole document `/openapi.json` serves, as JSON, for `redocly lint`.
+ * `npm test` runs `--check --document .cache/openapi.json`, then the linter.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,8 +17,8 @@ import type { Mailer } from '../src/platform/mail.ts';
 const root = path.resolve(import.meta.dirname, '..');
 const target = path.join(root, 'web/src/api/schema.d.ts');
 
-/** The OpenAPI 3.1 document of the current code, as `/openapi.json` serves it. */
-export async function currentOpenApi(): Promise<Record<string, unknown>> {
+/** The OpenAPI 3.1 document of the current code, as `/openapi.json` serves it (with `PUBLIC_URL` http://localhost:3000). */
+export async function servedOpenApi(): Promise<Record<string, unknown>> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://openapi@127.0.0.1:1/openapi', PUBLIC_URL: 'http://localhost:3000' });
   const database = openDatabase(config.databaseUrl ?? 'postgres://openapi@127.0.0.1:1/openapi', 1, () => {});
   const jobs = { send: async () => null } as never;
@@ -26,12 +26,16 @@ export async function currentOpenApi(): Promise<Record<string, unknown>> {
   const services = createServices({ db: database.db, config, jobs, mailer, telephony: createSandboxTelephony({ db: database.db }) });
   const app = await buildApp({ config, db: database.db, services });
   await app.ready();
-  const doc = app.swagger() as unknown as { paths: Record<string, unknown> } & Record<string, unknown>;
-  // The console's API only (ECM, sign-in, admin, downloads): ECP changes do not touch the console's client.
-  doc.paths = Object.fromEntries(Object.entries(doc.paths).filter(([p]) => p.startsWith('/v1/') && !p.startsWith('/v1/clinic/webhooks/')));
+  const doc = structuredClone(app.swagger()) as unknown as Record<string, unknown>;
   await app.close();
   await database.close();
   return doc;
+}
+
+/** The console's API only (ECM, sign-in, admin, downloads) of `doc`: ECP changes do not touch the console's client. */
+export function consoleOpenApi(doc: Record<string, unknown>): Record<string, unknown> {
+  const paths = Object.entries(doc.paths as Record<string, unknown>).filter(([p]) => p.startsWith('/v1/') && !p.startsWith('/v1/clinic/webhooks/'));
+  return { ...doc, paths: Object.fromEntries(paths) };
 }
 
 /** The generated TypeScript for `doc`. */
@@ -41,7 +45,16 @@ export async function schemaSource(doc: Record<string, unknown>): Promise<string
 }
 
 async function main() {
-  const source = await schemaSource(await currentOpenApi());
+  const doc = await servedOpenApi();
+  const documentAt = process.argv.indexOf('--document');
+  if (documentAt > 0) {
+    const file = path.resolve(process.argv[documentAt + 1] ?? '');
+    if (!process.argv[documentAt + 1]) throw new Error('--document needs a file name');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
+    console.log(`wrote ${path.relative(root, file)}`);
+  }
+  const source = await schemaSource(consoleOpenApi(doc));
   if (process.argv.includes('--check')) {
     const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
     if (current !== source) {

@@ -45,7 +45,7 @@ import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
 import { createAuditService } from './platform/audit.ts';
 import { representableDateTimes } from './platform/validation.ts';
-import { apiSecurityHeaders, auditAccessDenied, genReqId, registerJsonParser } from './platform/http.ts';
+import { apiSecurityHeaders, auditAccessDenied, genReqId, PUBLIC_SECURITY, registerJsonParser } from './platform/http.ts';
 import { docsRoutes } from './docs.ts';
 import { consoleRoutes } from './console.ts';
 import { createIdentityService } from './platform/identity/service.ts';
@@ -199,6 +199,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         description:
           'ECM clinic API (members, activities, events, communications, PRTF) and ECP partner API. ' +
           'ECM endpoints authenticate with `X-User-Token` (from `POST /v1/auth/sign_in`) and answer errors as `{"errors": [...]}`.',
+        // The repository grants no license (package.json is private, there is no LICENSE file): docs/decisions.md.
+        license: { name: 'Proprietary: all rights reserved', identifier: 'LicenseRef-Proprietary' },
       },
       servers: [{ url: config.publicUrl }],
       components: {
@@ -206,14 +208,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           UserToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'Token from POST /v1/auth/sign_in.' },
           PartnerBearer: { type: 'apiKey', in: 'header', name: 'auth-bearer', description: '"Bearer <access_token from POST /token>".' },
           PartnerApiKey: { type: 'apiKey', in: 'header', name: 'authorization', description: '"Api-Key <key of the same partner client>".' },
+          ClientBasic: {
+            type: 'http', scheme: 'basic',
+            description: 'POST /token only: client_id and the raw client secret as HTTP Basic (RFC 6749 section 2.3.1), instead of client_id and client_secret in the body.',
+          },
+          TwilioSignature: {
+            type: 'apiKey', in: 'header', name: 'X-Twilio-Signature',
+            description: 'Set by Twilio on the webhooks it calls, not by API clients: base64 HMAC-SHA1, keyed with TWILIO_AUTH_TOKEN, of PUBLIC_URL + path + query '
+              + 'followed by every posted parameter sorted by name (name, then value), as Twilio\'s request validation defines it. A missing or wrong signature is 403 and nothing is stored.',
+          },
         },
       },
     },
   });
 
   const ping = deps.ping ?? (async () => void (await db.execute(sql`SELECT 1`)));
-  app.get('/healthz', { schema: { tags: ['Operations'], summary: 'Process is alive' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['Operations'], summary: 'Database is reachable (503 otherwise)' } }, async (req, reply) => {
+  app.get('/healthz', { schema: { tags: ['Operations'], operationId: 'getLiveness', summary: 'Process is alive', security: PUBLIC_SECURITY } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { tags: ['Operations'], operationId: 'getReadiness', summary: 'Database is reachable (503 otherwise)', security: PUBLIC_SECURITY } }, async (req, reply) => {
     try {
       await Promise.race([ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
     } catch {

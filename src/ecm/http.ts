@@ -42,6 +42,9 @@ export function ecmResponses(success: Record<number, TSchema>, errors: number[] 
 /** The OpenAPI security requirement of ECM routes. */
 export const USER_TOKEN_SECURITY = [{ UserToken: [] }];
 
+/** The OpenAPI security requirement of the Twilio webhooks: Twilio's `X-Twilio-Signature` (see `TwilioSignature` in app.ts). */
+export const TWILIO_SIGNATURE_SECURITY = [{ TwilioSignature: [] }];
+
 /** onRequest hook: resolves `X-User-Token` into `request.actor` or answers 401. */
 export function authenticateUser(identity: IdentityService) {
   return async (req: FastifyRequest) => {

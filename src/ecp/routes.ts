@@ -48,10 +48,13 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   app.addHook('onRequest', authenticatePartner(deps.oauth, deps.partnerClients));
   app.addHook('preValidation', mergeBodyIntoQuery);
   // A route's scope is its OpenAPI security requirement (OpenAPI 3.1 allows role names for any scheme); routes
-  // declare no `security` of their own, except the few without a scope (PARTNER_SECURITY).
+  // declare no `security` of their own, except the few without a scope (PARTNER_SECURITY). One place decides each
+  // route's security: a route with a scope that also declares `security` is a mistake, refused at start-up.
   app.addHook('onRoute', (opts) => {
     const scope = opts.config?.scope;
-    if (scope && opts.schema) opts.schema = { ...opts.schema, security: [{ PartnerBearer: [scope], PartnerApiKey: [] }] };
+    if (!scope || !opts.schema) return;
+    if (opts.schema.security) throw new Error(`${opts.method} ${opts.url}: a route with a scope takes its OpenAPI security from the scope; remove its \`security\``);
+    opts.schema = { ...opts.schema, security: [{ PartnerBearer: [scope], PartnerApiKey: [] }] };
   });
   // Feature route files (each a plugin over the same auth hook and error shape), each given only its own service
   // (and not this tree's prefix, which they must not add again). The order is the OpenAPI document's order of paths.

@@ -105,6 +105,12 @@ export function bodyTooLargeMessage(req: FastifyRequest): string {
   return typeof limit === 'number' ? `The request body is too large (the limit is ${sizeText(limit)})` : 'The request body is too large';
 }
 
+/**
+ * The OpenAPI security requirement of an operation open to anyone: the liveness and readiness probes, and the
+ * endpoints whose credentials are the request itself (sign-in's password, a signed download URL).
+ */
+export const PUBLIC_SECURITY: Array<Record<string, string[]>> = [];
+
 /** Body limit of the unauthenticated credential endpoints (`POST /token`, sign-in): their bodies are a few hundred bytes. */
 export const CREDENTIALS_BODY_LIMIT = 64 * 1024;
 /**

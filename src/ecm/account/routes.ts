@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuditService } from '../../platform/audit.ts';
 import type { UserActor } from '../../platform/context.ts';
-import { contextOf, CREDENTIALS_BODY_LIMIT } from '../../platform/http.ts';
+import { contextOf, CREDENTIALS_BODY_LIMIT, PUBLIC_SECURITY } from '../../platform/http.ts';
 import type { IdentityService } from '../../platform/identity/service.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { ecmResponses, USER_TOKEN_SECURITY } from '../http.ts';
@@ -37,7 +37,7 @@ interface Deps {
 export async function signInRoutes(app: FastifyInstance, { identity }: Deps) {
   app.withTypeProvider<TypeBoxTypeProvider>().post('/auth/sign_in', {
     schema: {
-      tags: ['Authentication'], summary: 'Sign in',
+      tags: ['Authentication'], operationId: 'signIn', summary: 'Sign in', security: PUBLIC_SECURITY,
       description: 'Returns a token for X-User-Token. A wrong email or password is 401 `Invalid email or password` (the same for both). Throttled per account and per IP (429). '
         + 'Tokens expire after SESSION_IDLE_TIMEOUT_MINUTES without use and SESSION_MAX_AGE_HOURS after sign-in. Every attempt on an existing account is audited (`sign_in`, `sign_in_failed`).',
       body: SignInBody,
@@ -55,7 +55,7 @@ export async function sessionRoutes(app: FastifyInstance, { identity }: Deps) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.delete('/auth/sign_out', {
     schema: {
-      tags: ['Authentication'], summary: 'Sign out', security: USER_TOKEN_SECURITY,
+      tags: ['Authentication'], operationId: 'signOut', summary: 'Sign out', security: USER_TOKEN_SECURITY,
       description: 'Revokes the presented token.',
       response: ecmResponses({ 204: { type: 'null', description: 'Signed out' } }),
     },
@@ -66,7 +66,7 @@ export async function sessionRoutes(app: FastifyInstance, { identity }: Deps) {
 
   r.get('/me', {
     schema: {
-      tags: ['Authentication'], summary: 'The signed-in user and their clinic', security: USER_TOKEN_SECURITY,
+      tags: ['Authentication'], operationId: 'getCurrentUser', summary: 'The signed-in user and their clinic', security: USER_TOKEN_SECURITY,
       response: ecmResponses({ 200: MeResponse }),
     },
   }, async (req) => {
@@ -82,7 +82,7 @@ export async function adminAccountRoutes(app: FastifyInstance, { identity, audit
   const tags = ['Clinic administration'];
 
   r.get('/users', {
-    schema: { tags, summary: 'List the clinic\'s users', security: USER_TOKEN_SECURITY, querystring: UserListQuery, response: ecmResponses({ 200: UserList }, [403, 422]) },
+    schema: { tags, operationId: 'listClinicUsers', summary: 'List the clinic\'s users', security: USER_TOKEN_SECURITY, querystring: UserListQuery, response: ecmResponses({ 200: UserList }, [403, 422]) },
   }, async (req) => {
     const page = pageRequest(req.query);
     const { rows, totalCount } = await identity.listUsers(contextOf(req).actor.organizationId, page, req.query.role);
@@ -90,7 +90,7 @@ export async function adminAccountRoutes(app: FastifyInstance, { identity, audit
   });
 
   r.post('/users', {
-    schema: { tags, summary: 'Create a user', security: USER_TOKEN_SECURITY, body: NewUserBody, response: ecmResponses({ 201: UserEnvelope }, [403, 422]) },
+    schema: { tags, operationId: 'createClinicUser', summary: 'Create a user', security: USER_TOKEN_SECURITY, body: NewUserBody, response: ecmResponses({ 201: UserEnvelope }, [403, 422]) },
   }, async (req, reply) => {
     const user = await identity.createUser(contextOf(req), req.body.user);
     return reply.code(201).send({ user: userWire(user) });
@@ -99,19 +99,19 @@ export async function adminAccountRoutes(app: FastifyInstance, { identity, audit
   r.put('/users/:id', {
     config: { notFoundMessage: 'User not found' },
     schema: {
-      tags, summary: 'Change a user', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'updateClinicUser', summary: 'Change a user', security: USER_TOKEN_SECURITY,
       description: '`active: false` deactivates: the user cannot sign in and their tokens stop working at once.',
       params: IdParams, body: UserChangesBody, response: ecmResponses({ 200: UserEnvelope }, [403, 404, 422]),
     },
   }, async (req) => ({ user: userWire(await identity.updateUser(contextOf(req), req.params.id, req.body.user)) }));
 
   r.get('/organization', {
-    schema: { tags, summary: 'The clinic\'s settings', security: USER_TOKEN_SECURITY, response: ecmResponses({ 200: OrganizationEnvelope }, [403]) },
+    schema: { tags, operationId: 'getOrganization', summary: 'The clinic\'s settings', security: USER_TOKEN_SECURITY, response: ecmResponses({ 200: OrganizationEnvelope }, [403]) },
   }, async (req) => ({ organization: organizationWire(await identity.getOrganization(contextOf(req).actor.organizationId)) }));
 
   r.put('/organization', {
     schema: {
-      tags, summary: 'Change the clinic\'s settings', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'updateOrganization', summary: 'Change the clinic\'s settings', security: USER_TOKEN_SECURITY,
       description:
         'NPI (10 digits), TIN (9 digits), phone, IANA time zone, MCP id and name, and the clinic\'s Twilio numbers (`phone_numbers` ' +
         'replaces them, in order; the first is the one the clinic sends from). A number belongs to one organization: one that another ' +
@@ -122,7 +122,7 @@ export async function adminAccountRoutes(app: FastifyInstance, { identity, audit
 
   r.get('/audit_events', {
     schema: {
-      tags, summary: 'The audit log', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'listAuditEvents', summary: 'The audit log', security: USER_TOKEN_SECURITY,
       description: 'One row per request that read or changed PHI, per sign-in attempt on one of the clinic\'s accounts, per sign-out, and per 403, newest first.',
       querystring: AuditQuery, response: ecmResponses({ 200: AuditList }, [403, 422]),
     },

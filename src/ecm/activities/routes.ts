@@ -35,7 +35,7 @@ export async function activityRoutes(app: FastifyInstance, { activities }: { act
   r.get('/ecm/patients/:patient_id/activities', {
     config: { notFoundMessage: 'Patient not found' },
     schema: {
-      tags, summary: 'List patient activities', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'listPatientActivities', summary: 'List patient activities', security: USER_TOKEN_SECURITY,
       description: 'Newest first. Page size from `page_size` or `per_page` (default 25, max 100).',
       params: PatientParams, querystring: PatientActivityQuery,
       response: ecmResponses({ 200: ActivityList }, [404, 422]),
@@ -45,7 +45,7 @@ export async function activityRoutes(app: FastifyInstance, { activities }: { act
   r.post('/ecm/patients/:patient_id/activities', {
     config: { notFoundMessage: 'Patient not found' },
     schema: {
-      tags, summary: 'Create activity', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'createPatientActivity', summary: 'Create activity', security: USER_TOKEN_SECURITY,
       description: `${REQUIRED} The caller is \`performed_by\`. The event (all types but note) is created in the same transaction; an email activity is sent by a background job (\`email_status\`: queued, sent, failed).`,
       params: PatientParams, body: ActivityBody,
       headers: Type.Object({ 'idempotency-key': Type.Optional(LimitedString('key', { description: 'A retried request with the same key returns the first response and creates (and emails) nothing twice.' })) }),
@@ -59,7 +59,7 @@ export async function activityRoutes(app: FastifyInstance, { activities }: { act
   r.get('/ecm/patients/:patient_id/activities/:id', {
     config: activityNotFound,
     schema: {
-      tags, summary: 'Get activity details', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'getPatientActivity', summary: 'Get activity details', security: USER_TOKEN_SECURITY,
       params: ActivityParams,
       response: ecmResponses({ 200: ActivityEnvelope }, [404]),
     },
@@ -68,7 +68,7 @@ export async function activityRoutes(app: FastifyInstance, { activities }: { act
   r.put('/ecm/patients/:patient_id/activities/:id', {
     config: activityNotFound,
     schema: {
-      tags, summary: 'Update activity', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'updatePatientActivity', summary: 'Update activity', security: USER_TOKEN_SECURITY,
       description: 'Same fields as create, all optional; the type cannot change. The event follows (status, time, subject, body, duration, PRTF category).',
       params: ActivityParams, body: ActivityBody,
       response: ecmResponses({ 200: ActivityEnvelope }, [404, 422]),
@@ -78,7 +78,7 @@ export async function activityRoutes(app: FastifyInstance, { activities }: { act
   r.delete('/ecm/patients/:patient_id/activities/:id', {
     config: activityNotFound,
     schema: {
-      tags, summary: 'Delete activity', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'deletePatientActivity', summary: 'Delete activity', security: USER_TOKEN_SECURITY,
       description: 'Soft delete: the activity and its subtasks leave lists and details; their events are cancelled and leave counts.',
       params: ActivityParams,
       response: ecmResponses({ 204: { type: 'null', description: 'Deleted' } }, [404]),
@@ -91,7 +91,7 @@ export async function activityRoutes(app: FastifyInstance, { activities }: { act
   r.post('/ecm/patients/:patient_id/activities/:id/comments', {
     config: activityNotFound,
     schema: {
-      tags, summary: 'Comment on an activity', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'createActivityComment', summary: 'Comment on an activity', security: USER_TOKEN_SECURITY,
       params: ActivityParams, body: CommentBody,
       response: ecmResponses({ 201: CommentEnvelope }, [404, 422]),
     },
@@ -102,7 +102,7 @@ export async function activityRoutes(app: FastifyInstance, { activities }: { act
 
   r.get('/ecm/activities', {
     schema: {
-      tags, summary: 'List activities across the clinic', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'listActivities', summary: 'List activities across the clinic', security: USER_TOKEN_SECURITY,
       description: "The patient list's filters plus `patient_id` and `due_before`. A coordinator's open work: `assigned_to_id=<me>&status=created`. With `due_before`, soonest due first.",
       querystring: ClinicActivityQuery,
       response: ecmResponses({ 200: ActivityList }, [422]),

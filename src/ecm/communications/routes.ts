@@ -12,7 +12,7 @@ import { ForbiddenError } from '../../platform/errors.ts';
 import { contextOf } from '../../platform/http.ts';
 import { LimitedString } from '../../platform/schema.ts';
 import type { Telephony } from '../../platform/telephony.ts';
-import { EcmErrors, ecmResponses, USER_TOKEN_SECURITY } from '../http.ts';
+import { EcmErrors, ecmResponses, TWILIO_SIGNATURE_SECURITY, USER_TOKEN_SECURITY } from '../http.ts';
 import {
   AssignBody,
   AssignResponse,
@@ -42,7 +42,7 @@ export async function communicationRoutes(app: FastifyInstance, { communications
   r.post('/ecm/communications/patients/:patient_id/sms', {
     config: notFound,
     schema: {
-      tags, summary: 'Send SMS', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'sendPatientSms', summary: 'Send SMS', security: USER_TOKEN_SECURITY,
       description: "Sends from the clinic's first phone number to the member's phone on file (any other number is 422). Creates the `sms` activity and its event. Twilio refusing is 422 `Failed to send SMS: ...`; Twilio unavailable is 502 (not sent); a Twilio timeout is 502 saying it may have been sent (reconciled by a job, never re-sent). A number that texted STOP is 422 `Message blocked (opt-out)`.",
       params: PatientParams, headers: IdempotencyHeaders, body: SmsBody,
       response: ecmResponses({ 201: SmsResponse }, [404, 409, 422, 502]),
@@ -55,7 +55,7 @@ export async function communicationRoutes(app: FastifyInstance, { communications
   r.post('/ecm/communications/patients/:patient_id/call', {
     config: notFound,
     schema: {
-      tags, summary: 'Initiate call', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'startPatientCall', summary: 'Initiate call', security: USER_TOKEN_SECURITY,
       description: "Twilio calls the member's phone on file from the clinic's number and, when answered, bridges the member to the caller's own phone (profile `phone`); without one the member hears that the care team will call back. Creates the `call` activity and its event; it completes when Twilio reports the call completed.",
       params: PatientParams, headers: IdempotencyHeaders, body: CallBody,
       response: ecmResponses({ 201: CallResponse }, [404, 409, 422, 502]),
@@ -68,7 +68,7 @@ export async function communicationRoutes(app: FastifyInstance, { communications
   r.get('/ecm/patients/:patient_id/communications', {
     config: notFound,
     schema: {
-      tags, summary: "The member's messages and calls", security: USER_TOKEN_SECURITY,
+      tags, operationId: 'listPatientCommunications', summary: "The member's messages and calls", security: USER_TOKEN_SECURITY,
       description: 'Inbound and outbound SMS and calls, newest first.',
       params: PatientParams, querystring: ListQuery,
       response: ecmResponses({ 200: CommunicationList }, [404, 422]),
@@ -81,7 +81,7 @@ export async function adminCommunicationRoutes(app: FastifyInstance, { communica
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/clinic/ecm/communications/unmatched', {
     schema: {
-      tags, summary: 'Unmatched inbound messages and calls', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'listUnmatchedCommunications', summary: 'Unmatched inbound messages and calls', security: USER_TOKEN_SECURITY,
       description: 'Inbound SMS and calls whose sender matched no member, or several (`candidate_patient_ids`).',
       querystring: ListQuery,
       response: ecmResponses({ 200: UnmatchedList }, [403, 422]),
@@ -91,7 +91,7 @@ export async function adminCommunicationRoutes(app: FastifyInstance, { communica
   r.post('/clinic/ecm/communications/unmatched/:id/assign', {
     config: { notFoundMessage: 'Unmatched communication not found' },
     schema: {
-      tags, summary: 'Assign an unmatched message or call to a member', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'assignUnmatchedCommunication', summary: 'Assign an unmatched message or call to a member', security: USER_TOKEN_SECURITY,
       description: "Creates the member's text message or call record, its activity and event.",
       params: IdParams, body: AssignBody,
       response: ecmResponses({ 200: AssignResponse }, [403, 404, 422]),
@@ -125,16 +125,16 @@ export async function twilioWebhookRoutes(
   const form = (req: FastifyRequest) => (req.body ?? {}) as Record<string, string>;
 
   r.post('/sms', {
-    schema: { tags: wtags, summary: 'Inbound SMS', description: 'Twilio posts inbound messages here. Opt-out keywords (STOP, ...) and START are honoured.', body: TwilioForm, response: TwimlResponse },
+    schema: { tags: wtags, security: TWILIO_SIGNATURE_SECURITY, operationId: 'receiveInboundSms', summary: 'Inbound SMS', description: 'Twilio posts inbound messages here. Opt-out keywords (STOP, ...) and START are honoured.', body: TwilioForm, response: TwimlResponse },
   }, async (req, reply) => xml(reply, await communications.inboundSms(form(req))));
 
   r.post('/voice', {
-    schema: { tags: wtags, summary: 'Inbound call', description: "Rings the member's lead care manager, or takes a voicemail.", body: TwilioForm, response: TwimlResponse },
+    schema: { tags: wtags, security: TWILIO_SIGNATURE_SECURITY, operationId: 'receiveInboundCall', summary: 'Inbound call', description: "Rings the member's lead care manager, or takes a voicemail.", body: TwilioForm, response: TwimlResponse },
   }, async (req, reply) => xml(reply, await communications.inboundVoice(form(req))));
 
   r.post('/sms_status', {
     schema: {
-      tags: wtags, summary: 'SMS status callback', description: 'queued, sending, sent, delivered, undelivered, failed; never moves a message backwards.',
+      tags: wtags, security: TWILIO_SIGNATURE_SECURITY, operationId: 'updateSmsStatus', summary: 'SMS status callback', description: 'queued, sending, sent, delivered, undelivered, failed; never moves a message backwards.',
       querystring: Type.Object({ text_message_id: Type.Optional(Type.Integer()) }), body: TwilioForm, response: StatusResponse,
     },
   }, async (req, reply) => {
@@ -144,7 +144,7 @@ export async function twilioWebhookRoutes(
 
   r.post('/voice_status', {
     schema: {
-      tags: wtags, summary: 'Call status callback', description: 'queued, ringing, in-progress, completed, busy, no-answer, failed, canceled; CallDuration in seconds.',
+      tags: wtags, security: TWILIO_SIGNATURE_SECURITY, operationId: 'updateCallStatus', summary: 'Call status callback', description: 'queued, ringing, in-progress, completed, busy, no-answer, failed, canceled; CallDuration in seconds.',
       querystring: Type.Object({ voice_call_id: Type.Optional(Type.Integer()) }), body: TwilioForm, response: StatusResponse,
     },
   }, async (req, reply) => {
@@ -153,10 +153,10 @@ export async function twilioWebhookRoutes(
   });
 
   r.post('/voice_outbound/:id', {
-    schema: { tags: wtags, summary: 'TwiML of an outbound call', description: 'Bridges the answering member to the calling coordinator.', params: IdParams, body: TwilioForm, response: TwimlResponse },
+    schema: { tags: wtags, security: TWILIO_SIGNATURE_SECURITY, operationId: 'getOutboundCallTwiml', summary: 'TwiML of an outbound call', description: 'Bridges the answering member to the calling coordinator.', params: IdParams, body: TwilioForm, response: TwimlResponse },
   }, async (req, reply) => xml(reply, await communications.outboundTwiml(req.params.id, form(req))));
 
   r.post('/dial_status/:id', {
-    schema: { tags: wtags, summary: 'Bridged leg result (<Dial> action)', description: 'DialCallStatus and DialCallDuration decide whether the member was reached.', params: IdParams, body: TwilioForm, response: TwimlResponse },
+    schema: { tags: wtags, security: TWILIO_SIGNATURE_SECURITY, operationId: 'recordDialResult', summary: 'Bridged leg result (<Dial> action)', description: 'DialCallStatus and DialCallDuration decide whether the member was reached.', params: IdParams, body: TwilioForm, response: TwimlResponse },
   }, async (req, reply) => xml(reply, await communications.dialResult(req.params.id, form(req))));
 }

@@ -61,7 +61,7 @@ export type SandboxService = ReturnType<typeof createSandboxService>;
 export async function sandboxRoutes(app: FastifyInstance, { sandbox }: { sandbox: SandboxService }) {
   app.withTypeProvider<TypeBoxTypeProvider>().get('/ecm/communications/sandbox', {
     schema: {
-      tags: ['ECM Communications'], summary: 'Sandbox outbox', security: USER_TOKEN_SECURITY,
+      tags: ['ECM Communications'], operationId: 'listSandboxOutbox', summary: 'Sandbox outbox', security: USER_TOKEN_SECURITY,
       description: 'What the sandbox providers recorded instead of sending (the server runs them when SMTP_URL or the Twilio settings are unset; never in production).',
       querystring: Type.Object({ ...PageQuery, channel: Type.Optional(Type.Enum(['email', 'sms', 'call'])) }),
       response: ecmResponses({ 200: Type.Object({ messages: Type.Array(SandboxMessage), pagination: Pagination }) }, [422]),

@@ -28,7 +28,7 @@ export async function eventRoutes(app: FastifyInstance, { events }: { events: Ev
   r.get('/ecm/patients/:patient_id/events', {
     config: { notFoundMessage: 'Patient not found' },
     schema: {
-      tags, summary: 'List patient events', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'listPatientEvents', summary: 'List patient events', security: USER_TOKEN_SECURITY,
       description: "Newest first. `start_date` and `end_date` are inclusive days in the clinic's time zone.",
       params: PatientParams, querystring: EventListQuery,
       response: ecmResponses({ 200: EventList }, [404, 422]),
@@ -38,7 +38,7 @@ export async function eventRoutes(app: FastifyInstance, { events }: { events: Ev
   r.get('/ecm/patients/:patient_id/events/counts', {
     config: { notFoundMessage: 'Patient not found' },
     schema: {
-      tags, summary: 'Patient event counts', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'getPatientEventCounts', summary: 'Patient event counts', security: USER_TOKEN_SECURITY,
       description: COUNTS_RULES,
       params: PatientParams, querystring: CountsQuery,
       response: ecmResponses({ 200: PatientCountsResponse }, [404, 422]),
@@ -48,7 +48,7 @@ export async function eventRoutes(app: FastifyInstance, { events }: { events: Ev
   r.get('/ecm/patients/:patient_id/events/:id', {
     config: { notFoundMessage: 'Event not found' },
     schema: {
-      tags, summary: 'Get event details', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'getPatientEvent', summary: 'Get event details', security: USER_TOKEN_SECURITY,
       params: PatientEventParams,
       response: ecmResponses({ 200: EventEnvelope }, [404]),
     },
@@ -56,7 +56,7 @@ export async function eventRoutes(app: FastifyInstance, { events }: { events: Ev
 
   r.get('/ecm/events/counts', {
     schema: {
-      tags, summary: 'Clinic-wide event counts', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'getClinicEventCounts', summary: 'Clinic-wide event counts', security: USER_TOKEN_SECURITY,
       description: `The per-patient counts over every member of the clinic, or of one case load (provider_id, olcm_user_id, ilcm_user_id).\n\n${COUNTS_RULES}`,
       querystring: ClinicCountsQuery,
       response: ecmResponses({ 200: ClinicCountsResponse }, [422]),

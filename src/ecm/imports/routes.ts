@@ -30,7 +30,7 @@ export async function adminImportRoutes(app: FastifyInstance, { imports }: { imp
   r.post('/clinic/ecm/mifs', {
     bodyLimit: IMPORT_BODY_LIMIT,
     schema: {
-      tags, summary: 'Import a Member Information File', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'importMemberInformationFile', summary: 'Import a Member Information File', security: USER_TOKEN_SECURITY,
       description: MIF_DESCRIPTION,
       body: MifBody,
       response: ecmResponses({ 201: MifImportResponse }, [403, 422]),
@@ -42,7 +42,7 @@ export async function adminImportRoutes(app: FastifyInstance, { imports }: { imp
 
   r.get('/clinic/ecm/mifs', {
     schema: {
-      tags, summary: 'List Member Information File imports', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'listMemberInformationFileImports', summary: 'List Member Information File imports', security: USER_TOKEN_SECURITY,
       description: 'The clinic\'s MIF imports, newest first, with their counts (rejected rows in the detail).',
       querystring: MifImportListQuery,
       response: ecmResponses({ 200: MifImportList }, [403, 422]),
@@ -52,7 +52,7 @@ export async function adminImportRoutes(app: FastifyInstance, { imports }: { imp
   r.get('/clinic/ecm/mifs/:id', {
     config: { notFoundMessage: 'MIF import not found' },
     schema: {
-      tags, summary: 'Get a Member Information File import', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'getMemberInformationFileImport', summary: 'Get a Member Information File import', security: USER_TOKEN_SECURITY,
       description: 'One MIF import: counts, unknown columns and every rejected row with its reasons.',
       params: MifImportParams,
       response: ecmResponses({ 200: MifImportEnvelope }, [403, 404]),
@@ -62,7 +62,7 @@ export async function adminImportRoutes(app: FastifyInstance, { imports }: { imp
   r.post('/clinic/ecm/authorizations', {
     bodyLimit: IMPORT_BODY_LIMIT,
     schema: {
-      tags, summary: 'Import an authorization file', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'importAuthorizationFile', summary: 'Import an authorization file', security: USER_TOKEN_SECURITY,
       description: AUTHORIZATION_DESCRIPTION,
       body: AuthorizationBody,
       response: ecmResponses({ 201: AuthorizationImportResponse }, [403, 422]),

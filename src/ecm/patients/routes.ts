@@ -37,7 +37,7 @@ export async function adminPatientRoutes(app: FastifyInstance, { patients }: { p
 
   r.get('/clinic/ecm/patients', {
     schema: {
-      tags, summary: 'List ECM patients', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'listPatients', summary: 'List ECM patients', security: USER_TOKEN_SECURITY,
       description: 'A page of the clinic\'s members with their eligibility and case load. `per_page` above 100 is treated as 100.',
       querystring: ListQuery,
       response: ecmResponses({ 200: PatientListResponse }, [403, 422]),
@@ -46,7 +46,7 @@ export async function adminPatientRoutes(app: FastifyInstance, { patients }: { p
 
   r.post('/clinic/ecm/patients/filter', {
     schema: {
-      tags, summary: 'Filter ECM patients', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'filterPatients', summary: 'Filter ECM patients', security: USER_TOKEN_SECURITY,
       description: `Search, filter and sort the clinic's members. \`sort_by\`: ${SORTABLE_FIELDS.join(', ')}; \`sort_dir\`: ASC or DESC (any case). Answers 200.`,
       body: FilterBody,
       response: ecmResponses({ 200: PatientListResponse }, [403, 422]),
@@ -56,7 +56,7 @@ export async function adminPatientRoutes(app: FastifyInstance, { patients }: { p
   r.post('/clinic/ecm/patients', {
     config: patientErrors,
     schema: {
-      tags, summary: 'Enrol an ECM patient', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'createPatient', summary: 'Enrol an ECM patient', security: USER_TOKEN_SECURITY,
       description: '`first_name`, `last_name` and `ecm_eligibility_information.member_id` (unique within the clinic) are required.',
       body: PatientBody,
       response: ecmResponses({ 201: PatientEnvelope }, [403, 422]),
@@ -69,7 +69,7 @@ export async function adminPatientRoutes(app: FastifyInstance, { patients }: { p
   r.get('/clinic/ecm/patients/:id', {
     config: notFound,
     schema: {
-      tags, summary: 'Get ECM patient details', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'getPatient', summary: 'Get ECM patient details', security: USER_TOKEN_SECURITY,
       params: PatientParams,
       response: ecmResponses({ 200: PatientEnvelope }, [403, 404]),
     },
@@ -78,7 +78,7 @@ export async function adminPatientRoutes(app: FastifyInstance, { patients }: { p
   r.put('/clinic/ecm/patients/:id', {
     config: patientErrors,
     schema: {
-      tags, summary: 'Update ECM patient', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'updatePatient', summary: 'Update ECM patient', security: USER_TOKEN_SECURITY,
       description: 'All fields optional. A new `member_record_status` is appended to `ecm_status_history`. `phone` is normalised to E.164.',
       params: PatientParams,
       body: PatientBody,
@@ -89,7 +89,7 @@ export async function adminPatientRoutes(app: FastifyInstance, { patients }: { p
   r.put('/clinic/ecm/patients/:id/case_load', {
     config: patientErrors,
     schema: {
-      tags, summary: 'Assign the case load (provider, OLCM, ILCM)', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'assignPatientCaseLoad', summary: 'Assign the case load (provider, OLCM, ILCM)', security: USER_TOKEN_SECURITY,
       description:
         'Sets the member\'s provider, Outreach Lead Care Manager and Intensive Lead Care Manager: `provider_id`, `olcm_user_id`, ' +
         '`ilcm_user_id`, sent flat or inside `case_load` (which wins). Omitted: unchanged; null: cleared. Each must be an ' +
@@ -102,7 +102,7 @@ export async function adminPatientRoutes(app: FastifyInstance, { patients }: { p
 
   r.get('/clinic/ecm/lead_care_managers', {
     schema: {
-      tags, summary: 'List lead care managers', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'listLeadCareManagers', summary: 'List lead care managers', security: USER_TOKEN_SECURITY,
       description:
         'The clinic\'s active users who can be a member\'s OLCM or ILCM (care coordinators and admins), by name, with how many ' +
         'members each leads (`olcm_count`, `ilcm_count`, `members_count`).',
@@ -118,7 +118,7 @@ export async function clinicPatientRoutes(app: FastifyInstance, { patients, iden
 
   r.get('/ecm/care_team', {
     schema: {
-      tags, summary: 'The clinic\'s care team (names and roles)', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'listCareTeam', summary: 'The clinic\'s care team (names and roles)', security: USER_TOKEN_SECURITY,
       description: 'Every user of the clinic with id, name, role and whether the account is active, for assigning work and filtering by provider or lead care manager. Contact details stay admin-only (`GET /v1/admin/users`).',
       querystring: Type.Object({ ...PageQuery, role: Type.Optional(Type.Enum(['admin', 'care_coordinator', 'provider'])) }),
       response: ecmResponses({ 200: CareTeamList }, [422]),
@@ -131,7 +131,7 @@ export async function clinicPatientRoutes(app: FastifyInstance, { patients, iden
 
   r.get('/ecm/patients', {
     schema: {
-      tags, summary: 'List ECM patients (care team)', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'listCareTeamPatients', summary: 'List ECM patients (care team)', security: USER_TOKEN_SECURITY,
       description: 'The admin list\'s filters, plus `assigned_to_me=true` for members whose case load names the caller.',
       querystring: ClinicListQuery,
       response: ecmResponses({ 200: PatientListResponse }, [422]),
@@ -144,7 +144,7 @@ export async function clinicPatientRoutes(app: FastifyInstance, { patients, iden
   r.get('/ecm/patients/:id', {
     config: notFound,
     schema: {
-      tags, summary: 'Get ECM patient details (care team)', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'getCareTeamPatient', summary: 'Get ECM patient details (care team)', security: USER_TOKEN_SECURITY,
       params: PatientParams,
       response: ecmResponses({ 200: PatientEnvelope }, [404]),
     },

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { UserActor } from '../../platform/context.ts';
-import { contextOf } from '../../platform/http.ts';
+import { contextOf, PUBLIC_SECURITY } from '../../platform/http.ts';
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
 import { DateText, LimitedString, Nullable } from '../../platform/schema.ts';
 import { EcmErrors, ecmResponses, USER_TOKEN_SECURITY } from '../http.ts';
@@ -44,7 +44,7 @@ export async function prtfRoutes(app: FastifyInstance, { prtf }: { prtf: PrtfSer
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.post('/clinic/ecm/prtf_reports', {
     schema: {
-      tags, summary: 'Generate a PRTF report', security: USER_TOKEN_SECURITY,
+      tags, operationId: 'createPrtfReport', summary: 'Generate a PRTF report', security: USER_TOKEN_SECURITY,
       description: `One row per member with ECM eligibility overlapping the period or any event in it. Columns, in order: ${PRTF_COLUMNS.join('; ')}. Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.`,
       body: PrtfBody,
       response: ecmResponses({ 201: Type.Object({ message: Type.String(), prtf_report: PrtfReport }) }, [403, 422]),
@@ -53,7 +53,7 @@ export async function prtfRoutes(app: FastifyInstance, { prtf }: { prtf: PrtfSer
 
   r.get('/clinic/ecm/prtf_reports', {
     schema: {
-      tags, summary: 'List PRTF reports', security: USER_TOKEN_SECURITY, querystring: Type.Object(PageQuery),
+      tags, operationId: 'listPrtfReports', summary: 'List PRTF reports', security: USER_TOKEN_SECURITY, querystring: Type.Object(PageQuery),
       response: ecmResponses({ 200: Type.Object({ prtf_reports: Type.Array(PrtfReport), pagination: Pagination }) }, [403, 422]),
     },
   }, async (req) => prtf.list(contextOf(req), req.query));
@@ -61,7 +61,7 @@ export async function prtfRoutes(app: FastifyInstance, { prtf }: { prtf: PrtfSer
   r.get('/clinic/ecm/prtf_reports/:id', {
     config: { notFoundMessage: 'PRTF report not found' },
     schema: {
-      tags, summary: 'Get a PRTF report (fresh download URL)', security: USER_TOKEN_SECURITY, params: Type.Object({ id: Type.Integer() }),
+      tags, operationId: 'getPrtfReport', summary: 'Get a PRTF report (fresh download URL)', security: USER_TOKEN_SECURITY, params: Type.Object({ id: Type.Integer() }),
       response: ecmResponses({ 200: Type.Object({ prtf_report: PrtfReport }) }, [403, 404]),
     },
   }, async (req) => prtf.get(contextOf(req), req.params.id));
@@ -71,7 +71,7 @@ export async function prtfRoutes(app: FastifyInstance, { prtf }: { prtf: PrtfSer
 export async function downloadRoutes(app: FastifyInstance, { prtf }: { prtf: PrtfService }) {
   app.withTypeProvider<TypeBoxTypeProvider>().get('/downloads/:public_id', {
     schema: {
-      tags: ['Downloads'], summary: 'Download a file through a signed URL',
+      tags: ['Downloads'], operationId: 'downloadFile', summary: 'Download a file through a signed URL', security: PUBLIC_SECURITY,
       description: 'URLs come from the resources that produce files (PRTF reports). An expired, tampered or unknown link is 403.',
       params: Type.Object({ public_id: LimitedString('key') }),
       querystring: Type.Object({ expires: Type.Integer(), signature: LimitedString('key') }),

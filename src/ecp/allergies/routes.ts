@@ -13,7 +13,7 @@ export async function allergyRoutes(app: FastifyInstance, deps: { allergies: All
   r.post('/resident/allergy', {
     config: { scope: 'allergy.write' },
     schema: {
-      tags: ['ECP allergies'], summary: "Add an allergy to a resident's list",
+      tags: ['ECP allergies'], operationId: 'createResidentAllergy', summary: "Add an allergy to a resident's list",
       description: `The same allergy twice (case-insensitive) is stored once. ${IDENTIFY}`,
       body: AllergyChange,
       response: ecpResponses({ 200: AllergyResult }),
@@ -23,7 +23,7 @@ export async function allergyRoutes(app: FastifyInstance, deps: { allergies: All
   r.delete('/resident/allergy', {
     config: { scope: 'allergy.write' },
     schema: {
-      tags: ['ECP allergies'], summary: "Remove an allergy from a resident's list",
+      tags: ['ECP allergies'], operationId: 'deleteResidentAllergy', summary: "Remove an allergy from a resident's list",
       description: `Beyond seed 000. Parameters in a JSON body or the query string. ${IDENTIFY}`,
       querystring: AllergyChange,
       response: ecpResponses({ 200: AllergyResult }),
@@ -33,7 +33,7 @@ export async function allergyRoutes(app: FastifyInstance, deps: { allergies: All
   r.get('/resident/allergy', {
     config: { scope: 'allergy.read' },
     schema: {
-      tags: ['ECP allergies'], summary: 'Allergies of the residents of a location',
+      tags: ['ECP allergies'], operationId: 'listResidentAllergies', summary: 'Allergies of the residents of a location',
       description: '100 a page, alphabetical by last name; parameters in the query string or a JSON body.',
       querystring: AllergyQuery,
       response: ecpResponses({ 200: AllergyList }),

@@ -13,7 +13,7 @@ export async function codeRoutes(app: FastifyInstance, deps: { codes: Icd10cmSer
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/codes/icd10cm', {
     schema: {
-      tags: ['ECP codes'], summary: 'Search ICD-10-CM codes', security: PARTNER_SECURITY,
+      tags: ['ECP codes'], operationId: 'searchIcd10cmCodes', summary: 'Search ICD-10-CM codes', security: PARTNER_SECURITY,
       description: 'By code prefix or description words, in the latest imported fiscal year; billable codes first. Any valid token (no scope).',
       querystring: CodeSearchQuery,
       response: ecpResponses({ 200: CodeSearchResult }),

@@ -11,7 +11,7 @@ export async function contactRoutes(app: FastifyInstance, deps: { contacts: Cont
   r.post('/resident/contact', {
     config: { scope: 'contact.write' },
     schema: {
-      tags: ['ECP contacts'], summary: 'Create a resident contact',
+      tags: ['ECP contacts'], operationId: 'createResidentContact', summary: 'Create a resident contact',
       description: 'Fields as seed 000 documents them; booleans true/false or 1/0; zip a number or a string. The same first and last name for the resident is an Error carrying the existing contactId.',
       body: NewContact,
       response: ecpResponses({ 200: CreatedContact }),
@@ -21,7 +21,7 @@ export async function contactRoutes(app: FastifyInstance, deps: { contacts: Cont
   r.put('/resident/contact', {
     config: { scope: 'contact.write' },
     schema: {
-      tags: ['ECP contacts'], summary: 'Update a resident contact',
+      tags: ['ECP contacts'], operationId: 'updateResidentContact', summary: 'Update a resident contact',
       description: 'Beyond seed 000. The contact by `contactId` in the body; the fields of POST contact, all optional, `null` clears a text field (webhook contact.update).',
       body: ContactUpdate,
       response: ecpResponses({ 200: ContactChanged }),
@@ -31,7 +31,7 @@ export async function contactRoutes(app: FastifyInstance, deps: { contacts: Cont
   r.delete('/resident/contact', {
     config: { scope: 'contact.write' },
     schema: {
-      tags: ['ECP contacts'], summary: 'Remove a resident contact',
+      tags: ['ECP contacts'], operationId: 'deleteResidentContact', summary: 'Remove a resident contact',
       description: 'Beyond seed 000. `contactId` in a JSON body or the query string (webhook contact.delete with the last state).',
       querystring: ContactRef,
       response: ecpResponses({ 200: ContactChanged }),

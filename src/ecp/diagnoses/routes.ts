@@ -12,7 +12,7 @@ export async function diagnosisRoutes(app: FastifyInstance, deps: { diagnoses: D
   r.post('/resident/diagnosis', {
     config: { scope: 'diagnosis.write' },
     schema: {
-      tags: ['ECP diagnoses'], summary: 'Add a diagnosis to a resident',
+      tags: ['ECP diagnoses'], operationId: 'createResidentDiagnosis', summary: 'Add a diagnosis to a resident',
       description:
         'Resident by residentId, externalIdName + externalIdValue, or firstName + lastName + dateOfBirth, at location (name or GUID; or locationId). ' +
         'code (E11.9 or E119) must be a billable ICD-10-CM code of the fiscal year of timestamp (or of the latest imported year); ' +
@@ -25,7 +25,7 @@ export async function diagnosisRoutes(app: FastifyInstance, deps: { diagnoses: D
   r.get('/resident/diagnosis', {
     config: { scope: 'diagnosis.read' },
     schema: {
-      tags: ['ECP diagnoses'], summary: "A location's diagnoses",
+      tags: ['ECP diagnoses'], operationId: 'listResidentDiagnoses', summary: "A location's diagnoses",
       description: 'Parameters in the query string or a JSON body. 100 a page, oldest first (timestamp, then order of recording).',
       querystring: DiagnosisQuery,
       response: ecpResponses({ 200: DiagnosisList }),

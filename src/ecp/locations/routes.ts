@@ -11,7 +11,7 @@ export async function locationRoutes(app: FastifyInstance, deps: { locations: Lo
   r.get('/location', {
     config: { scope: 'location.read' },
     schema: {
-      tags: ['ECP locations'], summary: 'Locations the token reaches',
+      tags: ['ECP locations'], operationId: 'listLocations', summary: 'Locations the token reaches',
       description: 'A bare JSON array of location names (seed 000), without `result`.',
       response: ecpResponses({ 200: Type.Array(Type.String()) }),
     },

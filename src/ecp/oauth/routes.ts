@@ -18,6 +18,9 @@ const TokenResponse = Type.Object({
 });
 const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.String() }, { description: 'RFC 6749 section 5.2 error (413 for a body over 64 KiB)' });
 
+/** Client authentication at the token endpoint (RFC 6749 section 2.3.1): `{}` for client_id and client_secret in the body, or HTTP Basic. */
+const TOKEN_SECURITY: Array<Record<string, string[]>> = [{}, { ClientBasic: [] }];
+
 export async function tokenRoutes(app: FastifyInstance, { oauth }: { oauth: OAuthService }) {
   await app.register(formbody);
   app.setErrorHandler((err, req, reply) => {
@@ -50,7 +53,7 @@ export async function tokenRoutes(app: FastifyInstance, { oauth }: { oauth: OAut
 
   app.post('/token', {
     schema: {
-      tags: ['ECP OAuth2'], summary: 'Issue an access token (client credentials)',
+      tags: ['ECP OAuth2'], operationId: 'issueAccessToken', summary: 'Issue an access token (client credentials)', security: TOKEN_SECURITY,
       description: 'The seed\'s JSON body (`client_secret` base64-encoded) or the RFC 6749 form body; credentials in the body or HTTP Basic (raw secret). `scope` omitted: every scope the client may have. Tokens live 3600 s.',
       body: Type.Object({
         grant_type: Type.Optional(LimitedString('key')),

@@ -18,7 +18,7 @@ export async function userRoutes(app: FastifyInstance, deps: { ecpUsers: EcpUser
   r.post('/user', {
     config: { scope: 'user.write' },
     schema: {
-      tags: TAGS, summary: 'Create a user',
+      tags: TAGS, operationId: 'createEcpUser', summary: 'Create a user',
       description:
         'Lengths and enums as seed 000 documents them (`role` and `userGroup` take their documented values despite String(15)). ' +
         '`location`: names or GUIDs of locations the client reaches. `userGroup` must match one of the company\'s enabled groups. ' +
@@ -35,7 +35,7 @@ export async function userRoutes(app: FastifyInstance, deps: { ecpUsers: EcpUser
   r.put('/user', {
     config: { scope: 'user.write' },
     schema: {
-      tags: TAGS, summary: 'Update, deactivate or reactivate a user',
+      tags: TAGS, operationId: 'updateEcpUser', summary: 'Update, deactivate or reactivate a user',
       description:
         '`loginName` (case-insensitive) finds the user among those sharing a location with the client; every other field is updated when present ' +
         '(an empty string clears an optional text field). `location` replaces the user\'s locations that the client reaches and keeps the others. ' +
@@ -51,7 +51,7 @@ export async function userRoutes(app: FastifyInstance, deps: { ecpUsers: EcpUser
   r.get('/user', {
     config: { scope: 'user.read' },
     schema: {
-      tags: TAGS, summary: 'Get a user by loginName',
+      tags: TAGS, operationId: 'getEcpUser', summary: 'Get a user by loginName',
       description:
         '`loginName` in the query string or, as the seed shows for GETs, a JSON body; case-insensitive, among users sharing a location with the client ' +
         '(deactivated users included). The fields come beside `result`; `location` lists the GUIDs of the user\'s locations the client reaches; absent values are null.',

@@ -13,11 +13,13 @@ const IDENTIFY = 'Location by `location` (name) or `locationId`; the recording u
 export async function vitalRoutes(app: FastifyInstance, deps: { vitals: VitalService }) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   for (const def of VITALS) {
+    // `blood-ox` -> `BloodOx`: the path is fixed by the seed, so the operation ids are stable.
+    const noun = def.path.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
     const ranges = def.fields.map((f) => `${f.name} ${f.min}–${f.max}`).join(', ');
     r.post(`/resident/vital/${def.path}`, {
       config: { scope: 'vital.write' },
       schema: {
-        tags: ['ECP vitals'], summary: `Record a ${def.label.toLowerCase()} reading`,
+        tags: ['ECP vitals'], operationId: `create${noun}Vital`, summary: `Record a ${def.label.toLowerCase()} reading`,
         description: `Unit: ${def.unit}; plausible range ${ranges}${def.path === 'blood-pressure' ? ' (systolic above diastolic)' : ''}. ${IDENTIFY}`,
         body: newVitalSchema(def),
         response: ecpResponses({ 200: VitalCreated }),
@@ -27,7 +29,7 @@ export async function vitalRoutes(app: FastifyInstance, deps: { vitals: VitalSer
     r.get(`/resident/vital/${def.path}`, {
       config: { scope: 'vital.read' },
       schema: {
-        tags: ['ECP vitals'], summary: `${def.label} readings of a location`,
+        tags: ['ECP vitals'], operationId: `list${noun}Vitals`, summary: `${def.label} readings of a location`,
         description: `Unit: ${def.unit}. 100 a page, sorted by timestamp; parameters in the query string or a JSON body.`,
         querystring: VitalQuery,
         response: ecpResponses({ 200: vitalListSchema(def) }),

@@ -21,7 +21,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
   r.post('/webhook', {
     config: { scope: 'webhook.write' },
     schema: {
-      tags: TAGS, summary: 'Subscribe to webhook events',
+      tags: TAGS, operationId: 'createWebhookSubscription', summary: 'Subscribe to webhook events',
       description: 'Events of the locations granted to this client (user events: users whose locationsAllowed overlap them), optionally filtered by `locationIds`. '
         + 'Each delivery is a POST of the seed\'s root JSON with the Standard Webhooks headers `webhook-id`, `webhook-timestamp`, `webhook-signature` '
         + '(`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` with the secret returned here, shown once). 2xx is success; 410 disables the subscription; '
@@ -34,7 +34,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
   r.get('/webhook', {
     config: { scope: 'webhook.read' },
     schema: {
-      tags: TAGS, summary: "This client's webhook subscriptions",
+      tags: TAGS, operationId: 'listWebhookSubscriptions', summary: "This client's webhook subscriptions",
       description: 'Without secrets.',
       response: ecpResponses({ 200: SubscriptionList }),
     },
@@ -43,7 +43,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
   r.get('/webhook/:subscriptionId', {
     config: { scope: 'webhook.read' },
     schema: {
-      tags: TAGS, summary: 'A webhook subscription',
+      tags: TAGS, operationId: 'getWebhookSubscription', summary: 'A webhook subscription',
       description: 'Another client\'s subscription is "not found".',
       params: SubscriptionRef,
       response: ecpResponses({ 200: Subscription }),
@@ -53,7 +53,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
   r.put('/webhook/:subscriptionId', {
     config: { scope: 'webhook.write' },
     schema: {
-      tags: TAGS, summary: 'Change a webhook subscription',
+      tags: TAGS, operationId: 'updateWebhookSubscription', summary: 'Change a webhook subscription',
       description: 'Given fields replace the stored ones; `locationIds: null` removes the filter. `enabled: true` re-enables a subscription disabled by a 410, '
         + '5 days of failures or the partner, and clears its failure state; messages that failed meanwhile can be re-sent with `/replay`.',
       params: SubscriptionRef,
@@ -65,7 +65,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
   r.delete('/webhook/:subscriptionId', {
     config: { scope: 'webhook.write' },
     schema: {
-      tags: TAGS, summary: 'Delete a webhook subscription',
+      tags: TAGS, operationId: 'deleteWebhookSubscription', summary: 'Delete a webhook subscription',
       description: 'Pending deliveries stop; the delivery log goes with it.',
       params: SubscriptionRef,
       response: ecpResponses({ 200: DeletedSubscription }),
@@ -75,7 +75,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
   r.post('/webhook/:subscriptionId/rotate-secret', {
     config: { scope: 'webhook.write' },
     schema: {
-      tags: TAGS, summary: 'Rotate the signing secret',
+      tags: TAGS, operationId: 'rotateWebhookSecret', summary: 'Rotate the signing secret',
       description: 'Returns a new secret (shown once). For 24 hours every delivery carries two signatures in `webhook-signature` (space-separated), '
         + 'one with each secret, so the receiver can switch secrets without rejecting a message.',
       params: SubscriptionRef,
@@ -86,7 +86,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
   r.get('/webhook/:subscriptionId/deliveries', {
     config: { scope: 'webhook.read' },
     schema: {
-      tags: TAGS, summary: 'Messages sent to a subscription, with every attempt',
+      tags: TAGS, operationId: 'listWebhookDeliveries', summary: 'Messages sent to a subscription, with every attempt',
       description: 'Newest first, 100 a page; each attempt with its time, HTTP status (null: no answer), latency, the first 1 KB of the answer and the error.',
       params: SubscriptionRef,
       querystring: DeliveryQuery,
@@ -97,7 +97,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
   r.post('/webhook/:subscriptionId/deliveries/:messageId/retry', {
     config: { scope: 'webhook.write' },
     schema: {
-      tags: TAGS, summary: 'Send one message again',
+      tags: TAGS, operationId: 'retryWebhookDelivery', summary: 'Send one message again',
       description: 'The same bytes and `webhook-id`, freshly signed, with a fresh retry schedule. The subscription must be enabled.',
       params: DeliveryRef,
       response: ecpResponses({ 200: Resent }),
@@ -107,7 +107,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
   r.post('/webhook/:subscriptionId/replay', {
     config: { scope: 'webhook.write' },
     schema: {
-      tags: TAGS, summary: 'Send again every failed message since a time',
+      tags: TAGS, operationId: 'replayWebhookDeliveries', summary: 'Send again every failed message since a time',
       description: 'Messages created at or after `since` whose delivery failed (with `includeSucceeded`, every one), each with a fresh retry schedule.',
       params: SubscriptionRef,
       body: ReplayRequest,

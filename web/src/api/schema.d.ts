@@ -11,116 +11,7 @@ export interface paths {
          * The audit log
          * @description One row per request that read or changed PHI, per sign-in attempt on one of the clinic's accounts, per sign-out, and per 403, newest first.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Exact action, e.g. `sign_in_failed` (failed sign-ins) or `access_denied` (403s). */
-                    action?: string;
-                    /** @description User id. */
-                    actor_id?: string;
-                    /** @description To this day (UTC), inclusive. */
-                    end_date?: string;
-                    entity_id?: string;
-                    /** @description patient, user, organization, ... */
-                    entity_type?: string;
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                    /** @description From this day (UTC), inclusive. */
-                    start_date?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            audit_events: {
-                                /** @description read, list, create, update, delete, export or import; for authentication: sign_in, sign_in_failed and sign_out (entity_type `session`, entity_ids the attempted email; a failed attempt is filed under the clinic of the account the email names, and is not recorded when it names none), token_granted and token_refused (ECP `POST /token`, `access_token`), and access_denied (a 403: entity_type `endpoint`, entity_ids `METHOD /route/pattern`). */
-                                action: string;
-                                actor_id: string | null;
-                                actor_name: string | null;
-                                /** @description user, system or partner (the partner client, on a company's rows). */
-                                actor_type: string;
-                                /** Format: date-time */
-                                created_at: string;
-                                /** @description Every record the request read or changed. */
-                                entity_ids: string[];
-                                entity_type: string;
-                                id: number;
-                                ip: string | null;
-                                request_id: string | null;
-                            }[];
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -161,122 +52,7 @@ export interface paths {
          *     **Errors.** A bad row is rejected with its row number and reasons (`Validation failed: Auth No can't be blank`) while the
          *     valid rows import; a file that cannot be read is 422 and changes nothing.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Exactly one of `file`, `url` or `path`. `file_type` (`csv`, `xml`, `xlsx`, `xlsm`) is detected when omitted: from the data URI's media type, the file name, then the content. `xls` (binary Excel) is refused: save the file as XLSX. */
-                        authorization: {
-                            /** @description The file in base64 behind a data-URI prefix: `data:text/csv;base64,`, `data:text/xml;base64,`, `data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,` (a `;name=<file name>` parameter is kept as the file name). */
-                            file?: string;
-                            /**
-                             * @description csv (comma or tab delimited), xml, xlsx, xlsm; xls is refused.
-                             * @enum {unknown}
-                             */
-                            file_type?: "csv" | "xml" | "xlsx" | "xlsm" | "xls";
-                            /** @description Name kept in the import history (`url` and `path` use their own). */
-                            filename?: string;
-                            /** @description A file in the clinic's own drop folder `DATA_DIR/imports/<organization id>/` (its SFTP drop), relative to that folder (`nightly/mif.csv`). Absolute paths, `..` and symbolic links out of the folder reach nothing: they answer the same 422 as a missing file. */
-                            path?: string;
-                            /** @description An http(s) URL to download; its host must be listed in `IMPORT_URL_HOSTS`. No redirects. */
-                            url?: string;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            authorization_file_id: number;
-                            errors: {
-                                /** @description Each with the `Validation failed: ` prefix. */
-                                messages: string[];
-                                /** @description Row number as a spreadsheet shows it (header = 1). */
-                                row: number;
-                            }[];
-                            /** @description Authorizations created. */
-                            imported_count: number;
-                            /** @description `Authorization data imported successfully`. */
-                            message: string;
-                            rejected_count: number;
-                            /** @description Existing authorizations (same Auth No) updated. */
-                            updated_count: number;
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["importAuthorizationFile"];
         delete?: never;
         options?: never;
         head?: never;
@@ -294,102 +70,7 @@ export interface paths {
          * Unmatched inbound messages and calls
          * @description Inbound SMS and calls whose sender matched no member, or several (`candidate_patient_ids`).
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                            unmatched: {
-                                body: string | null;
-                                /** @description Members sharing the number (empty: none). */
-                                candidate_patient_ids: number[];
-                                /** @description sms or call. */
-                                channel: string;
-                                from: string;
-                                id: number;
-                                /** Format: date-time */
-                                received_at: string;
-                                to: string;
-                                twilio_sid: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listUnmatchedCommunications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -411,116 +92,7 @@ export interface paths {
          * Assign an unmatched message or call to a member
          * @description Creates the member's text message or call record, its activity and event.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        patient_id: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activity: {
-                                activity_type: string;
-                                assigned_to_id: number;
-                                id: number;
-                                patient_id: number;
-                                performed_by_id: number | null;
-                                status: string;
-                            };
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["assignUnmatchedCommunication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -538,105 +110,7 @@ export interface paths {
          * List lead care managers
          * @description The clinic's active users who can be a member's OLCM or ILCM (care coordinators and admins), by name, with how many members each leads (`olcm_count`, `ilcm_count`, `members_count`).
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            lead_care_managers: {
-                                email: string;
-                                /** @description User id (use as `olcm_user_id` or `ilcm_user_id`). */
-                                id: number;
-                                /** @description Members whose ILCM this user is. */
-                                ilcm_count: number;
-                                /** @description Members this user leads as OLCM or ILCM (each member once). */
-                                members_count: number;
-                                name: string;
-                                /** @description Members whose OLCM this user is. */
-                                olcm_count: number;
-                                /** @description E.164. */
-                                phone: string | null;
-                                /** @description `care_coordinator` or `admin`. */
-                                role: string;
-                            }[];
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listLeadCareManagers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -656,110 +130,7 @@ export interface paths {
          * List Member Information File imports
          * @description The clinic's MIF imports, newest first, with their counts (rejected rows in the detail).
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            mif_imports: {
-                                /**
-                                 * Format: date-time
-                                 * @description When the file was imported (UTC, ISO 8601)
-                                 */
-                                created_at: string;
-                                created_by_user_id: number | null;
-                                /** @description Members created. */
-                                created_count: number;
-                                file_type: string;
-                                filename: string | null;
-                                id: number;
-                                /** @description Rows rejected (see `errors`). */
-                                rejected_count: number;
-                                /** @description `file`, `url`, `path` or `cli`. */
-                                source: string;
-                                /** @description Columns of the file that are not MIF columns (ignored). */
-                                unknown_columns: string[];
-                                /** @description Existing members matched on MEMBER_ID and updated. */
-                                updated_count: number;
-                            }[];
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listMemberInformationFileImports"];
         put?: never;
         /**
          * Import a Member Information File
@@ -785,136 +156,7 @@ export interface paths {
          *     **Errors.** A row with bad data is rejected with its row number and reasons (`errors`) while the valid rows import.
          *     A file that cannot be read (or has no `MEMBER_ID` column) is 422 and changes nothing.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Exactly one of `file`, `url` or `path`. `file_type` (`csv`, `xml`, `xlsx`, `xlsm`) is detected when omitted: from the data URI's media type, the file name, then the content. `xls` (binary Excel) is refused: save the file as XLSX. */
-                        mif: {
-                            /** @description The file in base64 behind a data-URI prefix: `data:text/csv;base64,`, `data:text/xml;base64,`, `data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,` (a `;name=<file name>` parameter is kept as the file name). */
-                            file?: string;
-                            /**
-                             * @description csv (comma or tab delimited), xml, xlsx, xlsm; xls is refused.
-                             * @enum {unknown}
-                             */
-                            file_type?: "csv" | "xml" | "xlsx" | "xlsm" | "xls";
-                            /** @description Name kept in the import history (`url` and `path` use their own). */
-                            filename?: string;
-                            /** @description A file in the clinic's own drop folder `DATA_DIR/imports/<organization id>/` (its SFTP drop), relative to that folder (`nightly/mif.csv`). Absolute paths, `..` and symbolic links out of the folder reach nothing: they answer the same 422 as a missing file. */
-                            path?: string;
-                            /** @description An http(s) URL to download; its host must be listed in `IMPORT_URL_HOSTS`. No redirects. */
-                            url?: string;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                            mif_import: {
-                                /**
-                                 * Format: date-time
-                                 * @description When the file was imported (UTC, ISO 8601)
-                                 */
-                                created_at: string;
-                                created_by_user_id: number | null;
-                                /** @description Members created. */
-                                created_count: number;
-                                errors: {
-                                    member_id: string | null;
-                                    messages: string[];
-                                    /** @description Row number as a spreadsheet shows it (header = 1); for XML, the `<Member>` element's position (from 1). */
-                                    row: number;
-                                }[];
-                                file_type: string;
-                                filename: string | null;
-                                id: number;
-                                /** @description Rows rejected (see `errors`). */
-                                rejected_count: number;
-                                /** @description `file`, `url`, `path` or `cli`. */
-                                source: string;
-                                /** @description Columns of the file that are not MIF columns (ignored). */
-                                unknown_columns: string[];
-                                /** @description Existing members matched on MEMBER_ID and updated. */
-                                updated_count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["importMemberInformationFile"];
         delete?: never;
         options?: never;
         head?: never;
@@ -932,105 +174,7 @@ export interface paths {
          * Get a Member Information File import
          * @description One MIF import: counts, unknown columns and every rejected row with its reasons.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description MIF import ID. */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            mif_import: {
-                                /**
-                                 * Format: date-time
-                                 * @description When the file was imported (UTC, ISO 8601)
-                                 */
-                                created_at: string;
-                                created_by_user_id: number | null;
-                                /** @description Members created. */
-                                created_count: number;
-                                errors: {
-                                    member_id: string | null;
-                                    messages: string[];
-                                    /** @description Row number as a spreadsheet shows it (header = 1); for XML, the `<Member>` element's position (from 1). */
-                                    row: number;
-                                }[];
-                                file_type: string;
-                                filename: string | null;
-                                id: number;
-                                /** @description Rows rejected (see `errors`). */
-                                rejected_count: number;
-                                /** @description `file`, `url`, `path` or `cli`. */
-                                source: string;
-                                /** @description Columns of the file that are not MIF columns (ignored). */
-                                unknown_columns: string[];
-                                /** @description Existing members matched on MEMBER_ID and updated. */
-                                updated_count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getMemberInformationFileImport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1050,415 +194,13 @@ export interface paths {
          * List ECM patients
          * @description A page of the clinic's members with their eligibility and case load. `per_page` above 100 is treated as 100.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Acuity level: low, medium or high. */
-                    acuity_level?: "low" | "medium" | "high";
-                    /** @description Only members whose in-person lead care manager is this user. */
-                    ilcm_user_id?: number;
-                    /** @description Only members whose outreach lead care manager is this user. */
-                    olcm_user_id?: number;
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                    /** @description Only members whose case load names this provider. */
-                    provider_id?: number;
-                    /** @description Case-insensitive partial match on name or member_id. */
-                    search?: string;
-                    /** @description One of: id, name, first_name, last_name, date_of_birth, member_id, acuity_level, member_record_status, ecm_benefit_auth_eff_date, ecm_benefit_auth_end_date, activities_count, last_activity_at, created_at, updated_at (default name). */
-                    sort_by?: "id" | "name" | "first_name" | "last_name" | "date_of_birth" | "member_id" | "acuity_level" | "member_record_status" | "ecm_benefit_auth_eff_date" | "ecm_benefit_auth_end_date" | "activities_count" | "last_activity_at" | "created_at" | "updated_at";
-                    /** @description ASC or DESC, any case (default ASC). */
-                    sort_dir?: string;
-                    /** @description Member record status. */
-                    status?: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                            patients: {
-                                case_load: {
-                                    ilcm_name: string | null;
-                                    /** @description Intensive Lead Care Manager (user id). */
-                                    ilcm_user_id: number | null;
-                                    olcm_name: string | null;
-                                    /** @description Outreach Lead Care Manager (user id). */
-                                    olcm_user_id: number | null;
-                                    provider_id: number | null;
-                                    provider_name: string | null;
-                                };
-                                /**
-                                 * Format: date
-                                 * @description Date of birth (YYYY-MM-DD)
-                                 */
-                                date_of_birth: string | null;
-                                ecm_eligibility_information: {
-                                    /**
-                                     * @description Acuity level: low, medium or high.
-                                     * @enum {string|null}
-                                     */
-                                    acuity_level: "low" | "medium" | "high" | null;
-                                    /** @description The state's Client Index Number. */
-                                    cin: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization effective date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_eff_date: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization end date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_end_date: string | null;
-                                    ecm_provider_name: string | null;
-                                    ecm_service_auth_id: string | null;
-                                    id: number;
-                                    /** @description The plan's member id (unique within the clinic). */
-                                    member_id: string;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                };
-                                id: number;
-                                name: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listPatients"];
         put?: never;
         /**
          * Enrol an ECM patient
          * @description `first_name`, `last_name` and `ecm_eligibility_information.member_id` (unique within the clinic) are required.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        patient: {
-                            address?: {
-                                city?: string | null;
-                                state?: string | null;
-                                street?: string | null;
-                                zip?: string | null;
-                            };
-                            case_load?: {
-                                ilcm_user_id?: number | null;
-                                olcm_user_id?: number | null;
-                                provider_id?: number | null;
-                            };
-                            /** Format: date */
-                            date_of_birth?: string | null;
-                            ecm_eligibility_information?: {
-                                /**
-                                 * @description Acuity level: low, medium or high.
-                                 * @enum {string|null}
-                                 */
-                                acuity_level?: "low" | "medium" | "high" | null;
-                                cin?: string | null;
-                                /** Format: date */
-                                ecm_benefit_auth_eff_date?: string | null;
-                                /** Format: date */
-                                ecm_benefit_auth_end_date?: string | null;
-                                /** @description 10 digits. */
-                                ecm_npi?: string | null;
-                                ecm_provider_name?: string | null;
-                                ecm_service_auth_id?: string | null;
-                                /** @description Required on create; unique within the clinic. */
-                                member_id?: string;
-                                /**
-                                 * @description Member record status.
-                                 * @enum {unknown}
-                                 */
-                                member_record_status?: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                            };
-                            /** Format: email */
-                            email?: string | null;
-                            first_name?: string;
-                            /** @enum {string|null} */
-                            gender?: "male" | "female" | "other" | "unknown" | null;
-                            last_name?: string;
-                            /** @description Any common format; stored as E.164. */
-                            phone?: string | null;
-                            services?: string[];
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            patient: {
-                                activities_count: number;
-                                address: {
-                                    city: string | null;
-                                    state: string | null;
-                                    street: string | null;
-                                    zip: string | null;
-                                };
-                                case_load: {
-                                    id: number;
-                                    ilcm_name: string | null;
-                                    /** @description Intensive Lead Care Manager (user id). */
-                                    ilcm_user_id: number | null;
-                                    olcm_name: string | null;
-                                    /** @description Outreach Lead Care Manager (user id). */
-                                    olcm_user_id: number | null;
-                                    provider_id: number | null;
-                                    provider_name: string | null;
-                                };
-                                /**
-                                 * Format: date-time
-                                 * @description Enrolled in the platform (UTC, ISO 8601)
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date
-                                 * @description Date of birth (YYYY-MM-DD)
-                                 */
-                                date_of_birth: string | null;
-                                ecm_authorizations: {
-                                    auth_no: string;
-                                    auth_type: string | null;
-                                    authorization_type: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description Expiration (YYYY-MM-DD)
-                                     */
-                                    expiration_date: string | null;
-                                    id: number;
-                                    /**
-                                     * Format: date
-                                     * @description Start (YYYY-MM-DD)
-                                     */
-                                    start_date: string | null;
-                                    /** @description Approved, Pending, Denied or Terminated. */
-                                    status: string;
-                                }[];
-                                ecm_eligibility_information: {
-                                    /**
-                                     * @description Acuity level: low, medium or high.
-                                     * @enum {string|null}
-                                     */
-                                    acuity_level: "low" | "medium" | "high" | null;
-                                    /** @description The state's Client Index Number. */
-                                    cin: string | null;
-                                    /**
-                                     * Format: date-time
-                                     * @description Created (UTC, ISO 8601)
-                                     */
-                                    created_at: string;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization effective date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_eff_date: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization end date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_end_date: string | null;
-                                    /** @description NPI of the ECM provider serving the member. */
-                                    ecm_npi: string | null;
-                                    ecm_provider_name: string | null;
-                                    ecm_service_auth_id: string | null;
-                                    id: number;
-                                    /** @description The plan's member id (unique within the clinic). */
-                                    member_id: string;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                    /**
-                                     * Format: date-time
-                                     * @description Last changed (UTC, ISO 8601)
-                                     */
-                                    updated_at: string;
-                                };
-                                /** @description Oldest first. */
-                                ecm_status_history: {
-                                    /**
-                                     * Format: date-time
-                                     * @description When the status changed (UTC, ISO 8601)
-                                     */
-                                    changed_at: string;
-                                    /** @description The acting user's name, or the source (`System Import`, `MIF Import`). */
-                                    changed_by: string;
-                                    id: number;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                }[];
-                                email: string | null;
-                                first_name: string;
-                                gender: string | null;
-                                id: number;
-                                /**
-                                 * Format: date-time
-                                 * @description Most recent activity (UTC, ISO 8601)
-                                 */
-                                last_activity_at: string | null;
-                                last_name: string;
-                                name: string;
-                                /** @description E.164. */
-                                phone: string | null;
-                                services: string[];
-                                /**
-                                 * Format: date-time
-                                 * @description Last changed (UTC, ISO 8601)
-                                 */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createPatient"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1473,478 +215,12 @@ export interface paths {
             cookie?: never;
         };
         /** Get ECM patient details */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Patient ID. */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            patient: {
-                                activities_count: number;
-                                address: {
-                                    city: string | null;
-                                    state: string | null;
-                                    street: string | null;
-                                    zip: string | null;
-                                };
-                                case_load: {
-                                    id: number;
-                                    ilcm_name: string | null;
-                                    /** @description Intensive Lead Care Manager (user id). */
-                                    ilcm_user_id: number | null;
-                                    olcm_name: string | null;
-                                    /** @description Outreach Lead Care Manager (user id). */
-                                    olcm_user_id: number | null;
-                                    provider_id: number | null;
-                                    provider_name: string | null;
-                                };
-                                /**
-                                 * Format: date-time
-                                 * @description Enrolled in the platform (UTC, ISO 8601)
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date
-                                 * @description Date of birth (YYYY-MM-DD)
-                                 */
-                                date_of_birth: string | null;
-                                ecm_authorizations: {
-                                    auth_no: string;
-                                    auth_type: string | null;
-                                    authorization_type: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description Expiration (YYYY-MM-DD)
-                                     */
-                                    expiration_date: string | null;
-                                    id: number;
-                                    /**
-                                     * Format: date
-                                     * @description Start (YYYY-MM-DD)
-                                     */
-                                    start_date: string | null;
-                                    /** @description Approved, Pending, Denied or Terminated. */
-                                    status: string;
-                                }[];
-                                ecm_eligibility_information: {
-                                    /**
-                                     * @description Acuity level: low, medium or high.
-                                     * @enum {string|null}
-                                     */
-                                    acuity_level: "low" | "medium" | "high" | null;
-                                    /** @description The state's Client Index Number. */
-                                    cin: string | null;
-                                    /**
-                                     * Format: date-time
-                                     * @description Created (UTC, ISO 8601)
-                                     */
-                                    created_at: string;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization effective date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_eff_date: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization end date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_end_date: string | null;
-                                    /** @description NPI of the ECM provider serving the member. */
-                                    ecm_npi: string | null;
-                                    ecm_provider_name: string | null;
-                                    ecm_service_auth_id: string | null;
-                                    id: number;
-                                    /** @description The plan's member id (unique within the clinic). */
-                                    member_id: string;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                    /**
-                                     * Format: date-time
-                                     * @description Last changed (UTC, ISO 8601)
-                                     */
-                                    updated_at: string;
-                                };
-                                /** @description Oldest first. */
-                                ecm_status_history: {
-                                    /**
-                                     * Format: date-time
-                                     * @description When the status changed (UTC, ISO 8601)
-                                     */
-                                    changed_at: string;
-                                    /** @description The acting user's name, or the source (`System Import`, `MIF Import`). */
-                                    changed_by: string;
-                                    id: number;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                }[];
-                                email: string | null;
-                                first_name: string;
-                                gender: string | null;
-                                id: number;
-                                /**
-                                 * Format: date-time
-                                 * @description Most recent activity (UTC, ISO 8601)
-                                 */
-                                last_activity_at: string | null;
-                                last_name: string;
-                                name: string;
-                                /** @description E.164. */
-                                phone: string | null;
-                                services: string[];
-                                /**
-                                 * Format: date-time
-                                 * @description Last changed (UTC, ISO 8601)
-                                 */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getPatient"];
         /**
          * Update ECM patient
          * @description All fields optional. A new `member_record_status` is appended to `ecm_status_history`. `phone` is normalised to E.164.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Patient ID. */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        patient: {
-                            address?: {
-                                city?: string | null;
-                                state?: string | null;
-                                street?: string | null;
-                                zip?: string | null;
-                            };
-                            case_load?: {
-                                ilcm_user_id?: number | null;
-                                olcm_user_id?: number | null;
-                                provider_id?: number | null;
-                            };
-                            /** Format: date */
-                            date_of_birth?: string | null;
-                            ecm_eligibility_information?: {
-                                /**
-                                 * @description Acuity level: low, medium or high.
-                                 * @enum {string|null}
-                                 */
-                                acuity_level?: "low" | "medium" | "high" | null;
-                                cin?: string | null;
-                                /** Format: date */
-                                ecm_benefit_auth_eff_date?: string | null;
-                                /** Format: date */
-                                ecm_benefit_auth_end_date?: string | null;
-                                /** @description 10 digits. */
-                                ecm_npi?: string | null;
-                                ecm_provider_name?: string | null;
-                                ecm_service_auth_id?: string | null;
-                                /** @description Required on create; unique within the clinic. */
-                                member_id?: string;
-                                /**
-                                 * @description Member record status.
-                                 * @enum {unknown}
-                                 */
-                                member_record_status?: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                            };
-                            /** Format: email */
-                            email?: string | null;
-                            first_name?: string;
-                            /** @enum {string|null} */
-                            gender?: "male" | "female" | "other" | "unknown" | null;
-                            last_name?: string;
-                            /** @description Any common format; stored as E.164. */
-                            phone?: string | null;
-                            services?: string[];
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            patient: {
-                                activities_count: number;
-                                address: {
-                                    city: string | null;
-                                    state: string | null;
-                                    street: string | null;
-                                    zip: string | null;
-                                };
-                                case_load: {
-                                    id: number;
-                                    ilcm_name: string | null;
-                                    /** @description Intensive Lead Care Manager (user id). */
-                                    ilcm_user_id: number | null;
-                                    olcm_name: string | null;
-                                    /** @description Outreach Lead Care Manager (user id). */
-                                    olcm_user_id: number | null;
-                                    provider_id: number | null;
-                                    provider_name: string | null;
-                                };
-                                /**
-                                 * Format: date-time
-                                 * @description Enrolled in the platform (UTC, ISO 8601)
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date
-                                 * @description Date of birth (YYYY-MM-DD)
-                                 */
-                                date_of_birth: string | null;
-                                ecm_authorizations: {
-                                    auth_no: string;
-                                    auth_type: string | null;
-                                    authorization_type: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description Expiration (YYYY-MM-DD)
-                                     */
-                                    expiration_date: string | null;
-                                    id: number;
-                                    /**
-                                     * Format: date
-                                     * @description Start (YYYY-MM-DD)
-                                     */
-                                    start_date: string | null;
-                                    /** @description Approved, Pending, Denied or Terminated. */
-                                    status: string;
-                                }[];
-                                ecm_eligibility_information: {
-                                    /**
-                                     * @description Acuity level: low, medium or high.
-                                     * @enum {string|null}
-                                     */
-                                    acuity_level: "low" | "medium" | "high" | null;
-                                    /** @description The state's Client Index Number. */
-                                    cin: string | null;
-                                    /**
-                                     * Format: date-time
-                                     * @description Created (UTC, ISO 8601)
-                                     */
-                                    created_at: string;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization effective date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_eff_date: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization end date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_end_date: string | null;
-                                    /** @description NPI of the ECM provider serving the member. */
-                                    ecm_npi: string | null;
-                                    ecm_provider_name: string | null;
-                                    ecm_service_auth_id: string | null;
-                                    id: number;
-                                    /** @description The plan's member id (unique within the clinic). */
-                                    member_id: string;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                    /**
-                                     * Format: date-time
-                                     * @description Last changed (UTC, ISO 8601)
-                                     */
-                                    updated_at: string;
-                                };
-                                /** @description Oldest first. */
-                                ecm_status_history: {
-                                    /**
-                                     * Format: date-time
-                                     * @description When the status changed (UTC, ISO 8601)
-                                     */
-                                    changed_at: string;
-                                    /** @description The acting user's name, or the source (`System Import`, `MIF Import`). */
-                                    changed_by: string;
-                                    id: number;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                }[];
-                                email: string | null;
-                                first_name: string;
-                                gender: string | null;
-                                id: number;
-                                /**
-                                 * Format: date-time
-                                 * @description Most recent activity (UTC, ISO 8601)
-                                 */
-                                last_activity_at: string | null;
-                                last_name: string;
-                                name: string;
-                                /** @description E.164. */
-                                phone: string | null;
-                                services: string[];
-                                /**
-                                 * Format: date-time
-                                 * @description Last changed (UTC, ISO 8601)
-                                 */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        put: operations["updatePatient"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1964,242 +240,7 @@ export interface paths {
          * Assign the case load (provider, OLCM, ILCM)
          * @description Sets the member's provider, Outreach Lead Care Manager and Intensive Lead Care Manager: `provider_id`, `olcm_user_id`, `ilcm_user_id`, sent flat or inside `case_load` (which wins). Omitted: unchanged; null: cleared. Each must be an active user of the clinic (`GET .../lead_care_managers` lists who can lead). Answers the patient detail, like `PUT .../patients/{id}`.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Patient ID. */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        case_load?: {
-                            ilcm_user_id?: number | null;
-                            olcm_user_id?: number | null;
-                            provider_id?: number | null;
-                        };
-                        /** @description Intensive Lead Care Manager (user id); null clears it. */
-                        ilcm_user_id?: number | null;
-                        /** @description Outreach Lead Care Manager (user id); null clears it. */
-                        olcm_user_id?: number | null;
-                        /** @description Provider (user id); null clears it. */
-                        provider_id?: number | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            patient: {
-                                activities_count: number;
-                                address: {
-                                    city: string | null;
-                                    state: string | null;
-                                    street: string | null;
-                                    zip: string | null;
-                                };
-                                case_load: {
-                                    id: number;
-                                    ilcm_name: string | null;
-                                    /** @description Intensive Lead Care Manager (user id). */
-                                    ilcm_user_id: number | null;
-                                    olcm_name: string | null;
-                                    /** @description Outreach Lead Care Manager (user id). */
-                                    olcm_user_id: number | null;
-                                    provider_id: number | null;
-                                    provider_name: string | null;
-                                };
-                                /**
-                                 * Format: date-time
-                                 * @description Enrolled in the platform (UTC, ISO 8601)
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date
-                                 * @description Date of birth (YYYY-MM-DD)
-                                 */
-                                date_of_birth: string | null;
-                                ecm_authorizations: {
-                                    auth_no: string;
-                                    auth_type: string | null;
-                                    authorization_type: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description Expiration (YYYY-MM-DD)
-                                     */
-                                    expiration_date: string | null;
-                                    id: number;
-                                    /**
-                                     * Format: date
-                                     * @description Start (YYYY-MM-DD)
-                                     */
-                                    start_date: string | null;
-                                    /** @description Approved, Pending, Denied or Terminated. */
-                                    status: string;
-                                }[];
-                                ecm_eligibility_information: {
-                                    /**
-                                     * @description Acuity level: low, medium or high.
-                                     * @enum {string|null}
-                                     */
-                                    acuity_level: "low" | "medium" | "high" | null;
-                                    /** @description The state's Client Index Number. */
-                                    cin: string | null;
-                                    /**
-                                     * Format: date-time
-                                     * @description Created (UTC, ISO 8601)
-                                     */
-                                    created_at: string;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization effective date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_eff_date: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization end date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_end_date: string | null;
-                                    /** @description NPI of the ECM provider serving the member. */
-                                    ecm_npi: string | null;
-                                    ecm_provider_name: string | null;
-                                    ecm_service_auth_id: string | null;
-                                    id: number;
-                                    /** @description The plan's member id (unique within the clinic). */
-                                    member_id: string;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                    /**
-                                     * Format: date-time
-                                     * @description Last changed (UTC, ISO 8601)
-                                     */
-                                    updated_at: string;
-                                };
-                                /** @description Oldest first. */
-                                ecm_status_history: {
-                                    /**
-                                     * Format: date-time
-                                     * @description When the status changed (UTC, ISO 8601)
-                                     */
-                                    changed_at: string;
-                                    /** @description The acting user's name, or the source (`System Import`, `MIF Import`). */
-                                    changed_by: string;
-                                    id: number;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                }[];
-                                email: string | null;
-                                first_name: string;
-                                gender: string | null;
-                                id: number;
-                                /**
-                                 * Format: date-time
-                                 * @description Most recent activity (UTC, ISO 8601)
-                                 */
-                                last_activity_at: string | null;
-                                last_name: string;
-                                name: string;
-                                /** @description E.164. */
-                                phone: string | null;
-                                services: string[];
-                                /**
-                                 * Format: date-time
-                                 * @description Last changed (UTC, ISO 8601)
-                                 */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        put: operations["assignPatientCaseLoad"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2220,179 +261,7 @@ export interface paths {
          * Filter ECM patients
          * @description Search, filter and sort the clinic's members. `sort_by`: id, name, first_name, last_name, date_of_birth, member_id, acuity_level, member_record_status, ecm_benefit_auth_eff_date, ecm_benefit_auth_end_date, activities_count, last_activity_at, created_at, updated_at; `sort_dir`: ASC or DESC (any case). Answers 200.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        filters?: {
-                            /**
-                             * @description Acuity level: low, medium or high.
-                             * @enum {unknown}
-                             */
-                            acuity_level?: "low" | "medium" | "high";
-                            /**
-                             * @description Members with an authorization in this status.
-                             * @enum {unknown}
-                             */
-                            authorization_status?: "Approved" | "Pending" | "Denied" | "Terminated";
-                            ilcm_user_id?: number;
-                            olcm_user_id?: number;
-                            provider_id?: number;
-                            /**
-                             * @description Member record status.
-                             * @enum {unknown}
-                             */
-                            status?: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                        };
-                        page?: number;
-                        page_size?: number;
-                        per_page?: number;
-                        /** @description Case-insensitive partial match on name or member_id. */
-                        search?: string;
-                        /**
-                         * @description One of: id, name, first_name, last_name, date_of_birth, member_id, acuity_level, member_record_status, ecm_benefit_auth_eff_date, ecm_benefit_auth_end_date, activities_count, last_activity_at, created_at, updated_at (default name).
-                         * @enum {unknown}
-                         */
-                        sort_by?: "id" | "name" | "first_name" | "last_name" | "date_of_birth" | "member_id" | "acuity_level" | "member_record_status" | "ecm_benefit_auth_eff_date" | "ecm_benefit_auth_end_date" | "activities_count" | "last_activity_at" | "created_at" | "updated_at";
-                        /** @description ASC or DESC, any case (default ASC). */
-                        sort_dir?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                            patients: {
-                                case_load: {
-                                    ilcm_name: string | null;
-                                    /** @description Intensive Lead Care Manager (user id). */
-                                    ilcm_user_id: number | null;
-                                    olcm_name: string | null;
-                                    /** @description Outreach Lead Care Manager (user id). */
-                                    olcm_user_id: number | null;
-                                    provider_id: number | null;
-                                    provider_name: string | null;
-                                };
-                                /**
-                                 * Format: date
-                                 * @description Date of birth (YYYY-MM-DD)
-                                 */
-                                date_of_birth: string | null;
-                                ecm_eligibility_information: {
-                                    /**
-                                     * @description Acuity level: low, medium or high.
-                                     * @enum {string|null}
-                                     */
-                                    acuity_level: "low" | "medium" | "high" | null;
-                                    /** @description The state's Client Index Number. */
-                                    cin: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization effective date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_eff_date: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization end date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_end_date: string | null;
-                                    ecm_provider_name: string | null;
-                                    ecm_service_auth_id: string | null;
-                                    id: number;
-                                    /** @description The plan's member id (unique within the clinic). */
-                                    member_id: string;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                };
-                                id: number;
-                                name: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["filterPatients"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2407,246 +276,13 @@ export interface paths {
             cookie?: never;
         };
         /** List PRTF reports */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                            prtf_reports: {
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date */
-                                end_date: string;
-                                /** Format: date-time */
-                                expires_at: string;
-                                /** @description PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.csv (or .xlsx). */
-                                filename: string;
-                                /** @enum {unknown} */
-                                format: "csv" | "xlsx";
-                                id: number;
-                                /** @description Rows (members) in the file. */
-                                patient_count: number;
-                                provider_name: string | null;
-                                provider_npi: string | null;
-                                provider_phone: string | null;
-                                /** Format: date */
-                                start_date: string;
-                                /** @description Signed download URL, valid until expires_at. */
-                                url: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listPrtfReports"];
         put?: never;
         /**
          * Generate a PRTF report
          * @description One row per member with ECM eligibility overlapping the period or any event in it. Columns, in order: Primary Payer (MCP) Identifier; MCP Name; Member Client Index Number (CIN); Member Last Name; Member First Name; Member New Address Indicator; Member Homelessness Indicator; Member Residential Address; Member Residential City; Member Residential State; Member Residential Zip; Member New Phone Number Indicator; Member Phone Number; Member POF Indicator; Member POF; Member ECM Status; Member Acuity Level; ECM Enrollment Start Date; ECM Enrollment End Date; Date of Latest Care Plan Revision; Date of Most Recent Care Conference; Date Assessment Started; Date of Most Recent Completed Assessment; Date of Most Recent Encounter with Member; ECM Lead Care Manager Name; ECM Lead Care Manager Phone Number; ECM Lead Care Manager Email; Discontinuation Date; Discontinuation Reason Code; Discontinuation Reason; In Person; Telephonic/Video; Member Information Return Transmission File Production Date; Member Information File Reporting Period; ECM Provider Name; ECM Provider National Provider Identifier (NPI); ECM Provider Tax ID Number (TIN); ECM Provider Phone Number; In-Person Encounters; Telehealth Encounters; In-Person Outreach; Telehealth Outreach. Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: date
-                         * @description Last day of the period, not before start_date (required).
-                         */
-                        end_date?: string;
-                        /**
-                         * @description csv (default) or xlsx (adds the Outreach Tracker sheet).
-                         * @enum {unknown}
-                         */
-                        format?: "csv" | "xlsx";
-                        /** @description ECM Provider Name in the file (default the clinic's name). */
-                        provider_name?: string | null;
-                        /** @description Only members whose eligibility ecm_npi is this NPI; default all, and the clinic's NPI in the file. */
-                        provider_npi?: string | null;
-                        /** @description ECM Provider Phone Number in the file (default the clinic's phone). */
-                        provider_phone?: string | null;
-                        /**
-                         * Format: date
-                         * @description First day of the period (required).
-                         */
-                        start_date?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                            prtf_report: {
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date */
-                                end_date: string;
-                                /** Format: date-time */
-                                expires_at: string;
-                                /** @description PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.csv (or .xlsx). */
-                                filename: string;
-                                /** @enum {unknown} */
-                                format: "csv" | "xlsx";
-                                id: number;
-                                /** @description Rows (members) in the file. */
-                                patient_count: number;
-                                provider_name: string | null;
-                                provider_npi: string | null;
-                                provider_phone: string | null;
-                                /** Format: date */
-                                start_date: string;
-                                /** @description Signed download URL, valid until expires_at. */
-                                url: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createPrtfReport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2661,99 +297,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get a PRTF report (fresh download URL) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            prtf_report: {
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date */
-                                end_date: string;
-                                /** Format: date-time */
-                                expires_at: string;
-                                /** @description PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.csv (or .xlsx). */
-                                filename: string;
-                                /** @enum {unknown} */
-                                format: "csv" | "xlsx";
-                                id: number;
-                                /** @description Rows (members) in the file. */
-                                patient_count: number;
-                                provider_name: string | null;
-                                provider_npi: string | null;
-                                provider_phone: string | null;
-                                /** Format: date */
-                                start_date: string;
-                                /** @description Signed download URL, valid until expires_at. */
-                                url: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getPrtfReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2770,203 +314,12 @@ export interface paths {
             cookie?: never;
         };
         /** The clinic's settings */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            organization: {
-                                /** Format: date-time */
-                                created_at: string;
-                                id: number;
-                                /** @description Managed-care plan identifier. */
-                                mcp_id: string | null;
-                                mcp_name: string | null;
-                                name: string;
-                                /** @description National Provider Identifier (10 digits). */
-                                npi: string | null;
-                                phone: string | null;
-                                /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
-                                phone_numbers: string[];
-                                /** @description IANA time zone (default America/Los_Angeles). */
-                                time_zone: string;
-                                /** @description Tax ID Number. */
-                                tin: string | null;
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getOrganization"];
         /**
          * Change the clinic's settings
          * @description NPI (10 digits), TIN (9 digits), phone, IANA time zone, MCP id and name, and the clinic's Twilio numbers (`phone_numbers` replaces them, in order; the first is the one the clinic sends from). A number belongs to one organization: one that another organization holds answers 422 `Phone number +18055550100 is already in use` and nothing is changed.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        organization: {
-                            mcp_id?: string | null;
-                            mcp_name?: string | null;
-                            name?: string;
-                            npi?: string | null;
-                            phone?: string | null;
-                            phone_numbers?: string[];
-                            time_zone?: string;
-                            tin?: string | null;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            organization: {
-                                /** Format: date-time */
-                                created_at: string;
-                                id: number;
-                                /** @description Managed-care plan identifier. */
-                                mcp_id: string | null;
-                                mcp_name: string | null;
-                                name: string;
-                                /** @description National Provider Identifier (10 digits). */
-                                npi: string | null;
-                                phone: string | null;
-                                /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
-                                phone_numbers: string[];
-                                /** @description IANA time zone (default America/Los_Angeles). */
-                                time_zone: string;
-                                /** @description Tax ID Number. */
-                                tin: string | null;
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        put: operations["updateOrganization"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2982,228 +335,10 @@ export interface paths {
             cookie?: never;
         };
         /** List the clinic's users */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                    /** @description admin, care_coordinator or provider. */
-                    role?: "admin" | "care_coordinator" | "provider";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                            users: {
-                                active: boolean;
-                                /** Format: date-time */
-                                created_at: string;
-                                email: string;
-                                id: number;
-                                name: string;
-                                organization_id: number;
-                                /** @description E.164. */
-                                phone: string | null;
-                                /**
-                                 * @description admin, care_coordinator or provider.
-                                 * @enum {unknown}
-                                 */
-                                role: "admin" | "care_coordinator" | "provider";
-                                /** Format: date-time */
-                                updated_at: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listClinicUsers"];
         put?: never;
         /** Create a user */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        user: {
-                            /** Format: email */
-                            email: string;
-                            name: string;
-                            /** @description At least 8 characters. */
-                            password: string;
-                            phone?: string | null;
-                            /**
-                             * @description admin, care_coordinator or provider.
-                             * @enum {unknown}
-                             */
-                            role: "admin" | "care_coordinator" | "provider";
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            user: {
-                                active: boolean;
-                                /** Format: date-time */
-                                created_at: string;
-                                email: string;
-                                id: number;
-                                name: string;
-                                organization_id: number;
-                                /** @description E.164. */
-                                phone: string | null;
-                                /**
-                                 * @description admin, care_coordinator or provider.
-                                 * @enum {unknown}
-                                 */
-                                role: "admin" | "care_coordinator" | "provider";
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createClinicUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3222,136 +357,7 @@ export interface paths {
          * Change a user
          * @description `active: false` deactivates: the user cannot sign in and their tokens stop working at once.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        user: {
-                            /** @description false: the user cannot sign in and every token stops working at once. */
-                            active?: boolean;
-                            name?: string;
-                            password?: string;
-                            phone?: string | null;
-                            /**
-                             * @description admin, care_coordinator or provider.
-                             * @enum {unknown}
-                             */
-                            role?: "admin" | "care_coordinator" | "provider";
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            user: {
-                                active: boolean;
-                                /** Format: date-time */
-                                created_at: string;
-                                email: string;
-                                id: number;
-                                name: string;
-                                organization_id: number;
-                                /** @description E.164. */
-                                phone: string | null;
-                                /**
-                                 * @description admin, care_coordinator or provider.
-                                 * @enum {unknown}
-                                 */
-                                role: "admin" | "care_coordinator" | "provider";
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Admin access required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        put: operations["updateClinicUser"];
         post?: never;
         delete?: never;
         options?: never;
@@ -3372,114 +378,7 @@ export interface paths {
          * Sign in
          * @description Returns a token for X-User-Token. A wrong email or password is 401 `Invalid email or password` (the same for both). Throttled per account and per IP (429). Tokens expire after SESSION_IDLE_TIMEOUT_MINUTES without use and SESSION_MAX_AGE_HOURS after sign-in. Every attempt on an existing account is audited (`sign_in`, `sign_in_failed`).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        email: string;
-                        password: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Send as X-User-Token. Expires after 12 h without use (configurable). */
-                            token: string;
-                            user: {
-                                active: boolean;
-                                /** Format: date-time */
-                                created_at: string;
-                                email: string;
-                                id: number;
-                                name: string;
-                                organization_id: number;
-                                /** @description E.164. */
-                                phone: string | null;
-                                /**
-                                 * @description admin, care_coordinator or provider.
-                                 * @enum {unknown}
-                                 */
-                                role: "admin" | "care_coordinator" | "provider";
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Too many attempts (see Retry-After) */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["signIn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3500,48 +399,7 @@ export interface paths {
          * Sign out
          * @description Revokes the presented token.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Signed out */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["signOut"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3558,137 +416,7 @@ export interface paths {
          * List activities across the clinic
          * @description The patient list's filters plus `patient_id` and `due_before`. A coordinator's open work: `assigned_to_id=<me>&status=created`. With `due_before`, soonest due first.
          */
-        get: {
-            parameters: {
-                query?: {
-                    activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                    assigned_to_id?: number;
-                    /** @description Tasks due before this time (a date means the start of that day in the clinic's time zone). */
-                    due_before?: string;
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    patient_id?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                    status?: "created" | "complete" | "cancelled";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activities: {
-                                /** @enum {unknown} */
-                                activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
-                                assigned_to_name: string | null;
-                                body: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                booked_at: string | null;
-                                comments_count: number;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                due_at: string | null;
-                                /** @description Minutes. */
-                                duration: number | null;
-                                /**
-                                 * @description Email activities: queued, sent or failed.
-                                 * @enum {string|null}
-                                 */
-                                email_status: "queued" | "sent" | "failed" | null;
-                                id: number;
-                                message: string | null;
-                                /** @enum {string|null} */
-                                modality: "in_person" | "video" | "phone" | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                occurred_at: string;
-                                /** @enum {string|null} */
-                                outcome: "reached" | "not_reached" | "no_show" | null;
-                                parent_id: number | null;
-                                patient_id: number;
-                                patient_name: string;
-                                performed_by_id: number | null;
-                                performed_by_name: string | null;
-                                /** @enum {unknown} */
-                                status: "created" | "complete" | "cancelled";
-                                subject: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                updated_at: string;
-                            }[];
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listActivities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3708,85 +436,7 @@ export interface paths {
          * The clinic's care team (names and roles)
          * @description Every user of the clinic with id, name, role and whether the account is active, for assigning work and filtering by provider or lead care manager. Contact details stay admin-only (`GET /v1/admin/users`).
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                    role?: "admin" | "care_coordinator" | "provider";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            care_team: {
-                                active: boolean;
-                                id: number;
-                                name: string;
-                                /** @enum {unknown} */
-                                role: "admin" | "care_coordinator" | "provider";
-                            }[];
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listCareTeam"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3808,146 +458,7 @@ export interface paths {
          * Initiate call
          * @description Twilio calls the member's phone on file from the clinic's number and, when answered, bridges the member to the caller's own phone (profile `phone`); without one the member hears that the care team will call back. Creates the `call` activity and its event; it completes when Twilio reports the call completed.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A retried request with the same key returns the first response and sends nothing twice. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    patient_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        call: {
-                            /** @description The member's phone on file, in any common format (E.164 recommended). */
-                            phone_number?: string;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activity: {
-                                activity_type: string;
-                                assigned_to_id: number;
-                                id: number;
-                                patient_id: number;
-                                performed_by_id: number | null;
-                                status: string;
-                            };
-                            call: {
-                                /** Format: date-time */
-                                created_at: string;
-                                /** @description outbound or inbound. */
-                                direction: string;
-                                from: string;
-                                id: number;
-                                /** @description Twilio status; `pending` before the hand-over, `unknown` when it timed out. */
-                                status: string;
-                                to: string;
-                                twilio_sid: string | null;
-                            };
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Error */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Error */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["startPatientCall"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3967,149 +478,7 @@ export interface paths {
          * Send SMS
          * @description Sends from the clinic's first phone number to the member's phone on file (any other number is 422). Creates the `sms` activity and its event. Twilio refusing is 422 `Failed to send SMS: ...`; Twilio unavailable is 502 (not sent); a Twilio timeout is 502 saying it may have been sent (reconciled by a job, never re-sent). A number that texted STOP is 422 `Message blocked (opt-out)`.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A retried request with the same key returns the first response and sends nothing twice. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    patient_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        sms: {
-                            /** @description Message text (Twilio sends up to 1,600 characters, in segments). */
-                            body?: string;
-                            /** @description The member's phone on file, in any common format (E.164 recommended). */
-                            phone_number?: string;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activity: {
-                                activity_type: string;
-                                assigned_to_id: number;
-                                id: number;
-                                patient_id: number;
-                                performed_by_id: number | null;
-                                status: string;
-                            };
-                            message: string;
-                            sms: {
-                                body: string;
-                                /** Format: date-time */
-                                created_at: string;
-                                /** @description outbound or inbound. */
-                                direction: string;
-                                from: string;
-                                id: number;
-                                /** @description Twilio status; `pending` before the hand-over, `unknown` when it timed out. */
-                                status: string;
-                                to: string;
-                                twilio_sid: string | null;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Error */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Error */
-                502: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["sendPatientSms"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4127,92 +496,7 @@ export interface paths {
          * Sandbox outbox
          * @description What the sandbox providers recorded instead of sending (the server runs them when SMTP_URL or the Twilio settings are unset; never in production).
          */
-        get: {
-            parameters: {
-                query?: {
-                    channel?: "email" | "sms" | "call";
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            messages: {
-                                body: string | null;
-                                /** @description email, sms or call. */
-                                channel: string;
-                                /** Format: date-time */
-                                created_at: string;
-                                from: string | null;
-                                id: number;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                subject: string | null;
-                                to: string;
-                            }[];
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listSandboxOutbox"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4240,99 +524,7 @@ export interface paths {
          *     - call: telehealth_encounters when the member was reached (outcome "reached", or the bridged leg completed with a duration > 0; a voicemail is not), else telehealth_outreach;
          *     - appointment, meeting: only once the activity is complete: in_person_encounters, or telehealth_encounters for modality video or phone; with outcome no_show or not_reached, in_person_outreach (or telehealth_outreach); while scheduled, nowhere.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Last day (required) (YYYY-MM-DD), inclusive, in the clinic's time zone. */
-                    end_date?: string;
-                    ilcm_user_id?: number;
-                    olcm_user_id?: number;
-                    /** @description Only members whose case load names this provider. */
-                    provider_id?: number;
-                    /** @description First day (required) (YYYY-MM-DD), inclusive, in the clinic's time zone. */
-                    start_date?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            counts: {
-                                by_type: {
-                                    appointment: number;
-                                    call: number;
-                                    email: number;
-                                    meeting: number;
-                                    sms: number;
-                                    task: number;
-                                };
-                                prtf_categories: {
-                                    in_person_encounters: number;
-                                    in_person_outreach: number;
-                                    telehealth_encounters: number;
-                                    telehealth_outreach: number;
-                                };
-                                /** @description Sum of by_type. */
-                                total: number;
-                            };
-                            /** Format: date */
-                            end_date: string;
-                            filters: {
-                                ilcm_user_id: number | null;
-                                olcm_user_id: number | null;
-                                provider_id: number | null;
-                            };
-                            /** Format: date */
-                            start_date: string;
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getClinicEventCounts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4352,143 +544,7 @@ export interface paths {
          * List ECM patients (care team)
          * @description The admin list's filters, plus `assigned_to_me=true` for members whose case load names the caller.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Acuity level: low, medium or high. */
-                    acuity_level?: "low" | "medium" | "high";
-                    /** @description true: only members whose case load names the caller (provider, OLCM or ILCM). */
-                    assigned_to_me?: boolean;
-                    /** @description Only members whose in-person lead care manager is this user. */
-                    ilcm_user_id?: number;
-                    /** @description Only members whose outreach lead care manager is this user. */
-                    olcm_user_id?: number;
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                    /** @description Only members whose case load names this provider. */
-                    provider_id?: number;
-                    /** @description Case-insensitive partial match on name or member_id. */
-                    search?: string;
-                    /** @description One of: id, name, first_name, last_name, date_of_birth, member_id, acuity_level, member_record_status, ecm_benefit_auth_eff_date, ecm_benefit_auth_end_date, activities_count, last_activity_at, created_at, updated_at (default name). */
-                    sort_by?: "id" | "name" | "first_name" | "last_name" | "date_of_birth" | "member_id" | "acuity_level" | "member_record_status" | "ecm_benefit_auth_eff_date" | "ecm_benefit_auth_end_date" | "activities_count" | "last_activity_at" | "created_at" | "updated_at";
-                    /** @description ASC or DESC, any case (default ASC). */
-                    sort_dir?: string;
-                    /** @description Member record status. */
-                    status?: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                            patients: {
-                                case_load: {
-                                    ilcm_name: string | null;
-                                    /** @description Intensive Lead Care Manager (user id). */
-                                    ilcm_user_id: number | null;
-                                    olcm_name: string | null;
-                                    /** @description Outreach Lead Care Manager (user id). */
-                                    olcm_user_id: number | null;
-                                    provider_id: number | null;
-                                    provider_name: string | null;
-                                };
-                                /**
-                                 * Format: date
-                                 * @description Date of birth (YYYY-MM-DD)
-                                 */
-                                date_of_birth: string | null;
-                                ecm_eligibility_information: {
-                                    /**
-                                     * @description Acuity level: low, medium or high.
-                                     * @enum {string|null}
-                                     */
-                                    acuity_level: "low" | "medium" | "high" | null;
-                                    /** @description The state's Client Index Number. */
-                                    cin: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization effective date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_eff_date: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization end date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_end_date: string | null;
-                                    ecm_provider_name: string | null;
-                                    ecm_service_auth_id: string | null;
-                                    id: number;
-                                    /** @description The plan's member id (unique within the clinic). */
-                                    member_id: string;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                };
-                                id: number;
-                                name: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listCareTeamPatients"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4505,190 +561,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get ECM patient details (care team) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Patient ID. */
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            patient: {
-                                activities_count: number;
-                                address: {
-                                    city: string | null;
-                                    state: string | null;
-                                    street: string | null;
-                                    zip: string | null;
-                                };
-                                case_load: {
-                                    id: number;
-                                    ilcm_name: string | null;
-                                    /** @description Intensive Lead Care Manager (user id). */
-                                    ilcm_user_id: number | null;
-                                    olcm_name: string | null;
-                                    /** @description Outreach Lead Care Manager (user id). */
-                                    olcm_user_id: number | null;
-                                    provider_id: number | null;
-                                    provider_name: string | null;
-                                };
-                                /**
-                                 * Format: date-time
-                                 * @description Enrolled in the platform (UTC, ISO 8601)
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date
-                                 * @description Date of birth (YYYY-MM-DD)
-                                 */
-                                date_of_birth: string | null;
-                                ecm_authorizations: {
-                                    auth_no: string;
-                                    auth_type: string | null;
-                                    authorization_type: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description Expiration (YYYY-MM-DD)
-                                     */
-                                    expiration_date: string | null;
-                                    id: number;
-                                    /**
-                                     * Format: date
-                                     * @description Start (YYYY-MM-DD)
-                                     */
-                                    start_date: string | null;
-                                    /** @description Approved, Pending, Denied or Terminated. */
-                                    status: string;
-                                }[];
-                                ecm_eligibility_information: {
-                                    /**
-                                     * @description Acuity level: low, medium or high.
-                                     * @enum {string|null}
-                                     */
-                                    acuity_level: "low" | "medium" | "high" | null;
-                                    /** @description The state's Client Index Number. */
-                                    cin: string | null;
-                                    /**
-                                     * Format: date-time
-                                     * @description Created (UTC, ISO 8601)
-                                     */
-                                    created_at: string;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization effective date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_eff_date: string | null;
-                                    /**
-                                     * Format: date
-                                     * @description ECM benefit authorization end date (YYYY-MM-DD)
-                                     */
-                                    ecm_benefit_auth_end_date: string | null;
-                                    /** @description NPI of the ECM provider serving the member. */
-                                    ecm_npi: string | null;
-                                    ecm_provider_name: string | null;
-                                    ecm_service_auth_id: string | null;
-                                    id: number;
-                                    /** @description The plan's member id (unique within the clinic). */
-                                    member_id: string;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                    /**
-                                     * Format: date-time
-                                     * @description Last changed (UTC, ISO 8601)
-                                     */
-                                    updated_at: string;
-                                };
-                                /** @description Oldest first. */
-                                ecm_status_history: {
-                                    /**
-                                     * Format: date-time
-                                     * @description When the status changed (UTC, ISO 8601)
-                                     */
-                                    changed_at: string;
-                                    /** @description The acting user's name, or the source (`System Import`, `MIF Import`). */
-                                    changed_by: string;
-                                    id: number;
-                                    /**
-                                     * @description Member record status.
-                                     * @enum {unknown}
-                                     */
-                                    status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
-                                }[];
-                                email: string | null;
-                                first_name: string;
-                                gender: string | null;
-                                id: number;
-                                /**
-                                 * Format: date-time
-                                 * @description Most recent activity (UTC, ISO 8601)
-                                 */
-                                last_activity_at: string | null;
-                                last_name: string;
-                                name: string;
-                                /** @description E.164. */
-                                phone: string | null;
-                                services: string[];
-                                /**
-                                 * Format: date-time
-                                 * @description Last changed (UTC, ISO 8601)
-                                 */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getCareTeamPatient"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4708,412 +581,13 @@ export interface paths {
          * List patient activities
          * @description Newest first. Page size from `page_size` or `per_page` (default 25, max 100).
          */
-        get: {
-            parameters: {
-                query?: {
-                    activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                    assigned_to_id?: number;
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                    status?: "created" | "complete" | "cancelled";
-                };
-                header?: never;
-                path: {
-                    patient_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activities: {
-                                /** @enum {unknown} */
-                                activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
-                                assigned_to_name: string | null;
-                                body: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                booked_at: string | null;
-                                comments_count: number;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                due_at: string | null;
-                                /** @description Minutes. */
-                                duration: number | null;
-                                /**
-                                 * @description Email activities: queued, sent or failed.
-                                 * @enum {string|null}
-                                 */
-                                email_status: "queued" | "sent" | "failed" | null;
-                                id: number;
-                                message: string | null;
-                                /** @enum {string|null} */
-                                modality: "in_person" | "video" | "phone" | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                occurred_at: string;
-                                /** @enum {string|null} */
-                                outcome: "reached" | "not_reached" | "no_show" | null;
-                                parent_id: number | null;
-                                patient_id: number;
-                                patient_name: string;
-                                performed_by_id: number | null;
-                                performed_by_name: string | null;
-                                /** @enum {unknown} */
-                                status: "created" | "complete" | "cancelled";
-                                subject: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                updated_at: string;
-                            }[];
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listPatientActivities"];
         put?: never;
         /**
          * Create activity
          * @description Required fields by type: task: message; note: body; sms: body, text_message_id; call: voice_call_id (or, logged by hand, outcome and duration); email: email_to, body; in_person_appointment and meeting: booked_at; every type: assigned_to_id (an active user of the clinic). Types: task, note, sms, call, email, in_person_appointment, meeting. The caller is `performed_by`. The event (all types but note) is created in the same transaction; an email activity is sent by a background job (`email_status`: queued, sent, failed).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description A retried request with the same key returns the first response and creates (and emails) nothing twice. */
-                    "idempotency-key"?: string;
-                };
-                path: {
-                    patient_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        activity: {
-                            /**
-                             * @description Required on create; cannot change.
-                             * @enum {unknown}
-                             */
-                            activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                            /** @description User of the clinic the activity is assigned to (required). */
-                            assigned_to_id?: number;
-                            /** @description Activity of the same patient that blocks this one. */
-                            blocked_by_id?: number | null;
-                            /** @description Activity of the same patient this one blocks. */
-                            blocking_id?: number | null;
-                            /** @description Required for note, sms and email. */
-                            body?: string | null;
-                            /**
-                             * Format: date-time
-                             * @description Required for in_person_appointment and meeting.
-                             */
-                            booked_at?: string | null;
-                            /**
-                             * Format: date-time
-                             * @description Tasks only.
-                             */
-                            due_at?: string | null;
-                            /** @description Minutes. */
-                            duration?: number | null;
-                            /** @description URLs on a host listed in MAIL_ATTACHMENT_HOSTS. */
-                            email_attachments?: string[];
-                            /** @description Recipient (required for email). */
-                            email_to?: string | null;
-                            /** @description Task message (required for task). */
-                            message?: string | null;
-                            /**
-                             * @description Appointments and meetings: in_person (default), video or phone.
-                             * @enum {string|null}
-                             */
-                            modality?: "in_person" | "video" | "phone" | null;
-                            /**
-                             * Format: date-time
-                             * @description Default: creation time.
-                             */
-                            occurred_at?: string;
-                            /** @enum {string|null} */
-                            outcome?: "reached" | "not_reached" | "no_show" | null;
-                            /** @description Parent task (subtasks only under task-type activities). */
-                            parent_id?: number | null;
-                            /** @enum {unknown} */
-                            status?: "created" | "complete" | "cancelled";
-                            subject?: string | null;
-                            /** @description Text message of the same patient (required for sms). */
-                            text_message_id?: number | null;
-                            transcript?: string | null;
-                            /** @description Voice call of the same patient (required for call, unless logged by hand with outcome and duration). */
-                            voice_call_id?: number | null;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activity: {
-                                /** @enum {unknown} */
-                                activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
-                                assigned_to_name: string | null;
-                                blocked_by_id: number | null;
-                                blocking_id: number | null;
-                                body: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                booked_at: string | null;
-                                comments: {
-                                    body: string;
-                                    /**
-                                     * Format: date-time
-                                     * @description UTC, ISO 8601 with milliseconds.
-                                     */
-                                    created_at: string;
-                                    id: number;
-                                    user_id: number;
-                                    user_name: string;
-                                }[];
-                                comments_count: number;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                due_at: string | null;
-                                /** @description Minutes. */
-                                duration: number | null;
-                                email_attachments: string[];
-                                /** @description Why the last delivery attempt failed. */
-                                email_error: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                email_sent_at: string | null;
-                                /**
-                                 * @description Email activities: queued, sent or failed.
-                                 * @enum {string|null}
-                                 */
-                                email_status: "queued" | "sent" | "failed" | null;
-                                email_to: string | null;
-                                event: {
-                                    event_type: string;
-                                    id: number;
-                                    /**
-                                     * Format: date-time
-                                     * @description UTC, ISO 8601 with milliseconds.
-                                     */
-                                    occurred_at: string;
-                                    prtf_category: string | null;
-                                    status: string;
-                                } | null;
-                                id: number;
-                                message: string | null;
-                                /** @enum {string|null} */
-                                modality: "in_person" | "video" | "phone" | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                occurred_at: string;
-                                /** @enum {string|null} */
-                                outcome: "reached" | "not_reached" | "no_show" | null;
-                                parent_id: number | null;
-                                patient_id: number;
-                                patient_name: string;
-                                performed_by_id: number | null;
-                                performed_by_name: string | null;
-                                /** @enum {unknown} */
-                                status: "created" | "complete" | "cancelled";
-                                subject: string | null;
-                                subtasks: {
-                                    /** @enum {unknown} */
-                                    activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                    assigned_to_id: number;
-                                    assigned_to_name: string | null;
-                                    id: number;
-                                    message: string | null;
-                                    /** @enum {unknown} */
-                                    status: "created" | "complete" | "cancelled";
-                                    subject: string | null;
-                                }[];
-                                text_message_id: number | null;
-                                transcript: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                updated_at: string;
-                                voice_call_id: number | null;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Error */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createPatientActivity"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5128,478 +602,18 @@ export interface paths {
             cookie?: never;
         };
         /** Get activity details */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                    patient_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activity: {
-                                /** @enum {unknown} */
-                                activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
-                                assigned_to_name: string | null;
-                                blocked_by_id: number | null;
-                                blocking_id: number | null;
-                                body: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                booked_at: string | null;
-                                comments: {
-                                    body: string;
-                                    /**
-                                     * Format: date-time
-                                     * @description UTC, ISO 8601 with milliseconds.
-                                     */
-                                    created_at: string;
-                                    id: number;
-                                    user_id: number;
-                                    user_name: string;
-                                }[];
-                                comments_count: number;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                due_at: string | null;
-                                /** @description Minutes. */
-                                duration: number | null;
-                                email_attachments: string[];
-                                /** @description Why the last delivery attempt failed. */
-                                email_error: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                email_sent_at: string | null;
-                                /**
-                                 * @description Email activities: queued, sent or failed.
-                                 * @enum {string|null}
-                                 */
-                                email_status: "queued" | "sent" | "failed" | null;
-                                email_to: string | null;
-                                event: {
-                                    event_type: string;
-                                    id: number;
-                                    /**
-                                     * Format: date-time
-                                     * @description UTC, ISO 8601 with milliseconds.
-                                     */
-                                    occurred_at: string;
-                                    prtf_category: string | null;
-                                    status: string;
-                                } | null;
-                                id: number;
-                                message: string | null;
-                                /** @enum {string|null} */
-                                modality: "in_person" | "video" | "phone" | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                occurred_at: string;
-                                /** @enum {string|null} */
-                                outcome: "reached" | "not_reached" | "no_show" | null;
-                                parent_id: number | null;
-                                patient_id: number;
-                                patient_name: string;
-                                performed_by_id: number | null;
-                                performed_by_name: string | null;
-                                /** @enum {unknown} */
-                                status: "created" | "complete" | "cancelled";
-                                subject: string | null;
-                                subtasks: {
-                                    /** @enum {unknown} */
-                                    activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                    assigned_to_id: number;
-                                    assigned_to_name: string | null;
-                                    id: number;
-                                    message: string | null;
-                                    /** @enum {unknown} */
-                                    status: "created" | "complete" | "cancelled";
-                                    subject: string | null;
-                                }[];
-                                text_message_id: number | null;
-                                transcript: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                updated_at: string;
-                                voice_call_id: number | null;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getPatientActivity"];
         /**
          * Update activity
          * @description Same fields as create, all optional; the type cannot change. The event follows (status, time, subject, body, duration, PRTF category).
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                    patient_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        activity: {
-                            /**
-                             * @description Required on create; cannot change.
-                             * @enum {unknown}
-                             */
-                            activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                            /** @description User of the clinic the activity is assigned to (required). */
-                            assigned_to_id?: number;
-                            /** @description Activity of the same patient that blocks this one. */
-                            blocked_by_id?: number | null;
-                            /** @description Activity of the same patient this one blocks. */
-                            blocking_id?: number | null;
-                            /** @description Required for note, sms and email. */
-                            body?: string | null;
-                            /**
-                             * Format: date-time
-                             * @description Required for in_person_appointment and meeting.
-                             */
-                            booked_at?: string | null;
-                            /**
-                             * Format: date-time
-                             * @description Tasks only.
-                             */
-                            due_at?: string | null;
-                            /** @description Minutes. */
-                            duration?: number | null;
-                            /** @description URLs on a host listed in MAIL_ATTACHMENT_HOSTS. */
-                            email_attachments?: string[];
-                            /** @description Recipient (required for email). */
-                            email_to?: string | null;
-                            /** @description Task message (required for task). */
-                            message?: string | null;
-                            /**
-                             * @description Appointments and meetings: in_person (default), video or phone.
-                             * @enum {string|null}
-                             */
-                            modality?: "in_person" | "video" | "phone" | null;
-                            /**
-                             * Format: date-time
-                             * @description Default: creation time.
-                             */
-                            occurred_at?: string;
-                            /** @enum {string|null} */
-                            outcome?: "reached" | "not_reached" | "no_show" | null;
-                            /** @description Parent task (subtasks only under task-type activities). */
-                            parent_id?: number | null;
-                            /** @enum {unknown} */
-                            status?: "created" | "complete" | "cancelled";
-                            subject?: string | null;
-                            /** @description Text message of the same patient (required for sms). */
-                            text_message_id?: number | null;
-                            transcript?: string | null;
-                            /** @description Voice call of the same patient (required for call, unless logged by hand with outcome and duration). */
-                            voice_call_id?: number | null;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activity: {
-                                /** @enum {unknown} */
-                                activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
-                                assigned_to_name: string | null;
-                                blocked_by_id: number | null;
-                                blocking_id: number | null;
-                                body: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                booked_at: string | null;
-                                comments: {
-                                    body: string;
-                                    /**
-                                     * Format: date-time
-                                     * @description UTC, ISO 8601 with milliseconds.
-                                     */
-                                    created_at: string;
-                                    id: number;
-                                    user_id: number;
-                                    user_name: string;
-                                }[];
-                                comments_count: number;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                created_at: string;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                due_at: string | null;
-                                /** @description Minutes. */
-                                duration: number | null;
-                                email_attachments: string[];
-                                /** @description Why the last delivery attempt failed. */
-                                email_error: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                email_sent_at: string | null;
-                                /**
-                                 * @description Email activities: queued, sent or failed.
-                                 * @enum {string|null}
-                                 */
-                                email_status: "queued" | "sent" | "failed" | null;
-                                email_to: string | null;
-                                event: {
-                                    event_type: string;
-                                    id: number;
-                                    /**
-                                     * Format: date-time
-                                     * @description UTC, ISO 8601 with milliseconds.
-                                     */
-                                    occurred_at: string;
-                                    prtf_category: string | null;
-                                    status: string;
-                                } | null;
-                                id: number;
-                                message: string | null;
-                                /** @enum {string|null} */
-                                modality: "in_person" | "video" | "phone" | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                occurred_at: string;
-                                /** @enum {string|null} */
-                                outcome: "reached" | "not_reached" | "no_show" | null;
-                                parent_id: number | null;
-                                patient_id: number;
-                                patient_name: string;
-                                performed_by_id: number | null;
-                                performed_by_name: string | null;
-                                /** @enum {unknown} */
-                                status: "created" | "complete" | "cancelled";
-                                subject: string | null;
-                                subtasks: {
-                                    /** @enum {unknown} */
-                                    activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                    assigned_to_id: number;
-                                    assigned_to_name: string | null;
-                                    id: number;
-                                    message: string | null;
-                                    /** @enum {unknown} */
-                                    status: "created" | "complete" | "cancelled";
-                                    subject: string | null;
-                                }[];
-                                text_message_id: number | null;
-                                transcript: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                updated_at: string;
-                                voice_call_id: number | null;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        put: operations["updatePatientActivity"];
         post?: never;
         /**
          * Delete activity
          * @description Soft delete: the activity and its subtasks leave lists and details; their events are cancelled and leave counts.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                    patient_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["deletePatientActivity"];
         options?: never;
         head?: never;
         patch?: never;
@@ -5615,109 +629,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Comment on an activity */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                    patient_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        comment: {
-                            body: string;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            comment: {
-                                body: string;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                created_at: string;
-                                id: number;
-                                user_id: number;
-                                user_name: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Request body is too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createActivityComment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5735,111 +647,7 @@ export interface paths {
          * The member's messages and calls
          * @description Inbound and outbound SMS and calls, newest first.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                };
-                header?: never;
-                path: {
-                    patient_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            communications: {
-                                activity_id: number | null;
-                                body: string | null;
-                                /** Format: date-time */
-                                created_at: string;
-                                direction: string;
-                                /** @description Calls: seconds. */
-                                duration: number | null;
-                                /** @description Twilio error code. */
-                                error_code: number | null;
-                                from: string;
-                                id: number;
-                                status: string;
-                                to: string;
-                                twilio_sid: string | null;
-                                /** @description sms or call. */
-                                type: string;
-                            }[];
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                            /** @description true when the member's phone on file has opted out (STOP) of texts from the clinic's sending number: an SMS would be refused with `Message blocked (opt-out)`. */
-                            sms_opted_out: boolean;
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listPatientCommunications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5859,133 +667,7 @@ export interface paths {
          * List patient events
          * @description Newest first. `start_date` and `end_date` are inclusive days in the clinic's time zone.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Events on or before this day (YYYY-MM-DD), inclusive, in the clinic's time zone. */
-                    end_date?: string;
-                    event_type?: "sms" | "call" | "task" | "email" | "appointment" | "meeting";
-                    /** @description Page number, from 1 (default 1). */
-                    page?: number;
-                    /** @description Same as per_page. */
-                    page_size?: number;
-                    /** @description Items per page (default 25; above 100 is treated as 100). */
-                    per_page?: number;
-                    /** @description Events on or after this day (YYYY-MM-DD), inclusive, in the clinic's time zone. */
-                    start_date?: string;
-                };
-                header?: never;
-                path: {
-                    patient_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            events: {
-                                activity_id: number;
-                                body: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                created_at: string;
-                                /** @description Minutes. */
-                                duration: number | null;
-                                /**
-                                 * @description sms, call, task, email, appointment or meeting.
-                                 * @enum {unknown}
-                                 */
-                                event_type: "sms" | "call" | "task" | "email" | "appointment" | "meeting";
-                                id: number;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                occurred_at: string;
-                                patient_id: number;
-                                patient_name: string;
-                                /**
-                                 * @description The one PRTF category this event counts in, or null.
-                                 * @enum {string|null}
-                                 */
-                                prtf_category: "telehealth_encounter" | "in_person_encounter" | "telehealth_outreach" | "in_person_outreach" | null;
-                                /** @description created, complete or cancelled (follows the activity). */
-                                status: string;
-                                subject: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                updated_at: string;
-                            }[];
-                            /** @description Where this page stands in the whole list. */
-                            pagination: {
-                                current_page: number;
-                                per_page: number;
-                                total_count: number;
-                                total_pages: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listPatientEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6002,112 +684,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get event details */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                    patient_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            event: {
-                                activity: {
-                                    activity_type: string;
-                                    assigned_to_id: number;
-                                    assigned_to_name: string | null;
-                                    id: number;
-                                    performed_by_id: number | null;
-                                    performed_by_name: string | null;
-                                    status: string;
-                                };
-                                activity_id: number;
-                                body: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                created_at: string;
-                                /** @description Minutes. */
-                                duration: number | null;
-                                /**
-                                 * @description sms, call, task, email, appointment or meeting.
-                                 * @enum {unknown}
-                                 */
-                                event_type: "sms" | "call" | "task" | "email" | "appointment" | "meeting";
-                                id: number;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                occurred_at: string;
-                                patient_id: number;
-                                patient_name: string;
-                                /**
-                                 * @description The one PRTF category this event counts in, or null.
-                                 * @enum {string|null}
-                                 */
-                                prtf_category: "telehealth_encounter" | "in_person_encounter" | "telehealth_outreach" | "in_person_outreach" | null;
-                                /** @description created, complete or cancelled (follows the activity). */
-                                status: string;
-                                subject: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description UTC, ISO 8601 with milliseconds.
-                                 */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getPatientEvent"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6133,105 +710,7 @@ export interface paths {
          *     - call: telehealth_encounters when the member was reached (outcome "reached", or the bridged leg completed with a duration > 0; a voicemail is not), else telehealth_outreach;
          *     - appointment, meeting: only once the activity is complete: in_person_encounters, or telehealth_encounters for modality video or phone; with outcome no_show or not_reached, in_person_outreach (or telehealth_outreach); while scheduled, nowhere.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Last day (required) (YYYY-MM-DD), inclusive, in the clinic's time zone. */
-                    end_date?: string;
-                    /** @description First day (required) (YYYY-MM-DD), inclusive, in the clinic's time zone. */
-                    start_date?: string;
-                };
-                header?: never;
-                path: {
-                    patient_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            counts: {
-                                by_type: {
-                                    appointment: number;
-                                    call: number;
-                                    email: number;
-                                    meeting: number;
-                                    sms: number;
-                                    task: number;
-                                };
-                                prtf_categories: {
-                                    in_person_encounters: number;
-                                    in_person_outreach: number;
-                                    telehealth_encounters: number;
-                                    telehealth_outreach: number;
-                                };
-                                /** @description Sum of by_type. */
-                                total: number;
-                            };
-                            /** Format: date */
-                            end_date: string;
-                            patient_id: number;
-                            /** Format: date */
-                            start_date: string;
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Not found (also for another clinic's records) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Validation failed: one message per problem */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getPatientEventCounts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6251,55 +730,7 @@ export interface paths {
          * Download a file through a signed URL
          * @description URLs come from the resources that produce files (PRTF reports). An expired, tampered or unknown link is 403.
          */
-        get: {
-            parameters: {
-                query: {
-                    expires: number;
-                    signature: string;
-                };
-                header?: never;
-                path: {
-                    public_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The file */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/octet-stream": string;
-                    };
-                };
-                /** @description Error */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Error */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["downloadFile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6316,89 +747,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in user and their clinic */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            organization: {
-                                /** Format: date-time */
-                                created_at: string;
-                                id: number;
-                                /** @description Managed-care plan identifier. */
-                                mcp_id: string | null;
-                                mcp_name: string | null;
-                                name: string;
-                                /** @description National Provider Identifier (10 digits). */
-                                npi: string | null;
-                                phone: string | null;
-                                /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
-                                phone_numbers: string[];
-                                /** @description IANA time zone (default America/Los_Angeles). */
-                                time_zone: string;
-                                /** @description Tax ID Number. */
-                                tin: string | null;
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                            user: {
-                                active: boolean;
-                                /** Format: date-time */
-                                created_at: string;
-                                email: string;
-                                id: number;
-                                name: string;
-                                organization_id: number;
-                                /** @description E.164. */
-                                phone: string | null;
-                                /**
-                                 * @description admin, care_coordinator or provider.
-                                 * @enum {unknown}
-                                 */
-                                role: "admin" | "care_coordinator" | "provider";
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Malformed JSON body */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-                /** @description Invalid or missing token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One sentence per problem. */
-                            errors: string[];
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getCurrentUser"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6418,4 +767,5700 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Exact action, e.g. `sign_in_failed` (failed sign-ins) or `access_denied` (403s). */
+                action?: string;
+                /** @description User id. */
+                actor_id?: string;
+                /** @description To this day (UTC), inclusive. */
+                end_date?: string;
+                entity_id?: string;
+                /** @description patient, user, organization, ... */
+                entity_type?: string;
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+                /** @description From this day (UTC), inclusive. */
+                start_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        audit_events: {
+                            /** @description read, list, create, update, delete, export or import; for authentication: sign_in, sign_in_failed and sign_out (entity_type `session`, entity_ids the attempted email; a failed attempt is filed under the clinic of the account the email names, and is not recorded when it names none), token_granted and token_refused (ECP `POST /token`, `access_token`), and access_denied (a 403: entity_type `endpoint`, entity_ids `METHOD /route/pattern`). */
+                            action: string;
+                            actor_id: string | null;
+                            actor_name: string | null;
+                            /** @description user, system or partner (the partner client, on a company's rows). */
+                            actor_type: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description Every record the request read or changed. */
+                            entity_ids: string[];
+                            entity_type: string;
+                            id: number;
+                            ip: string | null;
+                            request_id: string | null;
+                        }[];
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    importAuthorizationFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Exactly one of `file`, `url` or `path`. `file_type` (`csv`, `xml`, `xlsx`, `xlsm`) is detected when omitted: from the data URI's media type, the file name, then the content. `xls` (binary Excel) is refused: save the file as XLSX. */
+                    authorization: {
+                        /** @description The file in base64 behind a data-URI prefix: `data:text/csv;base64,`, `data:text/xml;base64,`, `data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,` (a `;name=<file name>` parameter is kept as the file name). */
+                        file?: string;
+                        /**
+                         * @description csv (comma or tab delimited), xml, xlsx, xlsm; xls is refused.
+                         * @enum {unknown}
+                         */
+                        file_type?: "csv" | "xml" | "xlsx" | "xlsm" | "xls";
+                        /** @description Name kept in the import history (`url` and `path` use their own). */
+                        filename?: string;
+                        /** @description A file in the clinic's own drop folder `DATA_DIR/imports/<organization id>/` (its SFTP drop), relative to that folder (`nightly/mif.csv`). Absolute paths, `..` and symbolic links out of the folder reach nothing: they answer the same 422 as a missing file. */
+                        path?: string;
+                        /** @description An http(s) URL to download; its host must be listed in `IMPORT_URL_HOSTS`. No redirects. */
+                        url?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        authorization_file_id: number;
+                        errors: {
+                            /** @description Each with the `Validation failed: ` prefix. */
+                            messages: string[];
+                            /** @description Row number as a spreadsheet shows it (header = 1). */
+                            row: number;
+                        }[];
+                        /** @description Authorizations created. */
+                        imported_count: number;
+                        /** @description `Authorization data imported successfully`. */
+                        message: string;
+                        rejected_count: number;
+                        /** @description Existing authorizations (same Auth No) updated. */
+                        updated_count: number;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listUnmatchedCommunications: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                        unmatched: {
+                            body: string | null;
+                            /** @description Members sharing the number (empty: none). */
+                            candidate_patient_ids: number[];
+                            /** @description sms or call. */
+                            channel: string;
+                            from: string;
+                            id: number;
+                            /** Format: date-time */
+                            received_at: string;
+                            to: string;
+                            twilio_sid: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    assignUnmatchedCommunication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    patient_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activity: {
+                            activity_type: string;
+                            assigned_to_id: number;
+                            id: number;
+                            patient_id: number;
+                            performed_by_id: number | null;
+                            status: string;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listLeadCareManagers: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lead_care_managers: {
+                            email: string;
+                            /** @description User id (use as `olcm_user_id` or `ilcm_user_id`). */
+                            id: number;
+                            /** @description Members whose ILCM this user is. */
+                            ilcm_count: number;
+                            /** @description Members this user leads as OLCM or ILCM (each member once). */
+                            members_count: number;
+                            name: string;
+                            /** @description Members whose OLCM this user is. */
+                            olcm_count: number;
+                            /** @description E.164. */
+                            phone: string | null;
+                            /** @description `care_coordinator` or `admin`. */
+                            role: string;
+                        }[];
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listMemberInformationFileImports: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        mif_imports: {
+                            /**
+                             * Format: date-time
+                             * @description When the file was imported (UTC, ISO 8601)
+                             */
+                            created_at: string;
+                            created_by_user_id: number | null;
+                            /** @description Members created. */
+                            created_count: number;
+                            file_type: string;
+                            filename: string | null;
+                            id: number;
+                            /** @description Rows rejected (see `errors`). */
+                            rejected_count: number;
+                            /** @description `file`, `url`, `path` or `cli`. */
+                            source: string;
+                            /** @description Columns of the file that are not MIF columns (ignored). */
+                            unknown_columns: string[];
+                            /** @description Existing members matched on MEMBER_ID and updated. */
+                            updated_count: number;
+                        }[];
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    importMemberInformationFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Exactly one of `file`, `url` or `path`. `file_type` (`csv`, `xml`, `xlsx`, `xlsm`) is detected when omitted: from the data URI's media type, the file name, then the content. `xls` (binary Excel) is refused: save the file as XLSX. */
+                    mif: {
+                        /** @description The file in base64 behind a data-URI prefix: `data:text/csv;base64,`, `data:text/xml;base64,`, `data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,` (a `;name=<file name>` parameter is kept as the file name). */
+                        file?: string;
+                        /**
+                         * @description csv (comma or tab delimited), xml, xlsx, xlsm; xls is refused.
+                         * @enum {unknown}
+                         */
+                        file_type?: "csv" | "xml" | "xlsx" | "xlsm" | "xls";
+                        /** @description Name kept in the import history (`url` and `path` use their own). */
+                        filename?: string;
+                        /** @description A file in the clinic's own drop folder `DATA_DIR/imports/<organization id>/` (its SFTP drop), relative to that folder (`nightly/mif.csv`). Absolute paths, `..` and symbolic links out of the folder reach nothing: they answer the same 422 as a missing file. */
+                        path?: string;
+                        /** @description An http(s) URL to download; its host must be listed in `IMPORT_URL_HOSTS`. No redirects. */
+                        url?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                        mif_import: {
+                            /**
+                             * Format: date-time
+                             * @description When the file was imported (UTC, ISO 8601)
+                             */
+                            created_at: string;
+                            created_by_user_id: number | null;
+                            /** @description Members created. */
+                            created_count: number;
+                            errors: {
+                                member_id: string | null;
+                                messages: string[];
+                                /** @description Row number as a spreadsheet shows it (header = 1); for XML, the `<Member>` element's position (from 1). */
+                                row: number;
+                            }[];
+                            file_type: string;
+                            filename: string | null;
+                            id: number;
+                            /** @description Rows rejected (see `errors`). */
+                            rejected_count: number;
+                            /** @description `file`, `url`, `path` or `cli`. */
+                            source: string;
+                            /** @description Columns of the file that are not MIF columns (ignored). */
+                            unknown_columns: string[];
+                            /** @description Existing members matched on MEMBER_ID and updated. */
+                            updated_count: number;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getMemberInformationFileImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description MIF import ID. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        mif_import: {
+                            /**
+                             * Format: date-time
+                             * @description When the file was imported (UTC, ISO 8601)
+                             */
+                            created_at: string;
+                            created_by_user_id: number | null;
+                            /** @description Members created. */
+                            created_count: number;
+                            errors: {
+                                member_id: string | null;
+                                messages: string[];
+                                /** @description Row number as a spreadsheet shows it (header = 1); for XML, the `<Member>` element's position (from 1). */
+                                row: number;
+                            }[];
+                            file_type: string;
+                            filename: string | null;
+                            id: number;
+                            /** @description Rows rejected (see `errors`). */
+                            rejected_count: number;
+                            /** @description `file`, `url`, `path` or `cli`. */
+                            source: string;
+                            /** @description Columns of the file that are not MIF columns (ignored). */
+                            unknown_columns: string[];
+                            /** @description Existing members matched on MEMBER_ID and updated. */
+                            updated_count: number;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listPatients: {
+        parameters: {
+            query?: {
+                /** @description Acuity level: low, medium or high. */
+                acuity_level?: "low" | "medium" | "high";
+                /** @description Only members whose in-person lead care manager is this user. */
+                ilcm_user_id?: number;
+                /** @description Only members whose outreach lead care manager is this user. */
+                olcm_user_id?: number;
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+                /** @description Only members whose case load names this provider. */
+                provider_id?: number;
+                /** @description Case-insensitive partial match on name or member_id. */
+                search?: string;
+                /** @description One of: id, name, first_name, last_name, date_of_birth, member_id, acuity_level, member_record_status, ecm_benefit_auth_eff_date, ecm_benefit_auth_end_date, activities_count, last_activity_at, created_at, updated_at (default name). */
+                sort_by?: "id" | "name" | "first_name" | "last_name" | "date_of_birth" | "member_id" | "acuity_level" | "member_record_status" | "ecm_benefit_auth_eff_date" | "ecm_benefit_auth_end_date" | "activities_count" | "last_activity_at" | "created_at" | "updated_at";
+                /** @description ASC or DESC, any case (default ASC). */
+                sort_dir?: string;
+                /** @description Member record status. */
+                status?: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                        patients: {
+                            case_load: {
+                                ilcm_name: string | null;
+                                /** @description Intensive Lead Care Manager (user id). */
+                                ilcm_user_id: number | null;
+                                olcm_name: string | null;
+                                /** @description Outreach Lead Care Manager (user id). */
+                                olcm_user_id: number | null;
+                                provider_id: number | null;
+                                provider_name: string | null;
+                            };
+                            /**
+                             * Format: date
+                             * @description Date of birth (YYYY-MM-DD)
+                             */
+                            date_of_birth: string | null;
+                            ecm_eligibility_information: {
+                                /**
+                                 * @description Acuity level: low, medium or high.
+                                 * @enum {string|null}
+                                 */
+                                acuity_level: "low" | "medium" | "high" | null;
+                                /** @description The state's Client Index Number. */
+                                cin: string | null;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization effective date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_eff_date: string | null;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization end date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_end_date: string | null;
+                                ecm_provider_name: string | null;
+                                ecm_service_auth_id: string | null;
+                                id: number;
+                                /** @description The plan's member id (unique within the clinic). */
+                                member_id: string;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                            };
+                            id: number;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createPatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    patient: {
+                        address?: {
+                            city?: string | null;
+                            state?: string | null;
+                            street?: string | null;
+                            zip?: string | null;
+                        };
+                        case_load?: {
+                            ilcm_user_id?: number | null;
+                            olcm_user_id?: number | null;
+                            provider_id?: number | null;
+                        };
+                        /** Format: date */
+                        date_of_birth?: string | null;
+                        ecm_eligibility_information?: {
+                            /**
+                             * @description Acuity level: low, medium or high.
+                             * @enum {string|null}
+                             */
+                            acuity_level?: "low" | "medium" | "high" | null;
+                            cin?: string | null;
+                            /** Format: date */
+                            ecm_benefit_auth_eff_date?: string | null;
+                            /** Format: date */
+                            ecm_benefit_auth_end_date?: string | null;
+                            /** @description 10 digits. */
+                            ecm_npi?: string | null;
+                            ecm_provider_name?: string | null;
+                            ecm_service_auth_id?: string | null;
+                            /** @description Required on create; unique within the clinic. */
+                            member_id?: string;
+                            /**
+                             * @description Member record status.
+                             * @enum {unknown}
+                             */
+                            member_record_status?: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                        };
+                        /** Format: email */
+                        email?: string | null;
+                        first_name?: string;
+                        /** @enum {string|null} */
+                        gender?: "male" | "female" | "other" | "unknown" | null;
+                        last_name?: string;
+                        /** @description Any common format; stored as E.164. */
+                        phone?: string | null;
+                        services?: string[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        patient: {
+                            activities_count: number;
+                            address: {
+                                city: string | null;
+                                state: string | null;
+                                street: string | null;
+                                zip: string | null;
+                            };
+                            case_load: {
+                                id: number;
+                                ilcm_name: string | null;
+                                /** @description Intensive Lead Care Manager (user id). */
+                                ilcm_user_id: number | null;
+                                olcm_name: string | null;
+                                /** @description Outreach Lead Care Manager (user id). */
+                                olcm_user_id: number | null;
+                                provider_id: number | null;
+                                provider_name: string | null;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description Enrolled in the platform (UTC, ISO 8601)
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date
+                             * @description Date of birth (YYYY-MM-DD)
+                             */
+                            date_of_birth: string | null;
+                            ecm_authorizations: {
+                                auth_no: string;
+                                auth_type: string | null;
+                                authorization_type: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Expiration (YYYY-MM-DD)
+                                 */
+                                expiration_date: string | null;
+                                id: number;
+                                /**
+                                 * Format: date
+                                 * @description Start (YYYY-MM-DD)
+                                 */
+                                start_date: string | null;
+                                /** @description Approved, Pending, Denied or Terminated. */
+                                status: string;
+                            }[];
+                            ecm_eligibility_information: {
+                                /**
+                                 * @description Acuity level: low, medium or high.
+                                 * @enum {string|null}
+                                 */
+                                acuity_level: "low" | "medium" | "high" | null;
+                                /** @description The state's Client Index Number. */
+                                cin: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description Created (UTC, ISO 8601)
+                                 */
+                                created_at: string;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization effective date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_eff_date: string | null;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization end date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_end_date: string | null;
+                                /** @description NPI of the ECM provider serving the member. */
+                                ecm_npi: string | null;
+                                ecm_provider_name: string | null;
+                                ecm_service_auth_id: string | null;
+                                id: number;
+                                /** @description The plan's member id (unique within the clinic). */
+                                member_id: string;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                                /**
+                                 * Format: date-time
+                                 * @description Last changed (UTC, ISO 8601)
+                                 */
+                                updated_at: string;
+                            };
+                            /** @description Oldest first. */
+                            ecm_status_history: {
+                                /**
+                                 * Format: date-time
+                                 * @description When the status changed (UTC, ISO 8601)
+                                 */
+                                changed_at: string;
+                                /** @description The acting user's name, or the source (`System Import`, `MIF Import`). */
+                                changed_by: string;
+                                id: number;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                            }[];
+                            email: string | null;
+                            first_name: string;
+                            gender: string | null;
+                            id: number;
+                            /**
+                             * Format: date-time
+                             * @description Most recent activity (UTC, ISO 8601)
+                             */
+                            last_activity_at: string | null;
+                            last_name: string;
+                            name: string;
+                            /** @description E.164. */
+                            phone: string | null;
+                            services: string[];
+                            /**
+                             * Format: date-time
+                             * @description Last changed (UTC, ISO 8601)
+                             */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getPatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        patient: {
+                            activities_count: number;
+                            address: {
+                                city: string | null;
+                                state: string | null;
+                                street: string | null;
+                                zip: string | null;
+                            };
+                            case_load: {
+                                id: number;
+                                ilcm_name: string | null;
+                                /** @description Intensive Lead Care Manager (user id). */
+                                ilcm_user_id: number | null;
+                                olcm_name: string | null;
+                                /** @description Outreach Lead Care Manager (user id). */
+                                olcm_user_id: number | null;
+                                provider_id: number | null;
+                                provider_name: string | null;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description Enrolled in the platform (UTC, ISO 8601)
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date
+                             * @description Date of birth (YYYY-MM-DD)
+                             */
+                            date_of_birth: string | null;
+                            ecm_authorizations: {
+                                auth_no: string;
+                                auth_type: string | null;
+                                authorization_type: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Expiration (YYYY-MM-DD)
+                                 */
+                                expiration_date: string | null;
+                                id: number;
+                                /**
+                                 * Format: date
+                                 * @description Start (YYYY-MM-DD)
+                                 */
+                                start_date: string | null;
+                                /** @description Approved, Pending, Denied or Terminated. */
+                                status: string;
+                            }[];
+                            ecm_eligibility_information: {
+                                /**
+                                 * @description Acuity level: low, medium or high.
+                                 * @enum {string|null}
+                                 */
+                                acuity_level: "low" | "medium" | "high" | null;
+                                /** @description The state's Client Index Number. */
+                                cin: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description Created (UTC, ISO 8601)
+                                 */
+                                created_at: string;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization effective date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_eff_date: string | null;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization end date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_end_date: string | null;
+                                /** @description NPI of the ECM provider serving the member. */
+                                ecm_npi: string | null;
+                                ecm_provider_name: string | null;
+                                ecm_service_auth_id: string | null;
+                                id: number;
+                                /** @description The plan's member id (unique within the clinic). */
+                                member_id: string;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                                /**
+                                 * Format: date-time
+                                 * @description Last changed (UTC, ISO 8601)
+                                 */
+                                updated_at: string;
+                            };
+                            /** @description Oldest first. */
+                            ecm_status_history: {
+                                /**
+                                 * Format: date-time
+                                 * @description When the status changed (UTC, ISO 8601)
+                                 */
+                                changed_at: string;
+                                /** @description The acting user's name, or the source (`System Import`, `MIF Import`). */
+                                changed_by: string;
+                                id: number;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                            }[];
+                            email: string | null;
+                            first_name: string;
+                            gender: string | null;
+                            id: number;
+                            /**
+                             * Format: date-time
+                             * @description Most recent activity (UTC, ISO 8601)
+                             */
+                            last_activity_at: string | null;
+                            last_name: string;
+                            name: string;
+                            /** @description E.164. */
+                            phone: string | null;
+                            services: string[];
+                            /**
+                             * Format: date-time
+                             * @description Last changed (UTC, ISO 8601)
+                             */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updatePatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    patient: {
+                        address?: {
+                            city?: string | null;
+                            state?: string | null;
+                            street?: string | null;
+                            zip?: string | null;
+                        };
+                        case_load?: {
+                            ilcm_user_id?: number | null;
+                            olcm_user_id?: number | null;
+                            provider_id?: number | null;
+                        };
+                        /** Format: date */
+                        date_of_birth?: string | null;
+                        ecm_eligibility_information?: {
+                            /**
+                             * @description Acuity level: low, medium or high.
+                             * @enum {string|null}
+                             */
+                            acuity_level?: "low" | "medium" | "high" | null;
+                            cin?: string | null;
+                            /** Format: date */
+                            ecm_benefit_auth_eff_date?: string | null;
+                            /** Format: date */
+                            ecm_benefit_auth_end_date?: string | null;
+                            /** @description 10 digits. */
+                            ecm_npi?: string | null;
+                            ecm_provider_name?: string | null;
+                            ecm_service_auth_id?: string | null;
+                            /** @description Required on create; unique within the clinic. */
+                            member_id?: string;
+                            /**
+                             * @description Member record status.
+                             * @enum {unknown}
+                             */
+                            member_record_status?: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                        };
+                        /** Format: email */
+                        email?: string | null;
+                        first_name?: string;
+                        /** @enum {string|null} */
+                        gender?: "male" | "female" | "other" | "unknown" | null;
+                        last_name?: string;
+                        /** @description Any common format; stored as E.164. */
+                        phone?: string | null;
+                        services?: string[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        patient: {
+                            activities_count: number;
+                            address: {
+                                city: string | null;
+                                state: string | null;
+                                street: string | null;
+                                zip: string | null;
+                            };
+                            case_load: {
+                                id: number;
+                                ilcm_name: string | null;
+                                /** @description Intensive Lead Care Manager (user id). */
+                                ilcm_user_id: number | null;
+                                olcm_name: string | null;
+                                /** @description Outreach Lead Care Manager (user id). */
+                                olcm_user_id: number | null;
+                                provider_id: number | null;
+                                provider_name: string | null;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description Enrolled in the platform (UTC, ISO 8601)
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date
+                             * @description Date of birth (YYYY-MM-DD)
+                             */
+                            date_of_birth: string | null;
+                            ecm_authorizations: {
+                                auth_no: string;
+                                auth_type: string | null;
+                                authorization_type: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Expiration (YYYY-MM-DD)
+                                 */
+                                expiration_date: string | null;
+                                id: number;
+                                /**
+                                 * Format: date
+                                 * @description Start (YYYY-MM-DD)
+                                 */
+                                start_date: string | null;
+                                /** @description Approved, Pending, Denied or Terminated. */
+                                status: string;
+                            }[];
+                            ecm_eligibility_information: {
+                                /**
+                                 * @description Acuity level: low, medium or high.
+                                 * @enum {string|null}
+                                 */
+                                acuity_level: "low" | "medium" | "high" | null;
+                                /** @description The state's Client Index Number. */
+                                cin: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description Created (UTC, ISO 8601)
+                                 */
+                                created_at: string;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization effective date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_eff_date: string | null;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization end date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_end_date: string | null;
+                                /** @description NPI of the ECM provider serving the member. */
+                                ecm_npi: string | null;
+                                ecm_provider_name: string | null;
+                                ecm_service_auth_id: string | null;
+                                id: number;
+                                /** @description The plan's member id (unique within the clinic). */
+                                member_id: string;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                                /**
+                                 * Format: date-time
+                                 * @description Last changed (UTC, ISO 8601)
+                                 */
+                                updated_at: string;
+                            };
+                            /** @description Oldest first. */
+                            ecm_status_history: {
+                                /**
+                                 * Format: date-time
+                                 * @description When the status changed (UTC, ISO 8601)
+                                 */
+                                changed_at: string;
+                                /** @description The acting user's name, or the source (`System Import`, `MIF Import`). */
+                                changed_by: string;
+                                id: number;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                            }[];
+                            email: string | null;
+                            first_name: string;
+                            gender: string | null;
+                            id: number;
+                            /**
+                             * Format: date-time
+                             * @description Most recent activity (UTC, ISO 8601)
+                             */
+                            last_activity_at: string | null;
+                            last_name: string;
+                            name: string;
+                            /** @description E.164. */
+                            phone: string | null;
+                            services: string[];
+                            /**
+                             * Format: date-time
+                             * @description Last changed (UTC, ISO 8601)
+                             */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    assignPatientCaseLoad: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    case_load?: {
+                        ilcm_user_id?: number | null;
+                        olcm_user_id?: number | null;
+                        provider_id?: number | null;
+                    };
+                    /** @description Intensive Lead Care Manager (user id); null clears it. */
+                    ilcm_user_id?: number | null;
+                    /** @description Outreach Lead Care Manager (user id); null clears it. */
+                    olcm_user_id?: number | null;
+                    /** @description Provider (user id); null clears it. */
+                    provider_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        patient: {
+                            activities_count: number;
+                            address: {
+                                city: string | null;
+                                state: string | null;
+                                street: string | null;
+                                zip: string | null;
+                            };
+                            case_load: {
+                                id: number;
+                                ilcm_name: string | null;
+                                /** @description Intensive Lead Care Manager (user id). */
+                                ilcm_user_id: number | null;
+                                olcm_name: string | null;
+                                /** @description Outreach Lead Care Manager (user id). */
+                                olcm_user_id: number | null;
+                                provider_id: number | null;
+                                provider_name: string | null;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description Enrolled in the platform (UTC, ISO 8601)
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date
+                             * @description Date of birth (YYYY-MM-DD)
+                             */
+                            date_of_birth: string | null;
+                            ecm_authorizations: {
+                                auth_no: string;
+                                auth_type: string | null;
+                                authorization_type: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Expiration (YYYY-MM-DD)
+                                 */
+                                expiration_date: string | null;
+                                id: number;
+                                /**
+                                 * Format: date
+                                 * @description Start (YYYY-MM-DD)
+                                 */
+                                start_date: string | null;
+                                /** @description Approved, Pending, Denied or Terminated. */
+                                status: string;
+                            }[];
+                            ecm_eligibility_information: {
+                                /**
+                                 * @description Acuity level: low, medium or high.
+                                 * @enum {string|null}
+                                 */
+                                acuity_level: "low" | "medium" | "high" | null;
+                                /** @description The state's Client Index Number. */
+                                cin: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description Created (UTC, ISO 8601)
+                                 */
+                                created_at: string;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization effective date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_eff_date: string | null;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization end date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_end_date: string | null;
+                                /** @description NPI of the ECM provider serving the member. */
+                                ecm_npi: string | null;
+                                ecm_provider_name: string | null;
+                                ecm_service_auth_id: string | null;
+                                id: number;
+                                /** @description The plan's member id (unique within the clinic). */
+                                member_id: string;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                                /**
+                                 * Format: date-time
+                                 * @description Last changed (UTC, ISO 8601)
+                                 */
+                                updated_at: string;
+                            };
+                            /** @description Oldest first. */
+                            ecm_status_history: {
+                                /**
+                                 * Format: date-time
+                                 * @description When the status changed (UTC, ISO 8601)
+                                 */
+                                changed_at: string;
+                                /** @description The acting user's name, or the source (`System Import`, `MIF Import`). */
+                                changed_by: string;
+                                id: number;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                            }[];
+                            email: string | null;
+                            first_name: string;
+                            gender: string | null;
+                            id: number;
+                            /**
+                             * Format: date-time
+                             * @description Most recent activity (UTC, ISO 8601)
+                             */
+                            last_activity_at: string | null;
+                            last_name: string;
+                            name: string;
+                            /** @description E.164. */
+                            phone: string | null;
+                            services: string[];
+                            /**
+                             * Format: date-time
+                             * @description Last changed (UTC, ISO 8601)
+                             */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    filterPatients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    filters?: {
+                        /**
+                         * @description Acuity level: low, medium or high.
+                         * @enum {unknown}
+                         */
+                        acuity_level?: "low" | "medium" | "high";
+                        /**
+                         * @description Members with an authorization in this status.
+                         * @enum {unknown}
+                         */
+                        authorization_status?: "Approved" | "Pending" | "Denied" | "Terminated";
+                        ilcm_user_id?: number;
+                        olcm_user_id?: number;
+                        provider_id?: number;
+                        /**
+                         * @description Member record status.
+                         * @enum {unknown}
+                         */
+                        status?: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                    };
+                    page?: number;
+                    page_size?: number;
+                    per_page?: number;
+                    /** @description Case-insensitive partial match on name or member_id. */
+                    search?: string;
+                    /**
+                     * @description One of: id, name, first_name, last_name, date_of_birth, member_id, acuity_level, member_record_status, ecm_benefit_auth_eff_date, ecm_benefit_auth_end_date, activities_count, last_activity_at, created_at, updated_at (default name).
+                     * @enum {unknown}
+                     */
+                    sort_by?: "id" | "name" | "first_name" | "last_name" | "date_of_birth" | "member_id" | "acuity_level" | "member_record_status" | "ecm_benefit_auth_eff_date" | "ecm_benefit_auth_end_date" | "activities_count" | "last_activity_at" | "created_at" | "updated_at";
+                    /** @description ASC or DESC, any case (default ASC). */
+                    sort_dir?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                        patients: {
+                            case_load: {
+                                ilcm_name: string | null;
+                                /** @description Intensive Lead Care Manager (user id). */
+                                ilcm_user_id: number | null;
+                                olcm_name: string | null;
+                                /** @description Outreach Lead Care Manager (user id). */
+                                olcm_user_id: number | null;
+                                provider_id: number | null;
+                                provider_name: string | null;
+                            };
+                            /**
+                             * Format: date
+                             * @description Date of birth (YYYY-MM-DD)
+                             */
+                            date_of_birth: string | null;
+                            ecm_eligibility_information: {
+                                /**
+                                 * @description Acuity level: low, medium or high.
+                                 * @enum {string|null}
+                                 */
+                                acuity_level: "low" | "medium" | "high" | null;
+                                /** @description The state's Client Index Number. */
+                                cin: string | null;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization effective date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_eff_date: string | null;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization end date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_end_date: string | null;
+                                ecm_provider_name: string | null;
+                                ecm_service_auth_id: string | null;
+                                id: number;
+                                /** @description The plan's member id (unique within the clinic). */
+                                member_id: string;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                            };
+                            id: number;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listPrtfReports: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                        prtf_reports: {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date */
+                            end_date: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            /** @description PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.csv (or .xlsx). */
+                            filename: string;
+                            /** @enum {unknown} */
+                            format: "csv" | "xlsx";
+                            id: number;
+                            /** @description Rows (members) in the file. */
+                            patient_count: number;
+                            provider_name: string | null;
+                            provider_npi: string | null;
+                            provider_phone: string | null;
+                            /** Format: date */
+                            start_date: string;
+                            /** @description Signed download URL, valid until expires_at. */
+                            url: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createPrtfReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description Last day of the period, not before start_date (required).
+                     */
+                    end_date?: string;
+                    /**
+                     * @description csv (default) or xlsx (adds the Outreach Tracker sheet).
+                     * @enum {unknown}
+                     */
+                    format?: "csv" | "xlsx";
+                    /** @description ECM Provider Name in the file (default the clinic's name). */
+                    provider_name?: string | null;
+                    /** @description Only members whose eligibility ecm_npi is this NPI; default all, and the clinic's NPI in the file. */
+                    provider_npi?: string | null;
+                    /** @description ECM Provider Phone Number in the file (default the clinic's phone). */
+                    provider_phone?: string | null;
+                    /**
+                     * Format: date
+                     * @description First day of the period (required).
+                     */
+                    start_date?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                        prtf_report: {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date */
+                            end_date: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            /** @description PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.csv (or .xlsx). */
+                            filename: string;
+                            /** @enum {unknown} */
+                            format: "csv" | "xlsx";
+                            id: number;
+                            /** @description Rows (members) in the file. */
+                            patient_count: number;
+                            provider_name: string | null;
+                            provider_npi: string | null;
+                            provider_phone: string | null;
+                            /** Format: date */
+                            start_date: string;
+                            /** @description Signed download URL, valid until expires_at. */
+                            url: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getPrtfReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        prtf_report: {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date */
+                            end_date: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            /** @description PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.csv (or .xlsx). */
+                            filename: string;
+                            /** @enum {unknown} */
+                            format: "csv" | "xlsx";
+                            id: number;
+                            /** @description Rows (members) in the file. */
+                            patient_count: number;
+                            provider_name: string | null;
+                            provider_npi: string | null;
+                            provider_phone: string | null;
+                            /** Format: date */
+                            start_date: string;
+                            /** @description Signed download URL, valid until expires_at. */
+                            url: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        organization: {
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            /** @description Managed-care plan identifier. */
+                            mcp_id: string | null;
+                            mcp_name: string | null;
+                            name: string;
+                            /** @description National Provider Identifier (10 digits). */
+                            npi: string | null;
+                            phone: string | null;
+                            /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
+                            phone_numbers: string[];
+                            /** @description IANA time zone (default America/Los_Angeles). */
+                            time_zone: string;
+                            /** @description Tax ID Number. */
+                            tin: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    organization: {
+                        mcp_id?: string | null;
+                        mcp_name?: string | null;
+                        name?: string;
+                        npi?: string | null;
+                        phone?: string | null;
+                        phone_numbers?: string[];
+                        time_zone?: string;
+                        tin?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        organization: {
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            /** @description Managed-care plan identifier. */
+                            mcp_id: string | null;
+                            mcp_name: string | null;
+                            name: string;
+                            /** @description National Provider Identifier (10 digits). */
+                            npi: string | null;
+                            phone: string | null;
+                            /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
+                            phone_numbers: string[];
+                            /** @description IANA time zone (default America/Los_Angeles). */
+                            time_zone: string;
+                            /** @description Tax ID Number. */
+                            tin: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listClinicUsers: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+                /** @description admin, care_coordinator or provider. */
+                role?: "admin" | "care_coordinator" | "provider";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                        users: {
+                            active: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            email: string;
+                            id: number;
+                            name: string;
+                            organization_id: number;
+                            /** @description E.164. */
+                            phone: string | null;
+                            /**
+                             * @description admin, care_coordinator or provider.
+                             * @enum {unknown}
+                             */
+                            role: "admin" | "care_coordinator" | "provider";
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createClinicUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    user: {
+                        /** Format: email */
+                        email: string;
+                        name: string;
+                        /** @description At least 8 characters. */
+                        password: string;
+                        phone?: string | null;
+                        /**
+                         * @description admin, care_coordinator or provider.
+                         * @enum {unknown}
+                         */
+                        role: "admin" | "care_coordinator" | "provider";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: {
+                            active: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            email: string;
+                            id: number;
+                            name: string;
+                            organization_id: number;
+                            /** @description E.164. */
+                            phone: string | null;
+                            /**
+                             * @description admin, care_coordinator or provider.
+                             * @enum {unknown}
+                             */
+                            role: "admin" | "care_coordinator" | "provider";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateClinicUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    user: {
+                        /** @description false: the user cannot sign in and every token stops working at once. */
+                        active?: boolean;
+                        name?: string;
+                        password?: string;
+                        phone?: string | null;
+                        /**
+                         * @description admin, care_coordinator or provider.
+                         * @enum {unknown}
+                         */
+                        role?: "admin" | "care_coordinator" | "provider";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: {
+                            active: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            email: string;
+                            id: number;
+                            name: string;
+                            organization_id: number;
+                            /** @description E.164. */
+                            phone: string | null;
+                            /**
+                             * @description admin, care_coordinator or provider.
+                             * @enum {unknown}
+                             */
+                            role: "admin" | "care_coordinator" | "provider";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Send as X-User-Token. Expires after 12 h without use (configurable). */
+                        token: string;
+                        user: {
+                            active: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            email: string;
+                            id: number;
+                            name: string;
+                            organization_id: number;
+                            /** @description E.164. */
+                            phone: string | null;
+                            /**
+                             * @description admin, care_coordinator or provider.
+                             * @enum {unknown}
+                             */
+                            role: "admin" | "care_coordinator" | "provider";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Too many attempts (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listActivities: {
+        parameters: {
+            query?: {
+                activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
+                assigned_to_id?: number;
+                /** @description Tasks due before this time (a date means the start of that day in the clinic's time zone). */
+                due_before?: string;
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                patient_id?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+                status?: "created" | "complete" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activities: {
+                            /** @enum {unknown} */
+                            activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
+                            assigned_to_id: number;
+                            assigned_to_name: string | null;
+                            body: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            booked_at: string | null;
+                            comments_count: number;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            due_at: string | null;
+                            /** @description Minutes. */
+                            duration: number | null;
+                            /**
+                             * @description Email activities: queued, sent or failed.
+                             * @enum {string|null}
+                             */
+                            email_status: "queued" | "sent" | "failed" | null;
+                            id: number;
+                            message: string | null;
+                            /** @enum {string|null} */
+                            modality: "in_person" | "video" | "phone" | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            occurred_at: string;
+                            /** @enum {string|null} */
+                            outcome: "reached" | "not_reached" | "no_show" | null;
+                            parent_id: number | null;
+                            patient_id: number;
+                            patient_name: string;
+                            performed_by_id: number | null;
+                            performed_by_name: string | null;
+                            /** @enum {unknown} */
+                            status: "created" | "complete" | "cancelled";
+                            subject: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            updated_at: string;
+                        }[];
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCareTeam: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+                role?: "admin" | "care_coordinator" | "provider";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        care_team: {
+                            active: boolean;
+                            id: number;
+                            name: string;
+                            /** @enum {unknown} */
+                            role: "admin" | "care_coordinator" | "provider";
+                        }[];
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    startPatientCall: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first response and sends nothing twice. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    call: {
+                        /** @description The member's phone on file, in any common format (E.164 recommended). */
+                        phone_number?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activity: {
+                            activity_type: string;
+                            assigned_to_id: number;
+                            id: number;
+                            patient_id: number;
+                            performed_by_id: number | null;
+                            status: string;
+                        };
+                        call: {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description outbound or inbound. */
+                            direction: string;
+                            from: string;
+                            id: number;
+                            /** @description Twilio status; `pending` before the hand-over, `unknown` when it timed out. */
+                            status: string;
+                            to: string;
+                            twilio_sid: string | null;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Error */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    sendPatientSms: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first response and sends nothing twice. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    sms: {
+                        /** @description Message text (Twilio sends up to 1,600 characters, in segments). */
+                        body?: string;
+                        /** @description The member's phone on file, in any common format (E.164 recommended). */
+                        phone_number?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activity: {
+                            activity_type: string;
+                            assigned_to_id: number;
+                            id: number;
+                            patient_id: number;
+                            performed_by_id: number | null;
+                            status: string;
+                        };
+                        message: string;
+                        sms: {
+                            body: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description outbound or inbound. */
+                            direction: string;
+                            from: string;
+                            id: number;
+                            /** @description Twilio status; `pending` before the hand-over, `unknown` when it timed out. */
+                            status: string;
+                            to: string;
+                            twilio_sid: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Error */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listSandboxOutbox: {
+        parameters: {
+            query?: {
+                channel?: "email" | "sms" | "call";
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        messages: {
+                            body: string | null;
+                            /** @description email, sms or call. */
+                            channel: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            from: string | null;
+                            id: number;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            subject: string | null;
+                            to: string;
+                        }[];
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getClinicEventCounts: {
+        parameters: {
+            query?: {
+                /** @description Last day (required) (YYYY-MM-DD), inclusive, in the clinic's time zone. */
+                end_date?: string;
+                ilcm_user_id?: number;
+                olcm_user_id?: number;
+                /** @description Only members whose case load names this provider. */
+                provider_id?: number;
+                /** @description First day (required) (YYYY-MM-DD), inclusive, in the clinic's time zone. */
+                start_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        counts: {
+                            by_type: {
+                                appointment: number;
+                                call: number;
+                                email: number;
+                                meeting: number;
+                                sms: number;
+                                task: number;
+                            };
+                            prtf_categories: {
+                                in_person_encounters: number;
+                                in_person_outreach: number;
+                                telehealth_encounters: number;
+                                telehealth_outreach: number;
+                            };
+                            /** @description Sum of by_type. */
+                            total: number;
+                        };
+                        /** Format: date */
+                        end_date: string;
+                        filters: {
+                            ilcm_user_id: number | null;
+                            olcm_user_id: number | null;
+                            provider_id: number | null;
+                        };
+                        /** Format: date */
+                        start_date: string;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCareTeamPatients: {
+        parameters: {
+            query?: {
+                /** @description Acuity level: low, medium or high. */
+                acuity_level?: "low" | "medium" | "high";
+                /** @description true: only members whose case load names the caller (provider, OLCM or ILCM). */
+                assigned_to_me?: boolean;
+                /** @description Only members whose in-person lead care manager is this user. */
+                ilcm_user_id?: number;
+                /** @description Only members whose outreach lead care manager is this user. */
+                olcm_user_id?: number;
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+                /** @description Only members whose case load names this provider. */
+                provider_id?: number;
+                /** @description Case-insensitive partial match on name or member_id. */
+                search?: string;
+                /** @description One of: id, name, first_name, last_name, date_of_birth, member_id, acuity_level, member_record_status, ecm_benefit_auth_eff_date, ecm_benefit_auth_end_date, activities_count, last_activity_at, created_at, updated_at (default name). */
+                sort_by?: "id" | "name" | "first_name" | "last_name" | "date_of_birth" | "member_id" | "acuity_level" | "member_record_status" | "ecm_benefit_auth_eff_date" | "ecm_benefit_auth_end_date" | "activities_count" | "last_activity_at" | "created_at" | "updated_at";
+                /** @description ASC or DESC, any case (default ASC). */
+                sort_dir?: string;
+                /** @description Member record status. */
+                status?: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                        patients: {
+                            case_load: {
+                                ilcm_name: string | null;
+                                /** @description Intensive Lead Care Manager (user id). */
+                                ilcm_user_id: number | null;
+                                olcm_name: string | null;
+                                /** @description Outreach Lead Care Manager (user id). */
+                                olcm_user_id: number | null;
+                                provider_id: number | null;
+                                provider_name: string | null;
+                            };
+                            /**
+                             * Format: date
+                             * @description Date of birth (YYYY-MM-DD)
+                             */
+                            date_of_birth: string | null;
+                            ecm_eligibility_information: {
+                                /**
+                                 * @description Acuity level: low, medium or high.
+                                 * @enum {string|null}
+                                 */
+                                acuity_level: "low" | "medium" | "high" | null;
+                                /** @description The state's Client Index Number. */
+                                cin: string | null;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization effective date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_eff_date: string | null;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization end date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_end_date: string | null;
+                                ecm_provider_name: string | null;
+                                ecm_service_auth_id: string | null;
+                                id: number;
+                                /** @description The plan's member id (unique within the clinic). */
+                                member_id: string;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                            };
+                            id: number;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getCareTeamPatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        patient: {
+                            activities_count: number;
+                            address: {
+                                city: string | null;
+                                state: string | null;
+                                street: string | null;
+                                zip: string | null;
+                            };
+                            case_load: {
+                                id: number;
+                                ilcm_name: string | null;
+                                /** @description Intensive Lead Care Manager (user id). */
+                                ilcm_user_id: number | null;
+                                olcm_name: string | null;
+                                /** @description Outreach Lead Care Manager (user id). */
+                                olcm_user_id: number | null;
+                                provider_id: number | null;
+                                provider_name: string | null;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description Enrolled in the platform (UTC, ISO 8601)
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date
+                             * @description Date of birth (YYYY-MM-DD)
+                             */
+                            date_of_birth: string | null;
+                            ecm_authorizations: {
+                                auth_no: string;
+                                auth_type: string | null;
+                                authorization_type: string | null;
+                                /**
+                                 * Format: date
+                                 * @description Expiration (YYYY-MM-DD)
+                                 */
+                                expiration_date: string | null;
+                                id: number;
+                                /**
+                                 * Format: date
+                                 * @description Start (YYYY-MM-DD)
+                                 */
+                                start_date: string | null;
+                                /** @description Approved, Pending, Denied or Terminated. */
+                                status: string;
+                            }[];
+                            ecm_eligibility_information: {
+                                /**
+                                 * @description Acuity level: low, medium or high.
+                                 * @enum {string|null}
+                                 */
+                                acuity_level: "low" | "medium" | "high" | null;
+                                /** @description The state's Client Index Number. */
+                                cin: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description Created (UTC, ISO 8601)
+                                 */
+                                created_at: string;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization effective date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_eff_date: string | null;
+                                /**
+                                 * Format: date
+                                 * @description ECM benefit authorization end date (YYYY-MM-DD)
+                                 */
+                                ecm_benefit_auth_end_date: string | null;
+                                /** @description NPI of the ECM provider serving the member. */
+                                ecm_npi: string | null;
+                                ecm_provider_name: string | null;
+                                ecm_service_auth_id: string | null;
+                                id: number;
+                                /** @description The plan's member id (unique within the clinic). */
+                                member_id: string;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                member_record_status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                                /**
+                                 * Format: date-time
+                                 * @description Last changed (UTC, ISO 8601)
+                                 */
+                                updated_at: string;
+                            };
+                            /** @description Oldest first. */
+                            ecm_status_history: {
+                                /**
+                                 * Format: date-time
+                                 * @description When the status changed (UTC, ISO 8601)
+                                 */
+                                changed_at: string;
+                                /** @description The acting user's name, or the source (`System Import`, `MIF Import`). */
+                                changed_by: string;
+                                id: number;
+                                /**
+                                 * @description Member record status.
+                                 * @enum {unknown}
+                                 */
+                                status: "new_member" | "continuing_member" | "pending_member" | "terminated_member" | "inactive_member";
+                            }[];
+                            email: string | null;
+                            first_name: string;
+                            gender: string | null;
+                            id: number;
+                            /**
+                             * Format: date-time
+                             * @description Most recent activity (UTC, ISO 8601)
+                             */
+                            last_activity_at: string | null;
+                            last_name: string;
+                            name: string;
+                            /** @description E.164. */
+                            phone: string | null;
+                            services: string[];
+                            /**
+                             * Format: date-time
+                             * @description Last changed (UTC, ISO 8601)
+                             */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listPatientActivities: {
+        parameters: {
+            query?: {
+                activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
+                assigned_to_id?: number;
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+                status?: "created" | "complete" | "cancelled";
+            };
+            header?: never;
+            path: {
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activities: {
+                            /** @enum {unknown} */
+                            activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
+                            assigned_to_id: number;
+                            assigned_to_name: string | null;
+                            body: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            booked_at: string | null;
+                            comments_count: number;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            due_at: string | null;
+                            /** @description Minutes. */
+                            duration: number | null;
+                            /**
+                             * @description Email activities: queued, sent or failed.
+                             * @enum {string|null}
+                             */
+                            email_status: "queued" | "sent" | "failed" | null;
+                            id: number;
+                            message: string | null;
+                            /** @enum {string|null} */
+                            modality: "in_person" | "video" | "phone" | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            occurred_at: string;
+                            /** @enum {string|null} */
+                            outcome: "reached" | "not_reached" | "no_show" | null;
+                            parent_id: number | null;
+                            patient_id: number;
+                            patient_name: string;
+                            performed_by_id: number | null;
+                            performed_by_name: string | null;
+                            /** @enum {unknown} */
+                            status: "created" | "complete" | "cancelled";
+                            subject: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            updated_at: string;
+                        }[];
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createPatientActivity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first response and creates (and emails) nothing twice. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    activity: {
+                        /**
+                         * @description Required on create; cannot change.
+                         * @enum {unknown}
+                         */
+                        activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
+                        /** @description User of the clinic the activity is assigned to (required). */
+                        assigned_to_id?: number;
+                        /** @description Activity of the same patient that blocks this one. */
+                        blocked_by_id?: number | null;
+                        /** @description Activity of the same patient this one blocks. */
+                        blocking_id?: number | null;
+                        /** @description Required for note, sms and email. */
+                        body?: string | null;
+                        /**
+                         * Format: date-time
+                         * @description Required for in_person_appointment and meeting.
+                         */
+                        booked_at?: string | null;
+                        /**
+                         * Format: date-time
+                         * @description Tasks only.
+                         */
+                        due_at?: string | null;
+                        /** @description Minutes. */
+                        duration?: number | null;
+                        /** @description URLs on a host listed in MAIL_ATTACHMENT_HOSTS. */
+                        email_attachments?: string[];
+                        /** @description Recipient (required for email). */
+                        email_to?: string | null;
+                        /** @description Task message (required for task). */
+                        message?: string | null;
+                        /**
+                         * @description Appointments and meetings: in_person (default), video or phone.
+                         * @enum {string|null}
+                         */
+                        modality?: "in_person" | "video" | "phone" | null;
+                        /**
+                         * Format: date-time
+                         * @description Default: creation time.
+                         */
+                        occurred_at?: string;
+                        /** @enum {string|null} */
+                        outcome?: "reached" | "not_reached" | "no_show" | null;
+                        /** @description Parent task (subtasks only under task-type activities). */
+                        parent_id?: number | null;
+                        /** @enum {unknown} */
+                        status?: "created" | "complete" | "cancelled";
+                        subject?: string | null;
+                        /** @description Text message of the same patient (required for sms). */
+                        text_message_id?: number | null;
+                        transcript?: string | null;
+                        /** @description Voice call of the same patient (required for call, unless logged by hand with outcome and duration). */
+                        voice_call_id?: number | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activity: {
+                            /** @enum {unknown} */
+                            activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
+                            assigned_to_id: number;
+                            assigned_to_name: string | null;
+                            blocked_by_id: number | null;
+                            blocking_id: number | null;
+                            body: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            booked_at: string | null;
+                            comments: {
+                                body: string;
+                                /**
+                                 * Format: date-time
+                                 * @description UTC, ISO 8601 with milliseconds.
+                                 */
+                                created_at: string;
+                                id: number;
+                                user_id: number;
+                                user_name: string;
+                            }[];
+                            comments_count: number;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            due_at: string | null;
+                            /** @description Minutes. */
+                            duration: number | null;
+                            email_attachments: string[];
+                            /** @description Why the last delivery attempt failed. */
+                            email_error: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            email_sent_at: string | null;
+                            /**
+                             * @description Email activities: queued, sent or failed.
+                             * @enum {string|null}
+                             */
+                            email_status: "queued" | "sent" | "failed" | null;
+                            email_to: string | null;
+                            event: {
+                                event_type: string;
+                                id: number;
+                                /**
+                                 * Format: date-time
+                                 * @description UTC, ISO 8601 with milliseconds.
+                                 */
+                                occurred_at: string;
+                                prtf_category: string | null;
+                                status: string;
+                            } | null;
+                            id: number;
+                            message: string | null;
+                            /** @enum {string|null} */
+                            modality: "in_person" | "video" | "phone" | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            occurred_at: string;
+                            /** @enum {string|null} */
+                            outcome: "reached" | "not_reached" | "no_show" | null;
+                            parent_id: number | null;
+                            patient_id: number;
+                            patient_name: string;
+                            performed_by_id: number | null;
+                            performed_by_name: string | null;
+                            /** @enum {unknown} */
+                            status: "created" | "complete" | "cancelled";
+                            subject: string | null;
+                            subtasks: {
+                                /** @enum {unknown} */
+                                activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
+                                assigned_to_id: number;
+                                assigned_to_name: string | null;
+                                id: number;
+                                message: string | null;
+                                /** @enum {unknown} */
+                                status: "created" | "complete" | "cancelled";
+                                subject: string | null;
+                            }[];
+                            text_message_id: number | null;
+                            transcript: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            updated_at: string;
+                            voice_call_id: number | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getPatientActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activity: {
+                            /** @enum {unknown} */
+                            activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
+                            assigned_to_id: number;
+                            assigned_to_name: string | null;
+                            blocked_by_id: number | null;
+                            blocking_id: number | null;
+                            body: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            booked_at: string | null;
+                            comments: {
+                                body: string;
+                                /**
+                                 * Format: date-time
+                                 * @description UTC, ISO 8601 with milliseconds.
+                                 */
+                                created_at: string;
+                                id: number;
+                                user_id: number;
+                                user_name: string;
+                            }[];
+                            comments_count: number;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            due_at: string | null;
+                            /** @description Minutes. */
+                            duration: number | null;
+                            email_attachments: string[];
+                            /** @description Why the last delivery attempt failed. */
+                            email_error: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            email_sent_at: string | null;
+                            /**
+                             * @description Email activities: queued, sent or failed.
+                             * @enum {string|null}
+                             */
+                            email_status: "queued" | "sent" | "failed" | null;
+                            email_to: string | null;
+                            event: {
+                                event_type: string;
+                                id: number;
+                                /**
+                                 * Format: date-time
+                                 * @description UTC, ISO 8601 with milliseconds.
+                                 */
+                                occurred_at: string;
+                                prtf_category: string | null;
+                                status: string;
+                            } | null;
+                            id: number;
+                            message: string | null;
+                            /** @enum {string|null} */
+                            modality: "in_person" | "video" | "phone" | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            occurred_at: string;
+                            /** @enum {string|null} */
+                            outcome: "reached" | "not_reached" | "no_show" | null;
+                            parent_id: number | null;
+                            patient_id: number;
+                            patient_name: string;
+                            performed_by_id: number | null;
+                            performed_by_name: string | null;
+                            /** @enum {unknown} */
+                            status: "created" | "complete" | "cancelled";
+                            subject: string | null;
+                            subtasks: {
+                                /** @enum {unknown} */
+                                activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
+                                assigned_to_id: number;
+                                assigned_to_name: string | null;
+                                id: number;
+                                message: string | null;
+                                /** @enum {unknown} */
+                                status: "created" | "complete" | "cancelled";
+                                subject: string | null;
+                            }[];
+                            text_message_id: number | null;
+                            transcript: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            updated_at: string;
+                            voice_call_id: number | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updatePatientActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    activity: {
+                        /**
+                         * @description Required on create; cannot change.
+                         * @enum {unknown}
+                         */
+                        activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
+                        /** @description User of the clinic the activity is assigned to (required). */
+                        assigned_to_id?: number;
+                        /** @description Activity of the same patient that blocks this one. */
+                        blocked_by_id?: number | null;
+                        /** @description Activity of the same patient this one blocks. */
+                        blocking_id?: number | null;
+                        /** @description Required for note, sms and email. */
+                        body?: string | null;
+                        /**
+                         * Format: date-time
+                         * @description Required for in_person_appointment and meeting.
+                         */
+                        booked_at?: string | null;
+                        /**
+                         * Format: date-time
+                         * @description Tasks only.
+                         */
+                        due_at?: string | null;
+                        /** @description Minutes. */
+                        duration?: number | null;
+                        /** @description URLs on a host listed in MAIL_ATTACHMENT_HOSTS. */
+                        email_attachments?: string[];
+                        /** @description Recipient (required for email). */
+                        email_to?: string | null;
+                        /** @description Task message (required for task). */
+                        message?: string | null;
+                        /**
+                         * @description Appointments and meetings: in_person (default), video or phone.
+                         * @enum {string|null}
+                         */
+                        modality?: "in_person" | "video" | "phone" | null;
+                        /**
+                         * Format: date-time
+                         * @description Default: creation time.
+                         */
+                        occurred_at?: string;
+                        /** @enum {string|null} */
+                        outcome?: "reached" | "not_reached" | "no_show" | null;
+                        /** @description Parent task (subtasks only under task-type activities). */
+                        parent_id?: number | null;
+                        /** @enum {unknown} */
+                        status?: "created" | "complete" | "cancelled";
+                        subject?: string | null;
+                        /** @description Text message of the same patient (required for sms). */
+                        text_message_id?: number | null;
+                        transcript?: string | null;
+                        /** @description Voice call of the same patient (required for call, unless logged by hand with outcome and duration). */
+                        voice_call_id?: number | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activity: {
+                            /** @enum {unknown} */
+                            activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
+                            assigned_to_id: number;
+                            assigned_to_name: string | null;
+                            blocked_by_id: number | null;
+                            blocking_id: number | null;
+                            body: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            booked_at: string | null;
+                            comments: {
+                                body: string;
+                                /**
+                                 * Format: date-time
+                                 * @description UTC, ISO 8601 with milliseconds.
+                                 */
+                                created_at: string;
+                                id: number;
+                                user_id: number;
+                                user_name: string;
+                            }[];
+                            comments_count: number;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            due_at: string | null;
+                            /** @description Minutes. */
+                            duration: number | null;
+                            email_attachments: string[];
+                            /** @description Why the last delivery attempt failed. */
+                            email_error: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            email_sent_at: string | null;
+                            /**
+                             * @description Email activities: queued, sent or failed.
+                             * @enum {string|null}
+                             */
+                            email_status: "queued" | "sent" | "failed" | null;
+                            email_to: string | null;
+                            event: {
+                                event_type: string;
+                                id: number;
+                                /**
+                                 * Format: date-time
+                                 * @description UTC, ISO 8601 with milliseconds.
+                                 */
+                                occurred_at: string;
+                                prtf_category: string | null;
+                                status: string;
+                            } | null;
+                            id: number;
+                            message: string | null;
+                            /** @enum {string|null} */
+                            modality: "in_person" | "video" | "phone" | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            occurred_at: string;
+                            /** @enum {string|null} */
+                            outcome: "reached" | "not_reached" | "no_show" | null;
+                            parent_id: number | null;
+                            patient_id: number;
+                            patient_name: string;
+                            performed_by_id: number | null;
+                            performed_by_name: string | null;
+                            /** @enum {unknown} */
+                            status: "created" | "complete" | "cancelled";
+                            subject: string | null;
+                            subtasks: {
+                                /** @enum {unknown} */
+                                activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
+                                assigned_to_id: number;
+                                assigned_to_name: string | null;
+                                id: number;
+                                message: string | null;
+                                /** @enum {unknown} */
+                                status: "created" | "complete" | "cancelled";
+                                subject: string | null;
+                            }[];
+                            text_message_id: number | null;
+                            transcript: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            updated_at: string;
+                            voice_call_id: number | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    deletePatientActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createActivityComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment: {
+                        body: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        comment: {
+                            body: string;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            created_at: string;
+                            id: number;
+                            user_id: number;
+                            user_name: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listPatientCommunications: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        communications: {
+                            activity_id: number | null;
+                            body: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            direction: string;
+                            /** @description Calls: seconds. */
+                            duration: number | null;
+                            /** @description Twilio error code. */
+                            error_code: number | null;
+                            from: string;
+                            id: number;
+                            status: string;
+                            to: string;
+                            twilio_sid: string | null;
+                            /** @description sms or call. */
+                            type: string;
+                        }[];
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                        /** @description true when the member's phone on file has opted out (STOP) of texts from the clinic's sending number: an SMS would be refused with `Message blocked (opt-out)`. */
+                        sms_opted_out: boolean;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listPatientEvents: {
+        parameters: {
+            query?: {
+                /** @description Events on or before this day (YYYY-MM-DD), inclusive, in the clinic's time zone. */
+                end_date?: string;
+                event_type?: "sms" | "call" | "task" | "email" | "appointment" | "meeting";
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+                /** @description Events on or after this day (YYYY-MM-DD), inclusive, in the clinic's time zone. */
+                start_date?: string;
+            };
+            header?: never;
+            path: {
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: {
+                            activity_id: number;
+                            body: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            created_at: string;
+                            /** @description Minutes. */
+                            duration: number | null;
+                            /**
+                             * @description sms, call, task, email, appointment or meeting.
+                             * @enum {unknown}
+                             */
+                            event_type: "sms" | "call" | "task" | "email" | "appointment" | "meeting";
+                            id: number;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            occurred_at: string;
+                            patient_id: number;
+                            patient_name: string;
+                            /**
+                             * @description The one PRTF category this event counts in, or null.
+                             * @enum {string|null}
+                             */
+                            prtf_category: "telehealth_encounter" | "in_person_encounter" | "telehealth_outreach" | "in_person_outreach" | null;
+                            /** @description created, complete or cancelled (follows the activity). */
+                            status: string;
+                            subject: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            updated_at: string;
+                        }[];
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getPatientEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event: {
+                            activity: {
+                                activity_type: string;
+                                assigned_to_id: number;
+                                assigned_to_name: string | null;
+                                id: number;
+                                performed_by_id: number | null;
+                                performed_by_name: string | null;
+                                status: string;
+                            };
+                            activity_id: number;
+                            body: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            created_at: string;
+                            /** @description Minutes. */
+                            duration: number | null;
+                            /**
+                             * @description sms, call, task, email, appointment or meeting.
+                             * @enum {unknown}
+                             */
+                            event_type: "sms" | "call" | "task" | "email" | "appointment" | "meeting";
+                            id: number;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            occurred_at: string;
+                            patient_id: number;
+                            patient_name: string;
+                            /**
+                             * @description The one PRTF category this event counts in, or null.
+                             * @enum {string|null}
+                             */
+                            prtf_category: "telehealth_encounter" | "in_person_encounter" | "telehealth_outreach" | "in_person_outreach" | null;
+                            /** @description created, complete or cancelled (follows the activity). */
+                            status: string;
+                            subject: string | null;
+                            /**
+                             * Format: date-time
+                             * @description UTC, ISO 8601 with milliseconds.
+                             */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getPatientEventCounts: {
+        parameters: {
+            query?: {
+                /** @description Last day (required) (YYYY-MM-DD), inclusive, in the clinic's time zone. */
+                end_date?: string;
+                /** @description First day (required) (YYYY-MM-DD), inclusive, in the clinic's time zone. */
+                start_date?: string;
+            };
+            header?: never;
+            path: {
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        counts: {
+                            by_type: {
+                                appointment: number;
+                                call: number;
+                                email: number;
+                                meeting: number;
+                                sms: number;
+                                task: number;
+                            };
+                            prtf_categories: {
+                                in_person_encounters: number;
+                                in_person_outreach: number;
+                                telehealth_encounters: number;
+                                telehealth_outreach: number;
+                            };
+                            /** @description Sum of by_type. */
+                            total: number;
+                        };
+                        /** Format: date */
+                        end_date: string;
+                        patient_id: number;
+                        /** Format: date */
+                        start_date: string;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    downloadFile: {
+        parameters: {
+            query: {
+                expires: number;
+                signature: string;
+            };
+            header?: never;
+            path: {
+                public_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getCurrentUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        organization: {
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            /** @description Managed-care plan identifier. */
+                            mcp_id: string | null;
+                            mcp_name: string | null;
+                            name: string;
+                            /** @description National Provider Identifier (10 digits). */
+                            npi: string | null;
+                            phone: string | null;
+                            /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
+                            phone_numbers: string[];
+                            /** @description IANA time zone (default America/Los_Angeles). */
+                            time_zone: string;
+                            /** @description Tax ID Number. */
+                            tin: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                        user: {
+                            active: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            email: string;
+                            id: number;
+                            name: string;
+                            organization_id: number;
+                            /** @description E.164. */
+                            phone: string | null;
+                            /**
+                             * @description admin, care_coordinator or provider.
+                             * @enum {unknown}
+                             */
+                            role: "admin" | "care_coordinator" | "provider";
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+}
