@@ -36,6 +36,45 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('names every operation by a unique camelCase operationId and declares the security of each', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const schemes = doc.components.securitySchemes as Record<string, unknown>;
+    const problems: string[] = [];
+    const seen = new Map<string, string>();
+    let count = 0;
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        count += 1;
+        const where = `${method.toUpperCase()} ${path}`;
+        const id = op.operationId as string | undefined;
+        if (!id) problems.push(`${where} has no operationId: add one to its route schema (verb + noun, e.g. createResidentVital)`);
+        else if (!/^[a-z][a-zA-Z0-9]*$/.test(id)) problems.push(`${where}: operationId "${id}" is not camelCase`);
+        else if (seen.has(id)) problems.push(`${where}: operationId "${id}" is already ${seen.get(id)}`);
+        else seen.set(id, where);
+        if (!Array.isArray(op.security)) problems.push(`${where} declares no security (a public operation declares security: [])`);
+        for (const name of (op.security ?? []).flatMap((r: Record<string, unknown>) => Object.keys(r))) {
+          if (!schemes[name]) problems.push(`${where}: security scheme ${name} is not in components.securitySchemes`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(count).toBeGreaterThan(90);
+  });
+
+  it('declares the public operations: open, Twilio-signed, or client credentials at the token endpoint', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const security = (path: string, method = 'post') => doc.paths[path][method].security;
+    for (const path of ['/healthz', '/readyz', '/v1/downloads/{public_id}']) expect(security(path, 'get'), path).toEqual([]);
+    expect(security('/v1/auth/sign_in')).toEqual([]);
+    expect(security('/token')).toEqual([{}, { ClientBasic: [] }]);
+    expect(doc.components.securitySchemes.ClientBasic).toMatchObject({ type: 'http', scheme: 'basic' });
+    const twilio = Object.keys(doc.paths).filter((p) => p.startsWith('/v1/clinic/webhooks/twilio/'));
+    expect(twilio).toHaveLength(6);
+    for (const path of twilio) expect(security(path), path).toEqual([{ TwilioSignature: [] }]);
+    expect(doc.components.securitySchemes.TwilioSignature).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Twilio-Signature', description: expect.stringContaining('HMAC-SHA1') });
+    expect(doc.info.license).toEqual({ name: 'Proprietary: all rights reserved', identifier: 'LicenseRef-Proprietary' });
+  });
+
   it('serves the interactive reference at /docs', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);
