@@ -1,4 +1,6 @@
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clinicalRoutes } from '../../src/ecp/routes.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 
 let t: TestContext;
@@ -73,6 +75,16 @@ describe('OpenAPI document', () => {
     for (const path of twilio) expect(security(path), path).toEqual([{ TwilioSignature: [] }]);
     expect(doc.components.securitySchemes.TwilioSignature).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Twilio-Signature', description: expect.stringContaining('HMAC-SHA1') });
     expect(doc.info.license).toEqual({ name: 'Proprietary: all rights reserved', identifier: 'LicenseRef-Proprietary' });
+  });
+
+  it('refuses at start-up a /clinical/v1 route that declares security besides its scope (one place decides it)', async () => {
+    const app = Fastify();
+    void app.register(async (tree) => {
+      await clinicalRoutes(tree, t.services);
+      tree.get('/extra', { config: { scope: 'vital.read' }, schema: { operationId: 'getExtra', security: [] } }, async () => ({}));
+    });
+    await expect(app.ready()).rejects.toThrow('GET /extra: a route with a scope takes its OpenAPI security from the scope');
+    await app.close().catch(() => {});
   });
 
   it('serves the interactive reference at /docs', async () => {
