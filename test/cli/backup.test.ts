@@ -1,6 +1,6 @@
 /**
  * The backup drill, short form, on real processes: a server on its own embedded PostgreSQL takes writes, `care db
- * backup` runs beside it, more writes follow, the server is SIGKILLed, DATA_DIR deleted, `care db restore` fills a
+ * backup` runs beside it, more writes follow, the server is SIGKILLed (its postmaster stopped), DATA_DIR deleted, `care db restore` fills a
  * new one, and the restarted server has every write acknowledged before the backup and none after.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded.ts';
+import { stopOrphanedPostmaster } from '../../drills/backup-restore.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'care-backup-cli-'));
@@ -54,8 +55,9 @@ async function signIn(port: number, n: number): Promise<number> {
   return res.status;
 }
 
-afterAll(() => {
+afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await stopOrphanedPostmaster(dataDir).catch(() => {});
   fs.rmSync(base, { recursive: true, force: true });
 });
 
@@ -71,6 +73,8 @@ describe('care db backup and restore, end to end', () => {
     createUser(4);
     server.kill('SIGKILL');
     await new Promise((r) => server.once('exit', r));
+    // The machine is lost: its PostgreSQL goes with the server (immediate shutdown), then the disk.
+    expect(await stopOrphanedPostmaster(dataDir)).toBeGreaterThan(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
     const wrongKey = spawnSync(process.execPath, [path.join(root, 'bin/care.js'), 'db', 'restore', file], { cwd: root, env: env({ BACKUP_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }), encoding: 'utf8', timeout: 90_000 });
     expect(wrongKey.status).toBe(1);
