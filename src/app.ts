@@ -16,6 +16,16 @@ import { adminPatientRoutes, clinicPatientRoutes } from './ecm/patients/routes.t
 import { createPatientService } from './ecm/patients/service.ts';
 import { adminImportRoutes } from './ecm/imports/routes.ts';
 import { createImportService } from './ecm/imports/service.ts';
+import { memberAttributeRoutes } from './ecm/member-attributes/routes.ts';
+import { createMemberAttributeService } from './ecm/member-attributes/service.ts';
+import { carePlanRoutes } from './ecm/care-plans/routes.ts';
+import { createCarePlanService } from './ecm/care-plans/service.ts';
+import { assessmentRoutes } from './ecm/assessments/routes.ts';
+import { createAssessmentService } from './ecm/assessments/service.ts';
+import { adminDiscontinuationRoutes, clinicDiscontinuationRoutes } from './ecm/discontinuations/routes.ts';
+import { createDiscontinuationService } from './ecm/discontinuations/service.ts';
+import { referralRoutes } from './ecm/referrals/routes.ts';
+import { createReferralService } from './ecm/referrals/service.ts';
 import { activityRoutes } from './ecm/activities/routes.ts';
 import { createActivityService } from './ecm/activities/service.ts';
 import { eventRoutes } from './ecm/events/routes.ts';
@@ -60,6 +70,11 @@ export interface Services {
   communications: ReturnType<typeof createCommunicationsService>;
   prtf: ReturnType<typeof createPrtfService>;
   imports: ReturnType<typeof createImportService>;
+  memberAttributes: ReturnType<typeof createMemberAttributeService>;
+  carePlans: ReturnType<typeof createCarePlanService>;
+  assessments: ReturnType<typeof createAssessmentService>;
+  discontinuations: ReturnType<typeof createDiscontinuationService>;
+  referrals: ReturnType<typeof createReferralService>;
   partnerClients: ReturnType<typeof createPartnerClientService>;
   oauth: ReturnType<typeof createOAuthService>;
   locations: ReturnType<typeof createLocationService>;
@@ -106,6 +121,8 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const patients = createPatientService({ db });
   const codes = createIcd10cmService({ db, archiveLimits: config.archiveLimits });
   const events = createEventService({ db, patients });
+  const memberAttributes = createMemberAttributeService({ db, patients });
+  const discontinuations = createDiscontinuationService({ db, patients });
   const mail = {
     attachmentHosts: config.mailAttachmentHosts,
     attachmentMaxBytes: config.mailAttachmentMaxBytes,
@@ -135,8 +152,13 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
       db, publicUrl: config.publicUrl, reconcileDelaySeconds: config.twilioReconcileDelaySeconds, telephony, jobs, patients, activities, identity, clock,
     }),
     imports: createImportService({
-      db, urlHosts: config.importUrlHosts, dataDir: config.dataDir, archiveLimits: config.archiveLimits, identity, patients, clock,
+      db, urlHosts: config.importUrlHosts, dataDir: config.dataDir, archiveLimits: config.archiveLimits, identity, patients, memberAttributes, discontinuations, clock,
     }),
+    memberAttributes,
+    carePlans: createCarePlanService({ db, patients }),
+    assessments: createAssessmentService({ db, patients }),
+    discontinuations,
+    referrals: createReferralService({ db, patients }),
     partnerClients,
     oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, clock }),
     locations,
@@ -259,6 +281,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         await clinic.register(eventRoutes, { events });
         await clinic.register(sandboxRoutes, { sandbox });
         await clinic.register(communicationRoutes, { communications });
+        await clinic.register(memberAttributeRoutes, { memberAttributes: services.memberAttributes });
+        await clinic.register(carePlanRoutes, { carePlans: services.carePlans });
+        await clinic.register(assessmentRoutes, { assessments: services.assessments });
+        await clinic.register(clinicDiscontinuationRoutes, { discontinuations: services.discontinuations });
+        await clinic.register(referralRoutes, { referrals: services.referrals });
       }, { prefix: '/clinic' });
       await authed.register(async (admin) => {
         admin.addHook('onRequest', requireAdmin);
@@ -267,6 +294,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         await admin.register(adminImportRoutes, { imports });
         await admin.register(adminCommunicationRoutes, { communications });
         await admin.register(prtfRoutes, { prtf });
+        await admin.register(adminDiscontinuationRoutes, { discontinuations: services.discontinuations });
       }, { prefix: '/admin' });
     });
   }, { prefix: '/v1' });

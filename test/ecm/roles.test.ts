@@ -77,6 +77,23 @@ const MATRIX: Array<[method: string, path: string, access: Access, body?: unknow
     return `/v1/admin/clinic/ecm/mifs/${list.json().mif_imports[0].id}`;
   }],
   ['POST', '/v1/admin/clinic/ecm/authorizations', 'admin', { authorization: { file: `data:text/csv;base64,${Buffer.from('Auth No,Member ID,Status\nA-MATRIX,M-1,Approved\n').toString('base64')}` } }],
+  ['GET', '/v1/clinic/ecm/dhcs_values', 'everyone'],
+  ['GET', '/v1/clinic/ecm/patients/{patient_id}/member_attributes', 'everyone'],
+  ['PUT', '/v1/clinic/ecm/patients/{patient_id}/member_attributes', 'everyone', { member_attributes: { homeless: true } }],
+  ['GET', '/v1/clinic/ecm/patients/{patient_id}/care_plan_revisions', 'everyone'],
+  ['POST', '/v1/clinic/ecm/patients/{patient_id}/care_plan_revisions', 'everyone', { care_plan_revision: { revised_on: '2026-10-01', summary: 'matrix' } }],
+  ['PUT', '/v1/clinic/ecm/patients/{patient_id}/care_plan_revisions/{id}', 'everyone', { care_plan_revision: { summary: 'changed' } }, () => record('care_plan_revisions')],
+  ['DELETE', '/v1/clinic/ecm/patients/{patient_id}/care_plan_revisions/{id}', 'everyone', undefined, () => record('care_plan_revisions')],
+  ['GET', '/v1/clinic/ecm/patients/{patient_id}/assessments', 'everyone'],
+  ['POST', '/v1/clinic/ecm/patients/{patient_id}/assessments', 'everyone', { assessment: { started_on: '2026-10-01' } }],
+  ['PUT', '/v1/clinic/ecm/patients/{patient_id}/assessments/{id}', 'everyone', { assessment: { completed_on: '2026-10-02' } }, () => record('assessments')],
+  ['DELETE', '/v1/clinic/ecm/patients/{patient_id}/assessments/{id}', 'everyone', undefined, () => record('assessments')],
+  ['GET', '/v1/clinic/ecm/patients/{patient_id}/discontinuations', 'everyone'],
+  ['POST', '/v1/admin/clinic/ecm/patients/{patient_id}/discontinuations', 'admin', { discontinuation: { discontinued_on: '2026-10-31', reason_code: 'X1', reason: 'matrix' } }],
+  ['GET', '/v1/clinic/ecm/patients/{patient_id}/referrals', 'everyone'],
+  ['POST', '/v1/clinic/ecm/patients/{patient_id}/referrals', 'everyone', { referral: { received_on: '2026-10-01', source: 'Plan', service: 'ECM' } }],
+  ['GET', '/v1/clinic/ecm/patients/{patient_id}/referrals/{id}', 'everyone', undefined, () => record('referrals')],
+  ['PUT', '/v1/clinic/ecm/patients/{patient_id}/referrals/{id}', 'everyone', { referral: { status: 'accepted', status_date: '2026-10-02' } }, () => record('referrals')],
   // Twilio webhooks authenticate with X-Twilio-Signature, not a user token (test/ecm/communications.test.ts).
   ['POST', '/v1/clinic/webhooks/twilio/sms', 'public'],
   ['POST', '/v1/clinic/webhooks/twilio/voice', 'public'],
@@ -86,6 +103,19 @@ const MATRIX: Array<[method: string, path: string, access: Access, body?: unknow
   ['POST', '/v1/clinic/webhooks/twilio/dial_status/{id}', 'public'],
 ];
 let unmatchedId: number;
+
+/** A new record of the member (`care_plan_revisions`, `assessments`, `referrals`), created by the admin: its URL. */
+async function record(collection: string): Promise<string> {
+  const base = `/v1/clinic/ecm/patients/${patientId}/${collection}`;
+  const body = {
+    care_plan_revisions: { care_plan_revision: { revised_on: '2026-10-01', summary: 'matrix' } },
+    assessments: { assessment: { started_on: '2026-10-01' } },
+    referrals: { referral: { received_on: '2026-10-01', source: 'Plan', service: 'ECM' } },
+  }[collection];
+  const res = await call(t.app, users.admin, 'POST', base, body);
+  expect(res.statusCode, res.body).toBe(201);
+  return `${base}/${(Object.values(res.json())[0] as { id: number }).id}`;
+}
 
 beforeAll(async () => {
   t = await createTestContext();

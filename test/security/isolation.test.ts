@@ -79,6 +79,11 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
   const voice = (await ok(await call(t.app, coord, 'POST', `/v1/clinic/ecm/communications/patients/${patient}/call`, { call: { phone_number: f.memberPhone } }), 201, 'call')).call.id as number;
   await ok(await peer.callback(t.app, PUBLIC_URL, '/v1/clinic/webhooks/twilio/sms', { MessageSid: `SM${randomBytes(16).toString('hex')}`, From: f.stranger, To: f.clinicNumber, Body: `${tag} who is this` }), 200, 'inbound sms');
   const unmatched = (await ok(await call(t.app, admin, 'GET', '/v1/admin/clinic/ecm/communications/unmatched'), 200, 'unmatched')).unmatched[0].id as number;
+  const member = `/v1/clinic/ecm/patients/${patient}`;
+  const revision = (await ok(await call(t.app, admin, 'POST', `${member}/care_plan_revisions`, { care_plan_revision: { revised_on: '2026-10-01', summary: `${tag} plan`, author_user_id: coord.id } }), 201, 'care plan revision')).care_plan_revision.id as number;
+  const assessment = (await ok(await call(t.app, admin, 'POST', `${member}/assessments`, { assessment: { started_on: '2026-10-01', title: `${tag} assessment`, assessed_by_user_id: coord.id } }), 201, 'assessment')).assessment.id as number;
+  const referral = (await ok(await call(t.app, admin, 'POST', `${member}/referrals`, { referral: { received_on: '2026-10-01', source: `${tag} Health Plan`, service: 'ECM' } }), 201, 'referral')).referral.id as number;
+  await ok(await call(t.app, admin, 'PUT', `${member}/member_attributes`, { member_attributes: { populations_of_focus: ['birth_equity'], homeless: true } }), 200, 'member attributes');
   const csv = `MEMBER_ID,FIRST_NAME,LAST_NAME,DOB\r\n${TAG}-MEM-2,${tag}imported,${tag}row,${f.memberDob}\r\n`;
   const mif = (await ok(await call(t.app, admin, 'POST', '/v1/admin/clinic/ecm/mifs', { mif: { file: `data:text/csv;base64,${Buffer.from(csv).toString('base64')}` } }), 201, 'mif')).mif_import.id as number;
   const report = (await ok(await call(t.app, admin, 'POST', '/v1/admin/clinic/ecm/prtf_reports', { start_date: '2020-01-01', end_date: new Date().toISOString().slice(0, 10) }), 201, 'prtf report')).prtf_report;
@@ -110,7 +115,8 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
     tag, admin, ecp,
     ids: {
       'patients.id': patient, patient_id: patient, 'activities.id': task3, 'events.id': events[0].id, 'users.id': coord.id,
-      'mifs.id': mif, 'unmatched.id': unmatched, 'prtf_reports.id': report.id, public_id: link.pathname.split('/').pop(),
+      'mifs.id': mif, 'unmatched.id': unmatched, 'care_plan_revisions.id': revision, 'assessments.id': assessment, 'referrals.id': referral,
+      author_user_id: coord.id, assessed_by_user_id: coord.id, 'prtf_reports.id': report.id, public_id: link.pathname.split('/').pop(),
       assigned_to_id: coord.id, provider_id: coord.id, olcm_user_id: coord.id, ilcm_user_id: coord.id, text_message_id: sms, voice_call_id: voice,
       parent_id: task1, blocked_by_id: task1, blocking_id: task2, entity_id: String(patient), actor_id: String(admin.id),
       // Values unique within a tenant: a pool, one value per check (B keeps what it stored, so a second check
@@ -229,6 +235,10 @@ const BASES: Record<string, (x: Tenant) => { query?: Record<string, unknown>; bo
   'GET /v1/clinic/ecm/patients/{patient_id}/events/counts': () => ({ query: { start_date: '2020-01-01', end_date: '2030-12-31' } }),
   'GET /v1/clinic/ecm/events/counts': () => ({ query: { start_date: '2020-01-01', end_date: '2030-12-31' } }),
   'POST /v1/admin/clinic/ecm/patients': () => ({ body: { patient: { first_name: 'Iso', last_name: 'Member', ecm_eligibility_information: { member_id: fresh('MEM') } } } }),
+  'POST /v1/clinic/ecm/patients/{patient_id}/care_plan_revisions': () => ({ body: { care_plan_revision: { revised_on: '2026-10-02', summary: 'Isolation check' } } }),
+  'POST /v1/clinic/ecm/patients/{patient_id}/assessments': () => ({ body: { assessment: { started_on: '2026-10-02' } } }),
+  'POST /v1/clinic/ecm/patients/{patient_id}/referrals': () => ({ body: { referral: { received_on: '2026-10-02', source: 'Isolation Plan', service: 'ECM' } } }),
+  'POST /v1/admin/clinic/ecm/patients/{patient_id}/discontinuations': () => ({ body: { discontinuation: { discontinued_on: '2026-10-31', reason_code: 'ISO', reason: 'Isolation check' } } }),
   'GET /v1/downloads/{public_id}': (x) => ({ query: { expires: x.extra.expires, signature: x.extra.signature } }),
   'POST /token': (x) => ({ body: { grant_type: 'client_credentials', client_id: x.ids.client_id, client_secret: x.extra.clientSecret } }),
   'POST /clinical/v1/resident/vital/blood-ox': () => ({ body: { bloodOx: 96 } }),

@@ -220,6 +220,8 @@ export const activities = pgTable(
     blockingId: integer('blocking_id'),
     voiceCallId: integer('voice_call_id').references(() => voiceCalls.id),
     textMessageId: integer('text_message_id').references(() => textMessages.id),
+    /** `meeting` activities: `care_conference` for a care conference (RTF "Date of Most Recent Care Conference"). */
+    meetingKind: text('meeting_kind'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     deletedAt: ts('deleted_at'),
@@ -379,4 +381,116 @@ export const authorizationFiles = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('authorization_files_org_idx').on(t.organizationId, t.createdAt)],
+);
+
+/** A member's attributes for DHCS reporting that are not eligibility: homelessness (one row per member, when set). */
+export const ecmMemberAttributes = pgTable('ecm_member_attributes', {
+  patientId: integer('patient_id').primaryKey().references(() => patients.id),
+  organizationId: integer('organization_id').notNull().references(() => organizations.id),
+  /** Null: not known. */
+  homeless: boolean('homeless'),
+  updatedAt: updatedAt(),
+});
+
+/** A member's ECM Populations of Focus (several per member), keys of `src/ecm/reporting/dhcs-values.ts`. */
+export const ecmMemberPopulations = pgTable(
+  'ecm_member_populations',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    population: text('population').notNull(),
+    /** `staff` or `mif`. */
+    source: text('source').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('ecm_member_populations_patient_key').on(t.patientId, t.population), index('ecm_member_populations_org_idx').on(t.organizationId)],
+);
+
+/** Revisions of a member's care plan: date, author, summary. */
+export const ecmCarePlanRevisions = pgTable(
+  'ecm_care_plan_revisions',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    revisedOn: date('revised_on', { mode: 'string' }).notNull(),
+    authorUserId: integer('author_user_id').notNull().references(() => users.id),
+    summary: text('summary').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('ecm_care_plan_revisions_patient_idx').on(t.organizationId, t.patientId, t.revisedOn)],
+);
+
+/** A member's assessments: started, completed, by whom. */
+export const ecmAssessments = pgTable(
+  'ecm_assessments',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    title: text('title'),
+    startedOn: date('started_on', { mode: 'string' }).notNull(),
+    completedOn: date('completed_on', { mode: 'string' }),
+    assessedByUserId: integer('assessed_by_user_id').notNull().references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('ecm_assessments_patient_idx').on(t.organizationId, t.patientId, t.startedOn)],
+);
+
+/** Ends of a member's ECM: date, the plan's reason code, the reason in words. The latest one may be in force. */
+export const ecmDiscontinuations = pgTable(
+  'ecm_discontinuations',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    discontinuedOn: date('discontinued_on', { mode: 'string' }).notNull(),
+    reasonCode: text('reason_code').notNull(),
+    reason: text('reason').notNull(),
+    recordedByUserId: integer('recorded_by_user_id').references(() => users.id),
+    /** The status-history entry it wrote. */
+    statusHistoryId: integer('status_history_id').notNull().references(() => ecmStatusHistories.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ecm_discontinuations_patient_idx').on(t.organizationId, t.patientId, t.id)],
+);
+
+/** Closed-loop referrals of a member (received from the plan or another referring entity), with their current status. */
+export const ecmReferrals = pgTable(
+  'ecm_referrals',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    receivedOn: date('received_on', { mode: 'string' }).notNull(),
+    /** The referring entity (the plan, a hospital, a clinic, ...). */
+    source: text('source').notNull(),
+    /** The service referred to (ECM or a Community Support). */
+    service: text('service').notNull(),
+    status: text('status').notNull(),
+    statusDate: date('status_date', { mode: 'string' }).notNull(),
+    loopClosureReason: text('loop_closure_reason'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('ecm_referrals_patient_idx').on(t.organizationId, t.patientId, t.receivedOn)],
+);
+
+/** Every status a referral went through, with its date (the CLR "Date of Referral Status Update"). */
+export const ecmReferralStatusChanges = pgTable(
+  'ecm_referral_status_changes',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    referralId: integer('referral_id').notNull().references(() => ecmReferrals.id),
+    status: text('status').notNull(),
+    statusDate: date('status_date', { mode: 'string' }).notNull(),
+    loopClosureReason: text('loop_closure_reason'),
+    changedByUserId: integer('changed_by_user_id').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ecm_referral_status_changes_referral_idx').on(t.referralId, t.id)],
 );

@@ -62,6 +62,7 @@ export function listItem(r: store.ActivityListRow): ActivityListItemWire {
     due_at: iso(r.due_at),
     duration: r.duration,
     modality: r.modality as ActivityListItemWire['modality'],
+    meeting_kind: r.meeting_kind as ActivityListItemWire['meeting_kind'],
     outcome: r.outcome as ActivityListItemWire['outcome'],
     email_status: r.email_status as ActivityListItemWire['email_status'],
     patient_id: r.patient_id,
@@ -95,6 +96,7 @@ export function listRowOf(
     due_at: a.dueAt,
     duration: a.duration,
     modality: a.modality,
+    meeting_kind: a.meetingKind,
     outcome: a.outcome,
     email_status: a.emailStatus,
     patient_id: a.patientId,
@@ -144,6 +146,7 @@ export function columnsOf(input: ActivityInputWire) {
     dueAt: date(input.due_at),
     duration: input.duration,
     modality: input.modality,
+    meetingKind: input.meeting_kind,
     outcome: input.outcome,
     transcript: text(input.transcript),
   };

@@ -19,6 +19,7 @@ export interface ActivityDraft {
   dueAt?: string | Date | null;
   duration?: number | null;
   modality?: string | null;
+  meetingKind?: string | null;
   outcome?: string | null;
 }
 
@@ -54,6 +55,7 @@ export function activityErrors(a: ActivityDraft, allowedAttachmentHosts: string[
   if (t && t !== 'in_person_appointment' && t !== 'meeting' && !blank(a.modality)) {
     errors.push('Modality is only allowed for appointments and meetings');
   }
+  if (t && t !== 'meeting' && !blank(a.meetingKind)) errors.push('Meeting kind is only allowed for meetings');
   if (t && t !== 'task' && !blank(a.dueAt)) errors.push('Due at is only allowed for tasks');
   if (blank(a.assignedToId)) errors.push("Assigned to can't be blank");
   return errors;

@@ -9,6 +9,8 @@ import { DateText, DateTimeText, LimitedString, Nullable } from '../../platform/
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
 
 export const ACTIVITY_TYPES = ['task', 'note', 'sms', 'call', 'email', 'in_person_appointment', 'meeting'] as const;
+/** Kinds of `meeting` activity: a care conference feeds the RTF's `Date of Most Recent Care Conference`. */
+export const MEETING_KINDS = ['care_conference'] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 export const ACTIVITY_STATUSES = ['created', 'complete', 'cancelled'] as const;
 export const MODALITIES = ['in_person', 'video', 'phone'] as const;
@@ -29,6 +31,7 @@ const SummaryFields = {
   due_at: Nullable(Timestamp()),
   duration: Nullable(Type.Integer({ description: 'Minutes.' })),
   modality: Nullable(Type.Enum(MODALITIES)),
+  meeting_kind: Nullable(Type.Enum(MEETING_KINDS, { description: 'Meetings only: `care_conference`, or null.' })),
   outcome: Nullable(Type.Enum(OUTCOMES)),
   email_status: Nullable(Type.Enum(EMAIL_STATUSES, { description: 'Email activities: queued, sent or failed.' })),
   patient_id: Type.Integer(),
@@ -114,6 +117,7 @@ export const ActivityInput = Type.Object({
   duration: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1440, description: 'Minutes.' }))),
   modality: Type.Optional(Nullable(Type.Enum(MODALITIES, { description: 'Appointments and meetings: in_person (default), video or phone.' }))),
   outcome: Type.Optional(Nullable(Type.Enum(OUTCOMES))),
+  meeting_kind: Type.Optional(Nullable(Type.Enum(MEETING_KINDS, { description: 'Meetings only: `care_conference` marks a care conference.' }))),
   transcript: Type.Optional(Nullable(LimitedString('transcript'))),
 });
 export type ActivityInputWire = Static<typeof ActivityInput>;

@@ -129,7 +129,7 @@ const INSERT_COLUMNS = [
   ['body', 'text'], ['occurredAt', 'timestamptz'], ['bookedAt', 'timestamptz'], ['dueAt', 'timestamptz'], ['duration', 'int'],
   ['modality', 'text'], ['outcome', 'text'], ['emailTo', 'text'], ['emailAttachments', 'text[]'], ['emailStatus', 'text'],
   ['transcript', 'text'], ['performedById', 'int'], ['assignedToId', 'int'], ['parentId', 'int'], ['blockedById', 'int'],
-  ['blockingId', 'int'], ['voiceCallId', 'int'], ['textMessageId', 'int'],
+  ['blockingId', 'int'], ['voiceCallId', 'int'], ['textMessageId', 'int'], ['meetingKind', 'text'],
 ] as const satisfies ReadonlyArray<readonly [keyof NewActivity, string]>;
 
 const INSERTABLE = new Set<string>(INSERT_COLUMNS.map(([key]) => key));
@@ -218,6 +218,7 @@ export interface ActivityListRow extends Record<string, unknown> {
   due_at: Date | string | null;
   duration: number | null;
   modality: string | null;
+  meeting_kind: string | null;
   outcome: string | null;
   email_status: string | null;
   patient_id: number;
@@ -249,7 +250,7 @@ const LIST_FROM = sql`FROM activities a
   LEFT JOIN users pb ON pb.id = a.performed_by_id
   LEFT JOIN users at ON at.id = a.assigned_to_id`;
 const LIST_COLUMNS = sql`a.id, a.activity_type, a.status, a.message, a.subject, a.body, a.occurred_at, a.booked_at, a.due_at,
-  a.duration, a.modality, a.outcome, a.email_status, a.patient_id, p.first_name || ' ' || p.last_name AS patient_name,
+  a.duration, a.modality, a.meeting_kind, a.outcome, a.email_status, a.patient_id, p.first_name || ' ' || p.last_name AS patient_name,
   a.performed_by_id, pb.name AS performed_by_name, a.assigned_to_id, at.name AS assigned_to_name, a.parent_id,
   (SELECT count(*)::int FROM activity_comments c WHERE c.activity_id = a.id) AS comments_count, a.created_at, a.updated_at`;
 

@@ -15,7 +15,9 @@ import type { MemberRecordStatus } from '../patients/schemas.ts';
 import { dropFolderOf, DropFileError, pathNotInDropFolder, readDropFile } from './drop-folder.ts';
 import { decodeDataUri, readSheet, resolveFileType, type FileType, type Sheet } from './readers.ts';
 import { IMPORT_MAX_BYTES, type ImportSourceWire, type MifImportDetailWire, type MifRowErrorWire } from './schemas.ts';
-import { memberStatusFromAuthorizations, type AuthorizationFact } from './status-rule.ts';
+import { decideMemberStatus, memberStatusFromAuthorizations, type AuthorizationFact } from '../patients/member-status.ts';
+import type { DiscontinuationService } from '../discontinuations/service.ts';
+import type { MemberAttributeService } from '../member-attributes/service.ts';
 import * as store from './store.ts';
 
 export const MIF_IMPORT_NOT_FOUND = 'MIF import not found';
@@ -37,6 +39,10 @@ export interface ImportServiceDeps {
   archiveLimits: ArchiveLimits;
   identity: Pick<IdentityService, 'getOrganization'>;
   patients: PatientService;
+  /** The MIF's Populations of Focus and homelessness are written through it. */
+  memberAttributes: Pick<MemberAttributeService, 'setFromMif'>;
+  /** The status writers ask it for the discontinuation in force (member-status.ts). */
+  discontinuations: Pick<DiscontinuationService, 'inForce'>;
   clock?: () => Date;
 }
 
@@ -159,33 +165,47 @@ export const writer = (ctx: RequestContext, changedBy: string): StatusWriter => 
 });
 
 /**
- * Applies the authorization rule to `patientIds` and writes the statuses that change, by `source`.
- * @param only `expired`: only decisions caused by an expired approval, and only when the member's
+ * Applies the authorization rule to `patientIds` and writes the statuses the status rule lets through
+ * (`decideMemberStatus`, member-status.ts: a discontinuation in force holds unless an authorization starting after it
+ * re-opens the member), by `source`.
+ * @param only `expired`: the expiry job: only decisions caused by an expired approval, and only when the member's
  *   status was not written after that approval expired (the later write wins).
  * @returns the ids of members whose status changed.
  */
-export async function applyStatusRule(patients: PatientService, tx: Executor, ctx: RequestContext, patientIds: number[], today: string, timeZone: string, source: string, only?: 'expired') {
+export async function applyStatusRule(
+  deps: Pick<ImportDeps, 'patients' | 'discontinuations'>, tx: Executor, ctx: RequestContext, patientIds: number[], today: string, timeZone: string, source: string, only?: 'expired',
+) {
+  const { patients, discontinuations } = deps;
+  const orgId = ctx.actor.organizationId;
   const byPatient = new Map<number, AuthorizationFact[]>();
-  for (const a of await store.authorizationsOfPatients(tx, ctx.actor.organizationId, patientIds)) {
+  for (const a of await store.authorizationsOfPatients(tx, orgId, patientIds)) {
     const list = byPatient.get(a.patientId) ?? [];
     list.push(a);
     byPatient.set(a.patientId, list);
   }
-  const current = await patients.memberStatuses(tx, ctx.actor.organizationId, patientIds);
-  const lastWrite = only === 'expired' ? await patients.lastStatusChangeDates(tx, ctx.actor.organizationId, patientIds, timeZone) : undefined;
+  const current = await patients.memberStatuses(tx, orgId, patientIds);
+  const discontinued = await discontinuations.inForce(tx, orgId, patientIds);
+  const lastWrite = only === 'expired' ? await patients.lastStatusChangeDates(tx, orgId, patientIds, timeZone) : undefined;
   const changes: Array<{ patientId: number; status: MemberRecordStatus }> = [];
   for (const patientId of patientIds) {
     const auths = byPatient.get(patientId) ?? [];
     const decision = memberStatusFromAuthorizations(auths, today);
-    if (!decision || decision.status === current.get(patientId)) continue;
+    if (!decision) continue;
+    const decider = auths.find((a) => a.id === decision.authorizationId);
     if (only === 'expired') {
       if (decision.cause !== 'expired') continue;
-      const expiredOn = auths.find((a) => a.id === decision.authorizationId)?.expirationDate;
       const written = lastWrite!.get(patientId);
-      if (written && expiredOn && written > expiredOn) continue;
+      if (written && decider?.expirationDate && written > decider.expirationDate) continue;
     }
-    changes.push({ patientId, status: decision.status });
+    const status = decideMemberStatus({
+      writer: only === 'expired' ? 'expiry' : 'authorization',
+      proposed: decision.status,
+      current: (current.get(patientId) ?? null) as MemberRecordStatus | null,
+      discontinuedOn: discontinued.get(patientId) ?? null,
+      authorizationStart: decider?.startDate ?? null,
+    });
+    if (status) changes.push({ patientId, status });
   }
-  for (const batch of chunks(changes, BATCH_ROWS)) await patients.setMemberStatuses(tx, ctx.actor.organizationId, batch, writer(ctx, source));
+  for (const batch of chunks(changes, BATCH_ROWS)) await patients.setMemberStatuses(tx, orgId, batch, writer(ctx, source));
   return changes.map((c) => c.patientId);
 }

@@ -11,7 +11,7 @@ import * as store from './store.ts';
  * @returns the ids of the members terminated, by organization id (organizations with none are left out).
  */
 export async function expireAuthorizations(deps: ImportDeps): Promise<Map<number, number[]>> {
-  const { db, identity, patients, clock } = deps;
+  const { db, identity, clock } = deps;
   const now = clock();
   // The latest date any clinic can be on: UTC date + 1 covers every time zone.
   const horizon = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
@@ -24,7 +24,7 @@ export async function expireAuthorizations(deps: ImportDeps): Promise<Map<number
       await store.lockImports(tx, orgId);
       const candidates = await store.membersWithExpiredApprovals(tx, orgId, today);
       if (candidates.length === 0) return [];
-      const ids = await applyStatusRule(patients, tx, ctx, candidates, today, org.timeZone, AUTHORIZATION_EXPIRED_SOURCE, 'expired');
+      const ids = await applyStatusRule(deps, tx, ctx, candidates, today, org.timeZone, AUTHORIZATION_EXPIRED_SOURCE, 'expired');
       if (ids.length) await recordAudit(tx, ctx, { action: 'update', entityType: 'patient', entityIds: ids });
       return ids;
     });

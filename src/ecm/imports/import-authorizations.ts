@@ -98,7 +98,7 @@ export async function importAuthorizations(deps: ImportDeps, ctx: RequestContext
     }
     for (const batch of chunks(writes, BATCH_ROWS)) await store.writeAuthorizations(tx, orgId, batch);
     const patientIds = [...touched];
-    await applyStatusRule(patients, tx, ctx, patientIds, today, org.timeZone, AUTHORIZATION_IMPORT_SOURCE);
+    await applyStatusRule(deps, tx, ctx, patientIds, today, org.timeZone, AUTHORIZATION_IMPORT_SOURCE);
 
     errors.sort((a, b) => a.row - b.row);
     const imported = writes.filter((w) => w.id === null).length;

@@ -3,6 +3,9 @@ import { recordAudit } from '../../platform/audit.ts';
 import { type RequestContext } from '../../platform/context.ts';
 import { isUniqueViolation, ValidationError } from '../../platform/errors.ts';
 import type { MemberColumns } from '../patients/service.ts';
+import { decideMemberStatus } from '../patients/member-status.ts';
+import type { MemberRecordStatus } from '../patients/schemas.ts';
+import type { MifAttributes } from '../member-attributes/service.ts';
 import { mapColumns } from './readers.ts';
 import { MIF_COLUMNS, parseMifRow, type MifColumn, type MifRow } from './rows.ts';
 import type { MifImportDetailWire, MifRowErrorWire } from './schemas.ts';
@@ -21,16 +24,24 @@ import {
 } from './common.ts';
 import * as store from './store.ts';
 
+/** The POF and homelessness a row gives for member `patientId`, or null when it gives neither. */
+function attributesOf(r: MifRow, patientId: number): MifAttributes | null {
+  if (r.populations === undefined && r.homeless === undefined) return null;
+  return { patientId, populations: r.populations, homeless: r.homeless };
+}
+
 /**
  * Imports a Member Information File: creates or updates members and their eligibility, matched on
  * MEMBER_ID, in one transaction. A new member gets `new_member` (or the row's
  * MEMBER_RECORD_STATUS) and a status-history entry by `MIF Import`; a changed status on an existing
- * member likewise.
+ * member likewise, as the status rule (member-status.ts) lets it. MEMBER_POF (several separated by `;` or `|`)
+ * and MEMBER_HOMELESSNESS_INDICATOR (Y/N) set the member's Populations of Focus (the MIF's; staff's stay) and
+ * homelessness; blank cells leave them as they are.
  * @returns the import record with counts, unknown columns and rejected rows `{row, member_id, messages}`.
  * @throws ValidationError (422, nothing changed) for a file that cannot be read or has no MEMBER_ID column.
  */
 export async function importMif(deps: ImportDeps, ctx: RequestContext, input: ImportInput, opts: ImportOptions = {}): Promise<MifImportDetailWire> {
-  const { db, identity, patients, clock } = deps;
+  const { db, identity, patients, memberAttributes, discontinuations, clock } = deps;
   const orgId = ctx.actor.organizationId;
   const { file, type, sheet } = await readInput(deps, orgId, input, 'Member');
   const { index, unknown } = mapColumns(sheet.headers, MIF_COLUMNS);
@@ -81,6 +92,7 @@ export async function importMif(deps: ImportDeps, ctx: RequestContext, input: Im
       opts.onProgress?.(0, total);
       const by = writer(ctx, MIF_IMPORT_SOURCE);
       const written: number[] = [];
+      const attributes: MifAttributes[] = [];
       for (const batch of chunks(creates, BATCH_ROWS)) {
         const rows: MemberColumns[] = batch.map((r) => ({
           ...r.columns,
@@ -88,19 +100,31 @@ export async function importMif(deps: ImportDeps, ctx: RequestContext, input: Im
           mcpId: r.columns.mcpId ?? org.mcpId,
           mcpName: r.columns.mcpName ?? org.mcpName,
         }));
-        written.push(...(await patients.createMembers(tx, orgId, rows, batch.map((r) => r.status ?? 'new_member'), by)));
+        const statuses = batch.map((r) => decideMemberStatus({ writer: 'enrolment', proposed: r.status, current: null, discontinuedOn: null })!);
+        const ids = await patients.createMembers(tx, orgId, rows, statuses, by);
+        attributes.push(...batch.map((r, i) => attributesOf(r, ids[i])).filter((a): a is MifAttributes => a !== null));
+        written.push(...ids);
         progress(batch.length);
       }
       for (const batch of chunks(updates, BATCH_ROWS)) {
         const ids = batch.map((r) => existing.get(r.memberId)!.patientId);
         await patients.updateMembers(tx, orgId, ids, batch.map((r) => r.columns));
-        const changes = batch
-          .filter((r) => r.status && r.status !== existing.get(r.memberId)!.memberRecordStatus)
-          .map((r) => ({ patientId: existing.get(r.memberId)!.patientId, status: r.status! }));
+        // The status rule (member-status.ts): a MIF row changes nothing while a discontinuation is in force.
+        const discontinued = await discontinuations.inForce(tx, orgId, ids);
+        const changes = batch.flatMap((r) => {
+          const member = existing.get(r.memberId)!;
+          const status = decideMemberStatus({
+            writer: 'mif', proposed: r.status, current: member.memberRecordStatus as MemberRecordStatus, discontinuedOn: discontinued.get(member.patientId) ?? null,
+          });
+          return status ? [{ patientId: member.patientId, status }] : [];
+        });
+        attributes.push(...batch.map((r, i) => attributesOf(r, ids[i])).filter((a): a is MifAttributes => a !== null));
         await patients.setMemberStatuses(tx, orgId, changes, by);
         written.push(...ids);
         progress(batch.length);
       }
+
+      await memberAttributes.setFromMif(tx, orgId, attributes);
 
       errors.sort((a, b) => a.row - b.row);
       const record = await store.insertMifImport(tx, {

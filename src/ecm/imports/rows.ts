@@ -10,9 +10,10 @@ import { toE164 } from '../../platform/phone.ts';
 import type { MemberColumns } from '../patients/service.ts';
 import { ACUITY_LEVELS, AUTHORIZATION_STATUSES, MEMBER_RECORD_STATUSES, type MemberRecordStatus } from '../patients/schemas.ts';
 import { parseDate } from './readers.ts';
-import type { AuthorizationStatus } from './status-rule.ts';
+import type { AuthorizationStatus } from '../patients/member-status.ts';
 import { isEmailAddress } from '../../platform/validation.ts';
 import { MAX_LENGTH } from '../../platform/schema.ts';
+import { populationOfFocusOf, type PopulationOfFocusKey } from '../reporting/dhcs-values.ts';
 
 /** Member Information File columns, as the plans name them (headers compared case-insensitively). */
 export const MIF_COLUMNS = [
@@ -37,6 +38,8 @@ export const MIF_COLUMNS = [
   'MEMBER_RECORD_STATUS',
   'MCP_ID',
   'MCP_NAME',
+  'MEMBER_POF',
+  'MEMBER_HOMELESSNESS_INDICATOR',
 ] as const;
 export type MifColumn = (typeof MIF_COLUMNS)[number];
 
@@ -92,7 +95,16 @@ export interface MifRow {
   memberId: string;
   columns: MemberColumns;
   status: MemberRecordStatus | null;
+  /** MEMBER_POF: the member's Populations of Focus; undefined when blank. */
+  populations?: PopulationOfFocusKey[];
+  /** MEMBER_HOMELESSNESS_INDICATOR; undefined when blank. */
+  homeless?: boolean;
 }
+
+/** Separators between several Populations of Focus in one MEMBER_POF cell. */
+const POF_SEPARATORS = /[;|]/;
+const YES = new Set(['Y', 'YES', 'TRUE', '1']);
+const NO = new Set(['N', 'NO', 'FALSE', '0']);
 
 /**
  * Checks one MIF row. `cell(c)` reads a column ('' when blank or absent); `today` (YYYY-MM-DD) bounds DOB.
@@ -140,6 +152,21 @@ export function parseMifRow(row: number, cell: (c: MifColumn) => string, today: 
   const status = statusText === null ? null : (memberRecordStatusOf(statusText) ?? null);
   if (statusText !== null && !status) messages.push(`MEMBER_RECORD_STATUS is not included in the list (${MEMBER_RECORD_STATUSES.join(', ')})`);
 
+  const pofText = text('MEMBER_POF');
+  let populations: PopulationOfFocusKey[] | undefined;
+  if (pofText !== null) {
+    populations = [];
+    for (const part of pofText.split(POF_SEPARATORS).map((p) => p.trim()).filter(Boolean)) {
+      const key = populationOfFocusOf(part);
+      if (key) populations.push(key);
+      else messages.push(`MEMBER_POF "${part}" is not an ECM Population of Focus (GET /v1/clinic/ecm/dhcs_values lists them)`);
+    }
+    populations = [...new Set(populations)];
+  }
+  const homelessText = text('MEMBER_HOMELESSNESS_INDICATOR')?.toUpperCase() ?? null;
+  const homeless = homelessText === null ? undefined : YES.has(homelessText) ? true : NO.has(homelessText) ? false : undefined;
+  if (homelessText !== null && homeless === undefined) messages.push('MEMBER_HOMELESSNESS_INDICATOR must be Y or N');
+
   const columns: MemberColumns = {
     memberId: memberId ?? '',
     firstName: text('FIRST_NAME'),
@@ -163,7 +190,7 @@ export function parseMifRow(row: number, cell: (c: MifColumn) => string, today: 
     mcpName: text('MCP_NAME'),
   };
   if (messages.length) return { memberId, messages: [...new Set(messages)] };
-  return { value: { row, memberId: memberId!, columns, status } };
+  return { value: { row, memberId: memberId!, columns, status, ...(populations && { populations }), ...(homeless !== undefined && { homeless }) } };
 }
 
 /** A parsed authorization row; null fields were blank (an existing authorization keeps its value). */

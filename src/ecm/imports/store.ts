@@ -9,7 +9,7 @@ import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/pool.ts';
 import { authorizationFiles, mifImports } from '../../db/schema.ts';
 import type { PageRequest } from '../../platform/pagination.ts';
-import type { AuthorizationFact, AuthorizationStatus } from './status-rule.ts';
+import type { AuthorizationFact, AuthorizationStatus } from '../patients/member-status.ts';
 
 export type MifImportRow = typeof mifImports.$inferSelect;
 

@@ -25,6 +25,8 @@ import type {
   PatientInputWire,
   SortField,
 } from './schemas.ts';
+import { decideMemberStatus } from './member-status.ts';
+import type { MemberRecordStatus } from './schemas.ts';
 import * as store from './store.ts';
 
 export const PATIENT_NOT_FOUND = 'Patient not found';
@@ -226,6 +228,15 @@ export function createPatientService({ db }: PatientServiceDeps) {
       return { id: p.id, name: `${p.firstName} ${p.lastName}`, phone: p.phone };
     },
 
+    /**
+     * Which of `userIds` are active users of the organization (authors, assessors of member records).
+     * @returns the ids found active.
+     */
+    async activeUsers(tx: Executor, organizationId: number, userIds: number[]): Promise<Set<number>> {
+      const rows = await store.findUsersIn(tx, organizationId, [...new Set(userIds)]);
+      return new Set(rows.filter((u) => u.active).map((u) => u.id));
+    },
+
     /** Ids of the clinic's members with this phone (E.164): inbound messages are matched on it. */
     patientIdsByPhone: (tx: Executor, organizationId: number, phone: string) => store.patientIdsByPhone(tx, organizationId, phone),
 
@@ -290,7 +301,7 @@ export function createPatientService({ db }: PatientServiceDeps) {
             organizationId: orgId,
           });
           const elig = eligibilityColumns(input.ecm_eligibility_information);
-          const status = elig.memberRecordStatus ?? 'new_member';
+          const status = decideMemberStatus({ writer: 'enrolment', proposed: elig.memberRecordStatus ?? null, current: null, discontinuedOn: null })!;
           await store.insertEligibility(tx, {
             ...withoutUndefined(elig),
             memberId: elig.memberId!,
@@ -337,11 +348,15 @@ export function createPatientService({ db }: PatientServiceDeps) {
           if (Object.keys(pCols).length > 0) await store.updatePatient(tx, id, pCols);
           const eCols = withoutUndefined(eligibilityColumns(input.ecm_eligibility_information));
           if (Object.keys(eCols).length > 0) await store.updateEligibility(tx, current.eligibility.id, eCols);
-          if (eCols.memberRecordStatus && eCols.memberRecordStatus !== current.eligibility.memberRecordStatus) {
+          // Staff write any status that differs (which also ends a discontinuation in force): member-status.ts.
+          const newStatus = decideMemberStatus({
+            writer: 'staff', proposed: eCols.memberRecordStatus ?? null, current: current.eligibility.memberRecordStatus as MemberRecordStatus, discontinuedOn: null,
+          });
+          if (newStatus) {
             await store.insertStatusHistory(tx, {
               organizationId: orgId,
               patientId: id,
-              status: eCols.memberRecordStatus,
+              status: newStatus,
               changedBy: ctx.actor.name,
               changedByUserId: ctx.actor.kind === 'user' ? Number(ctx.actor.id) : null,
             });
@@ -431,6 +446,16 @@ export function createPatientService({ db }: PatientServiceDeps) {
      */
     setMemberStatuses: (tx: Executor, organizationId: number, changes: Array<{ patientId: number; status: string }>, by: StatusWriter) =>
       store.setMemberStatuses(tx, organizationId, changes, by),
+
+    /**
+     * Writes one member's status as `decideMemberStatus` (member-status.ts) decided it, with its history entry by `by`.
+     * @returns the history entry's id.
+     */
+    setMemberStatus: (tx: Executor, organizationId: number, patientId: number, status: MemberRecordStatus, by: StatusWriter) =>
+      store.setMemberStatus(tx, organizationId, patientId, status, by),
+
+    /** The id of each member's latest status-history entry (a discontinuation is in force while its entry is the latest). */
+    latestStatusHistoryIds: (tx: Executor, organizationId: number, patientIds: number[]) => store.latestStatusHistoryIds(tx, organizationId, patientIds),
 
     /** The date (in `timeZone`, YYYY-MM-DD) each of `patientIds` last had its status written. */
     lastStatusChangeDates: (tx: Executor, organizationId: number, patientIds: number[], timeZone: string) =>

@@ -491,6 +491,33 @@ export async function setMemberStatuses(
   await insertStatusHistories(db, organizationId, changes, by);
 }
 
+/** Sets one member's `member_record_status` and appends its status-history entry. @returns the entry's id. */
+export async function setMemberStatus(
+  db: Executor,
+  organizationId: number,
+  patientId: number,
+  status: string,
+  by: { changedBy: string; changedByUserId: number | null },
+): Promise<number> {
+  await db.execute(sql`
+    UPDATE ecm_eligibility_informations SET member_record_status = ${status}, updated_at = now()
+    WHERE patient_id = ${patientId} AND organization_id = ${organizationId}`);
+  const { rows } = await db.execute<{ id: number }>(sql`
+    INSERT INTO ecm_status_histories (organization_id, patient_id, status, changed_by, changed_by_user_id)
+    VALUES (${organizationId}, ${patientId}, ${status}, ${by.changedBy}, ${by.changedByUserId}::int) RETURNING id`);
+  return rows[0].id;
+}
+
+/** The id of the latest status-history entry of each of `patientIds` (members of the organization). */
+export async function latestStatusHistoryIds(db: Executor, organizationId: number, patientIds: number[]): Promise<Map<number, number>> {
+  if (patientIds.length === 0) return new Map();
+  const { rows } = await db.execute<{ patient_id: number; id: number }>(sql`
+    SELECT DISTINCT ON (patient_id) patient_id, id FROM ecm_status_histories
+    WHERE organization_id = ${organizationId} AND patient_id = ANY(${sql.param(patientIds)}::int[])
+    ORDER BY patient_id, changed_at DESC, id DESC`);
+  return new Map(rows.map((r) => [r.patient_id, r.id]));
+}
+
 function statusValues(changes: Array<{ patientId: number; status: string }>) {
   return sql`unnest(${sql.param(changes.map((c) => c.patientId))}::int[], ${sql.param(changes.map((c) => c.status))}::text[]) AS v(patient_id, status)`;
 }

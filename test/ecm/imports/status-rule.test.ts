@@ -3,7 +3,7 @@
  * `member_record_status` a member's authorizations call for on a given day.
  */
 import { describe, expect, it } from 'vitest';
-import { memberStatusFromAuthorizations, type AuthorizationFact, type AuthorizationStatus } from '../../../src/ecm/imports/status-rule.ts';
+import { memberStatusFromAuthorizations, type AuthorizationFact, type AuthorizationStatus } from '../../../src/ecm/patients/member-status.ts';
 
 const TODAY = '2025-06-15';
 

@@ -139,7 +139,7 @@ export interface paths {
          *     **Formats.** CSV: a header row, comma or tab delimited, dates `MM-DD-YYYY`. XML: one `<Member>` element per member, child
          *     elements named as the CSV headers. XLSX: the first worksheet, headers in row 1. Header names are case-insensitive.
          *
-         *     **Columns.** `MEMBER_ID`, `FIRST_NAME`, `LAST_NAME`, `DOB`, `GENDER`, `ADDRESS`, `CITY`, `STATE`, `ZIP`, `PHONE`, `EMAIL`, `CIN`, `ECM_SERVICE_AUTH_ID`, `ECM_PROVIDER_NAME`, `ECM_NPI`, `ECM_BENEFIT_AUTH_EFF_DATE`, `ECM_BENEFIT_AUTH_END_DATE`, `ACUITY_LEVEL`, `MEMBER_RECORD_STATUS`, `MCP_ID`, `MCP_NAME`.
+         *     **Columns.** `MEMBER_ID`, `FIRST_NAME`, `LAST_NAME`, `DOB`, `GENDER`, `ADDRESS`, `CITY`, `STATE`, `ZIP`, `PHONE`, `EMAIL`, `CIN`, `ECM_SERVICE_AUTH_ID`, `ECM_PROVIDER_NAME`, `ECM_NPI`, `ECM_BENEFIT_AUTH_EFF_DATE`, `ECM_BENEFIT_AUTH_END_DATE`, `ACUITY_LEVEL`, `MEMBER_RECORD_STATUS`, `MCP_ID`, `MCP_NAME`, `MEMBER_POF`, `MEMBER_HOMELESSNESS_INDICATOR`.
          *     - `MEMBER_ID` (required): the plan's member id, the match key.
          *     - `FIRST_NAME`, `LAST_NAME`: required for a new member.
          *     - `DOB`, `ECM_BENEFIT_AUTH_EFF_DATE`, `ECM_BENEFIT_AUTH_END_DATE`: `MM-DD-YYYY` (also `MM/DD/YYYY`, `YYYY-MM-DD`, spreadsheet dates).
@@ -242,6 +242,26 @@ export interface paths {
          */
         put: operations["assignPatientCaseLoad"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/clinic/ecm/patients/{patient_id}/discontinuations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Discontinue a member's ECM
+         * @description Records the date, the plan's reason code and the reason; the member becomes `terminated_member` with a status-history entry. While it is in force, MIF rows and the expiry job leave the status alone and an authorization import only re-opens the member with an authorization starting after the date; an admin's status change (`PUT .../patients/{id}`) ends it. 422 when one is already in force.
+         */
+        post: operations["discontinueMember"];
         delete?: never;
         options?: never;
         head?: never;
@@ -505,6 +525,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clinic/ecm/dhcs_values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * DHCS value lists for ECM reporting
+         * @description Populations of Focus, referral statuses, loop-closure reasons, discontinuation reason codes and outreach methods, each with its DHCS source. Lists DHCS does not publish where we could read them are empty or partial, as each source's `note` says.
+         */
+        get: operations["listDhcsValues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/clinic/ecm/events/counts": {
         parameters: {
             query?: never;
@@ -636,6 +676,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clinic/ecm/patients/{patient_id}/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's assessments */
+        get: operations["listAssessments"];
+        put?: never;
+        /**
+         * Record an assessment of a member
+         * @description `started_on` is required; `completed_on` (on or after it) once done; `assessed_by_user_id` defaults to the caller.
+         */
+        post: operations["createAssessment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinic/ecm/patients/{patient_id}/assessments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change an assessment (e.g. complete it) */
+        put: operations["updateAssessment"];
+        post?: never;
+        /** Delete an assessment */
+        delete: operations["deleteAssessment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinic/ecm/patients/{patient_id}/care_plan_revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's care plan revisions */
+        get: operations["listCarePlanRevisions"];
+        put?: never;
+        /**
+         * Record a revision of a member's care plan
+         * @description `revised_on` and `summary` are required; `author_user_id` defaults to the caller.
+         */
+        post: operations["createCarePlanRevision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinic/ecm/patients/{patient_id}/care_plan_revisions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a care plan revision */
+        put: operations["updateCarePlanRevision"];
+        post?: never;
+        /** Delete a care plan revision */
+        delete: operations["deleteCarePlanRevision"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/clinic/ecm/patients/{patient_id}/communications": {
         parameters: {
             query?: never;
@@ -648,6 +766,26 @@ export interface paths {
          * @description Inbound and outbound SMS and calls, newest first.
          */
         get: operations["listPatientCommunications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinic/ecm/patients/{patient_id}/discontinuations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's ECM discontinuations
+         * @description Newest first; `in_force` marks the one that still holds.
+         */
+        get: operations["listDiscontinuations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -712,6 +850,69 @@ export interface paths {
          */
         get: operations["getPatientEventCounts"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinic/ecm/patients/{patient_id}/member_attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's Populations of Focus and homelessness */
+        get: operations["getMemberAttributes"];
+        /**
+         * Set a member's Populations of Focus and homelessness
+         * @description `populations_of_focus` replaces the whole list (keys of `GET .../dhcs_values`); `homeless` true, false or null (not known). Omitted: unchanged.
+         */
+        put: operations["updateMemberAttributes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinic/ecm/patients/{patient_id}/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A member's closed-loop referrals */
+        get: operations["listReferrals"];
+        put?: never;
+        /**
+         * Record a referral received for a member
+         * @description `received_on`, `source` (the referring entity) and `service` are required; `status` defaults to `received`, `status_date` to `received_on`.
+         */
+        post: operations["createReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clinic/ecm/patients/{patient_id}/referrals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A referral with its status history */
+        get: operations["getReferral"];
+        /**
+         * Update a referral's status or details
+         * @description A new `status` needs its `status_date` and is appended to `status_history`; `closed` needs a `loop_closure_reason`.
+         */
+        put: operations["updateReferral"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2740,6 +2941,136 @@ export interface operations {
             };
         };
     };
+    discontinueMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    discontinuation: {
+                        /**
+                         * Format: date
+                         * @description Required.
+                         */
+                        discontinued_on: string;
+                        /** @description The reason in words; required. */
+                        reason: string;
+                        /** @description The plan's discontinuation reason code (1-20 letters, digits, `.`, `_`, `-`). DHCS's code list was not found, so none is enforced (`GET .../dhcs_values`). */
+                        reason_code: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        discontinuation: {
+                            /** Format: date-time */
+                            created_at: string;
+                            /**
+                             * Format: date
+                             * @description The date ECM ended (YYYY-MM-DD).
+                             */
+                            discontinued_on: string;
+                            id: number;
+                            /** @description true until a later status write re-opens the member (an admin's status change, or an authorization starting after the date). */
+                            in_force: boolean;
+                            patient_id: number;
+                            /** @description The reason in words. */
+                            reason: string;
+                            /** @description The discontinuation reason code of the member's plan. */
+                            reason_code: string;
+                            recorded_by_user_id: number | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
     filterPatients: {
         parameters: {
             query?: never;
@@ -3993,6 +4324,11 @@ export interface operations {
                              */
                             email_status: "queued" | "sent" | "failed" | null;
                             id: number;
+                            /**
+                             * @description Meetings only: `care_conference`, or null.
+                             * @enum {string|null}
+                             */
+                            meeting_kind: "care_conference" | null;
                             message: string | null;
                             /** @enum {string|null} */
                             modality: "in_person" | "video" | "phone" | null;
@@ -4513,6 +4849,124 @@ export interface operations {
             };
         };
     };
+    listDhcsValues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        discontinuation_reason_codes: {
+                            source: {
+                                /** Format: date */
+                                checked: string;
+                                note: string;
+                                title: string;
+                                url: string;
+                                version: string;
+                            };
+                            values: {
+                                code: string;
+                                reason: string;
+                            }[];
+                        };
+                        loop_closure_reasons: {
+                            source: {
+                                /** Format: date */
+                                checked: string;
+                                note: string;
+                                title: string;
+                                url: string;
+                                version: string;
+                            };
+                            values: {
+                                value: string;
+                            }[];
+                        };
+                        outreach_attempt_methods: {
+                            source: {
+                                /** Format: date */
+                                checked: string;
+                                note: string;
+                                title: string;
+                                url: string;
+                                version: string;
+                            };
+                            values: {
+                                key: string;
+                                label: string;
+                            }[];
+                        };
+                        populations_of_focus: {
+                            source: {
+                                /** Format: date */
+                                checked: string;
+                                note: string;
+                                title: string;
+                                url: string;
+                                version: string;
+                            };
+                            values: {
+                                /** @description Not found for any: null. */
+                                dhcs_code: string | null;
+                                key: string;
+                                name: string;
+                            }[];
+                        };
+                        referral_statuses: {
+                            source: {
+                                /** Format: date */
+                                checked: string;
+                                note: string;
+                                title: string;
+                                url: string;
+                                version: string;
+                            };
+                            values: {
+                                /** @description The RTF Referral Status value, where DHCS confirms it. */
+                                dhcs_status: string | null;
+                                key: string;
+                                open: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
     getClinicEventCounts: {
         parameters: {
             query?: {
@@ -4985,6 +5439,11 @@ export interface operations {
                              */
                             email_status: "queued" | "sent" | "failed" | null;
                             id: number;
+                            /**
+                             * @description Meetings only: `care_conference`, or null.
+                             * @enum {string|null}
+                             */
+                            meeting_kind: "care_conference" | null;
                             message: string | null;
                             /** @enum {string|null} */
                             modality: "in_person" | "video" | "phone" | null;
@@ -5114,6 +5573,11 @@ export interface operations {
                         email_attachments?: string[];
                         /** @description Recipient (required for email). */
                         email_to?: string | null;
+                        /**
+                         * @description Meetings only: `care_conference` marks a care conference.
+                         * @enum {string|null}
+                         */
+                        meeting_kind?: "care_conference" | null;
                         /** @description Task message (required for task). */
                         message?: string | null;
                         /**
@@ -5213,6 +5677,11 @@ export interface operations {
                                 status: string;
                             } | null;
                             id: number;
+                            /**
+                             * @description Meetings only: `care_conference`, or null.
+                             * @enum {string|null}
+                             */
+                            meeting_kind: "care_conference" | null;
                             message: string | null;
                             /** @enum {string|null} */
                             modality: "in_person" | "video" | "phone" | null;
@@ -5410,6 +5879,11 @@ export interface operations {
                                 status: string;
                             } | null;
                             id: number;
+                            /**
+                             * @description Meetings only: `care_conference`, or null.
+                             * @enum {string|null}
+                             */
+                            meeting_kind: "care_conference" | null;
                             message: string | null;
                             /** @enum {string|null} */
                             modality: "in_person" | "video" | "phone" | null;
@@ -5532,6 +6006,11 @@ export interface operations {
                         email_attachments?: string[];
                         /** @description Recipient (required for email). */
                         email_to?: string | null;
+                        /**
+                         * @description Meetings only: `care_conference` marks a care conference.
+                         * @enum {string|null}
+                         */
+                        meeting_kind?: "care_conference" | null;
                         /** @description Task message (required for task). */
                         message?: string | null;
                         /**
@@ -5631,6 +6110,11 @@ export interface operations {
                                 status: string;
                             } | null;
                             id: number;
+                            /**
+                             * @description Meetings only: `care_conference`, or null.
+                             * @enum {string|null}
+                             */
+                            meeting_kind: "care_conference" | null;
                             message: string | null;
                             /** @enum {string|null} */
                             modality: "in_person" | "video" | "phone" | null;
@@ -5894,6 +6378,829 @@ export interface operations {
             };
         };
     };
+    listAssessments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest start first. */
+                        assessments: {
+                            assessed_by_name: string;
+                            /** @description The clinic user who assesses. */
+                            assessed_by_user_id: number;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD; null while in progress.
+                             */
+                            completed_on: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            patient_id: number;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD.
+                             */
+                            started_on: string;
+                            /** @description What was assessed (e.g. "Comprehensive assessment"). */
+                            title: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    assessment: {
+                        /** @description An active user of the clinic; default: the caller. */
+                        assessed_by_user_id?: number;
+                        /**
+                         * Format: date
+                         * @description On or after `started_on`; null: not completed.
+                         */
+                        completed_on?: string | null;
+                        /**
+                         * Format: date
+                         * @description Required on create.
+                         */
+                        started_on?: string;
+                        title?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        assessment: {
+                            assessed_by_name: string;
+                            /** @description The clinic user who assesses. */
+                            assessed_by_user_id: number;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD; null while in progress.
+                             */
+                            completed_on: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            patient_id: number;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD.
+                             */
+                            started_on: string;
+                            /** @description What was assessed (e.g. "Comprehensive assessment"). */
+                            title: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Assessment ID. */
+                id: number;
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    assessment: {
+                        /** @description An active user of the clinic; default: the caller. */
+                        assessed_by_user_id?: number;
+                        /**
+                         * Format: date
+                         * @description On or after `started_on`; null: not completed.
+                         */
+                        completed_on?: string | null;
+                        /**
+                         * Format: date
+                         * @description Required on create.
+                         */
+                        started_on?: string;
+                        title?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        assessment: {
+                            assessed_by_name: string;
+                            /** @description The clinic user who assesses. */
+                            assessed_by_user_id: number;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD; null while in progress.
+                             */
+                            completed_on: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            patient_id: number;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD.
+                             */
+                            started_on: string;
+                            /** @description What was assessed (e.g. "Comprehensive assessment"). */
+                            title: string | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    deleteAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Assessment ID. */
+                id: number;
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCarePlanRevisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first. */
+                        care_plan_revisions: {
+                            author_name: string;
+                            /** @description The clinic user who revised the plan. */
+                            author_user_id: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            patient_id: number;
+                            /**
+                             * Format: date
+                             * @description Date of the revision (YYYY-MM-DD).
+                             */
+                            revised_on: string;
+                            /** @description What changed. */
+                            summary: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createCarePlanRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    care_plan_revision: {
+                        /** @description An active user of the clinic; default: the caller. */
+                        author_user_id?: number;
+                        /**
+                         * Format: date
+                         * @description Required on create.
+                         */
+                        revised_on?: string;
+                        /** @description Required on create. */
+                        summary?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        care_plan_revision: {
+                            author_name: string;
+                            /** @description The clinic user who revised the plan. */
+                            author_user_id: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            patient_id: number;
+                            /**
+                             * Format: date
+                             * @description Date of the revision (YYYY-MM-DD).
+                             */
+                            revised_on: string;
+                            /** @description What changed. */
+                            summary: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateCarePlanRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Care plan revision ID. */
+                id: number;
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    care_plan_revision: {
+                        /** @description An active user of the clinic; default: the caller. */
+                        author_user_id?: number;
+                        /**
+                         * Format: date
+                         * @description Required on create.
+                         */
+                        revised_on?: string;
+                        /** @description Required on create. */
+                        summary?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        care_plan_revision: {
+                            author_name: string;
+                            /** @description The clinic user who revised the plan. */
+                            author_user_id: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            patient_id: number;
+                            /**
+                             * Format: date
+                             * @description Date of the revision (YYYY-MM-DD).
+                             */
+                            revised_on: string;
+                            /** @description What changed. */
+                            summary: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    deleteCarePlanRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Care plan revision ID. */
+                id: number;
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
     listPatientCommunications: {
         parameters: {
             query?: {
@@ -5946,6 +7253,97 @@ export interface operations {
                         };
                         /** @description true when the member's phone on file has opted out (STOP) of texts from the clinic's sending number: an SMS would be refused with `Message blocked (opt-out)`. */
                         sms_opted_out: boolean;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listDiscontinuations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first. */
+                        discontinuations: {
+                            /** Format: date-time */
+                            created_at: string;
+                            /**
+                             * Format: date
+                             * @description The date ECM ended (YYYY-MM-DD).
+                             */
+                            discontinued_on: string;
+                            id: number;
+                            /** @description true until a later status write re-opens the member (an admin's status change, or an authorization starting after the date). */
+                            in_force: boolean;
+                            patient_id: number;
+                            /** @description The reason in words. */
+                            reason: string;
+                            /** @description The discontinuation reason code of the member's plan. */
+                            reason_code: string;
+                            recorded_by_user_id: number | null;
+                        }[];
                     };
                 };
             };
@@ -6307,6 +7705,784 @@ export interface operations {
             };
             /** @description Not found (also for another clinic's records) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getMemberAttributes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        member_attributes: {
+                            /** @description Experiencing homelessness (RTF Member Homelessness Indicator); null: not known. */
+                            homeless: boolean | null;
+                            patient_id: number;
+                            /** @description In the order of the DHCS list. */
+                            populations_of_focus: {
+                                /**
+                                 * @description A Population of Focus: experiencing_homelessness, avoidable_hospital_ed_utilization, serious_mental_health_sud, transitioning_from_incarceration, at_risk_ltc_institutionalization, nursing_facility_transition, ccs_additional_needs, child_welfare, birth_equity.
+                                 * @enum {unknown}
+                                 */
+                                key: "experiencing_homelessness" | "avoidable_hospital_ed_utilization" | "serious_mental_health_sud" | "transitioning_from_incarceration" | "at_risk_ltc_institutionalization" | "nursing_facility_transition" | "ccs_additional_needs" | "child_welfare" | "birth_equity";
+                                /** @description DHCS's name of the Population of Focus. */
+                                name: string;
+                                /**
+                                 * @description `mif`: read from the plan's Member Information File; `staff`: set by the care team.
+                                 * @enum {unknown}
+                                 */
+                                source: "staff" | "mif";
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description Last change of `homeless` (UTC).
+                             */
+                            updated_at: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateMemberAttributes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    member_attributes: {
+                        /** @description Omitted: unchanged; null: not known. */
+                        homeless?: boolean | null;
+                        /** @description The whole list (replaces the current one); omitted: unchanged. */
+                        populations_of_focus?: ("experiencing_homelessness" | "avoidable_hospital_ed_utilization" | "serious_mental_health_sud" | "transitioning_from_incarceration" | "at_risk_ltc_institutionalization" | "nursing_facility_transition" | "ccs_additional_needs" | "child_welfare" | "birth_equity")[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        member_attributes: {
+                            /** @description Experiencing homelessness (RTF Member Homelessness Indicator); null: not known. */
+                            homeless: boolean | null;
+                            patient_id: number;
+                            /** @description In the order of the DHCS list. */
+                            populations_of_focus: {
+                                /**
+                                 * @description A Population of Focus: experiencing_homelessness, avoidable_hospital_ed_utilization, serious_mental_health_sud, transitioning_from_incarceration, at_risk_ltc_institutionalization, nursing_facility_transition, ccs_additional_needs, child_welfare, birth_equity.
+                                 * @enum {unknown}
+                                 */
+                                key: "experiencing_homelessness" | "avoidable_hospital_ed_utilization" | "serious_mental_health_sud" | "transitioning_from_incarceration" | "at_risk_ltc_institutionalization" | "nursing_facility_transition" | "ccs_additional_needs" | "child_welfare" | "birth_equity";
+                                /** @description DHCS's name of the Population of Focus. */
+                                name: string;
+                                /**
+                                 * @description `mif`: read from the plan's Member Information File; `staff`: set by the care team.
+                                 * @enum {unknown}
+                                 */
+                                source: "staff" | "mif";
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description Last change of `homeless` (UTC).
+                             */
+                            updated_at: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listReferrals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest received first. */
+                        referrals: {
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            /** @description Reason for Referral Loop Closure (required to close; DHCS names "Services Received"). */
+                            loop_closure_reason: string | null;
+                            open: boolean;
+                            patient_id: number;
+                            /**
+                             * Format: date
+                             * @description The day the clinic received the referral (YYYY-MM-DD).
+                             */
+                            received_on: string;
+                            /** @description The service referred to: ECM or a Community Support. */
+                            service: string;
+                            /** @description The referring entity: the plan or another (hospital, clinic, community organization). */
+                            source: string;
+                            /**
+                             * @description received and accepted are open; declined (maps to DHCS "Declined") and closed end the loop.
+                             * @enum {unknown}
+                             */
+                            status: "received" | "accepted" | "declined" | "closed";
+                            /**
+                             * Format: date
+                             * @description Date of the latest status update (YYYY-MM-DD).
+                             */
+                            status_date: string;
+                            /** @description Oldest first. */
+                            status_history: {
+                                changed_by_user_id: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                loop_closure_reason: string | null;
+                                /**
+                                 * @description received and accepted are open; declined (maps to DHCS "Declined") and closed end the loop.
+                                 * @enum {unknown}
+                                 */
+                                status: "received" | "accepted" | "declined" | "closed";
+                                /**
+                                 * Format: date
+                                 * @description Date of the referral status update (YYYY-MM-DD).
+                                 */
+                                status_date: string;
+                            }[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    referral: {
+                        /** @description Required for closed; allowed for declined; not for open statuses. */
+                        loop_closure_reason?: string | null;
+                        /**
+                         * Format: date
+                         * @description Required on create.
+                         */
+                        received_on?: string;
+                        /** @description Required on create. */
+                        service?: string;
+                        /** @description Required on create. */
+                        source?: string;
+                        /**
+                         * @description received and accepted are open; declined (maps to DHCS "Declined") and closed end the loop.
+                         * @enum {unknown}
+                         */
+                        status?: "received" | "accepted" | "declined" | "closed";
+                        /**
+                         * Format: date
+                         * @description Date of this status; default: `received_on` on create; required with a new status.
+                         */
+                        status_date?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        referral: {
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            /** @description Reason for Referral Loop Closure (required to close; DHCS names "Services Received"). */
+                            loop_closure_reason: string | null;
+                            open: boolean;
+                            patient_id: number;
+                            /**
+                             * Format: date
+                             * @description The day the clinic received the referral (YYYY-MM-DD).
+                             */
+                            received_on: string;
+                            /** @description The service referred to: ECM or a Community Support. */
+                            service: string;
+                            /** @description The referring entity: the plan or another (hospital, clinic, community organization). */
+                            source: string;
+                            /**
+                             * @description received and accepted are open; declined (maps to DHCS "Declined") and closed end the loop.
+                             * @enum {unknown}
+                             */
+                            status: "received" | "accepted" | "declined" | "closed";
+                            /**
+                             * Format: date
+                             * @description Date of the latest status update (YYYY-MM-DD).
+                             */
+                            status_date: string;
+                            /** @description Oldest first. */
+                            status_history: {
+                                changed_by_user_id: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                loop_closure_reason: string | null;
+                                /**
+                                 * @description received and accepted are open; declined (maps to DHCS "Declined") and closed end the loop.
+                                 * @enum {unknown}
+                                 */
+                                status: "received" | "accepted" | "declined" | "closed";
+                                /**
+                                 * Format: date
+                                 * @description Date of the referral status update (YYYY-MM-DD).
+                                 */
+                                status_date: string;
+                            }[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Referral ID. */
+                id: number;
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        referral: {
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            /** @description Reason for Referral Loop Closure (required to close; DHCS names "Services Received"). */
+                            loop_closure_reason: string | null;
+                            open: boolean;
+                            patient_id: number;
+                            /**
+                             * Format: date
+                             * @description The day the clinic received the referral (YYYY-MM-DD).
+                             */
+                            received_on: string;
+                            /** @description The service referred to: ECM or a Community Support. */
+                            service: string;
+                            /** @description The referring entity: the plan or another (hospital, clinic, community organization). */
+                            source: string;
+                            /**
+                             * @description received and accepted are open; declined (maps to DHCS "Declined") and closed end the loop.
+                             * @enum {unknown}
+                             */
+                            status: "received" | "accepted" | "declined" | "closed";
+                            /**
+                             * Format: date
+                             * @description Date of the latest status update (YYYY-MM-DD).
+                             */
+                            status_date: string;
+                            /** @description Oldest first. */
+                            status_history: {
+                                changed_by_user_id: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                loop_closure_reason: string | null;
+                                /**
+                                 * @description received and accepted are open; declined (maps to DHCS "Declined") and closed end the loop.
+                                 * @enum {unknown}
+                                 */
+                                status: "received" | "accepted" | "declined" | "closed";
+                                /**
+                                 * Format: date
+                                 * @description Date of the referral status update (YYYY-MM-DD).
+                                 */
+                                status_date: string;
+                            }[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Referral ID. */
+                id: number;
+                /** @description Patient ID. */
+                patient_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    referral: {
+                        /** @description Required for closed; allowed for declined; not for open statuses. */
+                        loop_closure_reason?: string | null;
+                        /**
+                         * Format: date
+                         * @description Required on create.
+                         */
+                        received_on?: string;
+                        /** @description Required on create. */
+                        service?: string;
+                        /** @description Required on create. */
+                        source?: string;
+                        /**
+                         * @description received and accepted are open; declined (maps to DHCS "Declined") and closed end the loop.
+                         * @enum {unknown}
+                         */
+                        status?: "received" | "accepted" | "declined" | "closed";
+                        /**
+                         * Format: date
+                         * @description Date of this status; default: `received_on` on create; required with a new status.
+                         */
+                        status_date?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        referral: {
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            /** @description Reason for Referral Loop Closure (required to close; DHCS names "Services Received"). */
+                            loop_closure_reason: string | null;
+                            open: boolean;
+                            patient_id: number;
+                            /**
+                             * Format: date
+                             * @description The day the clinic received the referral (YYYY-MM-DD).
+                             */
+                            received_on: string;
+                            /** @description The service referred to: ECM or a Community Support. */
+                            service: string;
+                            /** @description The referring entity: the plan or another (hospital, clinic, community organization). */
+                            source: string;
+                            /**
+                             * @description received and accepted are open; declined (maps to DHCS "Declined") and closed end the loop.
+                             * @enum {unknown}
+                             */
+                            status: "received" | "accepted" | "declined" | "closed";
+                            /**
+                             * Format: date
+                             * @description Date of the latest status update (YYYY-MM-DD).
+                             */
+                            status_date: string;
+                            /** @description Oldest first. */
+                            status_history: {
+                                changed_by_user_id: number | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                loop_closure_reason: string | null;
+                                /**
+                                 * @description received and accepted are open; declined (maps to DHCS "Declined") and closed end the loop.
+                                 * @enum {unknown}
+                                 */
+                                status: "received" | "accepted" | "declined" | "closed";
+                                /**
+                                 * Format: date
+                                 * @description Date of the referral status update (YYYY-MM-DD).
+                                 */
+                                status_date: string;
+                            }[];
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
