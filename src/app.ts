@@ -141,7 +141,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, clock }),
     locations,
     residents: createResidentService({ db, locations, emit, clock }),
-    contacts: createContactService({ db, locations, emit }),
+    contacts: createContactService({ db, locations, emit, clock }),
     vitals: createVitalService({ db, locations, clock }),
     allergies: createAllergyService({ db, locations, emit }),
     ecpUsers: createEcpUserService({ db, locations, emit, clock }),

@@ -107,14 +107,15 @@ async function seedClinicalData(db: Db, organizationId: number, locations: Array
       const [contact] = await tx.insert(ecpContacts).values({
         organizationId, locationId: r.locationId, guid: newGuid(),
         firstName: faker.person.firstName(), lastName,
-        relationship: faker.helpers.arrayElement(['Daughter', 'Son', 'Spouse', 'Niece', 'Friend']),
         phone: faker.phone.number({ style: 'national' }).slice(0, 16), email: faker.internet.email().toLowerCase(),
         city: faker.location.city().slice(0, 50), state: faker.location.state({ abbreviated: true }), zip: faker.location.zipCode('#####'),
         preferredContactMethod: faker.helpers.arrayElement(['Phone', 'Text', 'Email']),
         preferredContactTime: faker.helpers.arrayElement(['Morning', 'Afternoon', 'Evening']),
-        primaryContact: true, healthCarePoa: faker.datatype.boolean(),
       }).returning();
-      await tx.insert(ecpContactResidents).values({ contactId: contact.id, residentId: r.id });
+      await tx.insert(ecpContactResidents).values({
+        contactId: contact.id, residentId: r.id, relationship: faker.helpers.arrayElement(['Daughter', 'Son', 'Spouse', 'Niece', 'Friend']),
+        primaryContact: true, healthCarePoa: faker.datatype.boolean(),
+      });
       const allergies = faker.helpers.arrayElements(['Penicillin', 'Peanuts', 'Latex', 'Shellfish', 'Sulfa drugs', 'Bees', 'Gluten'], { min: 0, max: 3 });
       if (allergies.length) await tx.insert(ecpAllergies).values(allergies.map((allergy) => ({ organizationId, residentId: r.id, allergy })));
     }

@@ -97,7 +97,11 @@ export const ecpResidents = pgTable(
   ],
 );
 
-/** ECP resident contacts (seed 000 "POST resident/contact"); `guid` is the `contactId` on the wire. */
+/**
+ * ECP resident contacts (seed 000 "POST resident/contact"); `guid` is the `contactId` on the wire. The person and how to
+ * reach them; the relationship, notes and flags are per resident (`ecp_contact_residents`). `locationId`: where the
+ * contact was first created.
+ */
 export const ecpContacts = pgTable(
   'ecp_contacts',
   {
@@ -112,19 +116,11 @@ export const ecpContacts = pgTable(
     state: text('state'),
     zip: text('zip'),
     email: text('email'),
-    notes: text('notes'),
     phone: text('phone'),
     phoneCell: text('phone_cell'),
     phoneWork: text('phone_work'),
     preferredContactMethod: text('preferred_contact_method'),
     preferredContactTime: text('preferred_contact_time'),
-    relationship: text('relationship'),
-    billingContact: boolean('billing_contact').notNull().default(false),
-    healthCarePoa: boolean('health_care_poa').notNull().default(false),
-    healthCarePoaActivated: boolean('health_care_poa_activated').notNull().default(false),
-    primaryContact: boolean('primary_contact').notNull().default(false),
-    providesProducts: boolean('provides_products').notNull().default(false),
-    stateAppointedGuardian: boolean('state_appointed_guardian').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     deletedAt: ts('deleted_at'),
@@ -132,12 +128,25 @@ export const ecpContacts = pgTable(
   (t) => [uniqueIndex('ecp_contacts_guid_key').on(t.guid)],
 );
 
-/** Which residents a contact belongs to (the webhook contact object's `residents` array). */
+/**
+ * Which residents a contact belongs to (the webhook contact object's `residents` array), each link with its own
+ * relationship, notes and flags (seed 000: one `residents` entry per resident). Contact and residents are of one company.
+ */
 export const ecpContactResidents = pgTable(
   'ecp_contact_residents',
   {
     contactId: integer('contact_id').notNull().references(() => ecpContacts.id),
     residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+    relationship: text('relationship'),
+    notes: text('notes'),
+    billingContact: boolean('billing_contact').notNull().default(false),
+    healthCarePoa: boolean('health_care_poa').notNull().default(false),
+    healthCarePoaActivated: boolean('health_care_poa_activated').notNull().default(false),
+    primaryContact: boolean('primary_contact').notNull().default(false),
+    providesProducts: boolean('provides_products').notNull().default(false),
+    stateAppointedGuardian: boolean('state_appointed_guardian').notNull().default(false),
+    /** Order of the `residents` array: the oldest link first. */
+    createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.contactId, t.residentId] }), index('ecp_contact_residents_resident_idx').on(t.residentId)],
 );
