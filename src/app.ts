@@ -40,6 +40,7 @@ import { createEcpUserService } from './ecp/users/service.ts';
 import { createIcd10cmService } from './ecp/codes/service.ts';
 import { createDiagnosisService } from './ecp/diagnoses/service.ts';
 import { createWebhookService } from './ecp/webhooks/service.ts';
+import { createTransferService } from './ecp/transfers/service.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -71,6 +72,7 @@ export interface Services {
   codes: ReturnType<typeof createIcd10cmService>;
   diagnoses: ReturnType<typeof createDiagnosisService>;
   webhooks: ReturnType<typeof createWebhookService>;
+  transfers: ReturnType<typeof createTransferService>;
   telephony: Telephony;
 }
 
@@ -124,6 +126,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const webhooks = createWebhookService({ db, delivery, clock });
   // Every ECP change reports its webhook event to the outbox in its own transaction.
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
+  const contacts = createContactService({ db, locations, emit, clock });
   return {
     identity,
     audit: createAuditService({ db }),
@@ -141,13 +144,14 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, clock }),
     locations,
     residents: createResidentService({ db, locations, emit, clock }),
-    contacts: createContactService({ db, locations, emit, clock }),
+    contacts,
     vitals: createVitalService({ db, locations, clock }),
     allergies: createAllergyService({ db, locations, emit }),
     ecpUsers: createEcpUserService({ db, locations, emit, clock }),
     codes,
     diagnoses: createDiagnosisService({ db, locations, codes, clock }),
     webhooks,
+    transfers: createTransferService({ db, contacts, emit, clock }),
     prtf: createPrtfService({ db, identity, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
   };

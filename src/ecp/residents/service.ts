@@ -268,3 +268,18 @@ export async function matchResident(tx: Executor, location: LocationRow, id: Res
   if (problem) throw new ValidationError([problem]);
   return rows[0];
 }
+
+/**
+ * The resident `residentId` (GUID, any company), locked for the rest of the transaction: the transfer's first step.
+ * @throws ValidationError `No resident with residentId X`.
+ */
+export async function lockResidentForTransfer(tx: Executor, residentId: string): Promise<ResidentRow> {
+  const row = await store.lockResidentByGuid(tx, residentId.trim().toUpperCase());
+  if (!row) throw new ValidationError([`No resident with residentId ${residentId.trim()}`]);
+  return row;
+}
+
+/** Moves the resident row to `location` (of another company); same `residentId`. @returns the row after the move. */
+export async function moveResidentToLocation(tx: Executor, resident: ResidentRow, location: LocationRow, now: Date): Promise<ResidentRow> {
+  return store.moveResident(tx, resident.id, location.organizationId, location.id, now);
+}

@@ -199,3 +199,22 @@ export async function subscriptionsReaching(tx: Executor, organizationId: number
     ))
     .orderBy(ecpWebhookSubscriptions.id);
 }
+
+/**
+ * Withdraws, inside the caller's transaction, every delivery of the company `organizationId` of a message about the
+ * resident `residentGuid` (its resident, diet, level-of-care and allergy events, and the contact events that list
+ * it): status `withdrawn`, which the dispatcher never claims, a retry cannot find and a replay does not select. An
+ * attempt already in flight ends without changing the status. Used when the resident leaves the company.
+ * @returns how many deliveries were withdrawn.
+ */
+export async function withdrawResidentMessages(tx: Executor, organizationId: number, residentGuid: string): Promise<number> {
+  const rows = await tx.execute(sql`
+    UPDATE ecp_webhook_deliveries d SET status = 'withdrawn', lease_until = NULL, updated_at = now()
+    FROM ecp_webhook_messages m
+    WHERE m.id = d.message_id AND m.organization_id = ${organizationId} AND d.organization_id = ${organizationId} AND d.status <> 'withdrawn'
+      AND (m.resource_key = ${`${organizationId}:resident:${residentGuid}`}
+        OR (m.event_name LIKE 'contact.%'
+          AND (m.payload::jsonb -> 'data' -> 'contact' -> 'residents') @> jsonb_build_array(jsonb_build_object('residentId', ${residentGuid}::text))))
+    RETURNING d.id`);
+  return rows.rowCount ?? 0;
+}
