@@ -13,7 +13,7 @@ export async function contactRoutes(app: FastifyInstance, deps: { contacts: Cont
     schema: {
       tags: ['ECP contacts'], summary: 'Create a resident contact',
       description: 'Fields as seed 000 documents them; booleans true/false or 1/0; zip a number or a string. The same first and last name for the resident is an Error carrying the existing contactId. '
-        + 'Beyond the seed: with the `contactId` of an existing contact of the company, links that contact to this resident as well, with this resident\'s own relationship, notes and flags (webhook contact.update listing every resident).',
+        + 'Beyond the seed: with the `contactId` of an existing contact of the company, links that contact to this resident as well, with this resident\'s own relationship, notes and flags, or sets them when it is linked already (webhook contact.update listing every resident).',
       body: NewContact,
       response: ecpResponses({ 200: CreatedContact }),
     },

@@ -12,8 +12,8 @@ const Flag = (description: string) => Type.Optional(Type.Boolean({ description: 
 export const NewContact = Type.Object({
   contactId: Type.Optional(Type.String({
     minLength: 1, maxLength: 36,
-    description: 'Beyond seed 000: an existing contact of the company to link to this resident as well (a contact shared by several residents). '
-      + 'Send then only residentId, locationId and this resident\'s own fields: relationship, notes and the flags.',
+    description: 'Beyond seed 000: an existing contact of the company to link to this resident as well (a contact shared by several residents), '
+      + 'with this resident\'s own relationship, notes and flags; for a resident it is linked to already, sets that link\'s values. Other fields given change the contact as PUT does.',
   })),
   address: Type.Optional(S(50)),
   billingContact: Flag('Billing contact'),

@@ -79,26 +79,32 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
   }
 
   /**
-   * Links the existing contact `input.contactId` to another resident of the company (its own relationship, notes and
-   * flags); event `contact.update` listing every resident.
+   * Links the existing contact `input.contactId` to another resident of the company with its own relationship, notes
+   * and flags, or, when it is linked already, sets that link's values (a repeated POST is harmless); the contact's
+   * own fields given are applied as by PUT. Event `contact.update` listing every resident.
    */
   async function linkContact(tx: Executor, ctx: RequestContext<PartnerActor>, input: NewContactWire & { contactId: string }, resident: ResidentRow) {
-    const personFields = (['firstName', 'lastName', ...CONTACT_FIELDS] as const).filter((k) => input[k] !== undefined);
-    if (personFields.length) {
-      throw new ValidationError([`With contactId, send only residentId, locationId and this resident's relationship, notes and flags; `
-        + `change ${personFields.join(', ')} with PUT /clinical/v1/resident/contact`]);
-    }
-    const contact = await reachableContact(tx, ctx.actor, input.contactId);
-    if (contact.organizationId !== resident.organizationId) throw new ValidationError([`No contact with contactId ${input.contactId.trim()}`]);
-    const before = await store.linksOf(tx, contact.id);
-    await store.lockResidents(tx, [...before.map((x) => x.resident.id), resident.id]);
-    if (before.some((x) => x.resident.id === resident.id)) throw new ValidationError(['This contact is already linked to this resident']);
-    const clash = await store.contactWithName(tx, [resident.id], contact.firstName, contact.lastName, contact.id);
+    const current = await reachableContact(tx, ctx.actor, input.contactId);
+    if (current.organizationId !== resident.organizationId) throw new ValidationError([`No contact with contactId ${input.contactId.trim()}`]);
+    const links = await store.linksOf(tx, current.id);
+    await store.lockResidents(tx, [...links.map((x) => x.resident.id), resident.id]);
+    const linked = links.some((x) => x.resident.id === resident.id);
+    const firstName = input.firstName?.trim() ?? current.firstName;
+    const lastName = input.lastName?.trim() ?? current.lastName;
+    const renamed = firstName.toLowerCase() !== current.firstName.toLowerCase() || lastName.toLowerCase() !== current.lastName.toLowerCase();
+    const checked = [...(renamed ? links.map((x) => x.resident.id) : []), ...(linked && !renamed ? [] : [resident.id])];
+    const clash = await store.contactWithName(tx, checked, firstName, lastName, current.id);
     if (clash) throw new EcpConflictError(DUPLICATE, { contactId: clash.guid });
-    await store.insertLink(tx, contact.id, resident.id, linkValues(input));
-    const row = await store.saveContact(tx, contact.id, {}, clock());
+    const values: Record<string, unknown> = { firstName, lastName };
+    for (const k of CONTACT_FIELDS) {
+      const v = input[k];
+      if (v !== undefined) values[k] = typeof v === 'string' ? v.trim() : v;
+    }
+    const contact = await store.saveContact(tx, current.id, values, clock());
+    if (linked) await store.saveLink(tx, current.id, resident.id, linkValues(input));
+    else await store.insertLink(tx, current.id, resident.id, linkValues(input));
     await recordAudit(tx, ctx, { action: 'update', entityType: 'contact', entityIds: [contact.guid, resident.guid] });
-    await emit(tx, { eventName: 'contact.update', contact: row, residents: await store.linksOf(tx, contact.id) });
+    await emit(tx, { eventName: 'contact.update', contact, residents: await store.linksOf(tx, contact.id) });
     return { result: 'Success' as const, contactId: contact.guid };
   }
 
