@@ -41,6 +41,7 @@ import { createIcd10cmService } from './ecp/codes/service.ts';
 import { createDiagnosisService } from './ecp/diagnoses/service.ts';
 import { createWebhookService } from './ecp/webhooks/service.ts';
 import { createTransferService } from './ecp/transfers/service.ts';
+import { createAssessmentService } from './ecp/assessments/service.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -73,6 +74,7 @@ export interface Services {
   diagnoses: ReturnType<typeof createDiagnosisService>;
   webhooks: ReturnType<typeof createWebhookService>;
   transfers: ReturnType<typeof createTransferService>;
+  assessments: ReturnType<typeof createAssessmentService>;
   telephony: Telephony;
 }
 
@@ -127,6 +129,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   // Every ECP change reports its webhook event to the outbox in its own transaction.
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
   const contacts = createContactService({ db, locations, emit, clock });
+  const residents = createResidentService({ db, locations, emit, clock });
   return {
     identity,
     audit: createAuditService({ db }),
@@ -143,7 +146,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     partnerClients,
     oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, clock }),
     locations,
-    residents: createResidentService({ db, locations, emit, clock }),
+    residents,
     contacts,
     vitals: createVitalService({ db, locations, clock }),
     allergies: createAllergyService({ db, locations, emit }),
@@ -152,6 +155,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     diagnoses: createDiagnosisService({ db, locations, codes, clock }),
     webhooks,
     transfers: createTransferService({ db, contacts, emit, clock }),
+    assessments: createAssessmentService({ db, residents, locations, clock }),
     prtf: createPrtfService({ db, identity, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
   };
@@ -279,6 +283,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     codes: services.codes,
     diagnoses: services.diagnoses,
     webhooks: services.webhooks,
+    assessments: services.assessments,
   });
 
   // The care team console (web/), built by `npm run build`, at /app, with its own Content-Security-Policy.

@@ -403,3 +403,55 @@ export const ecpWebhookAttempts = pgTable(
   },
   (t) => [index('ecp_webhook_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt)],
 );
+
+/**
+ * A company's assessment templates: questions whose chosen answers carry points (none: the score is entered whole)
+ * and the table of score ranges that maps the total score to a level of care (name, amount, frequency).
+ * `questions`: `[{questionId, text, choices: [{answer, points}]}]`; `levels`: `[{minScore, maxScore, name, amount,
+ * amountFrequency}]`, ranges inclusive and disjoint (checked by the assessments service).
+ */
+export const ecpAssessmentTemplates = pgTable(
+  'ecp_assessment_templates',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    guid: text('guid').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    questions: jsonb('questions').notNull().default(sql`'[]'::jsonb`),
+    levels: jsonb('levels').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('ecp_assessment_templates_guid_key').on(t.guid), uniqueIndex('ecp_assessment_templates_org_name_key').on(t.organizationId, sql`lower(${t.name})`)],
+);
+
+/**
+ * Completed assessments of a resident: the template (its name as it was), the answers (null when the score was
+ * entered whole), the total score, the level of care it set, the ECP user who completed it and when.
+ */
+export const ecpAssessments = pgTable(
+  'ecp_assessments',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').notNull().references(() => ecpLocations.id),
+    residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+    templateId: integer('template_id').notNull().references(() => ecpAssessmentTemplates.id),
+    userId: integer('user_id').notNull().references(() => ecpUsers.id),
+    guid: text('guid').notNull(),
+    templateName: text('template_name').notNull(),
+    answers: jsonb('answers'),
+    score: integer('score').notNull(),
+    levelOfCareName: text('level_of_care_name').notNull(),
+    levelOfCareAmount: numeric('level_of_care_amount', { precision: 12, scale: 2 }),
+    levelOfCareAmountFrequency: text('level_of_care_amount_frequency'),
+    completedAt: ts('completed_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('ecp_assessments_guid_key').on(t.guid),
+    index('ecp_assessments_location_time_idx').on(t.locationId, t.completedAt, t.id),
+    index('ecp_assessments_resident_time_idx').on(t.residentId, t.completedAt),
+  ],
+);

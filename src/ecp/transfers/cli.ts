@@ -12,7 +12,7 @@ export function registerTransferCommands(ecp: Command, run: RunWithServices<{ tr
   const residents = ecp.command('residents').description('ECP residents (operator actions)');
   residents
     .command('transfer <residentId>')
-    .description("move a resident, with its contacts, vitals, allergies and diagnoses, to another company's location; "
+    .description("move a resident, with its contacts, vitals, allergies, diagnoses and assessments, to another company's location; "
       + 'the sending company gets resident.delete, the receiving one resident.create, with the same residentId')
     .requiredOption('--to-location <locationId>', "the receiving company's location GUID")
     .option('--json', 'print the result as JSON only')
@@ -22,7 +22,7 @@ export function registerTransferCommands(ecp: Command, run: RunWithServices<{ tr
         const r = await s.transfers.transferResident(systemContext(0, 'care ecp residents transfer'), residentId, o.toLocation);
         process.stdout.write(o.json ? JSON.stringify(r) + '\n' : [
           `Resident ${r.residentId} moved from location ${r.fromLocationId} to ${r.toLocationId}:`,
-          `  ${r.vitals} vital readings, ${r.allergies} allergies, ${r.diagnoses} diagnoses moved`,
+          `  ${r.vitals} vital readings, ${r.allergies} allergies, ${r.diagnoses} diagnoses, ${r.assessments} assessments moved`,
           `  contacts moved: ${r.contacts.moved.length}; shared contacts copied: ${r.contacts.copied.map((c) => `${c.from} -> ${c.to}`).join(', ') || 'none'}`,
           `  ${r.withdrawnDeliveries} webhook deliveries of the sending company withdrawn`,
         ].join('\n') + '\n');

@@ -1,7 +1,7 @@
 /**
  * Transfer of a resident between ECP accounts (seed 000 "Event Types": "Resident is transferred to/from ECP account"
  * fires `resident.delete` for the sending company and `resident.create` for the receiving one, with the same
- * `residentId`). One transaction moves the resident and its vitals, allergies and diagnoses to a location of the
+ * `residentId`). One transaction moves the resident and its vitals, allergies, diagnoses and assessments to a location of the
  * other company, hands its contacts over (`ContactService.transferResidentContacts`), withdraws every undelivered,
  * failed or delivered message about the resident from the sending company's deliveries (so its retries and replays
  * never send them again), and records the two events. The operator CLI calls it today; the community workspace's
@@ -15,6 +15,7 @@ import { findLocationByGuid, findLocationsById } from '../clients/service.ts';
 import type { ContactService, ContactTransferResult } from '../contacts/service.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import { moveResidentAllergies } from '../allergies/service.ts';
+import { moveResidentAssessments } from '../assessments/service.ts';
 import { moveResidentDiagnoses } from '../diagnoses/service.ts';
 import { lockResidentForTransfer, moveResidentToLocation } from '../residents/service.ts';
 import { moveResidentVitals } from '../vitals/service.ts';
@@ -29,6 +30,7 @@ export interface TransferResult {
   vitals: number;
   allergies: number;
   diagnoses: number;
+  assessments: number;
   contacts: ContactTransferResult;
   /** Deliveries of the sending company's messages about the resident that were withdrawn. */
   withdrawnDeliveries: number;
@@ -63,6 +65,7 @@ export function createTransferService({ db, contacts, emit = ignoreChanges, cloc
         const vitals = await moveResidentVitals(tx, before.id, to.organizationId, to.id);
         const allergies = await moveResidentAllergies(tx, before.id, to.organizationId);
         const diagnoses = await moveResidentDiagnoses(tx, before.id, to.organizationId, to.id);
+        const assessments = await moveResidentAssessments(tx, before.id, to.organizationId, to.id);
         await emit(tx, { eventName: 'resident.delete', resident: before });
         await emit(tx, { eventName: 'resident.create', resident: after });
         const moved = await contacts.transferResidentContacts(tx, before, after);
@@ -70,7 +73,7 @@ export function createTransferService({ db, contacts, emit = ignoreChanges, cloc
         await recordAudit(tx, { ...ctx, actor: { ...ctx.actor, organizationId: before.organizationId } }, { action: 'delete', entityType: 'resident.transfer', entityIds: [before.guid] });
         await recordAudit(tx, { ...ctx, actor: { ...ctx.actor, organizationId: to.organizationId } }, { action: 'create', entityType: 'resident.transfer', entityIds: [before.guid] });
         return {
-          residentId: before.guid, fromLocationId: from.guid, toLocationId: to.guid, vitals, allergies, diagnoses, contacts: moved, withdrawnDeliveries,
+          residentId: before.guid, fromLocationId: from.guid, toLocationId: to.guid, vitals, allergies, diagnoses, assessments, contacts: moved, withdrawnDeliveries,
         };
       });
     },
