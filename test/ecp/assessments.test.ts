@@ -5,10 +5,15 @@
  * same webhook PUT /resident/level-of-care sends (delivered to a real receiver that verifies the signature); GET
  * lists assessments and templates; other companies reach none of it; a transfer takes the assessments along.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { auditEvents } from '../../src/db/schema.ts';
 import { systemContext } from '../../src/platform/context.ts';
+import { PROJECT_ROOT as ROOT } from '../../src/root.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, createResident, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -34,6 +39,7 @@ const TEMPLATE = {
     { minScore: 0, maxScore: 2, name: 'Level 1', amount: 1200, amountFrequency: 'Monthly' },
     { minScore: 3, maxScore: 5, name: 'Level 2', amount: 1500.5, amountFrequency: 'Monthly' },
     { minScore: 6, maxScore: 7, name: 'Level 3', amount: 95, amountFrequency: 'Daily' },
+    { minScore: 8, maxScore: 20, name: 'Level 4', amount: 100, amountFrequency: 'Daily', amountPerExtraPoint: 2.5 },
   ],
 };
 
@@ -114,17 +120,23 @@ describe('POST /clinical/v1/resident/assessment', () => {
     expect(res.json(), res.body).toMatchObject({ result: 'Success', score: 7, levelOfCare: { name: 'Level 3', amount: 95, amountFrequency: 'Daily' } });
     expect((await nextEvent()).data.levelOfCare).toMatchObject({ name: 'Level 3', amountFrequency: 'Daily' });
 
+    // A point overage: 3 points above Level 4's minimum at 2.50 each is in the amount (seed 000: "point overages").
+    const over = await post('ours', { residentId, templateId, loginName: 'nurse.ann', score: 11, completedTimestamp: '2026-01-01T00:00:00Z' });
+    expect(over.json(), over.body).toMatchObject({ score: 11, levelOfCare: { name: 'Level 4', amount: 107.5, amountFrequency: 'Daily' } });
+    expect((await nextEvent()).data.levelOfCare).toMatchObject({ name: 'Level 4', amount: 107.5, amountFrequency: 'Daily' });
+
     const list = await get('ours', `/clinical/v1/resident/assessment?residentId=${residentId}`);
     expect(list.statusCode, list.body).toBe(200);
-    expect(list.json().numberOfResults).toBe(2);
-    const [newest, oldest] = list.json().data;
+    expect(list.json().numberOfResults).toBe(3);
+    const [newest, oldest, overage] = list.json().data;
+    expect(overage).toMatchObject({ score: 11, levelOfCare: { name: 'Level 4', amount: 107.5, amountFrequency: 'Daily' } });
     expect(newest).toMatchObject({ assessmentId: res.json().assessmentId, residentId, locationId: ours.locations[0].locationId, templateId, templateName: 'Care Needs', score: 7, answers: null, loginName: 'bob.nurse', userId: user.guid });
     expect(oldest).toMatchObject({
       score: 5, loginName: 'nurse.ann', completedTimestamp: expect.stringMatching(/^2026-01-05T10:00:00/),
       answers: [{ questionId: 'bathing', answer: 'Help', points: 3 }, { questionId: 'mobility', answer: 'Walker', points: 2 }],
       levelOfCare: { name: 'Level 2', amount: 1500.5, amountFrequency: 'Monthly' },
     });
-    expect((await get('ours', `/clinical/v1/resident/assessment?location=${encodeURIComponent(AL)}`)).json().numberOfResults).toBe(2);
+    expect((await get('ours', `/clinical/v1/resident/assessment?location=${encodeURIComponent(AL)}`)).json().numberOfResults).toBe(3);
     const listAudit = await t.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'list'), eq(auditEvents.entityType, 'assessment')));
     expect(listAudit.length).toBeGreaterThanOrEqual(2);
 
@@ -141,7 +153,7 @@ describe('POST /clinical/v1/resident/assessment', () => {
       [{ residentId, templateId, loginName: 'nurse.ann', answers: [{ questionId: 'bathing', answer: 'Help' }] }, /no answer to mobility/],
       [{ residentId, templateId, loginName: 'nurse.ann', answers: [{ questionId: 'bathing', answer: 'Help' }, { questionId: 'bathing', answer: 'Help' }, { questionId: 'mobility', answer: 'Walker' }] }, /answered twice/],
       [{ residentId, templateId, loginName: 'nurse.ann', answers: [{ questionId: 'eating', answer: 'Help' }, { questionId: 'bathing', answer: 'Help' }, { questionId: 'mobility', answer: 'Walker' }] }, /has no question eating/],
-      [{ residentId, templateId, loginName: 'nurse.ann', score: 8 }, /score 8 is in no level of care range of template Care Needs \(0-2, 3-5, 6-7\)/],
+      [{ residentId, templateId, loginName: 'nurse.ann', score: 21 }, /score 21 is in no level of care range of template Care Needs \(0-2, 3-5, 6-7, 8-20\)/],
       [{ residentId, templateId, loginName: 'gone.gus', score: 1 }, /gone\.gus/],
       [{ residentId, templateId, loginName: 'nobody.here', score: 1 }, /nobody\.here/],
       [{ residentId, templateId, loginName: 'nurse.ann', score: 1, completedTimestamp: '2999-01-01T00:00:00Z' }, /completedTimestamp cannot be in the future/],
@@ -209,9 +221,32 @@ describe('assessment templates', () => {
       .rejects.toThrow(/overlap/);
     await expect(t.services.assessments.defineTemplate(ctx, org, { name: 'Bad', levels: [{ minScore: 6, maxScore: 5, name: 'A' }] })).rejects.toThrow(/above maxScore/);
     await expect(t.services.assessments.defineTemplate(ctx, org, { name: 'Bad', levels: [] })).rejects.toThrow(/not valid/);
+    await expect(t.services.assessments.defineTemplate(ctx, org, { name: 'Bad', levels: [{ minScore: 0, maxScore: 5, name: 'A', amountPerExtraPoint: 1 }] })).rejects.toThrow(/needs an amount/);
     await expect(t.services.assessments.defineTemplate(ctx, org, TEMPLATE)).rejects.toThrow(/replace/);
     const replaced = await t.services.assessments.defineTemplate(ctx, org, { ...TEMPLATE, levels: [{ minScore: 0, maxScore: 100, name: 'Only' }] }, { replace: true });
     expect(replaced.templateId).toBe(templateId);
     expect(replaced.levels).toEqual([{ minScore: 0, maxScore: 100, name: 'Only' }]);
   });
+
+  it('`care ecp assessments define-template --company <name> --file <json>` defines one, `templates` lists them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assessment-'));
+    const file = path.join(dir, 'template.json');
+    fs.writeFileSync(file, JSON.stringify({ name: 'Cli Needs', levels: [{ minScore: 0, maxScore: 10, name: 'Basic', amount: 10, amountFrequency: 'Daily' }] }));
+    const run = (args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'bin/care.js'), 'ecp', 'assessments', ...args], {
+      cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, DATABASE_URL: t.url, NODE_ENV: 'test' },
+    });
+    const out = run(['define-template', '--company', 'Evergreen Senior Living', '--file', file, '--json']);
+    expect(out.status, out.stderr).toBe(0);
+    const made = JSON.parse(out.stdout);
+    expect(made).toMatchObject({ name: 'Cli Needs', questions: [], levels: [{ name: 'Basic' }] });
+    const listed = run(['templates', '--company', 'Evergreen Senior Living']);
+    expect(listed.stdout).toContain(`${made.templateId}  Cli Needs  (0-10 Basic)`);
+    const again = run(['define-template', '--company', 'Evergreen Senior Living', '--file', file]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('--replace');
+    const nobody = run(['templates', '--company', 'No Such Company']);
+    expect(nobody.status).toBe(1);
+    expect(nobody.stderr).toContain('No company named No Such Company');
+    fs.rmSync(dir, { recursive: true });
+  }, 90_000);
 });

@@ -15,6 +15,10 @@ export const AssessmentLevel = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100, description: 'Name of the level of care ("Level 2").' }),
   amount: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1_000_000, description: 'Recurring charge in dollars with cents.' }))),
   amountFrequency: Type.Optional(Nullable(Type.Enum(AMOUNT_FREQUENCIES))),
+  amountPerExtraPoint: Type.Optional(Type.Number({
+    minimum: 0, maximum: 100_000,
+    description: 'Point overage (seed 000: "point overages that led to extra recurring cost"): dollars added to `amount` for each point of the score above `minScore`. Needs an amount.',
+  })),
 }, { additionalProperties: false });
 
 /** A question of a template: the answers it offers, each worth its points. */

@@ -38,7 +38,10 @@ export interface ScoredAnswer {
 export function templateProblems(t: AssessmentTemplateInputWire): string[] {
   const problems: string[] = [];
   const levels = [...t.levels].sort((a, b) => a.minScore - b.minScore);
-  for (const l of levels) if (l.minScore > l.maxScore) problems.push(`level ${l.name}: minScore ${l.minScore} is above maxScore ${l.maxScore}`);
+  for (const l of levels) {
+    if (l.minScore > l.maxScore) problems.push(`level ${l.name}: minScore ${l.minScore} is above maxScore ${l.maxScore}`);
+    if (l.amountPerExtraPoint !== undefined && (l.amount === undefined || l.amount === null)) problems.push(`level ${l.name}: amountPerExtraPoint needs an amount`);
+  }
   for (let i = 1; i < levels.length; i++) {
     if (levels[i].minScore <= levels[i - 1].maxScore) {
       problems.push(`levels ${levels[i - 1].name} (${levels[i - 1].minScore}-${levels[i - 1].maxScore}) and ${levels[i].name} (${levels[i].minScore}-${levels[i].maxScore}) overlap`);
@@ -91,17 +94,28 @@ export function scoreOf(questions: AssessmentQuestionWire[], input: { answers?: 
   return { score: scored.reduce((n, s) => n + s.points, 0), answers: scored };
 }
 
+/** The level of care an assessment sets: `amount` in dollars (cents rounded), overage included, or null. */
+export interface AssessedLevel {
+  name: string;
+  amount: number | null;
+  amountFrequency: 'Monthly' | 'Daily' | null;
+}
+
 /**
- * The level of care of `score` in a template's table of ranges (inclusive).
+ * The level of care of `score` in a template's table of ranges (inclusive): its name and frequency, and its amount
+ * plus the point overage (`amountPerExtraPoint` for each point above the range's `minScore`; seed 000's levelOfCare
+ * amount "reflects" point overages), rounded to cents.
  * @throws ValidationError when no range holds the score.
  */
-export function levelFor(template: { name: string; levels: AssessmentLevelWire[] }, score: number): AssessmentLevelWire {
+export function levelFor(template: { name: string; levels: AssessmentLevelWire[] }, score: number): AssessedLevel {
   const level = template.levels.find((l) => l.minScore <= score && score <= l.maxScore);
   if (!level) {
     const ranges = [...template.levels].sort((a, b) => a.minScore - b.minScore).map((l) => `${l.minScore}-${l.maxScore}`).join(', ');
     throw new ValidationError([`score ${score} is in no level of care range of template ${template.name} (${ranges})`]);
   }
-  return level;
+  const base = level.amount ?? null;
+  const amount = base === null ? null : Math.round((base + (score - level.minScore) * (level.amountPerExtraPoint ?? 0)) * 100) / 100;
+  return { name: level.name, amount, amountFrequency: level.amountFrequency ?? null };
 }
 
 const templateWire = (t: TemplateRow) => ({
@@ -165,20 +179,20 @@ export function createAssessmentService({ db, residents, locations, clock = () =
       if (completedAt.getTime() > clock().getTime() + 5 * 60_000) throw new ValidationError(['completedTimestamp cannot be in the future']);
       return db.transaction(async (tx: Executor) => {
         const resident = await residents.setLevelOfCare(tx, ctx, input.residentId, {
-          name: level.name, amount: level.amount ?? null, amountFrequency: level.amountFrequency ?? null, effectiveAt: completedAt,
+          name: level.name, amount: level.amount, amountFrequency: level.amountFrequency, effectiveAt: completedAt,
         });
         const location = ctx.actor.locations.find((l) => l.id === resident.locationId)!;
         const user = await resolveRecordingUser(tx, location, { userId: input.userId, loginName: input.loginName });
         const row = await store.insertAssessment(tx, {
           organizationId: resident.organizationId, locationId: resident.locationId, residentId: resident.id, templateId: template.id, userId: user.id,
           guid: newGuid(), templateName: template.name, answers, score, levelOfCareName: level.name,
-          levelOfCareAmount: level.amount === undefined || level.amount === null ? null : level.amount.toFixed(2),
-          levelOfCareAmountFrequency: level.amountFrequency ?? null, completedAt,
+          levelOfCareAmount: level.amount === null ? null : level.amount.toFixed(2),
+          levelOfCareAmountFrequency: level.amountFrequency, completedAt,
         });
         await recordAudit(tx, ctx, { action: 'create', entityType: 'assessment', entityIds: [row.guid, resident.guid] });
         return {
           result: 'Success' as const, assessmentId: row.guid, residentId: resident.guid, score,
-          levelOfCare: { name: level.name, amount: level.amount ?? null, amountFrequency: level.amountFrequency ?? null, effectiveTimestamp: ecpTimestamp(completedAt) },
+          levelOfCare: { ...level, effectiveTimestamp: ecpTimestamp(completedAt) },
         };
       });
     },
