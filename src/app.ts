@@ -50,6 +50,8 @@ import { createEcpUserService } from './ecp/users/service.ts';
 import { createIcd10cmService } from './ecp/codes/service.ts';
 import { createDiagnosisService } from './ecp/diagnoses/service.ts';
 import { createWebhookService } from './ecp/webhooks/service.ts';
+import { createTransferService } from './ecp/transfers/service.ts';
+import { createAssessmentService as createResidentAssessmentService } from './ecp/assessments/service.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -86,6 +88,8 @@ export interface Services {
   codes: ReturnType<typeof createIcd10cmService>;
   diagnoses: ReturnType<typeof createDiagnosisService>;
   webhooks: ReturnType<typeof createWebhookService>;
+  transfers: ReturnType<typeof createTransferService>;
+  residentAssessments: ReturnType<typeof createResidentAssessmentService>;
   telephony: Telephony;
 }
 
@@ -141,6 +145,8 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const webhooks = createWebhookService({ db, delivery, clock });
   // Every ECP change reports its webhook event to the outbox in its own transaction.
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
+  const contacts = createContactService({ db, locations, emit, clock });
+  const residents = createResidentService({ db, locations, emit, clock });
   return {
     identity,
     audit: createAuditService({ db }),
@@ -162,14 +168,16 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     partnerClients,
     oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, clock }),
     locations,
-    residents: createResidentService({ db, locations, emit, clock }),
-    contacts: createContactService({ db, locations, emit }),
+    residents,
+    contacts,
     vitals: createVitalService({ db, locations, clock }),
     allergies: createAllergyService({ db, locations, emit }),
     ecpUsers: createEcpUserService({ db, locations, emit, clock }),
     codes,
     diagnoses: createDiagnosisService({ db, locations, codes, clock }),
     webhooks,
+    transfers: createTransferService({ db, contacts, emit, clock }),
+    residentAssessments: createResidentAssessmentService({ db, residents, locations, clock }),
     prtf: createPrtfService({ db, identity, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
   };
@@ -314,6 +322,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     codes: services.codes,
     diagnoses: services.diagnoses,
     webhooks: services.webhooks,
+    residentAssessments: services.residentAssessments,
   });
 
   // The care team console (web/), built by `npm run build`, at /app, with its own Content-Security-Policy.

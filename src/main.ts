@@ -30,6 +30,8 @@ import { createMailer, type Mailer } from './platform/mail.ts';
 import { createTelephony } from './platform/telephony.ts';
 import { QUEUES, startWorkers } from './workers.ts';
 import { registerEcpCommands } from './ecp/cli.ts';
+import { registerTransferCommands } from './ecp/transfers/cli.ts';
+import { registerAssessmentCommands } from './ecp/assessments/cli.ts';
 import { importIcd10cmAtStart, registerCodeCommands } from './ecp/codes/cli.ts';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
@@ -361,6 +363,9 @@ export function buildProgram(): Command {
     });
 
   registerEcpCommands(program, (fn) => withPlatform(true, (p) => fn(p.services)));
+  const ecp = program.commands.find((c) => c.name() === 'ecp')!;
+  registerTransferCommands(ecp, (fn) => withPlatform(true, (p) => fn(p.services)));
+  registerAssessmentCommands(ecp, (fn) => withPlatform(true, (p) => fn(p.services)));
   registerCodeCommands(program, (fn) => withPlatform(true, (p) => fn(p.services)));
 
   return program;

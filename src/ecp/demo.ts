@@ -1,7 +1,7 @@
 /**
  * Demo seeder of the ECP partner API: the company "Evergreen Senior Living" with the locations "Evergreen
  * Assisted Living" (the name seed 000's allergy example uses) and "Evergreen Memory Care", one partner client
- * with every scope, 24 residents with contacts, allergies, diets and levels of care, 6 staff users (login
+ * with every scope, 24 residents with contacts, allergies, diets and levels of care, an assessment template (score to Level 1-3), 6 staff users (login
  * names printed by `care demo`), and a month of vital readings (daily blood pressure, pulse, temperature and
  * blood oxygen; weekly weight; twice-daily blood sugar for diabetic residents). Idempotent: the data is created
  * once; the demo client keeps its client_id and gets a fresh secret and Api-Key on every run, printed as `ecp_client`.
@@ -11,14 +11,36 @@ import { and, eq, sql } from 'drizzle-orm';
 import { ecpAllergies, ecpContactResidents, ecpContacts, ecpLocations, ecpResidents, ecpUsers, ecpVitals, partnerClients } from '../db/schema.ts';
 import type { Db } from '../db/pool.ts';
 import type { DemoSeeder } from '../platform/demo.ts';
+import type { AssessmentService } from './assessments/service.ts';
 import type { PartnerClientService } from './clients/service.ts';
+import { systemContext } from '../platform/context.ts';
 import { newGuid } from './shared/ids.ts';
 import type { IdentityService } from '../platform/identity/service.ts';
 
 export const DEMO_COMPANY = 'Evergreen Senior Living';
 export const DEMO_LOCATIONS = ['Evergreen Assisted Living', 'Evergreen Memory Care'];
 
-export const ecpDemoSeeder: DemoSeeder<{ identity: IdentityService; partnerClients: PartnerClientService }> = {
+/**
+ * The demo company's assessment template: five activities of daily living, 0 to 3 points each; the total (0-15)
+ * picks Level 1, 2 or 3, the levels (and monthly charges) the demo residents already carry.
+ */
+export const DEMO_ASSESSMENT_TEMPLATE = {
+  name: 'Evergreen Care Needs Assessment',
+  description: 'Five activities of daily living, each scored 0 (independent) to 3 (total assistance).',
+  questions: [
+    ['bathing', 'Bathing'], ['dressing', 'Dressing'], ['mobility', 'Mobility and transfers'], ['medication', 'Medication management'], ['cognition', 'Cognition and memory'],
+  ].map(([questionId, text]) => ({
+    questionId, text,
+    choices: [{ answer: 'Independent', points: 0 }, { answer: 'Cueing', points: 1 }, { answer: 'Hands-on help', points: 2 }, { answer: 'Total assistance', points: 3 }],
+  })),
+  levels: [
+    { minScore: 0, maxScore: 4, name: 'Level 1', amount: 1200, amountFrequency: 'Monthly' as const },
+    { minScore: 5, maxScore: 9, name: 'Level 2', amount: 1500, amountFrequency: 'Monthly' as const },
+    { minScore: 10, maxScore: 15, name: 'Level 3', amount: 2100, amountFrequency: 'Monthly' as const },
+  ],
+};
+
+export const ecpDemoSeeder: DemoSeeder<{ identity: IdentityService; partnerClients: PartnerClientService; residentAssessments: AssessmentService }> = {
   name: 'ecp-company',
   async run({ db, services }) {
     let org = await services.identity.findOrganizationByName(DEMO_COMPANY);
@@ -71,6 +93,9 @@ export const ecpDemoSeeder: DemoSeeder<{ identity: IdentityService; partnerClien
     }
     const [{ users }] = await db.select({ users: sql<number>`count(*)::int` }).from(ecpUsers).where(eq(ecpUsers.organizationId, org!.id));
     if (users === 0) await seedClinicalData(db, org!.id, locations);
+    if (!(await services.residentAssessments.listTemplates(org!.id)).length) {
+      await services.residentAssessments.defineTemplate(systemContext(org!.id, 'care demo'), org!.id, DEMO_ASSESSMENT_TEMPLATE);
+    }
     return { ecp_client: credentials, ecp_locations: locations.map((l) => l.name).sort(), ecp_staff: DEMO_STAFF.map((u) => u.loginName) };
   },
 };
@@ -107,14 +132,15 @@ async function seedClinicalData(db: Db, organizationId: number, locations: Array
       const [contact] = await tx.insert(ecpContacts).values({
         organizationId, locationId: r.locationId, guid: newGuid(),
         firstName: faker.person.firstName(), lastName,
-        relationship: faker.helpers.arrayElement(['Daughter', 'Son', 'Spouse', 'Niece', 'Friend']),
         phone: faker.phone.number({ style: 'national' }).slice(0, 16), email: faker.internet.email().toLowerCase(),
         city: faker.location.city().slice(0, 50), state: faker.location.state({ abbreviated: true }), zip: faker.location.zipCode('#####'),
         preferredContactMethod: faker.helpers.arrayElement(['Phone', 'Text', 'Email']),
         preferredContactTime: faker.helpers.arrayElement(['Morning', 'Afternoon', 'Evening']),
-        primaryContact: true, healthCarePoa: faker.datatype.boolean(),
       }).returning();
-      await tx.insert(ecpContactResidents).values({ contactId: contact.id, residentId: r.id });
+      await tx.insert(ecpContactResidents).values({
+        contactId: contact.id, residentId: r.id, relationship: faker.helpers.arrayElement(['Daughter', 'Son', 'Spouse', 'Niece', 'Friend']),
+        primaryContact: true, healthCarePoa: faker.datatype.boolean(),
+      });
       const allergies = faker.helpers.arrayElements(['Penicillin', 'Peanuts', 'Latex', 'Shellfish', 'Sulfa drugs', 'Bees', 'Gluten'], { min: 0, max: 3 });
       if (allergies.length) await tx.insert(ecpAllergies).values(allergies.map((allergy) => ({ organizationId, residentId: r.id, allergy })));
     }

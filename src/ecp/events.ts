@@ -5,7 +5,7 @@
  * transaction, so a rolled-back change sends nothing.
  */
 import type { Executor } from '../db/pool.ts';
-import type { ecpContacts, ecpResidents, ecpUsers } from '../db/schema.ts';
+import type { ecpContactResidents, ecpContacts, ecpResidents, ecpUsers } from '../db/schema.ts';
 
 export const ECP_EVENT_NAMES = [
   'allergy.update', 'contact.create', 'contact.delete', 'contact.update', 'diet.update', 'levelOfCare.update',
@@ -17,13 +17,23 @@ type Resident = typeof ecpResidents.$inferSelect;
 type Contact = typeof ecpContacts.$inferSelect;
 type User = typeof ecpUsers.$inferSelect;
 
+/** One entry of a contact's `residents`: the resident and its link (relationship, notes, flags). */
+export interface ContactResidentLink {
+  resident: Resident;
+  link: typeof ecpContactResidents.$inferSelect;
+}
+
 /** One change, with what the payload is built from. */
 export type EcpChange =
   | { eventName: 'resident.create' | 'resident.update' | 'resident.delete'; resident: Resident }
   | { eventName: 'diet.update'; resident: Resident }
   | { eventName: 'levelOfCare.update'; resident: Resident }
   | { eventName: 'allergy.update'; resident: Resident; allergies: string[] }
-  | { eventName: 'contact.create' | 'contact.update' | 'contact.delete'; contact: Contact; residents: Resident[] }
+  /**
+   * `residents`: the contact's residents after the change (delete: the last state). `removed`: residents just
+   * unlinked; a subscriber that sees none of `residents` but one of these gets `contact.delete` with them.
+   */
+  | { eventName: 'contact.create' | 'contact.update' | 'contact.delete'; contact: Contact; residents: ContactResidentLink[]; removed?: ContactResidentLink[] }
   | { eventName: 'user.create' | 'user.update' | 'user.delete'; user: User; viaLocationIds: number[] };
 
 export type EmitEcpChange = (tx: Executor, change: EcpChange) => Promise<void>;

@@ -18,6 +18,7 @@ import type { DiagnosisService } from './diagnoses/service.ts';
 import type { VitalService } from './vitals/service.ts';
 import type { AllergyService } from './allergies/service.ts';
 import type { WebhookService } from './webhooks/service.ts';
+import type { AssessmentService } from './assessments/service.ts';
 import { locationRoutes } from './locations/routes.ts';
 import { residentRoutes } from './residents/routes.ts';
 import { contactRoutes } from './contacts/routes.ts';
@@ -26,6 +27,7 @@ import { diagnosisRoutes } from './diagnoses/routes.ts';
 import { vitalRoutes } from './vitals/routes.ts';
 import { allergyRoutes } from './allergies/routes.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import { assessmentRoutes } from './assessments/routes.ts';
 
 /** The services the `/clinical/v1` tree calls; app.ts passes them from its service set. */
 export interface ClinicalRouteDeps {
@@ -40,6 +42,7 @@ export interface ClinicalRouteDeps {
   codes: Icd10cmService;
   diagnoses: DiagnosisService;
   webhooks: WebhookService;
+  residentAssessments: AssessmentService;
 }
 
 /** Registered with prefix `/clinical/v1`. */
@@ -63,6 +66,7 @@ export async function clinicalRoutes(app: FastifyInstance, deps: ClinicalRouteDe
   await app.register(contactRoutes, { contacts: deps.contacts });
   await app.register(vitalRoutes, { vitals: deps.vitals });
   await app.register(allergyRoutes, { allergies: deps.allergies });
+  await app.register(assessmentRoutes, { assessments: deps.residentAssessments });
   await app.register(userRoutes, { ecpUsers: deps.ecpUsers });
   await app.register(codeRoutes, { codes: deps.codes });
   await app.register(diagnosisRoutes, { diagnoses: deps.diagnoses });

@@ -94,3 +94,40 @@ describe('migration 0010: one organization per Twilio number', () => {
     }
   });
 });
+
+describe('migration ecp_contact_links: relationship, notes and flags belong to each contact-resident link', () => {
+  it('moves the values each existing contact carried onto its link, and ecp_contact_person drops them from the contact', async () => {
+    const adminUrl = inject('adminDatabaseUrl');
+    const name = `m_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const pool = new pg.Pool({ connectionString: withDatabase(adminUrl, name), max: 2 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'care-migrations-'));
+    try {
+      const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
+      journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag.endsWith('_ecp_contact_links')));
+      fs.mkdirSync(path.join(dir, 'meta'));
+      fs.writeFileSync(path.join(dir, 'meta/_journal.json'), JSON.stringify(journal));
+      for (const e of journal.entries) fs.copyFileSync(path.join(migrationsFolder, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
+      await runMigrations(pool, dir);
+      const org = (await pool.query("INSERT INTO organizations (name) VALUES ('Evergreen') RETURNING id")).rows[0].id as number;
+      const loc = (await pool.query("INSERT INTO ecp_locations (organization_id, guid, name) VALUES ($1, 'L1', 'Home') RETURNING id", [org])).rows[0].id as number;
+      const res = (await pool.query(`INSERT INTO ecp_residents (organization_id, location_id, guid, first_name, last_name, date_of_birth, status, status_description)
+        VALUES ($1, $2, 'R1', 'Ann', 'Alpha', '1940-01-01', 'Active', 'Active Resident') RETURNING id`, [org, loc])).rows[0].id as number;
+      const contact = (await pool.query(`INSERT INTO ecp_contacts (organization_id, location_id, guid, first_name, last_name, relationship, notes, health_care_poa, billing_contact)
+        VALUES ($1, $2, 'C1', 'Carl', 'Son', 'Son', 'Visits Mondays', true, true) RETURNING id`, [org, loc])).rows[0].id as number;
+      await pool.query('INSERT INTO ecp_contact_residents (contact_id, resident_id) VALUES ($1, $2)', [contact, res]);
+
+      await runMigrations(pool, migrationsFolder);
+      const { rows } = await pool.query('SELECT relationship, notes, health_care_poa, billing_contact, primary_contact FROM ecp_contact_residents');
+      expect(rows).toEqual([{ relationship: 'Son', notes: 'Visits Mondays', health_care_poa: true, billing_contact: true, primary_contact: false }]);
+      const cols = await pool.query("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'ecp_contacts' AND column_name IN ('relationship', 'notes', 'health_care_poa')");
+      expect(cols.rows[0].n).toBe(0);
+    } finally {
+      await pool.end();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { ecpContacts } from '../../src/db/schema.ts';
+import { ecpContactResidents, ecpContacts } from '../../src/db/schema.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, tokenFor, type Partner } from '../support/ecp.ts';
 
@@ -31,8 +31,10 @@ describe('POST /clinical/v1/resident/contact/', () => {
     const res = await clinical(t.app, creds, 'POST', '/clinical/v1/resident/contact/', seedExample(p.locations[0].locationId, residentId));
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ result: 'Success', contactId: expect.stringMatching(/^[0-9A-F-]{36}$/) });
-    const [row] = await t.database.db.select().from(ecpContacts).where(eq(ecpContacts.guid, res.json().contactId));
-    expect(row).toMatchObject({ zip: '53120', billingContact: true, stateAppointedGuardian: false, preferredContactMethod: 'Phone', relationship: 'Daughter' });
+    const [row] = await t.database.db.select().from(ecpContacts).innerJoin(ecpContactResidents, eq(ecpContactResidents.contactId, ecpContacts.id))
+      .where(eq(ecpContacts.guid, res.json().contactId));
+    expect(row.ecp_contacts).toMatchObject({ zip: '53120', preferredContactMethod: 'Phone' });
+    expect(row.ecp_contact_residents).toMatchObject({ billingContact: true, stateAppointedGuardian: false, relationship: 'Daughter' });
   });
 
   it('answers an Error with the existing contactId for the same name, in any case', async () => {

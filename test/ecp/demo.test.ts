@@ -30,6 +30,19 @@ describe('care demo: the ECP company', () => {
     expect(rec.json(), rec.body).toEqual({ result: 'Success' });
   });
 
+  it('has one assessment template whose score sets Level 1, 2 or 3', async () => {
+    const p = out.ecp_client as Partner;
+    const creds = { token: await tokenFor(t.app, p), apiKey: p.api_key };
+    const templates = (await clinical(t.app, creds, 'GET', '/clinical/v1/resident/assessment/template')).json().data;
+    expect(templates.map((x: { name: string }) => x.name)).toEqual(['Evergreen Care Needs Assessment']);
+    const [resident] = (await clinical(t.app, creds, 'GET', '/clinical/v1/resident', { location: 'Evergreen Memory Care' })).json().data;
+    const answers = templates[0].questions.map((q: { questionId: string }, i: number) => ({ questionId: q.questionId, answer: i < 3 ? 'Hands-on help' : 'Cueing' }));
+    const res = await clinical(t.app, creds, 'POST', '/clinical/v1/resident/assessment', {
+      residentId: resident.residentId, templateId: templates[0].templateId, loginName: (out.ecp_staff as string[])[0], answers,
+    });
+    expect(res.json(), res.body).toMatchObject({ result: 'Success', score: 8, levelOfCare: { name: 'Level 2', amount: 1500, amountFrequency: 'Monthly' } });
+  });
+
   it('is idempotent: a second run rotates the credentials and adds no data', async () => {
     const again = await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
     const p = again.ecp_client as Partner;
@@ -37,5 +50,6 @@ describe('care demo: the ECP company', () => {
     const creds = { token: await tokenFor(t.app, p), apiKey: p.api_key };
     const bp = await clinical(t.app, creds, 'GET', '/clinical/v1/resident/vital/blood-pressure', { location: 'Evergreen Assisted Living' });
     expect(bp.json().numberOfResults).toBe(12 * 30);
+    expect((await clinical(t.app, creds, 'GET', '/clinical/v1/resident/assessment/template')).json().data).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { ecpContacts, ecpResidents } from '../../src/db/schema.ts';
+import { ecpContactResidents, ecpContacts, ecpResidents } from '../../src/db/schema.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, createResident, tokenFor, type Partner } from '../support/ecp.ts';
 
@@ -110,8 +110,9 @@ describe('PUT and DELETE /clinical/v1/resident/contact/', () => {
     const sam = await mk('Sam');
     const upd = await clinical(t.app, creds, 'PUT', '/clinical/v1/resident/contact/', { contactId: jamie, phone: '555-555-0000', zip: 53121, primaryContact: 1, notes: null });
     expect(upd.json(), upd.body).toEqual({ result: 'Success', contactId: jamie });
-    const [row] = await t.database.db.select().from(ecpContacts).where(eq(ecpContacts.guid, jamie));
-    expect(row).toMatchObject({ phone: '555-555-0000', zip: '53121', primaryContact: true, notes: null, firstName: 'Jamie' });
+    const [row] = await t.database.db.select().from(ecpContacts).innerJoin(ecpContactResidents, eq(ecpContactResidents.contactId, ecpContacts.id)).where(eq(ecpContacts.guid, jamie));
+    expect(row.ecp_contacts).toMatchObject({ phone: '555-555-0000', zip: '53121', firstName: 'Jamie' });
+    expect(row.ecp_contact_residents).toMatchObject({ primaryContact: true, notes: null });
     const clash = await clinical(t.app, creds, 'PUT', '/clinical/v1/resident/contact', { contactId: jamie, firstName: 'SAM' });
     expect(clash.json()).toEqual({ result: 'Error', error: 'A contact with this first and last name already exists for this resident', contactId: sam });
     expect((await clinical(t.app, creds, 'DELETE', '/clinical/v1/resident/contact/', { contactId: sam })).json()).toEqual({ result: 'Success', contactId: sam });

@@ -247,14 +247,18 @@ describe('payload builders', () => {
   it('build the contact with one residents entry per resident and the user with its location GUIDs', () => {
     const contact = {
       id: 1, organizationId: 1, locationId: 1, guid: 'A239D0E1-5A78-4F05-9C10-54CCD4B807F8', firstName: 'John', lastName: 'Contact', address: null, city: 'Elkhorn',
-      state: 'WI', zip: '53121', email: null, notes: 'Visits on Mondays', phone: null, phoneCell: null, phoneWork: null, preferredContactMethod: 'Phone',
-      preferredContactTime: null, relationship: 'Son', billingContact: false, healthCarePoa: true, healthCarePoaActivated: true, primaryContact: false,
-      providesProducts: false, stateAppointedGuardian: false, createdAt: new Date(), updatedAt: new Date(), deletedAt: null,
+      state: 'WI', zip: '53121', email: null, phone: null, phoneCell: null, phoneWork: null, preferredContactMethod: 'Phone',
+      preferredContactTime: null, createdAt: new Date(), updatedAt: new Date(), deletedAt: null,
     } as typeof ecpContacts.$inferSelect;
-    const c = contactObject(contact, [{ guid: 'R1' }, { guid: 'R2' }]);
+    const link = (relationship: string, healthCarePoa: boolean) => ({
+      relationship, healthCarePoa, notes: 'Visits on Mondays', billingContact: false, healthCarePoaActivated: healthCarePoa, primaryContact: false,
+      providesProducts: false, stateAppointedGuardian: false,
+    });
+    const c = contactObject(contact, [{ resident: { guid: 'R1' }, link: link('Daughter', false) }, { resident: { guid: 'R2' }, link: link('Son', true) }]);
     expect(Object.keys(c).sort()).toEqual(SEED.contact);
     expect(c.residents).toHaveLength(2);
     for (const entry of c.residents) expect(Object.keys(entry).sort()).toEqual(SEED.contactResident);
+    expect(c.residents[0]).toMatchObject({ residentId: 'R1', healthCarePoa: false, relationship: 'Daughter' });
     expect(c.residents[1]).toMatchObject({ residentId: 'R2', healthCarePoa: true, relationship: 'Son', notes: 'Visits on Mondays' });
     expect(c.address).toBeNull();
 

@@ -27,6 +27,7 @@ import { call, createTestContext, createUser, type TestContext, type TestUser } 
 import { clinical, createPartner, createResident, tokenFor, type Partner } from '../support/ecp.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, startTwilioPeer, type TwilioPeer } from '../support/twilio-peer.ts';
 import { operationsOf } from '../fuzz/openapi-fuzzer.ts';
+import { systemContext } from '../../src/platform/context.ts';
 
 const PUBLIC_URL = 'http://care.test';
 type Tag = 'Alpha' | 'Bravo';
@@ -106,6 +107,12 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
   const allergy = `${tag} peanuts`;
   await ok(await clinical(t.app, ecp, 'POST', '/clinical/v1/resident/allergy', { allergy, locationId: meadows.locationId, residentId }), 200, 'allergy');
   await ok(await clinical(t.app, ecp, 'POST', '/clinical/v1/resident/diagnosis', { loginName: `${low}.nurse`, diagnosis: `${tag} diabetes`, timestamp: at, locationId: meadows.locationId, residentId }), 200, 'diagnosis');
+  const org = (await t.services.identity.findOrganizationByName(`${tag} Senior Living`))!.id;
+  const templateId = (await t.services.residentAssessments.defineTemplate(systemContext(org, 'isolation test'), org, {
+    name: `${tag} Needs`, questions: [{ questionId: 'bathing', text: `${tag} bathing`, choices: [{ answer: 'Independent', points: 0 }, { answer: 'Help', points: 2 }] }],
+    levels: [{ minScore: 0, maxScore: 1_000_000, name: `${tag} Level`, amount: 1000, amountFrequency: 'Monthly' }],
+  })).templateId;
+  await ok(await clinical(t.app, ecp, 'POST', '/clinical/v1/resident/assessment', { residentId, templateId, userId: user, answers: [{ questionId: 'bathing', answer: 'Help' }], completedTimestamp: at }), 200, 'assessment');
   const subscriptionId = (await ok(await clinical(t.app, ecp, 'POST', '/clinical/v1/webhook', { callbackUrl: `http://127.0.0.1:9/${low}-hook` }), 200, 'subscription')).subscriptionId as string;
   await ok(await clinical(t.app, ecp, 'PUT', '/clinical/v1/resident', { residentId, room: '102' }), 200, 'resident update');
   const deliveries = (await ok(await clinical(t.app, ecp, 'GET', `/clinical/v1/webhook/${subscriptionId}/deliveries`), 200, 'deliveries')).data as Array<{ messageId: string }>;
@@ -123,7 +130,7 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
       // with the same value would collide with B's own record).
       member_id: [`${TAG}-MEM-1`, `${TAG}-MEM-2`], ecm_service_auth_id: [`${TAG}-AUTH-1`], mcp_id: [`${TAG}-MCP`], externalIds: [externalIds],
       client_id: partner.client_id, location: meadows.name, locationId: meadows.locationId, locationIds: [meadows.locationId],
-      residentId, contactId, userId: user, loginName: `${low}.nurse`, subscriptionId, messageId: deliveries[0].messageId,
+      residentId, contactId, templateId, userId: user, loginName: `${low}.nurse`, subscriptionId, messageId: deliveries[0].messageId,
       'resident.externalId': { externalIdName: `${TAG}_EHR`, externalIdValue: `${TAG}-EXT-1` },
       'resident.nameAndBirth': resident,
     },
@@ -251,6 +258,7 @@ const BASES: Record<string, (x: Tenant) => { query?: Record<string, unknown>; bo
   'POST /clinical/v1/resident/allergy': () => ({ body: { allergy: fresh('Pollen') } }),
   'DELETE /clinical/v1/resident/allergy': (x) => ({ query: { allergy: x.extra.allergy } }),
   'POST /clinical/v1/resident/diagnosis': () => ({ body: { diagnosis: 'Isolation check' } }),
+  'POST /clinical/v1/resident/assessment': () => ({ body: { score: 1 } }),
   'POST /clinical/v1/resident/contact': () => ({ body: { firstName: fresh('Iso'), lastName: 'Contact' } }),
   'POST /clinical/v1/user': () => ({ body: { firstName: fresh('Iso'), lastName: 'User', userGroup: 'RN', role: 'Nursing' } }),
   'POST /clinical/v1/webhook': () => ({ body: { callbackUrl: 'http://127.0.0.1:9/isolation' } }),

@@ -97,7 +97,11 @@ export const ecpResidents = pgTable(
   ],
 );
 
-/** ECP resident contacts (seed 000 "POST resident/contact"); `guid` is the `contactId` on the wire. */
+/**
+ * ECP resident contacts (seed 000 "POST resident/contact"); `guid` is the `contactId` on the wire. The person and how to
+ * reach them; the relationship, notes and flags are per resident (`ecp_contact_residents`). `locationId`: where the
+ * contact was first created.
+ */
 export const ecpContacts = pgTable(
   'ecp_contacts',
   {
@@ -112,19 +116,11 @@ export const ecpContacts = pgTable(
     state: text('state'),
     zip: text('zip'),
     email: text('email'),
-    notes: text('notes'),
     phone: text('phone'),
     phoneCell: text('phone_cell'),
     phoneWork: text('phone_work'),
     preferredContactMethod: text('preferred_contact_method'),
     preferredContactTime: text('preferred_contact_time'),
-    relationship: text('relationship'),
-    billingContact: boolean('billing_contact').notNull().default(false),
-    healthCarePoa: boolean('health_care_poa').notNull().default(false),
-    healthCarePoaActivated: boolean('health_care_poa_activated').notNull().default(false),
-    primaryContact: boolean('primary_contact').notNull().default(false),
-    providesProducts: boolean('provides_products').notNull().default(false),
-    stateAppointedGuardian: boolean('state_appointed_guardian').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     deletedAt: ts('deleted_at'),
@@ -132,12 +128,25 @@ export const ecpContacts = pgTable(
   (t) => [uniqueIndex('ecp_contacts_guid_key').on(t.guid)],
 );
 
-/** Which residents a contact belongs to (the webhook contact object's `residents` array). */
+/**
+ * Which residents a contact belongs to (the webhook contact object's `residents` array), each link with its own
+ * relationship, notes and flags (seed 000: one `residents` entry per resident). Contact and residents are of one company.
+ */
 export const ecpContactResidents = pgTable(
   'ecp_contact_residents',
   {
     contactId: integer('contact_id').notNull().references(() => ecpContacts.id),
     residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+    relationship: text('relationship'),
+    notes: text('notes'),
+    billingContact: boolean('billing_contact').notNull().default(false),
+    healthCarePoa: boolean('health_care_poa').notNull().default(false),
+    healthCarePoaActivated: boolean('health_care_poa_activated').notNull().default(false),
+    primaryContact: boolean('primary_contact').notNull().default(false),
+    providesProducts: boolean('provides_products').notNull().default(false),
+    stateAppointedGuardian: boolean('state_appointed_guardian').notNull().default(false),
+    /** Order of the `residents` array: the oldest link first. */
+    createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.contactId, t.residentId] }), index('ecp_contact_residents_resident_idx').on(t.residentId)],
 );
@@ -393,4 +402,56 @@ export const ecpWebhookAttempts = pgTable(
     error: text('error'),
   },
   (t) => [index('ecp_webhook_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt)],
+);
+
+/**
+ * A company's assessment templates: questions whose chosen answers carry points (none: the score is entered whole)
+ * and the table of score ranges that maps the total score to a level of care (name, amount, frequency).
+ * `questions`: `[{questionId, text, choices: [{answer, points}]}]`; `levels`: `[{minScore, maxScore, name, amount,
+ * amountFrequency}]`, ranges inclusive and disjoint (checked by the assessments service).
+ */
+export const ecpAssessmentTemplates = pgTable(
+  'ecp_assessment_templates',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    guid: text('guid').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    questions: jsonb('questions').notNull().default(sql`'[]'::jsonb`),
+    levels: jsonb('levels').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('ecp_assessment_templates_guid_key').on(t.guid), uniqueIndex('ecp_assessment_templates_org_name_key').on(t.organizationId, sql`lower(${t.name})`)],
+);
+
+/**
+ * Completed assessments of a resident: the template (its name as it was), the answers (null when the score was
+ * entered whole), the total score, the level of care it set, the ECP user who completed it and when.
+ */
+export const ecpAssessments = pgTable(
+  'ecp_assessments',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').notNull().references(() => ecpLocations.id),
+    residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+    templateId: integer('template_id').notNull().references(() => ecpAssessmentTemplates.id),
+    userId: integer('user_id').notNull().references(() => ecpUsers.id),
+    guid: text('guid').notNull(),
+    templateName: text('template_name').notNull(),
+    answers: jsonb('answers'),
+    score: integer('score').notNull(),
+    levelOfCareName: text('level_of_care_name').notNull(),
+    levelOfCareAmount: numeric('level_of_care_amount', { precision: 12, scale: 2 }),
+    levelOfCareAmountFrequency: text('level_of_care_amount_frequency'),
+    completedAt: ts('completed_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('ecp_assessments_guid_key').on(t.guid),
+    index('ecp_assessments_location_time_idx').on(t.locationId, t.completedAt, t.id),
+    index('ecp_assessments_resident_time_idx').on(t.residentId, t.completedAt),
+  ],
 );

@@ -105,3 +105,9 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
 }
 
 export type AllergyService = ReturnType<typeof createAllergyService>;
+
+/** A resident's allergies follow it to another company (the transfer between ECP accounts), inside the caller's transaction. @returns how many. */
+export async function moveResidentAllergies(tx: Executor, residentId: number, organizationId: number): Promise<number> {
+  const rows = await tx.update(ecpAllergies).set({ organizationId }).where(eq(ecpAllergies.residentId, residentId)).returning({ id: ecpAllergies.id });
+  return rows.length;
+}

@@ -3,7 +3,7 @@
  * hashes. Disabling a client stops its tokens at once (every request checks the client), and rotating the
  * secret refuses tokens issued before the rotation.
  */
-import type { Db } from '../../db/pool.ts';
+import type { Db, Executor } from '../../db/pool.ts';
 import { hashToken, newToken } from '../../platform/crypto.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { IdentityService } from '../../platform/identity/service.ts';
@@ -95,3 +95,13 @@ export function createPartnerClientService({ db, identity }: { db: Db; identity:
 }
 
 export type PartnerClientService = ReturnType<typeof createPartnerClientService>;
+
+/** The location `locationId` (GUID, case-insensitive) of any company, for operator commands. @returns undefined when none. */
+export function findLocationByGuid(db: Executor, locationId: string) {
+  return store.locationByGuid(db, locationId.trim().toUpperCase());
+}
+
+/** The locations with these row ids (any company), by name. */
+export function findLocationsById(db: Executor, ids: number[]) {
+  return store.locationsByIds(db, ids);
+}

@@ -70,3 +70,9 @@ export async function findAuthenticatingClient(db: Executor, apiKeyHash: string)
     locations: r.locations.map((l) => ({ ...l, createdAt: new Date(l.createdAt) })),
   };
 }
+
+/** The location whose GUID is `guid` (upper case), of any company. */
+export async function locationByGuid(db: Executor, guid: string): Promise<LocationRow | undefined> {
+  const [row] = await db.select().from(ecpLocations).where(eq(ecpLocations.guid, guid));
+  return row;
+}

@@ -10,14 +10,19 @@ const S = (max: number) => Type.String({ maxLength: max });
 const Flag = (description: string) => Type.Optional(Type.Boolean({ description: `${description} (true/false or 1/0).` }));
 
 export const NewContact = Type.Object({
+  contactId: Type.Optional(Type.String({
+    minLength: 1, maxLength: 36,
+    description: 'Beyond seed 000: an existing contact of the company to link to this resident as well (a contact shared by several residents), '
+      + 'with this resident\'s own relationship, notes and flags; for a resident it is linked to already, sets that link\'s values. Other fields given change the contact as PUT does.',
+  })),
   address: Type.Optional(S(50)),
   billingContact: Flag('Billing contact'),
   city: Type.Optional(S(50)),
   email: Type.Optional(S(100)),
-  firstName: Type.String({ minLength: 1, maxLength: 30 }),
+  firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 30, description: 'Required for a new contact.' })),
   healthCarePoa: Flag('Health care power of attorney'),
   healthCarePoaActivated: Flag('The power of attorney is activated'),
-  lastName: Type.String({ minLength: 1, maxLength: 30 }),
+  lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 30, description: 'Required for a new contact.' })),
   locationId: Type.String({ minLength: 1, maxLength: 60, description: "The resident's location GUID (or its name)." }),
   notes: Type.Optional(S(300)),
   phone: Type.Optional(S(16)),
@@ -37,7 +42,7 @@ export type NewContactWire = Static<typeof NewContact>;
 
 export const CreatedContact = Type.Object({
   result: Type.Literal('Success'),
-  contactId: Type.String({ description: 'GUID of the new contact.' }),
+  contactId: Type.String({ description: 'GUID of the new (or linked) contact.' }),
 });
 
 const NS = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
@@ -48,6 +53,10 @@ const NS = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max 
  */
 export const ContactUpdate = Type.Object({
   contactId: Type.String({ minLength: 1, maxLength: 36, description: 'GUID of the contact.' }),
+  residentId: Type.Optional(Type.String({
+    minLength: 1, maxLength: 36,
+    description: 'The resident whose relationship, notes or flags change; needed only when the contact is shared by several residents this client reaches.',
+  })),
   address: NS(50),
   billingContact: Flag('Billing contact'),
   city: NS(50),
@@ -71,7 +80,13 @@ export const ContactUpdate = Type.Object({
 });
 export type ContactUpdateWire = Static<typeof ContactUpdate>;
 
-/** `DELETE /clinical/v1/resident/contact/`: the contact id in a JSON body or the query string. */
-export const ContactRef = Type.Object({ contactId: Type.String({ minLength: 1, maxLength: 36, description: 'GUID of the contact.' }) });
+/** `DELETE /clinical/v1/resident/contact/`: the contact id (and optionally one resident) in a JSON body or the query string. */
+export const ContactRef = Type.Object({
+  contactId: Type.String({ minLength: 1, maxLength: 36, description: 'GUID of the contact.' }),
+  residentId: Type.Optional(Type.String({
+    minLength: 1, maxLength: 36,
+    description: 'Unlink only this resident; without it, every resident this client reaches. A contact left with no resident is deleted.',
+  })),
+});
 
 export const ContactChanged = Type.Object({ result: Type.Literal('Success'), contactId: Type.String() });

@@ -6,7 +6,7 @@
  * against. GET lists a location's diagnoses, 100 a page, sorted by timestamp.
  */
 import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/pool.ts';
+import type { Db, Executor } from '../../db/pool.ts';
 import { ecpDiagnoses, ecpLocations, ecpResidents, ecpUsers } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
@@ -128,3 +128,12 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
 }
 
 export type DiagnosisService = ReturnType<typeof createDiagnosisService>;
+
+/**
+ * A resident's diagnoses follow it to another company's location (the transfer between ECP accounts), inside the
+ * caller's transaction; the recording user stays who recorded each. @returns how many moved.
+ */
+export async function moveResidentDiagnoses(tx: Executor, residentId: number, organizationId: number, locationId: number): Promise<number> {
+  const rows = await tx.update(ecpDiagnoses).set({ organizationId, locationId }).where(eq(ecpDiagnoses.residentId, residentId)).returning({ id: ecpDiagnoses.id });
+  return rows.length;
+}

@@ -26,6 +26,14 @@ export const ACTIVE = { status: 'Active', statusDescription: 'Active Resident' }
 export const AWAITING_MOVE_IN = { status: 'Inactive', statusDescription: 'Awaiting Move-In' } as const;
 export const DISCHARGED = { status: 'Inactive', statusDescription: 'Discharged' } as const;
 
+/** A level of care (seed 000 levelOfCare object): `amount` dollars with cents or null, `amountFrequency` Monthly, Daily or null. */
+export interface LevelOfCare {
+  name: string;
+  amount: number | null;
+  amountFrequency: 'Monthly' | 'Daily' | null;
+  effectiveAt: Date;
+}
+
 /** Today (`YYYY-MM-DD`, UTC). */
 const today = (now: Date) => now.toISOString().slice(0, 10);
 
@@ -46,6 +54,26 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
   }
 
   const save = (tx: Executor, id: number, values: Partial<store.NewResidentRow>) => store.saveResident(tx, id, values, clock());
+
+  /**
+   * Sets the level of care of the resident `residentId` (reachable, not discharged) inside `tx`, with its audit row
+   * and event `levelOfCare.update`: the one path of `PUT /resident/level-of-care` and of a completed assessment.
+   * @returns the resident's row after the change.
+   * @throws ValidationError unknown or discharged resident.
+   */
+  async function setLevelOfCare(tx: Executor, ctx: RequestContext<PartnerActor>, residentId: string, level: LevelOfCare): Promise<ResidentRow> {
+    const current = await reachableResident(tx, ctx.actor, residentId);
+    if (current.dischargedAt) throw new ValidationError(['This resident is discharged']);
+    const row = await save(tx, current.id, {
+      levelOfCareName: level.name.trim(),
+      levelOfCareAmount: level.amount === null ? null : level.amount.toFixed(2),
+      levelOfCareAmountFrequency: level.amountFrequency,
+      levelOfCareEffectiveAt: level.effectiveAt,
+    });
+    await recordAudit(tx, ctx, { action: 'update', entityType: 'resident.levelOfCare', entityIds: [row.guid] });
+    await emit(tx, { eventName: 'levelOfCare.update', resident: row });
+    return row;
+  }
 
   return {
     /**
@@ -181,19 +209,17 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
      */
     async updateLevelOfCare(ctx: RequestContext<PartnerActor>, input: LevelOfCareUpdateWire) {
       return db.transaction(async (tx) => {
-        const current = await reachableResident(tx, ctx.actor, input.residentId);
-        if (current.dischargedAt) throw new ValidationError(['This resident is discharged']);
-        const row = await save(tx, current.id, {
-          levelOfCareName: input.name.trim(),
-          levelOfCareAmount: input.amount === undefined || input.amount === null ? null : input.amount.toFixed(2),
-          levelOfCareAmountFrequency: input.amountFrequency ?? null,
-          levelOfCareEffectiveAt: input.effectiveTimestamp ? new Date(input.effectiveTimestamp) : clock(),
+        const row = await setLevelOfCare(tx, ctx, input.residentId, {
+          name: input.name,
+          amount: input.amount ?? null,
+          amountFrequency: input.amountFrequency ?? null,
+          effectiveAt: input.effectiveTimestamp ? new Date(input.effectiveTimestamp) : clock(),
         });
-        await recordAudit(tx, ctx, { action: 'update', entityType: 'resident.levelOfCare', entityIds: [row.guid] });
-        await emit(tx, { eventName: 'levelOfCare.update', resident: row });
         return { result: 'Success' as const, residentId: row.guid };
       });
     },
+
+    setLevelOfCare,
 
     /**
      * `GET /clinical/v1/resident` (beyond seed 000): residents of the reachable locations (or the one named),
@@ -267,4 +293,19 @@ export async function matchResident(tx: Executor, location: LocationRow, id: Res
   const problem = residentMatchProblem(key, rows.length);
   if (problem) throw new ValidationError([problem]);
   return rows[0];
+}
+
+/**
+ * The resident `residentId` (GUID, any company), locked for the rest of the transaction: the transfer's first step.
+ * @throws ValidationError `No resident with residentId X`.
+ */
+export async function lockResidentForTransfer(tx: Executor, residentId: string): Promise<ResidentRow> {
+  const row = await store.lockResidentByGuid(tx, residentId.trim().toUpperCase());
+  if (!row) throw new ValidationError([`No resident with residentId ${residentId.trim()}`]);
+  return row;
+}
+
+/** Moves the resident row to `location` (of another company); same `residentId`. @returns the row after the move. */
+export async function moveResidentToLocation(tx: Executor, resident: ResidentRow, location: LocationRow, now: Date): Promise<ResidentRow> {
+  return store.moveResident(tx, resident.id, location.organizationId, location.id, now);
 }

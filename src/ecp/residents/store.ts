@@ -187,3 +187,15 @@ export async function residentsByKey(tx: Executor, locationId: number, key: Resi
     .where(and(eq(ecpResidents.locationId, locationId), isNull(ecpResidents.dischargedAt), residentKeySql(key.mode, (name) => sql`${values[name]}`)))
     .limit(limit);
 }
+
+/** The resident `guid` (upper case) of any company, locked for update: the operator's transfer. @returns undefined when none. */
+export async function lockResidentByGuid(tx: Executor, guid: string): Promise<ResidentRow | undefined> {
+  const [row] = await tx.select().from(ecpResidents).where(eq(ecpResidents.guid, guid)).for('update');
+  return row;
+}
+
+/** Moves the resident `id` to the company `organizationId` and its location `locationId`. @returns the row after the move. */
+export async function moveResident(tx: Executor, id: number, organizationId: number, locationId: number, now: Date): Promise<ResidentRow> {
+  const [row] = await tx.update(ecpResidents).set({ organizationId, locationId, updatedAt: now }).where(eq(ecpResidents.id, id)).returning();
+  return row;
+}

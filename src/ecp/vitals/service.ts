@@ -4,7 +4,7 @@
  * (loginName or userId; `recordingUserKey`), at the location it names (name or GUID). GET lists a
  * location's readings of one kind, 100 a page, sorted by timestamp.
  */
-import type { Db } from '../../db/pool.ts';
+import type { Db, Executor } from '../../db/pool.ts';
 import { auditValues } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
@@ -18,7 +18,7 @@ import { recordingUserKey, recordingUserProblem } from '../shared/recording-user
 import { resolveRecordingUser } from '../users/service.ts';
 import { rangeProblems, type VitalDefinition } from './definitions.ts';
 import type { VitalQueryWire } from './schemas.ts';
-import { insertReading, readingPage } from './store.ts';
+import { insertReading, moveResidentReadings, readingPage } from './store.ts';
 
 /** A reading may be stamped up to this far ahead of the server's clock (device clock skew). */
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
@@ -106,3 +106,11 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
 }
 
 export type VitalService = ReturnType<typeof createVitalService>;
+
+/**
+ * A resident's vital readings follow it to another company's location (the transfer between ECP accounts), inside
+ * the caller's transaction; the recording user stays who took each reading. @returns how many moved.
+ */
+export function moveResidentVitals(tx: Executor, residentId: number, organizationId: number, locationId: number): Promise<number> {
+  return moveResidentReadings(tx, residentId, organizationId, locationId);
+}

@@ -149,3 +149,9 @@ export async function readingPage(db: Executor, def: VitalDefinition, q: { locat
   });
   return { total: rows[0].total, rows: rows.filter((r) => r.recorded_at !== null) };
 }
+
+/** Moves the readings of the resident `residentId` (row id) to the company `organizationId` and location `locationId`. @returns how many. */
+export async function moveResidentReadings(tx: Executor, residentId: number, organizationId: number, locationId: number): Promise<number> {
+  const rows = await tx.execute(sql`UPDATE ecp_vitals SET organization_id = ${organizationId}, location_id = ${locationId} WHERE resident_id = ${residentId} RETURNING id`);
+  return rows.rowCount ?? 0;
+}

@@ -9,9 +9,9 @@
  * Two statements per event: one reads the company and location GUIDs and moves the resource's clock (the
  * envelope needs all three), one inserts the message and its deliveries and notifies.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, arrayOverlaps, eq, isNull, sql } from 'drizzle-orm';
 import { preparedStatement, type Executor } from '../../db/pool.ts';
-import { ecpCompanies } from '../../db/schema.ts';
+import { ecpCompanies, ecpWebhookSubscriptions, partnerClients } from '../../db/schema.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
 import { newGuid } from '../shared/ids.ts';
 import type { WebhookDataOf, WebhookEventName } from './payloads.ts';
@@ -35,6 +35,11 @@ export type WebhookEvent = {
     locationId: number | null;
     /** User events: the user's `locationIds`; subscriptions whose client reaches any of them match. Default `[locationId]`. */
     userLocationIds?: number[];
+    /**
+     * Only these subscriptions (ids) may get the message, among those that match; an event whose `data` differs by
+     * audience (a contact's `residents`) is recorded once per audience. Default: every matching subscription.
+     */
+    subscriptionIds?: number[];
   };
 }[WebhookEventName];
 
@@ -109,7 +114,8 @@ const insertMessage = preparedStatement<{ ids: Array<string | number> }>('ecp_we
     subs AS (
       SELECT s.id FROM ecp_webhook_subscriptions s JOIN partner_clients pc ON pc.id = s.partner_client_id
       WHERE s.organization_id = ${org} AND s.enabled AND pc.disabled_at IS NULL AND ${event} = ANY (s.event_names)
-        AND pc.location_ids && ${locs} AND (s.location_ids IS NULL OR s.location_ids && ${locs})),
+        AND pc.location_ids && ${locs} AND (s.location_ids IS NULL OR s.location_ids && ${locs})
+        AND (${sql.placeholder('only_subscription_ids')}::int[] IS NULL OR s.id = ANY (${sql.placeholder('only_subscription_ids')}::int[]))),
     ins AS (
       INSERT INTO ecp_webhook_deliveries (organization_id, message_id, subscription_id)
       SELECT ${org}, msg.id, subs.id FROM msg, subs ORDER BY subs.id
@@ -157,7 +163,58 @@ export async function recordWebhookEvent(tx: Executor, event: WebhookEvent, deps
   const locs = event.userLocationIds ?? (event.locationId === null ? [] : [event.locationId]);
   const [row] = await insertMessage(tx, {
     id: messageId, org: event.organizationId, location_id: event.locationId, event_name: event.eventName, resource_key: resourceKey,
-    at: at.toISOString(), payload, match_location_ids: locs,
+    at: at.toISOString(), payload, match_location_ids: locs, only_subscription_ids: event.subscriptionIds ?? null,
   });
   return { messageId, eventTimestamp: envelope.eventTimestamp, payload, deliveryIds: row.ids.map(Number) };
+}
+
+/** An enabled subscription of a live client, with what it may see: its client's locations and its own filter. */
+export interface SubscriptionAudience {
+  id: number;
+  eventNames: string[];
+  /** `ecp_locations.id` the subscription's client reaches. */
+  clientLocationIds: number[];
+  /** The subscription's own location filter (null: every location the client reaches). */
+  locationIds: number[] | null;
+}
+
+/**
+ * The enabled subscriptions of the company `organizationId` (of live clients) whose client reaches one of
+ * `locationIds`: whom an event that concerns several locations may go to, each with what it may see.
+ */
+export async function subscriptionsReaching(tx: Executor, organizationId: number, locationIds: number[]): Promise<SubscriptionAudience[]> {
+  if (!locationIds.length) return [];
+  return tx.select({
+    id: ecpWebhookSubscriptions.id,
+    eventNames: ecpWebhookSubscriptions.eventNames,
+    clientLocationIds: partnerClients.locationIds,
+    locationIds: ecpWebhookSubscriptions.locationIds,
+  }).from(ecpWebhookSubscriptions)
+    .innerJoin(partnerClients, eq(partnerClients.id, ecpWebhookSubscriptions.partnerClientId))
+    .where(and(
+      eq(ecpWebhookSubscriptions.organizationId, organizationId),
+      eq(ecpWebhookSubscriptions.enabled, true),
+      isNull(partnerClients.disabledAt),
+      arrayOverlaps(partnerClients.locationIds, locationIds),
+    ))
+    .orderBy(ecpWebhookSubscriptions.id);
+}
+
+/**
+ * Withdraws, inside the caller's transaction, every delivery of the company `organizationId` of a message about the
+ * resident `residentGuid` (its resident, diet, level-of-care and allergy events, and the contact events that list
+ * it): status `withdrawn`, which the dispatcher never claims, a retry cannot find and a replay does not select. An
+ * attempt already in flight ends without changing the status. Used when the resident leaves the company.
+ * @returns how many deliveries were withdrawn.
+ */
+export async function withdrawResidentMessages(tx: Executor, organizationId: number, residentGuid: string): Promise<number> {
+  const rows = await tx.execute(sql`
+    UPDATE ecp_webhook_deliveries d SET status = 'withdrawn', lease_until = NULL, updated_at = now()
+    FROM ecp_webhook_messages m
+    WHERE m.id = d.message_id AND m.organization_id = ${organizationId} AND d.organization_id = ${organizationId} AND d.status <> 'withdrawn'
+      AND (m.resource_key = ${`${organizationId}:resident:${residentGuid}`}
+        OR (m.event_name LIKE 'contact.%'
+          AND (m.payload::jsonb -> 'data' -> 'contact' -> 'residents') @> jsonb_build_array(jsonb_build_object('residentId', ${residentGuid}::text))))
+    RETURNING d.id`);
+  return rows.rowCount ?? 0;
 }

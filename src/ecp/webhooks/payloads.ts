@@ -6,7 +6,7 @@
  * meaningless time), `codeStatus` "DNR" is sent as "DNR (Do Not Resuscitate)", instants ISO 8601 UTC with
  * milliseconds and `+00:00`.
  */
-import type { ecpContacts, ecpUsers } from '../../db/schema.ts';
+import type { ecpContactResidents, ecpContacts, ecpUsers } from '../../db/schema.ts';
 import { ECP_EVENT_NAMES, type EcpEventName } from '../events.ts';
 import { dietObject, levelOfCareObject, residentObject } from '../residents/wire.ts';
 
@@ -18,6 +18,8 @@ export type WebhookEventName = EcpEventName;
 
 type ContactRow = typeof ecpContacts.$inferSelect;
 type UserRow = typeof ecpUsers.$inferSelect;
+type ContactLinkValues = Pick<typeof ecpContactResidents.$inferSelect,
+  'billingContact' | 'healthCarePoa' | 'healthCarePoaActivated' | 'notes' | 'primaryContact' | 'providesProducts' | 'relationship' | 'stateAppointedGuardian'>;
 
 /** Seed 000 allergy object: the resident's current allergies, the full list. */
 export function allergyObject(residentGuid: string, allergies: string[]) {
@@ -25,11 +27,11 @@ export function allergyObject(residentGuid: string, allergies: string[]) {
 }
 
 /**
- * Seed 000 contact object with its `residents` array. The flags, notes and relationship are stored on the contact,
- * so every entry of `residents` carries the same ones.
- * @param residents the contact's residents (rows or anything with their `guid`).
+ * Seed 000 contact object with its `residents` array: one entry per resident, each with that link's relationship,
+ * notes and flags.
+ * @param residents the residents to list (those the receiving subscriber may see), each with its link.
  */
-export function contactObject(c: ContactRow, residents: ReadonlyArray<{ guid: string }>) {
+export function contactObject(c: ContactRow, residents: ReadonlyArray<{ resident: { guid: string }; link: ContactLinkValues }>) {
   return {
     address: c.address,
     city: c.city,
@@ -42,16 +44,16 @@ export function contactObject(c: ContactRow, residents: ReadonlyArray<{ guid: st
     phoneWork: c.phoneWork,
     preferredContactMethod: c.preferredContactMethod,
     preferredContactTime: c.preferredContactTime,
-    residents: residents.map((r) => ({
-      billingContact: c.billingContact,
-      healthCarePoa: c.healthCarePoa,
-      healthCarePoaActivated: c.healthCarePoaActivated,
-      notes: c.notes,
-      primaryContact: c.primaryContact,
-      providesProducts: c.providesProducts,
-      relationship: c.relationship,
-      residentId: r.guid,
-      stateAppointedGuardian: c.stateAppointedGuardian,
+    residents: residents.map(({ resident, link }) => ({
+      billingContact: link.billingContact,
+      healthCarePoa: link.healthCarePoa,
+      healthCarePoaActivated: link.healthCarePoaActivated,
+      notes: link.notes,
+      primaryContact: link.primaryContact,
+      providesProducts: link.providesProducts,
+      relationship: link.relationship,
+      residentId: resident.guid,
+      stateAppointedGuardian: link.stateAppointedGuardian,
     })),
     state: c.state,
     zip: c.zip,

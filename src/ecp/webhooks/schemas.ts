@@ -69,7 +69,7 @@ export const SubscriptionList = Type.Object({
 export const DeletedSubscription = Type.Object({ result: Type.Literal('Success'), subscriptionId: Type.String() });
 
 export const DeliveryQuery = Type.Object({
-  status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')], { description: 'Only deliveries in this state.' })),
+  status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('withdrawn')], { description: 'Only deliveries in this state.' })),
   eventName: Type.Optional(EventName),
   messageId: Type.Optional(Guid('Only this message.')),
   since: Type.Optional(DateTimeText({ description: 'Only messages created at or after this instant (ISO 8601).' })),
@@ -83,7 +83,9 @@ export const DeliveryList = Type.Object({
     messageId: Type.String({ description: 'The message GUID: the payload `id` and the `webhook-id` header.' }),
     eventName: Type.String(),
     eventTimestamp: Ts('The payload\'s eventTimestamp.'),
-    status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('withdrawn')], {
+      description: '`withdrawn`: the message is about a resident who moved to another company; it is never sent, retried or replayed again.',
+    }),
     nextAttemptAt: Nullable(Ts('When a pending delivery is tried next.')),
     attempts: Type.Array(Type.Object({
       attemptedAt: Ts('When the attempt was made.'),

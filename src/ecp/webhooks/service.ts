@@ -11,7 +11,7 @@
  * days is disabled. Manual retries and replays make deliveries due again here and wake the dispatchers.
  */
 import { randomBytes } from 'node:crypto';
-import { and, count, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import pino, { type LevelWithSilent } from 'pino';
 import type { Db, Executor } from '../../db/pool.ts';
@@ -29,6 +29,7 @@ import { createWebhookDispatcher, type WebhookDispatcher } from './dispatcher.ts
 import { companyGuidOf, recordWebhookEvent, WEBHOOK_NOTIFY_CHANNEL, type RecordedWebhookEvent, type WebhookEvent } from './outbox.ts';
 import { WEBHOOK_EVENT_NAMES, type WebhookEventName } from './payloads.ts';
 
+export { withdrawResidentMessages } from './outbox.ts';
 export { classifyAttempt, FAILING_DISABLE_AFTER, MAX_RETRY_AFTER_SECONDS, parseRetryAfter, withJitter, type AttemptOutcome } from './rules.ts';
 
 type SubscriptionRow = typeof ecpWebhookSubscriptions.$inferSelect;
@@ -51,7 +52,7 @@ export interface SubscriptionUpdate {
 }
 
 export interface DeliveryFilter {
-  status?: 'pending' | 'succeeded' | 'failed';
+  status?: 'pending' | 'succeeded' | 'failed' | 'withdrawn';
   eventName?: WebhookEventName;
   messageId?: string;
   since?: string;
@@ -306,7 +307,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
           messageId: d.messageId,
           eventName,
           eventTimestamp: ecpTimestamp(eventTimestamp),
-          status: d.status as 'pending' | 'succeeded' | 'failed',
+          status: d.status as 'pending' | 'succeeded' | 'failed' | 'withdrawn',
           nextAttemptAt: d.status === 'pending' ? ecpTimestamp(d.nextAttemptAt) : null,
           attempts: attempts.filter((a) => a.deliveryId === d.id).map((a) => ({
             attemptedAt: ecpTimestamp(a.attemptedAt), statusCode: a.statusCode, latencyMs: a.latencyMs, response: a.responseBody, error: a.error,
@@ -321,7 +322,8 @@ export function createWebhookService({ db, delivery, clock, log }: {
       return db.transaction(async (tx) => {
         const sub = await ownSubscription(tx, ctx.actor, subscriptionId, true);
         const rows = await tx.select().from(ecpWebhookDeliveries)
-          .where(and(eq(ecpWebhookDeliveries.subscriptionId, sub.id), eq(ecpWebhookDeliveries.messageId, messageId.trim().toUpperCase()))).for('update');
+          .where(and(eq(ecpWebhookDeliveries.subscriptionId, sub.id), eq(ecpWebhookDeliveries.messageId, messageId.trim().toUpperCase()),
+            ne(ecpWebhookDeliveries.status, 'withdrawn'))).for('update');
         if (!rows.length) throw new ValidationError([`No message ${messageId.trim()} for this subscription`]);
         await resend(tx, sub, rows);
         await recordAudit(tx, ctx, { action: 'update', entityType: 'webhook_delivery', entityIds: [rows[0].messageId] });

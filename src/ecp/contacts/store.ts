@@ -1,0 +1,123 @@
+/**
+ * SQL of ECP resident contacts: the contact (the person and how to reach them) and its links to residents
+ * (`ecp_contact_residents`: per resident, the relationship, notes and flags). Every read is bounded by the company
+ * (`organizationId`) or by the locations a client reaches; every write runs in the caller's transaction.
+ */
+import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/pool.ts';
+import { ecpContactResidents, ecpContacts, ecpResidents } from '../../db/schema.ts';
+
+export type ContactRow = typeof ecpContacts.$inferSelect;
+export type NewContactRow = typeof ecpContacts.$inferInsert;
+export type ContactLinkRow = typeof ecpContactResidents.$inferSelect;
+export type ResidentRow = typeof ecpResidents.$inferSelect;
+
+/** A contact's link to one resident, with the resident's row. */
+export interface ContactResident {
+  resident: ResidentRow;
+  link: ContactLinkRow;
+}
+
+/** The per-resident fields of a link (seed 000 contact object, `residents` entries). */
+export const LINK_FIELDS = [
+  'relationship', 'notes', 'billingContact', 'healthCarePoa', 'healthCarePoaActivated', 'primaryContact', 'providesProducts', 'stateAppointedGuardian',
+] as const satisfies ReadonlyArray<keyof ContactLinkRow>;
+export type LinkValues = Partial<Pick<ContactLinkRow, (typeof LINK_FIELDS)[number]>>;
+
+/** The resident `guid` (upper case) at the location `locationId`, or undefined. */
+export async function residentAtLocation(tx: Executor, guid: string, locationId: number): Promise<ResidentRow | undefined> {
+  const [row] = await tx.select().from(ecpResidents).where(and(eq(ecpResidents.guid, guid), eq(ecpResidents.locationId, locationId)));
+  return row;
+}
+
+/** Locks residents' rows (in id order) for the rest of the transaction: one writer of their contacts at a time. */
+export async function lockResidents(tx: Executor, ids: number[]): Promise<void> {
+  if (ids.length) await tx.select({ id: ecpResidents.id }).from(ecpResidents).where(inArray(ecpResidents.id, [...ids].sort((a, b) => a - b))).orderBy(ecpResidents.id).for('update');
+}
+
+/** The residents a contact is linked to, oldest link first (the webhook contact object's `residents`). */
+export async function linksOf(tx: Executor, contactId: number): Promise<ContactResident[]> {
+  return tx.select({ resident: ecpResidents, link: ecpContactResidents }).from(ecpContactResidents)
+    .innerJoin(ecpResidents, eq(ecpResidents.id, ecpContactResidents.residentId))
+    .where(eq(ecpContactResidents.contactId, contactId))
+    .orderBy(asc(ecpContactResidents.createdAt), asc(ecpContactResidents.residentId));
+}
+
+/** The live contacts linked to the resident `residentId` (row id), oldest first. */
+export async function contactsOfResident(tx: Executor, residentId: number): Promise<ContactRow[]> {
+  return tx.select({ c: ecpContacts }).from(ecpContacts)
+    .innerJoin(ecpContactResidents, eq(ecpContactResidents.contactId, ecpContacts.id))
+    .where(and(eq(ecpContactResidents.residentId, residentId), isNull(ecpContacts.deletedAt)))
+    .orderBy(asc(ecpContacts.id)).for('update', { of: ecpContacts })
+    .then((rows) => rows.map((r) => r.c));
+}
+
+/** Another live contact of one of `residentIds` named `firstName lastName` (case-insensitive), but `except`. */
+export async function contactWithName(tx: Executor, residentIds: number[], firstName: string, lastName: string, except?: number): Promise<{ guid: string } | undefined> {
+  if (!residentIds.length) return undefined;
+  const [existing] = await tx
+    .select({ guid: ecpContacts.guid })
+    .from(ecpContacts)
+    .innerJoin(ecpContactResidents, eq(ecpContactResidents.contactId, ecpContacts.id))
+    .where(and(
+      inArray(ecpContactResidents.residentId, residentIds),
+      isNull(ecpContacts.deletedAt),
+      except === undefined ? undefined : ne(ecpContacts.id, except),
+      sql`lower(${ecpContacts.firstName}) = lower(${firstName})`,
+      sql`lower(${ecpContacts.lastName}) = lower(${lastName})`,
+    ))
+    .limit(1);
+  return existing;
+}
+
+/**
+ * The live contact `guid` (upper case) of the company `organizationId` linked to at least one resident at
+ * `locationIds`, locked for update. @returns undefined when there is none (or `locationIds` is empty).
+ */
+export async function lockReachableContact(tx: Executor, guid: string, organizationId: number, locationIds: number[]): Promise<ContactRow | undefined> {
+  if (!locationIds.length) return undefined;
+  const [row] = await tx.select().from(ecpContacts).where(and(
+    eq(ecpContacts.guid, guid),
+    eq(ecpContacts.organizationId, organizationId),
+    isNull(ecpContacts.deletedAt),
+    sql`EXISTS (SELECT 1 FROM ${ecpContactResidents} l JOIN ${ecpResidents} r ON r.id = l.resident_id
+      WHERE l.contact_id = ${ecpContacts.id} AND r.location_id IN ${locationIds})`,
+  )).for('update');
+  return row;
+}
+
+/** Inserts a contact. @returns the stored row. */
+export async function insertContact(tx: Executor, values: NewContactRow): Promise<ContactRow> {
+  const [row] = await tx.insert(ecpContacts).values(values).returning();
+  return row;
+}
+
+/** Links the contact to a resident with its per-resident values. */
+export async function insertLink(tx: Executor, contactId: number, residentId: number, values: LinkValues): Promise<void> {
+  await tx.insert(ecpContactResidents).values({ ...values, contactId, residentId });
+}
+
+/** Writes `values` (and `updated_at`) to the contact `id`. @returns the row after the change. */
+export async function saveContact(tx: Executor, id: number, values: Partial<NewContactRow>, now: Date): Promise<ContactRow> {
+  const [row] = await tx.update(ecpContacts).set({ ...values, updatedAt: now }).where(eq(ecpContacts.id, id)).returning();
+  return row;
+}
+
+/** Writes `values` to the link of the contact `contactId` and the resident `residentId` (row ids). */
+export async function saveLink(tx: Executor, contactId: number, residentId: number, values: LinkValues): Promise<void> {
+  if (!Object.keys(values).length) return;
+  await tx.update(ecpContactResidents).set(values)
+    .where(and(eq(ecpContactResidents.contactId, contactId), eq(ecpContactResidents.residentId, residentId)));
+}
+
+/** Removes the links of the contact `contactId` to the residents `residentIds` (row ids). */
+export async function deleteLinks(tx: Executor, contactId: number, residentIds: number[]): Promise<void> {
+  if (!residentIds.length) return;
+  await tx.delete(ecpContactResidents).where(and(eq(ecpContactResidents.contactId, contactId), inArray(ecpContactResidents.residentId, residentIds)));
+}
+
+/** Marks the contact `id` deleted (its row stays as the last state). @returns the row. */
+export async function softDeleteContact(tx: Executor, id: number, now: Date): Promise<ContactRow> {
+  const [row] = await tx.update(ecpContacts).set({ deletedAt: now }).where(eq(ecpContacts.id, id)).returning();
+  return row;
+}
