@@ -115,7 +115,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   };
   const activities = createActivityService({ db, mail, jobs, mailer, patients, events, communications: createCommunicationRecordReader(), clock });
   const delivery = {
-    webhookAllowPrivateUrls: config.webhookAllowPrivateUrls,
+    webhookAllowPrivateUrls: config.outboundAllowPrivateUrls,
     webhookRetrySchedule: config.webhookRetrySchedule,
     webhookTimeoutMs: config.webhookTimeoutMs,
     logLevel: config.logLevel,
