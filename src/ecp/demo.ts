@@ -11,7 +11,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { ecpAllergies, ecpContactResidents, ecpContacts, ecpLocations, ecpResidents, ecpUsers, ecpVitals, partnerClients } from '../db/schema.ts';
 import type { Db } from '../db/pool.ts';
 import type { DemoSeeder } from '../platform/demo.ts';
-import type { PartnerClientService } from './clients/service.ts';
+import { printableCredentials, type PartnerClientService } from './clients/service.ts';
 import { newGuid } from './shared/ids.ts';
 import type { IdentityService } from '../platform/identity/service.ts';
 
@@ -31,7 +31,10 @@ export const ecpDemoSeeder: DemoSeeder<{ identity: IdentityService; partnerClien
       const secret = await services.partnerClients.rotateSecret(existing.clientId);
       const key = await services.partnerClients.rotateApiKey(existing.clientId);
       const locations = await services.partnerClients.locationsOf(existing);
-      credentials = { ...secret, api_key: key.api_key, company_id: existing.organizationId, locations: locations.map((l) => ({ locationId: l.guid, name: l.name })) };
+      credentials = {
+        ...secret, api_key: key.api_key, companyId: await services.partnerClients.companyGuid(existing.organizationId), company_id: existing.organizationId,
+        locations: locations.map((l) => ({ locationId: l.guid, name: l.name })),
+      };
     }
     const locations = await db.select().from(ecpLocations).where(eq(ecpLocations.organizationId, org!.id));
     const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(ecpResidents).where(and(eq(ecpResidents.organizationId, org!.id)));
@@ -71,7 +74,7 @@ export const ecpDemoSeeder: DemoSeeder<{ identity: IdentityService; partnerClien
     }
     const [{ users }] = await db.select({ users: sql<number>`count(*)::int` }).from(ecpUsers).where(eq(ecpUsers.organizationId, org!.id));
     if (users === 0) await seedClinicalData(db, org!.id, locations);
-    return { ecp_client: credentials, ecp_locations: locations.map((l) => l.name).sort(), ecp_staff: DEMO_STAFF.map((u) => u.loginName) };
+    return { ecp_client: printableCredentials(credentials), ecp_locations: locations.map((l) => l.name).sort(), ecp_staff: DEMO_STAFF.map((u) => u.loginName) };
   },
 };
 
