@@ -108,6 +108,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const events = createEventService({ db, patients });
   const mail = {
     attachmentHosts: config.mailAttachmentHosts,
+    allowPrivateUrls: config.outboundAllowPrivateUrls,
     attachmentMaxBytes: config.mailAttachmentMaxBytes,
     retryLimit: config.mailRetryLimit,
     retryDelaySeconds: config.mailRetryDelaySeconds,

@@ -20,8 +20,10 @@ export const ACTIVITY_NOT_FOUND = 'Activity not found';
 
 /** How email activities are sent (the `MAIL_*` and `SMTP_TIMEOUT_MS` settings). */
 export interface ActivityMailSettings {
-  /** Hosts an attachment URL may name (`MAIL_ATTACHMENT_HOSTS`). */
+  /** Hosts an attachment URL may name (`MAIL_ATTACHMENT_HOSTS`); empty: any host the outbound guard lets through. */
   attachmentHosts: string[];
+  /** The outbound guard may reach loopback and private addresses (`OUTBOUND_ALLOW_PRIVATE_URLS`). */
+  allowPrivateUrls: boolean;
   /** Largest attachment fetched, in bytes. */
   attachmentMaxBytes: number;
   retryLimit: number;

@@ -2,7 +2,7 @@
  * Pure rules of activities: the required fields of each type (seed 003,
  * "Activity Types") and the blocking graph.
  */
-import { isAllowedUrl } from '../../platform/outbound.ts';
+import { checkOutboundUrl, OutboundUrlError, type OutboundFetchOptions } from '../../platform/outbound.ts';
 import type { ActivityType } from './schemas.ts';
 
 /** An activity as it will be after a create or update (the stored row merged with the request). */
@@ -22,15 +22,20 @@ export interface ActivityDraft {
   outcome?: string | null;
 }
 
+/** The sentence of a draft without an assignee. */
+export const ASSIGNEE_BLANK = "Assigned to can't be blank";
+
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 
 /**
  * Every problem of a draft, one sentence each, in the seed's words
  * (`Message can't be blank`, `Assigned to can't be blank`).
- * @param allowedAttachmentHosts `MAIL_ATTACHMENT_HOSTS`.
+ * @param attachments the outbound guard's settings: `MAIL_ATTACHMENT_HOSTS` (empty: any host) and
+ *   `OUTBOUND_ALLOW_PRIVATE_URLS`. Only what needs no network is checked here (a host name is resolved and checked
+ *   when the email is sent), so the seed's `https://storage.example.com/...` is accepted on any server.
  */
-export function activityErrors(a: ActivityDraft, allowedAttachmentHosts: string[]): string[] {
+export function activityErrors(a: ActivityDraft, attachments: OutboundFetchOptions): string[] {
   const errors: string[] = [];
   const t = a.activityType;
   if (!t) errors.push("Activity type can't be blank");
@@ -45,7 +50,12 @@ export function activityErrors(a: ActivityDraft, allowedAttachmentHosts: string[
     if (blank(a.emailTo)) errors.push("Email to can't be blank");
     else if (!EMAIL.test(a.emailTo!.trim())) errors.push('Email to is not a valid email address');
     for (const url of a.emailAttachments ?? []) {
-      if (!isAllowedUrl(url, allowedAttachmentHosts)) errors.push(`Email attachment ${url} is not on an allowed host`);
+      try {
+        checkOutboundUrl(url, attachments);
+      } catch (err) {
+        if (!(err instanceof OutboundUrlError)) throw err;
+        errors.push(`Email attachment ${url} ${err.message}`);
+      }
     }
   } else if ((a.emailAttachments ?? []).length > 0) {
     errors.push('Email attachments are only allowed on email activities');
@@ -55,7 +65,7 @@ export function activityErrors(a: ActivityDraft, allowedAttachmentHosts: string[
     errors.push('Modality is only allowed for appointments and meetings');
   }
   if (t && t !== 'task' && !blank(a.dueAt)) errors.push('Due at is only allowed for tasks');
-  if (blank(a.assignedToId)) errors.push("Assigned to can't be blank");
+  if (blank(a.assignedToId)) errors.push(ASSIGNEE_BLANK);
   return errors;
 }
 

@@ -21,7 +21,7 @@ export function updateActivity(c: ActivityContext, ctx: RequestContext, patientI
     const errors: string[] = [];
     if (changes.activityType && changes.activityType !== current.activityType) errors.push("Activity type can't be changed");
     const merged = { ...current, ...changes, activityType: current.activityType } as store.ActivityRow;
-    errors.push(...activityErrors(merged as ActivityDraft, mail.attachmentHosts));
+    errors.push(...activityErrors(merged as ActivityDraft, { allowedHosts: mail.attachmentHosts, allowPrivate: mail.allowPrivateUrls }));
     const linksChange = 'blockedById' in changes || 'blockingId' in changes;
     const related = await relationErrors(
       tx,

@@ -4896,7 +4896,7 @@ export interface paths {
                             due_at?: string | null;
                             /** @description Minutes. */
                             duration?: number | null;
-                            /** @description URLs on a host listed in MAIL_ATTACHMENT_HOSTS. */
+                            /** @description http(s) URLs of files attached to an email activity, fetched when the mail is sent through the outbound guard (public addresses only, no redirects, MAIL_ATTACHMENT_MAX_BYTES each; MAIL_ATTACHMENT_HOSTS, when set, lists the hosts allowed). A file that cannot be fetched fails the attempt; after the last retry email_status is failed and email_error names the attachment and why. */
                             email_attachments?: string[];
                             /** @description Recipient (required for email). */
                             email_to?: string | null;
@@ -4974,7 +4974,7 @@ export interface paths {
                                 /** @description Minutes. */
                                 duration: number | null;
                                 email_attachments: string[];
-                                /** @description Why the last delivery attempt failed. */
+                                /** @description Why the last delivery attempt failed, e.g. `Attachment https://storage.example.com/documents/care-plan.pdf answered HTTP 404`. */
                                 email_error: string | null;
                                 /**
                                  * Format: date-time
@@ -5185,7 +5185,7 @@ export interface paths {
                                 /** @description Minutes. */
                                 duration: number | null;
                                 email_attachments: string[];
-                                /** @description Why the last delivery attempt failed. */
+                                /** @description Why the last delivery attempt failed, e.g. `Attachment https://storage.example.com/documents/care-plan.pdf answered HTTP 404`. */
                                 email_error: string | null;
                                 /**
                                  * Format: date-time
@@ -5332,7 +5332,7 @@ export interface paths {
                             due_at?: string | null;
                             /** @description Minutes. */
                             duration?: number | null;
-                            /** @description URLs on a host listed in MAIL_ATTACHMENT_HOSTS. */
+                            /** @description http(s) URLs of files attached to an email activity, fetched when the mail is sent through the outbound guard (public addresses only, no redirects, MAIL_ATTACHMENT_MAX_BYTES each; MAIL_ATTACHMENT_HOSTS, when set, lists the hosts allowed). A file that cannot be fetched fails the attempt; after the last retry email_status is failed and email_error names the attachment and why. */
                             email_attachments?: string[];
                             /** @description Recipient (required for email). */
                             email_to?: string | null;
@@ -5410,7 +5410,7 @@ export interface paths {
                                 /** @description Minutes. */
                                 duration: number | null;
                                 email_attachments: string[];
-                                /** @description Why the last delivery attempt failed. */
+                                /** @description Why the last delivery attempt failed, e.g. `Attachment https://storage.example.com/documents/care-plan.pdf answered HTTP 404`. */
                                 email_error: string | null;
                                 /**
                                  * Format: date-time
