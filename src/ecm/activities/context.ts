@@ -173,7 +173,7 @@ export function createActivityContext(deps: ActivityServiceDeps) {
   ): Promise<{ errors: string[]; records: CommunicationRecords }> {
     const errors: string[] = [];
     const records: CommunicationRecords = {};
-    if (set.assignedToId) {
+    if (typeof set.assignedToId === 'number') {
       const ok = assigneeActive ?? (await store.activeUsersIn(tx, orgId, [set.assignedToId])).has(set.assignedToId);
       if (!ok) errors.push('Assigned to must be an active user of the clinic');
     }

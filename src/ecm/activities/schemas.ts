@@ -35,7 +35,7 @@ const SummaryFields = {
   patient_name: Type.String(),
   performed_by_id: Nullable(Type.Integer()),
   performed_by_name: Nullable(Type.String()),
-  assigned_to_id: Type.Integer(),
+  assigned_to_id: Nullable(Type.Integer({ description: 'Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager).' })),
   assigned_to_name: Nullable(Type.String()),
   parent_id: Nullable(Type.Integer()),
   comments_count: Type.Integer(),
@@ -60,7 +60,7 @@ export const SubtaskSummary = Type.Object({
   status: Type.Enum(ACTIVITY_STATUSES),
   message: Nullable(Type.String()),
   subject: Nullable(Type.String()),
-  assigned_to_id: Type.Integer(),
+  assigned_to_id: Nullable(Type.Integer({ description: 'Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager).' })),
   assigned_to_name: Nullable(Type.String()),
 });
 
@@ -96,7 +96,7 @@ const Id = (d: string) => Type.Integer({ description: d });
 
 export const ActivityInput = Type.Object({
   activity_type: Type.Optional(Type.Enum(ACTIVITY_TYPES, { description: 'Required on create; cannot change.' })),
-  assigned_to_id: Type.Optional(Id('User of the clinic the activity is assigned to (required).')),
+  assigned_to_id: Type.Optional(Nullable(Id('User of the clinic the activity is assigned to (required; null is refused with `Assigned to can\'t be blank`).'))),
   message: Type.Optional(Nullable(LimitedString('text', { description: 'Task message (required for task).' }))),
   body: Type.Optional(Nullable(LimitedString('text', { description: 'Required for note, sms and email.' }))),
   subject: Type.Optional(Nullable(LimitedString('subject'))),

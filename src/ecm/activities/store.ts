@@ -53,6 +53,17 @@ export async function updateActivitiesOfRecord(db: Executor, organizationId: num
   return db.update(activities).set({ ...values, updatedAt: new Date() }).where(and(eq(activities.organizationId, organizationId), cond, isNull(activities.deletedAt))).returning();
 }
 
+/**
+ * Completes the member's open activities of inbound SMS (type `sms`, performed by the system: `performed_by_id`
+ * null, status `created`), returning them changed.
+ */
+export async function completeOpenInboundSms(db: Executor, organizationId: number, patientId: number) {
+  return db.update(activities).set({ status: 'complete', updatedAt: new Date() }).where(and(
+    eq(activities.organizationId, organizationId), eq(activities.patientId, patientId), eq(activities.activityType, 'sms'),
+    isNull(activities.performedById), eq(activities.status, 'created'), isNull(activities.deletedAt),
+  )).returning();
+}
+
 /** The blocking links of a member's live activities (for cycle checks). */
 export async function blockNodes(db: Executor, organizationId: number, patientId: number) {
   return db
@@ -224,7 +235,7 @@ export interface ActivityListRow extends Record<string, unknown> {
   patient_name: string;
   performed_by_id: number | null;
   performed_by_name: string | null;
-  assigned_to_id: number;
+  assigned_to_id: number | null;
   assigned_to_name: string | null;
   parent_id: number | null;
   comments_count: number;

@@ -2,7 +2,7 @@
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
-import { activityErrors, type ActivityDraft } from './rules.ts';
+import { activityErrors, ASSIGNEE_BLANK, type ActivityDraft } from './rules.ts';
 import type { ActivityInputWire } from './schemas.ts';
 import * as store from './store.ts';
 import { withoutUndefined } from '../../platform/values.ts';
@@ -21,7 +21,10 @@ export function updateActivity(c: ActivityContext, ctx: RequestContext, patientI
     const errors: string[] = [];
     if (changes.activityType && changes.activityType !== current.activityType) errors.push("Activity type can't be changed");
     const merged = { ...current, ...changes, activityType: current.activityType } as store.ActivityRow;
-    errors.push(...activityErrors(merged as ActivityDraft, { allowedHosts: mail.attachmentHosts, allowPrivate: mail.allowPrivateUrls }));
+    const draftErrors = activityErrors(merged as ActivityDraft, { allowedHosts: mail.attachmentHosts, allowPrivate: mail.allowPrivateUrls });
+    // An inbound SMS may have nobody assigned yet: it can be marked done without assigning it first.
+    const unassignedKept = current.assignedToId === null && !('assignedToId' in changes);
+    errors.push(...draftErrors.filter((e) => !(unassignedKept && e === ASSIGNEE_BLANK)));
     const linksChange = 'blockedById' in changes || 'blockingId' in changes;
     const related = await relationErrors(
       tx,

@@ -437,7 +437,8 @@ export interface paths {
                         "application/json": {
                             activity: {
                                 activity_type: string;
-                                assigned_to_id: number;
+                                /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                assigned_to_id: number | null;
                                 id: number;
                                 patient_id: number;
                                 performed_by_id: number | null;
@@ -3590,7 +3591,8 @@ export interface paths {
                             activities: {
                                 /** @enum {unknown} */
                                 activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
+                                /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                assigned_to_id: number | null;
                                 assigned_to_name: string | null;
                                 body: string | null;
                                 /**
@@ -3840,7 +3842,8 @@ export interface paths {
                         "application/json": {
                             activity: {
                                 activity_type: string;
-                                assigned_to_id: number;
+                                /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                assigned_to_id: number | null;
                                 id: number;
                                 patient_id: number;
                                 performed_by_id: number | null;
@@ -4001,7 +4004,8 @@ export interface paths {
                         "application/json": {
                             activity: {
                                 activity_type: string;
-                                assigned_to_id: number;
+                                /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                assigned_to_id: number | null;
                                 id: number;
                                 patient_id: number;
                                 performed_by_id: number | null;
@@ -4739,7 +4743,8 @@ export interface paths {
                             activities: {
                                 /** @enum {unknown} */
                                 activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
+                                /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                assigned_to_id: number | null;
                                 assigned_to_name: string | null;
                                 body: string | null;
                                 /**
@@ -4876,8 +4881,8 @@ export interface paths {
                              * @enum {unknown}
                              */
                             activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                            /** @description User of the clinic the activity is assigned to (required). */
-                            assigned_to_id?: number;
+                            /** @description User of the clinic the activity is assigned to (required; null is refused with `Assigned to can't be blank`). */
+                            assigned_to_id?: number | null;
                             /** @description Activity of the same patient that blocks this one. */
                             blocked_by_id?: number | null;
                             /** @description Activity of the same patient this one blocks. */
@@ -4939,7 +4944,8 @@ export interface paths {
                             activity: {
                                 /** @enum {unknown} */
                                 activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
+                                /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                assigned_to_id: number | null;
                                 assigned_to_name: string | null;
                                 blocked_by_id: number | null;
                                 blocking_id: number | null;
@@ -5020,7 +5026,8 @@ export interface paths {
                                 subtasks: {
                                     /** @enum {unknown} */
                                     activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                    assigned_to_id: number;
+                                    /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                    assigned_to_id: number | null;
                                     assigned_to_name: string | null;
                                     id: number;
                                     message: string | null;
@@ -5150,7 +5157,8 @@ export interface paths {
                             activity: {
                                 /** @enum {unknown} */
                                 activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
+                                /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                assigned_to_id: number | null;
                                 assigned_to_name: string | null;
                                 blocked_by_id: number | null;
                                 blocking_id: number | null;
@@ -5231,7 +5239,8 @@ export interface paths {
                                 subtasks: {
                                     /** @enum {unknown} */
                                     activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                    assigned_to_id: number;
+                                    /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                    assigned_to_id: number | null;
                                     assigned_to_name: string | null;
                                     id: number;
                                     message: string | null;
@@ -5312,8 +5321,8 @@ export interface paths {
                              * @enum {unknown}
                              */
                             activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                            /** @description User of the clinic the activity is assigned to (required). */
-                            assigned_to_id?: number;
+                            /** @description User of the clinic the activity is assigned to (required; null is refused with `Assigned to can't be blank`). */
+                            assigned_to_id?: number | null;
                             /** @description Activity of the same patient that blocks this one. */
                             blocked_by_id?: number | null;
                             /** @description Activity of the same patient this one blocks. */
@@ -5375,7 +5384,8 @@ export interface paths {
                             activity: {
                                 /** @enum {unknown} */
                                 activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
+                                /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                assigned_to_id: number | null;
                                 assigned_to_name: string | null;
                                 blocked_by_id: number | null;
                                 blocking_id: number | null;
@@ -5456,7 +5466,8 @@ export interface paths {
                                 subtasks: {
                                     /** @enum {unknown} */
                                     activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                    assigned_to_id: number;
+                                    /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                    assigned_to_id: number | null;
                                     assigned_to_name: string | null;
                                     id: number;
                                     message: string | null;
@@ -6024,7 +6035,8 @@ export interface paths {
                             event: {
                                 activity: {
                                     activity_type: string;
-                                    assigned_to_id: number;
+                                    /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                    assigned_to_id: number | null;
                                     assigned_to_name: string | null;
                                     id: number;
                                     performed_by_id: number | null;
