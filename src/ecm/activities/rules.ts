@@ -69,6 +69,29 @@ export function activityErrors(a: ActivityDraft, attachments: OutboundFetchOptio
   return errors;
 }
 
+/** The types an activity may be changed among on update (seed 003: the update takes the create fields). */
+export const RETYPABLE_TYPES = ['task', 'note', 'in_person_appointment', 'meeting', 'call'] as const;
+
+/**
+ * Why `current` cannot become `to` (empty: it can), one sentence each. Only task, note, in_person_appointment,
+ * meeting and a call logged by hand change type, among themselves: an activity tied to a communication record (an
+ * SMS or call made through Twilio, an email queued or sent) keeps its type, as does a task with subtasks (they need
+ * a task parent). The new type's required fields are `activityErrors`' to check.
+ * @param draft the activity after the change (its `voiceCallId`: a call made through Twilio).
+ */
+export function retypeErrors(current: { activityType: string; textMessageId: number | null; voiceCallId: number | null }, to: string, draft: { voiceCallId?: number | null }, hasSubtasks: boolean): string[] {
+  const from = current.activityType;
+  const retypable = (t: string) => (RETYPABLE_TYPES as readonly string[]).includes(t);
+  if (current.textMessageId !== null || from === 'sms') return ["Activity type can't be changed: the activity records a text message"];
+  if (current.voiceCallId !== null) return ["Activity type can't be changed: the activity records a call made through Twilio"];
+  if (from === 'email') return ["Activity type can't be changed: the activity records an email queued or sent"];
+  const errors: string[] = [];
+  if (!retypable(from) || !retypable(to)) errors.push(`Activity type can only be changed among ${RETYPABLE_TYPES.join(', ')}`);
+  else if (to === 'call' && !blank(draft.voiceCallId)) errors.push('Activity type can only be changed to call for a call logged by hand (outcome and duration, no voice call)');
+  if (from === 'task' && hasSubtasks) errors.push("Activity type can't be changed: the task has subtasks");
+  return errors;
+}
+
 export interface BlockNode {
   id: number;
   blockedById: number | null;

@@ -95,7 +95,7 @@ export const ActivityList = Type.Object({ activities: Type.Array(ActivityListIte
 const Id = (d: string) => Type.Integer({ description: d });
 
 export const ActivityInput = Type.Object({
-  activity_type: Type.Optional(Type.Enum(ACTIVITY_TYPES, { description: 'Required on create; cannot change.' })),
+  activity_type: Type.Optional(Type.Enum(ACTIVITY_TYPES, { description: 'Required on create. On update: may change among task, note, in_person_appointment, meeting and call (logged by hand); not for sms or email activities, nor a call made through Twilio, nor a task with subtasks.' })),
   assigned_to_id: Type.Optional(Nullable(Id('User of the clinic the activity is assigned to (required; null is refused with `Assigned to can\'t be blank`).'))),
   message: Type.Optional(Nullable(LimitedString('text', { description: 'Task message (required for task).' }))),
   body: Type.Optional(Nullable(LimitedString('text', { description: 'Required for note, sms and email.' }))),

@@ -4877,7 +4877,7 @@ export interface paths {
                     "application/json": {
                         activity: {
                             /**
-                             * @description Required on create; cannot change.
+                             * @description Required on create. On update: may change among task, note, in_person_appointment, meeting and call (logged by hand); not for sms or email activities, nor a call made through Twilio, nor a task with subtasks.
                              * @enum {unknown}
                              */
                             activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
@@ -5300,7 +5300,7 @@ export interface paths {
         };
         /**
          * Update activity
-         * @description Same fields as create, all optional; the type cannot change. The event follows (status, time, subject, body, duration, PRTF category).
+         * @description Same fields as create, all optional. `activity_type` may change among task, note, in_person_appointment, meeting and call (a call logged by hand: outcome and duration), with the new type's required fields; a due date or modality the new type does not take is cleared. Refused (422, with the reason) for an activity tied to a communication record (an SMS or call made through Twilio, an email queued or sent) and for a task with subtasks. The event follows in the same transaction (created, retyped or cancelled; status, time, subject, body, duration, PRTF category).
          */
         put: {
             parameters: {
@@ -5317,7 +5317,7 @@ export interface paths {
                     "application/json": {
                         activity: {
                             /**
-                             * @description Required on create; cannot change.
+                             * @description Required on create. On update: may change among task, note, in_person_appointment, meeting and call (logged by hand); not for sms or email activities, nor a call made through Twilio, nor a task with subtasks.
                              * @enum {unknown}
                              */
                             activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
