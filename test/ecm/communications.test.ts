@@ -302,6 +302,10 @@ describe('Twilio webhooks', () => {
     const [msg] = await t.database.db.select().from(textMessages).where(eq(textMessages.twilioSid, 'SM' + '8'.repeat(32)));
     const [act] = await t.database.db.select().from(activities).where(eq(activities.textMessageId, msg.id));
     expect(act).toMatchObject({ status: 'created', assignedToId: null });
+    // Found by whoever looks for the open messages nobody has picked up.
+    const unassigned = (await call(t.app, coord, 'GET', '/v1/clinic/ecm/activities?unassigned=true&status=created&per_page=100')).json().activities;
+    expect(unassigned.map((a: { id: number }) => a.id)).toContain(act.id);
+    expect(unassigned.every((a: { assigned_to_id: number | null }) => a.assigned_to_id === null)).toBe(true);
     const res = await call(t.app, coord, 'PUT', `/v1/clinic/ecm/patients/${patientId}/activities/${act.id}`, { activity: { status: 'complete' } });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().activity).toMatchObject({ status: 'complete', assigned_to_id: null, assigned_to_name: null });

@@ -103,7 +103,7 @@ export async function activityRoutes(app: FastifyInstance, { activities }: { act
   r.get('/ecm/activities', {
     schema: {
       tags, summary: 'List activities across the clinic', security: USER_TOKEN_SECURITY,
-      description: "The patient list's filters plus `patient_id` and `due_before`. A coordinator's open work: `assigned_to_id=<me>&status=created`. With `due_before`, soonest due first.",
+      description: "The patient list's filters plus `patient_id` and `due_before`. A coordinator's open work: `assigned_to_id=<me>&status=created`; messages nobody has picked up: `unassigned=true&status=created`. With `due_before`, soonest due first.",
       querystring: ClinicActivityQuery,
       response: ecmResponses({ 200: ActivityList }, [422]),
     },

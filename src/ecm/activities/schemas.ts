@@ -126,6 +126,7 @@ const Filters = {
   ...PageQuery,
   activity_type: Type.Optional(Type.Enum(ACTIVITY_TYPES)),
   assigned_to_id: Type.Optional(Type.Integer()),
+  unassigned: Type.Optional(Type.Boolean({ description: 'true: only activities assigned to nobody (inbound SMS from members without an outreach lead care manager); with `status=created`, the open messages nobody has picked up.' })),
   status: Type.Optional(Type.Enum(ACTIVITY_STATUSES)),
 };
 export const PatientActivityQuery = Type.Object(Filters);

@@ -247,6 +247,8 @@ export interface ActivityFilters {
   patientId?: number;
   activityType?: string;
   assignedToId?: number;
+  /** Only activities assigned to nobody (`assigned_to_id` null: inbound SMS without an outreach lead care manager). */
+  unassigned?: boolean;
   status?: string;
   /** Only activities due before this instant (tasks with `due_at`). */
   dueBefore?: Date;
@@ -269,6 +271,7 @@ function whereOf(organizationId: number, f: ActivityFilters): SQL {
   if (f.patientId !== undefined) parts.push(sql`a.patient_id = ${f.patientId}`);
   if (f.activityType) parts.push(sql`a.activity_type = ${f.activityType}`);
   if (f.assignedToId !== undefined) parts.push(sql`a.assigned_to_id = ${f.assignedToId}`);
+  if (f.unassigned) parts.push(sql`a.assigned_to_id IS NULL`);
   if (f.status) parts.push(sql`a.status = ${f.status}`);
   if (f.dueBefore) parts.push(sql`a.due_at < ${f.dueBefore}`);
   if (f.dueBeforeDay) {

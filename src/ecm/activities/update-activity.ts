@@ -3,7 +3,7 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { activityErrors, ASSIGNEE_BLANK, retypeErrors, type ActivityDraft } from './rules.ts';
-import type { ActivityInputWire } from './schemas.ts';
+import type { ActivityInputWire, ActivityType } from './schemas.ts';
 import * as store from './store.ts';
 import { withoutUndefined } from '../../platform/values.ts';
 import { columnsOf, type ActivityContext } from './context.ts';
@@ -31,7 +31,7 @@ export function updateActivity(c: ActivityContext, ctx: RequestContext, patientI
       const hasSubtasks = current.activityType === 'task' && (await store.subtasksOf(tx, orgId, id)).length > 0;
       errors.push(...retypeErrors(current, changes.activityType!, { ...current, ...changes }, hasSubtasks));
       // A refused change of type: the rest of the request is checked against the type the activity keeps.
-      if (errors.length) changes.activityType = current.activityType;
+      if (errors.length) changes.activityType = current.activityType as ActivityType;
     } else {
       delete changes.activityType;
     }

@@ -3557,7 +3557,7 @@ export interface paths {
         };
         /**
          * List activities across the clinic
-         * @description The patient list's filters plus `patient_id` and `due_before`. A coordinator's open work: `assigned_to_id=<me>&status=created`. With `due_before`, soonest due first.
+         * @description The patient list's filters plus `patient_id` and `due_before`. A coordinator's open work: `assigned_to_id=<me>&status=created`; messages nobody has picked up: `unassigned=true&status=created`. With `due_before`, soonest due first.
          */
         get: {
             parameters: {
@@ -3574,6 +3574,8 @@ export interface paths {
                     /** @description Items per page (default 25; above 100 is treated as 100). */
                     per_page?: number;
                     status?: "created" | "complete" | "cancelled";
+                    /** @description true: only activities assigned to nobody (inbound SMS from members without an outreach lead care manager); with `status=created`, the open messages nobody has picked up. */
+                    unassigned?: boolean;
                 };
                 header?: never;
                 path?: never;
@@ -4724,6 +4726,8 @@ export interface paths {
                     /** @description Items per page (default 25; above 100 is treated as 100). */
                     per_page?: number;
                     status?: "created" | "complete" | "cancelled";
+                    /** @description true: only activities assigned to nobody (inbound SMS from members without an outreach lead care manager); with `status=created`, the open messages nobody has picked up. */
+                    unassigned?: boolean;
                 };
                 header?: never;
                 path: {
