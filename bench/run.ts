@@ -323,7 +323,7 @@ async function main() {
     TWILIO_ACCOUNT_SID: 'AC' + '0'.repeat(32),
     TWILIO_FROM_NUMBER: '+15005550006',
     TWILIO_API_URL: 'http://127.0.0.1:9',
-    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    OUTBOUND_ALLOW_PRIVATE_URLS: 'true',
     JOBS_POLL_SECONDS: '0.5',
   };
   // The API and the job workers as separate processes (`--role api`, `--role worker`), as a deployment runs them.

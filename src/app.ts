@@ -129,6 +129,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const discontinuations = createDiscontinuationService({ db, patients });
   const mail = {
     attachmentHosts: config.mailAttachmentHosts,
+    allowPrivateUrls: config.outboundAllowPrivateUrls,
     attachmentMaxBytes: config.mailAttachmentMaxBytes,
     retryLimit: config.mailRetryLimit,
     retryDelaySeconds: config.mailRetryDelaySeconds,
@@ -136,7 +137,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   };
   const activities = createActivityService({ db, mail, jobs, mailer, patients, events, communications: createCommunicationRecordReader(), clock });
   const delivery = {
-    webhookAllowPrivateUrls: config.webhookAllowPrivateUrls,
+    webhookAllowPrivateUrls: config.outboundAllowPrivateUrls,
     webhookRetrySchedule: config.webhookRetrySchedule,
     webhookTimeoutMs: config.webhookTimeoutMs,
     logLevel: config.logLevel,

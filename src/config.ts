@@ -72,8 +72,11 @@ export interface Config {
   twilioReconcileDelaySeconds: number;
   /** Absolute path of CMS's ICD-10-CM file (zip, `icd10cm_order_YYYY.txt` or `icd10cm_codes_YYYY.txt`) `care serve` imports when its year is missing; unset: none. */
   icd10cmFile: string | undefined;
-  /** Allow `http:` and loopback/private callback URLs for ECP webhooks (development and tests only; default false). */
-  webhookAllowPrivateUrls: boolean;
+  /**
+   * Let the outbound guard reach `http:` and loopback/private addresses: ECP webhook callbacks and email attachments
+   * (`OUTBOUND_ALLOW_PRIVATE_URLS`, formerly `WEBHOOK_ALLOW_PRIVATE_URLS`; development and tests only; default false).
+   */
+  outboundAllowPrivateUrls: boolean;
   /** Delay before each ECP webhook attempt after a failure, seconds; its length is the number of attempts (default 0,5,300,1800,7200,18000,36000,36000). */
   webhookRetrySchedule: number[];
   /** Timeout of one ECP webhook delivery, milliseconds (default 15000). */
@@ -91,6 +94,8 @@ export interface Config {
   backupDir: string;
   /** Scheduled backups kept, newest first (default 14). */
   backupKeep: number;
+  /** Sentences for the operator about the settings (a deprecated variable name), logged as warnings at start-up. */
+  warnings: readonly string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -263,9 +268,11 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     })(),
     twilioReconcileDelaySeconds: int(env, 'TWILIO_RECONCILE_DELAY_SECONDS', 60, 1, 86_400),
     icd10cmFile: env.ICD10CM_FILE ? path.resolve(cwd, env.ICD10CM_FILE) : undefined,
-    webhookAllowPrivateUrls: (() => {
-      const allow = bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false);
-      if (allow && nodeEnv === 'production') throw new ConfigError('WEBHOOK_ALLOW_PRIVATE_URLS=true is refused when NODE_ENV=production');
+    outboundAllowPrivateUrls: (() => {
+      // The old name is still read (with a warning): the new one wins when both are set.
+      const name = env.OUTBOUND_ALLOW_PRIVATE_URLS === undefined && env.WEBHOOK_ALLOW_PRIVATE_URLS !== undefined ? 'WEBHOOK_ALLOW_PRIVATE_URLS' : 'OUTBOUND_ALLOW_PRIVATE_URLS';
+      const allow = bool(env, name, false);
+      if (allow && nodeEnv === 'production') throw new ConfigError(`${name}=true is refused when NODE_ENV=production`);
       return allow;
     })(),
     webhookRetrySchedule: durations(env, 'WEBHOOK_RETRY_SCHEDULE', [0, 5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
@@ -277,5 +284,17 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       maxRatio: int(env, 'ARCHIVE_MAX_RATIO', 100, 1, 1_000_000),
     }),
     ...backup,
+    warnings: Object.freeze(configWarnings(env)),
   });
+}
+
+/** Renamed variables: the old name is still read; `warnings` tells the operator to switch. */
+const RENAMED: ReadonlyArray<[old: string, current: string]> = [['WEBHOOK_ALLOW_PRIVATE_URLS', 'OUTBOUND_ALLOW_PRIVATE_URLS']];
+
+/** One sentence per deprecated variable set in `env` (logged at start-up). */
+function configWarnings(env: Env): string[] {
+  return RENAMED.filter(([old]) => env[old] !== undefined).map(([old, current]) =>
+    env[current] !== undefined
+      ? `${old} is deprecated and ignored because ${current} is set: remove ${old}`
+      : `${old} is deprecated: rename it to ${current} (the one switch of the outbound guard: webhooks and email attachments)`);
 }

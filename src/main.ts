@@ -110,6 +110,7 @@ async function withBareDatabase(fn: (url: string, config: Config) => Promise<voi
 async function openPlatform(logToStderr: boolean): Promise<Platform> {
   const config = configOrFail();
   const log = loggerFor(config, logToStderr);
+  for (const warning of config.warnings) log.warn(warning);
   const database = await connectDatabase(databaseSettings(config), log);
   const jobs = createJobs({ connectionString: database.url, queues: QUEUES, pollSeconds: config.jobsPollSeconds, maintenanceSeconds: config.jobsMaintenanceSeconds, log });
   try {

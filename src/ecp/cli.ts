@@ -5,7 +5,7 @@
  *   care ecp clients disable|enable|rotate-secret|rotate-api-key <client_id> [--json]
  */
 import type { Command } from 'commander';
-import type { PartnerClientService } from './clients/service.ts';
+import { printableCredentials, type PartnerClientService } from './clients/service.ts';
 
 /** Runs `fn` with the platform's services open (the CLI's `withPlatform`); `S` is the services the commands use. */
 export type RunWithServices<S> = (fn: (services: S) => Promise<void>) => Promise<void>;
@@ -24,12 +24,12 @@ export function registerEcpCommands(program: Command, run: RunWithServices<{ par
     .requiredOption('--company <name>', 'company (organization), by its exact name')
     .requiredOption('--locations <names>', 'comma-separated location names the client may reach')
     .option('--scopes <scopes>', 'space- or comma-separated scopes (default: every scope)')
-    .option('--json', 'print {"client_id", "client_secret", "client_secret_base64", "api_key", "company_id", "locations"} as JSON only')
+    .option('--json', 'print {"client_id", "client_secret", "client_secret_base64", "api_key", "companyId", "locations"} as JSON only (GUIDs, as partners see them)')
     .action(async (o: { company: string; locations: string; scopes?: string; json?: boolean }) => {
       await run(async (s) => {
         const c = await s.partnerClients.createClient(o.company, o.locations.split(','), o.scopes);
-        print(o.json, c, [
-          `Partner client of "${o.company}" (company ${c.company_id}):`,
+        print(o.json, printableCredentials(c), [
+          `Partner client of "${o.company}" (companyId ${c.companyId}):`,
           `  client_id:            ${c.client_id}`,
           `  client_secret:        ${c.client_secret}`,
           `  client_secret_base64: ${c.client_secret_base64}  (the seed's /token JSON body sends this)`,

@@ -12,7 +12,7 @@ import { ecpAllergies, ecpContactResidents, ecpContacts, ecpLocations, ecpReside
 import type { Db } from '../db/pool.ts';
 import type { DemoSeeder } from '../platform/demo.ts';
 import type { AssessmentService } from './assessments/service.ts';
-import type { PartnerClientService } from './clients/service.ts';
+import { printableCredentials, type PartnerClientService } from './clients/service.ts';
 import { systemContext } from '../platform/context.ts';
 import { newGuid } from './shared/ids.ts';
 import type { IdentityService } from '../platform/identity/service.ts';
@@ -53,7 +53,10 @@ export const ecpDemoSeeder: DemoSeeder<{ identity: IdentityService; partnerClien
       const secret = await services.partnerClients.rotateSecret(existing.clientId);
       const key = await services.partnerClients.rotateApiKey(existing.clientId);
       const locations = await services.partnerClients.locationsOf(existing);
-      credentials = { ...secret, api_key: key.api_key, company_id: existing.organizationId, locations: locations.map((l) => ({ locationId: l.guid, name: l.name })) };
+      credentials = {
+        ...secret, api_key: key.api_key, companyId: await services.partnerClients.companyGuid(existing.organizationId), company_id: existing.organizationId,
+        locations: locations.map((l) => ({ locationId: l.guid, name: l.name })),
+      };
     }
     const locations = await db.select().from(ecpLocations).where(eq(ecpLocations.organizationId, org!.id));
     const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(ecpResidents).where(and(eq(ecpResidents.organizationId, org!.id)));
@@ -96,7 +99,7 @@ export const ecpDemoSeeder: DemoSeeder<{ identity: IdentityService; partnerClien
     if (!(await services.residentAssessments.listTemplates(org!.id)).length) {
       await services.residentAssessments.defineTemplate(systemContext(org!.id, 'care demo'), org!.id, DEMO_ASSESSMENT_TEMPLATE);
     }
-    return { ecp_client: credentials, ecp_locations: locations.map((l) => l.name).sort(), ecp_staff: DEMO_STAFF.map((u) => u.loginName) };
+    return { ecp_client: printableCredentials(credentials), ecp_locations: locations.map((l) => l.name).sort(), ecp_staff: DEMO_STAFF.map((u) => u.loginName) };
   },
 };
 

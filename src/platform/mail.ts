@@ -19,13 +19,18 @@ export interface EmailMessage {
   to: string;
   subject: string;
   text: string;
+  /** The fetched attachments (empty for a mailer that does not fetch, see `Mailer.fetchesAttachments`). */
   attachments: EmailAttachment[];
+  /** Where the attachments come from, as the clinic gave them: the sandbox records these instead of the files. */
+  attachmentUrls?: string[];
   /** Sent as the `X-Care-Activity-Id` header, so replies and bounces can be traced. */
   activityId?: number;
 }
 
 export interface Mailer {
   readonly kind: 'smtp' | 'sandbox';
+  /** False for the sandbox: it records the attachment URLs and never fetches them. */
+  readonly fetchesAttachments: boolean;
   /**
    * Delivers `msg` to the relay (or the sandbox).
    * @returns the Message-ID the relay accepted.
@@ -72,6 +77,7 @@ export function createSmtpMailer({ url, from, timeoutMs }: { url: string; from: 
   });
   return {
     kind: 'smtp',
+    fetchesAttachments: true,
     async send(msg) {
       const info = await transport.sendMail({
         from,
@@ -87,10 +93,14 @@ export function createSmtpMailer({ url, from, timeoutMs }: { url: string; from: 
   };
 }
 
-/** Records mail in `sandbox_messages` instead of sending it. */
+/**
+ * Records mail in `sandbox_messages` instead of sending it; attachments are recorded by URL (`metadata.attachments`:
+ * `[{ url }]`), never fetched, so a development server needs neither a relay nor the attachment hosts.
+ */
 export function createSandboxMailer({ db, from }: { db: Db; from: string }): Mailer {
   return {
     kind: 'sandbox',
+    fetchesAttachments: false,
     async send(msg) {
       const messageId = `<sandbox-${Date.now()}-${Math.random().toString(36).slice(2)}@care-platform.invalid>`;
       await db.insert(sandboxMessages).values({
@@ -103,7 +113,7 @@ export function createSandboxMailer({ db, from }: { db: Db; from: string }): Mai
         metadata: {
           message_id: messageId,
           activity_id: msg.activityId ?? null,
-          attachments: safeAttachments(msg.attachments).map((a) => ({ filename: a.filename, bytes: a.content.length, content_type: a.contentType ?? null })),
+          attachments: (msg.attachmentUrls ?? []).map((url) => ({ url })),
         },
       });
       return { messageId };

@@ -1,10 +1,14 @@
 /**
- * Outbound HTTP fetches of URLs that clients supply (email attachments): the URL
- * is checked against an allow-list of hosts before it is called, redirects are
- * refused (they could lead anywhere), and the body is cut off at a size limit.
+ * The outbound guard: every fetch of a URL that a client supplies (webhook callbacks, email attachments) goes to
+ * http(s) URLs without credentials, on hosts that resolve to public addresses only (checked when the request is
+ * made, and the connection goes to the checked address, so DNS rebinding cannot redirect it), without following
+ * redirects, within a size and a time limit. `allowPrivate` (`OUTBOUND_ALLOW_PRIVATE_URLS`, development and tests)
+ * lets it reach loopback and private addresses; a host allow-list, where one is set, narrows it further.
+ * `fetchAllowedFile` (import URLs) checks its allow-list only.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
+import { Client } from 'undici';
 
 export class OutboundUrlError extends Error {}
 
@@ -123,4 +127,128 @@ export async function resolvePublicAddresses(hostname: string, opts: { allowPriv
     if (!addresses.every((a) => isPublicAddress(a.address))) throw new OutboundUrlError(NOT_PUBLIC);
   }
   return addresses;
+}
+
+export interface OutboundFetchOptions {
+  /** Loopback and private addresses allowed too (`OUTBOUND_ALLOW_PRIVATE_URLS`; development and tests only). */
+  allowPrivate: boolean;
+  /** Hosts (`name` or `name:port`, lower case) the URL may name; empty or absent: any host that passes the guard. */
+  allowedHosts?: readonly string[];
+}
+
+/**
+ * The checks of a URL that need no network: http(s), no credentials, on `allowedHosts` when that list is not empty,
+ * and, for an IP literal, a public address (unless `allowPrivate`). A host name is resolved and checked only when
+ * it is fetched (`fetchPublicFile`): it may not resolve from here now, and its answer may change.
+ * @returns the parsed URL.
+ * @throws OutboundUrlError with the reason, in words an API client can act on (`must be an http(s) URL`, ...).
+ */
+export function checkOutboundUrl(url: string, opts: OutboundFetchOptions): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new OutboundUrlError('must be an absolute http(s) URL');
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new OutboundUrlError('must be an http(s) URL');
+  if (u.username || u.password) throw new OutboundUrlError('must not contain credentials');
+  const hosts = opts.allowedHosts ?? [];
+  if (hosts.length > 0 && !hosts.includes(u.host.toLowerCase()) && !hosts.includes(u.hostname.toLowerCase())) {
+    throw new OutboundUrlError('is not on an allowed host');
+  }
+  const literal = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!opts.allowPrivate && ipaddr.isValid(literal) && !isPublicAddress(literal)) throw new OutboundUrlError(NOT_PUBLIC);
+  return u;
+}
+
+/**
+ * GETs `url` through the outbound guard: `checkOutboundUrl`, then the host resolved and every address checked
+ * public (`resolvePublicAddresses`) at this moment, the connection made to the checked address (the `Host` header
+ * and TLS server name stay the URL's host), redirects refused, the body cut off past `maxBytes`, the whole exchange
+ * (DNS included) within `timeoutMs`.
+ * @returns the body, the file name (the URL's last path segment, decoded; `attachment` when none) and the content type.
+ * @throws OutboundUrlError whose message is the reason without the URL (callers name what was fetched):
+ *   `answered HTTP 404`, `redirects are not followed (HTTP 302)`, `is larger than N bytes`, `gave no answer within N ms`,
+ *   the guard's refusals.
+ */
+export async function fetchPublicFile(url: string, opts: OutboundFetchOptions & { maxBytes: number; timeoutMs: number }): Promise<FetchedFile> {
+  const u = checkOutboundUrl(url, opts);
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  let addr: ResolvedAddress;
+  try {
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new OutboundUrlError(`did not resolve within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+    });
+    [addr] = await Promise.race([resolvePublicAddresses(u.hostname, { allowPrivate: opts.allowPrivate }), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+  const isHttps = u.protocol === 'https:';
+  const hostname = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  const address = addr.family === 6 ? `[${addr.address}]` : addr.address;
+  const remaining = Math.max(1, opts.timeoutMs - Math.round(performance.now() - started));
+  const client = new Client(`${u.protocol}//${address}:${u.port || (isHttps ? '443' : '80')}`, {
+    // The certificate is checked against (and SNI names) the URL's host, not the address.
+    ...(isHttps && !ipaddr.isValid(hostname) ? { connect: { servername: hostname } } : {}),
+  });
+  const controller = new AbortController();
+  const abortTimer = setTimeout(() => controller.abort(), remaining);
+  try {
+    const res = await client.request({
+      method: 'GET',
+      path: `${u.pathname}${u.search}`,
+      headers: { host: u.host, 'user-agent': 'CarePlatform/1.0', accept: '*/*' },
+      signal: controller.signal,
+      headersTimeout: remaining,
+      bodyTimeout: remaining,
+    });
+    // A body dropped unread ends with an abort error: nobody is waiting for it.
+    res.body.on('error', () => {});
+    if (res.statusCode >= 300 && res.statusCode < 400) {
+      res.body.destroy();
+      throw new OutboundUrlError(`redirects are not followed (HTTP ${res.statusCode})`);
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      res.body.destroy();
+      throw new OutboundUrlError(`answered HTTP ${res.statusCode}`);
+    }
+    const tooLarge = () => new OutboundUrlError(`is larger than ${opts.maxBytes} bytes`);
+    if (Number(res.headers['content-length'] ?? 0) > opts.maxBytes) {
+      res.body.destroy();
+      throw tooLarge();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > opts.maxBytes) {
+        res.body.destroy();
+        throw tooLarge();
+      }
+      chunks.push(chunk);
+    }
+    const type = res.headers['content-type'];
+    return { filename: fileNameOf(u), content: Buffer.concat(chunks), contentType: typeof type === 'string' ? type : undefined };
+  } catch (err) {
+    if (err instanceof OutboundUrlError) throw err;
+    const e = err as Error & { code?: string; cause?: Error };
+    if (controller.signal.aborted || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
+      throw new OutboundUrlError(`gave no answer within ${opts.timeoutMs} ms`);
+    }
+    throw new OutboundUrlError(`could not be fetched: ${e.cause?.message ?? e.message}`);
+  } finally {
+    clearTimeout(abortTimer);
+    await client.destroy().catch(() => {});
+  }
+}
+
+/** The decoded last path segment of `u` (`attachment` when there is none; a malformed %-escape kept as written). */
+function fileNameOf(u: URL): string {
+  const segment = u.pathname.split('/').filter(Boolean).at(-1) ?? 'attachment';
+  try {
+    return decodeURIComponent(segment) || 'attachment';
+  } catch {
+    return segment;
+  }
 }

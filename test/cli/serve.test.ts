@@ -92,7 +92,9 @@ describe('care CLI and server process', () => {
     expect(postmasterRunning()).toBe(false); // the command stopped the database it started
 
     const port = await freePort();
-    const first = await serve(port);
+    // The old name of OUTBOUND_ALLOW_PRIVATE_URLS still works, with a deprecation warning in the start-up log.
+    const first = await serve(port, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+    expect(first.output()).toMatch(/"level":40,.*"msg":"WEBHOOK_ALLOW_PRIVATE_URLS is deprecated: rename it to OUTBOUND_ALLOW_PRIVATE_URLS/);
     const base = `http://127.0.0.1:${port}`;
     // The server restarted itself in place (same pid) with a young generation capped as on Node 20.
     expect(fs.readFileSync(`/proc/${first.child.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=16');

@@ -20,7 +20,7 @@ beforeAll(async () => {
   const url = `postgres://nobody@127.0.0.1:${await freePort()}/gone`;
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url });
   database = openDatabase(url, 2, () => {});
-  const services = createServices({ db: database.db, config, jobs: { send: async () => null } as never, mailer: { kind: 'sandbox', send: async () => ({ messageId: '' }), close() {} } as Mailer, telephony: createSandboxTelephony({ db: database.db }) });
+  const services = createServices({ db: database.db, config, jobs: { send: async () => null } as never, mailer: { kind: 'sandbox', fetchesAttachments: false, send: async () => ({ messageId: '' }), close() {} } as Mailer, telephony: createSandboxTelephony({ db: database.db }) });
   app = await buildApp({ config, db: database.db, services });
   await app.ready();
 });

@@ -223,17 +223,80 @@ describe('GET .../activities (seed 003 "List Patient Activities" and "Get Activi
 });
 
 describe('PUT and DELETE', () => {
-  it('replays "Mark Task Complete"; the event follows; the type cannot change', async () => {
+  it('replays "Mark Task Complete"; the event follows', async () => {
     const a = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'To complete', duration: 5 })).json().activity;
     const res = await call(t.app, coord, 'PUT', `${base()}/${a.id}`, { activity: { status: 'complete' } });
     expect(res.statusCode).toBe(200);
     expect(res.json().activity).toMatchObject({ status: 'complete', event: { status: 'complete', prtf_category: null } });
     const ev = await t.database.db.select().from(ecmEvents).where(eq(ecmEvents.activityId, a.id));
     expect(ev[0]).toMatchObject({ status: 'complete', duration: 5, body: 'To complete' });
-    const retype = await call(t.app, coord, 'PUT', `${base()}/${a.id}`, { activity: { activity_type: 'note' } });
-    expect(retype.json().errors).toEqual(["Activity type can't be changed"]);
     const blanked = await call(t.app, coord, 'PUT', `${base()}/${a.id}`, { activity: { message: '' } });
     expect(blanked.json().errors).toEqual(["Message can't be blank"]);
+  });
+
+  // Seed 003: "Update Activity" takes the same fields as create, activity_type included.
+  it('changes activity_type among task, note, appointment, meeting and a call logged by hand; the event follows', async () => {
+    const put = (id: number, activity: Record<string, unknown>) => call(t.app, coord, 'PUT', `${base()}/${id}`, { activity });
+    const eventOf = async (id: number) => (await t.database.db.select().from(ecmEvents).where(eq(ecmEvents.activityId, id)))[0];
+    const a = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'Visit', due_at: '2030-01-01T00:00:00Z' })).json().activity;
+
+    // The new type's required fields must be present.
+    const missing = await put(a.id, { activity_type: 'in_person_appointment' });
+    expect(missing.statusCode).toBe(422);
+    expect(missing.json()).toEqual({ errors: ["Booked at can't be blank"] });
+
+    // task -> appointment: the event is retyped (same row); the task's due date goes, modality defaults as on create.
+    const appt = await put(a.id, { activity_type: 'in_person_appointment', booked_at: '2024-12-01T14:00:00Z', status: 'complete' });
+    expect(appt.statusCode, appt.body).toBe(200);
+    expect(appt.json().activity).toMatchObject({ activity_type: 'in_person_appointment', due_at: null, modality: 'in_person',
+      event: { event_type: 'appointment', status: 'complete', occurred_at: '2024-12-01T14:00:00.000Z', prtf_category: 'in_person_encounter' } });
+    const first = await eventOf(a.id);
+
+    // -> note: a note makes no event, so the event is cancelled and counts in no PRTF category.
+    const note = await put(a.id, { activity_type: 'note', body: 'Met at home' });
+    expect(note.json().activity).toMatchObject({ activity_type: 'note', modality: null, event: { status: 'cancelled', prtf_category: null } });
+    expect(await eventOf(a.id)).toMatchObject({ id: first.id, status: 'cancelled', prtfCategory: null });
+
+    // -> a call logged by hand: the event comes back as a call, with its category.
+    const logged = await put(a.id, { activity_type: 'call', outcome: 'reached', duration: 10 });
+    expect(logged.json().activity).toMatchObject({ activity_type: 'call', event: { event_type: 'call', status: 'complete', prtf_category: 'telehealth_encounter' } });
+    expect(await eventOf(a.id)).toMatchObject({ id: first.id, eventType: 'call', duration: 10 });
+
+    // -> meeting, with a modality.
+    const meeting = await put(a.id, { activity_type: 'meeting', booked_at: '2024-12-02T15:00:00Z', modality: 'video' });
+    expect(meeting.json().activity).toMatchObject({ activity_type: 'meeting', modality: 'video', event: { event_type: 'meeting', prtf_category: 'telehealth_encounter' } });
+    const audits = await t.database.db.select().from(auditEvents).where(and(eq(auditEvents.entityType, 'activity'), eq(auditEvents.action, 'update')));
+    expect(audits.filter((r) => r.entityIds.includes(String(a.id))).length).toBeGreaterThanOrEqual(4);
+
+    // Not to sms or email: those record a communication.
+    const toSms = await put(a.id, { activity_type: 'sms', body: 'x' });
+    expect(toSms.json()).toEqual({ errors: ['Activity type can only be changed among task, note, in_person_appointment, meeting, call'] });
+  });
+
+  it('keeps the type of an activity tied to a communication record, and of a task with subtasks, saying why', async () => {
+    const org = coord.organizationId;
+    const put = (id: number, activity: Record<string, unknown>) => call(t.app, coord, 'PUT', `${base()}/${id}`, { activity });
+    const msg = await insertTextMessage(t.database.db, { organizationId: org, patientId, direction: 'outbound', fromNumber: '+18055550100', toNumber: '+18055550104', body: 'Hi', status: 'delivered' });
+    const sms = (await create({ activity_type: 'sms', assigned_to_id: bob.id, body: 'Hi', text_message_id: msg.id })).json().activity;
+    expect((await put(sms.id, { activity_type: 'note' })).json()).toEqual({ errors: ["Activity type can't be changed: the activity records a text message"] });
+
+    const vc = await insertVoiceCall(t.database.db, { organizationId: org, patientId, direction: 'outbound', fromNumber: '+18055550100', toNumber: '+18055550105', status: 'completed' });
+    const dialled = (await create({ activity_type: 'call', assigned_to_id: bob.id, voice_call_id: vc.id })).json().activity;
+    expect((await put(dialled.id, { activity_type: 'task', message: 'x' })).json()).toEqual({ errors: ["Activity type can't be changed: the activity records a call made through Twilio"] });
+
+    const email = (await create({ activity_type: 'email', assigned_to_id: bob.id, body: 'Hi', email_to: 'family@example.com' })).json().activity;
+    expect((await put(email.id, { activity_type: 'note' })).json()).toEqual({ errors: ["Activity type can't be changed: the activity records an email queued or sent"] });
+
+    const note = (await create({ activity_type: 'note', assigned_to_id: bob.id, body: 'n' })).json().activity;
+    expect((await put(note.id, { activity_type: 'call', voice_call_id: vc.id })).json().errors).toContain('Activity type can only be changed to call for a call logged by hand (outcome and duration, no voice call)');
+
+    const parent = (await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'Parent' })).json().activity;
+    await create({ activity_type: 'task', assigned_to_id: bob.id, message: 'Child', parent_id: parent.id });
+    expect((await put(parent.id, { activity_type: 'note', body: 'n' })).json()).toEqual({ errors: ["Activity type can't be changed: the task has subtasks"] });
+    // Nothing changed.
+    for (const [id, type] of [[sms.id, 'sms'], [dialled.id, 'call'], [email.id, 'email'], [note.id, 'note'], [parent.id, 'task']] as const) {
+      expect((await call(t.app, coord, 'GET', `${base()}/${id}`)).json().activity.activity_type).toBe(type);
+    }
   });
 
   it('replays "Delete Activity": 204, gone from lists and details, event cancelled, subtasks too', async () => {

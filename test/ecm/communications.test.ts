@@ -257,7 +257,7 @@ describe('Twilio webhooks', () => {
     expect(await t.database.db.select().from(textMessages).where(eq(textMessages.body, 'forged'))).toEqual([]);
   });
 
-  it('records an inbound SMS for the matched member, assigned to the lead care manager, once', async () => {
+  it('records an inbound SMS for the matched member once; without an outreach lead care manager its activity is unassigned', async () => {
     const params = { MessageSid: 'SM' + '1'.repeat(32), From: '(805) 123-4567', To: CLINIC_NUMBER, Body: 'Yes, I will be there' };
     for (let i = 0; i < 2; i++) {
       const res = await peer.callback(t.app, PUBLIC_URL, hookPath('sms'), params);
@@ -268,10 +268,50 @@ describe('Twilio webhooks', () => {
     expect(msgs).toHaveLength(1);
     expect(msgs[0]).toMatchObject({ direction: 'inbound', status: 'received', patientId, fromNumber: MEMBER_PHONE });
     const [act] = await t.database.db.select().from(activities).where(eq(activities.textMessageId, msgs[0].id));
-    expect(act).toMatchObject({ activityType: 'sms', performedById: null, assignedToId: coord.id, body: 'Yes, I will be there' });
+    // John's case load names an ILCM but no OLCM: the message waits for whoever picks it up.
+    expect(act).toMatchObject({ activityType: 'sms', status: 'created', performedById: null, assignedToId: null, body: 'Yes, I will be there' });
     const convo = (await call(t.app, coord, 'GET', `/v1/clinic/ecm/patients/${patientId}/communications?per_page=100`)).json();
     expect(convo.communications[0]).toMatchObject({ type: 'sms', direction: 'inbound', body: 'Yes, I will be there', activity_id: act.id });
     expect(convo.communications.some((c: { type: string }) => c.type === 'call')).toBe(true);
+  });
+
+  it('creates the activity of an inbound SMS `created` (seed 004 "Activity Record") for the outreach lead care manager: open work until someone replies', async () => {
+    const phone = '+18055550180';
+    const member = await enrol('Olive', 'T-7', phone, { olcm_user_id: phoneless.id, ilcm_user_id: coord.id });
+    const res = await peer.callback(t.app, PUBLIC_URL, hookPath('sms'), { MessageSid: 'SM' + '7'.repeat(32), From: phone, To: CLINIC_NUMBER, Body: 'Can someone call me back?' });
+    expect(res.statusCode).toBe(200);
+    // What My work asks for: the user's open activities of type sms.
+    const openWork = async () => (await call(t.app, phoneless, 'GET', `/v1/clinic/ecm/activities?assigned_to_id=${phoneless.id}&status=created&activity_type=sms&per_page=100`))
+      .json().activities.filter((a: { patient_id: number }) => a.patient_id === member);
+    const [open] = await openWork();
+    expect(open).toMatchObject({ activity_type: 'sms', status: 'created', performed_by_id: null, assigned_to_id: phoneless.id, body: 'Can someone call me back?' });
+    const [ev] = await t.database.db.select().from(ecmEvents).where(eq(ecmEvents.activityId, open.id));
+    expect(ev).toMatchObject({ eventType: 'sms', status: 'created', prtfCategory: null });
+
+    // A reply from the clinic answers it: the activity completes, its event follows, the PRTF category stays none.
+    const reply = await sms(member, { sms: { phone_number: phone, body: 'Calling you now' } }, phoneless);
+    expect(reply.statusCode, reply.body).toBe(201);
+    // (The reply is itself an open sms activity of the sender until Twilio reports it sent.)
+    expect((await openWork()).map((a: { id: number }) => a.id)).not.toContain(open.id);
+    const done = (await call(t.app, phoneless, 'GET', `/v1/clinic/ecm/patients/${member}/activities/${open.id}`)).json().activity;
+    expect(done).toMatchObject({ status: 'complete', assigned_to_id: phoneless.id, event: { status: 'complete', prtf_category: null } });
+  });
+
+  it('lets anyone mark an unassigned inbound SMS done without assigning it first', async () => {
+    await peer.callback(t.app, PUBLIC_URL, hookPath('sms'), { MessageSid: 'SM' + '8'.repeat(32), From: MEMBER_PHONE, To: CLINIC_NUMBER, Body: 'Thanks!' });
+    const [msg] = await t.database.db.select().from(textMessages).where(eq(textMessages.twilioSid, 'SM' + '8'.repeat(32)));
+    const [act] = await t.database.db.select().from(activities).where(eq(activities.textMessageId, msg.id));
+    expect(act).toMatchObject({ status: 'created', assignedToId: null });
+    // Found by whoever looks for the open messages nobody has picked up.
+    const unassigned = (await call(t.app, coord, 'GET', '/v1/clinic/ecm/activities?unassigned=true&status=created&per_page=100')).json().activities;
+    expect(unassigned.map((a: { id: number }) => a.id)).toContain(act.id);
+    expect(unassigned.every((a: { assigned_to_id: number | null }) => a.assigned_to_id === null)).toBe(true);
+    const res = await call(t.app, coord, 'PUT', `/v1/clinic/ecm/patients/${patientId}/activities/${act.id}`, { activity: { status: 'complete' } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().activity).toMatchObject({ status: 'complete', assigned_to_id: null, assigned_to_name: null });
+    // Clearing the assignee of an assigned activity is still refused.
+    const other = await call(t.app, coord, 'PUT', `/v1/clinic/ecm/patients/${patientId}/activities/${act.id}`, { activity: { assigned_to_id: null } });
+    expect(other.json()).toEqual({ errors: ["Assigned to can't be blank"] });
   });
 
   it('honours STOP and START from a member', async () => {

@@ -1,6 +1,8 @@
 /**
- * Email activities through a real SMTP server (smtp-server) parsed with
- * mailparser; attachments fetched from a local HTTP server on an allowed host.
+ * Email activities through a real SMTP server (smtp-server) parsed with mailparser; attachments fetched through the
+ * outbound guard from a local HTTP server (`OUTBOUND_ALLOW_PRIVATE_URLS=true` lets the guard reach loopback), with
+ * `MAIL_ATTACHMENT_HOSTS` unset as on a fresh server. A second server with every default (the sandbox mailbox)
+ * replays seed 003's example verbatim.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +17,7 @@ let t: TestContext;
 let smtp: TestSmtp;
 let files: http.Server;
 let filesHost: string;
+const fileHits: string[] = [];
 let coord: TestUser;
 let patientId: number;
 const PDF = Buffer.from('%PDF-1.4\n% care plan\n');
@@ -23,12 +26,15 @@ const PDF = Buffer.from('%PDF-1.4\n% care plan\n');
 beforeAll(async () => {
   smtp = await startSmtp();
   files = http.createServer((req, res) => {
+    fileHits.push(req.url ?? '');
     if (req.url === '/documents/care-plan.pdf') {
       res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': PDF.length });
       res.end(PDF);
     } else if (req.url?.startsWith('/odd/')) {
       res.writeHead(200, { 'content-type': 'application/pdf' });
       res.end(PDF);
+    } else if (req.url === '/documents/moved.pdf') {
+      res.writeHead(302, { location: '/documents/redirect-target.pdf' }).end();
     } else if (req.url === '/documents/huge.bin') {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.end(Buffer.alloc(4096));
@@ -42,7 +48,7 @@ beforeAll(async () => {
     {
       SMTP_URL: smtp.url,
       MAIL_FROM: 'Care Team <care@clinic.example.com>',
-      MAIL_ATTACHMENT_HOSTS: filesHost,
+      OUTBOUND_ALLOW_PRIVATE_URLS: 'true',
       MAIL_ATTACHMENT_MAX_BYTES: '2048',
       MAIL_RETRY_LIMIT: '2',
       MAIL_RETRY_DELAY_SECONDS: '1',
@@ -127,13 +133,54 @@ describe('email activities', () => {
     expect(smtp.received.filter((m) => m.subject === 'Once')).toHaveLength(1);
   });
 
-  it('refuses attachments from hosts not listed in MAIL_ATTACHMENT_HOSTS, naming the URL', async () => {
+  it('accepts the seed\'s attachment URL (storage.example.com) with MAIL_ATTACHMENT_HOSTS unset: hosts are checked when the mail is sent', async () => {
+    const res = await call(t.app, coord, 'POST', activityUrl(), {
+      activity: { activity_type: 'email', assigned_to_id: coord.id, email_to: 'a@example.com', subject: 'Seed host', body: 'x',
+        email_attachments: ['https://storage.example.com/documents/care-plan.pdf'] },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().activity).toMatchObject({ email_status: 'queued', email_attachments: ['https://storage.example.com/documents/care-plan.pdf'] });
+  });
+
+  it('refuses at create what needs no network: another scheme, credentials in the URL', async () => {
     const res = await call(t.app, coord, 'POST', activityUrl(), {
       activity: { activity_type: 'email', assigned_to_id: coord.id, email_to: 'a@example.com', body: 'x',
-        email_attachments: ['https://storage.example.com/documents/care-plan.pdf', `http://${filesHost}/documents/care-plan.pdf`] },
+        email_attachments: ['ftp://storage.example.com/a.pdf', 'https://me:pw@storage.example.com/a.pdf', `http://${filesHost}/documents/care-plan.pdf`] },
     });
     expect(res.statusCode).toBe(422);
-    expect(res.json()).toEqual({ errors: ['Email attachment https://storage.example.com/documents/care-plan.pdf is not on an allowed host'] });
+    expect(res.json()).toEqual({ errors: [
+      'Email attachment ftp://storage.example.com/a.pdf must be an http(s) URL',
+      'Email attachment https://me:pw@storage.example.com/a.pdf must not contain credentials',
+    ] });
+  });
+
+  it('fails an email whose attachment cannot be fetched after its retries, naming the attachment and why, and sends nothing', async () => {
+    const before = smtp.received.length;
+    const missing = `http://${filesHost}/documents/missing.pdf`;
+    const res = await call(t.app, coord, 'POST', activityUrl(), {
+      activity: { activity_type: 'email', assigned_to_id: coord.id, email_to: 'missing@example.com', subject: 'No file', body: 'x',
+        email_attachments: [`http://${filesHost}/documents/care-plan.pdf`, missing] },
+    });
+    expect(res.statusCode).toBe(201);
+    const id = res.json().activity.id;
+    const failed = await waitUntil(async () => (await call(t.app, coord, 'GET', activityUrl(id))).json().activity, (a) => a.email_status === 'failed', 30_000);
+    expect(failed).toMatchObject({ email_status: 'failed', status: 'created', email_error: `Attachment ${missing} answered HTTP 404` });
+    // The first attempt and MAIL_RETRY_LIMIT=2 retries, with the email's backoff.
+    expect(fileHits.filter((u) => u === '/documents/missing.pdf')).toHaveLength(3);
+    expect(smtp.received.length).toBe(before);
+  });
+
+  it('refuses an attachment that redirects, without following it', async () => {
+    const before = smtp.received.length;
+    const moved = `http://${filesHost}/documents/moved.pdf`;
+    const res = await call(t.app, coord, 'POST', activityUrl(), {
+      activity: { activity_type: 'email', assigned_to_id: coord.id, email_to: 'moved@example.com', subject: 'Moved', body: 'x', email_attachments: [moved] },
+    });
+    const id = res.json().activity.id;
+    const failed = await waitUntil(async () => (await call(t.app, coord, 'GET', activityUrl(id))).json().activity, (a) => a.email_status === 'failed', 30_000);
+    expect(failed.email_error).toBe(`Attachment ${moved} redirects are not followed (HTTP 302)`);
+    expect(fileHits).not.toContain('/documents/redirect-target.pdf');
+    expect(smtp.received.length).toBe(before);
   });
 
   it('retries a failing SMTP server with backoff and records the failure after the last retry, keeping the activity', async () => {
@@ -176,7 +223,47 @@ describe('email activities', () => {
     });
     const id = res.json().activity.id;
     const failed = await waitUntil(async () => (await call(t.app, coord, 'GET', activityUrl(id))).json().activity, (a) => a.email_status === 'failed', 30_000);
-    expect(failed.email_error).toMatch(/larger than 2048 bytes/);
+    expect(failed.email_error).toBe(`Attachment http://${filesHost}/documents/huge.bin is larger than 2048 bytes`);
     expect(smtp.received.length).toBe(before);
+  });
+});
+
+describe('on a server with every default (sandbox mailbox, MAIL_ATTACHMENT_HOSTS unset)', () => {
+  let fresh: TestContext;
+  let user: TestUser;
+  let member: number;
+  beforeAll(async () => {
+    fresh = await createTestContext({}, { workers: true });
+    const admin = await createUser(fresh.services, 'Fresh Clinic', 'admin');
+    user = await createUser(fresh.services, 'Fresh Clinic', 'care_coordinator');
+    member = (await call(fresh.app, admin, 'POST', '/v1/admin/clinic/ecm/patients', {
+      patient: { first_name: 'Fay', last_name: 'Fresh', ecm_eligibility_information: { member_id: 'FRESH-1' } },
+    })).json().patient.id;
+  });
+  afterAll(() => fresh.close());
+
+  it('replays seed 003 "Create Email Activity" verbatim: 201, and the sandbox records the attachment URL without fetching it', async () => {
+    const res = await call(fresh.app, user, 'POST', `/v1/clinic/ecm/patients/${member}/activities`, {
+      activity: {
+        activity_type: 'email',
+        assigned_to_id: user.id,
+        email_to: 'parent@family.example.com',
+        subject: 'Care Plan Update',
+        body: "Dear Parent,\n\nWe wanted to update you on your child's care plan...",
+        email_attachments: ['https://storage.example.com/documents/care-plan.pdf'],
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().activity.id;
+    const sent = await waitUntil(
+      async () => (await call(fresh.app, user, 'GET', `/v1/clinic/ecm/patients/${member}/activities/${id}`)).json().activity,
+      (a) => a.email_status === 'sent',
+    );
+    expect(sent).toMatchObject({ email_status: 'sent', email_error: null, status: 'complete' });
+    const box = (await call(fresh.app, user, 'GET', '/v1/clinic/ecm/communications/sandbox?channel=email')).json();
+    expect(box.messages[0]).toMatchObject({
+      to: 'parent@family.example.com', subject: 'Care Plan Update',
+      metadata: { activity_id: id, attachments: [{ url: 'https://storage.example.com/documents/care-plan.pdf' }] },
+    });
   });
 });

@@ -11,6 +11,9 @@ const cases: Array<[string, PrtfInputs, string | null]> = [
   ['sms undelivered', { eventType: 'sms', status: 'complete', deliveryStatus: 'undelivered', direction: 'outbound' }, null],
   ['sms unknown (timeout)', { eventType: 'sms', status: 'created', deliveryStatus: 'unknown', direction: 'outbound' }, null],
   ['sms received from the member', { eventType: 'sms', status: 'complete', deliveryStatus: 'received', direction: 'inbound' }, null],
+  // The activity status does not change an SMS's category: an inbound SMS is open work (`created`) until answered.
+  ['sms received, open work', { eventType: 'sms', status: 'created', deliveryStatus: 'received', direction: 'inbound' }, null],
+  ['sms sent, activity reopened', { eventType: 'sms', status: 'created', deliveryStatus: 'delivered', direction: 'outbound' }, 'telehealth_outreach'],
   ['email queued', { eventType: 'email', status: 'created', deliveryStatus: 'queued' }, null],
   ['email sent', { eventType: 'email', status: 'complete', deliveryStatus: 'sent' }, 'telehealth_outreach'],
   ['email failed', { eventType: 'email', status: 'created', deliveryStatus: 'failed' }, null],

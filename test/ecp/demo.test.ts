@@ -16,6 +16,9 @@ afterAll(() => t.close());
 describe('care demo: the ECP company', () => {
   it('prints credentials with which a partner reads locations, vitals and allergies and records a reading', async () => {
     const p = out.ecp_client as Partner;
+    // What `care demo --json` prints is what partners see: the company GUID, no internal row id.
+    expect(p.companyId).toMatch(/^[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}$/);
+    expect(p).not.toHaveProperty('company_id');
     const creds = { token: await tokenFor(t.app, p), apiKey: p.api_key };
     expect((await clinical(t.app, creds, 'GET', '/clinical/v1/location')).json()).toEqual(['Evergreen Assisted Living', 'Evergreen Memory Care']);
     const bp = await clinical(t.app, creds, 'GET', '/clinical/v1/resident/vital/blood-pressure', { location: 'Evergreen Assisted Living' });
@@ -47,6 +50,8 @@ describe('care demo: the ECP company', () => {
     const again = await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
     const p = again.ecp_client as Partner;
     expect(p.client_id).toBe((out.ecp_client as Partner).client_id);
+    expect(p.companyId).toBe((out.ecp_client as Partner).companyId);
+    expect(p).not.toHaveProperty('company_id');
     const creds = { token: await tokenFor(t.app, p), apiKey: p.api_key };
     const bp = await clinical(t.app, creds, 'GET', '/clinical/v1/resident/vital/blood-pressure', { location: 'Evergreen Assisted Living' });
     expect(bp.json().numberOfResults).toBe(12 * 30);

@@ -18,7 +18,7 @@ let measure: ReturnType<typeof statementCounter>;
 const LOC = 'Evergreen Assisted Living';
 
 beforeAll(async () => {
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+  t = await createTestContext({ OUTBOUND_ALLOW_PRIVATE_URLS: 'true' });
   p = await createPartner(t, 'Evergreen Senior Living', [LOC, 'Evergreen Memory Care']);
   other = await createPartner(t, 'Sunset Homes', ['Sunset Villa']);
   creds = { token: await tokenFor(t.app, p), apiKey: p.api_key };

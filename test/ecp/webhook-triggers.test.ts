@@ -17,7 +17,7 @@ const LOC = 'Evergreen Assisted Living';
 
 beforeAll(async () => {
   rx = await startWebhookReceiver();
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,1s,1s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
+  t = await createTestContext({ OUTBOUND_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,1s,1s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
   p = await createPartner(t, 'Evergreen Senior Living', [LOC, 'Evergreen Memory Care']);
   // Same company, but reaching only the memory-care location: sees none of the assisted-living events.
   outsider = await createPartner(t, 'Evergreen Senior Living', ['Evergreen Memory Care']);

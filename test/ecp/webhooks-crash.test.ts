@@ -27,7 +27,7 @@ let arrived = 0;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+  t = await createTestContext({ OUTBOUND_ALLOW_PRIVATE_URLS: 'true' });
   // A slow receiver: each delivery is in flight for 1.5 s.
   server = http.createServer((req, res) => {
     arrived++;
@@ -51,7 +51,7 @@ function startWorker(): ChildProcess {
   const child = spawn(process.execPath, [path.join(root, 'bin/care.js'), 'serve', '--role', 'worker'], {
     cwd: root,
     env: {
-      ...process.env, NODE_ENV: 'test', DATABASE_URL: t.url, LOG_LEVEL: 'error', WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+      ...process.env, NODE_ENV: 'test', DATABASE_URL: t.url, LOG_LEVEL: 'error', OUTBOUND_ALLOW_PRIVATE_URLS: 'true',
       WEBHOOK_TIMEOUT_MS: '3000', WEBHOOK_RETRY_SCHEDULE: '0s,1s,1s,1s,1s', JOBS_POLL_SECONDS: '0.5', JOBS_MAINTENANCE_SECONDS: '1',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -18,7 +18,7 @@ let rx: WebhookReceiver;
 
 beforeAll(async () => {
   rx = await startWebhookReceiver();
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,1s,1s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
+  t = await createTestContext({ OUTBOUND_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,1s,1s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
 });
 afterAll(async () => {
   await t.services.webhooks.stopDispatcher();

@@ -21,7 +21,7 @@ const running: WebhookDispatcher[] = [];
 const quiet = { info: () => {}, error: () => {} };
 
 beforeAll(async () => {
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+  t = await createTestContext({ OUTBOUND_ALLOW_PRIVATE_URLS: 'true' });
 });
 afterEach(async () => {
   for (const d of running.splice(0)) await d.stop();

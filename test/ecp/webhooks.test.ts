@@ -1,6 +1,6 @@
 /**
  * ECP webhook subscriptions (issue 6): CRUD, scopes, ownership, the callback URL guard (without
- * WEBHOOK_ALLOW_PRIVATE_URLS), and the pure rules (attempt outcomes, Retry-After, payload keys);
+ * OUTBOUND_ALLOW_PRIVATE_URLS), and the pure rules (attempt outcomes, Retry-After, payload keys);
  * the address table itself is in test/platform/outbound.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,7 +139,7 @@ describe('webhook subscriptions', () => {
   });
 });
 
-describe('callback URL guard (WEBHOOK_ALLOW_PRIVATE_URLS unset)', () => {
+describe('callback URL guard (OUTBOUND_ALLOW_PRIVATE_URLS unset)', () => {
   it.each([
     ['http://93.184.216.34/hook', 'callbackUrl must use https'],
     ['https://127.0.0.1/hook', 'must resolve to public addresses only'],
@@ -204,8 +204,20 @@ describe('attempt outcomes', () => {
     expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: '0s,5s,5m,30m,2h,5h,10h,10h' }).webhookRetrySchedule).toEqual([0, 5, 300, 1800, 7200, 18000, 36000, 36000]);
     expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: '0,1,1' }).webhookRetrySchedule).toEqual([0, 1, 1]);
     expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: '0,soon' })).toThrow(/WEBHOOK_RETRY_SCHEDULE/);
-    expect(() => loadConfig({ NODE_ENV: 'production', BACKUP_INTERVAL_HOURS: '0', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', SMTP_URL: 'smtp://x', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+18055550100' }))
-      .toThrow(/WEBHOOK_ALLOW_PRIVATE_URLS/);
+    const production = { NODE_ENV: 'production', BACKUP_INTERVAL_HOURS: '0', SMTP_URL: 'smtp://x', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+18055550100' };
+    expect(() => loadConfig({ ...production, OUTBOUND_ALLOW_PRIVATE_URLS: 'true' })).toThrow(/OUTBOUND_ALLOW_PRIVATE_URLS=true is refused/);
+    expect(() => loadConfig({ ...production, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_URLS=true is refused/);
+  });
+
+  it('reads OUTBOUND_ALLOW_PRIVATE_URLS, and still the old WEBHOOK_ALLOW_PRIVATE_URLS with a deprecation warning', () => {
+    expect(loadConfig({})).toMatchObject({ outboundAllowPrivateUrls: false, warnings: [] });
+    expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE_URLS: 'true' })).toMatchObject({ outboundAllowPrivateUrls: true, warnings: [] });
+    const old = loadConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+    expect(old.outboundAllowPrivateUrls).toBe(true);
+    expect(old.warnings).toEqual(['WEBHOOK_ALLOW_PRIVATE_URLS is deprecated: rename it to OUTBOUND_ALLOW_PRIVATE_URLS (the one switch of the outbound guard: webhooks and email attachments)']);
+    const both = loadConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true', OUTBOUND_ALLOW_PRIVATE_URLS: 'false' });
+    expect(both.outboundAllowPrivateUrls).toBe(false);
+    expect(both.warnings).toEqual([expect.stringMatching(/^WEBHOOK_ALLOW_PRIVATE_URLS is deprecated and ignored/)]);
   });
 });
 

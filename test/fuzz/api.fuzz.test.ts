@@ -34,7 +34,7 @@ let admin: TestUser;
 let creds: FuzzCredentials;
 
 beforeAll(async () => {
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+  t = await createTestContext({ OUTBOUND_ALLOW_PRIVATE_URLS: 'true' });
   admin = await createUser(t.services, 'Fuzz Clinic', 'admin');
   // A clinic that can send and report: an NPI and a number of its own.
   await call(t.app, admin, 'PUT', '/v1/admin/organization', { organization: { npi: '1234567890', phone_numbers: ['+18059876500'] } });

@@ -65,7 +65,7 @@ export async function fingerprint(url: string): Promise<Record<string, { rows: n
 }
 
 beforeAll(async () => {
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+  t = await createTestContext({ OUTBOUND_ALLOW_PRIVATE_URLS: 'true' });
   const out = await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
   // The kinds of rows the demo leaves empty: a webhook subscription and the outbox messages and deliveries of a
   // resident's changes, a stored PRTF report, an ICD-10-CM code set, a pending job in pg-boss's schema.

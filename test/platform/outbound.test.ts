@@ -1,10 +1,13 @@
 /**
  * The outbound URL guard's address rule (ARCHITECTURE.md "Outbound fetches"; docs/decisions.md "Outbound URL
  * guard"): one table of literal addresses, checked both by `isPublicAddress` and through `resolvePublicAddresses`
- * (a literal never reaches DNS), and the refusal of a host name, which never says what the name resolved to.
+ * (a literal never reaches DNS), the refusal of a host name, which never says what the name resolved to, and the
+ * guarded fetch (`checkOutboundUrl`, `fetchPublicFile`) against a local HTTP server.
  */
-import { describe, expect, it } from 'vitest';
-import { isPublicAddress, OutboundUrlError, resolvePublicAddresses } from '../../src/platform/outbound.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkOutboundUrl, fetchPublicFile, isPublicAddress, OutboundUrlError, resolvePublicAddresses } from '../../src/platform/outbound.ts';
 
 const REFUSED: Array<[address: string, why: string]> = [
   // IPv6 forms that embed an IPv4 address: refused whatever the IPv4 address is.
@@ -96,5 +99,72 @@ describe('resolvePublicAddresses on host names', () => {
     expect(err).toBeInstanceOf(OutboundUrlError);
     expect((err as Error).message).toBe('the URL must resolve to public addresses only');
     expect((err as Error).message).not.toMatch(/127\.0\.0\.1|::1/);
+  });
+});
+
+describe('checkOutboundUrl (what needs no network: at create time)', () => {
+  it.each([
+    ['ftp://files.example.com/a.pdf', {}, 'must be an http(s) URL'],
+    ['not a url', {}, 'must be an absolute http(s) URL'],
+    ['https://user:pw@files.example.com/a.pdf', {}, 'must not contain credentials'],
+    ['https://127.0.0.1/a.pdf', {}, 'the URL must resolve to public addresses only'],
+    ['https://[::ffff:10.0.0.1]/a.pdf', {}, 'the URL must resolve to public addresses only'],
+    ['https://other.example.com/a.pdf', { allowedHosts: ['storage.example.com'] }, 'is not on an allowed host'],
+  ])('refuses %s', (url, extra, message) => {
+    expect(() => checkOutboundUrl(url, { allowPrivate: false, ...extra })).toThrow(new OutboundUrlError(message));
+  });
+
+  it('accepts any http(s) host name when no allow-list is set (resolved only when fetched), and a listed host when one is', () => {
+    expect(checkOutboundUrl('https://storage.example.com/documents/care-plan.pdf', { allowPrivate: false }).hostname).toBe('storage.example.com');
+    expect(checkOutboundUrl('https://storage.example.com/documents/care-plan.pdf', { allowPrivate: false, allowedHosts: [] }).hostname).toBe('storage.example.com');
+    expect(checkOutboundUrl('https://storage.example.com/x', { allowPrivate: false, allowedHosts: ['storage.example.com'] }).host).toBe('storage.example.com');
+    expect(checkOutboundUrl('http://127.0.0.1:8080/x', { allowPrivate: true }).port).toBe('8080');
+  });
+});
+
+describe('fetchPublicFile against a local HTTP server', () => {
+  let server: http.Server;
+  let port: number;
+  const hits: string[] = [];
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      hits.push(req.url ?? '');
+      if (req.url === '/ok/care%20plan.pdf') res.writeHead(200, { 'content-type': 'application/pdf' }).end('%PDF');
+      else if (req.url === '/moved') res.writeHead(302, { location: '/ok/care%20plan.pdf' }).end();
+      else if (req.url === '/big') res.writeHead(200).end(Buffer.alloc(100));
+      else if (req.url === '/slow') setTimeout(() => res.writeHead(200).end('late'), 2_000);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const opts = { allowPrivate: true, maxBytes: 50, timeoutMs: 1_000 };
+
+  it('fetches a file, naming it after the decoded last path segment', async () => {
+    const f = await fetchPublicFile(`http://127.0.0.1:${port}/ok/care%20plan.pdf`, opts);
+    expect(f).toEqual({ filename: 'care plan.pdf', content: Buffer.from('%PDF'), contentType: 'application/pdf' });
+  });
+
+  it('refuses loopback without OUTBOUND_ALLOW_PRIVATE_URLS, for a literal and for a name (checked when connecting), without calling it', async () => {
+    const before = hits.length;
+    await expect(fetchPublicFile(`http://127.0.0.1:${port}/ok/care%20plan.pdf`, { ...opts, allowPrivate: false })).rejects.toThrow('the URL must resolve to public addresses only');
+    await expect(fetchPublicFile(`http://localhost:${port}/ok/care%20plan.pdf`, { ...opts, allowPrivate: false })).rejects.toThrow('the URL must resolve to public addresses only');
+    expect(hits.length).toBe(before);
+  });
+
+  it('does not follow a redirect', async () => {
+    const before = hits.length;
+    await expect(fetchPublicFile(`http://127.0.0.1:${port}/moved`, opts)).rejects.toThrow(new OutboundUrlError('redirects are not followed (HTTP 302)'));
+    expect(hits.slice(before)).toEqual(['/moved']);
+  });
+
+  it('refuses an error answer, a body over the size limit and a server slower than the timeout', async () => {
+    await expect(fetchPublicFile(`http://127.0.0.1:${port}/missing.pdf`, opts)).rejects.toThrow(new OutboundUrlError('answered HTTP 404'));
+    await expect(fetchPublicFile(`http://127.0.0.1:${port}/big`, opts)).rejects.toThrow(new OutboundUrlError('is larger than 50 bytes'));
+    await expect(fetchPublicFile(`http://127.0.0.1:${port}/slow`, opts)).rejects.toThrow(new OutboundUrlError('gave no answer within 1000 ms'));
   });
 });

@@ -531,7 +531,7 @@ beforeAll(async () => {
   peer = await startTwilioPeer();
   t = await createTestContext({
     PUBLIC_URL, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_FROM_NUMBER: FIXTURE.Alpha.clinicNumber,
-    TWILIO_API_URL: peer.apiUrl, TWILIO_TIMEOUT_MS: '2000', WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    TWILIO_API_URL: peer.apiUrl, TWILIO_TIMEOUT_MS: '2000', OUTBOUND_ALLOW_PRIVATE_URLS: 'true',
   });
   A = await setUpTenant(t, peer, 'Alpha');
   B = await setUpTenant(t, peer, 'Bravo');

@@ -214,7 +214,8 @@ export const activities = pgTable(
     emailSentAt: ts('email_sent_at'),
     transcript: text('transcript'),
     performedById: integer('performed_by_id').references(() => users.id),
-    assignedToId: integer('assigned_to_id').notNull().references(() => users.id),
+    /** Null: nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+    assignedToId: integer('assigned_to_id').references(() => users.id),
     parentId: integer('parent_id'),
     blockedById: integer('blocked_by_id'),
     blockingId: integer('blocking_id'),

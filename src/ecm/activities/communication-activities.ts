@@ -16,7 +16,8 @@ export async function recordCommunicationActivity(
     patientId: number;
     type: 'sms' | 'call';
     performedById: number | null;
-    assignedToId: number;
+    /** Null: nobody yet (an inbound SMS without an outreach lead care manager). */
+    assignedToId: number | null;
     body?: string | null;
     subject?: string | null;
     textMessageId?: number;
@@ -64,4 +65,17 @@ export async function syncActivitiesOfRecord(
     ? await store.updateActivitiesOfRecord(tx, organizationId, ref, changes)
     : await store.activitiesOfRecord(tx, organizationId, ref);
   for (const a of linked) await syncEvent(tx, a, records);
+}
+
+/**
+ * A reply answers the member: the member's open (`created`) activities of inbound SMS become `complete`, their
+ * events following, in the caller's transaction (the outbound SMS being recorded). Seed 004 creates the activity of
+ * an inbound SMS `created`: it is work until someone replies or marks it done.
+ * @returns the activities completed.
+ */
+export async function completeAnsweredInboundSms(c: ActivityContext, tx: Executor, organizationId: number, patientId: number) {
+  const { syncEvent } = c;
+  const answered = await store.completeOpenInboundSms(tx, organizationId, patientId);
+  for (const a of answered) await syncEvent(tx, a);
+  return answered;
 }

@@ -20,8 +20,10 @@ export const ACTIVITY_NOT_FOUND = 'Activity not found';
 
 /** How email activities are sent (the `MAIL_*` and `SMTP_TIMEOUT_MS` settings). */
 export interface ActivityMailSettings {
-  /** Hosts an attachment URL may name (`MAIL_ATTACHMENT_HOSTS`). */
+  /** Hosts an attachment URL may name (`MAIL_ATTACHMENT_HOSTS`); empty: any host the outbound guard lets through. */
   attachmentHosts: string[];
+  /** The outbound guard may reach loopback and private addresses (`OUTBOUND_ALLOW_PRIVATE_URLS`). */
+  allowPrivateUrls: boolean;
   /** Largest attachment fetched, in bytes. */
   attachmentMaxBytes: number;
   retryLimit: number;
@@ -174,7 +176,7 @@ export function createActivityContext(deps: ActivityServiceDeps) {
   ): Promise<{ errors: string[]; records: CommunicationRecords }> {
     const errors: string[] = [];
     const records: CommunicationRecords = {};
-    if (set.assignedToId) {
+    if (typeof set.assignedToId === 'number') {
       const ok = assigneeActive ?? (await store.activeUsersIn(tx, orgId, [set.assignedToId])).has(set.assignedToId);
       if (!ok) errors.push('Assigned to must be an active user of the clinic');
     }

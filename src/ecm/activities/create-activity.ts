@@ -23,7 +23,7 @@ export function createActivity(c: ActivityContext, ctx: RequestContext<UserActor
   return db.transaction(async (tx): Promise<ActivityDetailWire> => {
     const cols = columnsOf(input);
     const draft = { ...withoutUndefined(cols), activityType: cols.activityType } as store.NewActivity;
-    const errors = activityErrors(draft as ActivityDraft, mail.attachmentHosts);
+    const errors = activityErrors(draft as ActivityDraft, { allowedHosts: mail.attachmentHosts, allowPrivate: mail.allowPrivateUrls });
     let records: CommunicationRecords = {};
     // The common case (nothing wrong with the request itself, no links but the assignee) leaves the member and
     // assignee check to the insert statement. Otherwise they are checked first: an unknown member is 404 before any

@@ -1,24 +1,33 @@
 /** Use case: the email job of an email activity. */
 import type { JobMeta } from '../../platform/jobs.ts';
-import { fetchAllowedFile } from '../../platform/outbound.ts';
+import type { EmailAttachment } from '../../platform/mail.ts';
+import { fetchPublicFile } from '../../platform/outbound.ts';
 import * as store from './store.ts';
 import type { ActivityContext } from './context.ts';
 
 /**
- * The email job: fetches the attachments, sends the mail, records the result on the activity and its event.
- * Already sent or deleted: nothing to do. On failure records the error, marks `failed` after the last
- * retry, and rethrows so pg-boss retries with backoff.
+ * The email job: fetches the attachments through the outbound guard (the sandbox mailer records their URLs
+ * instead), sends the mail, records the result on the activity and its event. Already sent or deleted: nothing to
+ * do. On failure (an attachment that cannot be fetched, or the relay) records the error (`Attachment <url> <why>`
+ * for an attachment), marks `failed` after the last retry, and rethrows so pg-boss retries with the email's backoff;
+ * the mail is never sent without its attachments.
  */
 export async function deliverActivityEmail(c: ActivityContext, organizationId: number, activityId: number, meta: JobMeta): Promise<void> {
   const { db, mail, mailer, clock, syncEvent } = c;
   const activity = await db.transaction((tx) => store.lockActivity(tx, organizationId, activityId));
   if (!activity || activity.deletedAt || activity.emailStatus === 'sent' || activity.activityType !== 'email') return;
   try {
-    const attachments = [];
-    for (const url of activity.emailAttachments) {
-      attachments.push(
-        await fetchAllowedFile(url, { allowedHosts: mail.attachmentHosts, maxBytes: mail.attachmentMaxBytes, timeoutMs: mail.fetchTimeoutMs }),
-      );
+    const attachments: EmailAttachment[] = [];
+    if (mailer.fetchesAttachments) {
+      for (const url of activity.emailAttachments) {
+        try {
+          attachments.push(await fetchPublicFile(url, {
+            allowPrivate: mail.allowPrivateUrls, allowedHosts: mail.attachmentHosts, maxBytes: mail.attachmentMaxBytes, timeoutMs: mail.fetchTimeoutMs,
+          }));
+        } catch (err) {
+          throw new Error(`Attachment ${url} ${(err as Error).message}`, { cause: err });
+        }
+      }
     }
     await mailer.send({
       organizationId,
@@ -27,6 +36,7 @@ export async function deliverActivityEmail(c: ActivityContext, organizationId: n
       subject: activity.subject ?? 'A message from your care team',
       text: activity.body ?? '',
       attachments,
+      attachmentUrls: activity.emailAttachments,
     });
     await db.transaction(async (tx) => {
       const now = clock();

@@ -6,9 +6,9 @@ import type { ClinicActivityQueryWire } from './schemas.ts';
 import type { ActivityContext } from './context.ts';
 
 /** `GET .../patients/{patient_id}/activities`, newest first. @throws NotFoundError `Patient not found`. */
-export function listPatientActivities(c: ActivityContext, ctx: RequestContext, patientId: number, q: { page?: number; per_page?: number; page_size?: number; activity_type?: string; assigned_to_id?: number; status?: string }) {
+export function listPatientActivities(c: ActivityContext, ctx: RequestContext, patientId: number, q: { page?: number; per_page?: number; page_size?: number; activity_type?: string; assigned_to_id?: number; unassigned?: boolean; status?: string }) {
   const { list } = c;
-  return list(ctx, { patientId, activityType: q.activity_type, assignedToId: q.assigned_to_id, status: q.status }, q);
+  return list(ctx, { patientId, activityType: q.activity_type, assignedToId: q.assigned_to_id, unassigned: q.unassigned, status: q.status }, q);
 }
 
 /** `GET /v1/clinic/ecm/activities`: across the clinic's members ("my work": `assigned_to_id=<me>&status=created`). */
@@ -21,6 +21,7 @@ export function listClinicActivities(c: ActivityContext, ctx: RequestContext, q:
       patientId: q.patient_id,
       activityType: q.activity_type,
       assignedToId: q.assigned_to_id,
+      unassigned: q.unassigned,
       status: q.status,
       dueBeforeDay: day,
       dueBefore: q.due_before && !day ? new Date(q.due_before) : undefined,

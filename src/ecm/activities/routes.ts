@@ -69,7 +69,7 @@ export async function activityRoutes(app: FastifyInstance, { activities }: { act
     config: activityNotFound,
     schema: {
       tags, operationId: 'updatePatientActivity', summary: 'Update activity', security: USER_TOKEN_SECURITY,
-      description: 'Same fields as create, all optional; the type cannot change. The event follows (status, time, subject, body, duration, PRTF category).',
+      description: 'Same fields as create, all optional. `activity_type` may change among task, note, in_person_appointment, meeting and call (a call logged by hand: outcome and duration), with the new type\'s required fields; a due date or modality the new type does not take is cleared. Refused (422, with the reason) for an activity tied to a communication record (an SMS or call made through Twilio, an email queued or sent) and for a task with subtasks. The event follows in the same transaction (created, retyped or cancelled; status, time, subject, body, duration, PRTF category).',
       params: ActivityParams, body: ActivityBody,
       response: ecmResponses({ 200: ActivityEnvelope }, [404, 422]),
     },
@@ -103,7 +103,7 @@ export async function activityRoutes(app: FastifyInstance, { activities }: { act
   r.get('/ecm/activities', {
     schema: {
       tags, operationId: 'listActivities', summary: 'List activities across the clinic', security: USER_TOKEN_SECURITY,
-      description: "The patient list's filters plus `patient_id` and `due_before`. A coordinator's open work: `assigned_to_id=<me>&status=created`. With `due_before`, soonest due first.",
+      description: "The patient list's filters plus `patient_id` and `due_before`. A coordinator's open work: `assigned_to_id=<me>&status=created`; messages nobody has picked up: `unassigned=true&status=created`. With `due_before`, soonest due first.",
       querystring: ClinicActivityQuery,
       response: ecmResponses({ 200: ActivityList }, [422]),
     },

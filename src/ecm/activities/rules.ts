@@ -2,7 +2,7 @@
  * Pure rules of activities: the required fields of each type (seed 003,
  * "Activity Types") and the blocking graph.
  */
-import { isAllowedUrl } from '../../platform/outbound.ts';
+import { checkOutboundUrl, OutboundUrlError, type OutboundFetchOptions } from '../../platform/outbound.ts';
 import type { ActivityType } from './schemas.ts';
 
 /** An activity as it will be after a create or update (the stored row merged with the request). */
@@ -23,15 +23,20 @@ export interface ActivityDraft {
   outcome?: string | null;
 }
 
+/** The sentence of a draft without an assignee. */
+export const ASSIGNEE_BLANK = "Assigned to can't be blank";
+
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 
 /**
  * Every problem of a draft, one sentence each, in the seed's words
  * (`Message can't be blank`, `Assigned to can't be blank`).
- * @param allowedAttachmentHosts `MAIL_ATTACHMENT_HOSTS`.
+ * @param attachments the outbound guard's settings: `MAIL_ATTACHMENT_HOSTS` (empty: any host) and
+ *   `OUTBOUND_ALLOW_PRIVATE_URLS`. Only what needs no network is checked here (a host name is resolved and checked
+ *   when the email is sent), so the seed's `https://storage.example.com/...` is accepted on any server.
  */
-export function activityErrors(a: ActivityDraft, allowedAttachmentHosts: string[]): string[] {
+export function activityErrors(a: ActivityDraft, attachments: OutboundFetchOptions): string[] {
   const errors: string[] = [];
   const t = a.activityType;
   if (!t) errors.push("Activity type can't be blank");
@@ -46,7 +51,12 @@ export function activityErrors(a: ActivityDraft, allowedAttachmentHosts: string[
     if (blank(a.emailTo)) errors.push("Email to can't be blank");
     else if (!EMAIL.test(a.emailTo!.trim())) errors.push('Email to is not a valid email address');
     for (const url of a.emailAttachments ?? []) {
-      if (!isAllowedUrl(url, allowedAttachmentHosts)) errors.push(`Email attachment ${url} is not on an allowed host`);
+      try {
+        checkOutboundUrl(url, attachments);
+      } catch (err) {
+        if (!(err instanceof OutboundUrlError)) throw err;
+        errors.push(`Email attachment ${url} ${err.message}`);
+      }
     }
   } else if ((a.emailAttachments ?? []).length > 0) {
     errors.push('Email attachments are only allowed on email activities');
@@ -57,7 +67,30 @@ export function activityErrors(a: ActivityDraft, allowedAttachmentHosts: string[
   }
   if (t && t !== 'meeting' && !blank(a.meetingKind)) errors.push('Meeting kind is only allowed for meetings');
   if (t && t !== 'task' && !blank(a.dueAt)) errors.push('Due at is only allowed for tasks');
-  if (blank(a.assignedToId)) errors.push("Assigned to can't be blank");
+  if (blank(a.assignedToId)) errors.push(ASSIGNEE_BLANK);
+  return errors;
+}
+
+/** The types an activity may be changed among on update (seed 003: the update takes the create fields). */
+export const RETYPABLE_TYPES = ['task', 'note', 'in_person_appointment', 'meeting', 'call'] as const;
+
+/**
+ * Why `current` cannot become `to` (empty: it can), one sentence each. Only task, note, in_person_appointment,
+ * meeting and a call logged by hand change type, among themselves: an activity tied to a communication record (an
+ * SMS or call made through Twilio, an email queued or sent) keeps its type, as does a task with subtasks (they need
+ * a task parent). The new type's required fields are `activityErrors`' to check.
+ * @param draft the activity after the change (its `voiceCallId`: a call made through Twilio).
+ */
+export function retypeErrors(current: { activityType: string; textMessageId: number | null; voiceCallId: number | null }, to: string, draft: { voiceCallId?: number | null }, hasSubtasks: boolean): string[] {
+  const from = current.activityType;
+  const retypable = (t: string) => (RETYPABLE_TYPES as readonly string[]).includes(t);
+  if (current.textMessageId !== null || from === 'sms') return ["Activity type can't be changed: the activity records a text message"];
+  if (current.voiceCallId !== null) return ["Activity type can't be changed: the activity records a call made through Twilio"];
+  if (from === 'email') return ["Activity type can't be changed: the activity records an email queued or sent"];
+  const errors: string[] = [];
+  if (!retypable(from) || !retypable(to)) errors.push(`Activity type can only be changed among ${RETYPABLE_TYPES.join(', ')}`);
+  else if (to === 'call' && !blank(draft.voiceCallId)) errors.push('Activity type can only be changed to call for a call logged by hand (outcome and duration, no voice call)');
+  if (from === 'task' && hasSubtasks) errors.push("Activity type can't be changed: the task has subtasks");
   return errors;
 }
 

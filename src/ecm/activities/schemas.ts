@@ -38,7 +38,7 @@ const SummaryFields = {
   patient_name: Type.String(),
   performed_by_id: Nullable(Type.Integer()),
   performed_by_name: Nullable(Type.String()),
-  assigned_to_id: Type.Integer(),
+  assigned_to_id: Nullable(Type.Integer({ description: 'Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager).' })),
   assigned_to_name: Nullable(Type.String()),
   parent_id: Nullable(Type.Integer()),
   comments_count: Type.Integer(),
@@ -63,7 +63,7 @@ export const SubtaskSummary = Type.Object({
   status: Type.Enum(ACTIVITY_STATUSES),
   message: Nullable(Type.String()),
   subject: Nullable(Type.String()),
-  assigned_to_id: Type.Integer(),
+  assigned_to_id: Nullable(Type.Integer({ description: 'Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager).' })),
   assigned_to_name: Nullable(Type.String()),
 });
 
@@ -79,7 +79,7 @@ export const ActivityDetail = Type.Object({
   ...SummaryFields,
   email_to: Nullable(Type.String()),
   email_attachments: Type.Array(Type.String()),
-  email_error: Nullable(Type.String({ description: 'Why the last delivery attempt failed.' })),
+  email_error: Nullable(Type.String({ description: 'Why the last delivery attempt failed, e.g. `Attachment https://storage.example.com/documents/care-plan.pdf answered HTTP 404`.' })),
   email_sent_at: Nullable(Timestamp()),
   transcript: Nullable(Type.String()),
   blocked_by_id: Nullable(Type.Integer()),
@@ -98,13 +98,13 @@ export const ActivityList = Type.Object({ activities: Type.Array(ActivityListIte
 const Id = (d: string) => Type.Integer({ description: d });
 
 export const ActivityInput = Type.Object({
-  activity_type: Type.Optional(Type.Enum(ACTIVITY_TYPES, { description: 'Required on create; cannot change.' })),
-  assigned_to_id: Type.Optional(Id('User of the clinic the activity is assigned to (required).')),
+  activity_type: Type.Optional(Type.Enum(ACTIVITY_TYPES, { description: 'Required on create. On update: may change among task, note, in_person_appointment, meeting and call (logged by hand); not for sms or email activities, nor a call made through Twilio, nor a task with subtasks.' })),
+  assigned_to_id: Type.Optional(Nullable(Id('User of the clinic the activity is assigned to (required; null is refused with `Assigned to can\'t be blank`).'))),
   message: Type.Optional(Nullable(LimitedString('text', { description: 'Task message (required for task).' }))),
   body: Type.Optional(Nullable(LimitedString('text', { description: 'Required for note, sms and email.' }))),
   subject: Type.Optional(Nullable(LimitedString('subject'))),
   email_to: Type.Optional(Nullable(LimitedString('email', { description: 'Recipient (required for email).' }))),
-  email_attachments: Type.Optional(Type.Array(LimitedString('url'), { description: 'URLs on a host listed in MAIL_ATTACHMENT_HOSTS.' })),
+  email_attachments: Type.Optional(Type.Array(LimitedString('url'), { description: 'http(s) URLs of files attached to an email activity, fetched when the mail is sent through the outbound guard (public addresses only, no redirects, MAIL_ATTACHMENT_MAX_BYTES each; MAIL_ATTACHMENT_HOSTS, when set, lists the hosts allowed). A file that cannot be fetched fails the attempt; after the last retry email_status is failed and email_error names the attachment and why.' })),
   booked_at: Type.Optional(Nullable(DateTimeText({ description: 'Required for in_person_appointment and meeting.' }))),
   voice_call_id: Type.Optional(Nullable(Id('Voice call of the same patient (required for call, unless logged by hand with outcome and duration).'))),
   text_message_id: Type.Optional(Nullable(Id('Text message of the same patient (required for sms).'))),
@@ -130,6 +130,7 @@ const Filters = {
   ...PageQuery,
   activity_type: Type.Optional(Type.Enum(ACTIVITY_TYPES)),
   assigned_to_id: Type.Optional(Type.Integer()),
+  unassigned: Type.Optional(Type.Boolean({ description: 'true: only activities assigned to nobody (inbound SMS from members without an outreach lead care manager); with `status=created`, the open messages nobody has picked up.' })),
   status: Type.Optional(Type.Enum(ACTIVITY_STATUSES)),
 };
 export const PatientActivityQuery = Type.Object(Filters);

@@ -13,7 +13,7 @@ import { createActivity, createActivityOnce } from './create-activity.ts';
 import { updateActivity } from './update-activity.ts';
 import { deleteActivity } from './delete-activity.ts';
 import { addComment } from './add-comment.ts';
-import { recordCommunicationActivity, syncActivitiesOfRecord } from './communication-activities.ts';
+import { completeAnsweredInboundSms, recordCommunicationActivity, syncActivitiesOfRecord } from './communication-activities.ts';
 import { deliverActivityEmail } from './deliver-email.ts';
 
 export { ACTIVITY_NOT_FOUND, type ActivityMailSettings, type ActivityServiceDeps, type CommunicationRecordReader } from './context.ts';
@@ -41,6 +41,7 @@ export function createActivityService(deps: ActivityServiceDeps) {
     addComment: bind(addComment, c),
     recordCommunicationActivity: bind(recordCommunicationActivity, c),
     syncActivitiesOfRecord: bind(syncActivitiesOfRecord, c),
+    completeAnsweredInboundSms: bind(completeAnsweredInboundSms, c),
     deliverActivityEmail: bind(deliverActivityEmail, c),
   };
 }

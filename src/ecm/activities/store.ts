@@ -53,6 +53,17 @@ export async function updateActivitiesOfRecord(db: Executor, organizationId: num
   return db.update(activities).set({ ...values, updatedAt: new Date() }).where(and(eq(activities.organizationId, organizationId), cond, isNull(activities.deletedAt))).returning();
 }
 
+/**
+ * Completes the member's open activities of inbound SMS (type `sms`, performed by the system: `performed_by_id`
+ * null, status `created`), returning them changed.
+ */
+export async function completeOpenInboundSms(db: Executor, organizationId: number, patientId: number) {
+  return db.update(activities).set({ status: 'complete', updatedAt: new Date() }).where(and(
+    eq(activities.organizationId, organizationId), eq(activities.patientId, patientId), eq(activities.activityType, 'sms'),
+    isNull(activities.performedById), eq(activities.status, 'created'), isNull(activities.deletedAt),
+  )).returning();
+}
+
 /** The blocking links of a member's live activities (for cycle checks). */
 export async function blockNodes(db: Executor, organizationId: number, patientId: number) {
   return db
@@ -225,7 +236,7 @@ export interface ActivityListRow extends Record<string, unknown> {
   patient_name: string;
   performed_by_id: number | null;
   performed_by_name: string | null;
-  assigned_to_id: number;
+  assigned_to_id: number | null;
   assigned_to_name: string | null;
   parent_id: number | null;
   comments_count: number;
@@ -237,6 +248,8 @@ export interface ActivityFilters {
   patientId?: number;
   activityType?: string;
   assignedToId?: number;
+  /** Only activities assigned to nobody (`assigned_to_id` null: inbound SMS without an outreach lead care manager). */
+  unassigned?: boolean;
   status?: string;
   /** Only activities due before this instant (tasks with `due_at`). */
   dueBefore?: Date;
@@ -259,6 +272,7 @@ function whereOf(organizationId: number, f: ActivityFilters): SQL {
   if (f.patientId !== undefined) parts.push(sql`a.patient_id = ${f.patientId}`);
   if (f.activityType) parts.push(sql`a.activity_type = ${f.activityType}`);
   if (f.assignedToId !== undefined) parts.push(sql`a.assigned_to_id = ${f.assignedToId}`);
+  if (f.unassigned) parts.push(sql`a.assigned_to_id IS NULL`);
   if (f.status) parts.push(sql`a.status = ${f.status}`);
   if (f.dueBefore) parts.push(sql`a.due_at < ${f.dueBefore}`);
   if (f.dueBeforeDay) {

@@ -2,14 +2,17 @@
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
-import { activityErrors, type ActivityDraft } from './rules.ts';
-import type { ActivityInputWire } from './schemas.ts';
+import { activityErrors, ASSIGNEE_BLANK, retypeErrors, type ActivityDraft } from './rules.ts';
+import type { ActivityInputWire, ActivityType } from './schemas.ts';
 import * as store from './store.ts';
 import { withoutUndefined } from '../../platform/values.ts';
 import { columnsOf, type ActivityContext } from './context.ts';
 
 /**
- * Changes an activity (all fields optional; the type cannot change); its event follows.
+ * Changes an activity (all fields optional); its event follows in the same transaction (created, retyped or
+ * cancelled, with its PRTF category). The type changes among task, note, in_person_appointment, meeting and a call
+ * logged by hand (`retypeErrors`), the new type's required fields present; a due date or modality the new type does
+ * not take is cleared.
  * @throws NotFoundError; ValidationError.
  */
 export function updateActivity(c: ActivityContext, ctx: RequestContext, patientId: number, id: number, input: ActivityInputWire) {
@@ -19,9 +22,24 @@ export function updateActivity(c: ActivityContext, ctx: RequestContext, patientI
   return db.transaction(async (tx) => {
     const current = await requireActivity(tx, ctx, patientId, id, true, changes.occurredAt !== undefined);
     const errors: string[] = [];
-    if (changes.activityType && changes.activityType !== current.activityType) errors.push("Activity type can't be changed");
-    const merged = { ...current, ...changes, activityType: current.activityType } as store.ActivityRow;
-    errors.push(...activityErrors(merged as ActivityDraft, mail.attachmentHosts));
+    const retype = changes.activityType !== undefined && changes.activityType !== current.activityType;
+    if (retype) {
+      // What only the old type allows goes with it (a task's due date, an appointment's modality) unless the request sets it.
+      if (changes.activityType !== 'task' && !('dueAt' in changes)) changes.dueAt = null;
+      if (changes.activityType !== 'in_person_appointment' && changes.activityType !== 'meeting' && !('modality' in changes)) changes.modality = null;
+      else if (current.modality === null && !('modality' in changes)) changes.modality = 'in_person';
+      const hasSubtasks = current.activityType === 'task' && (await store.subtasksOf(tx, orgId, id)).length > 0;
+      errors.push(...retypeErrors(current, changes.activityType!, { ...current, ...changes }, hasSubtasks));
+      // A refused change of type: the rest of the request is checked against the type the activity keeps.
+      if (errors.length) changes.activityType = current.activityType as ActivityType;
+    } else {
+      delete changes.activityType;
+    }
+    const merged = { ...current, ...changes } as store.ActivityRow;
+    const draftErrors = activityErrors(merged as ActivityDraft, { allowedHosts: mail.attachmentHosts, allowPrivate: mail.allowPrivateUrls });
+    // An inbound SMS may have nobody assigned yet: it can be marked done without assigning it first.
+    const unassignedKept = current.assignedToId === null && !('assignedToId' in changes);
+    errors.push(...draftErrors.filter((e) => !(unassignedKept && e === ASSIGNEE_BLANK)));
     const linksChange = 'blockedById' in changes || 'blockingId' in changes;
     const related = await relationErrors(
       tx,
@@ -33,7 +51,6 @@ export function updateActivity(c: ActivityContext, ctx: RequestContext, patientI
     );
     errors.push(...related.errors);
     if (errors.length) throw new ValidationError([...new Set(errors)]);
-    delete changes.activityType;
     const updated = Object.keys(changes).length ? await store.updateActivity(tx, id, changes) : current;
     await syncEvent(tx, updated, related.records);
     if (updated.occurredAt.getTime() !== current.occurredAt.getTime()) {

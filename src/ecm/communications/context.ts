@@ -47,7 +47,7 @@ export function callWire(c: store.VoiceCallRow) {
 }
 
 /** The activity a communication created, as seed 004 shows it. */
-export function activitySummary(a: { id: number; activityType: string; status: string; patientId: number; performedById: number | null; assignedToId: number }) {
+export function activitySummary(a: { id: number; activityType: string; status: string; patientId: number; performedById: number | null; assignedToId: number | null }) {
   return { id: a.id, activity_type: a.activityType, status: a.status, patient_id: a.patientId, performed_by_id: a.performedById, assigned_to_id: a.assignedToId };
 }
 
@@ -143,7 +143,9 @@ export function createCommunicationsContext(deps: CommunicationsDeps) {
     return number ? identity.findOrganizationByPhoneNumber(number) : undefined;
   }
 
+  /** The activity of an outbound SMS or call; an SMS is also the reply that completes the member's open inbound SMS. */
   async function createOutboundActivity(tx: Executor, kind: 'sms' | 'call', rec: store.TextMessageRow | store.VoiceCallRow, userId: number, patientId: number) {
+    if (kind === 'sms') await activities.completeAnsweredInboundSms(tx, rec.organizationId, patientId);
     return activities.recordCommunicationActivity(tx, {
       organizationId: rec.organizationId,
       patientId,

@@ -27,7 +27,7 @@ const ActivitySummary = Type.Object({
   status: Type.String(),
   patient_id: Type.Integer(),
   performed_by_id: Nullable(Type.Integer()),
-  assigned_to_id: Type.Integer(),
+  assigned_to_id: Nullable(Type.Integer({ description: 'Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager).' })),
 });
 
 const RecordFields = {

@@ -83,7 +83,8 @@ export async function voiceStatus(c: CommunicationsContext, params: Params, ref:
 
 /**
  * Inbound SMS: opt-out/opt-in keywords recorded for (clinic number, sender); the message stored with an
- * `sms` activity for the one member with that phone, else kept as unmatched. Idempotent on MessageSid.
+ * `sms` activity for the one member with that phone (status `created`, assigned to the member's outreach lead care
+ * manager, else to nobody), else kept as unmatched. Idempotent on MessageSid.
  * @returns empty TwiML (no auto-reply).
  */
 export async function inboundSms(c: CommunicationsContext, params: Params): Promise<string> {
@@ -109,12 +110,12 @@ export async function inboundSms(c: CommunicationsContext, params: Params): Prom
     const msg = await store.insertTextMessage(tx, {
       organizationId: org.id, patientId: candidates[0], direction: 'inbound', fromNumber: from, toNumber: clinicNo, body, status: 'received', twilioSid: sid,
     });
-    const manager = await patients.leadCareManager(tx, org.id, candidates[0]);
-    if (manager) {
-      await activities.recordCommunicationActivity(tx, {
-        organizationId: org.id, patientId: candidates[0], type: 'sms', performedById: null, assignedToId: manager.id, body, textMessageId: msg.id, status: 'complete',
-      });
-    }
+    // Work to do (seed 004: `created`) for the outreach lead care manager, else for nobody yet, until someone
+    // replies or marks it done.
+    const olcm = await patients.outreachLeadCareManager(tx, org.id, candidates[0]);
+    await activities.recordCommunicationActivity(tx, {
+      organizationId: org.id, patientId: candidates[0], type: 'sms', performedById: null, assignedToId: olcm?.id ?? null, body, textMessageId: msg.id, status: 'created',
+    });
     await recordAudit(tx, ctx, { action: 'create', entityType: 'text_message', entityIds: [msg.id] });
   });
   return twiml.emptyMessagingResponse();

@@ -35,17 +35,18 @@ export async function assignUnmatched(c: CommunicationsContext, ctx: RequestCont
     if (!u) throw new NotFoundError('Unmatched communication not found');
     if (u.assignedPatientId) throw new ValidationError(['This communication was already assigned']);
     await patients.requirePatient(tx, orgId, patientId);
-    const manager = await patients.leadCareManager(tx, orgId, patientId);
-    const assignee = manager?.id ?? ctx.actor.userId;
     let activity;
     if (u.channel === 'sms') {
+      // Like a matched inbound SMS: open work (`created`) for the outreach lead care manager, else for whoever matched it.
+      const assignee = (await patients.outreachLeadCareManager(tx, orgId, patientId))?.id ?? ctx.actor.userId;
       const msg = await store.insertTextMessage(tx, {
         organizationId: orgId, patientId, direction: 'inbound', fromNumber: u.fromNumber, toNumber: u.toNumber, body: u.body ?? '', status: 'received', twilioSid: u.twilioSid, createdAt: u.receivedAt,
       });
       activity = await activities.recordCommunicationActivity(tx, {
-        organizationId: orgId, patientId, type: 'sms', performedById: null, assignedToId: assignee, body: u.body, textMessageId: msg.id, occurredAt: u.receivedAt, status: 'complete',
+        organizationId: orgId, patientId, type: 'sms', performedById: null, assignedToId: assignee, body: u.body, textMessageId: msg.id, occurredAt: u.receivedAt, status: 'created',
       });
     } else {
+      const assignee = (await patients.leadCareManager(tx, orgId, patientId))?.id ?? ctx.actor.userId;
       const call = await store.insertVoiceCall(tx, {
         organizationId: orgId, patientId, direction: 'inbound', fromNumber: u.fromNumber, toNumber: u.toNumber, status: 'completed', twilioSid: u.twilioSid, createdAt: u.receivedAt,
       });

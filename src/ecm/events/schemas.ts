@@ -35,7 +35,7 @@ export const EventDetail = Type.Object({
     status: Type.String(),
     performed_by_id: Nullable(Type.Integer()),
     performed_by_name: Nullable(Type.String()),
-    assigned_to_id: Type.Integer(),
+    assigned_to_id: Nullable(Type.Integer({ description: 'Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager).' })),
     assigned_to_name: Nullable(Type.String()),
   }),
 });

@@ -132,12 +132,13 @@ export interface EventSummary {
 export function createEventService({ db, patients }: { db: Db; patients: PatientService }) {
   return {
     /**
-     * Creates, updates or cancels the event of `activity` inside the caller's transaction (`eventOfActivity`;
-     * a deleted activity's event is cancelled; notes make none).
+     * Creates, updates (also retypes) or cancels the event of `activity` inside the caller's transaction
+     * (`eventOfActivity`; a deleted activity's event is cancelled; notes make none, so the event of an activity
+     * retyped to a note is cancelled).
      */
     async syncEventForActivity(tx: Executor, activity: ActivityRow, records: CommunicationRecords = {}): Promise<void> {
-      if (!EVENT_TYPE_OF_ACTIVITY[activity.activityType]) return;
-      if (activity.deletedAt) {
+      if (!EVENT_TYPE_OF_ACTIVITY[activity.activityType] || activity.deletedAt) {
+        // A note makes no event: one an activity retyped to a note had is cancelled (no-op when there is none).
         await store.cancelEventOfActivity(tx, activity.id);
         return;
       }

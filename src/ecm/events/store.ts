@@ -146,7 +146,7 @@ export async function findEvent(db: Executor, organizationId: number, patientId:
       activity_status: string;
       performed_by_id: number | null;
       performed_by_name: string | null;
-      assigned_to_id: number;
+      assigned_to_id: number | null;
       assigned_to_name: string | null;
     }
   >(sql`SELECT ${EVENT_COLUMNS}, a.activity_type, a.status AS activity_status, a.performed_by_id, pb.name AS performed_by_name,

@@ -243,6 +243,9 @@ export function createPatientService({ db }: PatientServiceDeps) {
     /** The member's lead care manager `{id, name, phone}`: ILCM, else OLCM, else the clinic's first admin. */
     leadCareManager: (tx: Executor, organizationId: number, patientId: number) => store.leadCareManager(tx, organizationId, patientId),
 
+    /** The member's outreach lead care manager (OLCM) `{id, name}` when an active user, else undefined (inbound SMS). */
+    outreachLeadCareManager: (tx: Executor, organizationId: number, patientId: number) => store.outreachLeadCareManager(tx, organizationId, patientId),
+
     /**
      * `GET .../patients`: a page of members, filtered by `search`, `status`, `provider_id`
      * (and `assignedToUserId` for the clinic route's `assigned_to_me`).

@@ -336,6 +336,15 @@ export async function patientIdsByPhone(db: Executor, organizationId: number, ph
   return rows.map((r) => r.id);
 }
 
+/** The member's outreach lead care manager (case load `olcm_user_id`), when an active user; undefined otherwise. */
+export async function outreachLeadCareManager(db: Executor, organizationId: number, patientId: number) {
+  const { rows } = await db.execute<{ id: number; name: string }>(sql`
+    SELECT u.id, u.name FROM case_loads c JOIN users u ON u.id = c.olcm_user_id AND u.active AND u.organization_id = c.organization_id
+      WHERE c.organization_id = ${organizationId} AND c.patient_id = ${patientId}
+    LIMIT 1`);
+  return rows[0];
+}
+
 /** The member's lead care manager: the ILCM, else the OLCM, else the clinic's first active admin. */
 export async function leadCareManager(db: Executor, organizationId: number, patientId: number) {
   const { rows } = await db.execute<{ id: number; name: string; phone: string | null }>(sql`

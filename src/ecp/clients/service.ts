@@ -9,6 +9,7 @@ import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { IdentityService } from '../../platform/identity/service.ts';
 import { ECP_SCOPES, parseScopes } from '../scopes.ts';
 import { newGuid } from '../shared/ids.ts';
+import { companyGuidOf } from '../webhooks/outbox.ts';
 import * as store from './store.ts';
 
 export type { LocationRow, PartnerClientRow } from './store.ts';
@@ -18,8 +19,21 @@ export interface ClientCredentials {
   client_secret: string;
   client_secret_base64: string;
   api_key: string;
+  /** The company's GUID, as partners see it (`companyId` of every webhook payload). */
+  companyId: string;
+  /** The company's internal organization id: for the server's own callers, never printed (`printableCredentials`). */
   company_id: number;
   locations: Array<{ locationId: string; name: string }>;
+}
+
+/**
+ * What an operator is shown of new credentials (`care ecp clients create`, `care demo`): the client's ids, secret
+ * and key, the company GUID (`companyId`) and the location GUIDs; never an internal row id, which no partner
+ * message carries.
+ */
+export function printableCredentials(c: ClientCredentials): Omit<ClientCredentials, 'company_id'> {
+  const { company_id: _internal, ...shown } = c;
+  return shown;
 }
 
 export function createPartnerClientService({ db, identity }: { db: Db; identity: IdentityService }) {
@@ -57,6 +71,7 @@ export function createPartnerClientService({ db, identity }: { db: Db; identity:
           client_secret: secret,
           client_secret_base64: Buffer.from(secret, 'utf8').toString('base64'),
           api_key: apiKey,
+          companyId: await companyGuidOf(tx, org.id),
           company_id: org.id,
           locations: locations.map((l) => ({ locationId: l.guid, name: l.name })),
         };
@@ -86,6 +101,9 @@ export function createPartnerClientService({ db, identity }: { db: Db; identity:
       if (!row) throw new NotFoundError(`No partner client ${clientId}`);
       return { client_id: row.clientId, api_key: apiKey };
     },
+
+    /** The GUID (`companyId`) of the company `organizationId`, created on first use. */
+    companyGuid: (organizationId: number) => db.transaction((tx) => companyGuidOf(tx, organizationId)),
 
     findByClientId: (clientId: string) => store.findClientByClientId(db, clientId.toUpperCase()),
     /** The client of this Api-Key with the locations it reaches (by name), in one statement; undefined when none. */

@@ -11,7 +11,7 @@ const LocationFilter = Type.Unsafe<string[] | null>({
 });
 const CallbackUrl = Type.String({
   minLength: 1, maxLength: 2000,
-  description: 'https URL resolving to public addresses only (checked again before every delivery). `WEBHOOK_ALLOW_PRIVATE_URLS=true` also allows http and private addresses (development).',
+  description: 'https URL resolving to public addresses only (checked again before every delivery). `OUTBOUND_ALLOW_PRIVATE_URLS=true` also allows http and private addresses (development and tests).',
 });
 const Guid = (description: string) => Type.String({ minLength: 1, maxLength: 64, description });
 const Ts = (description: string) => Type.String({ description: `${description} ISO 8601 UTC with milliseconds, e.g. 2025-05-05T13:37:27.473+00:00.` });

@@ -434,7 +434,7 @@ export interface paths {
         };
         /**
          * List activities across the clinic
-         * @description The patient list's filters plus `patient_id` and `due_before`. A coordinator's open work: `assigned_to_id=<me>&status=created`. With `due_before`, soonest due first.
+         * @description The patient list's filters plus `patient_id` and `due_before`. A coordinator's open work: `assigned_to_id=<me>&status=created`; messages nobody has picked up: `unassigned=true&status=created`. With `due_before`, soonest due first.
          */
         get: operations["listActivities"];
         put?: never;
@@ -645,7 +645,7 @@ export interface paths {
         get: operations["getPatientActivity"];
         /**
          * Update activity
-         * @description Same fields as create, all optional; the type cannot change. The event follows (status, time, subject, body, duration, PRTF category).
+         * @description Same fields as create, all optional. `activity_type` may change among task, note, in_person_appointment, meeting and call (a call logged by hand: outcome and duration), with the new type's required fields; a due date or modality the new type does not take is cleared. Refused (422, with the reason) for an activity tied to a communication record (an SMS or call made through Twilio, an email queued or sent) and for a task with subtasks. The event follows in the same transaction (created, retyped or cancelled; status, time, subject, body, duration, PRTF category).
          */
         put: operations["updatePatientActivity"];
         post?: never;
@@ -1317,7 +1317,8 @@ export interface operations {
                     "application/json": {
                         activity: {
                             activity_type: string;
-                            assigned_to_id: number;
+                            /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                            assigned_to_id: number | null;
                             id: number;
                             patient_id: number;
                             performed_by_id: number | null;
@@ -4280,6 +4281,8 @@ export interface operations {
                 /** @description Items per page (default 25; above 100 is treated as 100). */
                 per_page?: number;
                 status?: "created" | "complete" | "cancelled";
+                /** @description true: only activities assigned to nobody (inbound SMS from members without an outreach lead care manager); with `status=created`, the open messages nobody has picked up. */
+                unassigned?: boolean;
             };
             header?: never;
             path?: never;
@@ -4297,7 +4300,8 @@ export interface operations {
                         activities: {
                             /** @enum {unknown} */
                             activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                            assigned_to_id: number;
+                            /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                            assigned_to_id: number | null;
                             assigned_to_name: string | null;
                             body: string | null;
                             /**
@@ -4512,7 +4516,8 @@ export interface operations {
                     "application/json": {
                         activity: {
                             activity_type: string;
-                            assigned_to_id: number;
+                            /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                            assigned_to_id: number | null;
                             id: number;
                             patient_id: number;
                             performed_by_id: number | null;
@@ -4654,7 +4659,8 @@ export interface operations {
                     "application/json": {
                         activity: {
                             activity_type: string;
-                            assigned_to_id: number;
+                            /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                            assigned_to_id: number | null;
                             id: number;
                             patient_id: number;
                             performed_by_id: number | null;
@@ -5393,6 +5399,8 @@ export interface operations {
                 /** @description Items per page (default 25; above 100 is treated as 100). */
                 per_page?: number;
                 status?: "created" | "complete" | "cancelled";
+                /** @description true: only activities assigned to nobody (inbound SMS from members without an outreach lead care manager); with `status=created`, the open messages nobody has picked up. */
+                unassigned?: boolean;
             };
             header?: never;
             path: {
@@ -5412,7 +5420,8 @@ export interface operations {
                         activities: {
                             /** @enum {unknown} */
                             activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                            assigned_to_id: number;
+                            /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                            assigned_to_id: number | null;
                             assigned_to_name: string | null;
                             body: string | null;
                             /**
@@ -5545,12 +5554,12 @@ export interface operations {
                 "application/json": {
                     activity: {
                         /**
-                         * @description Required on create; cannot change.
+                         * @description Required on create. On update: may change among task, note, in_person_appointment, meeting and call (logged by hand); not for sms or email activities, nor a call made through Twilio, nor a task with subtasks.
                          * @enum {unknown}
                          */
                         activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                        /** @description User of the clinic the activity is assigned to (required). */
-                        assigned_to_id?: number;
+                        /** @description User of the clinic the activity is assigned to (required; null is refused with `Assigned to can't be blank`). */
+                        assigned_to_id?: number | null;
                         /** @description Activity of the same patient that blocks this one. */
                         blocked_by_id?: number | null;
                         /** @description Activity of the same patient this one blocks. */
@@ -5569,7 +5578,7 @@ export interface operations {
                         due_at?: string | null;
                         /** @description Minutes. */
                         duration?: number | null;
-                        /** @description URLs on a host listed in MAIL_ATTACHMENT_HOSTS. */
+                        /** @description http(s) URLs of files attached to an email activity, fetched when the mail is sent through the outbound guard (public addresses only, no redirects, MAIL_ATTACHMENT_MAX_BYTES each; MAIL_ATTACHMENT_HOSTS, when set, lists the hosts allowed). A file that cannot be fetched fails the attempt; after the last retry email_status is failed and email_error names the attachment and why. */
                         email_attachments?: string[];
                         /** @description Recipient (required for email). */
                         email_to?: string | null;
@@ -5617,7 +5626,8 @@ export interface operations {
                         activity: {
                             /** @enum {unknown} */
                             activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                            assigned_to_id: number;
+                            /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                            assigned_to_id: number | null;
                             assigned_to_name: string | null;
                             blocked_by_id: number | null;
                             blocking_id: number | null;
@@ -5652,7 +5662,7 @@ export interface operations {
                             /** @description Minutes. */
                             duration: number | null;
                             email_attachments: string[];
-                            /** @description Why the last delivery attempt failed. */
+                            /** @description Why the last delivery attempt failed, e.g. `Attachment https://storage.example.com/documents/care-plan.pdf answered HTTP 404`. */
                             email_error: string | null;
                             /**
                              * Format: date-time
@@ -5703,7 +5713,8 @@ export interface operations {
                             subtasks: {
                                 /** @enum {unknown} */
                                 activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
+                                /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                assigned_to_id: number | null;
                                 assigned_to_name: string | null;
                                 id: number;
                                 message: string | null;
@@ -5819,7 +5830,8 @@ export interface operations {
                         activity: {
                             /** @enum {unknown} */
                             activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                            assigned_to_id: number;
+                            /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                            assigned_to_id: number | null;
                             assigned_to_name: string | null;
                             blocked_by_id: number | null;
                             blocking_id: number | null;
@@ -5854,7 +5866,7 @@ export interface operations {
                             /** @description Minutes. */
                             duration: number | null;
                             email_attachments: string[];
-                            /** @description Why the last delivery attempt failed. */
+                            /** @description Why the last delivery attempt failed, e.g. `Attachment https://storage.example.com/documents/care-plan.pdf answered HTTP 404`. */
                             email_error: string | null;
                             /**
                              * Format: date-time
@@ -5905,7 +5917,8 @@ export interface operations {
                             subtasks: {
                                 /** @enum {unknown} */
                                 activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
+                                /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                assigned_to_id: number | null;
                                 assigned_to_name: string | null;
                                 id: number;
                                 message: string | null;
@@ -5978,12 +5991,12 @@ export interface operations {
                 "application/json": {
                     activity: {
                         /**
-                         * @description Required on create; cannot change.
+                         * @description Required on create. On update: may change among task, note, in_person_appointment, meeting and call (logged by hand); not for sms or email activities, nor a call made through Twilio, nor a task with subtasks.
                          * @enum {unknown}
                          */
                         activity_type?: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                        /** @description User of the clinic the activity is assigned to (required). */
-                        assigned_to_id?: number;
+                        /** @description User of the clinic the activity is assigned to (required; null is refused with `Assigned to can't be blank`). */
+                        assigned_to_id?: number | null;
                         /** @description Activity of the same patient that blocks this one. */
                         blocked_by_id?: number | null;
                         /** @description Activity of the same patient this one blocks. */
@@ -6002,7 +6015,7 @@ export interface operations {
                         due_at?: string | null;
                         /** @description Minutes. */
                         duration?: number | null;
-                        /** @description URLs on a host listed in MAIL_ATTACHMENT_HOSTS. */
+                        /** @description http(s) URLs of files attached to an email activity, fetched when the mail is sent through the outbound guard (public addresses only, no redirects, MAIL_ATTACHMENT_MAX_BYTES each; MAIL_ATTACHMENT_HOSTS, when set, lists the hosts allowed). A file that cannot be fetched fails the attempt; after the last retry email_status is failed and email_error names the attachment and why. */
                         email_attachments?: string[];
                         /** @description Recipient (required for email). */
                         email_to?: string | null;
@@ -6050,7 +6063,8 @@ export interface operations {
                         activity: {
                             /** @enum {unknown} */
                             activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                            assigned_to_id: number;
+                            /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                            assigned_to_id: number | null;
                             assigned_to_name: string | null;
                             blocked_by_id: number | null;
                             blocking_id: number | null;
@@ -6085,7 +6099,7 @@ export interface operations {
                             /** @description Minutes. */
                             duration: number | null;
                             email_attachments: string[];
-                            /** @description Why the last delivery attempt failed. */
+                            /** @description Why the last delivery attempt failed, e.g. `Attachment https://storage.example.com/documents/care-plan.pdf answered HTTP 404`. */
                             email_error: string | null;
                             /**
                              * Format: date-time
@@ -6136,7 +6150,8 @@ export interface operations {
                             subtasks: {
                                 /** @enum {unknown} */
                                 activity_type: "task" | "note" | "sms" | "call" | "email" | "in_person_appointment" | "meeting";
-                                assigned_to_id: number;
+                                /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                assigned_to_id: number | null;
                                 assigned_to_name: string | null;
                                 id: number;
                                 message: string | null;
@@ -7546,7 +7561,8 @@ export interface operations {
                         event: {
                             activity: {
                                 activity_type: string;
-                                assigned_to_id: number;
+                                /** @description Null: assigned to nobody yet (an inbound SMS from a member without an outreach lead care manager). */
+                                assigned_to_id: number | null;
                                 assigned_to_name: string | null;
                                 id: number;
                                 performed_by_id: number | null;

@@ -1,0 +1,1 @@
+ALTER TABLE "activities" ALTER COLUMN "assigned_to_id" DROP NOT NULL;
