@@ -64,7 +64,8 @@ export const ecpResidents = pgTable(
     room: text('room'),
     /** `Full Code` or `DNR` (shown as `DNR (Do Not Resuscitate)` in webhook payloads). */
     codeStatus: text('code_status'),
-    livingWill: boolean('living_will'),
+    /** Seed 000 "Always Specified": not given is false, no living will on record (nullable only for old rows; the migration backfills them). */
+    livingWill: boolean('living_will').default(false),
     otherAdvancedDirectives: text('other_advanced_directives'),
     moveInDate: date('move_in_date', { mode: 'string' }),
     status: text('status').notNull(),

@@ -77,7 +77,8 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
             building: input.building ?? null,
             room: input.room ?? null,
             codeStatus: input.codeStatus ?? null,
-            livingWill: input.livingWill ?? null,
+            // Seed 000 "Always Specified": not given is no living will on record.
+            livingWill: input.livingWill ?? false,
             otherAdvancedDirectives: input.otherAdvancedDirectives ?? null,
             moveInDate: input.moveInDate ?? null,
             ...(awaiting ? AWAITING_MOVE_IN : ACTIVE),
@@ -110,6 +111,8 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
         const v = input[f];
         if (v !== undefined) (patch as Record<string, unknown>)[f] = typeof v === 'string' ? v.trim() : v;
       }
+      // livingWill is always specified (seed 000): clearing it means no living will on record.
+      if (patch.livingWill === null) patch.livingWill = false;
       const location = input.locationId === undefined ? undefined : findReachableLocation(ctx.actor.locations, input.locationId);
       if (location) patch.locationId = location.id;
       if (input.status === 'Active') Object.assign(patch, ACTIVE, { dischargedAt: null });
