@@ -44,7 +44,7 @@ import { createDownloadSigner, createPostgresStorage } from './platform/storage.
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
 import { createAuditService } from './platform/audit.ts';
-import { representableDateTimes } from './platform/validation.ts';
+import { instantTexts, representableDateTimes } from './platform/validation.ts';
 import { apiSecurityHeaders, auditAccessDenied, genReqId, registerJsonParser } from './platform/http.ts';
 import { docsRoutes } from './docs.ts';
 import { consoleRoutes } from './console.ts';
@@ -175,7 +175,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     ajv: {
       customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true },
-      onCreate: (ajv: unknown) => representableDateTimes(ajv as Parameters<typeof representableDateTimes>[0]),
+      onCreate: (ajv: unknown) => {
+        representableDateTimes(ajv as Parameters<typeof representableDateTimes>[0]);
+        instantTexts(ajv as Parameters<typeof instantTexts>[0]);
+      },
     },
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 10 * 1024 * 1024,

@@ -120,9 +120,9 @@ describe('POST /clinical/v1/resident/diagnosis', () => {
       [byName({ code: ' ', diagnosis: '' }), 'code or diagnosis is required'],
       [byName({ comment: 'x'.repeat(2001) }), 'comment must be at most 2000 characters'],
       [byName({ timestamp: undefined }), 'timestamp is required'],
-      [byName({ timestamp: '2025-05-05T13:37:27' }), 'timestamp must be an ISO 8601 date and time'],
-      [byName({ timestamp: '2025-02-30T13:37:27Z' }), 'timestamp must be an ISO 8601 date and time'],
-      [byName({ timestamp: 'yesterday' }), 'timestamp must be an ISO 8601 date and time'],
+      [byName({ timestamp: '2025-05-05 13:37:27' }), 'timestamp must be an ISO 8601 date and time (2025-05-05T13:37:27+00:00; without an offset, the location\'s time) or a date (YYYY-MM-DD)'],
+      [byName({ timestamp: '2025-02-30T13:37:27Z' }), 'timestamp must be an ISO 8601 date and time (2025-05-05T13:37:27+00:00; without an offset, the location\'s time) or a date (YYYY-MM-DD)'],
+      [byName({ timestamp: 'yesterday' }), 'timestamp must be an ISO 8601 date and time (2025-05-05T13:37:27+00:00; without an offset, the location\'s time) or a date (YYYY-MM-DD)'],
       [byName({ timestamp: '2999-01-01T00:00:00Z' }), 'timestamp cannot be in the future'],
       [byName({ location: undefined }), 'location or locationId is required'],
       [byName({ location: 'Other House' }), 'location is invalid'],
@@ -219,7 +219,7 @@ describe('GET /clinical/v1/resident/diagnosis', () => {
     const err = async (url: string, body?: unknown) => (await clinical(t.app, ev.creds, 'GET', url, body)).json();
     expect(await err(URL)).toEqual({ result: 'Error', error: 'location or locationId is required' });
     expect(await err(`${URL}?location=Other%20House`)).toEqual({ result: 'Error', error: 'location is invalid' });
-    expect(await err(URL, { location: memoryCare, startingDateTime: 'last week' })).toEqual({ result: 'Error', error: 'startingDateTime must be an ISO 8601 date and time' });
+    expect(await err(URL, { location: memoryCare, startingDateTime: 'last week' })).toEqual({ result: 'Error', error: 'startingDateTime must be an ISO 8601 date and time (2025-05-05T13:37:27+00:00; without an offset, the location\'s time) or a date (YYYY-MM-DD)' });
     expect(await err(URL, { location: memoryCare, page: 0 })).toEqual({ result: 'Error', error: 'page must be at least 1' });
     expect(await err(URL, { location: memoryCare, startingDateTime: '2025-02-01T00:00:00Z', endingDateTime: '2025-01-01T00:00:00Z' }))
       .toEqual({ result: 'Error', error: 'endingDateTime must not be before startingDateTime' });

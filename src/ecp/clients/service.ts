@@ -6,12 +6,13 @@
 import type { Db } from '../../db/pool.ts';
 import { hashToken, newToken } from '../../platform/crypto.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
+import { canonicalTimeZone } from '../../platform/time.ts';
 import type { IdentityService } from '../../platform/identity/service.ts';
 import { ECP_SCOPES, parseScopes } from '../scopes.ts';
 import { newGuid } from '../shared/ids.ts';
 import * as store from './store.ts';
 
-export type { LocationRow, PartnerClientRow } from './store.ts';
+export type { LocationRow, PartnerClientRow, ReachableLocation } from './store.ts';
 
 export interface ClientCredentials {
   client_id: string;
@@ -85,6 +86,23 @@ export function createPartnerClientService({ db, identity }: { db: Db; identity:
       const row = await store.updateClient(db, clientId.toUpperCase(), { apiKeyHash: hashToken(apiKey) });
       if (!row) throw new NotFoundError(`No partner client ${clientId}`);
       return { client_id: row.clientId, api_key: apiKey };
+    },
+
+    /**
+     * Sets the time zone of the location whose GUID is `locationId`: the IANA zone its offset-less request
+     * timestamps are read in (ARCHITECTURE.md, "Time zones"); stored under its canonical name (`america/chicago`
+     * and `US/Central` give `America/Chicago`).
+     * @returns `{locationId, name, timeZone}`.
+     * @throws ValidationError for a name the runtime's IANA tz data does not know; NotFoundError for no such location.
+     */
+    async setLocationTimeZone(locationId: string, timeZone: string) {
+      const zone = canonicalTimeZone(timeZone);
+      if (!zone) {
+        throw new ValidationError([`"${timeZone}" is not an IANA time zone name; give one such as America/Chicago or America/Los_Angeles`]);
+      }
+      const row = await store.updateLocationTimeZone(db, locationId.trim().toUpperCase(), zone);
+      if (!row) throw new NotFoundError(`No location ${locationId}`);
+      return { locationId: row.guid, name: row.name, timeZone: zone };
     },
 
     findByClientId: (clientId: string) => store.findClientByClientId(db, clientId.toUpperCase()),

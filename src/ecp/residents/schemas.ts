@@ -3,7 +3,7 @@
  * webhook "resident Object" for reads).
  */
 import { Type, type Static } from 'typebox';
-import { DateText, DateTimeText, Nullable } from '../../platform/schema.ts';
+import { DateText, InstantText, Nullable } from '../../platform/schema.ts';
 
 export const CODE_STATUSES = ['Full Code', 'DNR'] as const;
 export const GENDERS = ['Male', 'Female', 'Other'] as const;
@@ -119,7 +119,7 @@ export const LevelOfCareUpdate = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100, description: 'Name of the level of care ("Pro Max").' }),
   amount: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1_000_000, description: 'Recurring charge in dollars with cents.' }))),
   amountFrequency: Type.Optional(Nullable(Type.Enum(AMOUNT_FREQUENCIES))),
-  effectiveTimestamp: Type.Optional(Nullable(DateTimeText({ description: 'When it takes effect, ISO 8601.' }))),
+  effectiveTimestamp: Type.Optional(Nullable(InstantText({ description: 'When it takes effect, ISO 8601; without an offset the resident\'s location\'s local time, a date alone the start of that day there.' }))),
 });
 export type LevelOfCareUpdateWire = Static<typeof LevelOfCareUpdate>;
 

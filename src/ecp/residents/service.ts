@@ -11,7 +11,7 @@ import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
 import { newGuid } from '../shared/ids.ts';
-import { findReachableLocation, type LocationRow, type LocationService } from '../locations/service.ts';
+import { findReachableLocation, instantAt, type LocationRow, type LocationService } from '../locations/service.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { DietUpdateWire, LevelOfCareUpdateWire, NewResidentWire, ResidentQueryWire, ResidentUpdateWire } from './schemas.ts';
 import { dietObject, levelOfCareObject, residentObject } from './wire.ts';
@@ -43,6 +43,13 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
     const row = await store.lockReachableResident(tx, residentId.trim().toUpperCase(), actor.locationIds);
     if (!row) throw new ValidationError([`No resident with residentId ${residentId.trim()}`]);
     return row;
+  }
+
+  /** `effectiveTimestamp` as an instant at the resident's location (reachable: `reachableResident` found it). */
+  function effectiveAt(actor: PartnerActor, resident: ResidentRow, text: string): Date {
+    const location = actor.locations.find((l) => l.id === resident.locationId);
+    if (!location) throw new Error(`resident ${resident.guid} found at location ${resident.locationId}, which the client does not reach`);
+    return instantAt(location, text, 'effectiveTimestamp');
   }
 
   const save = (tx: Executor, id: number, values: Partial<store.NewResidentRow>) => store.saveResident(tx, id, values, clock());
@@ -179,7 +186,8 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
 
     /**
      * `PUT /clinical/v1/resident/level-of-care` (seed 000 levelOfCare object); event `levelOfCare.update`.
-     * `amount` is dollars with cents; `effectiveTimestamp` ISO 8601 (default now).
+     * `amount` is dollars with cents; `effectiveTimestamp` ISO 8601 (default now; without an offset, the local time
+     * of the resident's location; a date alone, the start of that day there).
      * @throws ValidationError unknown or discharged resident.
      */
     async updateLevelOfCare(ctx: RequestContext<PartnerActor>, input: LevelOfCareUpdateWire) {
@@ -190,7 +198,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
           levelOfCareName: input.name.trim(),
           levelOfCareAmount: input.amount === undefined || input.amount === null ? null : input.amount.toFixed(2),
           levelOfCareAmountFrequency: input.amountFrequency ?? null,
-          levelOfCareEffectiveAt: input.effectiveTimestamp ? new Date(input.effectiveTimestamp) : clock(),
+          levelOfCareEffectiveAt: input.effectiveTimestamp ? effectiveAt(ctx.actor, current, input.effectiveTimestamp) : clock(),
         });
         await recordAudit(tx, ctx, { action: 'update', entityType: 'resident.levelOfCare', entityIds: [row.guid] });
         await emit(tx, { eventName: 'levelOfCare.update', resident: row });
