@@ -56,7 +56,7 @@ import { createDownloadSigner, createPostgresStorage } from './platform/storage.
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
 import { createAuditService } from './platform/audit.ts';
-import { representableDateTimes } from './platform/validation.ts';
+import { instantTexts, representableDateTimes } from './platform/validation.ts';
 import { apiSecurityHeaders, auditAccessDenied, genReqId, PUBLIC_SECURITY, registerJsonParser } from './platform/http.ts';
 import { docsRoutes } from './docs.ts';
 import { consoleRoutes } from './console.ts';
@@ -123,7 +123,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const partnerClients = createPartnerClientService({ db, identity });
   const locations = createLocationService();
   const patients = createPatientService({ db });
-  const codes = createIcd10cmService({ db, archiveLimits: config.archiveLimits });
+  const codes = createIcd10cmService({ db, archiveLimits: config.archiveLimits, clock });
   const events = createEventService({ db, patients });
   const memberAttributes = createMemberAttributeService({ db, patients });
   const discontinuations = createDiscontinuationService({ db, patients });
@@ -206,7 +206,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     ajv: {
       customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true },
-      onCreate: (ajv: unknown) => representableDateTimes(ajv as Parameters<typeof representableDateTimes>[0]),
+      onCreate: (ajv: unknown) => {
+        representableDateTimes(ajv as Parameters<typeof representableDateTimes>[0]);
+        instantTexts(ajv as Parameters<typeof instantTexts>[0]);
+      },
     },
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 10 * 1024 * 1024,
@@ -261,14 +264,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     } catch {
       return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
     }
-    // Ready either way; the detail tells operators that diagnosis codes are not checked against a code set.
-    const syntaxOnly = await services.codes.loadedYears().then((years) => years.length === 0, () => false);
+    // Ready either way; the detail says which ICD-10-CM years diagnoses are checked against, and warns when none is
+    // loaded or the newest is older than the fiscal year in effect.
+    const codeSets = await services.codes.status().catch(() => undefined);
     // Scheduled backups: how old the newest good one is, the recovery point if the disk failed now.
     const newest = deps.newestBackup ? await deps.newestBackup().catch(() => undefined) : undefined;
     const backup = deps.newestBackup
       ? { backup: newest ? { newest_at: newest.toISOString(), age_seconds: Math.round((Date.now() - newest.getTime()) / 1000) } : { newest_at: null, age_seconds: null } }
       : {};
-    return syntaxOnly ? { status: 'ready', checks: { icd10cm: 'no code set imported: diagnosis codes checked for syntax only' }, ...backup } : { status: 'ready', ...backup };
+    const icd10cm = codeSets ? { icd10cm: { fiscal_years: codeSets.fiscalYears, current_fiscal_year: codeSets.currentFiscalYear } } : {};
+    return { status: 'ready', ...icd10cm, ...(codeSets?.warning ? { checks: { icd10cm: codeSets.warning } } : {}), ...backup };
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(docsRoutes, { openApiUrl: '/openapi.json', title: 'Care Platform API', publicUrl: config.publicUrl });

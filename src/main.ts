@@ -19,7 +19,7 @@ import pino, { type Logger } from 'pino';
 import { buildApp, createServices, type Services } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { connectDatabase, type DatabaseSettings, type PlatformDatabase } from './db/connect.ts';
-import { MIGRATIONS_FOLDER, PROJECT_ROOT } from './root.ts';
+import { ICD10CM_BUNDLED_FILE, MIGRATIONS_FOLDER, PROJECT_ROOT } from './root.ts';
 import { ROLES, systemContext, type Role } from './platform/context.ts';
 import { AppError } from './platform/errors.ts';
 import { loggerOptions } from './platform/http.ts';
@@ -200,7 +200,7 @@ async function serve(opts: { role: ProcessRole }): Promise<void> {
     demo = await runDemoSeeders(await loadDemoSeeders(), database.db, services, config);
   }
   try {
-    await importIcd10cmAtStart(services.codes, config.icd10cmFile, log);
+    await importIcd10cmAtStart(services.codes, { bundledFile: ICD10CM_BUNDLED_FILE, configuredFile: config.icd10cmFile }, log);
   } catch (err) {
     await p.close();
     fail(`ICD10CM_FILE: ${err instanceof AppError ? err.messages.join('; ') : (err as Error).message}`);

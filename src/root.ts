@@ -17,3 +17,9 @@ export const PROJECT_ROOT = findRoot(import.meta.dirname);
 
 /** The SQL migrations drizzle-kit generates; `runMigrations` and `connectDatabase` are given this folder. */
 export const MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, 'migrations');
+
+/**
+ * The ICD-10-CM code set shipped with the project (CMS's FY2026 order file, gzipped; data/icd10cm/README.md), which
+ * `care serve` imports when its year is missing, so a fresh server checks diagnosis codes.
+ */
+export const ICD10CM_BUNDLED_FILE = path.join(PROJECT_ROOT, 'data', 'icd10cm', 'icd10cm_order_2026.txt.gz');

@@ -7,7 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor, RequestContext } from '../platform/context.ts';
 import { ForbiddenError, UnauthorizedError } from '../platform/errors.ts';
-import type { LocationRow, PartnerClientService } from './clients/service.ts';
+import type { PartnerClientService, ReachableLocation } from './clients/service.ts';
 import type { OAuthService } from './oauth/service.ts';
 
 declare module 'fastify' {
@@ -23,8 +23,8 @@ export interface PartnerActor extends Actor {
   scopes: string[];
   /** `ecp_locations.id` of the locations the client may reach. */
   locationIds: number[];
-  /** Those locations, by name, read with the client (so resolving a `location` parameter needs no statement). */
-  locations: LocationRow[];
+  /** Those locations, by name, each with its time zone, read with the client (so resolving a `location` parameter needs no statement). */
+  locations: ReachableLocation[];
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * `care ecp ...` commands: partner clients.
+ * `care ecp ...` commands: partner clients and locations.
  *
  *   care ecp clients create --company <name> --locations "<name>,<name>" [--scopes "<scopes>"] [--json]
  *   care ecp clients disable|enable|rotate-secret|rotate-api-key <client_id> [--json]
+ *   care ecp locations set-time-zone <locationId> <zone> [--json]
  */
 import type { Command } from 'commander';
 import { printableCredentials, type PartnerClientService } from './clients/service.ts';
@@ -16,7 +17,8 @@ function print(json: boolean | undefined, data: object, human: string) {
 
 /** Adds the `ecp` command tree to `program`. */
 export function registerEcpCommands(program: Command, run: RunWithServices<{ partnerClients: PartnerClientService }>): void {
-  const clients = program.command('ecp').description('ECP partner API administration').command('clients').description('partner clients (OAuth2 client credentials)');
+  const ecp = program.command('ecp').description('ECP partner API administration');
+  const clients = ecp.command('clients').description('partner clients (OAuth2 client credentials)');
 
   clients
     .command('create')
@@ -65,4 +67,18 @@ export function registerEcpCommands(program: Command, run: RunWithServices<{ par
         });
       });
   }
+
+  ecp
+    .command('locations')
+    .description('locations (communities) of ECP companies')
+    .command('set-time-zone <locationId> <zone>')
+    .description("set the IANA time zone (e.g. America/Chicago) in which the location's request timestamps without a UTC offset, "
+      + "and dates alone, are read; until set, its company's (default America/Los_Angeles)")
+    .option('--json', 'print {"locationId", "name", "timeZone"} as JSON only')
+    .action(async (locationId: string, zone: string, o: { json?: boolean }) => {
+      await run(async (s) => {
+        const l = await s.partnerClients.setLocationTimeZone(locationId, zone);
+        print(o.json, l, `Location ${l.locationId} (${l.name}) reads timestamps without an offset in ${l.timeZone}.`);
+      });
+    });
 }

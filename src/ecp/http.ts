@@ -54,7 +54,8 @@ const ECP_WORDING: ValidationWording = {
       case 'maxLength': return `${f} must be at most ${p.limit} characters`;
       case 'minLength': return p.limit === 1 ? `${f} is required` : `${f} must be at least ${p.limit} characters`;
       case 'enum': return `${f} must be one of: ${(p.allowedValues as unknown[]).filter((v) => v !== null).join(', ')}`;
-      case 'format': return `${f} must be ${p.format === 'date' ? 'a date in YYYY-MM-DD format' : p.format === 'date-time' ? 'an ISO 8601 date and time' : `a valid ${p.format}`}`;
+      case 'format': return `${f} must be ${p.format === 'date' ? 'a date in YYYY-MM-DD format' : p.format === 'date-time' ? 'an ISO 8601 date and time'
+        : p.format === 'iso-date-time' ? 'an ISO 8601 date and time (2025-05-05T13:37:27+00:00; without an offset, the location\'s time) or a date (YYYY-MM-DD)' : `a valid ${p.format}`}`;
       case 'type': return `${f} must be ${String(p.type).split(',')[0] === 'integer' ? 'a whole number' : `a ${String(p.type).split(',')[0]}`}`;
       case 'pattern': return `${f} is not in the expected format`;
       case 'minimum': return `${f} must be at least ${p.limit}`;

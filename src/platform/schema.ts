@@ -92,3 +92,12 @@ export function DateText(options: TStringOptions = {}) {
 export function DateTimeText(options: TStringOptions = {}) {
   return LimitedString('dateTime', { ...options, format: 'date-time' });
 }
+
+/**
+ * An ECP request timestamp: ISO 8601 with or without its UTC offset, or a date alone (format `iso-date-time`,
+ * `platform/validation.ts`). Seed 000 asks only for ISO 8601; the service reads an offset-less time in the
+ * location's time zone and a date as the start of that day there.
+ */
+export function InstantText(options: TStringOptions = {}) {
+  return LimitedString('dateTime', { ...options, format: 'iso-date-time' });
+}

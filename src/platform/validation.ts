@@ -3,6 +3,7 @@
  * supplies its wording and field names; ARCHITECTURE.md, "Pinned decisions": one message per problem, all at
  * once), the `date-time` format guard, and the email and filled-in checks.
  */
+import { isInstantText } from './time.ts';
 
 export interface SchemaError {
   instancePath: string;
@@ -57,6 +58,9 @@ export function schemaErrorSentences(errors: SchemaError[], wording: ValidationW
   return [...new Set(messages)];
 }
 
+/** The Ajv format name of `instantTexts`. */
+export const INSTANT_FORMAT = 'iso-date-time';
+
 interface FormatHost {
   formats: Record<string, unknown>;
   addFormat(name: string, format: { type: 'string'; validate: (s: string) => boolean; compare?: unknown }): unknown;
@@ -71,6 +75,14 @@ export function representableDateTimes(ajv: FormatHost): void {
   const base = ajv.formats['date-time'] as { validate: (s: string) => boolean; compare?: unknown } | undefined;
   if (!base || typeof base.validate !== 'function') return;
   ajv.addFormat('date-time', { type: 'string', validate: (s) => base.validate(s) && !Number.isNaN(Date.parse(s)), compare: base.compare });
+}
+
+/**
+ * Ajv `onCreate` hook: format `iso-date-time`, an ISO 8601 timestamp with or without its UTC offset, or a date
+ * alone (`isInstantText`). What the missing offset means (a location's time zone) is the service's to say.
+ */
+export function instantTexts(ajv: FormatHost): void {
+  ajv.addFormat(INSTANT_FORMAT, { type: 'string', validate: isInstantText });
 }
 
 const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

@@ -45,7 +45,7 @@ const TEMPLATE = {
 
 beforeAll(async () => {
   rx = await startWebhookReceiver();
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,1s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
+  t = await createTestContext({ OUTBOUND_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,1s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
   ours = await createPartner(t, 'Evergreen Senior Living', [AL]);
   other = await createPartner(t, 'Other Living', ['Other Place']);
   for (const [name, p] of [['ours', ours], ['other', other]] as const) creds[name] = { token: await tokenFor(t.app, p), apiKey: p.api_key };

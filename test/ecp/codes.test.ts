@@ -6,13 +6,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import yauzl from 'yauzl';
 import { icd10cmCodes, icd10cmCodeSets } from '../../src/db/schema.ts';
-import { fiscalYearOf, normalizeCode, type ImportResult } from '../../src/ecp/codes/service.ts';
+import { codeSetStatus, fiscalYearOf, normalizeCode, type ImportResult } from '../../src/ecp/codes/service.ts';
+import { ICD10CM_BUNDLED_FILE } from '../../src/root.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
-import { clinical, createPartner, tokenFor } from '../support/ecp.ts';
+import { clinical, createPartner, createResident, insertEcpUser, tokenFor } from '../support/ecp.ts';
 import { repeatedDeflate, zip } from '../support/zip.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -89,7 +91,7 @@ describe('importing CMS FY2026', () => {
   it('does not import a year again from importIfMissing, and says the set is loaded', async () => {
     expect(await t.services.codes.importIfMissing(ZIP)).toBeUndefined();
     expect(await t.services.codes.loadedYears()).toEqual([2026]);
-    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).json()).toMatchObject({ status: 'ready', icd10cm: { fiscal_years: [2026] } });
   });
 
   it('refuses files that are not CMS layouts, naming the problem', async () => {
@@ -214,10 +216,48 @@ describe('searching', () => {
   });
 });
 
+describe('the code set shipped with the project', () => {
+  it('is CMS\'s FY2026 order file, gzipped, and imports as the zip does', async () => {
+    expect(fs.statSync(ICD10CM_BUNDLED_FILE).size).toBeLessThan(2 * 1024 * 1024);
+    const order = (await zipEntry('icd10cm_order_2026.txt')).split(/\r?\n/).filter(Boolean);
+    const shipped = zlib.gunzipSync(fs.readFileSync(ICD10CM_BUNDLED_FILE)).toString('latin1').split(/\r?\n/).filter(Boolean);
+    expect(shipped).toEqual(order);
+    const fresh = await createTestContext();
+    try {
+      // The template database holds it already (imported once in global setup, as `care serve` does).
+      expect(await fresh.services.codes.loadedYears()).toEqual([2026]);
+      expect(await fresh.services.codes.importIfMissing(ICD10CM_BUNDLED_FILE)).toBeUndefined();
+      const [set] = await fresh.database.db.select().from(icd10cmCodeSets);
+      expect(set).toMatchObject({ fiscalYear: 2026, source: 'icd10cm_order_2026.txt', codeCount: 98_186 });
+      expect(await fresh.services.codes.check('Q99.Z9', new Date('2026-01-15T00:00:00Z')).catch((e: Error) => e.message)).toBe('code Q99.Z9 is not an ICD-10-CM code (FY2026)');
+    } finally {
+      await fresh.close();
+    }
+  }, 120_000);
+
+  it('says which years are loaded and warns, naming the command, when the year in effect is newer', () => {
+    const cases: Array<[number[], string, number, RegExp | undefined]> = [
+      [[2026], '2026-09-30T23:59:59Z', 2026, undefined],
+      [[2026], '2026-10-01T00:00:00Z', 2027, /^newest code set loaded is FY2026, but FY2027 is in effect since 2026-10-01: diagnoses dated from then on are checked against FY2026; import it with `care codes import icd10cm <zip>` or ICD10CM_FILE/],
+      [[2026], '2026-12-07T08:00:00Z', 2027, /FY2027 is in effect since 2026-10-01/],
+      [[2025, 2027], '2026-12-07T08:00:00Z', 2027, undefined],
+      [[], '2026-12-07T08:00:00Z', 2027, /^no code set imported: diagnosis codes checked for syntax only; FY2027 is current, import it with `care codes import icd10cm <zip>`/],
+    ];
+    for (const [years, now, current, warning] of cases) {
+      const s = codeSetStatus(years, new Date(now));
+      expect(s.currentFiscalYear, now).toBe(current);
+      if (warning) expect(s.warning, now).toMatch(warning);
+      else expect(s.warning, now).toBeUndefined();
+    }
+  });
+});
+
 describe('without a code set (syntax only)', () => {
   let bare: TestContext;
   beforeAll(async () => {
     bare = await createTestContext();
+    // The template holds the shipped FY2026 set; this file's own clone goes without it.
+    await bare.database.db.delete(icd10cmCodeSets);
   });
   afterAll(() => bare.close());
 
@@ -229,11 +269,17 @@ describe('without a code set (syntax only)', () => {
     expect(await bare.services.codes.search('diabetes', 10)).toEqual({ fiscalYear: null, data: [] });
     const ready = await bare.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ready', checks: { icd10cm: 'no code set imported: diagnosis codes checked for syntax only' } });
+    expect(ready.json()).toEqual({
+      status: 'ready', icd10cm: { fiscal_years: [], current_fiscal_year: fiscalYearOf(new Date()) },
+      checks: { icd10cm: expect.stringMatching(/^no code set imported: diagnosis codes checked for syntax only; FY\d{4} is current, import it with `care codes import icd10cm <zip>`/) },
+    });
   });
 
-  it('`care serve` imports ICD10CM_FILE at start when its year is missing, and logs it', async () => {
+  it('a fresh `care serve` imports the shipped FY2026 set and ICD10CM_FILE, says which years it checks, and refuses Q99.Z9 (seed 000: "must precisely match an ICD-10 code")', async () => {
     const file = writeTmp('icd10cm_order_2022.txt', [orderLine(1, 'I10', true, 'Essential (primary) hypertension')]);
+    const p = await createPartner(bare, 'Fresh Start Living', ['Fresh House']);
+    await insertEcpUser(bare, p, 'fnurse');
+    await createResident(bare.app, { token: await tokenFor(bare.app, p), apiKey: p.api_key }, { locationId: p.locations[0].locationId, firstName: 'Ida', lastName: 'Moss', dateOfBirth: '1941-07-07' });
     const child = spawn(process.execPath, [path.join(root, 'bin/care.js'), 'serve', '--role', 'api'], {
       cwd: root, env: { ...process.env, DATABASE_URL: bare.url, NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ICD10CM_FILE: file, BACKUP_INTERVAL_HOURS: '0' },
     });
@@ -248,15 +294,42 @@ describe('without a code set (syntax only)', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(base, out).toBeDefined();
+      const url = base!.replace('localhost', '127.0.0.1');
+      expect(out).toContain('icd10cm: imported FY2026 from the code set shipped in data/icd10cm (98186 codes, 74719 billable)');
       expect(out).toContain('icd10cm: imported FY2022 from ICD10CM_FILE (1 codes, 1 billable)');
+      expect(out).toContain('icd10cm: code sets loaded: FY2022, FY2026');
       expect(out).not.toContain('checked for syntax only');
-      expect(await (await fetch(`${base!.replace('localhost', '127.0.0.1')}/readyz`)).json()).toEqual({ status: 'ready' });
+      const current = fiscalYearOf(new Date());
+      const ready = await (await fetch(`${url}/readyz`)).json();
+      expect(ready).toMatchObject({ status: 'ready', icd10cm: { fiscal_years: [2022, 2026], current_fiscal_year: current } });
+      // FY2027 took effect on 2026-10-01 and is not shipped: the log and /readyz say so and how to import it.
+      if (current > 2026) {
+        expect(out).toContain(`icd10cm: newest code set loaded is FY2026, but FY${current} is in effect since ${current - 1}-10-01`);
+        expect(ready.checks.icd10cm).toMatch(/import it with `care codes import icd10cm <zip>` or ICD10CM_FILE/);
+      }
+
+      const token = (await (await fetch(`${url}/token`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'client_credentials', client_id: p.client_id, client_secret: p.client_secret_base64 }),
+      })).json()).access_token as string;
+      const diagnose = async (code: string, timestamp: string) => {
+        const res = await fetch(`${url}/clinical/v1/resident/diagnosis`, {
+          method: 'POST', headers: { 'content-type': 'application/json', 'auth-bearer': `Bearer ${token}`, authorization: `Api-Key ${p.api_key}` },
+          body: JSON.stringify({ loginName: 'fnurse', code, location: 'Fresh House', timestamp, firstName: 'Ida', lastName: 'Moss', dateOfBirth: '1941-07-07' }),
+        });
+        return { status: res.status, body: await res.json() };
+      };
+      // Dated in FY2027 (not loaded): checked against the newest loaded year.
+      expect(await diagnose('Q99.Z9', '2026-11-02T13:37:27+00:00')).toEqual({ status: 400, body: { result: 'Error', error: 'code Q99.Z9 is not an ICD-10-CM code (FY2026)' } });
+      expect((await diagnose('E11.9', '2026-11-02T13:37:27+00:00')).status).toBe(200);
+      // Dated in FY2022: checked against that year's set.
+      expect(await diagnose('E11.9', '2022-03-01T10:00:00+00:00')).toEqual({ status: 400, body: { result: 'Error', error: 'code E11.9 is not an ICD-10-CM code (FY2022)' } });
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r(null) : child.on('exit', r)));
     }
-    expect(await bare.services.codes.loadedYears()).toEqual([2022]);
-  }, 60_000);
+    expect(await bare.services.codes.loadedYears()).toEqual([2022, 2026]);
+  }, 120_000);
 
   it('`care codes import icd10cm <file>` imports a year and prints it', async () => {
     const file = writeTmp('icd10cm_order_2023.txt', [orderLine(1, 'E11', false, 'Type 2 diabetes mellitus'), orderLine(2, 'E119', true, 'Type 2 diabetes mellitus without complications')]);
@@ -268,7 +341,7 @@ describe('without a code set (syntax only)', () => {
     expect(human.stdout).toMatch(/^Imported ICD-10-CM FY2023 \(2022-10-01 to 2023-09-30\) from icd10cm_order_2023\.txt: 2 codes, 1 billable, in [\d.]+ s\.\n$/);
     const json = run(['icd10cm', file, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ fiscalYear: 2023, codeCount: 2, billableCount: 1, source: 'icd10cm_order_2023.txt' });
-    expect(await bare.services.codes.loadedYears()).toEqual([2022, 2023]);
+    expect(await bare.services.codes.loadedYears()).toEqual([2022, 2023, 2026]);
     const bad = run(['icd10cm', path.join(tmp, 'nothing.txt')]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('does not exist');

@@ -24,7 +24,7 @@ let r2: string;
 
 beforeAll(async () => {
   rx = await startWebhookReceiver();
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,1s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
+  t = await createTestContext({ OUTBOUND_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,1s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
   both = await createPartner(t, 'Evergreen Senior Living', [AL, MC]);
   memory = await createPartner(t, 'Evergreen Senior Living', [MC]);
   outsider = await createPartner(t, 'Other Living', ['Other Place']);

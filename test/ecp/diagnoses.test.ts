@@ -1,16 +1,15 @@
 /**
- * `POST` and `GET /clinical/v1/resident/diagnosis` (seed 000) on a real database with CMS's FY2026 code set:
+ * `POST` and `GET /clinical/v1/resident/diagnosis` (seed 000) on a real database with CMS's FY2026 code set (the
+ * set the project ships, imported once into the template database):
  * each identification mode, code checks, request problems naming the field, paging, ranges, JSON-body GET,
  * scopes, company isolation, audit rows, and syntax-only mode without a code set.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { auditEvents, ecpDiagnoses, ecpLocations, ecpResidents, ecpUsers } from '../../src/db/schema.ts';
+import { auditEvents, ecpDiagnoses, ecpLocations, ecpResidents, ecpUsers, icd10cmCodeSets } from '../../src/db/schema.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, tokenFor, type Partner } from '../support/ecp.ts';
 
-const ZIP = path.resolve(import.meta.dirname, '../../../shared/data/icd10cm/cms_2026_dx.zip');
 const URL = '/clinical/v1/resident/diagnosis';
 
 interface Company {
@@ -58,9 +57,7 @@ async function diagnosesOf(residentGuid: string) {
 
 beforeAll(async () => {
   t = await createTestContext();
-  const started = performance.now();
-  const r = await t.services.codes.importFile(ZIP);
-  console.log(`ICD-10-CM FY${r.fiscalYear} imported in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+  expect(await t.services.codes.loadedYears()).toEqual([2026]);
   ev = await company(t, 'Evergreen Senior Living', ['Evergreen Assisted Living', 'Evergreen Memory Care'], 'nnurse');
   other = await company(t, 'Other Senior Living', ['Other House'], 'ootheruser');
   jamesId = await resident(t, ev, 'Evergreen Assisted Living', { firstName: 'James', lastName: 'Baum', dateOfBirth: '1950-06-02', externalIds: { MRN: 'A-1001', PCC: '77' } });
@@ -123,9 +120,9 @@ describe('POST /clinical/v1/resident/diagnosis', () => {
       [byName({ code: ' ', diagnosis: '' }), 'code or diagnosis is required'],
       [byName({ comment: 'x'.repeat(2001) }), 'comment must be at most 2000 characters'],
       [byName({ timestamp: undefined }), 'timestamp is required'],
-      [byName({ timestamp: '2025-05-05T13:37:27' }), 'timestamp must be an ISO 8601 date and time'],
-      [byName({ timestamp: '2025-02-30T13:37:27Z' }), 'timestamp must be an ISO 8601 date and time'],
-      [byName({ timestamp: 'yesterday' }), 'timestamp must be an ISO 8601 date and time'],
+      [byName({ timestamp: '2025-05-05 13:37:27' }), 'timestamp must be an ISO 8601 date and time (2025-05-05T13:37:27+00:00; without an offset, the location\'s time) or a date (YYYY-MM-DD)'],
+      [byName({ timestamp: '2025-02-30T13:37:27Z' }), 'timestamp must be an ISO 8601 date and time (2025-05-05T13:37:27+00:00; without an offset, the location\'s time) or a date (YYYY-MM-DD)'],
+      [byName({ timestamp: 'yesterday' }), 'timestamp must be an ISO 8601 date and time (2025-05-05T13:37:27+00:00; without an offset, the location\'s time) or a date (YYYY-MM-DD)'],
       [byName({ timestamp: '2999-01-01T00:00:00Z' }), 'timestamp cannot be in the future'],
       [byName({ location: undefined }), 'location or locationId is required'],
       [byName({ location: 'Other House' }), 'location is invalid'],
@@ -222,7 +219,7 @@ describe('GET /clinical/v1/resident/diagnosis', () => {
     const err = async (url: string, body?: unknown) => (await clinical(t.app, ev.creds, 'GET', url, body)).json();
     expect(await err(URL)).toEqual({ result: 'Error', error: 'location or locationId is required' });
     expect(await err(`${URL}?location=Other%20House`)).toEqual({ result: 'Error', error: 'location is invalid' });
-    expect(await err(URL, { location: memoryCare, startingDateTime: 'last week' })).toEqual({ result: 'Error', error: 'startingDateTime must be an ISO 8601 date and time' });
+    expect(await err(URL, { location: memoryCare, startingDateTime: 'last week' })).toEqual({ result: 'Error', error: 'startingDateTime must be an ISO 8601 date and time (2025-05-05T13:37:27+00:00; without an offset, the location\'s time) or a date (YYYY-MM-DD)' });
     expect(await err(URL, { location: memoryCare, page: 0 })).toEqual({ result: 'Error', error: 'page must be at least 1' });
     expect(await err(URL, { location: memoryCare, startingDateTime: '2025-02-01T00:00:00Z', endingDateTime: '2025-01-01T00:00:00Z' }))
       .toEqual({ result: 'Error', error: 'endingDateTime must not be before startingDateTime' });
@@ -265,6 +262,7 @@ describe('without a code set', () => {
   let c: Company;
   beforeAll(async () => {
     bare = await createTestContext();
+    await bare.database.db.delete(icd10cmCodeSets);
     c = await company(bare, 'Syntax Only Living', ['Syntax House'], 'suser');
     await resident(bare, c, 'Syntax House', { firstName: 'Ida', lastName: 'Moss', dateOfBirth: '1941-07-07' });
   });

@@ -152,7 +152,7 @@ describe('GET /clinical/v1/resident', () => {
     const gus = res.json().data.find((d: { residentId: string }) => d.residentId === id);
     expect(gus).toEqual({
       building: null, careType: null, codeStatus: 'DNR (Do Not Resuscitate)', dateOfBirth: '1930-01-01', email: null, externalIds: { billingid: 'B1' },
-      firstName: 'Gus', gender: null, lastName: 'Aaberg', livingWill: null, middleName: null, nickname: null, otherAdvancedDirectives: null, phone: null,
+      firstName: 'Gus', gender: null, lastName: 'Aaberg', livingWill: false, middleName: null, nickname: null, otherAdvancedDirectives: null, phone: null,
       residentId: id, room: null, status: 'Active', statusDescription: 'Active Resident', suffix: null,
       locationId: p.locations[1].locationId, location: loc, moveInDate: '2020-01-01', allergies: ['Latex'],
       diet: { dietPlans: ['Renal'], fluidConsistency: null, foodTexture: null, specialDietOrders: [] },

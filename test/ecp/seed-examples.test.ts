@@ -81,6 +81,27 @@ describe('seed 000 examples', () => {
     expect(res.json()).toEqual({ result: 'Success', numberOfResults: 0, data: [] });
   });
 
+  it('the vitals and diagnosis examples with their times offset-less or dates alone (read in the location\'s zone, America/Los_Angeles by default)', async () => {
+    const subs = { 'XXX12FF-XXXC-XXX2-843C-93AXXXX772F8': p.locations[0].locationId, '12314XX-XXXX-XXXX-XXXX-876XXXX888XX': userId };
+    for (const [weight, timestamp] of [['181', '2025-10-09T19:20:30'], ['182', '2025-10-09']]) {
+      const text = `{ "weight": "${weight}", "locationId": "XXX12FF-XXXC-XXX2-843C-93AXXXX772F8", "userId": "12314XX-XXXX-XXXX-XXXX-876XXXX888XX", "firstName": "James", "lastName": "Baum", "dateOfBirth": "1950-06-02", "timestamp": "${timestamp}", }`;
+      const res = await clinical(t.app, creds, 'POST', '/clinical/v1/resident/vital/weight', seed(text, subs));
+      expect(res.json(), timestamp).toEqual({ result: 'Success' });
+    }
+    const list = await clinical(t.app, creds, 'GET', '/clinical/v1/resident/vital/weight', seed('{ "locationId": "XXX12FF-XXXC-XXX2-843C-93AXXXX772F8", "startingDateTime": "2025-10-09", "endingDateTime": "2025-10-09T19:20:30" }', subs));
+    expect(list.json()).toMatchObject({ result: 'Success', numberOfResults: 3 });
+    // October 9 is daylight time in Los Angeles (UTC-7); 180 is the example above, with its offset.
+    expect(list.json().data.map((d: { weight: number; timestamp: string }) => [d.weight, d.timestamp])).toEqual([
+      [182, '2025-10-09T07:00:00.000+00:00'], [180, '2025-10-09T19:20:30.000+00:00'], [181, '2025-10-10T02:20:30.000+00:00'],
+    ]);
+    const diagnosis = await clinical(t.app, creds, 'POST', '/clinical/v1/resident/diagnosis', {
+      diagnosis: 'Essential hypertension', location: 'Evergreen Assisted Living', loginName: 'jbaum', residentId, timestamp: '2014-03-12T13:37:27',
+    });
+    expect(diagnosis.json()).toEqual({ result: 'Success' });
+    const diagnoses = await clinical(t.app, creds, 'GET', '/clinical/v1/resident/diagnosis', { location: 'Evergreen Assisted Living', startingDateTime: '2014-03-12', endingDateTime: '2014-03-13' });
+    expect(diagnoses.json().data.map((d: { timestamp: string }) => d.timestamp)).toEqual(['2014-03-12T20:37:27.000+00:00']);
+  });
+
   it('answers the documented error conditions with result "Error"', async () => {
     const loc = p.locations[0].locationId;
     const cases: Array<[string, string, Record<string, unknown>]> = [

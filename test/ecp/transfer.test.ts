@@ -27,7 +27,7 @@ const subs: Record<'a' | 'b', string> = {} as never;
 beforeAll(async () => {
   rx = await startWebhookReceiver();
   // One retry a minute away: a delivery that failed once stays pending through the test.
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,60s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
+  t = await createTestContext({ OUTBOUND_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,60s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
   sender = await createPartner(t, 'Evergreen Senior Living', [AL, 'Evergreen Memory Care']);
   receiver = await createPartner(t, 'Maple Senior Living', [MAPLE]);
   creds.a = { token: await tokenFor(t.app, sender), apiKey: sender.api_key };

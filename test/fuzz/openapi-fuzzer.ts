@@ -255,6 +255,9 @@ function ownValue(s: Schema, d: Draw, name: string, depth: number): fc.Arbitrary
       switch (s.format) {
         case 'date': return d.flavor === 'plausible' ? fc.integer({ min: -365, max: 0 }).map((x) => isoDate(new Date(Date.now() + x * DAY))) : dateArb.map(isoDate);
         case 'date-time': return d.flavor === 'plausible' ? fc.integer({ min: 60_000, max: 30 * DAY }).map((x) => new Date(Date.now() - x).toISOString()) : dateArb.map((x) => x.toISOString());
+        // ECP request timestamps: with an offset, without one (the location's time) or a date alone.
+        case 'iso-date-time': return (d.flavor === 'plausible' ? fc.integer({ min: 2 * DAY, max: 30 * DAY }).map((x) => new Date(Date.now() - x)) : dateArb)
+          .chain((x) => fc.constantFrom(x.toISOString(), x.toISOString().slice(0, 19), isoDate(x)));
         case 'email': return d.flavor === 'plausible' ? byName('email', s)! : fc.emailAddress();
         case 'uuid': return fc.uuid().map((u) => u.toUpperCase());
         case 'uri': return fc.webUrl();

@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinicalRoutes } from '../../src/ecp/routes.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
+import { fiscalYearOf } from '../../src/ecp/codes/service.ts';
 
 let t: TestContext;
 beforeAll(async () => {
@@ -96,8 +97,11 @@ describe('OpenAPI document', () => {
 
   it('answers /healthz and /readyz', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    // The template database holds the shipped FY2026 code set; a later year in effect is a warning, not unreadiness.
+    const current = fiscalYearOf(new Date());
     expect((await t.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({
-      status: 'ready', checks: { icd10cm: 'no code set imported: diagnosis codes checked for syntax only' },
+      status: 'ready', icd10cm: { fiscal_years: [2026], current_fiscal_year: current },
+      ...(current > 2026 ? { checks: { icd10cm: expect.stringMatching(/^newest code set loaded is FY2026, but FY\d{4} is in effect/) } } : {}),
     });
   });
 });

@@ -309,7 +309,8 @@ function sampleOf(s: Schema | undefined): unknown {
     case 'string':
       switch (s.format) {
         case 'date': return '2020-01-15';
-        case 'date-time': return new Date(Date.now() - 7200_000).toISOString();
+        case 'date-time':
+        case 'iso-date-time': return new Date(Date.now() - 7200_000).toISOString();
         case 'email': return `iso${++counter}@example.com`;
         case 'uri': return 'https://example.com/isolation';
       }

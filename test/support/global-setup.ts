@@ -1,7 +1,9 @@
 /**
  * Starts one embedded PostgreSQL for the whole run and migrates a template
  * database `care_template`; each test file clones it (`test/support/app.ts`),
- * so files run in parallel and never share rows (ARCHITECTURE.md, "Testing").
+ * so files run in parallel and never share rows (ARCHITECTURE.md, "Testing"). The template holds the ICD-10-CM
+ * code set the project ships (FY2026), imported once here as `care serve` imports it on a fresh database; a file
+ * that tests syntax-only mode deletes it from its own clone.
  * Set TEST_DATABASE_URL to use an existing server instead.
  */
 import fs from 'node:fs';
@@ -11,8 +13,10 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { runMigrations } from '../../src/db/migrate.ts';
-import { MIGRATIONS_FOLDER } from '../../src/root.ts';
-import { withDatabase } from '../../src/db/pool.ts';
+import { ICD10CM_BUNDLED_FILE, MIGRATIONS_FOLDER } from '../../src/root.ts';
+import { openDatabase, withDatabase } from '../../src/db/pool.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createIcd10cmService } from '../../src/ecp/codes/service.ts';
 import { createJobs } from '../../src/platform/jobs.ts';
 import { QUEUES } from '../../src/workers.ts';
 
@@ -45,6 +49,11 @@ export default async function setup(project: TestProject) {
   const pool = new pg.Pool({ connectionString: templateUrl, max: 1 });
   await runMigrations(pool, MIGRATIONS_FOLDER);
   await pool.end();
+  const started = performance.now();
+  const template = openDatabase(templateUrl, 1, () => {});
+  await createIcd10cmService({ db: template.db, archiveLimits: loadConfig({ NODE_ENV: 'test' }).archiveLimits }).importIfMissing(ICD10CM_BUNDLED_FILE);
+  await template.close();
+  if (process.env.TEST_TIMINGS) process.stdout.write(`template: ICD-10-CM FY2026 imported in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
   // Install pg-boss's schema and queues once, in the template, so each file's clone has them.
   const jobs = createJobs({ connectionString: templateUrl, queues: QUEUES, pollSeconds: 2, log: { info: () => {}, error: () => {} } });
   await jobs.start();

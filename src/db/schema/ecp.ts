@@ -7,7 +7,10 @@ import { bigint, bigserial, boolean, date, index, integer, jsonb, numeric, pgTab
 import { createdAt, ts, updatedAt } from './columns.ts';
 import { organizations } from './platform.ts';
 
-/** ECP: a senior-living company's locations (communities); `guid` is the `locationId` on the wire. */
+/**
+ * ECP: a senior-living company's locations (communities); `guid` is the `locationId` on the wire. `time_zone` is
+ * the IANA zone an offset-less request timestamp is read in; null: the company's (`organizations.time_zone`).
+ */
 export const ecpLocations = pgTable(
   'ecp_locations',
   {
@@ -15,6 +18,7 @@ export const ecpLocations = pgTable(
     organizationId: integer('organization_id').notNull().references(() => organizations.id),
     guid: text('guid').notNull(),
     name: text('name').notNull(),
+    timeZone: text('time_zone'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('ecp_locations_guid_key').on(t.guid), uniqueIndex('ecp_locations_org_name_key').on(t.organizationId, t.name)],
@@ -64,7 +68,8 @@ export const ecpResidents = pgTable(
     room: text('room'),
     /** `Full Code` or `DNR` (shown as `DNR (Do Not Resuscitate)` in webhook payloads). */
     codeStatus: text('code_status'),
-    livingWill: boolean('living_will'),
+    /** Seed 000 "Always Specified": not given is false, no living will on record (nullable only for old rows; the migration backfills them). */
+    livingWill: boolean('living_will').default(false),
     otherAdvancedDirectives: text('other_advanced_directives'),
     moveInDate: date('move_in_date', { mode: 'string' }),
     status: text('status').notNull(),

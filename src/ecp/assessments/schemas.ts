@@ -3,7 +3,7 @@
  * company defines (through the CLI for now), `POST /clinical/v1/resident/assessment` and its `GET` list.
  */
 import { Type, type Static } from 'typebox';
-import { DateTimeText, Nullable } from '../../platform/schema.ts';
+import { InstantText, Nullable } from '../../platform/schema.ts';
 import { AMOUNT_FREQUENCIES } from '../residents/schemas.ts';
 
 const Points = Type.Integer({ minimum: 0, maximum: 10_000 });
@@ -55,7 +55,7 @@ export const NewAssessment = Type.Object({
   score: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'The total score, when the assessment was scored elsewhere. Send answers or score.' })),
   userId: Type.Optional(Type.String({ maxLength: 36, description: 'GUID of the ECP user who completed the assessment (or loginName).' })),
   loginName: Type.Optional(Type.String({ maxLength: 25, description: 'Login name of the ECP user who completed the assessment (or userId).' })),
-  completedTimestamp: Type.Optional(DateTimeText({ description: 'When the assessment was completed, ISO 8601 (default now); the level of care takes effect then.' })),
+  completedTimestamp: Type.Optional(InstantText({ description: 'When the assessment was completed, ISO 8601 (default now); without an offset the location\'s local time, a date alone the start of that day there. The level of care takes effect then.' })),
 });
 export type NewAssessmentWire = Static<typeof NewAssessment>;
 

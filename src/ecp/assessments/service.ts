@@ -175,12 +175,13 @@ export function createAssessmentService({ db, residents, locations, clock = () =
       if (!template) throw new ValidationError([`No assessment template with templateId ${input.templateId.trim()}`]);
       const { score, answers } = scoreOf(template.questions as AssessmentQuestionWire[], input);
       const level = levelFor({ name: template.name, levels: template.levels as AssessmentLevelWire[] }, score);
-      const completedAt = input.completedTimestamp ? new Date(input.completedTimestamp) : clock();
-      if (completedAt.getTime() > clock().getTime() + 5 * 60_000) throw new ValidationError(['completedTimestamp cannot be in the future']);
       return db.transaction(async (tx: Executor) => {
         const resident = await residents.setLevelOfCare(tx, ctx, input.residentId, {
-          name: level.name, amount: level.amount, amountFrequency: level.amountFrequency, effectiveAt: completedAt,
+          name: level.name, amount: level.amount, amountFrequency: level.amountFrequency,
+          effectiveAt: input.completedTimestamp ? { text: input.completedTimestamp, field: 'completedTimestamp' } : clock(),
         });
+        const completedAt = resident.levelOfCareEffectiveAt!;
+        if (completedAt.getTime() > clock().getTime() + 5 * 60_000) throw new ValidationError(['completedTimestamp cannot be in the future']);
         const location = ctx.actor.locations.find((l) => l.id === resident.locationId)!;
         const user = await resolveRecordingUser(tx, location, { userId: input.userId, loginName: input.loginName });
         const row = await store.insertAssessment(tx, {

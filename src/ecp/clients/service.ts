@@ -6,13 +6,14 @@
 import type { Db, Executor } from '../../db/pool.ts';
 import { hashToken, newToken } from '../../platform/crypto.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
+import { canonicalTimeZone } from '../../platform/time.ts';
 import type { IdentityService } from '../../platform/identity/service.ts';
 import { ECP_SCOPES, parseScopes } from '../scopes.ts';
 import { newGuid } from '../shared/ids.ts';
 import { companyGuidOf } from '../webhooks/outbox.ts';
 import * as store from './store.ts';
 
-export type { LocationRow, PartnerClientRow } from './store.ts';
+export type { LocationRow, PartnerClientRow, ReachableLocation } from './store.ts';
 
 export interface ClientCredentials {
   client_id: string;
@@ -104,6 +105,23 @@ export function createPartnerClientService({ db, identity }: { db: Db; identity:
 
     /** The GUID (`companyId`) of the company `organizationId`, created on first use. */
     companyGuid: (organizationId: number) => db.transaction((tx) => companyGuidOf(tx, organizationId)),
+
+    /**
+     * Sets the time zone of the location whose GUID is `locationId`: the IANA zone its offset-less request
+     * timestamps are read in (ARCHITECTURE.md, "Time zones"); stored under its canonical name (`america/chicago`
+     * and `US/Central` give `America/Chicago`).
+     * @returns `{locationId, name, timeZone}`.
+     * @throws ValidationError for a name the runtime's IANA tz data does not know; NotFoundError for no such location.
+     */
+    async setLocationTimeZone(locationId: string, timeZone: string) {
+      const zone = canonicalTimeZone(timeZone);
+      if (!zone) {
+        throw new ValidationError([`"${timeZone}" is not an IANA time zone name; give one such as America/Chicago or America/Los_Angeles`]);
+      }
+      const row = await store.updateLocationTimeZone(db, locationId.trim().toUpperCase(), zone);
+      if (!row) throw new NotFoundError(`No location ${locationId}`);
+      return { locationId: row.guid, name: row.name, timeZone: zone };
+    },
 
     findByClientId: (clientId: string) => store.findClientByClientId(db, clientId.toUpperCase()),
     /** The client of this Api-Key with the locations it reaches (by name), in one statement; undefined when none. */

@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import type { RunWithServices } from '../cli.ts';
-import { fiscalYearRange, type Icd10cmService } from './service.ts';
+import { AppError } from '../../platform/errors.ts';
+import { fiscalYearRange, type ImportResult, type Icd10cmService } from './service.ts';
 
 /** Adds the `codes` command tree to `program`. */
 export function registerCodeCommands(program: Command, run: RunWithServices<{ codes: Icd10cmService }>): void {
@@ -36,21 +37,38 @@ interface StartLog {
 }
 
 /**
- * `care serve` start-up: imports `file` (ICD10CM_FILE) when its fiscal year is not imported yet, logging one
- * line; then, when no year is imported at all, logs that diagnosis codes are checked for syntax only.
- * @throws ValidationError when the file is missing or not CMS's layout (start-up then stops).
+ * `care serve` start-up: imports the code set shipped with the project (`bundledFile`, data/icd10cm/) and then
+ * `configuredFile` (ICD10CM_FILE), each only when its fiscal year is not imported yet (idempotent: a later start
+ * reads no codes), logging one line per import; then logs the loaded fiscal years, with a warning when the newest
+ * is older than the year in effect or none is loaded (`codeSetStatus`).
+ * @throws ValidationError when ICD10CM_FILE is missing or not CMS's layout (start-up then stops). A shipped file
+ *   that is missing (a copy without data/) is only logged.
  */
-export async function importIcd10cmAtStart(codes: Icd10cmService, file: string | undefined, log: StartLog): Promise<void> {
-  if (file) {
+export async function importIcd10cmAtStart(
+  codes: Icd10cmService,
+  files: { bundledFile?: string; configuredFile?: string },
+  log: StartLog,
+): Promise<void> {
+  const imports: Array<[string, string, boolean]> = [];
+  if (files.bundledFile) imports.push([files.bundledFile, 'the code set shipped in data/icd10cm', false]);
+  if (files.configuredFile) imports.push([files.configuredFile, 'ICD10CM_FILE', true]);
+  for (const [file, from, required] of imports) {
     const started = performance.now();
-    const r = await codes.importIfMissing(file);
+    let r: ImportResult | undefined;
+    try {
+      r = await codes.importIfMissing(file);
+    } catch (err) {
+      if (required) throw err;
+      log.warn({ file }, `icd10cm: cannot import ${from}: ${err instanceof AppError ? err.messages.join('; ') : (err as Error).message}`);
+      continue;
+    }
     if (r) {
       const seconds = Math.round((performance.now() - started) / 100) / 10;
-      log.info({ ...r, seconds }, `icd10cm: imported FY${r.fiscalYear} from ICD10CM_FILE (${r.codeCount} codes, ${r.billableCount} billable)`);
+      log.info({ ...r, seconds }, `icd10cm: imported FY${r.fiscalYear} from ${from} (${r.codeCount} codes, ${r.billableCount} billable)`);
     }
   }
-  const years = await codes.loadedYears();
-  if (!years.length) {
-    log.warn({}, 'icd10cm: no code set imported, diagnosis codes are checked for syntax only (set ICD10CM_FILE or run `care codes import icd10cm <file>`)');
-  }
+  const status = await codes.status();
+  const years = status.fiscalYears.map((y) => `FY${y}`).join(', ');
+  if (status.fiscalYears.length) log.info({ fiscalYears: status.fiscalYears, currentFiscalYear: status.currentFiscalYear }, `icd10cm: code sets loaded: ${years}`);
+  if (status.warning) log.warn({ fiscalYears: status.fiscalYears, currentFiscalYear: status.currentFiscalYear }, `icd10cm: ${status.warning}`);
 }

@@ -7,10 +7,13 @@
  * - `icd10cm_codes_YYYY.txt`: billable codes only, the code padded to 8 characters, then the long title.
  *
  * Codes are undotted and upper-case in both. The fiscal year is the `YYYY` of the file name (FY YYYY runs
- * from October 1 of YYYY-1 to September 30 of YYYY).
+ * from October 1 of YYYY-1 to September 30 of YYYY). Either text file may also be gzip-compressed
+ * (`icd10cm_order_2026.txt.gz`, the form the project ships in `data/icd10cm/`).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { ARCHIVE_TOO_LARGE, ArchiveTooLargeError, openArchive, type ArchiveLimits } from '../../platform/archive.ts';
 import { ValidationError } from '../../platform/errors.ts';
 
@@ -33,19 +36,22 @@ export interface Icd10cmSource {
   fiscalYear: number;
   /** The zip entry's full name; undefined for a bare text file. */
   zipEntry?: string;
+  /** True for a gzip-compressed text file (`.txt.gz`). */
+  gzip?: boolean;
 }
 
-const NAME = /^icd10cm_(order|codes)_(\d{4})\.txt$/i;
+const NAME = /^icd10cm_(order|codes)_(\d{4})\.txt(\.gz)?$/i;
+const gunzip = promisify(zlib.gunzip);
 /** Columns 1-16 of an order line: order number, code (padded to 7), billable flag. */
 const ORDER_PREFIX = /^\d{5} ([A-Z0-9]{3,7}) *([01]) \S/;
 const CODES_LINE = /^([A-Z0-9]{3,7}) +(\S.*)$/;
 
-function nameInfo(name: string): { layout: Icd10cmLayout; fiscalYear: number } | undefined {
+function nameInfo(name: string): { layout: Icd10cmLayout; fiscalYear: number; gzip: boolean } | undefined {
   const m = NAME.exec(path.basename(name));
-  return m ? { layout: m[1].toLowerCase() as Icd10cmLayout, fiscalYear: Number(m[2]) } : undefined;
+  return m ? { layout: m[1].toLowerCase() as Icd10cmLayout, fiscalYear: Number(m[2]), gzip: Boolean(m[3]) } : undefined;
 }
 
-const EXPECTED = 'expected CMS\'s icd10cm_order_YYYY.txt or icd10cm_codes_YYYY.txt, or the zip that holds them';
+const EXPECTED = 'expected CMS\'s icd10cm_order_YYYY.txt or icd10cm_codes_YYYY.txt (optionally gzipped, .txt.gz), or the zip that holds them';
 
 /**
  * The operator's sentence for a zip over an archive limit (the CLI prints it; `care serve` stops with it),
@@ -96,14 +102,17 @@ export async function identifyIcd10cmFile(file: string, limits: ArchiveLimits): 
       if (err instanceof ArchiveTooLargeError) throw tooLarge(base, err);
       throw new ValidationError([`${base} is not a readable zip file: ${(err as Error).message}`]);
     }
-    const found = names.map((n) => ({ n, info: nameInfo(n) })).filter((x) => x.info);
+    const found = names.map((n) => ({ n, info: nameInfo(n) })).filter((x) => x.info && !x.info.gzip);
     const pick = found.find((x) => x.info!.layout === 'order') ?? found.find((x) => x.info!.layout === 'codes');
     if (!pick) throw new ValidationError([`${base} holds no icd10cm_order_YYYY.txt or icd10cm_codes_YYYY.txt (${EXPECTED})`]);
-    return { file, name: path.basename(pick.n), zipEntry: pick.n, ...pick.info! };
+    const { layout, fiscalYear } = pick.info!;
+    return { file, name: path.basename(pick.n), zipEntry: pick.n, layout, fiscalYear };
   }
   const info = nameInfo(base);
   if (!info) throw new ValidationError([`Cannot tell the layout and fiscal year of ${base}: ${EXPECTED}`]);
-  return { file, name: base, ...info };
+  const { layout, fiscalYear, gzip } = info;
+  // The set's recorded source is the text file's name, compressed or not.
+  return { file, name: gzip ? base.replace(/\.gz$/i, '') : base, layout, fiscalYear, ...(gzip ? { gzip } : {}) };
 }
 
 /**
@@ -138,14 +147,29 @@ export function parseIcd10cm(text: string, layout: Icd10cmLayout, name: string):
   return out;
 }
 
+/** A gzip file's bytes, inflated to at most `limits.maxEntryBytes`. */
+async function readGzip(file: string, limits: ArchiveLimits): Promise<Buffer> {
+  const compressed = await fs.readFile(file);
+  try {
+    return await gunzip(compressed, { maxOutputLength: limits.maxEntryBytes });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new ArchiveTooLargeError(`${path.basename(file)} inflates past the ${Math.round(limits.maxEntryBytes / 1048576)} MiB an entry may hold`);
+    }
+    throw new ValidationError([`${path.basename(file)} is not a readable gzip file: ${(err as Error).message}`]);
+  }
+}
+
 /**
- * Reads and parses the codes of an identified source; a zip entry is inflated within `limits`.
+ * Reads and parses the codes of an identified source; a zip entry or a gzip file is inflated within `limits`.
  * @throws ValidationError as `parseIcd10cm` does, or when the entry inflates past its declared size or the limits.
  */
 export async function readIcd10cm(source: Icd10cmSource, limits: ArchiveLimits): Promise<Icd10cmEntry[]> {
   let bytes: Buffer;
   try {
-    bytes = source.zipEntry ? await readZipEntry(source.file, source.zipEntry, limits) : await fs.readFile(source.file);
+    bytes = source.zipEntry
+      ? await readZipEntry(source.file, source.zipEntry, limits)
+      : source.gzip ? await readGzip(source.file, limits) : await fs.readFile(source.file);
   } catch (err) {
     if (err instanceof ArchiveTooLargeError) throw tooLarge(path.basename(source.file), err);
     throw err;

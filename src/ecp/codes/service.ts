@@ -47,6 +47,40 @@ export function fiscalYearRange(fiscalYear: number): { from: string; to: string 
   return { from: `${fiscalYear - 1}-10-01`, to: `${fiscalYear}-09-30` };
 }
 
+/** Where CMS publishes each year's code set ("Code Descriptions in Tabular Order"). */
+export const CMS_ICD10CM_URL = 'https://www.cms.gov/medicare/coding-billing/icd-10-codes';
+
+/** Which code sets are loaded, against the fiscal year in effect now. */
+export interface CodeSetStatus {
+  /** Imported fiscal years, oldest first. */
+  fiscalYears: number[];
+  /** The fiscal year in effect now (FY N starts October 1 of N-1). */
+  currentFiscalYear: number;
+  /** Set when no year is loaded, or when the newest loaded year is older than the current one: what to do. */
+  warning?: string;
+}
+
+/**
+ * The operator's view of the loaded code sets (start-up log, `/readyz`, README "ICD-10-CM"): the years, the year in
+ * effect at `now` (by its UTC date) and, when a diagnosis would be checked against an older year than the one in
+ * effect, a warning naming the command that imports the current year.
+ */
+export function codeSetStatus(fiscalYears: number[], now: Date): CodeSetStatus {
+  const currentFiscalYear = fiscalYearOf(now);
+  const how = `import it with \`care codes import icd10cm <zip>\` or ICD10CM_FILE (CMS publishes it at ${CMS_ICD10CM_URL})`;
+  if (!fiscalYears.length) {
+    return { fiscalYears, currentFiscalYear, warning: `no code set imported: diagnosis codes checked for syntax only; FY${currentFiscalYear} is current, ${how}` };
+  }
+  const newest = fiscalYears[fiscalYears.length - 1];
+  if (newest >= currentFiscalYear) return { fiscalYears, currentFiscalYear };
+  return {
+    fiscalYears,
+    currentFiscalYear,
+    warning: `newest code set loaded is FY${newest}, but FY${currentFiscalYear} is in effect since ${fiscalYearRange(currentFiscalYear).from}: `
+      + `diagnoses dated from then on are checked against FY${newest}; ${how}`,
+  };
+}
+
 export interface ImportResult {
   fiscalYear: number;
   /** Codes imported: billable and header codes. */
@@ -86,9 +120,10 @@ async function insertCodes(tx: Executor, fiscalYear: number, batch: Icd10cmEntry
 }
 
 /**
- * The ICD-10-CM code sets. `archiveLimits` bounds what a CMS zip may inflate to (`ARCHIVE_*` settings).
+ * The ICD-10-CM code sets. `archiveLimits` bounds what a CMS zip may inflate to (`ARCHIVE_*` settings); `clock`
+ * says which fiscal year is in effect (`status`).
  */
-export function createIcd10cmService({ db, archiveLimits }: { db: Db; archiveLimits: ArchiveLimits }) {
+export function createIcd10cmService({ db, archiveLimits, clock = () => new Date() }: { db: Db; archiveLimits: ArchiveLimits; clock?: () => Date }) {
   async function loadedYears(tx: Executor = db): Promise<number[]> {
     const rows = await tx.select({ y: icd10cmCodeSets.fiscalYear }).from(icd10cmCodeSets).orderBy(asc(icd10cmCodeSets.fiscalYear));
     return rows.map((r) => r.y);
@@ -139,6 +174,9 @@ export function createIcd10cmService({ db, archiveLimits }: { db: Db; archiveLim
 
     /** The imported fiscal years, oldest first (empty: codes are checked for syntax only). */
     loadedYears: () => loadedYears(),
+
+    /** `codeSetStatus` of the imported years at the clock's now. */
+    status: async (): Promise<CodeSetStatus> => codeSetStatus(await loadedYears(), clock()),
 
     /**
      * Checks a diagnosis code: `E11.9` or `E119`, any case, surrounding blanks ignored. Against the code set of

@@ -3,7 +3,7 @@
  * timestamp is checked by format (ISO 8601 with offset or Z), not length (ARCHITECTURE.md, pinned decisions).
  */
 import { Type, type Static } from 'typebox';
-import { DateTimeText, LimitedString } from '../../platform/schema.ts';
+import { InstantText, LimitedString } from '../../platform/schema.ts';
 import { LocationFields, ResidentIdentityFields } from '../residents/schemas.ts';
 
 export const NewDiagnosis = Type.Object({
@@ -12,7 +12,7 @@ export const NewDiagnosis = Type.Object({
   diagnosis: Type.Optional(LimitedString('text', { description: 'The diagnosis description (the seed says String (MAX): at most 10,000 characters here); required without code, ignored with one (the code set\'s description is stored).' })),
   comment: Type.Optional(Type.String({ maxLength: 2000, description: 'Any comments on the diagnosis.' })),
   ...LocationFields,
-  timestamp: DateTimeText({ description: 'When the diagnosis was recorded, ISO 8601 with offset: 2014-03-12T13:37:27+00:00.' }),
+  timestamp: InstantText({ description: 'When the diagnosis was recorded, ISO 8601: 2014-03-12T13:37:27+00:00; without an offset the location\'s local time, a date alone (2014-03-12) the start of that day there.' }),
   ...ResidentIdentityFields,
 });
 export type NewDiagnosisWire = Static<typeof NewDiagnosis>;
@@ -21,8 +21,8 @@ export const DiagnosisCreated = Type.Object({ result: Type.Literal('Success') })
 
 export const DiagnosisQuery = Type.Object({
   ...LocationFields,
-  startingDateTime: Type.Optional(DateTimeText({ description: 'Diagnoses recorded at or after this instant (ISO 8601); omitted: from the beginning.' })),
-  endingDateTime: Type.Optional(DateTimeText({ description: 'Diagnoses recorded at or before this instant (ISO 8601); omitted: no end.' })),
+  startingDateTime: Type.Optional(InstantText({ description: 'Diagnoses recorded at or after this instant (ISO 8601; without an offset, the location\'s local time; a date alone, the start of that day there); omitted: from the beginning.' })),
+  endingDateTime: Type.Optional(InstantText({ description: 'Diagnoses recorded at or before this instant (ISO 8601; without an offset, the location\'s local time; a date alone, the start of that day there); omitted: no end.' })),
   page: Type.Optional(Type.Integer({ minimum: 1, description: 'Page of 100, from 1 (default 1); sorted by timestamp.' })),
 });
 export type DiagnosisQueryWire = Static<typeof DiagnosisQuery>;

@@ -14,9 +14,9 @@ import { ValidationError } from '../../platform/errors.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
 import type { PartnerActor } from '../auth.ts';
 import { dottedCode, type CheckedCode, type Icd10cmService } from '../codes/service.ts';
-import type { LocationService } from '../locations/service.ts';
+import { findReachableLocation, instantAt, type LocationService } from '../locations/service.ts';
 import { matchResident } from '../residents/service.ts';
-import { checkRange, ECP_PAGE_SIZE, locationParam } from '../shared/params.ts';
+import { ECP_PAGE_SIZE, instantRange, locationParam } from '../shared/params.ts';
 import { residentEntry, residentEntryColumns } from '../shared/resident-entry.ts';
 import { resolveRecordingUser } from '../users/service.ts';
 import type { DiagnosisQueryWire, NewDiagnosisWire } from './schemas.ts';
@@ -43,7 +43,8 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
   return {
     /**
      * Adds one diagnosis (seed 000 "POST resident/diagnosis").
-     * @param input the seed's fields; `timestamp` already validated as ISO 8601 with offset by the schema.
+     * @param input the seed's fields; `timestamp` already validated by the schema as ISO 8601, with or without an
+     *   offset (then read in the location's zone, `instantAt`), or a date alone.
      * @returns `{result: "Success"}`.
      * @throws ValidationError: no location, neither code nor diagnosis, a timestamp more than an hour ahead,
      *   a code that is not a billable ICD-10-CM code, `location is invalid`, an unknown/inactive user or one
@@ -53,8 +54,10 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
       const problems: string[] = [];
       if (!isFilled(input.location) && !isFilled(input.locationId)) problems.push('location or locationId is required');
       if (!isFilled(input.code) && !isFilled(input.diagnosis)) problems.push('code or diagnosis is required');
-      const at = new Date(input.timestamp);
-      if (at.getTime() > clock().getTime() + FUTURE_TOLERANCE_MS) problems.push('timestamp cannot be in the future');
+      // An offset-less timestamp is read in the location's zone; with no such location, its error follows below.
+      const named = findReachableLocation(ctx.actor.locations, isFilled(input.locationId) ? input.locationId : input.location);
+      const at = named && instantAt(named, input.timestamp);
+      if (at && at.getTime() > clock().getTime() + FUTURE_TOLERANCE_MS) problems.push('timestamp cannot be in the future');
       if (problems.length) throw new ValidationError([problems.join('; ')]);
       const checked: CheckedCode | undefined = isFilled(input.code) ? await codes.check(input.code, codeSetDate(input.timestamp)) : undefined;
       return db.transaction(async (tx) => {
@@ -71,7 +74,7 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
           diagnosis: checked?.description ?? (isFilled(input.diagnosis) ? input.diagnosis.trim() : null),
           comment: isFilled(input.comment) ? input.comment.trim() : null,
           codeSetYear: checked?.fiscalYear ?? null,
-          recordedAt: at,
+          recordedAt: at ?? instantAt(location, input.timestamp),
         });
         await recordAudit(tx, ctx, { action: 'create', entityType: 'diagnosis', entityIds: [resident.guid] });
         return { result: 'Success' as const };
@@ -87,13 +90,13 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
      */
     async list(ctx: RequestContext<PartnerActor>, query: DiagnosisQueryWire) {
       const locationValue = locationParam(query);
-      checkRange(query);
       const page = query.page ?? 1;
+      const location = await locations.resolve(ctx.actor, locationValue);
+      const { from, to } = instantRange(location, query);
       return db.transaction(async (tx) => {
-        const location = await locations.resolve(ctx.actor, locationValue);
         const where: SQL[] = [eq(ecpDiagnoses.locationId, location.id), eq(ecpDiagnoses.organizationId, ctx.actor.organizationId)];
-        if (query.startingDateTime) where.push(gte(ecpDiagnoses.recordedAt, new Date(query.startingDateTime)));
-        if (query.endingDateTime) where.push(lte(ecpDiagnoses.recordedAt, new Date(query.endingDateTime)));
+        if (from) where.push(gte(ecpDiagnoses.recordedAt, from));
+        if (to) where.push(lte(ecpDiagnoses.recordedAt, to));
         const [{ total }] = await tx.select({ total: sql<number>`count(*)::int` }).from(ecpDiagnoses).where(and(...where));
         const rows = await tx
           .select({

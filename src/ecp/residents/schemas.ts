@@ -3,7 +3,7 @@
  * webhook "resident Object" for reads).
  */
 import { Type, type Static } from 'typebox';
-import { DateText, DateTimeText, Nullable } from '../../platform/schema.ts';
+import { DateText, InstantText, Nullable } from '../../platform/schema.ts';
 
 export const CODE_STATUSES = ['Full Code', 'DNR'] as const;
 export const GENDERS = ['Male', 'Female', 'Other'] as const;
@@ -16,9 +16,9 @@ export const NewResident = Type.Object({
   dateOfBirth: DateText({ description: 'YYYY-MM-DD' }),
   email: Type.Optional(S(100)),
   firstName: Type.String({ minLength: 1, maxLength: 30 }),
-  gender: Type.Optional(Type.Enum(GENDERS)),
+  gender: Type.Optional(Type.Enum(GENDERS, { description: '"Male", "Female" or "Other". Not given: null (never invented; the one exception to seed 000\'s "Always Specified").' })),
   lastName: Type.String({ minLength: 1, maxLength: 30 }),
-  livingWill: Type.Optional(Type.Boolean()),
+  livingWill: Type.Optional(Type.Boolean({ description: 'Not given: false (no living will on record); always a boolean in reads and webhooks.' })),
   locationId: Type.String({ minLength: 1, maxLength: 60, description: 'The location GUID (or its name).' }),
   middleName: Type.Optional(S(1, 'Middle initial')),
   moveInDate: Type.Optional(DateText({ description: 'YYYY-MM-DD; a future date gives status Inactive, "Awaiting Move-In".' })),
@@ -85,7 +85,7 @@ export const ResidentUpdate = Type.Object({
   firstName: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
   gender: Type.Optional(Nullable(Type.Enum(GENDERS))),
   lastName: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
-  livingWill: Type.Optional(Nullable(Type.Boolean())),
+  livingWill: Type.Optional(Nullable(Type.Boolean({ description: 'null: false (no living will on record).' }))),
   locationId: Type.Optional(Type.String({ minLength: 1, maxLength: 60, description: 'Move the resident to another reachable location (GUID or name).' })),
   middleName: NS(1),
   moveInDate: Type.Optional(Nullable(DateText())),
@@ -119,7 +119,7 @@ export const LevelOfCareUpdate = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100, description: 'Name of the level of care ("Pro Max").' }),
   amount: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1_000_000, description: 'Recurring charge in dollars with cents.' }))),
   amountFrequency: Type.Optional(Nullable(Type.Enum(AMOUNT_FREQUENCIES))),
-  effectiveTimestamp: Type.Optional(Nullable(DateTimeText({ description: 'When it takes effect, ISO 8601.' }))),
+  effectiveTimestamp: Type.Optional(Nullable(InstantText({ description: 'When it takes effect, ISO 8601; without an offset the resident\'s location\'s local time, a date alone the start of that day there.' }))),
 });
 export type LevelOfCareUpdateWire = Static<typeof LevelOfCareUpdate>;
 
@@ -146,9 +146,9 @@ export const ResidentObject = Type.Object({
   email: N(Type.String()),
   externalIds: Type.Record(Type.String(), Type.String()),
   firstName: Type.String(),
-  gender: N(Type.String()),
+  gender: N(Type.String({ description: 'Always Specified in seed 000, but never invented: a resident created without it has gender null in every read and webhook, the one documented exception (FHIR maps it to unknown).' })),
   lastName: Type.String(),
-  livingWill: N(Type.Boolean()),
+  livingWill: Type.Boolean({ description: 'Always specified: false when no living will is on record.' }),
   middleName: N(Type.String()),
   nickname: N(Type.String()),
   otherAdvancedDirectives: N(Type.String()),

@@ -11,7 +11,7 @@ import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
 import { newGuid } from '../shared/ids.ts';
-import { findReachableLocation, type LocationRow, type LocationService } from '../locations/service.ts';
+import { findReachableLocation, instantAt, type LocationRow, type LocationService } from '../locations/service.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { DietUpdateWire, LevelOfCareUpdateWire, NewResidentWire, ResidentQueryWire, ResidentUpdateWire } from './schemas.ts';
 import { dietObject, levelOfCareObject, residentObject } from './wire.ts';
@@ -26,12 +26,16 @@ export const ACTIVE = { status: 'Active', statusDescription: 'Active Resident' }
 export const AWAITING_MOVE_IN = { status: 'Inactive', statusDescription: 'Awaiting Move-In' } as const;
 export const DISCHARGED = { status: 'Inactive', statusDescription: 'Discharged' } as const;
 
-/** A level of care (seed 000 levelOfCare object): `amount` dollars with cents or null, `amountFrequency` Monthly, Daily or null. */
+/**
+ * A level of care (seed 000 levelOfCare object): `amount` dollars with cents or null, `amountFrequency` Monthly,
+ * Daily or null; `effectiveAt` an instant, or a request's ISO 8601 text read at the resident's location (without
+ * an offset: its local time; a date alone: the start of that day there), `field` naming it in errors.
+ */
 export interface LevelOfCare {
   name: string;
   amount: number | null;
   amountFrequency: 'Monthly' | 'Daily' | null;
-  effectiveAt: Date;
+  effectiveAt: Date | { text: string; field: string };
 }
 
 /** Today (`YYYY-MM-DD`, UTC). */
@@ -53,6 +57,13 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
     return row;
   }
 
+  /** A request's timestamp `text` as an instant at the resident's location (reachable: `reachableResident` found it). */
+  function effectiveAt(actor: PartnerActor, resident: ResidentRow, text: string, field: string): Date {
+    const location = actor.locations.find((l) => l.id === resident.locationId);
+    if (!location) throw new Error(`resident ${resident.guid} found at location ${resident.locationId}, which the client does not reach`);
+    return instantAt(location, text, field);
+  }
+
   const save = (tx: Executor, id: number, values: Partial<store.NewResidentRow>) => store.saveResident(tx, id, values, clock());
 
   /**
@@ -68,7 +79,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
       levelOfCareName: level.name.trim(),
       levelOfCareAmount: level.amount === null ? null : level.amount.toFixed(2),
       levelOfCareAmountFrequency: level.amountFrequency,
-      levelOfCareEffectiveAt: level.effectiveAt,
+      levelOfCareEffectiveAt: level.effectiveAt instanceof Date ? level.effectiveAt : effectiveAt(ctx.actor, current, level.effectiveAt.text, level.effectiveAt.field),
     });
     await recordAudit(tx, ctx, { action: 'update', entityType: 'resident.levelOfCare', entityIds: [row.guid] });
     await emit(tx, { eventName: 'levelOfCare.update', resident: row });
@@ -105,7 +116,8 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
             building: input.building ?? null,
             room: input.room ?? null,
             codeStatus: input.codeStatus ?? null,
-            livingWill: input.livingWill ?? null,
+            // Seed 000 "Always Specified": not given is no living will on record.
+            livingWill: input.livingWill ?? false,
             otherAdvancedDirectives: input.otherAdvancedDirectives ?? null,
             moveInDate: input.moveInDate ?? null,
             ...(awaiting ? AWAITING_MOVE_IN : ACTIVE),
@@ -138,6 +150,8 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
         const v = input[f];
         if (v !== undefined) (patch as Record<string, unknown>)[f] = typeof v === 'string' ? v.trim() : v;
       }
+      // livingWill is always specified (seed 000): clearing it means no living will on record.
+      if (patch.livingWill === null) patch.livingWill = false;
       const location = input.locationId === undefined ? undefined : findReachableLocation(ctx.actor.locations, input.locationId);
       if (location) patch.locationId = location.id;
       if (input.status === 'Active') Object.assign(patch, ACTIVE, { dischargedAt: null });
@@ -204,7 +218,8 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
 
     /**
      * `PUT /clinical/v1/resident/level-of-care` (seed 000 levelOfCare object); event `levelOfCare.update`.
-     * `amount` is dollars with cents; `effectiveTimestamp` ISO 8601 (default now).
+     * `amount` is dollars with cents; `effectiveTimestamp` ISO 8601 (default now; without an offset, the local time
+     * of the resident's location; a date alone, the start of that day there).
      * @throws ValidationError unknown or discharged resident.
      */
     async updateLevelOfCare(ctx: RequestContext<PartnerActor>, input: LevelOfCareUpdateWire) {
@@ -213,7 +228,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
           name: input.name,
           amount: input.amount ?? null,
           amountFrequency: input.amountFrequency ?? null,
-          effectiveAt: input.effectiveTimestamp ? new Date(input.effectiveTimestamp) : clock(),
+          effectiveAt: input.effectiveTimestamp ? { text: input.effectiveTimestamp, field: 'effectiveTimestamp' } : clock(),
         });
         return { result: 'Success' as const, residentId: row.guid };
       });

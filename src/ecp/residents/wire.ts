@@ -1,6 +1,7 @@
 /**
  * The resident objects of seed 000 ("resident Object", "diet Object", "levelOfCare Object", "allergy Object") built
- * from stored rows, keys as in the seed's samples and absent optional values as `null`. Used by
+ * from stored rows, keys as in the seed's samples and absent optional values as `null`; `livingWill` is always a
+ * boolean, `gender` is null when never given (docs/decisions.md, the one exception to "Always Specified"). Used by
  * `GET /clinical/v1/resident` and by the webhook payloads, so a partner sees one shape everywhere.
  * `codeStatus` "DNR" is shown as "DNR (Do Not Resuscitate)" (ARCHITECTURE.md "Decisions"); dates are `YYYY-MM-DD`;
  * instants ISO 8601 UTC with milliseconds and `+00:00`.
@@ -25,7 +26,7 @@ export function residentObject(r: Resident) {
     firstName: r.firstName,
     gender: r.gender,
     lastName: r.lastName,
-    livingWill: r.livingWill,
+    livingWill: r.livingWill ?? false,
     middleName: r.middleName,
     nickname: r.nickname,
     otherAdvancedDirectives: r.otherAdvancedDirectives,

@@ -4,6 +4,7 @@
  */
 import { ValidationError } from '../../platform/errors.ts';
 import { isFilled } from '../../platform/validation.ts';
+import { instantAt, type ReachableLocation } from '../locations/service.ts';
 
 /** Entries per page of every ECP list (seed 000: "paginated into batches of 100"). */
 export const ECP_PAGE_SIZE = 100;
@@ -19,11 +20,14 @@ export function locationParam(input: { location?: string; locationId?: string })
 }
 
 /**
- * Checks an optional `startingDateTime` .. `endingDateTime` range (ISO 8601, both inclusive).
+ * An optional `startingDateTime` .. `endingDateTime` range (ISO 8601, both inclusive) as instants at `location`: an
+ * offset-less bound is read in the location's time zone, a date alone is the start of that day there (`instantAt`).
+ * @returns `{from, to}`, null for a bound not given.
  * @throws ValidationError when the end is before the start.
  */
-export function checkRange(query: { startingDateTime?: string; endingDateTime?: string }): void {
-  if (query.startingDateTime && query.endingDateTime && new Date(query.startingDateTime) > new Date(query.endingDateTime)) {
-    throw new ValidationError(['endingDateTime must not be before startingDateTime']);
-  }
+export function instantRange(location: ReachableLocation, query: { startingDateTime?: string; endingDateTime?: string }): { from: Date | null; to: Date | null } {
+  const from = query.startingDateTime ? instantAt(location, query.startingDateTime, 'startingDateTime') : null;
+  const to = query.endingDateTime ? instantAt(location, query.endingDateTime, 'endingDateTime') : null;
+  if (from && to && from > to) throw new ValidationError(['endingDateTime must not be before startingDateTime']);
+  return { from, to };
 }

@@ -4,7 +4,7 @@
  * coercion turns them into numbers), ranges are checked by the service with messages naming field and unit.
  */
 import { Type, type TObject, type TSchema } from 'typebox';
-import { DateTimeText } from '../../platform/schema.ts';
+import { InstantText } from '../../platform/schema.ts';
 import { LocationFields, ResidentIdentityFields } from '../residents/schemas.ts';
 import type { VitalDefinition } from './definitions.ts';
 
@@ -20,14 +20,14 @@ export function newVitalSchema(def: VitalDefinition): TObject {
     loginName: Type.Optional(Type.String({ maxLength: 25, description: 'Login name of the user recording the reading (or userId).' })),
     userId: Type.Optional(Type.String({ maxLength: 36, description: 'GUID of the user recording the reading (or loginName).' })),
     ...ResidentIdentityFields,
-    timestamp: DateTimeText({ description: 'When the reading was taken, ISO 8601 with offset: 2025-05-05T13:37:27+00:00.' }),
+    timestamp: InstantText({ description: 'When the reading was taken, ISO 8601: 2025-05-05T13:37:27+00:00; without an offset (2025-05-05T08:37:27) the location\'s local time, a date alone (2025-05-05) the start of that day there.' }),
   });
 }
 
 export const VitalQuery = Type.Object({
   ...LocationFields,
-  startingDateTime: Type.Optional(DateTimeText({ description: 'Readings taken at or after this instant (ISO 8601).' })),
-  endingDateTime: Type.Optional(DateTimeText({ description: 'Readings taken at or before this instant (ISO 8601).' })),
+  startingDateTime: Type.Optional(InstantText({ description: 'Readings taken at or after this instant (ISO 8601; without an offset, the location\'s local time; a date alone, the start of that day there).' })),
+  endingDateTime: Type.Optional(InstantText({ description: 'Readings taken at or before this instant (ISO 8601; without an offset, the location\'s local time; a date alone, the start of that day there).' })),
   page: Type.Optional(Type.Integer({ minimum: 1, description: 'Page of 100 readings, from 1 (default 1); sorted by timestamp.' })),
 });
 export type VitalQueryWire = { location?: string; locationId?: string; startingDateTime?: string; endingDateTime?: string; page?: number };

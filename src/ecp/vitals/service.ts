@@ -9,10 +9,11 @@ import { auditValues } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
+import { isFilled } from '../../platform/validation.ts';
 import type { PartnerActor } from '../auth.ts';
-import type { LocationService } from '../locations/service.ts';
+import { findReachableLocation, instantAt, type LocationService } from '../locations/service.ts';
 import { residentKey, residentKeyValues, residentMatchProblem, type ResidentIdentity, type ResidentKey } from '../shared/resident-key.ts';
-import { checkRange, locationParam } from '../shared/params.ts';
+import { instantRange, locationParam } from '../shared/params.ts';
 import { residentEntry } from '../shared/resident-entry.ts';
 import { recordingUserKey, recordingUserProblem } from '../shared/recording-user.ts';
 import { resolveRecordingUser } from '../users/service.ts';
@@ -44,8 +45,10 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
     async record(ctx: RequestContext<PartnerActor>, def: VitalDefinition, input: NewVitalWire) {
       const values = def.fields.map((f) => Number(input[f.name]));
       const problems = rangeProblems(def, values);
-      const at = new Date(input.timestamp);
-      if (at.getTime() > clock().getTime() + FUTURE_TOLERANCE_MS) problems.push('timestamp cannot be in the future');
+      // An offset-less timestamp is read in the location's zone; with no such location, its error follows below.
+      const named = findReachableLocation(ctx.actor.locations, isFilled(input.locationId) ? input.locationId : input.location);
+      const at = named && instantAt(named, input.timestamp);
+      if (at && at.getTime() > clock().getTime() + FUTURE_TOLERANCE_MS) problems.push('timestamp cannot be in the future');
       if (problems.length) throw new ValidationError([problems.join('; ')]);
       const location = await locations.resolve(ctx.actor, locationParam(input));
       const user = recordingUserKey({ userId: input.userId, loginName: input.loginName });
@@ -65,7 +68,7 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
         residentValues: residentKeyValues(resident),
         value: values[0],
         value2: values[1] ?? null,
-        recordedAt: at,
+        recordedAt: at ?? instantAt(location, input.timestamp),
       }, auditValues(ctx, 'create'));
       const problem = recordingUserProblem(user, found.user) ?? residentMatchProblem(resident, found.residents);
       if (problem) throw new ValidationError([problem]);
@@ -80,12 +83,12 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
      */
     async list(ctx: RequestContext<PartnerActor>, def: VitalDefinition, query: VitalQueryWire) {
       const locationValue = locationParam(query);
-      checkRange(query);
       const location = await locations.resolve(ctx.actor, locationValue);
+      const { from, to } = instantRange(location, query);
       const { total, rows } = await readingPage(db, def, {
         locationId: location.id,
-        from: query.startingDateTime ? new Date(query.startingDateTime) : null,
-        to: query.endingDateTime ? new Date(query.endingDateTime) : null,
+        from,
+        to,
         page: query.page ?? 1,
       }, auditValues(ctx, 'list'));
       const data = rows.map((r) => {

@@ -1,0 +1,1 @@
+ALTER TABLE "ecp_locations" ADD COLUMN "time_zone" text;
