@@ -40,6 +40,9 @@ import { createEcpUserService } from './ecp/users/service.ts';
 import { createIcd10cmService } from './ecp/codes/service.ts';
 import { createDiagnosisService } from './ecp/diagnoses/service.ts';
 import { createWebhookService } from './ecp/webhooks/service.ts';
+import { createCommunityAuthService } from './ecp/community/service.ts';
+import { createCommunityResidentService } from './ecp/community/residents.ts';
+import { communityRoutes } from './ecp/community/routes.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -71,6 +74,8 @@ export interface Services {
   codes: ReturnType<typeof createIcd10cmService>;
   diagnoses: ReturnType<typeof createDiagnosisService>;
   webhooks: ReturnType<typeof createWebhookService>;
+  communityAuth: ReturnType<typeof createCommunityAuthService>;
+  communityResidents: ReturnType<typeof createCommunityResidentService>;
   telephony: Telephony;
 }
 
@@ -90,17 +95,15 @@ export interface ServiceDeps {
  * the configuration values it reads, never the whole `Config` (docs/decisions.md, "Import boundaries").
  */
 export function createServices({ db, config, jobs, mailer, telephony, clock }: ServiceDeps): Services {
-  const identity = createIdentityService({
-    db,
-    policy: {
-      sessionIdleTimeoutMinutes: config.sessionIdleTimeoutMinutes,
-      sessionMaxAgeHours: config.sessionMaxAgeHours,
-      signInAccountLimit: config.signInAccountLimit,
-      signInIpLimit: config.signInIpLimit,
-      signInWindowMinutes: config.signInWindowMinutes,
-    },
-    clock,
-  });
+  // One session policy for both X-User-Token doors (clinic and community workspace).
+  const sessionPolicy = {
+    sessionIdleTimeoutMinutes: config.sessionIdleTimeoutMinutes,
+    sessionMaxAgeHours: config.sessionMaxAgeHours,
+    signInAccountLimit: config.signInAccountLimit,
+    signInIpLimit: config.signInIpLimit,
+    signInWindowMinutes: config.signInWindowMinutes,
+  };
+  const identity = createIdentityService({ db, policy: sessionPolicy, clock });
   const partnerClients = createPartnerClientService({ db, identity });
   const locations = createLocationService();
   const patients = createPatientService({ db });
@@ -124,6 +127,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const webhooks = createWebhookService({ db, delivery, clock });
   // Every ECP change reports its webhook event to the outbox in its own transaction.
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
+  const residents = createResidentService({ db, locations, emit, clock });
   return {
     identity,
     audit: createAuditService({ db }),
@@ -140,7 +144,9 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     partnerClients,
     oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, clock }),
     locations,
-    residents: createResidentService({ db, locations, emit, clock }),
+    residents,
+    communityAuth: createCommunityAuthService({ db, policy: sessionPolicy, companyGuid: webhooks.companyGuid, clock }),
+    communityResidents: createCommunityResidentService({ residents }),
     contacts: createContactService({ db, locations, emit }),
     vitals: createVitalService({ db, locations, clock }),
     allergies: createAllergyService({ db, locations, emit }),
@@ -206,6 +212,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           UserToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'Token from POST /v1/auth/sign_in.' },
           PartnerBearer: { type: 'apiKey', in: 'header', name: 'auth-bearer', description: '"Bearer <access_token from POST /token>".' },
           PartnerApiKey: { type: 'apiKey', in: 'header', name: 'authorization', description: '"Api-Key <key of the same partner client>".' },
+          CommunityUserToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'Token from POST /v1/community/auth/sign_in (community workspace).' },
         },
       },
     },
@@ -275,6 +282,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     codes: services.codes,
     diagnoses: services.diagnoses,
     webhooks: services.webhooks,
+  });
+
+  // Community door: senior-living staff (ECP users) in the workspace, on the ECP services, `{"errors": [...]}` errors.
+  await app.register(communityRoutes, {
+    prefix: '/v1/community',
+    communityAuth: services.communityAuth,
+    communityResidents: services.communityResidents,
   });
 
   // The care team console (web/), built by `npm run build`, at /app, with its own Content-Security-Policy.

@@ -5,7 +5,7 @@
  * does not exist (no leak of its existence).
  */
 import { ValidationError } from '../../platform/errors.ts';
-import type { PartnerActor } from '../auth.ts';
+import type { EcpActor } from '../auth.ts';
 import type { LocationRow } from '../clients/store.ts';
 
 export type { LocationRow };
@@ -19,18 +19,18 @@ export function findReachableLocation(locations: LocationRow[], value: string | 
   return locations.find((l) => l.guid === v.toUpperCase() || l.name === v);
 }
 
-/** Resolution runs on the locations the authentication statement read with the client (`PartnerActor.locations`): no statement. */
+/** Resolution runs on the locations the authentication statement read with the client (`EcpActor.locations`): no statement. */
 export function createLocationService() {
   return {
     /** `GET /clinical/v1/location`: the names of the reachable locations, sorted. */
-    async names(actor: PartnerActor): Promise<string[]> {
+    async names(actor: EcpActor): Promise<string[]> {
       return actor.locations.map((l) => l.name);
     },
     /**
      * The reachable location named or identified by `value`, from `actor.locations` (no statement).
      * @throws ValidationError `location is invalid`.
      */
-    async resolve(actor: PartnerActor, value: string | undefined): Promise<LocationRow> {
+    async resolve(actor: EcpActor, value: string | undefined): Promise<LocationRow> {
       const found = findReachableLocation(actor.locations, value);
       if (!found) throw new ValidationError(['location is invalid']);
       return found;
