@@ -24,6 +24,8 @@ export function communityResident({ r, locationGuid, locationName }: ResidentWit
   return {
     ...residentObject(r),
     codeStatus: r.codeStatus,
+    // ARCHITECTURE.md, "Always-specified resident fields": not given is false.
+    livingWill: r.livingWill ?? false,
     locationId: locationGuid,
     location: locationName,
     moveInDate: r.moveInDate,

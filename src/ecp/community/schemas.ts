@@ -59,6 +59,7 @@ export type ResidentListQueryWire = Static<typeof ResidentListQuery>;
 export const CommunityResident = Type.Object({
   ...ResidentObject.properties,
   codeStatus: Nullable(Type.String({ description: '"Full Code" or "DNR", as entered' })),
+  livingWill: Type.Boolean({ description: 'false when never given' }),
   locationId: Type.String({ description: 'GUID' }),
   location: Type.String(),
   moveInDate: Nullable(Type.String({ description: 'YYYY-MM-DD' })),

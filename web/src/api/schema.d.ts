@@ -7056,7 +7056,8 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
-                            livingWill: boolean | null;
+                            /** @description false when never given */
+                            livingWill: boolean;
                             location: string;
                             /** @description GUID */
                             locationId: string;
@@ -7224,7 +7225,8 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
-                            livingWill: boolean | null;
+                            /** @description false when never given */
+                            livingWill: boolean;
                             location: string;
                             /** @description GUID */
                             locationId: string;
@@ -7354,7 +7356,8 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
-                            livingWill: boolean | null;
+                            /** @description false when never given */
+                            livingWill: boolean;
                             location: string;
                             /** @description GUID */
                             locationId: string;
@@ -7504,7 +7507,8 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
-                            livingWill: boolean | null;
+                            /** @description false when never given */
+                            livingWill: boolean;
                             location: string;
                             /** @description GUID */
                             locationId: string;
@@ -7634,7 +7638,8 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
-                            livingWill: boolean | null;
+                            /** @description false when never given */
+                            livingWill: boolean;
                             location: string;
                             /** @description GUID */
                             locationId: string;
@@ -7764,7 +7769,8 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
-                            livingWill: boolean | null;
+                            /** @description false when never given */
+                            livingWill: boolean;
                             location: string;
                             /** @description GUID */
                             locationId: string;
