@@ -1,10 +1,11 @@
 /**
  * Add New Resident (fires resident.create): the partner API's resident fields at one of the user's locations. A
  * future move-in date files the resident under "Awaiting move-in". The API's messages are shown as it words them.
+ * Short lists are native selects: the phone's own picker, large enough to touch.
  */
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import { Alert, Button, Checkbox, Group, Select, SimpleGrid, Stack, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, NativeSelect, SimpleGrid, Stack, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ApiError, unwrap } from '../api/client';
 import { communityApi } from '../api/community';
@@ -75,14 +76,14 @@ export function CommunityNewResidentPage() {
             <TextInput label="Middle initial" maxLength={1} autoComplete="off" {...text('middleName')} />
             <TextInput label="Nickname" maxLength={30} autoComplete="off" {...text('nickname')} />
             <TextInput label="Date of birth" type="date" required {...text('dateOfBirth')} />
-            <Select label="Gender" placeholder="Not given" clearable data={[...GENDERS]} value={form.gender || null} onChange={(v) => set('gender')(v ?? '')} />
-            <Select label="Location" required placeholder="Choose a location" data={locations} value={form.locationId || null} onChange={(v) => set('locationId')(v ?? '')} />
+            <NativeSelect label="Gender" data={[{ value: '', label: 'Not given' }, ...GENDERS]} {...text('gender')} />
+            <NativeSelect label="Location" required data={[{ value: '', label: 'Choose a location', disabled: true }, ...locations]} {...text('locationId')} />
             <TextInput label="Move-in date" type="date" description="A future date files the resident as awaiting move-in." {...text('moveInDate')} />
             <TextInput label="Building" maxLength={150} {...text('building')} />
             <TextInput label="Room" maxLength={16} {...text('room')} />
             <TextInput label="Phone" type="tel" maxLength={16} {...text('phone')} />
             <TextInput label="Email" type="email" maxLength={100} {...text('email')} />
-            <Select label="Code status" placeholder="Not given" clearable data={[...CODE_STATUSES]} value={form.codeStatus || null} onChange={(v) => set('codeStatus')(v ?? '')} />
+            <NativeSelect label="Code status" data={[{ value: '', label: 'Not given' }, ...CODE_STATUSES]} {...text('codeStatus')} />
           </SimpleGrid>
           <Checkbox label="Living will" checked={form.livingWill} onChange={(e) => set('livingWill')(e.currentTarget.checked)} />
           <Textarea label="Other advanced directives" maxLength={300} autosize minRows={2} {...text('otherAdvancedDirectives')} />

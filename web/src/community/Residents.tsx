@@ -71,7 +71,7 @@ export function CommunityResidentsPage() {
   const rowAction = (r: Resident) => (status === 'discharged'
     ? <Button size="sm" variant="light" onClick={() => action.mutate({ resident: r, kind: 'reactivate' })} loading={action.isPending && action.variables?.resident.residentId === r.residentId} aria-label={`Reactivate ${fullName(r)}`}>Reactivate</Button>
     : status === 'active' ? <Button size="sm" variant="subtle" color="red" onClick={() => setConfirm(r)} aria-label={`Discharge ${fullName(r)}`}>Discharge</Button> : null);
-  const statusBadge = (r: Resident) => <Badge variant="light" color={r.status === 'Active' ? 'teal' : 'gray'}>{r.statusDescription ?? r.status}</Badge>;
+  const statusBadge = (r: Resident) => <Badge variant="light" color={r.status === 'Active' ? 'teal' : 'gray'} style={{ flexShrink: 0 }}>{r.statusDescription ?? r.status}</Badge>;
 
   return (
     <Stack>
