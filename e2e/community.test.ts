@@ -3,8 +3,9 @@
  * a cloned PostgreSQL database with the demo data) listening on a free port, the built console at /app/community,
  * Debian's Chromium driven by playwright-core, and a local Standard Webhooks receiver subscribed as the demo
  * company's partner. The demo nurse signs in (the page remembers the company), adds a resident (the receiver gets
- * `resident.create`), finds them, discharges them (`resident.delete`) and reactivates them (`resident.create`, same
- * residentId); then the same at 390 × 844 with touch. Screenshots land in e2e/artifacts/ (community-*.png).
+ * `resident.create`), finds them, changes their building in the Resident File's General tab (`resident.update`),
+ * discharges them (`resident.delete`) and reactivates them (`resident.create`, same residentId); then the same at
+ * 390 × 844 with touch. Screenshots land in e2e/artifacts/ (community-*.png).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -140,19 +141,33 @@ async function residentDay(page: Page, size: Size, firstName: string) {
   expect(create).toMatchObject({ eventName: 'resident.create', data: { resident: { firstName, lastName: 'Tester', room: size === PHONE ? '318' : '317', codeStatus: 'DNR (Do Not Resuscitate)', status: 'Active' } } });
   const residentId = create.data.resident.residentId as string;
 
-  // Find by room, discharge (with confirmation), find among the discharged, reactivate.
+  // Find by room; the Resident File's General tab changes the building (resident.update).
   await page.getByLabel('Search').fill(size === PHONE ? '318' : '317');
   await page.waitForURL(/search=31/);
+  await page.getByRole('link', { name: `${firstName} Tester` }).click();
+  await page.getByRole('heading', { name: `${firstName} Tester`, level: 2 }).waitFor();
+  await expect(page.getByLabel(/^Code status/).inputValue()).resolves.toBe('DNR');
+  await expectAccessible(page, `${size.name} resident file`);
+  if (size === PHONE) await expectNoSidewaysScroll(page, 'resident file');
+  await screenshot(page, `community-04-resident-file-${size.name}`);
+  await page.getByLabel(/^Building/).fill('North Wing');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.').waitFor();
+  const update = await webhook(before + 1);
+  expect(update).toMatchObject({ eventName: 'resident.update', data: { resident: { residentId, building: 'North Wing', room: size === PHONE ? '318' : '317' } } });
+  await page.goBack();
+
+  // Discharge (with confirmation), find among the discharged, reactivate.
   await page.getByRole('button', { name: `Discharge ${firstName} Tester` }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Discharge' }).click();
   await page.getByText(`${firstName} Tester was discharged.`).waitFor();
-  const del = await webhook(before + 1);
+  const del = await webhook(before + 2);
   expect(del).toMatchObject({ eventName: 'resident.delete', data: { resident: { residentId, statusDescription: 'Discharged' } } });
   await page.getByText('Discharged', { exact: true }).first().click();
   await page.waitForURL(/status=discharged/);
   await page.getByRole('button', { name: `Reactivate ${firstName} Tester` }).click();
   await page.getByText(`${firstName} Tester was reactivated.`).waitFor();
-  const again = await webhook(before + 2);
+  const again = await webhook(before + 3);
   expect(again).toMatchObject({ eventName: 'resident.create', data: { resident: { residentId, status: 'Active' } } });
 }
 

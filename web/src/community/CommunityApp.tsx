@@ -13,6 +13,7 @@ import { CommunitySignInPage } from './SignIn';
 import { CommunityChangePasswordPage } from './ChangePassword';
 import { CommunityResidentsPage } from './Residents';
 import { CommunityNewResidentPage } from './NewResident';
+import { CommunityResidentFilePage } from './ResidentFile';
 
 const NAV = [
   { to: '/community/residents', label: 'Residents', end: true },
@@ -64,6 +65,7 @@ export function CommunityApp() {
               <Route index element={<Navigate to="residents" replace />} />
               <Route path="residents" element={<CommunityResidentsPage />} />
               <Route path="residents/new" element={<CommunityNewResidentPage />} />
+              <Route path="residents/:residentId" element={<CommunityResidentFilePage />} />
               <Route path="*" element={<Text>This page does not exist.</Text>} />
             </Routes>
           )}

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
-import { Alert, Badge, Box, Button, Card, Group, Modal, Pagination, SegmentedControl, Select, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Anchor, Badge, Box, Button, Card, Group, Modal, Pagination, SegmentedControl, Select, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unwrap, type Ok } from '../api/client';
 import { communityApi } from '../api/community';
@@ -103,7 +103,7 @@ export function CommunityResidentsPage() {
                   <Table.Tbody>
                     {list.data.residents.map((r) => (
                       <Table.Tr key={r.residentId}>
-                        <Table.Td>{fullName(r)}</Table.Td>
+                        <Table.Td><Anchor component={Link} to={`/community/residents/${r.residentId}`}>{fullName(r)}</Anchor></Table.Td>
                         <Table.Td>{r.location}</Table.Td>
                         <Table.Td>{[r.building, r.room].filter(Boolean).join(' · ') || '—'}</Table.Td>
                         <Table.Td>{formatDate(r.dateOfBirth)}</Table.Td>
@@ -119,7 +119,7 @@ export function CommunityResidentsPage() {
                   <Card key={r.residentId} withBorder component="li" padding="sm">
                     <Group justify="space-between" wrap="nowrap" align="start">
                       <div>
-                        <Text fw={600}>{fullName(r)}</Text>
+                        <Anchor component={Link} to={`/community/residents/${r.residentId}`} fw={600} display="inline-block" py={10}>{fullName(r)}</Anchor>
                         <Text size="sm">{r.location}{r.room ? `, room ${r.room}` : ''}</Text>
                         <Text size="sm" c="dimmed">Born {formatDate(r.dateOfBirth)}{status === 'awaiting_move_in' ? `; moves in ${formatDate(r.moveInDate)}` : ''}</Text>
                       </div>
