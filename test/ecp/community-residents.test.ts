@@ -187,3 +187,26 @@ describe('PUT /v1/community/residents/{residentId} (General tab), discharge and 
     }
   });
 });
+
+describe('PUT /v1/community/residents/{residentId}/diet (Diet tab)', () => {
+  it('replaces the given diet fields, clears with null, answers the resident with its diet (audited)', async () => {
+    const res = await call('PUT', `/v1/community/residents/${ids.bob}/diet`, { dietPlans: ['Gluten-Free', 'No Added Salt (NAS)'], foodTexture: 'Pureed', specialDietOrders: ['1500 Calorie', '1500 Calorie'] });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().resident.diet).toEqual({ dietPlans: ['Gluten-Free', 'No Added Salt (NAS)'], foodTexture: 'Pureed', fluidConsistency: null, specialDietOrders: ['1500 Calorie'] });
+    const cleared = await call('PUT', `/v1/community/residents/${ids.bob}/diet`, { foodTexture: null, fluidConsistency: 'Thin' });
+    expect(cleared.json().resident.diet).toMatchObject({ dietPlans: ['Gluten-Free', 'No Added Salt (NAS)'], foodTexture: null, fluidConsistency: 'Thin' });
+    const rows = await t.database.db.select().from(auditEvents).where(and(eq(auditEvents.entityType, 'resident.diet'), eq(auditEvents.actorType, 'ecp_user')));
+    expect(rows.at(-1)?.entityIds).toEqual([ids.bob]);
+  });
+
+  it('answers 404 for another company\'s resident and one outside locationsAllowed, 422 for values off the seed\'s lists', async () => {
+    for (const id of [ids.foreign, ids.memory]) {
+      const res = await call('PUT', `/v1/community/residents/${id}/diet`, { foodTexture: 'Pureed' });
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toEqual({ errors: ['Resident not found'] });
+    }
+    const bad = await call('PUT', `/v1/community/residents/${ids.bob}/diet`, { foodTexture: 'Crunchy' });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().errors[0]).toMatch(/^foodTexture must be one of: /);
+  });
+});

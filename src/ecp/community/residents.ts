@@ -13,8 +13,8 @@ import { ecpTimestamp } from '../../platform/time.ts';
 import { findReachableLocation } from '../locations/service.ts';
 import type { ResidentService } from '../residents/service.ts';
 import type { ResidentState, ResidentWithLocation } from '../residents/store.ts';
-import { residentObject } from '../residents/wire.ts';
-import type { CommunityResidentUpdateWire, NewCommunityResidentWire } from './schemas.ts';
+import { dietObject, residentObject } from '../residents/wire.ts';
+import type { CommunityDietUpdateWire, CommunityResidentUpdateWire, NewCommunityResidentWire } from './schemas.ts';
 import type { CommunityActor } from './service.ts';
 
 type Ctx = RequestContext<CommunityActor>;
@@ -30,6 +30,7 @@ export function communityResident({ r, locationGuid, locationName }: ResidentWit
     location: locationName,
     moveInDate: r.moveInDate,
     dischargedAt: r.dischargedAt ? ecpTimestamp(r.dischargedAt) : null,
+    diet: (({ residentId: _id, ...diet }) => diet)(dietObject(r)),
   };
 }
 
@@ -85,6 +86,16 @@ export function createCommunityResidentService({ residents }: { residents: Resid
       if (current.r.dischargedAt) throw new ValidationError(['This resident is discharged; reactivate the resident first']);
       const locationId = input.locationId === undefined ? undefined : allowedLocation(ctx, input.locationId).guid;
       await residents.updateResident(ctx, { ...input, locationId, residentId: current.r.guid });
+      return communityResident(await find(ctx, current.r.guid));
+    },
+
+    /**
+     * The Diet tab (`diet.update`): the partner API's diet update; given fields replace, `null` clears.
+     * @throws NotFoundError `Resident not found`; ValidationError `This resident is discharged`, and as the partner API's.
+     */
+    async updateDiet(ctx: Ctx, residentId: string, input: CommunityDietUpdateWire) {
+      const current = await find(ctx, residentId);
+      await residents.updateDiet(ctx, { ...input, residentId: current.r.guid });
       return communityResident(await find(ctx, current.r.guid));
     },
 

@@ -10,6 +10,7 @@ import { authenticateCommunityUser, communityContext, communityResponses, COMMUN
 import type { CommunityResidentService } from './residents.ts';
 import {
   ChangePasswordBody,
+  CommunityDietUpdate,
   CommunityResidentUpdate,
   MeResponse,
   NewCommunityResident,
@@ -133,6 +134,18 @@ export async function communityRoutes(app: FastifyInstance, { communityAuth, com
         response: communityResponses({ 200: ResidentEnvelope }, [404, 422]),
       },
     }, async (req) => ({ resident: await communityResidents.update(communityContext(req), req.params.residentId, req.body) }));
+
+    r.put('/residents/:residentId/diet', {
+      ...byId,
+      schema: {
+        operationId: 'updateCommunityResidentDiet', tags: RESIDENT_TAGS, summary: 'Change a resident\'s diet: Diet tab (fires diet.update)', security: COMMUNITY_TOKEN_SECURITY,
+        description: 'The partner API\'s `PUT /clinical/v1/resident/diet`: diet plans, food texture, fluid consistency and special orders with the seed\'s '
+          + 'values; given fields replace, `null` clears. Fires `diet.update`. A discharged resident is 422.',
+        params: ResidentParams,
+        body: CommunityDietUpdate,
+        response: communityResponses({ 200: ResidentEnvelope }, [404, 422]),
+      },
+    }, async (req) => ({ resident: await communityResidents.updateDiet(communityContext(req), req.params.residentId, req.body) }));
 
     r.post('/residents/:residentId/discharge', {
       ...byId,

@@ -6,7 +6,7 @@
 import { Type, type Static } from 'typebox';
 import { Nullable } from '../../platform/schema.ts';
 import { Pagination, PageQuery } from '../../platform/pagination.ts';
-import { NewResident, ResidentObject, ResidentUpdate } from '../residents/schemas.ts';
+import { DietUpdate, NewResident, ResidentObject, ResidentUpdate } from '../residents/schemas.ts';
 
 const Password = (description: string) => Type.String({ minLength: 1, maxLength: 200, description });
 
@@ -64,6 +64,12 @@ export const CommunityResident = Type.Object({
   location: Type.String(),
   moveInDate: Nullable(Type.String({ description: 'YYYY-MM-DD' })),
   dischargedAt: Nullable(Type.String({ description: 'When the resident was discharged (ISO 8601), or null.' })),
+  diet: Type.Object({
+    dietPlans: Type.Array(Type.String()),
+    foodTexture: Nullable(Type.String()),
+    fluidConsistency: Nullable(Type.String()),
+    specialDietOrders: Type.Array(Type.String()),
+  }, { description: 'The Diet tab: seed 000 diet object without the residentId.' }),
 });
 
 export const ResidentEnvelope = Type.Object({ resident: CommunityResident });
@@ -79,3 +85,8 @@ const { residentId: _id, status: _status, statusDescription: _description, ...ge
 /** The General tab: the partner API's `PUT /resident` fields without the id and status (discharge and reactivate have their own actions). */
 export const CommunityResidentUpdate = Type.Object(generalFields);
 export type CommunityResidentUpdateWire = Static<typeof CommunityResidentUpdate>;
+
+const { residentId: _dietId, ...dietFields } = DietUpdate.properties;
+/** The Diet tab: the partner API's `PUT /resident/diet` fields (given fields replace, `null` clears). */
+export const CommunityDietUpdate = Type.Object(dietFields);
+export type CommunityDietUpdateWire = Static<typeof CommunityDietUpdate>;

@@ -6365,6 +6365,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/community/residents/{residentId}/diet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a resident's diet: Diet tab (fires diet.update)
+         * @description The partner API's `PUT /clinical/v1/resident/diet`: diet plans, food texture, fluid consistency and special orders with the seed's values; given fields replace, `null` clears. Fires `diet.update`. A discharged resident is 422.
+         */
+        put: operations["updateCommunityResidentDiet"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/community/residents/{residentId}/discharge": {
         parameters: {
             query?: never;
@@ -7047,6 +7067,13 @@ export interface operations {
                             codeStatus: string | null;
                             /** @description YYYY-MM-DD */
                             dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
                             /** @description When the resident was discharged (ISO 8601), or null. */
                             dischargedAt: string | null;
                             email: string | null;
@@ -7216,6 +7243,13 @@ export interface operations {
                             codeStatus: string | null;
                             /** @description YYYY-MM-DD */
                             dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
                             /** @description When the resident was discharged (ISO 8601), or null. */
                             dischargedAt: string | null;
                             email: string | null;
@@ -7347,6 +7381,13 @@ export interface operations {
                             codeStatus: string | null;
                             /** @description YYYY-MM-DD */
                             dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
                             /** @description When the resident was discharged (ISO 8601), or null. */
                             dischargedAt: string | null;
                             email: string | null;
@@ -7498,6 +7539,163 @@ export interface operations {
                             codeStatus: string | null;
                             /** @description YYYY-MM-DD */
                             dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
+                            /** @description When the resident was discharged (ISO 8601), or null. */
+                            dischargedAt: string | null;
+                            email: string | null;
+                            externalIds: {
+                                [key: string]: string;
+                            };
+                            firstName: string;
+                            gender: string | null;
+                            lastName: string;
+                            /** @description false when never given */
+                            livingWill: boolean;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            middleName: string | null;
+                            /** @description YYYY-MM-DD */
+                            moveInDate: string | null;
+                            nickname: string | null;
+                            otherAdvancedDirectives: string | null;
+                            phone: string | null;
+                            residentId: string;
+                            room: string | null;
+                            /** @description Active or Inactive */
+                            status: string;
+                            /** @description "Active Resident", "Awaiting Move-In", "Discharged", or a leave such as "Hospital" */
+                            statusDescription: string;
+                            suffix: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateCommunityResidentDiet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    dietPlans?: ("2-gram Sodium" | "45-gram CCHO (Consistent Carbohydrate)" | "60-gram CCHO (Consistent Carbohydrate)" | "75-gram CCHO (Consistent Carbohydrate)" | "Clear Liquid" | "Diabetic Plate Method" | "Fat-Restricted" | "Fiber-Restricted" | "Full Liquid" | "Gluten-Free" | "Heart-Healthy (Cardiac)" | "HiCal/HiPro (High Calorie/High Protein)" | "Lactose Intolerant" | "Low-Fat Low-Cholesterol 2-gram Na+ (Cardiac)" | "No Added Salt (NAS)" | "No Concentrated Sweets (NCS)" | "Nothing By Mouth (NPO)" | "Pescatarian" | "Reduced Concentrated Sweets" | "Reduced Gluten" | "Regular/General" | "Renal" | "Renal Diabetic" | "Tube Feeding" | "Vegan" | "Vegetarian (+Lacto)" | "Vegetarian (+Lacto-Ovo)" | "Vegetarian (+Ovo)")[];
+                    /** @enum {string|null} */
+                    fluidConsistency?: "Thin" | "Slightly Thick" | "Mildly Thick" | "Moderately Thick" | "Extremely Thick" | null;
+                    /** @enum {string|null} */
+                    foodTexture?: "Finger Food" | "Liquidized" | "Mechanical Soft" | "Minced & Moist" | "Pureed" | "Regular/Easy to Chew" | "Soft & Bite-Sized" | null;
+                    /** @description Custom orders ("1500 Calorie"). */
+                    specialDietOrders?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        resident: {
+                            building: string | null;
+                            careType: string | null;
+                            /** @description "Full Code" or "DNR", as entered */
+                            codeStatus: string | null;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
                             /** @description When the resident was discharged (ISO 8601), or null. */
                             dischargedAt: string | null;
                             email: string | null;
@@ -7629,6 +7827,13 @@ export interface operations {
                             codeStatus: string | null;
                             /** @description YYYY-MM-DD */
                             dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
                             /** @description When the resident was discharged (ISO 8601), or null. */
                             dischargedAt: string | null;
                             email: string | null;
@@ -7760,6 +7965,13 @@ export interface operations {
                             codeStatus: string | null;
                             /** @description YYYY-MM-DD */
                             dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
                             /** @description When the resident was discharged (ISO 8601), or null. */
                             dischargedAt: string | null;
                             email: string | null;
