@@ -3,8 +3,8 @@
  * a cloned PostgreSQL database with the demo data) listening on a free port, the built console at /app/community,
  * Debian's Chromium driven by playwright-core, and a local Standard Webhooks receiver subscribed as the demo
  * company's partner. The demo nurse signs in (the page remembers the company), adds a resident (the receiver gets
- * `resident.create`), finds them, changes their building in the Resident File's General tab (`resident.update`),
- * discharges them (`resident.delete`) and reactivates them (`resident.create`, same residentId); then the same at
+ * `resident.create`), finds them, changes their building in the Resident File's General tab (`resident.update`)
+ * and their diet in its Diet tab (`diet.update`), discharges them (`resident.delete`) and reactivates them (`resident.create`, same residentId); then the same at
  * 390 × 844 with touch. Screenshots land in e2e/artifacts/ (community-*.png).
  */
 import { spawnSync } from 'node:child_process';
@@ -155,19 +155,30 @@ async function residentDay(page: Page, size: Size, firstName: string) {
   await page.getByText('Saved.').waitFor();
   const update = await webhook(before + 1);
   expect(update).toMatchObject({ eventName: 'resident.update', data: { resident: { residentId, building: 'North Wing', room: size === PHONE ? '318' : '317' } } });
+
+  // The Diet tab (diet.update).
+  await page.getByRole('tab', { name: 'Diet' }).click();
+  await page.getByRole('checkbox', { name: 'Gluten-Free' }).check();
+  await page.getByLabel(/^Food texture/).selectOption('Pureed');
+  await page.getByLabel(/^Special diet orders/).fill('1500 Calorie');
+  await expectAccessible(page, `${size.name} diet`);
+  await page.getByRole('button', { name: 'Save diet' }).click();
+  await page.getByText('Diet saved.').waitFor();
+  const diet = await webhook(before + 2);
+  expect(diet).toMatchObject({ eventName: 'diet.update', data: { diet: { residentId, dietPlans: ['Gluten-Free'], foodTexture: 'Pureed', specialDietOrders: ['1500 Calorie'] } } });
   await page.goBack();
 
   // Discharge (with confirmation), find among the discharged, reactivate.
   await page.getByRole('button', { name: `Discharge ${firstName} Tester` }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Discharge' }).click();
   await page.getByText(`${firstName} Tester was discharged.`).waitFor();
-  const del = await webhook(before + 2);
+  const del = await webhook(before + 3);
   expect(del).toMatchObject({ eventName: 'resident.delete', data: { resident: { residentId, statusDescription: 'Discharged' } } });
   await page.getByText('Discharged', { exact: true }).first().click();
   await page.waitForURL(/status=discharged/);
   await page.getByRole('button', { name: `Reactivate ${firstName} Tester` }).click();
   await page.getByText(`${firstName} Tester was reactivated.`).waitFor();
-  const again = await webhook(before + 3);
+  const again = await webhook(before + 4);
   expect(again).toMatchObject({ eventName: 'resident.create', data: { resident: { residentId, status: 'Active' } } });
 }
 

@@ -1,16 +1,17 @@
 /**
- * The Resident File's General tab: demographics, location, room and building, code status, living will, advanced
+ * The Resident File (General and Diet tabs). General: demographics, location, room and building, code status, living will, advanced
  * directives and external ids. Saving sends the whole tab (the partner API's PUT without status); the API fires
  * resident.update only when something changed. A discharged resident is read-only until reactivated.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { Alert, Anchor, Badge, Button, Checkbox, Group, NativeSelect, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Checkbox, Group, NativeSelect, SimpleGrid, Stack, Tabs, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, unwrap, type Ok } from '../api/client';
 import { communityApi } from '../api/community';
 import { QueryState } from '../components/QueryState';
 import { useCommunitySession } from './session';
+import { DietTab } from './DietTab';
 
 type Resident = Ok<'/v1/community/residents/{residentId}', 'get'>['resident'];
 const CODE_STATUSES = ['Full Code', 'DNR'] as const;
@@ -37,8 +38,31 @@ export function CommunityResidentFilePage() {
     <Stack maw={760}>
       <Anchor component={Link} to="/community/residents" size="sm">← Residents</Anchor>
       <QueryState query={resident} loadingLabel="Loading the resident…">
-        {(r) => <GeneralTab key={r.residentId} resident={r} />}
+        {(r) => <ResidentFile resident={r} />}
       </QueryState>
+    </Stack>
+  );
+}
+
+function ResidentFile({ resident }: { resident: Resident }) {
+  const qc = useQueryClient();
+  const onSaved = (r: Resident) => qc.setQueryData(['community', 'resident', r.residentId], r);
+  return (
+    <Stack>
+      <Group gap="sm" wrap="wrap">
+        <Title order={2}>{resident.firstName} {resident.lastName}</Title>
+        <Badge variant="light" color={resident.status === 'Active' ? 'teal' : 'gray'}>{resident.statusDescription}</Badge>
+      </Group>
+      <Text size="sm" c="dimmed">{resident.location}{resident.room ? `, room ${resident.room}` : ''}</Text>
+      {resident.dischargedAt !== null && <Alert color="gray" title="Discharged">This resident is discharged: reactivate them from the Discharged list to change their file.</Alert>}
+      <Tabs defaultValue="general" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="general">General</Tabs.Tab>
+          <Tabs.Tab value="diet">Diet</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="general" pt="md"><GeneralTab resident={resident} /></Tabs.Panel>
+        <Tabs.Panel value="diet" pt="md"><DietTab resident={resident} onSaved={onSaved} /></Tabs.Panel>
+      </Tabs>
     </Stack>
   );
 }
@@ -93,13 +117,6 @@ function GeneralTab({ resident }: { resident: Resident }) {
 
   return (
     <Stack>
-      <Group gap="sm" wrap="wrap">
-        <Title order={2}>{resident.firstName} {resident.lastName}</Title>
-        <Badge variant="light" color={resident.status === 'Active' ? 'teal' : 'gray'}>{resident.statusDescription}</Badge>
-      </Group>
-      <Text size="sm" c="dimmed">{resident.location}{resident.room ? `, room ${resident.room}` : ''}</Text>
-      <Title order={3} size="h4">General</Title>
-      {discharged && <Alert color="gray" title="Discharged">This resident is discharged: reactivate them from the Discharged list to change their file.</Alert>}
       <form onSubmit={submit} noValidate aria-label="General">
         <Stack>
           {problems && <Alert color="red" role="alert" title="The changes were not saved">{problems.map((m) => <div key={m}>{m}</div>)}</Alert>}
