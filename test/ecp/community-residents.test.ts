@@ -210,3 +210,24 @@ describe('PUT /v1/community/residents/{residentId}/diet (Diet tab)', () => {
     expect(bad.json().errors[0]).toMatch(/^foodTexture must be one of: /);
   });
 });
+
+describe('PUT /v1/community/residents/{residentId}/level_of_care (Care Plan tab)', () => {
+  it('sets the level of care by hand and answers it on the resident (audited)', async () => {
+    const res = await call('PUT', `/v1/community/residents/${ids.bob}/level_of_care`, { name: 'Level 2', amount: 1250.5, amountFrequency: 'Monthly', effectiveTimestamp: '2026-11-01T08:00:00Z' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().resident.levelOfCare).toEqual({ name: 'Level 2', amount: 1250.5, amountFrequency: 'Monthly', effectiveTimestamp: '2026-11-01T08:00:00.000+00:00' });
+    const rows = await t.database.db.select().from(auditEvents).where(and(eq(auditEvents.entityType, 'resident.levelOfCare'), eq(auditEvents.actorType, 'ecp_user')));
+    expect(rows.at(-1)?.entityIds).toEqual([ids.bob]);
+  });
+
+  it('answers 404 for another company\'s resident and one outside locationsAllowed, 422 without a name', async () => {
+    for (const id of [ids.foreign, ids.memory]) {
+      const res = await call('PUT', `/v1/community/residents/${id}/level_of_care`, { name: 'Level 1' });
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toEqual({ errors: ['Resident not found'] });
+    }
+    const bad = await call('PUT', `/v1/community/residents/${ids.bob}/level_of_care`, { amount: 5 });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json()).toEqual({ errors: ['name is required'] });
+  });
+});

@@ -13,8 +13,8 @@ import { ecpTimestamp } from '../../platform/time.ts';
 import { findReachableLocation } from '../locations/service.ts';
 import type { ResidentService } from '../residents/service.ts';
 import type { ResidentState, ResidentWithLocation } from '../residents/store.ts';
-import { dietObject, residentObject } from '../residents/wire.ts';
-import type { CommunityDietUpdateWire, CommunityResidentUpdateWire, NewCommunityResidentWire } from './schemas.ts';
+import { dietObject, levelOfCareObject, residentObject } from '../residents/wire.ts';
+import type { CommunityDietUpdateWire, CommunityLevelOfCareUpdateWire, CommunityResidentUpdateWire, NewCommunityResidentWire } from './schemas.ts';
 import type { CommunityActor } from './service.ts';
 
 type Ctx = RequestContext<CommunityActor>;
@@ -31,6 +31,7 @@ export function communityResident({ r, locationGuid, locationName }: ResidentWit
     moveInDate: r.moveInDate,
     dischargedAt: r.dischargedAt ? ecpTimestamp(r.dischargedAt) : null,
     diet: (({ residentId: _id, ...diet }) => diet)(dietObject(r)),
+    levelOfCare: (({ residentId: _id, ...levelOfCare }) => levelOfCare)(levelOfCareObject(r)),
   };
 }
 
@@ -96,6 +97,16 @@ export function createCommunityResidentService({ residents }: { residents: Resid
     async updateDiet(ctx: Ctx, residentId: string, input: CommunityDietUpdateWire) {
       const current = await find(ctx, residentId);
       await residents.updateDiet(ctx, { ...input, residentId: current.r.guid });
+      return communityResident(await find(ctx, current.r.guid));
+    },
+
+    /**
+     * The Care Plan tab's Level of Care Status set by hand (`levelOfCare.update`): the partner API's update.
+     * @throws NotFoundError `Resident not found`; ValidationError `This resident is discharged`, and as the partner API's.
+     */
+    async updateLevelOfCare(ctx: Ctx, residentId: string, input: CommunityLevelOfCareUpdateWire) {
+      const current = await find(ctx, residentId);
+      await residents.updateLevelOfCare(ctx, { ...input, residentId: current.r.guid });
       return communityResident(await find(ctx, current.r.guid));
     },
 

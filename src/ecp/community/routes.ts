@@ -11,6 +11,7 @@ import type { CommunityResidentService } from './residents.ts';
 import {
   ChangePasswordBody,
   CommunityDietUpdate,
+  CommunityLevelOfCareUpdate,
   CommunityResidentUpdate,
   MeResponse,
   NewCommunityResident,
@@ -146,6 +147,19 @@ export async function communityRoutes(app: FastifyInstance, { communityAuth, com
         response: communityResponses({ 200: ResidentEnvelope }, [404, 422]),
       },
     }, async (req) => ({ resident: await communityResidents.updateDiet(communityContext(req), req.params.residentId, req.body) }));
+
+    r.put('/residents/:residentId/level_of_care', {
+      ...byId,
+      schema: {
+        operationId: 'updateCommunityResidentLevelOfCare', tags: RESIDENT_TAGS, summary: 'Set a resident\'s level of care: Care Plan tab (fires levelOfCare.update)',
+        security: COMMUNITY_TOKEN_SECURITY,
+        description: 'The partner API\'s `PUT /clinical/v1/resident/level-of-care`, set by hand: `name`, `amount` (dollars with cents), '
+          + '`amountFrequency` and `effectiveTimestamp` (default now). Fires `levelOfCare.update`. A discharged resident is 422.',
+        params: ResidentParams,
+        body: CommunityLevelOfCareUpdate,
+        response: communityResponses({ 200: ResidentEnvelope }, [404, 422]),
+      },
+    }, async (req) => ({ resident: await communityResidents.updateLevelOfCare(communityContext(req), req.params.residentId, req.body) }));
 
     r.post('/residents/:residentId/discharge', {
       ...byId,

@@ -6,7 +6,7 @@
 import { Type, type Static } from 'typebox';
 import { Nullable } from '../../platform/schema.ts';
 import { Pagination, PageQuery } from '../../platform/pagination.ts';
-import { DietUpdate, NewResident, ResidentObject, ResidentUpdate } from '../residents/schemas.ts';
+import { DietUpdate, LevelOfCareUpdate, NewResident, ResidentObject, ResidentUpdate } from '../residents/schemas.ts';
 
 const Password = (description: string) => Type.String({ minLength: 1, maxLength: 200, description });
 
@@ -70,6 +70,12 @@ export const CommunityResident = Type.Object({
     fluidConsistency: Nullable(Type.String()),
     specialDietOrders: Type.Array(Type.String()),
   }, { description: 'The Diet tab: seed 000 diet object without the residentId.' }),
+  levelOfCare: Type.Object({
+    name: Nullable(Type.String()),
+    amount: Nullable(Type.Number({ description: 'Dollars with cents' })),
+    amountFrequency: Nullable(Type.String()),
+    effectiveTimestamp: Nullable(Type.String({ description: 'ISO 8601' })),
+  }, { description: 'The Care Plan tab: seed 000 levelOfCare object without the residentId.' }),
 });
 
 export const ResidentEnvelope = Type.Object({ resident: CommunityResident });
@@ -90,3 +96,8 @@ const { residentId: _dietId, ...dietFields } = DietUpdate.properties;
 /** The Diet tab: the partner API's `PUT /resident/diet` fields (given fields replace, `null` clears). */
 export const CommunityDietUpdate = Type.Object(dietFields);
 export type CommunityDietUpdateWire = Static<typeof CommunityDietUpdate>;
+
+const { residentId: _careId, ...levelOfCareFields } = LevelOfCareUpdate.properties;
+/** The Care Plan tab's Level of Care Status: the partner API's `PUT /resident/level-of-care` fields. */
+export const CommunityLevelOfCareUpdate = Type.Object(levelOfCareFields);
+export type CommunityLevelOfCareUpdateWire = Static<typeof CommunityLevelOfCareUpdate>;

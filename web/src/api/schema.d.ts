@@ -6405,6 +6405,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/community/residents/{residentId}/level_of_care": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a resident's level of care: Care Plan tab (fires levelOfCare.update)
+         * @description The partner API's `PUT /clinical/v1/resident/level-of-care`, set by hand: `name`, `amount` (dollars with cents), `amountFrequency` and `effectiveTimestamp` (default now). Fires `levelOfCare.update`. A discharged resident is 422.
+         */
+        put: operations["updateCommunityResidentLevelOfCare"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/community/residents/{residentId}/reactivate": {
         parameters: {
             query?: never;
@@ -7083,6 +7103,15 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
                             /** @description false when never given */
                             livingWill: boolean;
                             location: string;
@@ -7259,6 +7288,15 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
                             /** @description false when never given */
                             livingWill: boolean;
                             location: string;
@@ -7397,6 +7435,15 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
                             /** @description false when never given */
                             livingWill: boolean;
                             location: string;
@@ -7555,6 +7602,15 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
                             /** @description false when never given */
                             livingWill: boolean;
                             location: string;
@@ -7705,6 +7761,15 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
                             /** @description false when never given */
                             livingWill: boolean;
                             location: string;
@@ -7843,6 +7908,178 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
+                            /** @description false when never given */
+                            livingWill: boolean;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            middleName: string | null;
+                            /** @description YYYY-MM-DD */
+                            moveInDate: string | null;
+                            nickname: string | null;
+                            otherAdvancedDirectives: string | null;
+                            phone: string | null;
+                            residentId: string;
+                            room: string | null;
+                            /** @description Active or Inactive */
+                            status: string;
+                            /** @description "Active Resident", "Awaiting Move-In", "Discharged", or a leave such as "Hospital" */
+                            statusDescription: string;
+                            suffix: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateCommunityResidentLevelOfCare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Recurring charge in dollars with cents. */
+                    amount?: number | null;
+                    /** @enum {string|null} */
+                    amountFrequency?: "Monthly" | "Daily" | null;
+                    /**
+                     * Format: date-time
+                     * @description When it takes effect, ISO 8601.
+                     */
+                    effectiveTimestamp?: string | null;
+                    /** @description Name of the level of care ("Pro Max"). */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        resident: {
+                            building: string | null;
+                            careType: string | null;
+                            /** @description "Full Code" or "DNR", as entered */
+                            codeStatus: string | null;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
+                            /** @description When the resident was discharged (ISO 8601), or null. */
+                            dischargedAt: string | null;
+                            email: string | null;
+                            externalIds: {
+                                [key: string]: string;
+                            };
+                            firstName: string;
+                            gender: string | null;
+                            lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
                             /** @description false when never given */
                             livingWill: boolean;
                             location: string;
@@ -7981,6 +8218,15 @@ export interface operations {
                             firstName: string;
                             gender: string | null;
                             lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
                             /** @description false when never given */
                             livingWill: boolean;
                             location: string;
