@@ -4,7 +4,8 @@
  * Debian's Chromium driven by playwright-core, and a local Standard Webhooks receiver subscribed as the demo
  * company's partner. The demo nurse signs in (the page remembers the company), adds a resident (the receiver gets
  * `resident.create`), finds them, changes their building in the Resident File's General tab (`resident.update`)
- * and their diet in its Diet tab (`diet.update`), discharges them (`resident.delete`) and reactivates them (`resident.create`, same residentId); then the same at
+ * their diet in its Diet tab (`diet.update`) and their level of care in its Care Plan tab (`levelOfCare.update`),
+ * discharges them (`resident.delete`) and reactivates them (`resident.create`, same residentId); then the same at
  * 390 × 844 with touch. Screenshots land in e2e/artifacts/ (community-*.png).
  */
 import { spawnSync } from 'node:child_process';
@@ -166,19 +167,30 @@ async function residentDay(page: Page, size: Size, firstName: string) {
   await page.getByText('Diet saved.').waitFor();
   const diet = await webhook(before + 2);
   expect(diet).toMatchObject({ eventName: 'diet.update', data: { diet: { residentId, dietPlans: ['Gluten-Free'], foodTexture: 'Pureed', specialDietOrders: ['1500 Calorie'] } } });
+
+  // The Care Plan tab: the level of care set by hand (levelOfCare.update).
+  await page.getByRole('tab', { name: 'Care Plan' }).click();
+  await page.getByRole('textbox', { name: /^Level of care/ }).fill('Level 2');
+  await page.getByLabel(/^Amount/).fill('1250');
+  await page.getByLabel(/^Charged/).selectOption('Monthly');
+  await expectAccessible(page, `${size.name} care plan`);
+  await page.getByRole('button', { name: 'Save level of care' }).click();
+  await page.getByText('Level of care saved.').waitFor();
+  const care = await webhook(before + 3);
+  expect(care).toMatchObject({ eventName: 'levelOfCare.update', data: { levelOfCare: { residentId, name: 'Level 2', amount: 1250, amountFrequency: 'Monthly' } } });
   await page.goBack();
 
   // Discharge (with confirmation), find among the discharged, reactivate.
   await page.getByRole('button', { name: `Discharge ${firstName} Tester` }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Discharge' }).click();
   await page.getByText(`${firstName} Tester was discharged.`).waitFor();
-  const del = await webhook(before + 3);
+  const del = await webhook(before + 4);
   expect(del).toMatchObject({ eventName: 'resident.delete', data: { resident: { residentId, statusDescription: 'Discharged' } } });
   await page.getByText('Discharged', { exact: true }).first().click();
   await page.waitForURL(/status=discharged/);
   await page.getByRole('button', { name: `Reactivate ${firstName} Tester` }).click();
   await page.getByText(`${firstName} Tester was reactivated.`).waitFor();
-  const again = await webhook(before + 4);
+  const again = await webhook(before + 5);
   expect(again).toMatchObject({ eventName: 'resident.create', data: { resident: { residentId, status: 'Active' } } });
 }
 
