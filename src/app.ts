@@ -128,6 +128,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   // Every ECP change reports its webhook event to the outbox in its own transaction.
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
   const residents = createResidentService({ db, locations, emit, clock });
+  const allergies = createAllergyService({ db, locations, emit });
   return {
     identity,
     audit: createAuditService({ db }),
@@ -146,10 +147,10 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     locations,
     residents,
     communityAuth: createCommunityAuthService({ db, policy: sessionPolicy, companyGuid: webhooks.companyGuid, clock }),
-    communityResidents: createCommunityResidentService({ residents }),
+    communityResidents: createCommunityResidentService({ residents, allergies }),
     contacts: createContactService({ db, locations, emit }),
     vitals: createVitalService({ db, locations, clock }),
-    allergies: createAllergyService({ db, locations, emit }),
+    allergies,
     ecpUsers: createEcpUserService({ db, locations, emit, clock }),
     codes,
     diagnoses: createDiagnosisService({ db, locations, codes, clock }),

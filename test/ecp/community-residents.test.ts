@@ -231,3 +231,29 @@ describe('PUT /v1/community/residents/{residentId}/level_of_care (Care Plan tab)
     expect(bad.json()).toEqual({ errors: ['name is required'] });
   });
 });
+
+describe('GET and PUT /v1/community/residents/{residentId}/allergies (Allergies tab)', () => {
+  it('replaces the whole list (one of each, case-insensitively), reads it back, audits both', async () => {
+    const put = await call('PUT', `/v1/community/residents/${ids.bob}/allergies`, { allergies: [' Peanuts ', 'penicillin', 'PEANUTS'] });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toEqual({ allergies: ['Peanuts', 'penicillin'] });
+    const fewer = await call('PUT', `/v1/community/residents/${ids.bob}/allergies`, { allergies: ['Penicillin', 'Latex'] });
+    expect(fewer.json()).toEqual({ allergies: ['Latex', 'penicillin'] });
+    const get = await call('GET', `/v1/community/residents/${ids.bob}/allergies`);
+    expect(get.json()).toEqual({ allergies: ['Latex', 'penicillin'] });
+    const rows = await t.database.db.select().from(auditEvents).where(and(eq(auditEvents.entityType, 'allergy'), eq(auditEvents.actorType, 'ecp_user')));
+    expect(rows.map((r) => r.action)).toEqual(['update', 'update', 'read']);
+  });
+
+  it('answers 404 for another company\'s resident and one outside locationsAllowed, 422 for a blank allergy', async () => {
+    for (const id of [ids.foreign, ids.memory]) {
+      for (const [method, body] of [['GET', undefined], ['PUT', { allergies: ['Peanuts'] }]] as const) {
+        const res = await call(method, `/v1/community/residents/${id}/allergies`, body);
+        expect(res.statusCode, `${method} ${id}`).toBe(404);
+        expect(res.json()).toEqual({ errors: ['Resident not found'] });
+      }
+    }
+    const bad = await call('PUT', `/v1/community/residents/${ids.bob}/allergies`, { allergies: [''] });
+    expect(bad.statusCode).toBe(422);
+  });
+});

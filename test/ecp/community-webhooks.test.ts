@@ -2,7 +2,8 @@
  * The community workspace's resident actions fire the seed's events through the partner API's outbox: delivered by
  * this process's workers to a local Standard Webhooks receiver (signature verified), with the seed's envelope and
  * resident object. Add New Resident `resident.create`; General tab `resident.update` (nothing for no change);
- * Diet tab `diet.update`; Care Plan tab's level of care `levelOfCare.update`; Discharge `resident.delete`; Reactivate `resident.create` with the same residentId.
+ * Diet tab `diet.update`; Care Plan tab's level of care `levelOfCare.update`;
+ * Allergies tab `allergy.update` (nothing for the same list); Discharge `resident.delete`; Reactivate `resident.create` with the same residentId.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/platform/context.ts';
@@ -53,7 +54,7 @@ function call(method: string, url: string, body?: unknown) {
 }
 
 describe('community resident actions fire the seed\'s events', () => {
-  it('Add New Resident, General tab, Diet tab, Care Plan level of care, Discharge and Reactivate', async () => {
+  it('Add New Resident, General tab, Diet tab, Care Plan level of care, Allergies tab, Discharge and Reactivate', async () => {
     const created = await call('POST', '/v1/community/residents', { firstName: 'James', lastName: 'Tester', dateOfBirth: '1941-01-01', locationId: LOC, codeStatus: 'DNR', room: '101' });
     expect(created.statusCode, created.body).toBe(201);
     const residentId = created.json().resident.residentId;
@@ -74,6 +75,11 @@ describe('community resident actions fire the seed\'s events', () => {
     const care = await next();
     expect(care).toMatchObject({ eventName: 'levelOfCare.update', data: { levelOfCare: { residentId, name: 'Level 2', amount: 1250, amountFrequency: 'Monthly' } } });
 
+    expect((await call('PUT', `/v1/community/residents/${residentId}/allergies`, { allergies: ['Peanuts', 'Latex'] })).statusCode).toBe(200);
+    const allergy = await next();
+    expect(allergy).toMatchObject({ eventName: 'allergy.update', data: { allergy: { residentId, allergies: ['Latex', 'Peanuts'] } } });
+    expect((await call('PUT', `/v1/community/residents/${residentId}/allergies`, { allergies: ['latex', 'peanuts'] })).statusCode).toBe(200); // same list: no event
+
     expect((await call('POST', `/v1/community/residents/${residentId}/discharge`)).statusCode).toBe(200);
     const del = await next();
     expect(del).toMatchObject({ eventName: 'resident.delete', data: { resident: { residentId, statusDescription: 'Discharged', room: '102' } } });
@@ -83,6 +89,6 @@ describe('community resident actions fire the seed\'s events', () => {
     expect(again).toMatchObject({ eventName: 'resident.create', data: { resident: { residentId, status: 'Active', statusDescription: 'Active Resident' } } });
     // Nothing else was sent.
     await new Promise((r) => setTimeout(r, 500));
-    expect(rx.received.length).toBe(6);
+    expect(rx.received.length).toBe(7);
   }, 60_000);
 });

@@ -244,6 +244,8 @@ const BASES: Record<string, (x: Tenant) => { query?: Record<string, unknown>; bo
   'POST /v1/admin/clinic/ecm/patients': () => ({ body: { patient: { first_name: 'Iso', last_name: 'Member', ecm_eligibility_information: { member_id: fresh('MEM') } } } }),
   'GET /v1/downloads/{public_id}': (x) => ({ query: { expires: x.extra.expires, signature: x.extra.signature } }),
   'POST /token': (x) => ({ body: { grant_type: 'client_credentials', client_id: x.ids.client_id, client_secret: x.extra.clientSecret } }),
+  // Saving the list keeps B's allergy, which the partner DELETE's control removes later.
+  'PUT /v1/community/residents/{residentId}/allergies': (x) => ({ body: { allergies: [x.extra.allergy, fresh('Pollen')] } }),
   'POST /v1/community/auth/sign_in': (x) => ({ body: { company: x.extra.company, password: x.extra.communityPassword } }),
   'POST /clinical/v1/resident/vital/blood-ox': () => ({ body: { bloodOx: 96 } }),
   'POST /clinical/v1/resident/vital/blood-pressure': () => ({ body: { systolic: 120, diastolic: 80 } }),

@@ -11,6 +11,7 @@ import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { PageRequest } from '../../platform/pagination.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
 import { findReachableLocation } from '../locations/service.ts';
+import type { AllergyService } from '../allergies/service.ts';
 import type { ResidentService } from '../residents/service.ts';
 import type { ResidentState, ResidentWithLocation } from '../residents/store.ts';
 import { dietObject, levelOfCareObject, residentObject } from '../residents/wire.ts';
@@ -42,7 +43,7 @@ function allowedLocation(ctx: Ctx, value: string) {
   return location;
 }
 
-export function createCommunityResidentService({ residents }: { residents: ResidentService }) {
+export function createCommunityResidentService({ residents, allergies }: { residents: ResidentService; allergies: AllergyService }) {
   /** @throws NotFoundError `Resident not found` (also another company's, or at a location outside locationsAllowed). */
   async function find(ctx: Ctx, residentId: string): Promise<ResidentWithLocation> {
     const found = await residents.findResident(ctx.actor, residentId);
@@ -108,6 +109,19 @@ export function createCommunityResidentService({ residents }: { residents: Resid
       const current = await find(ctx, residentId);
       await residents.updateLevelOfCare(ctx, { ...input, residentId: current.r.guid });
       return communityResident(await find(ctx, current.r.guid));
+    },
+
+    /** The Allergies tab: the resident's list; audited (`read`). @throws NotFoundError `Resident not found`. */
+    async allergies(ctx: Ctx, residentId: string) {
+      return { allergies: await allergies.listOf(ctx, (await find(ctx, residentId)).r) };
+    },
+
+    /**
+     * The Allergies tab saved (`allergy.update` with the full list; nothing when nothing changed).
+     * @throws NotFoundError `Resident not found`; ValidationError `This resident is discharged`.
+     */
+    async replaceAllergies(ctx: Ctx, residentId: string, wanted: string[]) {
+      return { allergies: await allergies.replace(ctx, (await find(ctx, residentId)).r, wanted) };
     },
 
     /**

@@ -9,6 +9,8 @@ import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { authenticateCommunityUser, communityContext, communityResponses, COMMUNITY_TOKEN_SECURITY, useCommunityErrors } from './http.ts';
 import type { CommunityResidentService } from './residents.ts';
 import {
+  AllergyListBody,
+  AllergyListResponse,
   ChangePasswordBody,
   CommunityDietUpdate,
   CommunityLevelOfCareUpdate,
@@ -160,6 +162,29 @@ export async function communityRoutes(app: FastifyInstance, { communityAuth, com
         response: communityResponses({ 200: ResidentEnvelope }, [404, 422]),
       },
     }, async (req) => ({ resident: await communityResidents.updateLevelOfCare(communityContext(req), req.params.residentId, req.body) }));
+
+    r.get('/residents/:residentId/allergies', {
+      ...byId,
+      schema: {
+        operationId: 'listCommunityResidentAllergies', tags: RESIDENT_TAGS, summary: 'A resident\'s allergies: Allergies tab', security: COMMUNITY_TOKEN_SECURITY,
+        description: 'Alphabetical. Audited (`read`).',
+        params: ResidentParams,
+        response: communityResponses({ 200: AllergyListResponse }, [404]),
+      },
+    }, async (req) => communityResidents.allergies(communityContext(req), req.params.residentId));
+
+    r.put('/residents/:residentId/allergies', {
+      ...byId,
+      schema: {
+        operationId: 'replaceCommunityResidentAllergies', tags: RESIDENT_TAGS, summary: 'Save a resident\'s allergies: Allergies tab (fires allergy.update)',
+        security: COMMUNITY_TOKEN_SECURITY,
+        description: 'The list becomes `allergies` (trimmed, one of each compared case-insensitively). A change fires `allergy.update` with the full list; '
+          + 'the same list fires nothing. A discharged resident is 422.',
+        params: ResidentParams,
+        body: AllergyListBody,
+        response: communityResponses({ 200: AllergyListResponse }, [404, 422]),
+      },
+    }, async (req) => communityResidents.replaceAllergies(communityContext(req), req.params.residentId, req.body.allergies));
 
     r.post('/residents/:residentId/discharge', {
       ...byId,

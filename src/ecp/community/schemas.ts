@@ -101,3 +101,9 @@ const { residentId: _careId, ...levelOfCareFields } = LevelOfCareUpdate.properti
 /** The Care Plan tab's Level of Care Status: the partner API's `PUT /resident/level-of-care` fields. */
 export const CommunityLevelOfCareUpdate = Type.Object(levelOfCareFields);
 export type CommunityLevelOfCareUpdateWire = Static<typeof CommunityLevelOfCareUpdate>;
+
+/** The Allergies tab: the resident's whole list (saving it replaces the list). */
+export const AllergyListBody = Type.Object({
+  allergies: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100, description: 'Every allergy of the resident ("Peanuts"); one of each, compared case-insensitively.' }),
+});
+export const AllergyListResponse = Type.Object({ allergies: Type.Array(Type.String(), { description: 'Alphabetical.' }) });

@@ -6365,6 +6365,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/community/residents/{residentId}/allergies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A resident's allergies: Allergies tab
+         * @description Alphabetical. Audited (`read`).
+         */
+        get: operations["listCommunityResidentAllergies"];
+        /**
+         * Save a resident's allergies: Allergies tab (fires allergy.update)
+         * @description The list becomes `allergies` (trimmed, one of each compared case-insensitively). A change fires `allergy.update` with the full list; the same list fires nothing. A discharged resident is 422.
+         */
+        put: operations["replaceCommunityResidentAllergies"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/community/residents/{residentId}/diet": {
         parameters: {
             query?: never;
@@ -7630,6 +7654,197 @@ export interface operations {
                             statusDescription: string;
                             suffix: string | null;
                         };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityResidentAllergies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Alphabetical. */
+                        allergies: string[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    replaceCommunityResidentAllergies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Every allergy of the resident ("Peanuts"); one of each, compared case-insensitively. */
+                    allergies: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Alphabetical. */
+                        allergies: string[];
                     };
                 };
             };
