@@ -5,6 +5,7 @@
  * company's partner. The demo nurse signs in (the page remembers the company), adds a resident (the receiver gets
  * `resident.create`), finds them, changes their building in the Resident File's General tab (`resident.update`)
  * their diet in its Diet tab (`diet.update`) and their level of care in its Care Plan tab (`levelOfCare.update`),
+ * their allergies in its Allergies tab (`allergy.update`),
  * discharges them (`resident.delete`) and reactivates them (`resident.create`, same residentId); then the same at
  * 390 × 844 with touch. Screenshots land in e2e/artifacts/ (community-*.png).
  */
@@ -178,19 +179,33 @@ async function residentDay(page: Page, size: Size, firstName: string) {
   await page.getByText('Level of care saved.').waitFor();
   const care = await webhook(before + 3);
   expect(care).toMatchObject({ eventName: 'levelOfCare.update', data: { levelOfCare: { residentId, name: 'Level 2', amount: 1250, amountFrequency: 'Monthly' } } });
+
+  // The Allergies tab: the whole list (allergy.update).
+  await page.getByRole('tab', { name: 'Allergies' }).click();
+  await page.getByText('No known allergies.').waitFor();
+  for (const a of ['Peanuts', 'Latex']) {
+    await page.getByRole('textbox', { name: 'Allergy' }).fill(a);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+  }
+  await page.getByRole('button', { name: 'Remove Latex' }).click();
+  await expectAccessible(page, `${size.name} allergies`);
+  await page.getByRole('button', { name: 'Save allergies' }).click();
+  await page.getByText('Allergies saved.').waitFor();
+  const allergy = await webhook(before + 4);
+  expect(allergy).toMatchObject({ eventName: 'allergy.update', data: { allergy: { residentId, allergies: ['Peanuts'] } } });
   await page.goBack();
 
   // Discharge (with confirmation), find among the discharged, reactivate.
   await page.getByRole('button', { name: `Discharge ${firstName} Tester` }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Discharge' }).click();
   await page.getByText(`${firstName} Tester was discharged.`).waitFor();
-  const del = await webhook(before + 4);
+  const del = await webhook(before + 5);
   expect(del).toMatchObject({ eventName: 'resident.delete', data: { resident: { residentId, statusDescription: 'Discharged' } } });
   await page.getByText('Discharged', { exact: true }).first().click();
   await page.waitForURL(/status=discharged/);
   await page.getByRole('button', { name: `Reactivate ${firstName} Tester` }).click();
   await page.getByText(`${firstName} Tester was reactivated.`).waitFor();
-  const again = await webhook(before + 5);
+  const again = await webhook(before + 6);
   expect(again).toMatchObject({ eventName: 'resident.create', data: { resident: { residentId, status: 'Active' } } });
 }
 

@@ -1,5 +1,5 @@
 /**
- * The Resident File (General, Diet and Care Plan tabs). General: demographics, location, room and building, code status, living will, advanced
+ * The Resident File (General, Diet, Care Plan and Allergies tabs). General: demographics, location, room and building, code status, living will, advanced
  * directives and external ids. Saving sends the whole tab (the partner API's PUT without status); the API fires
  * resident.update only when something changed. A discharged resident is read-only until reactivated.
  */
@@ -13,6 +13,7 @@ import { QueryState } from '../components/QueryState';
 import { useCommunitySession } from './session';
 import { DietTab } from './DietTab';
 import { CarePlanTab } from './CarePlanTab';
+import { AllergiesTab } from './AllergiesTab';
 
 type Resident = Ok<'/v1/community/residents/{residentId}', 'get'>['resident'];
 const CODE_STATUSES = ['Full Code', 'DNR'] as const;
@@ -61,10 +62,12 @@ function ResidentFile({ resident }: { resident: Resident }) {
           <Tabs.Tab value="general">General</Tabs.Tab>
           <Tabs.Tab value="diet">Diet</Tabs.Tab>
           <Tabs.Tab value="care-plan">Care Plan</Tabs.Tab>
+          <Tabs.Tab value="allergies">Allergies</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="general" pt="md"><GeneralTab resident={resident} /></Tabs.Panel>
         <Tabs.Panel value="diet" pt="md"><DietTab resident={resident} onSaved={onSaved} /></Tabs.Panel>
         <Tabs.Panel value="care-plan" pt="md"><CarePlanTab resident={resident} onSaved={onSaved} /></Tabs.Panel>
+        <Tabs.Panel value="allergies" pt="md"><AllergiesTab resident={resident} /></Tabs.Panel>
       </Tabs>
     </Stack>
   );
