@@ -3,11 +3,10 @@
  * a cloned PostgreSQL database with the demo data) listening on a free port, the built console at /app/community,
  * Debian's Chromium driven by playwright-core, and a local Standard Webhooks receiver subscribed as the demo
  * company's partner. The demo nurse signs in (the page remembers the company), adds a resident (the receiver gets
- * `resident.create`), finds them, changes their building in the Resident File's General tab (`resident.update`)
- * their diet in its Diet tab (`diet.update`) and their level of care in its Care Plan tab (`levelOfCare.update`),
- * their allergies in its Allergies tab (`allergy.update`),
- * discharges them (`resident.delete`) and reactivates them (`resident.create`, same residentId); then the same at
- * 390 × 844 with touch. Screenshots land in e2e/artifacts/ (community-*.png).
+ * `resident.create`), finds them, changes in the Resident File their building (General tab, `resident.update`), diet
+ * (Diet tab, `diet.update`), level of care (Care Plan tab, `levelOfCare.update`) and allergies (Allergies tab,
+ * `allergy.update`), discharges them (`resident.delete`) and reactivates them (`resident.create`, same residentId);
+ * then the same at 390 × 844 with touch. Screenshots land in e2e/artifacts/ (community-*.png).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -210,7 +209,7 @@ async function residentDay(page: Page, size: Size, firstName: string) {
 }
 
 describe('community workspace', () => {
-  it('a nurse signs in (the company is remembered), adds a resident, discharges and reactivates them: desktop', async () => {
+  it('a nurse signs in (the company is remembered), adds a resident, edits the Resident File, discharges and reactivates them: desktop', async () => {
     await withPage(DESKTOP, async (page) => {
       await page.goto(`${base}/app/community`);
       await page.getByRole('heading', { name: 'Community workspace' }).waitFor();
