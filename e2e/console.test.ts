@@ -71,8 +71,10 @@ afterAll(async () => {
  * Runs `fn` on a fresh page; on failure saves `failure-<name>.png` before rethrowing. Any Content-Security-Policy
  * violation, and any console document served without an enforced policy, fails the test.
  */
-async function withPage(name: string, fn: (page: Page, context: BrowserContext) => Promise<void>) {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true, timezoneId: 'America/New_York' });
+async function withPage(name: string, fn: (page: Page, context: BrowserContext) => Promise<void>, phone = false) {
+  const context = await browser.newContext({
+    viewport: phone ? { width: 390, height: 844 } : { width: 1360, height: 900 }, hasTouch: phone, isMobile: phone, acceptDownloads: true, timezoneId: 'America/New_York',
+  });
   const csp = await watchCsp(context);
   const unprotected: string[] = [];
   context.on('response', (res) => {
@@ -271,5 +273,22 @@ describe('care team console', () => {
     await expectAccessible(page, 'audit log');
     await screenshot(page, '09-audit');
     });
+  }, 120_000);
+
+  it('fits a 390 px phone: the header keeps Sign out in view, members are cards, nothing scrolls sideways', async () => {
+    await withPage('phone', async (page) => {
+      await page.goto(`${base}/app`);
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await signIn(page, String(demo.coordinator_email));
+      await page.getByText(/\d+ members/).waitFor();
+      await page.getByRole('list', { name: 'Members' }).waitFor();
+      await expect(page.getByRole('table').count()).resolves.toBe(0);
+      const signOut = await page.getByRole('button', { name: 'Sign out' }).boundingBox();
+      expect(signOut && signOut.x + signOut.width, 'Sign out inside the viewport').toBeLessThanOrEqual(390);
+      const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+      expect(scroll, `members: ${scroll}px wide in a ${width}px viewport`).toBeLessThanOrEqual(width);
+      await expectAccessible(page, 'members on a phone');
+      await screenshot(page, '10-members-phone');
+    }, true);
   }, 120_000);
 });

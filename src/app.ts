@@ -52,6 +52,9 @@ import { createDiagnosisService } from './ecp/diagnoses/service.ts';
 import { createWebhookService } from './ecp/webhooks/service.ts';
 import { createTransferService } from './ecp/transfers/service.ts';
 import { createAssessmentService as createResidentAssessmentService } from './ecp/assessments/service.ts';
+import { createCommunityAuthService } from './ecp/community/service.ts';
+import { createCommunityResidentService } from './ecp/community/residents.ts';
+import { communityRoutes } from './ecp/community/routes.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -90,6 +93,8 @@ export interface Services {
   webhooks: ReturnType<typeof createWebhookService>;
   transfers: ReturnType<typeof createTransferService>;
   residentAssessments: ReturnType<typeof createResidentAssessmentService>;
+  communityAuth: ReturnType<typeof createCommunityAuthService>;
+  communityResidents: ReturnType<typeof createCommunityResidentService>;
   telephony: Telephony;
 }
 
@@ -109,17 +114,15 @@ export interface ServiceDeps {
  * the configuration values it reads, never the whole `Config` (docs/decisions.md, "Import boundaries").
  */
 export function createServices({ db, config, jobs, mailer, telephony, clock }: ServiceDeps): Services {
-  const identity = createIdentityService({
-    db,
-    policy: {
-      sessionIdleTimeoutMinutes: config.sessionIdleTimeoutMinutes,
-      sessionMaxAgeHours: config.sessionMaxAgeHours,
-      signInAccountLimit: config.signInAccountLimit,
-      signInIpLimit: config.signInIpLimit,
-      signInWindowMinutes: config.signInWindowMinutes,
-    },
-    clock,
-  });
+  // One session policy for both X-User-Token doors (clinic and community workspace).
+  const sessionPolicy = {
+    sessionIdleTimeoutMinutes: config.sessionIdleTimeoutMinutes,
+    sessionMaxAgeHours: config.sessionMaxAgeHours,
+    signInAccountLimit: config.signInAccountLimit,
+    signInIpLimit: config.signInIpLimit,
+    signInWindowMinutes: config.signInWindowMinutes,
+  };
+  const identity = createIdentityService({ db, policy: sessionPolicy, clock });
   const partnerClients = createPartnerClientService({ db, identity });
   const locations = createLocationService();
   const patients = createPatientService({ db });
@@ -148,6 +151,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
   const contacts = createContactService({ db, locations, emit, clock });
   const residents = createResidentService({ db, locations, emit, clock });
+  const allergies = createAllergyService({ db, locations, emit });
   return {
     identity,
     audit: createAuditService({ db }),
@@ -171,8 +175,10 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     locations,
     residents,
     contacts,
+    communityAuth: createCommunityAuthService({ db, policy: sessionPolicy, companyGuid: webhooks.companyGuid, clock }),
+    communityResidents: createCommunityResidentService({ residents, allergies }),
     vitals: createVitalService({ db, locations, clock }),
-    allergies: createAllergyService({ db, locations, emit }),
+    allergies,
     ecpUsers: createEcpUserService({ db, locations, emit, clock }),
     codes,
     diagnoses: createDiagnosisService({ db, locations, codes, clock }),
@@ -251,6 +257,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             description: 'Set by Twilio on the webhooks it calls, not by API clients: base64 HMAC-SHA1, keyed with TWILIO_AUTH_TOKEN, of PUBLIC_URL + path + query '
               + 'followed by every posted parameter sorted by name (name, then value), as Twilio\'s request validation defines it. A missing or wrong signature is 403 and nothing is stored.',
           },
+          CommunityUserToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'Token from POST /v1/community/auth/sign_in (community workspace).' },
         },
       },
     },
@@ -329,6 +336,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     diagnoses: services.diagnoses,
     webhooks: services.webhooks,
     residentAssessments: services.residentAssessments,
+  });
+
+  // Community door: senior-living staff (ECP users) in the workspace, on the ECP services, `{"errors": [...]}` errors.
+  await app.register(communityRoutes, {
+    prefix: '/v1/community',
+    communityAuth: services.communityAuth,
+    communityResidents: services.communityResidents,
   });
 
   // The care team console (web/), built by `npm run build`, at /app, with its own Content-Security-Policy.

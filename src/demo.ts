@@ -8,5 +8,6 @@ import type { DemoSeeder } from './platform/demo.ts';
 import type { Services } from './app.ts';
 import type { Config } from './config.ts';
 import { ecpDemoSeeder } from './ecp/demo.ts';
+import { communityDemoSeeder } from './ecp/community/demo.ts';
 
-export const demoSeeders: Array<DemoSeeder<Services, Config>> = [ecmClinicSeeder, ecmActivitySeeder, ecpDemoSeeder];
+export const demoSeeders: Array<DemoSeeder<Services, Config>> = [ecmClinicSeeder, ecmActivitySeeder, ecpDemoSeeder, communityDemoSeeder];

@@ -184,6 +184,18 @@ function printDemoCredentials(out: Record<string, unknown>, baseUrl: string) {
       '',
     );
   }
+  const admin = out.community_admin as { loginName: string; password: string } | undefined;
+  const nurse = out.community_nurse as { loginName: string; password: string } | undefined;
+  if (admin && nurse) {
+    const company = String(out.community_company);
+    lines.push(
+      `Community workspace of ${company} (company "${company}"):`,
+      `  System Admin: ${admin.loginName} / ${admin.password}`,
+      `  nurse:        ${nurse.loginName} / ${nurse.password}`,
+      `  try:          curl -s ${baseUrl}/v1/community/auth/sign_in -H 'content-type: application/json' -d '{"company":"${company}","loginName":"${nurse.loginName}","password":"${nurse.password}"}'`,
+      '',
+    );
+  }
   process.stdout.write(lines.join('\n') + '\n');
 }
 

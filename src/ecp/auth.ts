@@ -17,14 +17,21 @@ declare module 'fastify' {
   }
 }
 
-export interface PartnerActor extends Actor {
+/**
+ * Whoever reaches a company's ECP data at a set of its locations: a partner client (the locations granted to it) or a
+ * community user (their `locationsAllowed`). The ECP services need no more than this to check reach.
+ */
+export interface EcpActor extends Actor {
+  /** `ecp_locations.id` of the locations the actor may reach. */
+  locationIds: number[];
+  /** Those locations, by name, each with its time zone, read with the actor (so resolving a `location` parameter needs no statement). */
+  locations: ReachableLocation[];
+}
+
+export interface PartnerActor extends EcpActor {
   kind: 'partner';
   clientId: string;
   scopes: string[];
-  /** `ecp_locations.id` of the locations the client may reach. */
-  locationIds: number[];
-  /** Those locations, by name, each with its time zone, read with the client (so resolving a `location` parameter needs no statement). */
-  locations: ReachableLocation[];
 }
 
 /**

@@ -4,9 +4,12 @@
  *   care ecp clients create --company <name> --locations "<name>,<name>" [--scopes "<scopes>"] [--json]
  *   care ecp clients disable|enable|rotate-secret|rotate-api-key <client_id> [--json]
  *   care ecp locations set-time-zone <locationId> <zone> [--json]
+ *   care ecp users set-password --company <name> --login <loginName> --password <p> [--must-change] [--json]
  */
 import type { Command } from 'commander';
 import { printableCredentials, type PartnerClientService } from './clients/service.ts';
+import type { CommunityAuthService } from './community/service.ts';
+import { systemContext } from '../platform/context.ts';
 
 /** Runs `fn` with the platform's services open (the CLI's `withPlatform`); `S` is the services the commands use. */
 export type RunWithServices<S> = (fn: (services: S) => Promise<void>) => Promise<void>;
@@ -16,9 +19,27 @@ function print(json: boolean | undefined, data: object, human: string) {
 }
 
 /** Adds the `ecp` command tree to `program`. */
-export function registerEcpCommands(program: Command, run: RunWithServices<{ partnerClients: PartnerClientService }>): void {
-  const ecp = program.command('ecp').description('ECP partner API administration');
+export function registerEcpCommands(program: Command, run: RunWithServices<{ partnerClients: PartnerClientService; communityAuth: CommunityAuthService }>): void {
+  const ecp = program.command('ecp').description('ECP partner API and community workspace administration');
   const clients = ecp.command('clients').description('partner clients (OAuth2 client credentials)');
+
+  ecp
+    .command('users')
+    .description('ECP users (community staff)')
+    .command('set-password')
+    .description('set the community workspace password of an ECP user and end their sessions (no change required at sign-in unless --must-change)')
+    .requiredOption('--company <name>', 'company, by its exact name or GUID')
+    .requiredOption('--login <loginName>', 'the user\'s login name (case-insensitive)')
+    .requiredOption('--password <password>', 'the new password (at least 8 characters)')
+    .option('--must-change', 'the user must choose a new password at the next sign-in')
+    .option('--json', 'print {"userId", "loginName", "company", "mustChangePassword"} as JSON only')
+    .action(async (o: { company: string; login: string; password: string; mustChange?: boolean; json?: boolean }) => {
+      await run(async (s) => {
+        const { user, company } = await s.communityAuth.setPassword(systemContext(0, 'care ecp users set-password'), o.company, o.login, o.password, { mustChange: Boolean(o.mustChange) });
+        print(o.json, { userId: user.guid, loginName: user.loginName, company: company.name, mustChangePassword: Boolean(o.mustChange) },
+          `Password of ${user.loginName} (${user.guid}) in "${company.name}" set${o.mustChange ? '; it must be changed at the next sign-in' : ''}. Their sessions were ended.`);
+      });
+    });
 
   clients
     .command('create')

@@ -65,9 +65,14 @@ const ECP_WORDING: ValidationWording = {
   },
 };
 
+/** One sentence per invalid field, with the seed's field names: `firstName is required` (the community door lists them). */
+export function ecpValidationSentences(errors: SchemaError[]): string[] {
+  return schemaErrorSentences(errors, ECP_WORDING);
+}
+
 /** One sentence per invalid field, joined by `; `, with the seed's field names: `firstName is required`. */
 export function ecpValidationMessage(errors: SchemaError[]): string {
-  return schemaErrorSentences(errors, ECP_WORDING).join('; ');
+  return ecpValidationSentences(errors).join('; ');
 }
 
 /** The ECP error handler: renders the platform's error classes as `{"result": "Error", "error": "..."}`. */

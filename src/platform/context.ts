@@ -6,8 +6,8 @@ export const ROLES = ['admin', 'care_coordinator', 'provider'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Actor {
-  /** `user` (a clinic login), `system` (CLI, imports, jobs) or `partner` (an ECP client). */
-  kind: 'user' | 'system' | 'partner';
+  /** `user` (a clinic login), `system` (CLI, imports, jobs), `partner` (an ECP client) or `ecp_user` (community staff signed in to the workspace). */
+  kind: 'user' | 'system' | 'partner' | 'ecp_user';
   /** The user id (as text), client id, or null for the system. */
   id: string | null;
   /** Display name recorded in audit rows and status history (`changed_by`). */

@@ -46,6 +46,18 @@ describe('care demo: the ECP company', () => {
     expect(res.json(), res.body).toMatchObject({ result: 'Success', score: 8, levelOfCare: { name: 'Level 2', amount: 1500, amountFrequency: 'Monthly' } });
   });
 
+  it('prints a demo System Admin and a demo nurse who sign in to the community workspace', async () => {
+    const signIn = (u: unknown) => t.app.inject({ method: 'POST', url: '/v1/community/auth/sign_in', payload: { company: out.community_company, ...(u as object) } });
+    const admin = await signIn(out.community_admin);
+    expect(admin.statusCode, admin.body).toBe(200);
+    expect(admin.json().user).toMatchObject({ systemAdmin: true, mustChangePassword: false });
+    const nurse = await signIn(out.community_nurse);
+    expect(nurse.statusCode, nurse.body).toBe(200);
+    expect(nurse.json().user).toMatchObject({ systemAdmin: false, role: 'Nursing', mustChangePassword: false });
+    const list = await t.app.inject({ method: 'GET', url: '/v1/community/residents', headers: { 'x-user-token': nurse.json().token } });
+    expect(list.json().pagination.total_count).toBeGreaterThan(0);
+  });
+
   it('is idempotent: a second run rotates the credentials and adds no data', async () => {
     const again = await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
     const p = again.ecp_client as Partner;

@@ -1,5 +1,5 @@
 /**
- * Fuzzing: every operation of `/openapi.json` (ECM, ECP, `/token`) driven by the fast-check fuzzer in
+ * Fuzzing: every operation of `/openapi.json` (ECM, the community workspace, ECP, `/token`) driven by the fast-check fuzzer in
  * `openapi-fuzzer.ts` over `app.inject` (body-limit requests, stateful sequences, stateless requests): zero 500s, no
  * undocumented 5xx, zero crashes; each run prints its share of 2xx answers and largest body. The short run here is
  * part of `npm test`; `npm run fuzz` runs it long. Settings (environment):
@@ -13,6 +13,7 @@
  *   FUZZ_DEBUG=1              print every refused request sent with valid credentials
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemContext } from '../../src/platform/context.ts';
 import { createTestContext, createUser, call, type TestContext, type TestUser } from '../support/app.ts';
 import { clinical, createPartner, createResident, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
 import { IMPORT_BODY_LIMIT } from '../../src/ecm/imports/schemas.ts';
@@ -21,6 +22,7 @@ import { describeRequest, fuzzApp, summarize, type FuzzCredentials } from './ope
 const runs = Number(process.env.FUZZ_RUNS ?? 400);
 const seconds = process.env.FUZZ_SECONDS ? Number(process.env.FUZZ_SECONDS) : undefined;
 const LOC = 'Fuzz Assisted Living';
+const COMMUNITY_PASSWORD = 'fuzz-community-password';
 /**
  * Body-limit requests: `app` sends bodies at and over the app's `bodyLimit` (10 MiB) to every operation with a body;
  * `routes` uses each route's own limit (the imports take about 68 MiB); `none` sends none.
@@ -61,7 +63,16 @@ beforeAll(async () => {
   expect(sub.statusCode, sub.body).toBe(200);
   const subscriptionId = String(sub.json().subscriptionId ?? sub.json().subscription?.subscriptionId ?? '');
 
+  // The nurse also signs in to the community workspace (a password of their own, nothing to change first).
+  await t.services.communityAuth.setPassword(systemContext(0, 'fuzz'), 'Fuzz Senior Living', nurse.loginName, COMMUNITY_PASSWORD, { mustChange: false });
+  const communitySignIn = async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/community/auth/sign_in', payload: { company: 'Fuzz Senior Living', loginName: nurse.loginName, password: COMMUNITY_PASSWORD } });
+    // Generated sign-ins with wrong passwords may have throttled the nurse: a stale token then (sign-out answers 401).
+    return res.statusCode === 200 ? res.json().token as string : 'throttled-community-token';
+  };
   creds = {
+    communityToken: await communitySignIn(),
+    freshCommunityToken: communitySignIn,
     userToken: admin.token,
     freshUserToken: () => t.services.identity.issueToken(admin.id, admin.organizationId),
     ownUserId: admin.id,

@@ -32,7 +32,7 @@ interface Operation {
   documented: Set<number>;
 }
 
-export type Family = 'ecm' | 'ecp' | 'token' | 'public';
+export type Family = 'ecm' | 'community' | 'ecp' | 'token' | 'public';
 
 export interface FuzzCredentials {
   /** `X-User-Token` of a clinic admin. */
@@ -42,6 +42,10 @@ export interface FuzzCredentials {
   /** The fuzzer's own user id (never a target of user updates, so it cannot deactivate itself). */
   ownUserId: number;
   ecp: { bearer: string; apiKey: string; clientId: string; clientSecretBase64: string };
+  /** `X-User-Token` of an ECP user of the same company signed in to the community workspace (`/v1/community`). */
+  communityToken: string;
+  /** A fresh community token for the community sign-out. */
+  freshCommunityToken(): Promise<string>;
   /** Real values for path and body fields, by name (`patient_id`, `residentId`, ...). */
   known: Record<string, Array<string | number>>;
 }
@@ -66,7 +70,7 @@ export interface FuzzFinding {
 }
 
 /** Operations that must not run with the fuzzer's shared credentials (they end its own session). */
-const OWN_SESSION_ENDERS = new Set(['DELETE /v1/auth/sign_out']);
+const OWN_SESSION_ENDERS = new Set(['DELETE /v1/auth/sign_out', 'DELETE /v1/community/auth/sign_out']);
 
 export function operationsOf(doc: { paths: Record<string, Record<string, Record<string, unknown>>> }, filter?: RegExp): Operation[] {
   const ops: Operation[] = [];
@@ -90,6 +94,7 @@ export function operationsOf(doc: { paths: Record<string, Record<string, Record<
 export function familyOf(path: string): Family {
   if (path === '/token') return 'token';
   if (path.startsWith('/clinical/')) return 'ecp';
+  if (path.startsWith('/v1/community/')) return 'community';
   if (path.startsWith('/v1/')) return 'ecm';
   return 'public';
 }
@@ -383,6 +388,7 @@ function authHeaders(family: Family, auth: AuthMode, creds: FuzzCredentials): Re
     case 'valid':
       if (family === 'ecp') return ecpValid;
       if (family === 'ecm') return { 'x-user-token': creds.userToken };
+      if (family === 'community') return { 'x-user-token': creds.communityToken };
       if (family === 'token') return { authorization: `Basic ${Buffer.from(`${creds.ecp.clientId}:${Buffer.from(creds.ecp.clientSecretBase64, 'base64').toString()}`).toString('base64')}` };
       return {};
   }
@@ -416,6 +422,7 @@ export function judge(op: Operation | undefined, res: LightMyRequestResponse): s
 export async function send(app: FastifyInstance, r: FuzzRequest, creds: FuzzCredentials): Promise<LightMyRequestResponse> {
   const headers = { ...r.headers };
   if (OWN_SESSION_ENDERS.has(r.op) && headers['x-user-token'] === creds.userToken) headers['x-user-token'] = await creds.freshUserToken();
+  if (OWN_SESSION_ENDERS.has(r.op) && headers['x-user-token'] === creds.communityToken) headers['x-user-token'] = await creds.freshCommunityToken();
   let url = r.url;
   if (r.op === 'PUT /v1/admin/users/{id}' && url.split('?')[0] === `/v1/admin/users/${creds.ownUserId}`) url = url.replace(`/users/${creds.ownUserId}`, '/users/0');
   return app.inject({ method: r.method as 'GET', url, headers, payload: r.payload });

@@ -29,8 +29,11 @@ describe('OpenAPI document', () => {
         expect(codes.some((c) => c.startsWith('2')), `${method} ${path} success`).toBe(true);
         expect(op.summary, `${method} ${path} summary`).toBeTruthy();
         expect(op.responses['400'], `${method} ${path} 400`).toBeDefined();
-        if (path !== '/v1/auth/sign_in') {
-          expect(op.security, `${method} ${path} security`).toEqual([{ UserToken: [] }]);
+        if (path === '/v1/auth/sign_in' || path === '/v1/community/auth/sign_in') {
+          expect(op.security, `${method} ${path} security`).toEqual([]);
+        } else {
+          const scheme = path.startsWith('/v1/community/') ? 'CommunityUserToken' : 'UserToken';
+          expect(op.security, `${method} ${path} security`).toEqual([{ [scheme]: [] }]);
           expect(op.responses['401'].content['application/json'].schema.properties.errors.type).toBe('array');
         }
         if (path.startsWith('/v1/admin/')) expect(op.responses['403'], `${method} ${path} 403`).toBeDefined();

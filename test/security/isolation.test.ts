@@ -23,11 +23,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemContext } from '../../src/platform/context.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 import { clinical, createPartner, createResident, tokenFor, type Partner } from '../support/ecp.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, startTwilioPeer, type TwilioPeer } from '../support/twilio-peer.ts';
 import { operationsOf } from '../fuzz/openapi-fuzzer.ts';
-import { systemContext } from '../../src/platform/context.ts';
 
 const PUBLIC_URL = 'http://care.test';
 type Tag = 'Alpha' | 'Bravo';
@@ -37,6 +37,8 @@ type Tag = 'Alpha' | 'Bravo';
 interface Tenant {
   tag: Tag;
   admin: TestUser;
+  /** The X-User-Token of the company's ECP user (`<tag>.nurse`, both locations allowed) signed in to the community workspace. */
+  community: string;
   ecp: { token: string; apiKey: string; partner: Partner };
   /** This tenant's real value of each id kind (see `KINDS`). */
   ids: Record<string, unknown>;
@@ -90,7 +92,8 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
   const report = (await ok(await call(t.app, admin, 'POST', '/v1/admin/clinic/ecm/prtf_reports', { start_date: '2020-01-01', end_date: new Date().toISOString().slice(0, 10) }), 201, 'prtf report')).prtf_report;
   const link = new URL(report.url as string);
 
-  const partner = await createPartner(t, `${tag} Senior Living`, [`${tag} Meadows`, `${tag} Pines`]);
+  const company = `${tag} Senior Living`;
+  const partner = await createPartner(t, company, [`${tag} Meadows`, `${tag} Pines`]);
   const ecp = { token: await tokenFor(t.app, partner), apiKey: partner.api_key, partner };
   const [meadows] = partner.locations;
   const user = (await ok(await clinical(t.app, ecp, 'POST', '/clinical/v1/user', {
@@ -117,9 +120,12 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
   await ok(await clinical(t.app, ecp, 'PUT', '/clinical/v1/resident', { residentId, room: '102' }), 200, 'resident update');
   const deliveries = (await ok(await clinical(t.app, ecp, 'GET', `/clinical/v1/webhook/${subscriptionId}/deliveries`), 200, 'deliveries')).data as Array<{ messageId: string }>;
   if (!deliveries.length) throw new Error('deliveries: none recorded for the resident update');
+  const communityPassword = `${low}-community-password`;
+  await t.services.communityAuth.setPassword(systemContext(0, 'isolation'), company, `${low}.nurse`, communityPassword, { mustChange: false });
+  const community = (await ok(await t.app.inject({ method: 'POST', url: '/v1/community/auth/sign_in', payload: { company, loginName: `${low}.nurse`, password: communityPassword } }), 200, 'community sign-in')).token as string;
 
   return {
-    tag, admin, ecp,
+    tag, admin, ecp, community,
     ids: {
       'patients.id': patient, patient_id: patient, 'activities.id': task3, 'events.id': events[0].id, 'users.id': coord.id,
       'mifs.id': mif, 'unmatched.id': unmatched, 'care_plan_revisions.id': revision, 'assessments.id': assessment, 'referrals.id': referral,
@@ -134,7 +140,7 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
       'resident.externalId': { externalIdName: `${TAG}_EHR`, externalIdValue: `${TAG}-EXT-1` },
       'resident.nameAndBirth': resident,
     },
-    extra: { allergy, expires: link.searchParams.get('expires'), signature: link.searchParams.get('signature'), clientSecret: partner.client_secret_base64, memberPhone: f.memberPhone },
+    extra: { company, communityPassword, allergy, expires: link.searchParams.get('expires'), signature: link.searchParams.get('signature'), clientSecret: partner.client_secret_base64, memberPhone: f.memberPhone },
   };
 }
 
@@ -209,6 +215,12 @@ const DOORS: Door[] = [
     refusal: [403, 404, 422], isErrorBody: ecmErrors,
   },
   {
+    // The community workspace (X-User-Token of an ECP user): another company's record or a location outside
+    // locationsAllowed is 404, a bad value 422, a wrong sign-in 401, all `{"errors": [..]}`.
+    name: 'community', matches: (p) => p.startsWith('/v1/community/'), headers: (x) => ({ 'x-user-token': x.community }),
+    refusal: [401, 404, 422], isErrorBody: ecmErrors,
+  },
+  {
     name: 'token', matches: (p) => p === '/token', headers: () => ({}), refusal: [400, 401],
     isErrorBody: (b) => typeof b === 'object' && b !== null && typeof (b as { error?: unknown }).error === 'string' && Object.keys(b).every((k) => ['error', 'error_description'].includes(k)),
   },
@@ -248,6 +260,9 @@ const BASES: Record<string, (x: Tenant) => { query?: Record<string, unknown>; bo
   'POST /v1/admin/clinic/ecm/patients/{patient_id}/discontinuations': () => ({ body: { discontinuation: { discontinued_on: '2026-10-31', reason_code: 'ISO', reason: 'Isolation check' } } }),
   'GET /v1/downloads/{public_id}': (x) => ({ query: { expires: x.extra.expires, signature: x.extra.signature } }),
   'POST /token': (x) => ({ body: { grant_type: 'client_credentials', client_id: x.ids.client_id, client_secret: x.extra.clientSecret } }),
+  // Saving the list keeps B's allergy, which the partner DELETE's control removes later.
+  'PUT /v1/community/residents/{residentId}/allergies': (x) => ({ body: { allergies: [x.extra.allergy, fresh('Pollen')] } }),
+  'POST /v1/community/auth/sign_in': (x) => ({ body: { company: x.extra.company, password: x.extra.communityPassword } }),
   'POST /clinical/v1/resident/vital/blood-ox': () => ({ body: { bloodOx: 96 } }),
   'POST /clinical/v1/resident/vital/blood-pressure': () => ({ body: { systolic: 120, diastolic: 80 } }),
   'POST /clinical/v1/resident/vital/blood-sugar': () => ({ body: { bloodSugar: 110 } }),
@@ -559,10 +574,13 @@ function leaks(body: string, markers: string[], sent: unknown): string[] {
   return markers.filter((m) => text.includes(m.toLowerCase()));
 }
 
-/** The strings B sent in a value (integer ids are left alone: a short number also occurs in unrelated places). */
+/**
+ * The strings B sent in a value, an object's keys too (an `externalIds` name the community door echoes back);
+ * integer ids are left alone: a short number also occurs in unrelated places.
+ */
 function sentStrings(v: unknown): string[] {
   if (Array.isArray(v)) return v.flatMap(sentStrings);
-  if (typeof v === 'object' && v !== null) return Object.values(v).flatMap(sentStrings);
+  if (typeof v === 'object' && v !== null) return Object.entries(v).flatMap(([k, x]) => [...(k.length >= 4 ? [k] : []), ...sentStrings(x)]);
   return typeof v === 'string' && v.length >= 4 ? [v] : [];
 }
 

@@ -45,15 +45,16 @@ export function App() {
     <AppShell header={{ height: 56 }} navbar={{ width: 210, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
       <a className="skip-link" href="#main">Skip to content</a>
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group gap="sm">
+        {/* At phone width only the menu, the title and Sign out stay in the header (nothing may be cut). */}
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
-            <Title order={1} size="h4">Care Console</Title>
-            <Text size="sm" c="dimmed" visibleFrom="sm">{me.organization.name}</Text>
+            <Title order={1} size="h4" style={{ whiteSpace: 'nowrap' }}>Care Console</Title>
+            <Text size="sm" c="dimmed" visibleFrom="md" truncate>{me.organization.name}</Text>
           </Group>
-          <Group gap="sm">
-            <Text size="sm">{me.user.name}</Text>
-            <Badge variant="light" color={isAdmin ? 'grape' : 'blue'}>{me.user.role.replace('_', ' ')}</Badge>
+          <Group gap="sm" wrap="nowrap">
+            <Text size="sm" visibleFrom="sm">{me.user.name}</Text>
+            <Badge variant="light" color={isAdmin ? 'grape' : 'blue'} visibleFrom="xs">{me.user.role.replace('_', ' ')}</Badge>
             <Button variant="default" size="xs" onClick={() => void signOut()}>Sign out</Button>
           </Group>
         </Group>

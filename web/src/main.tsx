@@ -1,12 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter } from 'react-router';
+import { BrowserRouter, Route, Routes } from 'react-router';
 import { FileInput, MantineProvider, Select, createTheme } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import '@mantine/core/styles.css';
 import './app.css';
 import { App } from './App';
 import { SessionProvider } from './session';
+import { CommunitySessionProvider } from './community/session';
+import { CommunityApp } from './community/CommunityApp';
 import { ApiError } from './api/client';
 
 const queryClient = new QueryClient({
@@ -37,9 +39,11 @@ createRoot(document.getElementById('root')!).render(
     <MantineProvider theme={theme}>
       <QueryClientProvider client={queryClient}>
         <BrowserRouter basename="/app">
-          <SessionProvider>
-            <App />
-          </SessionProvider>
+          <Routes>
+            {/* Two sections, each with its own session: the community workspace and the clinic's console. */}
+            <Route path="/community/*" element={<CommunitySessionProvider><CommunityApp /></CommunitySessionProvider>} />
+            <Route path="*" element={<SessionProvider><App /></SessionProvider>} />
+          </Routes>
         </BrowserRouter>
       </QueryClientProvider>
     </MantineProvider>

@@ -196,6 +196,39 @@ export const ecpUsers = pgTable(
   ],
 );
 
+/**
+ * Community workspace credentials of an ECP user: the scrypt password hash (as clinic users' passwords), and whether
+ * the user must choose a new password at the next sign-in (set after a System Admin or the CLI set it for them).
+ * A user without a row has no password and cannot sign in.
+ */
+export const ecpUserCredentials = pgTable('ecp_user_credentials', {
+  userId: integer('user_id').primaryKey().references(() => ecpUsers.id),
+  organizationId: integer('organization_id').notNull().references(() => organizations.id),
+  passwordHash: text('password_hash').notNull(),
+  mustChangePassword: boolean('must_change_password').notNull().default(false),
+  passwordChangedAt: ts('password_changed_at').notNull().defaultNow(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Community workspace sessions (`X-User-Token` of `/v1/community`), stored only as SHA-256 hashes, with the same
+ * lifetimes as clinic tokens (`auth_tokens`): idle and absolute limits from `created_at` and `last_used_at`.
+ */
+export const ecpUserTokens = pgTable(
+  'ecp_user_tokens',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: integer('user_id').notNull().references(() => ecpUsers.id),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: ts('last_used_at').notNull().defaultNow(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('ecp_user_tokens_token_hash_key').on(t.tokenHash), index('ecp_user_tokens_user_id_idx').on(t.userId)],
+);
+
 /** The user groups a company has enabled (seed 000 `userGroup`); a company without rows has the documented defaults. */
 export const ecpUserGroups = pgTable(
   'ecp_user_groups',

@@ -10,12 +10,13 @@ import { ecpAllergies, ecpLocations, ecpResidents } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
-import type { PartnerActor } from '../auth.ts';
+import type { EcpActor, PartnerActor } from '../auth.ts';
 import type { LocationService } from '../locations/service.ts';
 import { matchResident } from '../residents/service.ts';
 import { ECP_PAGE_SIZE, locationParam } from '../shared/params.ts';
 import { residentEntry, residentEntryColumns } from '../shared/resident-entry.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
+import type { ResidentRow } from '../residents/store.ts';
 import type { AllergyChangeWire, AllergyQueryWire } from './schemas.ts';
 
 /** A resident's allergies, alphabetical (the `allergies` array of the webhook allergy object). */
@@ -72,6 +73,43 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
         await recordAudit(tx, ctx, { action: 'update', entityType: 'allergy', entityIds: [resident.guid] });
         await emit(tx, { eventName: 'allergy.update', resident, allergies });
         return { result: 'Success' as const };
+      });
+    },
+
+    /**
+     * The community workspace's Allergies tab: the resident's list, alphabetical; audited (`read`). The caller has
+     * checked that `ctx.actor` reaches the resident.
+     */
+    async listOf(ctx: RequestContext<EcpActor>, resident: ResidentRow): Promise<string[]> {
+      const allergies = await allergiesOf(db, resident.id);
+      await recordAudit(db, ctx, { action: 'read', entityType: 'allergy', entityIds: [resident.guid] });
+      return allergies;
+    },
+
+    /**
+     * The community workspace's Allergies tab saved: the resident's list becomes `wanted` (trimmed; one of each,
+     * compared case-insensitively, the first spelling kept). A change is one `allergy.update` with the full list
+     * and an audit row; no change fires nothing. The caller has checked that `ctx.actor` reaches the resident.
+     * @returns the list after the change, alphabetical.
+     * @throws ValidationError `This resident is discharged`.
+     */
+    async replace(ctx: RequestContext<EcpActor>, resident: ResidentRow, wanted: string[]): Promise<string[]> {
+      if (resident.dischargedAt) throw new ValidationError(['This resident is discharged']);
+      const next = new Map<string, string>();
+      for (const a of wanted.map((w) => w.trim()).filter(Boolean)) if (!next.has(a.toLowerCase())) next.set(a.toLowerCase(), a);
+      return db.transaction(async (tx) => {
+        await tx.select({ id: ecpResidents.id }).from(ecpResidents).where(eq(ecpResidents.id, resident.id)).for('update');
+        const current = await allergiesOf(tx, resident.id);
+        const have = new Set(current.map((a) => a.toLowerCase()));
+        const gone = current.filter((a) => !next.has(a.toLowerCase()));
+        const added = [...next.entries()].filter(([k]) => !have.has(k)).map(([, a]) => a);
+        if (!gone.length && !added.length) return current;
+        for (const a of gone) await tx.delete(ecpAllergies).where(and(eq(ecpAllergies.residentId, resident.id), eq(ecpAllergies.allergy, a)));
+        if (added.length) await tx.insert(ecpAllergies).values(added.map((allergy) => ({ organizationId: ctx.actor.organizationId, residentId: resident.id, allergy })));
+        const allergies = await allergiesOf(tx, resident.id);
+        await recordAudit(tx, ctx, { action: 'update', entityType: 'allergy', entityIds: [resident.guid] });
+        await emit(tx, { eventName: 'allergy.update', resident, allergies });
+        return allergies;
       });
     },
 

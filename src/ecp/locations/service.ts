@@ -6,7 +6,7 @@
  */
 import { ValidationError } from '../../platform/errors.ts';
 import { parseInstantIn } from '../../platform/time.ts';
-import type { PartnerActor } from '../auth.ts';
+import type { EcpActor } from '../auth.ts';
 import type { LocationRow, ReachableLocation } from '../clients/store.ts';
 
 export type { LocationRow, ReachableLocation };
@@ -34,18 +34,18 @@ export function instantAt(location: ReachableLocation, text: string, field = 'ti
   return at;
 }
 
-/** Resolution runs on the locations the authentication statement read with the client (`PartnerActor.locations`): no statement. */
+/** Resolution runs on the locations the authentication statement read with the client (`EcpActor.locations`): no statement. */
 export function createLocationService() {
   return {
     /** `GET /clinical/v1/location`: the names of the reachable locations, sorted. */
-    async names(actor: PartnerActor): Promise<string[]> {
+    async names(actor: EcpActor): Promise<string[]> {
       return actor.locations.map((l) => l.name);
     },
     /**
      * The reachable location named or identified by `value`, from `actor.locations` (no statement).
      * @throws ValidationError `location is invalid`.
      */
-    async resolve(actor: PartnerActor, value: string | undefined): Promise<ReachableLocation> {
+    async resolve(actor: EcpActor, value: string | undefined): Promise<ReachableLocation> {
       const found = findReachableLocation(actor.locations, value);
       if (!found) throw new ValidationError(['location is invalid']);
       return found;

@@ -8,8 +8,8 @@
 import type { Db, Executor } from '../../db/pool.ts';
 import { auditValues, recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
-import { ValidationError } from '../../platform/errors.ts';
-import type { PartnerActor } from '../auth.ts';
+import { NotFoundError, ValidationError } from '../../platform/errors.ts';
+import type { EcpActor } from '../auth.ts';
 import { newGuid } from '../shared/ids.ts';
 import { findReachableLocation, instantAt, type LocationRow, type LocationService } from '../locations/service.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
@@ -51,14 +51,14 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
    * The resident `residentId` at a location the client reaches, locked for update.
    * @throws ValidationError `No resident with residentId X` (also for another company's resident: no leak).
    */
-  async function reachableResident(tx: Executor, actor: PartnerActor, residentId: string): Promise<ResidentRow> {
+  async function reachableResident(tx: Executor, actor: EcpActor, residentId: string): Promise<ResidentRow> {
     const row = await store.lockReachableResident(tx, residentId.trim().toUpperCase(), actor.locationIds);
     if (!row) throw new ValidationError([`No resident with residentId ${residentId.trim()}`]);
     return row;
   }
 
   /** A request's timestamp `text` as an instant at the resident's location (reachable: `reachableResident` found it). */
-  function effectiveAt(actor: PartnerActor, resident: ResidentRow, text: string, field: string): Date {
+  function effectiveAt(actor: EcpActor, resident: ResidentRow, text: string, field: string): Date {
     const location = actor.locations.find((l) => l.id === resident.locationId);
     if (!location) throw new Error(`resident ${resident.guid} found at location ${resident.locationId}, which the client does not reach`);
     return instantAt(location, text, field);
@@ -72,7 +72,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
    * @returns the resident's row after the change.
    * @throws ValidationError unknown or discharged resident.
    */
-  async function setLevelOfCare(tx: Executor, ctx: RequestContext<PartnerActor>, residentId: string, level: LevelOfCare): Promise<ResidentRow> {
+  async function setLevelOfCare(tx: Executor, ctx: RequestContext<EcpActor>, residentId: string, level: LevelOfCare): Promise<ResidentRow> {
     const current = await reachableResident(tx, ctx.actor, residentId);
     if (current.dischargedAt) throw new ValidationError(['This resident is discharged']);
     const row = await save(tx, current.id, {
@@ -92,7 +92,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
      * @returns `{result: "Success", residentId}`.
      * @throws ValidationError `location is invalid`, a date of birth in the future, a malformed email.
      */
-    async createResident(ctx: RequestContext<PartnerActor>, input: NewResidentWire) {
+    async createResident(ctx: RequestContext<EcpActor>, input: NewResidentWire) {
       const problems: string[] = [];
       if (input.dateOfBirth > today(clock())) problems.push('dateOfBirth cannot be in the future');
       if (input.email && !isEmailAddress(input.email)) problems.push('email is not a valid email address');
@@ -139,7 +139,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
      * @throws ValidationError bad dates or email (checked first), then an unknown resident, a discharged resident
      *   changed without reactivation, a location not reached (in that order).
      */
-    async updateResident(ctx: RequestContext<PartnerActor>, input: ResidentUpdateWire) {
+    async updateResident(ctx: RequestContext<EcpActor>, input: ResidentUpdateWire) {
       const problems: string[] = [];
       if (input.dateOfBirth && input.dateOfBirth > today(clock())) problems.push('dateOfBirth cannot be in the future');
       if (input.email && !isEmailAddress(input.email)) problems.push('email is not a valid email address');
@@ -185,7 +185,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
      * with the last state. Contacts, allergies and readings are kept for reactivation.
      * @throws ValidationError unknown or already discharged resident.
      */
-    async dischargeResident(ctx: RequestContext<PartnerActor>, residentId: string) {
+    async dischargeResident(ctx: RequestContext<EcpActor>, residentId: string) {
       return db.transaction(async (tx) => {
         const current = await reachableResident(tx, ctx.actor, residentId);
         if (current.dischargedAt) throw new ValidationError(['This resident is already discharged']);
@@ -200,7 +200,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
      * `PUT /clinical/v1/resident/diet` (seed 000 diet object): given fields replace, null clears; event `diet.update`.
      * @throws ValidationError unknown or discharged resident.
      */
-    async updateDiet(ctx: RequestContext<PartnerActor>, input: DietUpdateWire) {
+    async updateDiet(ctx: RequestContext<EcpActor>, input: DietUpdateWire) {
       return db.transaction(async (tx) => {
         const current = await reachableResident(tx, ctx.actor, input.residentId);
         if (current.dischargedAt) throw new ValidationError(['This resident is discharged']);
@@ -222,7 +222,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
      * of the resident's location; a date alone, the start of that day there).
      * @throws ValidationError unknown or discharged resident.
      */
-    async updateLevelOfCare(ctx: RequestContext<PartnerActor>, input: LevelOfCareUpdateWire) {
+    async updateLevelOfCare(ctx: RequestContext<EcpActor>, input: LevelOfCareUpdateWire) {
       return db.transaction(async (tx) => {
         const row = await setLevelOfCare(tx, ctx, input.residentId, {
           name: input.name,
@@ -242,7 +242,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
      * diet and level of care. Discharged residents only with `includeDischarged`.
      * @throws ValidationError `location is invalid`.
      */
-    async listResidents(ctx: RequestContext<PartnerActor>, query: ResidentQueryWire) {
+    async listResidents(ctx: RequestContext<EcpActor>, query: ResidentQueryWire) {
       const locationIds = query.location || query.locationId
         ? [(await locations.resolve(ctx.actor, locationParam(query))).id]
         : ctx.actor.locationIds;
@@ -270,6 +270,39 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
       });
       await recordAudit(db, ctx, { action: 'list', entityType: 'resident', entityIds: data.map((d) => d.residentId) });
       return { result: 'Success' as const, numberOfResults: total, data };
+    },
+
+    /**
+     * The community workspace's resident list: one page of the residents at `locationIds` (a subset of the actor's; all of
+     * them when omitted) in `state`, matching `search`, by last name; one audit row (`list`) naming the residents returned.
+     * @returns the rows with their locations, and the total count.
+     */
+    async searchResidents(ctx: RequestContext<EcpActor>, q: { locationIds?: number[]; state: store.ResidentState; search?: string; limit: number; offset: number }) {
+      const locationIds = (q.locationIds ?? ctx.actor.locationIds).filter((id) => ctx.actor.locationIds.includes(id));
+      if (!locationIds.length) return { total: 0, rows: [] };
+      const found = await store.searchResidents(db, { locationIds, state: q.state, search: q.search }, q.limit, q.offset);
+      await recordAudit(db, ctx, { action: 'list', entityType: 'resident', entityIds: found.rows.map((x) => x.r.guid) });
+      return found;
+    },
+
+    /**
+     * The resident `residentId` at a location the actor reaches, with its location, without an audit row: for a caller
+     * that audits what it does with it (a read, or the change it is about to make).
+     * @returns undefined when none (also another company's resident).
+     */
+    findResident(actor: EcpActor, residentId: string) {
+      return store.findResidentWithLocation(db, residentId.trim().toUpperCase(), actor.locationIds);
+    },
+
+    /**
+     * One resident at a location the actor reaches, with its location; one audit row (`read`).
+     * @throws NotFoundError `Resident not found` (also another company's resident, or a location the actor does not reach).
+     */
+    async getResident(ctx: RequestContext<EcpActor>, residentId: string) {
+      const found = await store.findResidentWithLocation(db, residentId.trim().toUpperCase(), ctx.actor.locationIds);
+      if (!found) throw new NotFoundError('Resident not found');
+      await recordAudit(db, ctx, { action: 'read', entityType: 'resident', entityIds: [found.r.guid] });
+      return found;
     },
 
     /**

@@ -199,3 +199,64 @@ export async function moveResident(tx: Executor, id: number, organizationId: num
   const [row] = await tx.update(ecpResidents).set({ organizationId, locationId, updatedAt: now }).where(eq(ecpResidents.id, id)).returning();
   return row;
 }
+
+/** Which residents a staff list shows: current (not discharged, moved in), awaiting move-in, or discharged. */
+export type ResidentState = 'active' | 'awaiting_move_in' | 'discharged';
+
+/** The filter of the community workspace's resident list. */
+export interface ResidentSearch {
+  /** Non-empty. */
+  locationIds: number[];
+  state: ResidentState;
+  /** Matched case-insensitively anywhere in the first, last or nick name ("First Last" too), room, or an external id's value. */
+  search?: string;
+}
+
+/** A resident row with its location's GUID and name. */
+export interface ResidentWithLocation {
+  r: ResidentRow;
+  locationGuid: string;
+  locationName: string;
+}
+
+function searchWhere(f: ResidentSearch): SQL | undefined {
+  const where: SQL[] = [inArray(ecpResidents.locationId, f.locationIds)];
+  if (f.state === 'discharged') where.push(sql`${ecpResidents.dischargedAt} IS NOT NULL`);
+  else {
+    where.push(isNull(ecpResidents.dischargedAt));
+    const awaiting = sql`${ecpResidents.statusDescription} = 'Awaiting Move-In'`;
+    where.push(f.state === 'awaiting_move_in' ? awaiting : sql`NOT (${awaiting})`);
+  }
+  const q = f.search?.trim();
+  if (q) {
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(sql`(${ecpResidents.firstName} ILIKE ${like} OR ${ecpResidents.lastName} ILIKE ${like} OR ${ecpResidents.nickname} ILIKE ${like}
+      OR (${ecpResidents.firstName} || ' ' || ${ecpResidents.lastName}) ILIKE ${like} OR ${ecpResidents.room} ILIKE ${like}
+      OR EXISTS (SELECT 1 FROM jsonb_each_text(${ecpResidents.externalIds}) e WHERE e.value ILIKE ${like}))`);
+  }
+  return and(...where);
+}
+
+/** One page of the residents `filter` selects, by last name, first name and id, with their locations, and the total count. */
+export async function searchResidents(db: Db, filter: ResidentSearch, limit: number, offset: number): Promise<{ total: number; rows: ResidentWithLocation[] }> {
+  const where = searchWhere(filter);
+  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(ecpResidents).where(where);
+  const rows = await db.select({ r: ecpResidents, locationGuid: ecpLocations.guid, locationName: ecpLocations.name })
+    .from(ecpResidents)
+    .innerJoin(ecpLocations, eq(ecpLocations.id, ecpResidents.locationId))
+    .where(where)
+    .orderBy(asc(ecpResidents.lastName), asc(ecpResidents.firstName), asc(ecpResidents.id))
+    .limit(limit)
+    .offset(offset);
+  return { total, rows };
+}
+
+/** The resident `guid` (upper case) at one of `locationIds`, with its location; undefined when none (or `locationIds` is empty). */
+export async function findResidentWithLocation(db: Executor, guid: string, locationIds: number[]): Promise<ResidentWithLocation | undefined> {
+  if (!locationIds.length) return undefined;
+  const [row] = await db.select({ r: ecpResidents, locationGuid: ecpLocations.guid, locationName: ecpLocations.name })
+    .from(ecpResidents)
+    .innerJoin(ecpLocations, eq(ecpLocations.id, ecpResidents.locationId))
+    .where(and(eq(ecpResidents.guid, guid), inArray(ecpResidents.locationId, locationIds)));
+  return row;
+}

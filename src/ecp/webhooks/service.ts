@@ -188,6 +188,9 @@ export function createWebhookService({ db, delivery, clock, log }: {
 
     checkCallbackUrl,
 
+    /** The company GUID (`companyId` of webhook payloads) of `organizationId`, created on first use. */
+    companyGuid: (organizationId: number): Promise<string> => companyGuidOf(db, organizationId),
+
     /**
      * `POST /clinical/v1/webhook`.
      * @returns `{result: "Success", subscriptionId, secret}`; the secret is never shown again.

@@ -10,21 +10,18 @@
  * "Foundation", "Clinic identity and access".)
  */
 import type { Db, Executor } from '../../db/pool.ts';
-import { sql } from 'drizzle-orm';
-import { auditInsertSql, recordAudit, type AuditEntry } from '../audit.ts';
-import { systemContext, type RequestContext, type Role, type UserActor } from '../context.ts';
-import { dummyPasswordHash, hashPassword, hashToken, newToken, verifyPassword } from '../crypto.ts';
-import { isUniqueViolation, NotFoundError, uniqueViolationKey, TooManyRequestsError, UnauthorizedError, ValidationError } from '../errors.ts';
+import { recordAudit } from '../audit.ts';
+import type { RequestContext, Role, UserActor } from '../context.ts';
+import { hashPassword, hashToken, newToken } from '../crypto.ts';
+import { isUniqueViolation, NotFoundError, uniqueViolationKey, UnauthorizedError, ValidationError } from '../errors.ts';
 import type { PageRequest } from '../pagination.ts';
 import { toE164 } from '../phone.ts';
-import { hitCounter, peekCounter, resetCounter } from '../rate-limit.ts';
+import { checkSignIn, sessionExpired, sessionNeedsTouch, TOKEN_TOUCH_INTERVAL_SECONDS, type SessionPolicy } from './sessions.ts';
 import * as store from './store.ts';
 import type { UserRow } from './store.ts';
 
 export type { OrganizationRow, UserRow } from './store.ts';
 
-/** How often, at most, a token's `last_used_at` is written (seconds). */
-const TOKEN_TOUCH_INTERVAL_SECONDS = 60;
 export const INVALID_TOKEN = 'Invalid or missing token';
 export const INVALID_CREDENTIALS = 'Invalid email or password';
 
@@ -35,16 +32,7 @@ export interface SignInOrigin {
   requestId: string | null;
 }
 
-/** Session lifetimes and sign-in limits (`SESSION_*`, `SIGN_IN_*` settings; config.ts documents each). */
-export interface SessionPolicy {
-  sessionIdleTimeoutMinutes: number;
-  sessionMaxAgeHours: number;
-  /** Failed sign-ins per account in the window before 429. */
-  signInAccountLimit: number;
-  /** Sign-in attempts per client IP in the window before 429. */
-  signInIpLimit: number;
-  signInWindowMinutes: number;
-}
+export type { SessionPolicy } from './sessions.ts';
 
 export interface IdentityDeps {
   db: Db;
@@ -101,7 +89,6 @@ function isTimeZone(tz: string): boolean {
 }
 
 export function createIdentityService({ db, policy, clock = () => new Date() }: IdentityDeps) {
-  const windowSeconds = policy.signInWindowMinutes * 60;
 
   async function issueToken(userId: number, organizationId: number, tx: Executor = db): Promise<{ token: string; id: number }> {
     const token = newToken();
@@ -132,30 +119,17 @@ export function createIdentityService({ db, policy, clock = () => new Date() }: 
      */
     async signIn(email: string, password: string, from: SignInOrigin) {
       const attempted = email.trim();
-      const accountKey = `sign_in:account:${attempted.toLowerCase()}`;
-      const ipKey = `sign_in:ip:${from.ip}`;
       const user = await store.findUserByEmail(db, attempted);
-      const refuse = async (err: Error): Promise<never> => {
-        const entry: AuditEntry = { action: 'sign_in_failed', entityType: 'session', entityIds: [attempted] };
-        if (user) await recordAudit(db, attemptContext(user, from), entry);
-        // The same insert, writing nothing: an unknown email must not answer faster than a known one (as the dummy hash).
-        else await db.execute(sql`WITH audit AS (${auditInsertSql(systemContext(0, ''), { ...entry, when: sql`false` })}) SELECT 1`);
-        throw err;
-      };
-      const ipCount = await hitCounter(db, ipKey, windowSeconds);
-      if (ipCount.count > policy.signInIpLimit) {
-        return refuse(new TooManyRequestsError('Too many sign-in attempts from this address; try again later', ipCount.resetsInSeconds));
-      }
-      const failures = await peekCounter(db, accountKey, windowSeconds);
-      if (failures.count >= policy.signInAccountLimit) {
-        return refuse(new TooManyRequestsError('Too many failed sign-in attempts for this account; try again later', failures.resetsInSeconds));
-      }
-      const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-      if (!user || !ok || !user.active) {
-        await hitCounter(db, accountKey, windowSeconds);
-        return refuse(new UnauthorizedError(INVALID_CREDENTIALS));
-      }
-      await resetCounter(db, accountKey);
+      await checkSignIn(db, policy, {
+        accountKey: `sign_in:account:${attempted.toLowerCase()}`,
+        ip: from.ip,
+        password,
+        passwordHash: user?.passwordHash,
+        active: user?.active ?? false,
+        invalidMessage: INVALID_CREDENTIALS,
+        auditRefusal: user && (() => recordAudit(db, attemptContext(user, from), { action: 'sign_in_failed', entityType: 'session', entityIds: [attempted] })),
+      });
+      if (!user) throw new UnauthorizedError(INVALID_CREDENTIALS); // checkSignIn refused it already
       const { token } = await db.transaction(async (tx) => {
         const issued = await issueToken(user.id, user.organizationId, tx);
         await recordAudit(tx, attemptContext(user, from), { action: 'sign_in', entityType: 'session', entityIds: [attempted] });
@@ -181,17 +155,8 @@ export function createIdentityService({ db, policy, clock = () => new Date() }: 
       if (!token) throw new UnauthorizedError(INVALID_TOKEN);
       const row = await store.findTokenWithUser(db, hashToken(token));
       const now = clock();
-      if (!row || !row.user.active) throw new UnauthorizedError(INVALID_TOKEN);
-      if (now.getTime() - row.lastUsedAt.getTime() > policy.sessionIdleTimeoutMinutes * 60_000) {
-        throw new UnauthorizedError(INVALID_TOKEN);
-      }
-      // An absolute limit too: a stolen token kept busy would otherwise never expire.
-      if (now.getTime() - row.createdAt.getTime() > policy.sessionMaxAgeHours * 3_600_000) {
-        throw new UnauthorizedError(INVALID_TOKEN);
-      }
-      if (now.getTime() - row.lastUsedAt.getTime() > TOKEN_TOUCH_INTERVAL_SECONDS * 1000) {
-        await store.touchToken(db, row.tokenId, now, TOKEN_TOUCH_INTERVAL_SECONDS);
-      }
+      if (!row || !row.user.active || sessionExpired(policy, row, now)) throw new UnauthorizedError(INVALID_TOKEN);
+      if (sessionNeedsTouch(row, now)) await store.touchToken(db, row.tokenId, now, TOKEN_TOUCH_INTERVAL_SECONDS);
       return {
         kind: 'user',
         id: String(row.user.id),

@@ -920,6 +920,235 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/community/auth/change_password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change my password
+         * @description Checks `currentPassword` (401 `Current password is incorrect`; throttled and audited as a sign-in attempt), stores `newPassword` (at least 8 characters), clears `mustChangePassword` and signs the user out everywhere else; this token stays valid.
+         */
+        post: operations["changeCommunityPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/auth/sign_in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in to the community workspace
+         * @description An ECP user of the company (GUID or exact name) signs in with their `loginName` and password; the token goes in `X-User-Token`. A wrong company, login name or password, a user without a password and a deactivated user all answer 401 `Invalid company, login name or password`. Throttled per company and login name and per IP (429 with Retry-After). Tokens expire after SESSION_IDLE_TIMEOUT_MINUTES without use and SESSION_MAX_AGE_HOURS after sign-in. Every attempt on an existing user is audited in their company (`sign_in`, `sign_in_failed`).
+         */
+        post: operations["signInCommunityUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/auth/sign_out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign out
+         * @description Revokes the presented token.
+         */
+        delete: operations["signOutCommunityUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user, their company and locations */
+        get: operations["getCommunitySession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Residents: by location and status, with search
+         * @description Residents at the user's locations (or the one `locationId` names: 404 `Location not found` for any other), active (default), awaiting move-in or discharged, by last name; `page` and `per_page` (default 25, at most 100). Audited (`list`, the residents returned).
+         */
+        get: operations["listCommunityResidents"];
+        put?: never;
+        /**
+         * Add New Resident (fires resident.create)
+         * @description The partner API's `POST /clinical/v1/resident`, at one of the user's locations (`locationId`, GUID or name; 404 otherwise). A future `moveInDate` gives status Inactive, "Awaiting Move-In". Fires `resident.create` to subscribed partners.
+         */
+        post: operations["createCommunityResident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents/{residentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A resident (Resident File)
+         * @description Audited (`read`). 404 `Resident not found` also for another company's resident or one at a location outside the user's locationsAllowed.
+         */
+        get: operations["getCommunityResident"];
+        /**
+         * Change a resident: General tab (fires resident.update)
+         * @description The partner API's `PUT /clinical/v1/resident` without status: given fields change, `null` clears an optional one; `locationId` moves the resident to another of the user's locations. A change fires `resident.update`; a request that changes nothing fires nothing. A discharged resident is 422 until reactivated.
+         */
+        put: operations["updateCommunityResident"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents/{residentId}/allergies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A resident's allergies: Allergies tab
+         * @description Alphabetical. Audited (`read`).
+         */
+        get: operations["listCommunityResidentAllergies"];
+        /**
+         * Save a resident's allergies: Allergies tab (fires allergy.update)
+         * @description The list becomes `allergies` (trimmed, one of each compared case-insensitively). A change fires `allergy.update` with the full list; the same list fires nothing. A discharged resident is 422.
+         */
+        put: operations["replaceCommunityResidentAllergies"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents/{residentId}/diet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a resident's diet: Diet tab (fires diet.update)
+         * @description The partner API's `PUT /clinical/v1/resident/diet`: diet plans, food texture, fluid consistency and special orders with the seed's values; given fields replace, `null` clears. Fires `diet.update`. A discharged resident is 422.
+         */
+        put: operations["updateCommunityResidentDiet"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents/{residentId}/discharge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Discharge a resident (fires resident.delete)
+         * @description Status Inactive, "Discharged"; contacts, allergies and readings are kept. 422 when already discharged.
+         */
+        post: operations["dischargeCommunityResident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents/{residentId}/level_of_care": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a resident's level of care: Care Plan tab (fires levelOfCare.update)
+         * @description The partner API's `PUT /clinical/v1/resident/level-of-care`, set by hand: `name`, `amount` (dollars with cents), `amountFrequency` and `effectiveTimestamp` (default now). Fires `levelOfCare.update`. A discharged resident is 422.
+         */
+        put: operations["updateCommunityResidentLevelOfCare"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents/{residentId}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a discharged resident (fires resident.create)
+         * @description From the Discharged Residents list: the resident is Active again with the same residentId. 422 when not discharged.
+         */
+        post: operations["reactivateCommunityResident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/downloads/{public_id}": {
         parameters: {
             query?: never;
@@ -8486,6 +8715,1909 @@ export interface operations {
                 };
             };
             /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    changeCommunityPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The password the user signed in with. */
+                    currentPassword: string;
+                    /** @description At least 8 characters, different from the current one. */
+                    newPassword: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: {
+                            firstName: string;
+                            lastName: string;
+                            /** @description The only locations the user sees. */
+                            locationsAllowed: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            loginName: string;
+                            /** @description True after a password was set for the user: only change_password, sign_out and me answer until it is changed. */
+                            mustChangePassword: boolean;
+                            /** @description Seed 000 role ("Nursing", "Caregiver", ...). */
+                            role: string;
+                            /** @description System Admins manage users, settings and integrations (at most 3 per company). */
+                            systemAdmin: boolean;
+                            userGroup: string;
+                            /** @description GUID */
+                            userId: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Too many attempts (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    signInCommunityUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The company: its GUID (`companyId` of webhooks) or its exact name. */
+                    company: string;
+                    /** @description The user's login name (case-insensitive; unique within the company). */
+                    loginName: string;
+                    /** @description The user's password. */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Send as X-User-Token. */
+                        token: string;
+                        user: {
+                            firstName: string;
+                            lastName: string;
+                            /** @description The only locations the user sees. */
+                            locationsAllowed: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            loginName: string;
+                            /** @description True after a password was set for the user: only change_password, sign_out and me answer until it is changed. */
+                            mustChangePassword: boolean;
+                            /** @description Seed 000 role ("Nursing", "Caregiver", ...). */
+                            role: string;
+                            /** @description System Admins manage users, settings and integrations (at most 3 per company). */
+                            systemAdmin: boolean;
+                            userGroup: string;
+                            /** @description GUID */
+                            userId: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Too many attempts (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    signOutCommunityUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getCommunitySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        company: {
+                            /** @description GUID (what the sign-in page may remember) */
+                            companyId: string;
+                            name: string;
+                        };
+                        user: {
+                            firstName: string;
+                            lastName: string;
+                            /** @description The only locations the user sees. */
+                            locationsAllowed: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            loginName: string;
+                            /** @description True after a password was set for the user: only change_password, sign_out and me answer until it is changed. */
+                            mustChangePassword: boolean;
+                            /** @description Seed 000 role ("Nursing", "Caregiver", ...). */
+                            role: string;
+                            /** @description System Admins manage users, settings and integrations (at most 3 per company). */
+                            systemAdmin: boolean;
+                            userGroup: string;
+                            /** @description GUID */
+                            userId: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityResidents: {
+        parameters: {
+            query?: {
+                /** @description One of the user's locations (GUID or name); default: all of them. */
+                locationId?: string;
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+                /** @description Part of a first, last or nick name ("First Last" too), a room, or an external id's value; case-insensitive. */
+                search?: string;
+                /** @description active (default; residents on leave included), awaiting_move_in, or discharged. */
+                status?: "active" | "awaiting_move_in" | "discharged";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                        residents: {
+                            building: string | null;
+                            careType: string | null;
+                            /** @description "Full Code" or "DNR", as entered */
+                            codeStatus: string | null;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
+                            /** @description When the resident was discharged (ISO 8601), or null. */
+                            dischargedAt: string | null;
+                            email: string | null;
+                            externalIds: {
+                                [key: string]: string;
+                            };
+                            firstName: string;
+                            /** @description Always Specified in seed 000, but never invented: a resident created without it has gender null in every read and webhook, the one documented exception (FHIR maps it to unknown). */
+                            gender: string | null;
+                            lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
+                            /** @description false when never given */
+                            livingWill: boolean;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            middleName: string | null;
+                            /** @description YYYY-MM-DD */
+                            moveInDate: string | null;
+                            nickname: string | null;
+                            otherAdvancedDirectives: string | null;
+                            phone: string | null;
+                            residentId: string;
+                            room: string | null;
+                            /** @description Active or Inactive */
+                            status: string;
+                            /** @description "Active Resident", "Awaiting Move-In", "Discharged", or a leave such as "Hospital" */
+                            statusDescription: string;
+                            suffix: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createCommunityResident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Resident's building name */
+                    building?: string;
+                    /**
+                     * @description "Full Code" or "DNR"
+                     * @enum {unknown}
+                     */
+                    codeStatus?: "Full Code" | "DNR";
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    dateOfBirth: string;
+                    email?: string;
+                    /** @description Custom {name: value} ids to match the resident by later (names at most 60 characters, values 150). */
+                    externalIds?: {
+                        [key: string]: string;
+                    };
+                    firstName: string;
+                    /**
+                     * @description "Male", "Female" or "Other". Not given: null (never invented; the one exception to seed 000's "Always Specified").
+                     * @enum {unknown}
+                     */
+                    gender?: "Male" | "Female" | "Other";
+                    lastName: string;
+                    /** @description Not given: false (no living will on record); always a boolean in reads and webhooks. */
+                    livingWill?: boolean;
+                    /** @description The location GUID (or its name). */
+                    locationId: string;
+                    /** @description Middle initial */
+                    middleName?: string;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD; a future date gives status Inactive, "Awaiting Move-In".
+                     */
+                    moveInDate?: string;
+                    nickname?: string;
+                    otherAdvancedDirectives?: string;
+                    phone?: string;
+                    room?: string;
+                    suffix?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        resident: {
+                            building: string | null;
+                            careType: string | null;
+                            /** @description "Full Code" or "DNR", as entered */
+                            codeStatus: string | null;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
+                            /** @description When the resident was discharged (ISO 8601), or null. */
+                            dischargedAt: string | null;
+                            email: string | null;
+                            externalIds: {
+                                [key: string]: string;
+                            };
+                            firstName: string;
+                            /** @description Always Specified in seed 000, but never invented: a resident created without it has gender null in every read and webhook, the one documented exception (FHIR maps it to unknown). */
+                            gender: string | null;
+                            lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
+                            /** @description false when never given */
+                            livingWill: boolean;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            middleName: string | null;
+                            /** @description YYYY-MM-DD */
+                            moveInDate: string | null;
+                            nickname: string | null;
+                            otherAdvancedDirectives: string | null;
+                            phone: string | null;
+                            residentId: string;
+                            room: string | null;
+                            /** @description Active or Inactive */
+                            status: string;
+                            /** @description "Active Resident", "Awaiting Move-In", "Discharged", or a leave such as "Hospital" */
+                            statusDescription: string;
+                            suffix: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getCommunityResident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        resident: {
+                            building: string | null;
+                            careType: string | null;
+                            /** @description "Full Code" or "DNR", as entered */
+                            codeStatus: string | null;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
+                            /** @description When the resident was discharged (ISO 8601), or null. */
+                            dischargedAt: string | null;
+                            email: string | null;
+                            externalIds: {
+                                [key: string]: string;
+                            };
+                            firstName: string;
+                            /** @description Always Specified in seed 000, but never invented: a resident created without it has gender null in every read and webhook, the one documented exception (FHIR maps it to unknown). */
+                            gender: string | null;
+                            lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
+                            /** @description false when never given */
+                            livingWill: boolean;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            middleName: string | null;
+                            /** @description YYYY-MM-DD */
+                            moveInDate: string | null;
+                            nickname: string | null;
+                            otherAdvancedDirectives: string | null;
+                            phone: string | null;
+                            residentId: string;
+                            room: string | null;
+                            /** @description Active or Inactive */
+                            status: string;
+                            /** @description "Active Resident", "Awaiting Move-In", "Discharged", or a leave such as "Hospital" */
+                            statusDescription: string;
+                            suffix: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateCommunityResident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    building?: string | null;
+                    /** @enum {string|null} */
+                    careType?: "Adult Day Care" | "Assisted Living" | "Group Home" | "Home Health" | "Independent Living" | "Memory Care" | "Other" | null;
+                    /** @enum {string|null} */
+                    codeStatus?: "Full Code" | "DNR" | null;
+                    /** Format: date */
+                    dateOfBirth?: string;
+                    email?: string | null;
+                    /** @description Replaces the whole set of external ids (names at most 60 characters, values 150). */
+                    externalIds?: {
+                        [key: string]: string;
+                    };
+                    firstName?: string;
+                    /** @enum {string|null} */
+                    gender?: "Male" | "Female" | "Other" | null;
+                    lastName?: string;
+                    /** @description null: false (no living will on record). */
+                    livingWill?: boolean | null;
+                    /** @description Move the resident to another reachable location (GUID or name). */
+                    locationId?: string;
+                    middleName?: string | null;
+                    /** Format: date */
+                    moveInDate?: string | null;
+                    nickname?: string | null;
+                    otherAdvancedDirectives?: string | null;
+                    phone?: string | null;
+                    room?: string | null;
+                    suffix?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        resident: {
+                            building: string | null;
+                            careType: string | null;
+                            /** @description "Full Code" or "DNR", as entered */
+                            codeStatus: string | null;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
+                            /** @description When the resident was discharged (ISO 8601), or null. */
+                            dischargedAt: string | null;
+                            email: string | null;
+                            externalIds: {
+                                [key: string]: string;
+                            };
+                            firstName: string;
+                            /** @description Always Specified in seed 000, but never invented: a resident created without it has gender null in every read and webhook, the one documented exception (FHIR maps it to unknown). */
+                            gender: string | null;
+                            lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
+                            /** @description false when never given */
+                            livingWill: boolean;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            middleName: string | null;
+                            /** @description YYYY-MM-DD */
+                            moveInDate: string | null;
+                            nickname: string | null;
+                            otherAdvancedDirectives: string | null;
+                            phone: string | null;
+                            residentId: string;
+                            room: string | null;
+                            /** @description Active or Inactive */
+                            status: string;
+                            /** @description "Active Resident", "Awaiting Move-In", "Discharged", or a leave such as "Hospital" */
+                            statusDescription: string;
+                            suffix: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityResidentAllergies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Alphabetical. */
+                        allergies: string[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    replaceCommunityResidentAllergies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Every allergy of the resident ("Peanuts"); one of each, compared case-insensitively. */
+                    allergies: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Alphabetical. */
+                        allergies: string[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateCommunityResidentDiet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    dietPlans?: ("2-gram Sodium" | "45-gram CCHO (Consistent Carbohydrate)" | "60-gram CCHO (Consistent Carbohydrate)" | "75-gram CCHO (Consistent Carbohydrate)" | "Clear Liquid" | "Diabetic Plate Method" | "Fat-Restricted" | "Fiber-Restricted" | "Full Liquid" | "Gluten-Free" | "Heart-Healthy (Cardiac)" | "HiCal/HiPro (High Calorie/High Protein)" | "Lactose Intolerant" | "Low-Fat Low-Cholesterol 2-gram Na+ (Cardiac)" | "No Added Salt (NAS)" | "No Concentrated Sweets (NCS)" | "Nothing By Mouth (NPO)" | "Pescatarian" | "Reduced Concentrated Sweets" | "Reduced Gluten" | "Regular/General" | "Renal" | "Renal Diabetic" | "Tube Feeding" | "Vegan" | "Vegetarian (+Lacto)" | "Vegetarian (+Lacto-Ovo)" | "Vegetarian (+Ovo)")[];
+                    /** @enum {string|null} */
+                    fluidConsistency?: "Thin" | "Slightly Thick" | "Mildly Thick" | "Moderately Thick" | "Extremely Thick" | null;
+                    /** @enum {string|null} */
+                    foodTexture?: "Finger Food" | "Liquidized" | "Mechanical Soft" | "Minced & Moist" | "Pureed" | "Regular/Easy to Chew" | "Soft & Bite-Sized" | null;
+                    /** @description Custom orders ("1500 Calorie"). */
+                    specialDietOrders?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        resident: {
+                            building: string | null;
+                            careType: string | null;
+                            /** @description "Full Code" or "DNR", as entered */
+                            codeStatus: string | null;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
+                            /** @description When the resident was discharged (ISO 8601), or null. */
+                            dischargedAt: string | null;
+                            email: string | null;
+                            externalIds: {
+                                [key: string]: string;
+                            };
+                            firstName: string;
+                            /** @description Always Specified in seed 000, but never invented: a resident created without it has gender null in every read and webhook, the one documented exception (FHIR maps it to unknown). */
+                            gender: string | null;
+                            lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
+                            /** @description false when never given */
+                            livingWill: boolean;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            middleName: string | null;
+                            /** @description YYYY-MM-DD */
+                            moveInDate: string | null;
+                            nickname: string | null;
+                            otherAdvancedDirectives: string | null;
+                            phone: string | null;
+                            residentId: string;
+                            room: string | null;
+                            /** @description Active or Inactive */
+                            status: string;
+                            /** @description "Active Resident", "Awaiting Move-In", "Discharged", or a leave such as "Hospital" */
+                            statusDescription: string;
+                            suffix: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    dischargeCommunityResident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        resident: {
+                            building: string | null;
+                            careType: string | null;
+                            /** @description "Full Code" or "DNR", as entered */
+                            codeStatus: string | null;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
+                            /** @description When the resident was discharged (ISO 8601), or null. */
+                            dischargedAt: string | null;
+                            email: string | null;
+                            externalIds: {
+                                [key: string]: string;
+                            };
+                            firstName: string;
+                            /** @description Always Specified in seed 000, but never invented: a resident created without it has gender null in every read and webhook, the one documented exception (FHIR maps it to unknown). */
+                            gender: string | null;
+                            lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
+                            /** @description false when never given */
+                            livingWill: boolean;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            middleName: string | null;
+                            /** @description YYYY-MM-DD */
+                            moveInDate: string | null;
+                            nickname: string | null;
+                            otherAdvancedDirectives: string | null;
+                            phone: string | null;
+                            residentId: string;
+                            room: string | null;
+                            /** @description Active or Inactive */
+                            status: string;
+                            /** @description "Active Resident", "Awaiting Move-In", "Discharged", or a leave such as "Hospital" */
+                            statusDescription: string;
+                            suffix: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateCommunityResidentLevelOfCare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Recurring charge in dollars with cents. */
+                    amount?: number | null;
+                    /** @enum {string|null} */
+                    amountFrequency?: "Monthly" | "Daily" | null;
+                    /**
+                     * Format: iso-date-time
+                     * @description When it takes effect, ISO 8601; without an offset the resident's location's local time, a date alone the start of that day there.
+                     */
+                    effectiveTimestamp?: string | null;
+                    /** @description Name of the level of care ("Pro Max"). */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        resident: {
+                            building: string | null;
+                            careType: string | null;
+                            /** @description "Full Code" or "DNR", as entered */
+                            codeStatus: string | null;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
+                            /** @description When the resident was discharged (ISO 8601), or null. */
+                            dischargedAt: string | null;
+                            email: string | null;
+                            externalIds: {
+                                [key: string]: string;
+                            };
+                            firstName: string;
+                            /** @description Always Specified in seed 000, but never invented: a resident created without it has gender null in every read and webhook, the one documented exception (FHIR maps it to unknown). */
+                            gender: string | null;
+                            lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
+                            /** @description false when never given */
+                            livingWill: boolean;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            middleName: string | null;
+                            /** @description YYYY-MM-DD */
+                            moveInDate: string | null;
+                            nickname: string | null;
+                            otherAdvancedDirectives: string | null;
+                            phone: string | null;
+                            residentId: string;
+                            room: string | null;
+                            /** @description Active or Inactive */
+                            status: string;
+                            /** @description "Active Resident", "Awaiting Move-In", "Discharged", or a leave such as "Hospital" */
+                            statusDescription: string;
+                            suffix: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    reactivateCommunityResident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        resident: {
+                            building: string | null;
+                            careType: string | null;
+                            /** @description "Full Code" or "DNR", as entered */
+                            codeStatus: string | null;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
+                            /** @description When the resident was discharged (ISO 8601), or null. */
+                            dischargedAt: string | null;
+                            email: string | null;
+                            externalIds: {
+                                [key: string]: string;
+                            };
+                            firstName: string;
+                            /** @description Always Specified in seed 000, but never invented: a resident created without it has gender null in every read and webhook, the one documented exception (FHIR maps it to unknown). */
+                            gender: string | null;
+                            lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
+                            /** @description false when never given */
+                            livingWill: boolean;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            middleName: string | null;
+                            /** @description YYYY-MM-DD */
+                            moveInDate: string | null;
+                            nickname: string | null;
+                            otherAdvancedDirectives: string | null;
+                            phone: string | null;
+                            residentId: string;
+                            room: string | null;
+                            /** @description Active or Inactive */
+                            status: string;
+                            /** @description "Active Resident", "Awaiting Move-In", "Discharged", or a leave such as "Hospital" */
+                            statusDescription: string;
+                            suffix: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,7 +1,7 @@
 /** Members: search, filters, sort and pages, all in the URL so a filtered view can be bookmarked. */
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { Anchor, Badge, Group, Pagination, Select, Stack, Table, Text, TextInput, Title, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import { Anchor, Badge, Box, Card, Group, Pagination, Select, Stack, Table, Text, TextInput, Title, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { ACUITY_LEVELS, MEMBER_STATUSES, formatDate, humanize } from '../lib/format';
@@ -91,6 +91,8 @@ export function MembersPage() {
         <>
           <Text size="sm" c="dimmed" aria-live="polite">{list.data.pagination.total_count} members{list.isFetching ? ' (updating…)' : ''}</Text>
           {list.data.patients.length === 0 ? <Empty>No members match these filters.</Empty> : (
+            <>
+            <Box visibleFrom="sm">
             <Table striped highlightOnHover stickyHeader>
               <caption style={{ captionSide: 'top', textAlign: 'left' }}><VisuallyHidden>Members, sortable by column</VisuallyHidden></caption>
               <Table.Thead>
@@ -114,6 +116,21 @@ export function MembersPage() {
                 ))}
               </Table.Tbody>
             </Table>
+            </Box>
+            {/* Phones: one card per member instead of a table that would scroll sideways. */}
+            <Stack hiddenFrom="sm" gap="sm" component="ul" aria-label="Members" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+              {list.data.patients.map((p) => (
+                <Card key={p.id} withBorder component="li" padding="sm">
+                  <Group justify="space-between" wrap="nowrap" align="start">
+                    <Anchor component={Link} to={`/members/${p.id}`} fw={600} display="inline-block" py={10}>{p.name}</Anchor>
+                    {p.ecm_eligibility_information.acuity_level && <Badge variant="light" color={ACUITY_COLOR[p.ecm_eligibility_information.acuity_level]} style={{ flexShrink: 0 }}>{p.ecm_eligibility_information.acuity_level}</Badge>}
+                  </Group>
+                  <Text size="sm">{p.ecm_eligibility_information.member_id} · {humanize(p.ecm_eligibility_information.member_record_status)}</Text>
+                  <Text size="sm" c="dimmed">Born {formatDate(p.date_of_birth)}{p.case_load.provider_name ? ` · ${p.case_load.provider_name}` : ''}</Text>
+                </Card>
+              ))}
+            </Stack>
+            </>
           )}
           {list.data.pagination.total_pages > 1 && (
             <Pagination total={list.data.pagination.total_pages} value={page} onChange={(p) => update({ page: String(p) })} getControlProps={(c) => ({ 'aria-label': c === 'previous' ? 'Previous page' : c === 'next' ? 'Next page' : c === 'first' ? 'First page' : 'Last page' })} getItemProps={(p) => ({ 'aria-label': `Page ${p}` })} />

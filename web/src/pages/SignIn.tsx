@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import { Alert, Anchor, Button, Center, Paper, PasswordInput, Stack, TextInput, Title, Text } from '@mantine/core';
 import { useSession } from '../session';
 import { ApiError } from '../api/client';
 
@@ -37,6 +38,7 @@ export function SignInPage() {
               <TextInput label="Email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.currentTarget.value)} required autoFocus />
               <PasswordInput label="Password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} required />
               <Button type="submit" loading={busy}>Sign in</Button>
+              <Anchor component={Link} to="/community" size="sm">Senior-living community staff: sign in to the community workspace</Anchor>
             </Stack>
           </form>
         </Paper>

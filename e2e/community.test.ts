@@ -1,0 +1,256 @@
+/**
+ * The community workspace end to end: the real server (every service, the job workers and the webhook dispatcher,
+ * a cloned PostgreSQL database with the demo data) listening on a free port, the built console at /app/community,
+ * Debian's Chromium driven by playwright-core, and a local Standard Webhooks receiver subscribed as the demo
+ * company's partner. The demo nurse signs in (the page remembers the company), adds a resident (the receiver gets
+ * `resident.create`), finds them, changes in the Resident File their building (General tab, `resident.update`), diet
+ * (Diet tab, `diet.update`), level of care (Care Plan tab, `levelOfCare.update`) and allergies (Allergies tab,
+ * `allergy.update`), discharges them (`resident.delete`) and reactivates them (`resident.create`, same residentId);
+ * then the same at 390 × 844 with touch. Screenshots land in e2e/artifacts/ (community-*.png).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { demoSeeders } from '../src/demo.ts';
+import { runDemoSeeders } from '../src/platform/demo.ts';
+import { CONSOLE_DIST } from '../src/console.ts';
+import { DEMO_COMPANY } from '../src/ecp/demo.ts';
+import { DEMO_COMMUNITY_USERS } from '../src/ecp/community/demo.ts';
+import { createTestContext, type TestContext } from '../test/support/app.ts';
+import { clinical, tokenFor, type Partner } from '../test/support/ecp.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../test/support/webhook-receiver.ts';
+import { CHROMIUM, launchChromium, screenshot, seriousViolations, watchCsp } from './browser.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const NURSE = DEMO_COMMUNITY_USERS.nurse;
+
+let t: TestContext;
+let rx: WebhookReceiver;
+let browser: Browser;
+let base: string;
+let nurseLocation: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(CONSOLE_DIST, 'index.html'))) {
+    const built = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`npm run build failed: ${built.stderr}`);
+  }
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  rx = await startWebhookReceiver();
+  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,1s,1s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
+  const demo = await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
+  const partner = demo.ecp_client as Partner;
+  const sub = await clinical(t.app, { token: await tokenFor(t.app, partner), apiKey: partner.api_key }, 'POST', '/clinical/v1/webhook', { callbackUrl: rx.url('/evergreen') });
+  expect(sub.statusCode, sub.body).toBe(200);
+  rx.secrets.push(sub.json().secret);
+  const signIn = await t.app.inject({ method: 'POST', url: '/v1/community/auth/sign_in', payload: { company: DEMO_COMPANY, ...NURSE } });
+  const me = await t.app.inject({ method: 'GET', url: '/v1/community/me', headers: { 'x-user-token': signIn.json().token } });
+  nurseLocation = me.json().user.locationsAllowed[0].name;
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  t?.app.server.closeAllConnections();
+  await t?.services.webhooks.stopDispatcher();
+  await t?.app.close();
+  await t?.jobs.stop(5_000);
+  t?.mailer.close();
+  await t?.database.close();
+  await rx?.close();
+}, 120_000);
+
+type Size = { name: string; viewport: { width: number; height: number }; touch: boolean };
+const DESKTOP: Size = { name: 'desktop', viewport: { width: 1360, height: 900 }, touch: false };
+const PHONE: Size = { name: 'phone', viewport: { width: 390, height: 844 }, touch: true };
+
+/** Runs `fn` on a fresh page of `size`; CSP violations and browser errors fail it; a failure saves a screenshot. */
+async function withPage(size: Size, fn: (page: Page, context: BrowserContext) => Promise<void>) {
+  const context = await browser.newContext({ viewport: size.viewport, hasTouch: size.touch, isMobile: size.touch, timezoneId: 'America/Los_Angeles' });
+  const csp = await watchCsp(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.stack ?? err.message));
+  // The console's own errors, not the browser's notes on refused requests (the wrong password's 401 is expected).
+  page.on('console', (msg) => msg.type() === 'error' && !msg.text().startsWith('Failed to load resource') && pageErrors.push(msg.text()));
+  try {
+    await fn(page, context);
+    expect(await csp.violations(), `${size.name}: Content-Security-Policy violations`).toEqual([]);
+    expect(pageErrors, `${size.name}: browser errors`).toEqual([]);
+  } catch (err) {
+    await screenshot(page, `community-failure-${size.name}`).catch(() => undefined);
+    if (pageErrors.length) (err as Error).message += `\nbrowser errors:\n${pageErrors.join('\n')}`;
+    throw err;
+  } finally {
+    await context.close();
+  }
+}
+
+async function expectAccessible(page: Page, screen: string) {
+  const violations = await seriousViolations(page);
+  expect(violations, `${screen}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+}
+
+/** Nothing is wider than the viewport (no sideways scrolling). */
+async function expectNoSidewaysScroll(page: Page, screen: string) {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  expect(scroll, `${screen}: page is ${scroll}px wide in a ${width}px viewport`).toBeLessThanOrEqual(width);
+}
+
+async function signIn(page: Page, company: string | null) {
+  if (company !== null) await page.getByLabel(/^Company/).fill(company);
+  await page.getByLabel(/^Login name/).fill(NURSE.loginName);
+  await page.locator('input[type=password]').fill(NURSE.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** The next webhook the receiver got, parsed, after `count` earlier ones; its signature verified. */
+async function webhook(count: number): Promise<Record<string, any>> {
+  const got = await rx.waitFor(count + 1, { timeoutMs: 15_000 });
+  expect(got[count].verifiedWith.length, 'signature').toBe(1);
+  return JSON.parse(got[count].body);
+}
+
+/** Adds, finds, discharges and reactivates one resident; each action's event reaches the receiver. */
+async function residentDay(page: Page, size: Size, firstName: string) {
+  const main = page.getByRole('main');
+  await main.getByRole('link', { name: 'Add New Resident' }).click();
+  await page.getByRole('heading', { name: 'Add New Resident' }).waitFor();
+  await expectAccessible(page, `${size.name} add new resident`);
+  if (size === PHONE) await expectNoSidewaysScroll(page, 'add new resident');
+  await screenshot(page, `community-02-add-resident-${size.name}`);
+  // The API's validation, worded as the API words it.
+  await page.getByRole('button', { name: 'Add resident' }).click();
+  await page.getByText("First name can't be blank").waitFor();
+  await page.getByLabel(/^First name/).fill(firstName);
+  await page.getByLabel(/^Last name/).fill('Tester');
+  await page.getByLabel(/^Date of birth/).fill('1941-01-01');
+  await page.getByLabel(/^Location/).selectOption({ label: nurseLocation });
+  await page.getByLabel(/^Room/).fill(size === PHONE ? '318' : '317');
+  await page.getByLabel(/^Code status/).selectOption('DNR');
+  const before = rx.received.length;
+  await page.getByRole('button', { name: 'Add resident' }).click();
+  await page.getByText(`${firstName} Tester was added.`).waitFor();
+  const create = await webhook(before);
+  expect(create).toMatchObject({ eventName: 'resident.create', data: { resident: { firstName, lastName: 'Tester', room: size === PHONE ? '318' : '317', codeStatus: 'DNR (Do Not Resuscitate)', status: 'Active' } } });
+  const residentId = create.data.resident.residentId as string;
+
+  // Find by room; the Resident File's General tab changes the building (resident.update).
+  await page.getByLabel('Search').fill(size === PHONE ? '318' : '317');
+  await page.waitForURL(/search=31/);
+  await page.getByRole('link', { name: `${firstName} Tester` }).click();
+  await page.getByRole('heading', { name: `${firstName} Tester`, level: 2 }).waitFor();
+  await expect(page.getByLabel(/^Code status/).inputValue()).resolves.toBe('DNR');
+  await expectAccessible(page, `${size.name} resident file`);
+  if (size === PHONE) await expectNoSidewaysScroll(page, 'resident file');
+  await screenshot(page, `community-04-resident-file-${size.name}`);
+  await page.getByLabel(/^Building/).fill('North Wing');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.').waitFor();
+  const update = await webhook(before + 1);
+  expect(update).toMatchObject({ eventName: 'resident.update', data: { resident: { residentId, building: 'North Wing', room: size === PHONE ? '318' : '317' } } });
+
+  // The Diet tab (diet.update).
+  await page.getByRole('tab', { name: 'Diet' }).click();
+  await page.getByRole('checkbox', { name: 'Gluten-Free' }).check();
+  await page.getByLabel(/^Food texture/).selectOption('Pureed');
+  await page.getByLabel(/^Special diet orders/).fill('1500 Calorie');
+  await expectAccessible(page, `${size.name} diet`);
+  await page.getByRole('button', { name: 'Save diet' }).click();
+  await page.getByText('Diet saved.').waitFor();
+  const diet = await webhook(before + 2);
+  expect(diet).toMatchObject({ eventName: 'diet.update', data: { diet: { residentId, dietPlans: ['Gluten-Free'], foodTexture: 'Pureed', specialDietOrders: ['1500 Calorie'] } } });
+
+  // The Care Plan tab: the level of care set by hand (levelOfCare.update).
+  await page.getByRole('tab', { name: 'Care Plan' }).click();
+  await page.getByRole('textbox', { name: /^Level of care/ }).fill('Level 2');
+  await page.getByLabel(/^Amount/).fill('1250');
+  await page.getByLabel(/^Charged/).selectOption('Monthly');
+  await expectAccessible(page, `${size.name} care plan`);
+  await page.getByRole('button', { name: 'Save level of care' }).click();
+  await page.getByText('Level of care saved.').waitFor();
+  const care = await webhook(before + 3);
+  expect(care).toMatchObject({ eventName: 'levelOfCare.update', data: { levelOfCare: { residentId, name: 'Level 2', amount: 1250, amountFrequency: 'Monthly' } } });
+
+  // The Allergies tab: the whole list (allergy.update).
+  await page.getByRole('tab', { name: 'Allergies' }).click();
+  await page.getByText('No known allergies.').waitFor();
+  for (const a of ['Peanuts', 'Latex']) {
+    await page.getByRole('textbox', { name: 'Allergy' }).fill(a);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+  }
+  await page.getByRole('button', { name: 'Remove Latex' }).click();
+  await expectAccessible(page, `${size.name} allergies`);
+  await page.getByRole('button', { name: 'Save allergies' }).click();
+  await page.getByText('Allergies saved.').waitFor();
+  const allergy = await webhook(before + 4);
+  expect(allergy).toMatchObject({ eventName: 'allergy.update', data: { allergy: { residentId, allergies: ['Peanuts'] } } });
+  await page.goBack();
+
+  // Discharge (with confirmation), find among the discharged, reactivate.
+  await page.getByRole('button', { name: `Discharge ${firstName} Tester` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Discharge' }).click();
+  await page.getByText(`${firstName} Tester was discharged.`).waitFor();
+  const del = await webhook(before + 5);
+  expect(del).toMatchObject({ eventName: 'resident.delete', data: { resident: { residentId, statusDescription: 'Discharged' } } });
+  await page.getByText('Discharged', { exact: true }).first().click();
+  await page.waitForURL(/status=discharged/);
+  await page.getByRole('button', { name: `Reactivate ${firstName} Tester` }).click();
+  await page.getByText(`${firstName} Tester was reactivated.`).waitFor();
+  const again = await webhook(before + 6);
+  expect(again).toMatchObject({ eventName: 'resident.create', data: { resident: { residentId, status: 'Active' } } });
+}
+
+describe('community workspace', () => {
+  it('a nurse signs in (the company is remembered), adds a resident, edits the Resident File, discharges and reactivates them: desktop', async () => {
+    await withPage(DESKTOP, async (page) => {
+      await page.goto(`${base}/app/community`);
+      await page.getByRole('heading', { name: 'Community workspace' }).waitFor();
+      await expectAccessible(page, 'sign in');
+      await screenshot(page, 'community-01-sign-in-desktop');
+      // A wrong password shows the API's message.
+      await page.getByLabel(/^Company/).fill(DEMO_COMPANY);
+      await page.getByLabel(/^Login name/).fill(NURSE.loginName);
+      await page.locator('input[type=password]').fill('not-the-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').getByText('Invalid company, login name or password').waitFor();
+      await signIn(page, DEMO_COMPANY);
+      await page.getByText(/\d+ residents/).waitFor();
+      await expectAccessible(page, 'residents');
+      await screenshot(page, 'community-03-residents-desktop');
+
+      await residentDay(page, DESKTOP, 'Desmond');
+
+      // Signing out forgets the session, not the company.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      await page.reload();
+      await expect(page.getByLabel(/^Company/).inputValue()).resolves.toBe(DEMO_COMPANY);
+      await signIn(page, null);
+    });
+  }, 120_000);
+
+  it('the same at 390 × 844 with touch: cards, one-column form, no sideways scrolling', async () => {
+    await withPage(PHONE, async (page) => {
+      await page.goto(`${base}/app/community/residents`);
+      await page.getByRole('heading', { name: 'Community workspace' }).waitFor();
+      await expectNoSidewaysScroll(page, 'sign in');
+      await signIn(page, DEMO_COMPANY);
+      await page.getByText(/\d+ residents/).waitFor();
+      await page.getByRole('list', { name: 'Residents' }).waitFor();
+      await expect(page.getByRole('table').count()).resolves.toBe(0);
+      await expectNoSidewaysScroll(page, 'residents');
+      await expectAccessible(page, 'phone residents');
+      await screenshot(page, 'community-03-residents-phone');
+      await residentDay(page, PHONE, 'Phoebe');
+    });
+  }, 120_000);
+});
