@@ -156,6 +156,7 @@ function row(cells: Partial<Record<(typeof PRTF_COLUMNS)[number], string>>, peri
     'MCP Name': 'Golden Plan',
     'Member ECM Status': 'Continuing Member',
     'Member Acuity Level': 'Low',
+    'Member POF Indicator': 'N',
     'In Person': '0',
     'Telephonic/Video': '0',
     'Member Information Return Transmission File Production Date': PRODUCED(),
@@ -229,7 +230,7 @@ describe('PRTF output of a clinic with edge cases', () => {
   it('puts a member with only a future event in the period in the file without counting it', async () => {
     const start = day(-5);
     const end = day(5);
-    const { file } = await generate(admin, { start_date: start, end_date: end });
+    const { file } = await generate(admin, { start_date: start, end_date: end, layout_version: 'rtf-2023' });
     const rows: string[][] = parse(file.body);
     const future = rows.find((r) => r[col('Member Client Index Number (CIN)')] === 'CIN-FUTR');
     expect(future).toEqual(row({

@@ -2,7 +2,8 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSeeders } from '../../src/demo.ts';
-import { PRTF_COLUMNS } from '../../src/ecm/prtf/columns.ts';
+// Periods of 2026: the CLR layout version (rtf-clr-2025-07) by default.
+import { PRTF_CLR_COLUMNS as PRTF_COLUMNS } from '../../src/ecm/prtf/columns.ts';
 import { insertTextMessage } from '../../src/ecm/communications/store.ts';
 import { runDemoSeeders } from '../../src/platform/demo.ts';
 import { createDownloadSigner } from '../../src/platform/storage.ts';

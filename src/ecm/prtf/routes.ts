@@ -10,7 +10,7 @@ import { contextOf, PUBLIC_SECURITY } from '../../platform/http.ts';
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
 import { DateText, LimitedString, Nullable } from '../../platform/schema.ts';
 import { EcmErrors, ecmResponses, USER_TOKEN_SECURITY } from '../http.ts';
-import { PRTF_COLUMNS } from './columns.ts';
+import { RTF_LAYOUTS, RTF_LAYOUT_VERSIONS } from './columns.ts';
 import type { PrtfService } from './service.ts';
 
 const tags = ['PRTF reports'];
@@ -25,6 +25,7 @@ const PrtfReport = Type.Object({
   provider_name: Nullable(Type.String()),
   provider_phone: Nullable(Type.String()),
   patient_count: Type.Integer({ description: 'Rows (members) in the file.' }),
+  layout_version: Type.Enum(RTF_LAYOUT_VERSIONS, { description: 'The RTF layout version the file follows.' }),
   url: Type.String({ description: 'Signed download URL, valid until expires_at.' }),
   expires_at: Type.String({ format: 'date-time' }),
   created_at: Type.String({ format: 'date-time' }),
@@ -37,7 +38,12 @@ const PrtfBody = Type.Object({
   provider_name: Type.Optional(Nullable(LimitedString('name', { description: "ECM Provider Name in the file (default the clinic's name)." }))),
   provider_phone: Type.Optional(Nullable(LimitedString('phone', { description: "ECM Provider Phone Number in the file (default the clinic's phone)." }))),
   format: Type.Optional(Type.Enum(['csv', 'xlsx'], { description: 'csv (default) or xlsx (adds the Outreach Tracker sheet).' })),
+  layout_version: Type.Optional(Type.Enum(RTF_LAYOUT_VERSIONS, {
+    description: 'RTF layout version. Default: rtf-clr-2025-07 (with the Closed-Loop Referral elements) for a period starting on or after 2025-07-01, rtf-2023 before.',
+  })),
 });
+
+const LAYOUTS_TEXT = RTF_LAYOUTS.map((l) => `${l.version} (default from ${l.defaultFrom}): ${l.columns.join('; ')}`).join('. ');
 
 /** Registered under `/v1/admin`. */
 export async function prtfRoutes(app: FastifyInstance, { prtf }: { prtf: PrtfService }) {
@@ -45,7 +51,7 @@ export async function prtfRoutes(app: FastifyInstance, { prtf }: { prtf: PrtfSer
   r.post('/clinic/ecm/prtf_reports', {
     schema: {
       tags, operationId: 'createPrtfReport', summary: 'Generate a PRTF report', security: USER_TOKEN_SECURITY,
-      description: `One row per member with ECM eligibility overlapping the period or any event in it. Columns, in order: ${PRTF_COLUMNS.join('; ')}. Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.`,
+      description: `One row per member with ECM eligibility overlapping the period or any event in it. Layout versions and their columns, in order: ${LAYOUTS_TEXT}. Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.`,
       body: PrtfBody,
       response: ecmResponses({ 201: Type.Object({ message: Type.String(), prtf_report: PrtfReport }) }, [403, 422]),
     },

@@ -20,7 +20,11 @@ import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { systemContext } from '../../platform/context.ts';
 import type { DownloadSigner, FileStorage } from '../../platform/storage.ts';
 import { dateIn } from '../../platform/time.ts';
-import { displayPhone, mdy, OUTREACH_COLUMNS, outreachMethod, PRTF_COLUMNS, prtfFilename } from './columns.ts';
+import { POPULATIONS_OF_FOCUS } from '../reporting/dhcs-values.ts';
+import {
+  defaultRtfLayout, displayPhone, mdy, OUTREACH_COLUMNS, outreachMethod, prtfFilename, rtfLayout, RTF_REFERRAL_STATUS,
+  type RtfColumn, type RtfLayout, type RtfLayoutVersion,
+} from './columns.ts';
 import * as store from './store.ts';
 
 /** Member rows stringified and handed to storage at a time (~64 KiB of CSV at ~400 characters a row). */
@@ -45,6 +49,8 @@ export interface PrtfRequest {
   provider_name?: string | null;
   provider_phone?: string | null;
   format?: 'csv' | 'xlsx';
+  /** The RTF layout version; default: the newest whose `defaultFrom` is on or before `start_date`. */
+  layout_version?: RtfLayoutVersion;
 }
 
 export interface PrtfDeps {
@@ -65,53 +71,77 @@ interface Header {
   providerPhone: string;
   producedOn: string;
   period: string;
+  layout: RtfLayout;
 }
 
-function memberCells(r: store.MemberRow, h: Header): Array<string | number> {
-  return [
-    r.mcp_id ?? h.org.mcpId ?? '',
-    r.mcp_name ?? h.org.mcpName ?? '',
-    r.cin || r.member_id,
-    r.last_name,
-    r.first_name,
-    '',
-    '',
-    r.address_street ?? '',
-    r.address_city ?? '',
-    r.address_state ?? '',
-    r.address_zip ?? '',
-    '',
-    displayPhone(r.phone),
-    '',
-    '',
-    STATUS_WORDS[r.member_record_status] ?? r.member_record_status,
-    cap(r.acuity_level),
-    mdy(r.ecm_benefit_auth_eff_date),
-    mdy(r.ecm_benefit_auth_end_date),
-    '',
-    '',
-    '',
-    '',
-    mdy(r.last_encounter_on),
-    r.lcm_name ?? '',
-    displayPhone(r.lcm_phone),
-    r.lcm_email ?? '',
-    mdy(r.discontinued_on),
-    '',
-    '',
-    r.in_person_encounters,
-    r.telehealth_encounters,
-    h.producedOn,
-    h.period,
-    h.providerName,
-    h.npi,
-    h.org.tin ?? '',
-    h.providerPhone,
-    r.in_person_encounters,
-    r.telehealth_encounters,
-    r.in_person_outreach,
-    r.telehealth_outreach,
-  ];
+/** Per patient id, whether the address and phone changed since the plan's last submitted report. */
+type Indicators = Map<number, { newAddress: boolean; newPhone: boolean }>;
+
+const POF_NAMES: ReadonlyMap<string, string> = new Map(POPULATIONS_OF_FOCUS.map((p) => [p.key, p.name]));
+const yn = (v: boolean | null | undefined) => (v === true ? 'Y' : v === false ? 'N' : '');
+
+/**
+ * A member row's cell for every RTF column any layout version holds (`RtfColumn`); a layout picks and orders them.
+ * `Member POF` is DHCS's POF names, `;`-separated (DHCS's POF codes are not found: `DHCS_SOURCES.ecmPopulationsOfFocus`).
+ * The Discontinuation Date is the recorded discontinuation's, else (a member terminated another way) the day of
+ * its latest termination. The New Address / New Phone Number indicators come from `indicators` (per patient id).
+ */
+function memberValues(r: store.MemberRow, h: Header, indicators?: Indicators): Record<RtfColumn, string | number> {
+  const pofs = r.pof_keys ? r.pof_keys.split(';').map((k) => POF_NAMES.get(k) ?? k) : [];
+  const ind = indicators?.get(r.patient_id);
+  return {
+    'Primary Payer (MCP) Identifier': r.mcp_id ?? h.org.mcpId ?? '',
+    'MCP Name': r.mcp_name ?? h.org.mcpName ?? '',
+    'Member Client Index Number (CIN)': r.cin || r.member_id,
+    'Member Last Name': r.last_name,
+    'Member First Name': r.first_name,
+    'Member New Address Indicator': ind ? yn(ind.newAddress) : '',
+    'Member Homelessness Indicator': yn(r.homeless),
+    'Member Residential Address': r.address_street ?? '',
+    'Member Residential City': r.address_city ?? '',
+    'Member Residential State': r.address_state ?? '',
+    'Member Residential Zip': r.address_zip ?? '',
+    'Member New Phone Number Indicator': ind ? yn(ind.newPhone) : '',
+    'Member Phone Number': displayPhone(r.phone),
+    'Member POF Indicator': pofs.length > 0 ? 'Y' : 'N',
+    'Member POF': pofs.join(';'),
+    'Member ECM Status': STATUS_WORDS[r.member_record_status] ?? r.member_record_status,
+    'Member Acuity Level': cap(r.acuity_level),
+    'ECM Enrollment Start Date': mdy(r.ecm_benefit_auth_eff_date),
+    'ECM Enrollment End Date': mdy(r.ecm_benefit_auth_end_date),
+    'Date of Latest Care Plan Revision': mdy(r.care_plan_revised_on),
+    'Date of Most Recent Care Conference': mdy(r.care_conference_on),
+    'Date Assessment Started': mdy(r.assessment_started_on),
+    'Date of Most Recent Completed Assessment': mdy(r.assessment_completed_on),
+    'Date of Most Recent Encounter with Member': mdy(r.last_encounter_on),
+    'ECM Lead Care Manager Name': r.lcm_name ?? '',
+    'ECM Lead Care Manager Phone Number': displayPhone(r.lcm_phone),
+    'ECM Lead Care Manager Email': r.lcm_email ?? '',
+    'Discontinuation Date': mdy(r.discontinuation_on ?? r.discontinued_on),
+    'Discontinuation Reason Code': r.discontinuation_code ?? '',
+    'Discontinuation Reason': r.discontinuation_reason ?? '',
+    'Referral Status': r.referral_status ? (RTF_REFERRAL_STATUS[r.referral_status] ?? r.referral_status) : '',
+    'Date of Referral Status Update': mdy(r.referral_status_date),
+    'Reason for Referral Loop Closure': r.referral_closure_reason ?? '',
+    'In Person': r.in_person_encounters,
+    'Telephonic/Video': r.telehealth_encounters,
+    'Member Information Return Transmission File Production Date': h.producedOn,
+    'Member Information File Reporting Period': h.period,
+    'ECM Provider Name': h.providerName,
+    'ECM Provider National Provider Identifier (NPI)': h.npi,
+    'ECM Provider Tax ID Number (TIN)': h.org.tin ?? '',
+    'ECM Provider Phone Number': h.providerPhone,
+    'In-Person Encounters': r.in_person_encounters,
+    'Telehealth Encounters': r.telehealth_encounters,
+    'In-Person Outreach': r.in_person_outreach,
+    'Telehealth Outreach': r.telehealth_outreach,
+  };
+}
+
+/** A member row's cells in `layout`'s column order. */
+function memberCells(r: store.MemberRow, h: Header, indicators?: Indicators): Array<string | number> {
+  const v = memberValues(r, h, indicators);
+  return h.layout.columns.map((c) => v[c]);
 }
 
 function outreachCells(r: store.OutreachRow): Array<string | number> {
@@ -132,6 +162,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
       provider_name: row.providerName,
       provider_phone: row.providerPhone,
       patient_count: row.patientCount,
+      layout_version: row.layoutVersion as RtfLayoutVersion,
       url: await signer.url(publicId, expiresAt),
       expires_at: expiresAt.toISOString(),
       created_at: row.createdAt.toISOString(),
@@ -144,7 +175,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
    * generation and keeps until the next major GC (peak RSS at full size 273 MB against 260 MB with small parts).
    */
   async function* csvContent(tx: Tx, p: store.Period, h: Header, ids: number[]): AsyncGenerator<string> {
-    yield toCsv([PRTF_COLUMNS]);
+    yield toCsv([h.layout.columns]);
     for await (const batch of store.memberBatches(tx, p)) {
       for (let i = 0; i < batch.length; i += CSV_PART_ROWS) {
         const part = batch.slice(i, i + CSV_PART_ROWS);
@@ -167,7 +198,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename, useStyles: true });
     {
       const rtf = workbook.addWorksheet('RTF');
-      rtf.addRow([...PRTF_COLUMNS]).commit();
+      rtf.addRow([...h.layout.columns]).commit();
       for await (const batch of store.memberBatches(tx, p)) {
         for (const r of batch) {
           ids.push(r.patient_id);
@@ -212,6 +243,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
         providerPhone: displayPhone(input.provider_phone || org.phone),
         producedOn: mdy(producedOn),
         period: `${mdy(input.start_date)} - ${mdy(input.end_date)}`,
+        layout: input.layout_version ? rtfLayout(input.layout_version) : defaultRtfLayout(input.start_date!),
       };
       const period: store.Period = { organizationId: org.id, startDate: input.start_date!, endDate: input.end_date!, timeZone: org.timeZone, npi: input.provider_npi || undefined };
       const filename = prtfFilename(npi, input.start_date!, producedOn, format);
@@ -247,6 +279,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
             providerPhone: input.provider_phone || null,
             patientCount: ids.length,
             fileId: file.id,
+            layoutVersion: header.layout.version,
             createdByUserId: ctx.actor.userId,
           });
           await recordAudit(tx, ctx, { action: 'export', entityType: 'patient', entityIds: ids });

@@ -11,6 +11,7 @@
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/pool.ts';
 import { prtfReports, storedFiles } from '../../db/schema.ts';
+import { REFERRAL_STATUSES } from '../reporting/dhcs-values.ts';
 
 export interface Period {
   organizationId: number;
@@ -48,6 +49,19 @@ export interface MemberRow extends Record<string, unknown> {
   lcm_phone: string | null;
   lcm_email: string | null;
   discontinued_on: string | null;
+  /** Population of Focus keys, `;`-separated, sorted; null when none. */
+  pof_keys: string | null;
+  homeless: boolean | null;
+  care_plan_revised_on: string | null;
+  care_conference_on: string | null;
+  assessment_started_on: string | null;
+  assessment_completed_on: string | null;
+  discontinuation_on: string | null;
+  discontinuation_code: string | null;
+  discontinuation_reason: string | null;
+  referral_status: string | null;
+  referral_status_date: string | null;
+  referral_closure_reason: string | null;
 }
 
 export interface OutreachRow extends Record<string, unknown> {
@@ -75,12 +89,19 @@ function hi(p: Period): SQL {
 
 const ENCOUNTERS = sql`('in_person_encounter', 'telehealth_encounter')`;
 
+/** The open referral statuses of `REFERRAL_STATUSES` (dhcs-values.ts), as an SQL list. */
+const OPEN_REFERRAL = sql`(${sql.join(REFERRAL_STATUSES.filter((s) => s.open).map((s) => sql`${s.key}`), sql`, `)})`;
+
 /**
  * One row per member in the file, by patient id. The clinic's events of the period are read once and grouped by
  * member (`agg`): the four counts (not after now), the latest encounter in the period, and, by the group's
  * existence, "any non-cancelled event in the period" (future ones too), which puts a member in the file as the
  * eligibility overlap does. Only a member with no encounter in the period looks further back for its most recent
  * encounter (one index probe), and only a terminated member reads its status history.
+ * The reporting data (docs/decisions.md "DHCS reporting data"), each as of the period's end: POF keys, homelessness,
+ * the latest care plan revision, completed care conference, assessment started and completed; the discontinuation
+ * recorded in the period or still in force; and the referral still open or whose status changed in the period
+ * (the latest such one: one RTF row per member).
  */
 function memberQuery(p: Period): SQL {
   return sql`
@@ -106,10 +127,36 @@ function memberQuery(p: Period): SQL {
       lcm.name AS lcm_name, lcm.phone AS lcm_phone, lcm.email AS lcm_email,
       CASE WHEN el.member_record_status = 'terminated_member' THEN
         (SELECT (max(h.changed_at) AT TIME ZONE ${p.timeZone}::text)::date::text FROM ecm_status_histories h
-          WHERE h.patient_id = p.id AND h.status = 'terminated_member') END AS discontinued_on
+          WHERE h.patient_id = p.id AND h.status = 'terminated_member') END AS discontinued_on,
+      (SELECT string_agg(mp.population, ';' ORDER BY mp.population) FROM ecm_member_populations mp
+        WHERE mp.organization_id = ${p.organizationId} AND mp.patient_id = p.id) AS pof_keys,
+      ma.homeless,
+      (SELECT max(cp.revised_on)::text FROM ecm_care_plan_revisions cp
+        WHERE cp.organization_id = ${p.organizationId} AND cp.patient_id = p.id AND cp.revised_on <= ${p.endDate}::date) AS care_plan_revised_on,
+      (SELECT (max(ac.occurred_at) AT TIME ZONE ${p.timeZone}::text)::date::text FROM activities ac
+        WHERE ac.organization_id = ${p.organizationId} AND ac.patient_id = p.id AND ac.deleted_at IS NULL AND ac.activity_type = 'meeting'
+          AND ac.meeting_kind = 'care_conference' AND ac.status = 'complete' AND ac.occurred_at < ${hi(p)}) AS care_conference_on,
+      (SELECT max(s.started_on)::text FROM ecm_assessments s
+        WHERE s.organization_id = ${p.organizationId} AND s.patient_id = p.id AND s.started_on <= ${p.endDate}::date) AS assessment_started_on,
+      (SELECT max(s.completed_on)::text FROM ecm_assessments s
+        WHERE s.organization_id = ${p.organizationId} AND s.patient_id = p.id AND s.completed_on <= ${p.endDate}::date) AS assessment_completed_on,
+      d.discontinued_on::text AS discontinuation_on, d.reason_code AS discontinuation_code, d.reason AS discontinuation_reason,
+      r.status AS referral_status, r.status_date::text AS referral_status_date, r.loop_closure_reason AS referral_closure_reason
     FROM patients p
     JOIN ecm_eligibility_informations el ON el.patient_id = p.id
     LEFT JOIN agg a ON a.patient_id = p.id
+    LEFT JOIN ecm_member_attributes ma ON ma.organization_id = ${p.organizationId} AND ma.patient_id = p.id
+    LEFT JOIN LATERAL (
+      SELECT dc.discontinued_on, dc.reason_code, dc.reason FROM ecm_discontinuations dc
+      WHERE dc.organization_id = ${p.organizationId} AND dc.patient_id = p.id AND dc.discontinued_on <= ${p.endDate}::date
+        AND (dc.discontinued_on >= ${p.startDate}::date
+          OR dc.status_history_id = (SELECT h.id FROM ecm_status_histories h WHERE h.patient_id = p.id ORDER BY h.changed_at DESC, h.id DESC LIMIT 1))
+      ORDER BY dc.id DESC LIMIT 1) d ON true
+    LEFT JOIN LATERAL (
+      SELECT rf.status, rf.status_date, rf.loop_closure_reason FROM ecm_referrals rf
+      WHERE rf.organization_id = ${p.organizationId} AND rf.patient_id = p.id AND rf.received_on <= ${p.endDate}::date
+        AND (rf.status IN ${OPEN_REFERRAL} OR rf.status_date BETWEEN ${p.startDate}::date AND ${p.endDate}::date)
+      ORDER BY rf.status_date DESC, rf.id DESC LIMIT 1) r ON true
     LEFT JOIN case_loads cl ON cl.patient_id = p.id
     LEFT JOIN users lcm ON lcm.id = coalesce(cl.ilcm_user_id, cl.olcm_user_id)
     WHERE p.organization_id = ${p.organizationId}

@@ -300,7 +300,7 @@ export interface paths {
         put?: never;
         /**
          * Generate a PRTF report
-         * @description One row per member with ECM eligibility overlapping the period or any event in it. Columns, in order: Primary Payer (MCP) Identifier; MCP Name; Member Client Index Number (CIN); Member Last Name; Member First Name; Member New Address Indicator; Member Homelessness Indicator; Member Residential Address; Member Residential City; Member Residential State; Member Residential Zip; Member New Phone Number Indicator; Member Phone Number; Member POF Indicator; Member POF; Member ECM Status; Member Acuity Level; ECM Enrollment Start Date; ECM Enrollment End Date; Date of Latest Care Plan Revision; Date of Most Recent Care Conference; Date Assessment Started; Date of Most Recent Completed Assessment; Date of Most Recent Encounter with Member; ECM Lead Care Manager Name; ECM Lead Care Manager Phone Number; ECM Lead Care Manager Email; Discontinuation Date; Discontinuation Reason Code; Discontinuation Reason; In Person; Telephonic/Video; Member Information Return Transmission File Production Date; Member Information File Reporting Period; ECM Provider Name; ECM Provider National Provider Identifier (NPI); ECM Provider Tax ID Number (TIN); ECM Provider Phone Number; In-Person Encounters; Telehealth Encounters; In-Person Outreach; Telehealth Outreach. Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.
+         * @description One row per member with ECM eligibility overlapping the period or any event in it. Layout versions and their columns, in order: rtf-2023 (default from 0000-01-01): Primary Payer (MCP) Identifier; MCP Name; Member Client Index Number (CIN); Member Last Name; Member First Name; Member New Address Indicator; Member Homelessness Indicator; Member Residential Address; Member Residential City; Member Residential State; Member Residential Zip; Member New Phone Number Indicator; Member Phone Number; Member POF Indicator; Member POF; Member ECM Status; Member Acuity Level; ECM Enrollment Start Date; ECM Enrollment End Date; Date of Latest Care Plan Revision; Date of Most Recent Care Conference; Date Assessment Started; Date of Most Recent Completed Assessment; Date of Most Recent Encounter with Member; ECM Lead Care Manager Name; ECM Lead Care Manager Phone Number; ECM Lead Care Manager Email; Discontinuation Date; Discontinuation Reason Code; Discontinuation Reason; In Person; Telephonic/Video; Member Information Return Transmission File Production Date; Member Information File Reporting Period; ECM Provider Name; ECM Provider National Provider Identifier (NPI); ECM Provider Tax ID Number (TIN); ECM Provider Phone Number; In-Person Encounters; Telehealth Encounters; In-Person Outreach; Telehealth Outreach. rtf-clr-2025-07 (default from 2025-07-01): Primary Payer (MCP) Identifier; MCP Name; Member Client Index Number (CIN); Member Last Name; Member First Name; Member New Address Indicator; Member Homelessness Indicator; Member Residential Address; Member Residential City; Member Residential State; Member Residential Zip; Member New Phone Number Indicator; Member Phone Number; Member POF Indicator; Member POF; Member ECM Status; Member Acuity Level; ECM Enrollment Start Date; ECM Enrollment End Date; Date of Latest Care Plan Revision; Date of Most Recent Care Conference; Date Assessment Started; Date of Most Recent Completed Assessment; Date of Most Recent Encounter with Member; ECM Lead Care Manager Name; ECM Lead Care Manager Phone Number; ECM Lead Care Manager Email; Discontinuation Date; Discontinuation Reason Code; Discontinuation Reason; Referral Status; Date of Referral Status Update; Reason for Referral Loop Closure; In Person; Telephonic/Video; Member Information Return Transmission File Production Date; Member Information File Reporting Period; ECM Provider Name; ECM Provider National Provider Identifier (NPI); ECM Provider Tax ID Number (TIN); ECM Provider Phone Number; In-Person Encounters; Telehealth Encounters; In-Person Outreach; Telehealth Outreach. Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.
          */
         post: operations["createPrtfReport"];
         delete?: never;
@@ -3286,6 +3286,11 @@ export interface operations {
                             /** @enum {unknown} */
                             format: "csv" | "xlsx";
                             id: number;
+                            /**
+                             * @description The RTF layout version the file follows.
+                             * @enum {unknown}
+                             */
+                            layout_version: "rtf-2023" | "rtf-clr-2025-07";
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
@@ -3369,6 +3374,11 @@ export interface operations {
                      * @enum {unknown}
                      */
                     format?: "csv" | "xlsx";
+                    /**
+                     * @description RTF layout version. Default: rtf-clr-2025-07 (with the Closed-Loop Referral elements) for a period starting on or after 2025-07-01, rtf-2023 before.
+                     * @enum {unknown}
+                     */
+                    layout_version?: "rtf-2023" | "rtf-clr-2025-07";
                     /** @description ECM Provider Name in the file (default the clinic's name). */
                     provider_name?: string | null;
                     /** @description Only members whose eligibility ecm_npi is this NPI; default all, and the clinic's NPI in the file. */
@@ -3404,6 +3414,11 @@ export interface operations {
                             /** @enum {unknown} */
                             format: "csv" | "xlsx";
                             id: number;
+                            /**
+                             * @description The RTF layout version the file follows.
+                             * @enum {unknown}
+                             */
+                            layout_version: "rtf-2023" | "rtf-clr-2025-07";
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
@@ -3509,6 +3524,11 @@ export interface operations {
                             /** @enum {unknown} */
                             format: "csv" | "xlsx";
                             id: number;
+                            /**
+                             * @description The RTF layout version the file follows.
+                             * @enum {unknown}
+                             */
+                            layout_version: "rtf-2023" | "rtf-clr-2025-07";
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
