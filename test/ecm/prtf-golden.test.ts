@@ -156,7 +156,7 @@ function row(cells: Partial<Record<(typeof PRTF_COLUMNS)[number], string>>, peri
     'MCP Name': 'Golden Plan',
     'Member ECM Status': 'Continuing Member',
     'Member Acuity Level': 'Low',
-    'Member POF Indicator': 'N',
+    'Member POF Indicator': 'N', 'Member New Address Indicator': 'N', 'Member New Phone Number Indicator': 'N',
     'In Person': '0',
     'Telephonic/Video': '0',
     'Member Information Return Transmission File Production Date': PRODUCED(),

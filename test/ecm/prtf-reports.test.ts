@@ -108,7 +108,7 @@ describe('POST /v1/admin/clinic/ecm/prtf_reports', () => {
       'Member Client Index Number (CIN)': 'MEM-77',
       'Member Last Name': 'Lopez',
       'Member First Name': 'Ana, "Annie"',
-      'Member New Address Indicator': '',
+      'Member New Address Indicator': 'N', // no earlier submitted report for the plan
       'Member Homelessness Indicator': '',
       'Member Residential Address': '1 Main St, Apt 2',
       'Member Residential City': 'Oxnard',

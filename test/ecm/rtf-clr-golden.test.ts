@@ -115,7 +115,7 @@ function golden(): Record<string, Partial<Record<RtfColumn, string>>> {
     'Member Information File Reporting Period': '10/01/2026 - 10/31/2026', 'ECM Provider Name': 'Clr Clinic',
     'ECM Provider National Provider Identifier (NPI)': '1234567890', 'ECM Provider Tax ID Number (TIN)': '95-1112223', 'ECM Provider Phone Number': '805-555-0100',
     'In-Person Encounters': '0', 'Telehealth Encounters': '0', 'In-Person Outreach': '0', 'Telehealth Outreach': '0',
-    'Member POF Indicator': 'N',
+    'Member POF Indicator': 'N', 'Member New Address Indicator': 'N', 'Member New Phone Number Indicator': 'N',
   };
   return {
     full: {
@@ -186,5 +186,70 @@ describe('RTF with the reporting data', () => {
   it('refuses an unknown layout version', async () => {
     const res = await call(t.app, admin, 'POST', '/v1/admin/clinic/ecm/prtf_reports', { ...PERIOD, layout_version: 'rtf-1999' });
     expect(res.statusCode).toBe(422);
+  });
+});
+
+const CIN = PRTF_CLR_COLUMNS.indexOf('Member Client Index Number (CIN)');
+const cinsOf = (rows: string[][]) => rows.slice(1).map((r) => r[CIN]);
+
+describe('one file per plan', () => {
+  it('generates one plan\'s file with mcp_id, and every plan\'s at once grouped by a batch id, with the MCP columns of the member\'s plan', async () => {
+    const two = await generate({ ...PERIOD, mcp_id: 'MCP-TWO' });
+    expect(two.report).toMatchObject({ mcp_id: 'MCP-TWO', batch_id: null, patient_count: 1 });
+    expect(two.report.filename).toMatch(/^PRTF_1234567890_MCP-TWO_102026_\d{8}\.csv$/);
+    expect(cinsOf(two.rows)).toEqual(['CIN-END']);
+
+    const res = await call(t.app, admin, 'POST', '/v1/admin/clinic/ecm/prtf_reports', { ...PERIOD, all_plans: true });
+    expect(res.statusCode, res.body).toBe(201);
+    const { batch_id: batchId, prtf_reports: reports } = res.json();
+    expect(batchId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(reports.map((r: { mcp_id: string; batch_id: string; patient_count: number }) => [r.mcp_id, r.batch_id, r.patient_count])).toEqual([
+      ['MCP-ONE', batchId, 3], ['MCP-TWO', batchId, 1],
+    ]);
+    const one = parse((await t.app.inject({ method: 'GET', url: new URL(reports[0].url).pathname + new URL(reports[0].url).search })).body) as string[][];
+    expect(cinsOf(one)).toEqual(['CIN-FULL', 'CIN-OPEN', 'CIN-OLD']);
+    expect(new Set(one.slice(1).map((r) => `${r[0]}|${r[1]}`))).toEqual(new Set(['MCP-ONE|Plan One']));
+    const listed = (await call(t.app, admin, 'GET', '/v1/admin/clinic/ecm/prtf_reports')).json().prtf_reports;
+    expect(listed.filter((r: { batch_id: string | null }) => r.batch_id === batchId)).toHaveLength(2);
+
+    const both = await call(t.app, admin, 'POST', '/v1/admin/clinic/ecm/prtf_reports', { ...PERIOD, all_plans: true, mcp_id: 'MCP-ONE' });
+    expect(both.json()).toEqual({ errors: ['Give mcp_id or all_plans, not both'] });
+  });
+
+  it('sets New Address / New Phone Number against the plan\'s last report marked submitted, which only an admin marks', async () => {
+    const first = await generate({ ...PERIOD, mcp_id: 'MCP-ONE' });
+    const submitUrl = `/v1/admin/clinic/ecm/prtf_reports/${first.report.id}/submission`;
+    expect((await call(t.app, coord, 'POST', submitUrl, { submission: {} })).statusCode).toBe(403);
+    const submitted = await call(t.app, admin, 'POST', submitUrl, { submission: {} });
+    expect(submitted.statusCode, submitted.body).toBe(200);
+    expect(submitted.json().prtf_report).toMatchObject({ submitted_on: dayIn('America/Los_Angeles', new Date()), submitted_by_user_id: admin.id });
+    expect((await call(t.app, admin, 'POST', submitUrl, { submission: {} })).json()).toEqual({ errors: ['The report is already marked submitted'] });
+    const [audit] = await sql(`SELECT action, entity_ids FROM audit_events WHERE entity_type = 'prtf_report' ORDER BY id DESC LIMIT 1`);
+    expect(audit).toMatchObject({ action: 'update' });
+
+    await ok(admin, 'PUT', `/v1/admin/clinic/ecm/patients/${ids.full}`, { patient: { phone: '(805) 555-0999' } });
+    await ok(admin, 'PUT', `/v1/admin/clinic/ecm/patients/${ids.open}`, { patient: { address: { street: '9 New Rd', city: 'Ventura', state: 'CA', zip: '93001' } } });
+    await ok(admin, 'PUT', `/v1/admin/clinic/ecm/patients/${ids.ended}`, { patient: { phone: '(805) 555-0888' } }); // plan two: never submitted
+    const next = await generate({ ...PERIOD, mcp_id: 'MCP-ONE' });
+    const indicators = next.rows.slice(1).map((r) => [r[CIN], r[PRTF_CLR_COLUMNS.indexOf('Member New Address Indicator')], r[PRTF_CLR_COLUMNS.indexOf('Member New Phone Number Indicator')]]);
+    expect(indicators).toEqual([['CIN-FULL', 'N', 'Y'], ['CIN-OPEN', 'Y', 'N'], ['CIN-OLD', 'N', 'N']]);
+    const two = await generate({ ...PERIOD, mcp_id: 'MCP-TWO' });
+    expect(two.rows[1][PRTF_CLR_COLUMNS.indexOf('Member New Phone Number Indicator')]).toBe('N');
+  });
+});
+
+describe('validation list', () => {
+  it('lists per member the required fields still empty or invalid; a complete member has none', async () => {
+    const { report } = await generate({ ...PERIOD, mcp_id: 'MCP-ONE' });
+    expect(report.validation_summary).toEqual({ members_with_problems: 2 });
+    const got = await call(t.app, admin, 'GET', `/v1/admin/clinic/ecm/prtf_reports/${report.id}`);
+    expect(got.statusCode).toBe(200);
+    expect(got.json().prtf_report.validation).toEqual([
+      { patient_id: ids.open, member_id: 'M-open', problems: ['No Population of Focus', 'Homelessness indicator not set', 'No phone number'] },
+      { patient_id: ids.old, member_id: 'M-old', problems: ['No Population of Focus', 'Homelessness indicator not set', 'No phone number', 'No residential address'] },
+    ]);
+    const ended = await generate({ ...PERIOD, mcp_id: 'MCP-TWO' });
+    const detail = (await call(t.app, admin, 'GET', `/v1/admin/clinic/ecm/prtf_reports/${ended.report.id}`)).json().prtf_report;
+    expect(detail.validation).toEqual([{ patient_id: ids.ended, member_id: 'M-ended', problems: ['No Population of Focus', 'No residential address'] }]);
   });
 });

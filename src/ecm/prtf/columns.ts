@@ -161,11 +161,16 @@ export function displayPhone(e164: string | null | undefined): string {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : e164;
 }
 
-/** The file name: `PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.<ext>`. */
-export function prtfFilename(npi: string, startDate: string, generatedOn: string, ext: 'csv' | 'xlsx'): string {
+/**
+ * The file name: `PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.<ext>`, with `_<MCP id>` after
+ * the NPI for one plan's file (characters other than letters, digits, `-` dropped). DHCS's per-plan naming
+ * convention was not found; plans that publish one can be added here.
+ */
+export function prtfFilename(npi: string, mcpId: string | null, startDate: string, generatedOn: string, ext: 'csv' | 'xlsx'): string {
   const [sy, sm] = startDate.split('-');
   const [gy, gm, gd] = generatedOn.split('-');
-  return `PRTF_${npi}_${sm}${sy}_${gm}${gd}${gy}.${ext}`;
+  const plan = mcpId ? `_${mcpId.replace(/[^A-Za-z0-9-]/g, '')}` : '';
+  return `PRTF_${npi}${plan}_${sm}${sy}_${gm}${gd}${gy}.${ext}`;
 }
 
 /** The attempt method of an outreach event, as the Outreach Tracker words it. */

@@ -6,6 +6,7 @@
  * the member and period. Files are kept in Postgres storage and downloaded
  * through expiring signed URLs.
  */
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -51,6 +52,39 @@ export interface PrtfRequest {
   format?: 'csv' | 'xlsx';
   /** The RTF layout version; default: the newest whose `defaultFrom` is on or before `start_date`. */
   layout_version?: RtfLayoutVersion;
+  /** One plan's file: its members (eligibility `mcp_id`, else the clinic's plan). */
+  mcp_id?: string | null;
+  /** One report per plan of the period's members, grouped by a batch id. */
+  all_plans?: boolean;
+}
+
+/** One member's required fields still empty or invalid in a report (`GET .../prtf_reports/{id}`). */
+export interface ValidationEntry {
+  patient_id: number;
+  member_id: string;
+  problems: string[];
+}
+
+/**
+ * The required RTF fields of a member row that are empty or invalid, in words a care team acts on.
+ * Required: DHCS RTF member-level fields the platform fills (docs/decisions.md "DHCS reporting files").
+ */
+export function validationProblems(r: store.MemberRow, mcpId: string | null): string[] {
+  const out: string[] = [];
+  if (!mcpId) out.push('No plan (MCP identifier)');
+  if (!r.cin) out.push('No CIN');
+  if (!r.pof_keys) out.push('No Population of Focus');
+  if (r.homeless === null) out.push('Homelessness indicator not set');
+  if (!r.phone) out.push('No phone number');
+  if (!r.address_street && r.homeless !== true) out.push('No residential address');
+  if (!r.acuity_level) out.push('No acuity level');
+  if (!r.lcm_name) out.push('No lead care manager');
+  if (!r.ecm_benefit_auth_eff_date) out.push('No ECM enrollment start date');
+  if (r.ecm_benefit_auth_eff_date && r.ecm_benefit_auth_end_date && r.ecm_benefit_auth_end_date < r.ecm_benefit_auth_eff_date) {
+    out.push('ECM enrollment end date before its start date');
+  }
+  if (r.member_record_status === 'terminated_member' && !r.discontinuation_code) out.push('Terminated without a discontinuation (date, reason code, reason)');
+  return out;
 }
 
 export interface PrtfDeps {
@@ -74,8 +108,22 @@ interface Header {
   layout: RtfLayout;
 }
 
-/** Per patient id, whether the address and phone changed since the plan's last submitted report. */
-type Indicators = Map<number, { newAddress: boolean; newPhone: boolean }>;
+/** What generation keeps of each member row written: id (audit), digests (next report's indicators), problems. */
+class Seen {
+  ids: number[] = [];
+  members: Array<{ patientId: number; addressDigest: string; phoneDigest: string }> = [];
+  validation: ValidationEntry[] = [];
+  readonly mcpOf: (r: store.MemberRow) => string | null;
+  constructor(mcpOf: (r: store.MemberRow) => string | null) {
+    this.mcpOf = mcpOf;
+  }
+  add(r: store.MemberRow) {
+    this.ids.push(r.patient_id);
+    this.members.push({ patientId: r.patient_id, addressDigest: r.address_digest, phoneDigest: r.phone_digest });
+    const problems = validationProblems(r, this.mcpOf(r));
+    if (problems.length) this.validation.push({ patient_id: r.patient_id, member_id: r.member_id, problems });
+  }
+}
 
 const POF_NAMES: ReadonlyMap<string, string> = new Map(POPULATIONS_OF_FOCUS.map((p) => [p.key, p.name]));
 const yn = (v: boolean | null | undefined) => (v === true ? 'Y' : v === false ? 'N' : '');
@@ -84,24 +132,24 @@ const yn = (v: boolean | null | undefined) => (v === true ? 'Y' : v === false ? 
  * A member row's cell for every RTF column any layout version holds (`RtfColumn`); a layout picks and orders them.
  * `Member POF` is DHCS's POF names, `;`-separated (DHCS's POF codes are not found: `DHCS_SOURCES.ecmPopulationsOfFocus`).
  * The Discontinuation Date is the recorded discontinuation's, else (a member terminated another way) the day of
- * its latest termination. The New Address / New Phone Number indicators come from `indicators` (per patient id).
+ * its latest termination. New Address / New Phone Number: Y when it differs from the plan's last submitted report
+ * that listed the member, else N.
  */
-function memberValues(r: store.MemberRow, h: Header, indicators?: Indicators): Record<RtfColumn, string | number> {
+function memberValues(r: store.MemberRow, h: Header): Record<RtfColumn, string | number> {
   const pofs = r.pof_keys ? r.pof_keys.split(';').map((k) => POF_NAMES.get(k) ?? k) : [];
-  const ind = indicators?.get(r.patient_id);
   return {
     'Primary Payer (MCP) Identifier': r.mcp_id ?? h.org.mcpId ?? '',
     'MCP Name': r.mcp_name ?? h.org.mcpName ?? '',
     'Member Client Index Number (CIN)': r.cin || r.member_id,
     'Member Last Name': r.last_name,
     'Member First Name': r.first_name,
-    'Member New Address Indicator': ind ? yn(ind.newAddress) : '',
+    'Member New Address Indicator': yn(r.new_address),
     'Member Homelessness Indicator': yn(r.homeless),
     'Member Residential Address': r.address_street ?? '',
     'Member Residential City': r.address_city ?? '',
     'Member Residential State': r.address_state ?? '',
     'Member Residential Zip': r.address_zip ?? '',
-    'Member New Phone Number Indicator': ind ? yn(ind.newPhone) : '',
+    'Member New Phone Number Indicator': yn(r.new_phone),
     'Member Phone Number': displayPhone(r.phone),
     'Member POF Indicator': pofs.length > 0 ? 'Y' : 'N',
     'Member POF': pofs.join(';'),
@@ -139,8 +187,8 @@ function memberValues(r: store.MemberRow, h: Header, indicators?: Indicators): R
 }
 
 /** A member row's cells in `layout`'s column order. */
-function memberCells(r: store.MemberRow, h: Header, indicators?: Indicators): Array<string | number> {
-  const v = memberValues(r, h, indicators);
+function memberCells(r: store.MemberRow, h: Header): Array<string | number> {
+  const v = memberValues(r, h);
   return h.layout.columns.map((c) => v[c]);
 }
 
@@ -163,6 +211,11 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
       provider_phone: row.providerPhone,
       patient_count: row.patientCount,
       layout_version: row.layoutVersion as RtfLayoutVersion,
+      mcp_id: row.mcpId,
+      batch_id: row.batchId,
+      submitted_on: row.submittedOn,
+      submitted_by_user_id: row.submittedByUserId,
+      validation_summary: { members_with_problems: (row.validation as ValidationEntry[]).length },
       url: await signer.url(publicId, expiresAt),
       expires_at: expiresAt.toISOString(),
       created_at: row.createdAt.toISOString(),
@@ -174,12 +227,12 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
    * then the member rows. A part per cursor batch (~350 KB) is a large string, which V8 allocates in the old
    * generation and keeps until the next major GC (peak RSS at full size 273 MB against 260 MB with small parts).
    */
-  async function* csvContent(tx: Tx, p: store.Period, h: Header, ids: number[]): AsyncGenerator<string> {
+  async function* csvContent(tx: Tx, p: store.Period, h: Header, seen: Seen): AsyncGenerator<string> {
     yield toCsv([h.layout.columns]);
     for await (const batch of store.memberBatches(tx, p)) {
       for (let i = 0; i < batch.length; i += CSV_PART_ROWS) {
         const part = batch.slice(i, i + CSV_PART_ROWS);
-        for (const r of part) ids.push(r.patient_id);
+        for (const r of part) seen.add(r);
         yield toCsv(part.map((r) => memberCells(r, h)));
       }
     }
@@ -192,7 +245,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
    * Outreach Tracker sheet. Text goes in as typed string cells, which spreadsheets never evaluate, so it is
    * written as it is (the CSV's formula neutralising would only corrupt it here).
    */
-  async function writeXlsx(tx: Tx, p: store.Period, h: Header, ids: number[], filename: string): Promise<void> {
+  async function writeXlsx(tx: Tx, p: store.Period, h: Header, seen: Seen, filename: string): Promise<void> {
     // exceljs is loaded on first use: it costs start-up time and memory in every process.
     const { default: ExcelJS } = await import('exceljs');
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename, useStyles: true });
@@ -201,7 +254,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
       rtf.addRow([...h.layout.columns]).commit();
       for await (const batch of store.memberBatches(tx, p)) {
         for (const r of batch) {
-          ids.push(r.patient_id);
+          seen.add(r);
           rtf.addRow(memberCells(r, h)).commit();
         }
       }
@@ -216,12 +269,79 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
     }
   }
 
+  /** Generates and stores one report (one plan's when `mcp` is given) in its own transaction. */
+  async function generateOne(
+    ctx: RequestContext<UserActor>, org: OrganizationRow, npi: string, input: PrtfRequest, base: store.Period,
+    mcp: store.Period['mcp'], batchId: string | null,
+  ) {
+    const format = input.format ?? 'csv';
+    const now = clock();
+    const producedOn = dayIn(org.timeZone, now);
+    const header: Header = {
+      org,
+      npi,
+      providerName: input.provider_name || org.name,
+      providerPhone: displayPhone(input.provider_phone || org.phone),
+      producedOn: mdy(producedOn),
+      period: `${mdy(input.start_date)} - ${mdy(input.end_date)}`,
+      layout: input.layout_version ? rtfLayout(input.layout_version) : defaultRtfLayout(input.start_date!),
+    };
+    const filename = prtfFilename(npi, mcp ? mcp.id : null, input.start_date!, producedOn, format);
+    return db.transaction(
+      async (tx) => {
+        const mcpId = mcp ? mcp.id : null;
+        const period: store.Period = { ...base, mcp, baselineReportId: await store.lastSubmittedReportId(tx, org.id, mcpId) };
+        const seen = new Seen((r) => mcp ? mcp.id : (r.mcp_id ?? org.mcpId ?? null));
+        const meta = {
+          organizationId: org.id,
+          filename,
+          contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        };
+        let file;
+        if (format === 'csv') {
+          file = await storage.put(tx, meta, csvContent(tx, period, header, seen));
+        } else {
+          const dir = await mkdtemp(path.join(os.tmpdir(), 'care-prtf-'));
+          try {
+            const tmp = path.join(dir, filename);
+            await writeXlsx(tx, period, header, seen, tmp);
+            file = await storage.put(tx, meta, createReadStream(tmp));
+          } finally {
+            await rm(dir, { recursive: true, force: true });
+          }
+        }
+        const report = await store.insertReport(tx, {
+          organizationId: org.id,
+          filename,
+          format,
+          startDate: period.startDate,
+          endDate: period.endDate,
+          providerNpi: input.provider_npi || null,
+          providerName: input.provider_name || null,
+          providerPhone: input.provider_phone || null,
+          patientCount: seen.ids.length,
+          fileId: file.id,
+          createdByUserId: ctx.actor.userId,
+          layoutVersion: header.layout.version,
+          mcpId,
+          batchId,
+          validation: seen.validation,
+        });
+        await store.insertReportMembers(tx, org.id, report.id, seen.members);
+        await recordAudit(tx, ctx, { action: 'export', entityType: 'patient', entityIds: seen.ids });
+        return wire(report, file.publicId);
+      },
+      { isolationLevel: 'repeatable read' },
+    );
+  }
+
   return {
     /**
-     * Generates a report (`POST /v1/admin/clinic/ecm/prtf_reports`).
-     * File name `PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>` in the clinic's time zone;
-     * with no `provider_npi`, the clinic's NPI.
-     * @throws ValidationError for missing or reversed dates, a malformed NPI, or no NPI at all.
+     * Generates a report (`POST /v1/admin/clinic/ecm/prtf_reports`): the clinic's, one plan's (`mcp_id`), or one
+     * per plan of the period's members (`all_plans`, grouped by a new `batch_id`).
+     * File name `PRTF_<NPI>[_<MCP id>]_<MMYYYY of the period start>_<MMDDYYYY of generation>` in the clinic's time
+     * zone; with no `provider_npi`, the clinic's NPI.
+     * @throws ValidationError for missing or reversed dates, a malformed NPI, no NPI at all, or `mcp_id` with `all_plans`.
      */
     async generate(ctx: RequestContext<UserActor>, input: PrtfRequest) {
       const errors: string[] = [];
@@ -229,64 +349,45 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
       if (!input.end_date) errors.push("End date can't be blank");
       if (input.start_date && input.end_date && input.end_date < input.start_date) errors.push('End date must be on or after the start date');
       if (input.provider_npi && !/^\d{10}$/.test(input.provider_npi)) errors.push('Provider NPI must be 10 digits');
+      if (input.all_plans && input.mcp_id) errors.push('Give mcp_id or all_plans, not both');
       if (errors.length) throw new ValidationError(errors);
       const org = await identity.getOrganization(ctx.actor.organizationId);
       const npi = input.provider_npi || org.npi;
       if (!npi) throw new ValidationError(['The clinic has no NPI: set it in the organization settings or pass provider_npi']);
-      const format = input.format ?? 'csv';
-      const now = clock();
-      const producedOn = dayIn(org.timeZone, now);
-      const header: Header = {
-        org,
-        npi,
-        providerName: input.provider_name || org.name,
-        providerPhone: displayPhone(input.provider_phone || org.phone),
-        producedOn: mdy(producedOn),
-        period: `${mdy(input.start_date)} - ${mdy(input.end_date)}`,
-        layout: input.layout_version ? rtfLayout(input.layout_version) : defaultRtfLayout(input.start_date!),
-      };
-      const period: store.Period = { organizationId: org.id, startDate: input.start_date!, endDate: input.end_date!, timeZone: org.timeZone, npi: input.provider_npi || undefined };
-      const filename = prtfFilename(npi, input.start_date!, producedOn, format);
-      return db.transaction(
-        async (tx) => {
-          const ids: number[] = [];
-          const meta = {
-            organizationId: org.id,
-            filename,
-            contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-          };
-          let file;
-          if (format === 'csv') {
-            file = await storage.put(tx, meta, csvContent(tx, period, header, ids));
-          } else {
-            const dir = await mkdtemp(path.join(os.tmpdir(), 'care-prtf-'));
-            try {
-              const tmp = path.join(dir, filename);
-              await writeXlsx(tx, period, header, ids, tmp);
-              file = await storage.put(tx, meta, createReadStream(tmp));
-            } finally {
-              await rm(dir, { recursive: true, force: true });
-            }
-          }
-          const report = await store.insertReport(tx, {
-            organizationId: org.id,
-            filename,
-            format,
-            startDate: period.startDate,
-            endDate: period.endDate,
-            providerNpi: input.provider_npi || null,
-            providerName: input.provider_name || null,
-            providerPhone: input.provider_phone || null,
-            patientCount: ids.length,
-            fileId: file.id,
-            layoutVersion: header.layout.version,
-            createdByUserId: ctx.actor.userId,
-          });
-          await recordAudit(tx, ctx, { action: 'export', entityType: 'patient', entityIds: ids });
-          return { message: 'PRTF report generated successfully', prtf_report: await wire(report, file.publicId) };
-        },
-        { isolationLevel: 'repeatable read' },
-      );
+      const base: store.Period = { organizationId: org.id, startDate: input.start_date!, endDate: input.end_date!, timeZone: org.timeZone, npi: input.provider_npi || undefined };
+      if (!input.all_plans) {
+        const mcp = input.mcp_id ? { id: input.mcp_id, defaultMcpId: org.mcpId ?? null } : undefined;
+        const report = await generateOne(ctx, org, npi, input, base, mcp, null);
+        return { message: 'PRTF report generated successfully', prtf_report: report, batch_id: null, prtf_reports: [report] };
+      }
+      const plans = await store.plansOfPeriod(db, { ...base, mcp: { id: null, defaultMcpId: org.mcpId ?? null } });
+      const batchId = randomUUID();
+      const reports = [];
+      for (const id of plans) reports.push(await generateOne(ctx, org, npi, input, base, { id, defaultMcpId: org.mcpId ?? null }, batchId));
+      return { message: `${reports.length} PRTF reports generated successfully`, prtf_report: reports[0] ?? null, batch_id: batchId, prtf_reports: reports };
+    },
+
+    /**
+     * Marks a report submitted to its plan (`POST .../prtf_reports/{id}/submission`): the day (default today in the
+     * clinic's time zone) and the admin. The plan's next reports compare addresses and phones with it.
+     * @throws NotFoundError `PRTF report not found`; ValidationError when already submitted or the day is in the future.
+     */
+    async submit(ctx: RequestContext<UserActor>, id: number, input: { submitted_on?: string }) {
+      const org = await identity.getOrganization(ctx.actor.organizationId);
+      const today = dayIn(org.timeZone, clock());
+      const on = input.submitted_on ?? today;
+      return db.transaction(async (tx) => {
+        const found = await store.findReport(tx, org.id, id);
+        if (!found) throw new NotFoundError('PRTF report not found');
+        const errors: string[] = [];
+        if (found.report.submittedOn) errors.push('The report is already marked submitted');
+        if (on > today) errors.push('Submitted on cannot be in the future');
+        if (on < dayIn(org.timeZone, found.report.createdAt)) errors.push('Submitted on cannot be before the report was generated');
+        if (errors.length) throw new ValidationError(errors);
+        const row = await store.markSubmitted(tx, org.id, id, on, ctx.actor.userId);
+        await recordAudit(tx, ctx, { action: 'update', entityType: 'prtf_report', entityIds: [id] });
+        return { message: 'PRTF report marked submitted', prtf_report: await wire(row!, found.publicId) };
+      });
     },
 
     /** `GET .../prtf_reports`: newest first, each with a fresh download URL. */
@@ -300,7 +401,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
     async get(ctx: RequestContext, id: number) {
       const row = await store.findReport(db, ctx.actor.organizationId, id);
       if (!row) throw new NotFoundError('PRTF report not found');
-      return { prtf_report: await wire(row.report, row.publicId) };
+      return { prtf_report: { ...(await wire(row.report, row.publicId)), validation: row.report.validation as ValidationEntry[] } };
     },
 
     /**

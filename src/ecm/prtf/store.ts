@@ -21,6 +21,23 @@ export interface Period {
   timeZone: string;
   /** Only members whose eligibility `ecm_npi` is this NPI. */
   npi?: string;
+  /**
+   * Only members of this plan: eligibility `mcp_id`, or the clinic's default plan (`defaultMcpId`) for a member
+   * whose eligibility names none. `id` null: the members with no plan at all. Absent: every member.
+   */
+  mcp?: { id: string | null; defaultMcpId: string | null };
+  /** The report whose address and phone digests the New Address / New Phone indicators compare with. */
+  baselineReportId?: number | null;
+}
+
+/** The member's plan in SQL: its eligibility's, else the clinic's default. */
+function planOf(p: Period): SQL {
+  return sql`coalesce(el.mcp_id, ${p.mcp?.defaultMcpId ?? null}::text)`;
+}
+
+function planFilter(p: Period): SQL {
+  if (!p.mcp) return sql``;
+  return p.mcp.id === null ? sql`AND ${planOf(p)} IS NULL` : sql`AND ${planOf(p)} = ${p.mcp.id}::text`;
 }
 
 export interface MemberRow extends Record<string, unknown> {
@@ -62,6 +79,12 @@ export interface MemberRow extends Record<string, unknown> {
   referral_status: string | null;
   referral_status_date: string | null;
   referral_closure_reason: string | null;
+  /** SHA-256 (hex) of the address and phone as written, for the next report's indicators. */
+  address_digest: string;
+  phone_digest: string;
+  /** Changed since the baseline report (false when the member was not in it, or there is none). */
+  new_address: boolean;
+  new_phone: boolean;
 }
 
 export interface OutreachRow extends Record<string, unknown> {
@@ -88,6 +111,9 @@ function hi(p: Period): SQL {
 }
 
 const ENCOUNTERS = sql`('in_person_encounter', 'telehealth_encounter')`;
+
+const ADDRESS_DIGEST = sql`encode(sha256(convert_to(concat_ws('|', p.address_street, p.address_city, p.address_state, p.address_zip), 'UTF8')), 'hex')`;
+const PHONE_DIGEST = sql`encode(sha256(convert_to(coalesce(p.phone, ''), 'UTF8')), 'hex')`;
 
 /** The open referral statuses of `REFERRAL_STATUSES` (dhcs-values.ts), as an SQL list. */
 const OPEN_REFERRAL = sql`(${sql.join(REFERRAL_STATUSES.filter((s) => s.open).map((s) => sql`${s.key}`), sql`, `)})`;
@@ -141,7 +167,9 @@ function memberQuery(p: Period): SQL {
       (SELECT max(s.completed_on)::text FROM ecm_assessments s
         WHERE s.organization_id = ${p.organizationId} AND s.patient_id = p.id AND s.completed_on <= ${p.endDate}::date) AS assessment_completed_on,
       d.discontinued_on::text AS discontinuation_on, d.reason_code AS discontinuation_code, d.reason AS discontinuation_reason,
-      r.status AS referral_status, r.status_date::text AS referral_status_date, r.loop_closure_reason AS referral_closure_reason
+      r.status AS referral_status, r.status_date::text AS referral_status_date, r.loop_closure_reason AS referral_closure_reason,
+      ${ADDRESS_DIGEST} AS address_digest, ${PHONE_DIGEST} AS phone_digest,
+      coalesce(prev.address_digest <> ${ADDRESS_DIGEST}, false) AS new_address, coalesce(prev.phone_digest <> ${PHONE_DIGEST}, false) AS new_phone
     FROM patients p
     JOIN ecm_eligibility_informations el ON el.patient_id = p.id
     LEFT JOIN agg a ON a.patient_id = p.id
@@ -157,10 +185,12 @@ function memberQuery(p: Period): SQL {
       WHERE rf.organization_id = ${p.organizationId} AND rf.patient_id = p.id AND rf.received_on <= ${p.endDate}::date
         AND (rf.status IN ${OPEN_REFERRAL} OR rf.status_date BETWEEN ${p.startDate}::date AND ${p.endDate}::date)
       ORDER BY rf.status_date DESC, rf.id DESC LIMIT 1) r ON true
+    LEFT JOIN prtf_report_members prev ON prev.report_id = ${p.baselineReportId ?? null}::int AND prev.organization_id = ${p.organizationId} AND prev.patient_id = p.id
     LEFT JOIN case_loads cl ON cl.patient_id = p.id
     LEFT JOIN users lcm ON lcm.id = coalesce(cl.ilcm_user_id, cl.olcm_user_id)
     WHERE p.organization_id = ${p.organizationId}
       ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
+      ${planFilter(p)}
       AND (a.patient_id IS NOT NULL
         OR (el.ecm_benefit_auth_eff_date <= ${p.endDate}::date
             AND (el.ecm_benefit_auth_end_date IS NULL OR el.ecm_benefit_auth_end_date >= ${p.startDate}::date)))
@@ -181,6 +211,7 @@ function outreachQuery(p: Period): SQL {
       AND e.event_type IN ('call', 'sms', 'email', 'appointment', 'meeting')
       AND e.occurred_at >= ${lo(p)} AND e.occurred_at < ${hi(p)} AND e.occurred_at <= now()
       ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
+      ${planFilter(p)}
     ORDER BY p.id, e.occurred_at, e.id`;
 }
 
@@ -243,4 +274,48 @@ export async function listReports(db: Executor, organizationId: number, limit: n
     .offset(offset);
   const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(prtfReports).where(eq(prtfReports.organizationId, organizationId));
   return { rows, totalCount: count };
+}
+
+/**
+ * The plans (eligibility `mcp_id`, else `defaultMcpId`; null for none) of the members a report of the period
+ * holds (eligibility overlapping it, or a non-cancelled event in it), sorted, nulls last.
+ */
+export async function plansOfPeriod(db: Executor, p: Period & { mcp: { id: null; defaultMcpId: string | null } }): Promise<Array<string | null>> {
+  const { rows } = await db.execute<{ mcp_id: string | null }>(sql`
+    SELECT DISTINCT ${planOf(p)} AS mcp_id FROM ecm_eligibility_informations el
+    WHERE el.organization_id = ${p.organizationId}
+      ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
+      AND ((el.ecm_benefit_auth_eff_date <= ${p.endDate}::date
+            AND (el.ecm_benefit_auth_end_date IS NULL OR el.ecm_benefit_auth_end_date >= ${p.startDate}::date))
+        OR EXISTS (SELECT 1 FROM ecm_events e WHERE e.organization_id = ${p.organizationId} AND e.patient_id = el.patient_id
+          AND e.status <> 'cancelled' AND e.occurred_at >= ${lo(p)} AND e.occurred_at < ${hi(p)}))
+    ORDER BY 1 NULLS LAST`);
+  return rows.map((r) => r.mcp_id);
+}
+
+/** The id of the plan's last report marked submitted (latest `submitted_on`, then id), or null. */
+export async function lastSubmittedReportId(db: Executor, organizationId: number, mcpId: string | null): Promise<number | null> {
+  const { rows } = await db.execute<{ id: number }>(sql`
+    SELECT id FROM prtf_reports WHERE organization_id = ${organizationId} AND submitted_on IS NOT NULL
+      AND mcp_id IS NOT DISTINCT FROM ${mcpId}::text
+    ORDER BY submitted_on DESC, id DESC LIMIT 1`);
+  return rows[0]?.id ?? null;
+}
+
+/** Records what a report said of each member's address and phone (digests). */
+export async function insertReportMembers(db: Executor, organizationId: number, reportId: number, members: Array<{ patientId: number; addressDigest: string; phoneDigest: string }>) {
+  for (let i = 0; i < members.length; i += 5000) {
+    const part = members.slice(i, i + 5000);
+    await db.execute(sql`
+      INSERT INTO prtf_report_members (report_id, organization_id, patient_id, address_digest, phone_digest)
+      SELECT ${reportId}, ${organizationId}, * FROM unnest(${sql.param(part.map((m) => m.patientId))}::int[],
+        ${sql.param(part.map((m) => m.addressDigest))}::text[], ${sql.param(part.map((m) => m.phoneDigest))}::text[])`);
+  }
+}
+
+/** Marks a report of the organization submitted; null when there is no such report. */
+export async function markSubmitted(db: Executor, organizationId: number, id: number, submittedOn: string, userId: number): Promise<PrtfReportRow | null> {
+  const [row] = await db.update(prtfReports).set({ submittedOn, submittedByUserId: userId })
+    .where(and(eq(prtfReports.organizationId, organizationId), eq(prtfReports.id, id))).returning();
+  return row ?? null;
 }

@@ -326,6 +326,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/clinic/ecm/prtf_reports/{id}/submission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a PRTF report submitted to its plan
+         * @description Records the day and the admin. The plan's next reports set the New Address / New Phone Number indicators against the last report marked submitted.
+         */
+        post: operations["submitPrtfReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/organization": {
         parameters: {
             query?: never;
@@ -3275,6 +3295,11 @@ export interface operations {
                             total_pages: number;
                         };
                         prtf_reports: {
+                            /**
+                             * Format: uuid
+                             * @description Shared by the reports generated together for every plan (all_plans).
+                             */
+                            batch_id: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date */
@@ -3291,6 +3316,8 @@ export interface operations {
                              * @enum {unknown}
                              */
                             layout_version: "rtf-2023" | "rtf-clr-2025-07";
+                            /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
+                            mcp_id: string | null;
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
@@ -3298,8 +3325,18 @@ export interface operations {
                             provider_phone: string | null;
                             /** Format: date */
                             start_date: string;
+                            submitted_by_user_id: number | null;
+                            /**
+                             * Format: date
+                             * @description The day an admin marked the report submitted to the plan.
+                             */
+                            submitted_on: string | null;
                             /** @description Signed download URL, valid until expires_at. */
                             url: string;
+                            validation_summary: {
+                                /** @description Members with a required field empty or invalid (the list: GET .../prtf_reports/{id}). */
+                                members_with_problems: number;
+                            };
                         }[];
                     };
                 };
@@ -3364,6 +3401,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description One report per plan of the period's members, grouped by one batch_id. Not with mcp_id. */
+                    all_plans?: boolean;
                     /**
                      * Format: date
                      * @description Last day of the period, not before start_date (required).
@@ -3379,6 +3418,8 @@ export interface operations {
                      * @enum {unknown}
                      */
                     layout_version?: "rtf-2023" | "rtf-clr-2025-07";
+                    /** @description One plan's file: the members whose eligibility mcp_id is this (or, with none, whose clinic plan is). Default: the whole clinic. */
+                    mcp_id?: string | null;
                     /** @description ECM Provider Name in the file (default the clinic's name). */
                     provider_name?: string | null;
                     /** @description Only members whose eligibility ecm_npi is this NPI; default all, and the clinic's NPI in the file. */
@@ -3401,8 +3442,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: uuid */
+                        batch_id: string | null;
                         message: string;
                         prtf_report: {
+                            /**
+                             * Format: uuid
+                             * @description Shared by the reports generated together for every plan (all_plans).
+                             */
+                            batch_id: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date */
@@ -3419,6 +3467,8 @@ export interface operations {
                              * @enum {unknown}
                              */
                             layout_version: "rtf-2023" | "rtf-clr-2025-07";
+                            /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
+                            mcp_id: string | null;
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
@@ -3426,9 +3476,64 @@ export interface operations {
                             provider_phone: string | null;
                             /** Format: date */
                             start_date: string;
+                            submitted_by_user_id: number | null;
+                            /**
+                             * Format: date
+                             * @description The day an admin marked the report submitted to the plan.
+                             */
+                            submitted_on: string | null;
                             /** @description Signed download URL, valid until expires_at. */
                             url: string;
-                        };
+                            validation_summary: {
+                                /** @description Members with a required field empty or invalid (the list: GET .../prtf_reports/{id}). */
+                                members_with_problems: number;
+                            };
+                        } | null;
+                        /** @description Every report generated: one, or one per plan with all_plans. */
+                        prtf_reports: {
+                            /**
+                             * Format: uuid
+                             * @description Shared by the reports generated together for every plan (all_plans).
+                             */
+                            batch_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date */
+                            end_date: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            /** @description PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.csv (or .xlsx). */
+                            filename: string;
+                            /** @enum {unknown} */
+                            format: "csv" | "xlsx";
+                            id: number;
+                            /**
+                             * @description The RTF layout version the file follows.
+                             * @enum {unknown}
+                             */
+                            layout_version: "rtf-2023" | "rtf-clr-2025-07";
+                            /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
+                            mcp_id: string | null;
+                            /** @description Rows (members) in the file. */
+                            patient_count: number;
+                            provider_name: string | null;
+                            provider_npi: string | null;
+                            provider_phone: string | null;
+                            /** Format: date */
+                            start_date: string;
+                            submitted_by_user_id: number | null;
+                            /**
+                             * Format: date
+                             * @description The day an admin marked the report submitted to the plan.
+                             */
+                            submitted_on: string | null;
+                            /** @description Signed download URL, valid until expires_at. */
+                            url: string;
+                            validation_summary: {
+                                /** @description Members with a required field empty or invalid (the list: GET .../prtf_reports/{id}). */
+                                members_with_problems: number;
+                            };
+                        }[];
                     };
                 };
             };
@@ -3513,6 +3618,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         prtf_report: {
+                            /**
+                             * Format: uuid
+                             * @description Shared by the reports generated together for every plan (all_plans).
+                             */
+                            batch_id: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date */
@@ -3529,6 +3639,8 @@ export interface operations {
                              * @enum {unknown}
                              */
                             layout_version: "rtf-2023" | "rtf-clr-2025-07";
+                            /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
+                            mcp_id: string | null;
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
@@ -3536,8 +3648,25 @@ export interface operations {
                             provider_phone: string | null;
                             /** Format: date */
                             start_date: string;
+                            submitted_by_user_id: number | null;
+                            /**
+                             * Format: date
+                             * @description The day an admin marked the report submitted to the plan.
+                             */
+                            submitted_on: string | null;
                             /** @description Signed download URL, valid until expires_at. */
                             url: string;
+                            /** @description Per member of the file, the required fields still empty or invalid when it was generated. */
+                            validation: {
+                                member_id: string;
+                                patient_id: number;
+                                /** @description The required fields still empty or invalid, in words. */
+                                problems: string[];
+                            }[];
+                            validation_summary: {
+                                /** @description Members with a required field empty or invalid (the list: GET .../prtf_reports/{id}). */
+                                members_with_problems: number;
+                            };
                         };
                     };
                 };
@@ -3580,6 +3709,158 @@ export interface operations {
             };
             /** @description Not found (also for another clinic's records) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    submitPrtfReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    submission?: {
+                        /**
+                         * Format: date
+                         * @description Default: today in the clinic's time zone.
+                         */
+                        submitted_on?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                        prtf_report: {
+                            /**
+                             * Format: uuid
+                             * @description Shared by the reports generated together for every plan (all_plans).
+                             */
+                            batch_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date */
+                            end_date: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            /** @description PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.csv (or .xlsx). */
+                            filename: string;
+                            /** @enum {unknown} */
+                            format: "csv" | "xlsx";
+                            id: number;
+                            /**
+                             * @description The RTF layout version the file follows.
+                             * @enum {unknown}
+                             */
+                            layout_version: "rtf-2023" | "rtf-clr-2025-07";
+                            /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
+                            mcp_id: string | null;
+                            /** @description Rows (members) in the file. */
+                            patient_count: number;
+                            provider_name: string | null;
+                            provider_npi: string | null;
+                            provider_phone: string | null;
+                            /** Format: date */
+                            start_date: string;
+                            submitted_by_user_id: number | null;
+                            /**
+                             * Format: date
+                             * @description The day an admin marked the report submitted to the plan.
+                             */
+                            submitted_on: string | null;
+                            /** @description Signed download URL, valid until expires_at. */
+                            url: string;
+                            validation_summary: {
+                                /** @description Members with a required field empty or invalid (the list: GET .../prtf_reports/{id}). */
+                                members_with_problems: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -95,19 +95,25 @@ function PrtfReports({ defaultRange }: { defaultRange: { start: string; end: str
       {generate.error && <ErrorMessages error={generate.error} title="The report was not generated" />}
       {generate.data && (
         <Alert color="green" mt="sm" role="status" title={generate.data.message}>
-          {generate.data.prtf_report.patient_count} members · <Anchor href={downloadHref(generate.data.prtf_report.url)} download={generate.data.prtf_report.filename}>Download {generate.data.prtf_report.filename}</Anchor>
+          {generate.data.prtf_reports.map((r) => (
+            <div key={r.id}>{r.patient_count} members · <Anchor href={downloadHref(r.url)} download={r.filename}>Download {r.filename}</Anchor></div>
+          ))}
         </Alert>
       )}
       <Title order={4} size="h6" mt="md" mb="xs">History</Title>
       {history.isPending ? <Loading /> : history.error ? <ErrorMessages error={history.error} /> : history.data.prtf_reports.length === 0 ? <Empty>No PRTF reports generated yet.</Empty> : (
         <Table>
-          <Table.Thead><Table.Tr><Table.Th>File</Table.Th><Table.Th>Period</Table.Th><Table.Th>Members</Table.Th><Table.Th>Generated</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead><Table.Tr><Table.Th>File</Table.Th><Table.Th>Plan</Table.Th><Table.Th>Period</Table.Th><Table.Th>Members</Table.Th><Table.Th>To fix</Table.Th><Table.Th>Layout</Table.Th><Table.Th>Submitted</Table.Th><Table.Th>Generated</Table.Th></Table.Tr></Table.Thead>
           <Table.Tbody>
             {history.data.prtf_reports.map((r) => (
               <Table.Tr key={r.id}>
                 <Table.Td><Anchor href={downloadHref(r.url)} download={r.filename}>{r.filename}</Anchor></Table.Td>
+                <Table.Td>{r.mcp_id ?? 'All'}</Table.Td>
                 <Table.Td>{formatDate(r.start_date)} – {formatDate(r.end_date)}</Table.Td>
                 <Table.Td>{r.patient_count}</Table.Td>
+                <Table.Td>{r.validation_summary.members_with_problems}</Table.Td>
+                <Table.Td>{r.layout_version}</Table.Td>
+                <Table.Td>{r.submitted_on ? formatDate(r.submitted_on) : '–'}</Table.Td>
                 <Table.Td>{formatDateTime(r.created_at, timeZone)}</Table.Td>
               </Table.Tr>
             ))}
