@@ -346,6 +346,8 @@ export const prtfReports = pgTable(
     /** Marked submitted to the plan by an admin: the day and who. */
     submittedOn: date('submitted_on', { mode: 'string' }),
     submittedByUserId: integer('submitted_by_user_id').references(() => users.id),
+    /** The report's Outreach Tracker File (same period, plan and format). */
+    otfFileId: integer('otf_file_id').references(() => storedFiles.id),
     /** Per member, the required fields still empty or invalid: `[{patient_id, member_id, problems}]`. */
     validation: jsonb('validation').notNull().default(sql`'[]'::jsonb`),
     createdAt: createdAt(),

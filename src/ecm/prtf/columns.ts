@@ -137,14 +137,23 @@ export function defaultRtfLayout(startDate: string): RtfLayout {
   return chosen;
 }
 
-export const OUTREACH_COLUMNS = [
-  'Member Client Index Number (CIN)',
+/**
+ * The Outreach Tracker File's columns (`DHCS_SOURCES.otfLayout`): one row per outreach attempt of the period.
+ */
+export const OTF_COLUMNS = [
+  'MCP Identifier',
+  'MCP Name',
+  'ECM Provider Name',
+  'ECM Provider NPI',
+  'ECM Provider TIN',
   'Member Last Name',
   'Member First Name',
+  'Member Client Index Number (CIN)',
+  'Provider Type',
   'Date of Outreach Attempt',
   'Outreach Attempt Method',
   'Outreach Attempt Successful (Y/N)',
-  'Time Spent Performing Outreach',
+  'Time Spent Performing Outreach (Minutes)',
 ] as const;
 
 /** `YYYY-MM-DD` -> `MM/DD/YYYY`; null stays empty. */
@@ -166,19 +175,9 @@ export function displayPhone(e164: string | null | undefined): string {
  * the NPI for one plan's file (characters other than letters, digits, `-` dropped). DHCS's per-plan naming
  * convention was not found; plans that publish one can be added here.
  */
-export function prtfFilename(npi: string, mcpId: string | null, startDate: string, generatedOn: string, ext: 'csv' | 'xlsx'): string {
+export function prtfFilename(npi: string, mcpId: string | null, startDate: string, generatedOn: string, ext: 'csv' | 'xlsx', kind: 'PRTF' | 'OTF' = 'PRTF'): string {
   const [sy, sm] = startDate.split('-');
   const [gy, gm, gd] = generatedOn.split('-');
   const plan = mcpId ? `_${mcpId.replace(/[^A-Za-z0-9-]/g, '')}` : '';
-  return `PRTF_${npi}${plan}_${sm}${sy}_${gm}${gd}${gy}.${ext}`;
-}
-
-/** The attempt method of an outreach event, as the Outreach Tracker words it. */
-export function outreachMethod(eventType: string, modality: string | null): string {
-  if (eventType === 'sms') return 'SMS';
-  if (eventType === 'email') return 'email';
-  if (eventType === 'call') return 'phone';
-  if (modality === 'phone') return 'phone';
-  if (modality === 'video') return 'video';
-  return 'in person';
+  return `${kind}_${npi}${plan}_${sm}${sy}_${gm}${gd}${gy}.${ext}`;
 }

@@ -10,7 +10,7 @@ import { contextOf, PUBLIC_SECURITY } from '../../platform/http.ts';
 import { PageQuery, Pagination } from '../../platform/pagination.ts';
 import { DateText, LimitedString, Nullable } from '../../platform/schema.ts';
 import { EcmErrors, ecmResponses, USER_TOKEN_SECURITY } from '../http.ts';
-import { RTF_LAYOUTS, RTF_LAYOUT_VERSIONS } from './columns.ts';
+import { OTF_COLUMNS, RTF_LAYOUTS, RTF_LAYOUT_VERSIONS } from './columns.ts';
 import type { PrtfService } from './service.ts';
 
 const tags = ['PRTF reports'];
@@ -32,6 +32,8 @@ const PrtfReportFields = {
   submitted_by_user_id: Nullable(Type.Integer()),
   validation_summary: Type.Object({ members_with_problems: Type.Integer({ description: 'Members with a required field empty or invalid (the list: GET .../prtf_reports/{id}).' }) }),
   url: Type.String({ description: 'Signed download URL, valid until expires_at.' }),
+  otf_filename: Nullable(Type.String({ description: 'The Outreach Tracker File: OTF_<NPI>[_<MCP id>]_<MMYYYY>_<MMDDYYYY>.csv (or .xlsx); null for reports made before it existed.' })),
+  otf_url: Nullable(Type.String({ description: 'Signed download URL of the Outreach Tracker File, valid until expires_at.' })),
   expires_at: Type.String({ format: 'date-time' }),
   created_at: Type.String({ format: 'date-time' }),
 };
@@ -43,7 +45,7 @@ const PrtfBody = Type.Object({
   provider_npi: Type.Optional(Nullable(LimitedString('identifier', { description: "Only members whose eligibility ecm_npi is this NPI; default all, and the clinic's NPI in the file." }))),
   provider_name: Type.Optional(Nullable(LimitedString('name', { description: "ECM Provider Name in the file (default the clinic's name)." }))),
   provider_phone: Type.Optional(Nullable(LimitedString('phone', { description: "ECM Provider Phone Number in the file (default the clinic's phone)." }))),
-  format: Type.Optional(Type.Enum(['csv', 'xlsx'], { description: 'csv (default) or xlsx (adds the Outreach Tracker sheet).' })),
+  format: Type.Optional(Type.Enum(['csv', 'xlsx'], { description: 'csv (default) or xlsx, for the RTF and the Outreach Tracker File alike.' })),
   mcp_id: Type.Optional(Nullable(LimitedString('identifier', { description: "One plan's file: the members whose eligibility mcp_id is this (or, with none, whose clinic plan is). Default: the whole clinic." }))),
   all_plans: Type.Optional(Type.Boolean({ description: 'One report per plan of the period\'s members, grouped by one batch_id. Not with mcp_id.' })),
   layout_version: Type.Optional(Type.Enum(RTF_LAYOUT_VERSIONS, {
@@ -81,7 +83,7 @@ export async function prtfRoutes(app: FastifyInstance, { prtf }: { prtf: PrtfSer
   r.post('/clinic/ecm/prtf_reports', {
     schema: {
       tags, operationId: 'createPrtfReport', summary: 'Generate a PRTF report', security: USER_TOKEN_SECURITY,
-      description: `One row per member with ECM eligibility overlapping the period or any event in it. Layout versions and their columns, in order: ${LAYOUTS_TEXT}. Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.`,
+      description: `One row per member with ECM eligibility overlapping the period or any event in it. Layout versions and their columns, in order: ${LAYOUTS_TEXT}. Every report also writes its Outreach Tracker File (otf_url): one row per outreach attempt of the period (encounters are not outreach attempts), columns ${OTF_COLUMNS.join('; ')}. Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.`,
       body: PrtfBody,
       response: ecmResponses({ 201: CreatedReports }, [403, 422]),
     },

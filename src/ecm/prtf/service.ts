@@ -1,8 +1,8 @@
 /**
- * PRTF reports: the clinic's return transmission of member status, encounters
- * and outreach for a period, as CSV (one row per member, DHCS ECM return
- * transmission file fields plus four count columns) or XLSX (that sheet plus an
- * Outreach Tracker sheet). Every count equals what the events counts report for
+ * PRTF reports: the clinic's (or one plan's) return transmission of member status, encounters
+ * and outreach for a period, as CSV or XLSX (one row per member, DHCS ECM return
+ * transmission file fields in a versioned layout plus four count columns), each with its
+ * Outreach Tracker File (one row per outreach attempt). Every count equals what the events counts report for
  * the member and period. Files are kept in Postgres storage and downloaded
  * through expiring signed URLs.
  */
@@ -21,9 +21,9 @@ import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { systemContext } from '../../platform/context.ts';
 import type { DownloadSigner, FileStorage } from '../../platform/storage.ts';
 import { dateIn } from '../../platform/time.ts';
-import { POPULATIONS_OF_FOCUS } from '../reporting/dhcs-values.ts';
+import { OTF_PROVIDER_TYPE, OUTREACH_ATTEMPT_METHODS, outreachAttemptMethodOf, POPULATIONS_OF_FOCUS } from '../reporting/dhcs-values.ts';
 import {
-  defaultRtfLayout, displayPhone, mdy, OUTREACH_COLUMNS, outreachMethod, prtfFilename, rtfLayout, RTF_REFERRAL_STATUS,
+  defaultRtfLayout, displayPhone, mdy, OTF_COLUMNS, prtfFilename, rtfLayout, RTF_REFERRAL_STATUS,
   type RtfColumn, type RtfLayout, type RtfLayoutVersion,
 } from './columns.ts';
 import * as store from './store.ts';
@@ -192,13 +192,25 @@ function memberCells(r: store.MemberRow, h: Header): Array<string | number> {
   return h.layout.columns.map((c) => v[c]);
 }
 
-function outreachCells(r: store.OutreachRow): Array<string | number> {
-  const reached = r.prtf_category.endsWith('_encounter') || ((r.event_type === 'sms' || r.event_type === 'email') && r.replied);
-  return [r.cin, r.last_name, r.first_name, mdy(r.attempted_on), outreachMethod(r.event_type, r.modality), reached ? 'Y' : 'N', r.duration ?? ''];
+const METHOD_LABELS: ReadonlyMap<string, string> = new Map(OUTREACH_ATTEMPT_METHODS.map((m) => [m.key, m.label]));
+
+/**
+ * An outreach attempt's OTF cells. Successful: Y for an SMS or email the member answered within 72 hours (a reached
+ * call or a held appointment is an encounter by the one PRTF rule, so never an outreach row).
+ */
+function otfCells(r: store.OutreachRow, h: Header): Array<string | number> {
+  const reached = (r.event_type === 'sms' || r.event_type === 'email') && r.replied;
+  return [
+    r.mcp_id ?? h.org.mcpId ?? '', r.mcp_name ?? h.org.mcpName ?? '', h.providerName, h.npi, h.org.tin ?? '',
+    r.last_name, r.first_name, r.cin, OTF_PROVIDER_TYPE, mdy(r.attempted_on),
+    METHOD_LABELS.get(outreachAttemptMethodOf(r.event_type, r.modality))!, reached ? 'Y' : 'N', r.duration ?? '',
+  ];
 }
 
+type Cells = Array<string | number>;
+
 export function createPrtfService({ db, identity, storage, signer, clock = () => new Date() }: PrtfDeps) {
-  async function wire(row: store.PrtfReportRow, publicId: string) {
+  async function wire(row: store.PrtfReportRow, publicId: string, otf: { publicId: string | null; filename: string | null }) {
     const expiresAt = new Date(clock().getTime() + DOWNLOAD_URL_TTL_SECONDS * 1000);
     return {
       id: row.id,
@@ -217,55 +229,70 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
       submitted_by_user_id: row.submittedByUserId,
       validation_summary: { members_with_problems: (row.validation as ValidationEntry[]).length },
       url: await signer.url(publicId, expiresAt),
+      otf_filename: otf.filename,
+      otf_url: otf.publicId ? await signer.url(otf.publicId, expiresAt) : null,
       expires_at: expiresAt.toISOString(),
       created_at: row.createdAt.toISOString(),
     };
   }
 
-  /**
-   * CSV text (`toCsv`: RFC 4180 quoting, formula-like cells neutralised) in parts of about 64 KiB: the header,
-   * then the member rows. A part per cursor batch (~350 KB) is a large string, which V8 allocates in the old
-   * generation and keeps until the next major GC (peak RSS at full size 273 MB against 260 MB with small parts).
-   */
-  async function* csvContent(tx: Tx, p: store.Period, h: Header, seen: Seen): AsyncGenerator<string> {
-    yield toCsv([h.layout.columns]);
+  /** The RTF's member rows in batches, each row's cells in the layout's order; every row is `seen`. */
+  async function* rtfBatches(tx: Tx, p: store.Period, h: Header, seen: Seen): AsyncGenerator<Cells[]> {
     for await (const batch of store.memberBatches(tx, p)) {
-      for (let i = 0; i < batch.length; i += CSV_PART_ROWS) {
-        const part = batch.slice(i, i + CSV_PART_ROWS);
-        for (const r of part) seen.add(r);
-        yield toCsv(part.map((r) => memberCells(r, h)));
-      }
+      for (const r of batch) seen.add(r);
+      yield batch.map((r) => memberCells(r, h));
     }
   }
 
+  /** The OTF's rows (one per outreach attempt) in batches. */
+  async function* otfBatches(tx: Tx, p: store.Period, h: Header): AsyncGenerator<Cells[]> {
+    for await (const batch of store.outreachBatches(tx, p)) yield batch.map((r) => otfCells(r, h));
+  }
 
   /**
-   * Writes the XLSX workbook with exceljs's streaming writer to `filename` (a temporary file: the cursor reads and
-   * the storage writes then use the transaction's connection one after the other): the RTF sheet, then the
-   * Outreach Tracker sheet. Text goes in as typed string cells, which spreadsheets never evaluate, so it is
-   * written as it is (the CSV's formula neutralising would only corrupt it here).
+   * CSV text (`toCsv`: RFC 4180 quoting, formula-like cells neutralised) in parts of about 64 KiB: the header,
+   * then the rows. A part per cursor batch (~350 KB) is a large string, which V8 allocates in the old
+   * generation and keeps until the next major GC (peak RSS at full size 273 MB against 260 MB with small parts).
    */
-  async function writeXlsx(tx: Tx, p: store.Period, h: Header, seen: Seen, filename: string): Promise<void> {
+  async function* csvContent(columns: readonly string[], batches: AsyncGenerator<Cells[]>): AsyncGenerator<string> {
+    yield toCsv([columns]);
+    for await (const batch of batches) {
+      for (let i = 0; i < batch.length; i += CSV_PART_ROWS) yield toCsv(batch.slice(i, i + CSV_PART_ROWS));
+    }
+  }
+
+  /**
+   * Writes a one-sheet XLSX workbook with exceljs's streaming writer to `filename` (a temporary file: the cursor
+   * reads and the storage writes then use the transaction's connection one after the other). Text goes in as typed
+   * string cells, which spreadsheets never evaluate, so it is written as it is (the CSV's formula neutralising
+   * would only corrupt it here).
+   */
+  async function writeXlsx(sheet: string, columns: readonly string[], batches: AsyncGenerator<Cells[]>, filename: string): Promise<void> {
     // exceljs is loaded on first use: it costs start-up time and memory in every process.
     const { default: ExcelJS } = await import('exceljs');
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename, useStyles: true });
-    {
-      const rtf = workbook.addWorksheet('RTF');
-      rtf.addRow([...h.layout.columns]).commit();
-      for await (const batch of store.memberBatches(tx, p)) {
-        for (const r of batch) {
-          seen.add(r);
-          rtf.addRow(memberCells(r, h)).commit();
-        }
-      }
-      rtf.commit();
-      const tracker = workbook.addWorksheet('Outreach Tracker');
-      tracker.addRow([...OUTREACH_COLUMNS]).commit();
-      for await (const batch of store.outreachBatches(tx, p)) {
-        for (const r of batch) tracker.addRow(outreachCells(r)).commit();
-      }
-      tracker.commit();
-      await workbook.commit();
+    const ws = workbook.addWorksheet(sheet);
+    ws.addRow([...columns]).commit();
+    for await (const batch of batches) for (const row of batch) ws.addRow(row).commit();
+    ws.commit();
+    await workbook.commit();
+  }
+
+  /** Stores one file of `format` (CSV streamed; XLSX through a temporary file). */
+  async function storeFile(tx: Tx, organizationId: number, filename: string, format: 'csv' | 'xlsx', sheet: string, columns: readonly string[], batches: AsyncGenerator<Cells[]>) {
+    const meta = {
+      organizationId,
+      filename,
+      contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    };
+    if (format === 'csv') return storage.put(tx, meta, csvContent(columns, batches));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'care-prtf-'));
+    try {
+      const tmp = path.join(dir, filename);
+      await writeXlsx(sheet, columns, batches, tmp);
+      return await storage.put(tx, meta, createReadStream(tmp));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   }
 
@@ -292,24 +319,9 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
         const mcpId = mcp ? mcp.id : null;
         const period: store.Period = { ...base, mcp, baselineReportId: await store.lastSubmittedReportId(tx, org.id, mcpId) };
         const seen = new Seen((r) => mcp ? mcp.id : (r.mcp_id ?? org.mcpId ?? null));
-        const meta = {
-          organizationId: org.id,
-          filename,
-          contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        };
-        let file;
-        if (format === 'csv') {
-          file = await storage.put(tx, meta, csvContent(tx, period, header, seen));
-        } else {
-          const dir = await mkdtemp(path.join(os.tmpdir(), 'care-prtf-'));
-          try {
-            const tmp = path.join(dir, filename);
-            await writeXlsx(tx, period, header, seen, tmp);
-            file = await storage.put(tx, meta, createReadStream(tmp));
-          } finally {
-            await rm(dir, { recursive: true, force: true });
-          }
-        }
+        const file = await storeFile(tx, org.id, filename, format, 'RTF', header.layout.columns, rtfBatches(tx, period, header, seen));
+        const otfName = prtfFilename(npi, mcp ? mcp.id : null, input.start_date!, producedOn, format, 'OTF');
+        const otf = await storeFile(tx, org.id, otfName, format, 'Outreach Tracker', OTF_COLUMNS, otfBatches(tx, period, header));
         const report = await store.insertReport(tx, {
           organizationId: org.id,
           filename,
@@ -321,6 +333,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
           providerPhone: input.provider_phone || null,
           patientCount: seen.ids.length,
           fileId: file.id,
+          otfFileId: otf.id,
           createdByUserId: ctx.actor.userId,
           layoutVersion: header.layout.version,
           mcpId,
@@ -329,7 +342,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
         });
         await store.insertReportMembers(tx, org.id, report.id, seen.members);
         await recordAudit(tx, ctx, { action: 'export', entityType: 'patient', entityIds: seen.ids });
-        return wire(report, file.publicId);
+        return wire(report, file.publicId, { publicId: otf.publicId, filename: otfName });
       },
       { isolationLevel: 'repeatable read' },
     );
@@ -386,7 +399,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
         if (errors.length) throw new ValidationError(errors);
         const row = await store.markSubmitted(tx, org.id, id, on, ctx.actor.userId);
         await recordAudit(tx, ctx, { action: 'update', entityType: 'prtf_report', entityIds: [id] });
-        return { message: 'PRTF report marked submitted', prtf_report: await wire(row!, found.publicId) };
+        return { message: 'PRTF report marked submitted', prtf_report: await wire(row!, found.publicId, { publicId: found.otfPublicId, filename: found.otfFilename }) };
       });
     },
 
@@ -394,14 +407,14 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
     async list(ctx: RequestContext, q: { page?: number; per_page?: number; page_size?: number }) {
       const page = pageRequest(q);
       const { rows, totalCount } = await store.listReports(db, ctx.actor.organizationId, page.perPage, page.offset);
-      return { prtf_reports: await Promise.all(rows.map((r) => wire(r.report, r.publicId))), pagination: paginationOf(page, totalCount) };
+      return { prtf_reports: await Promise.all(rows.map((r) => wire(r.report, r.publicId, { publicId: r.otfPublicId, filename: r.otfFilename }))), pagination: paginationOf(page, totalCount) };
     },
 
     /** `GET .../prtf_reports/{id}` with a fresh download URL. @throws NotFoundError `PRTF report not found`. */
     async get(ctx: RequestContext, id: number) {
       const row = await store.findReport(db, ctx.actor.organizationId, id);
       if (!row) throw new NotFoundError('PRTF report not found');
-      return { prtf_report: { ...(await wire(row.report, row.publicId)), validation: row.report.validation as ValidationEntry[] } };
+      return { prtf_report: { ...(await wire(row.report, row.publicId, { publicId: row.otfPublicId, filename: row.otfFilename })), validation: row.report.validation as ValidationEntry[] } };
     },
 
     /**

@@ -9,6 +9,7 @@
  * in the clinic's time zone and not after now, one PRTF category each.
  */
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/pool.ts';
 import { prtfReports, storedFiles } from '../../db/schema.ts';
 import { REFERRAL_STATUSES } from '../reporting/dhcs-values.ts';
@@ -89,6 +90,8 @@ export interface MemberRow extends Record<string, unknown> {
 
 export interface OutreachRow extends Record<string, unknown> {
   patient_id: number;
+  mcp_id: string | null;
+  mcp_name: string | null;
   first_name: string;
   last_name: string;
   cin: string;
@@ -199,7 +202,7 @@ function memberQuery(p: Period): SQL {
 
 function outreachQuery(p: Period): SQL {
   return sql`
-    SELECT e.patient_id, p.first_name, p.last_name, coalesce(el.cin, el.member_id) AS cin,
+    SELECT e.patient_id, el.mcp_id, el.mcp_name, p.first_name, p.last_name, coalesce(el.cin, el.member_id) AS cin,
       (e.occurred_at AT TIME ZONE ${p.timeZone}::text)::date::text AS attempted_on, e.event_type, a.modality, e.prtf_category, e.duration,
       EXISTS (SELECT 1 FROM text_messages tm WHERE tm.patient_id = e.patient_id AND tm.direction = 'inbound'
         AND tm.created_at > e.occurred_at AND tm.created_at <= e.occurred_at + interval '72 hours') AS replied
@@ -207,7 +210,7 @@ function outreachQuery(p: Period): SQL {
     JOIN activities a ON a.id = e.activity_id
     JOIN patients p ON p.id = e.patient_id
     JOIN ecm_eligibility_informations el ON el.patient_id = p.id
-    WHERE e.organization_id = ${p.organizationId} AND e.status <> 'cancelled' AND e.prtf_category IS NOT NULL
+    WHERE e.organization_id = ${p.organizationId} AND e.status <> 'cancelled' AND e.prtf_category IN ('in_person_outreach', 'telehealth_outreach')
       AND e.event_type IN ('call', 'sms', 'email', 'appointment', 'meeting')
       AND e.occurred_at >= ${lo(p)} AND e.occurred_at < ${hi(p)} AND e.occurred_at <= now()
       ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
@@ -240,7 +243,10 @@ export function memberBatches(tx: Executor, p: Period): AsyncGenerator<MemberRow
   return cursor<MemberRow>(tx, 'prtf_members', memberQuery(p));
 }
 
-/** Every contact attempt (call, SMS, email, appointment, meeting) counted in the period, in batches. */
+/**
+ * The period's outreach attempts: contact attempts (call, SMS, email, appointment, meeting) the one PRTF rule puts in
+ * an outreach category (src/ecm/events/prtf.ts); encounters are not outreach attempts. In batches.
+ */
 export function outreachBatches(tx: Executor, p: Period): AsyncGenerator<OutreachRow[]> {
   return cursor<OutreachRow>(tx, 'prtf_outreach', outreachQuery(p));
 }
@@ -252,12 +258,15 @@ export async function insertReport(db: Executor, values: typeof prtfReports.$inf
   return row;
 }
 
-/** One report of the organization with its file's public id. */
+const otfFiles = alias(storedFiles, 'otf_files');
+
+/** One report of the organization with its file's public id (and its OTF's, when it has one). */
 export async function findReport(db: Executor, organizationId: number, id: number) {
   const [row] = await db
-    .select({ report: prtfReports, publicId: storedFiles.publicId })
+    .select({ report: prtfReports, publicId: storedFiles.publicId, otfPublicId: otfFiles.publicId, otfFilename: otfFiles.filename })
     .from(prtfReports)
     .innerJoin(storedFiles, eq(storedFiles.id, prtfReports.fileId))
+    .leftJoin(otfFiles, eq(otfFiles.id, prtfReports.otfFileId))
     .where(and(eq(prtfReports.organizationId, organizationId), eq(prtfReports.id, id)));
   return row;
 }
@@ -265,9 +274,10 @@ export async function findReport(db: Executor, organizationId: number, id: numbe
 /** A page of the organization's reports, newest first. */
 export async function listReports(db: Executor, organizationId: number, limit: number, offset: number) {
   const rows = await db
-    .select({ report: prtfReports, publicId: storedFiles.publicId })
+    .select({ report: prtfReports, publicId: storedFiles.publicId, otfPublicId: otfFiles.publicId, otfFilename: otfFiles.filename })
     .from(prtfReports)
     .innerJoin(storedFiles, eq(storedFiles.id, prtfReports.fileId))
+    .leftJoin(otfFiles, eq(otfFiles.id, prtfReports.otfFileId))
     .where(eq(prtfReports.organizationId, organizationId))
     .orderBy(desc(prtfReports.createdAt), desc(prtfReports.id))
     .limit(limit)

@@ -300,7 +300,7 @@ export interface paths {
         put?: never;
         /**
          * Generate a PRTF report
-         * @description One row per member with ECM eligibility overlapping the period or any event in it. Layout versions and their columns, in order: rtf-2023 (default from 0000-01-01): Primary Payer (MCP) Identifier; MCP Name; Member Client Index Number (CIN); Member Last Name; Member First Name; Member New Address Indicator; Member Homelessness Indicator; Member Residential Address; Member Residential City; Member Residential State; Member Residential Zip; Member New Phone Number Indicator; Member Phone Number; Member POF Indicator; Member POF; Member ECM Status; Member Acuity Level; ECM Enrollment Start Date; ECM Enrollment End Date; Date of Latest Care Plan Revision; Date of Most Recent Care Conference; Date Assessment Started; Date of Most Recent Completed Assessment; Date of Most Recent Encounter with Member; ECM Lead Care Manager Name; ECM Lead Care Manager Phone Number; ECM Lead Care Manager Email; Discontinuation Date; Discontinuation Reason Code; Discontinuation Reason; In Person; Telephonic/Video; Member Information Return Transmission File Production Date; Member Information File Reporting Period; ECM Provider Name; ECM Provider National Provider Identifier (NPI); ECM Provider Tax ID Number (TIN); ECM Provider Phone Number; In-Person Encounters; Telehealth Encounters; In-Person Outreach; Telehealth Outreach. rtf-clr-2025-07 (default from 2025-07-01): Primary Payer (MCP) Identifier; MCP Name; Member Client Index Number (CIN); Member Last Name; Member First Name; Member New Address Indicator; Member Homelessness Indicator; Member Residential Address; Member Residential City; Member Residential State; Member Residential Zip; Member New Phone Number Indicator; Member Phone Number; Member POF Indicator; Member POF; Member ECM Status; Member Acuity Level; ECM Enrollment Start Date; ECM Enrollment End Date; Date of Latest Care Plan Revision; Date of Most Recent Care Conference; Date Assessment Started; Date of Most Recent Completed Assessment; Date of Most Recent Encounter with Member; ECM Lead Care Manager Name; ECM Lead Care Manager Phone Number; ECM Lead Care Manager Email; Discontinuation Date; Discontinuation Reason Code; Discontinuation Reason; Referral Status; Date of Referral Status Update; Reason for Referral Loop Closure; In Person; Telephonic/Video; Member Information Return Transmission File Production Date; Member Information File Reporting Period; ECM Provider Name; ECM Provider National Provider Identifier (NPI); ECM Provider Tax ID Number (TIN); ECM Provider Phone Number; In-Person Encounters; Telehealth Encounters; In-Person Outreach; Telehealth Outreach. Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.
+         * @description One row per member with ECM eligibility overlapping the period or any event in it. Layout versions and their columns, in order: rtf-2023 (default from 0000-01-01): Primary Payer (MCP) Identifier; MCP Name; Member Client Index Number (CIN); Member Last Name; Member First Name; Member New Address Indicator; Member Homelessness Indicator; Member Residential Address; Member Residential City; Member Residential State; Member Residential Zip; Member New Phone Number Indicator; Member Phone Number; Member POF Indicator; Member POF; Member ECM Status; Member Acuity Level; ECM Enrollment Start Date; ECM Enrollment End Date; Date of Latest Care Plan Revision; Date of Most Recent Care Conference; Date Assessment Started; Date of Most Recent Completed Assessment; Date of Most Recent Encounter with Member; ECM Lead Care Manager Name; ECM Lead Care Manager Phone Number; ECM Lead Care Manager Email; Discontinuation Date; Discontinuation Reason Code; Discontinuation Reason; In Person; Telephonic/Video; Member Information Return Transmission File Production Date; Member Information File Reporting Period; ECM Provider Name; ECM Provider National Provider Identifier (NPI); ECM Provider Tax ID Number (TIN); ECM Provider Phone Number; In-Person Encounters; Telehealth Encounters; In-Person Outreach; Telehealth Outreach. rtf-clr-2025-07 (default from 2025-07-01): Primary Payer (MCP) Identifier; MCP Name; Member Client Index Number (CIN); Member Last Name; Member First Name; Member New Address Indicator; Member Homelessness Indicator; Member Residential Address; Member Residential City; Member Residential State; Member Residential Zip; Member New Phone Number Indicator; Member Phone Number; Member POF Indicator; Member POF; Member ECM Status; Member Acuity Level; ECM Enrollment Start Date; ECM Enrollment End Date; Date of Latest Care Plan Revision; Date of Most Recent Care Conference; Date Assessment Started; Date of Most Recent Completed Assessment; Date of Most Recent Encounter with Member; ECM Lead Care Manager Name; ECM Lead Care Manager Phone Number; ECM Lead Care Manager Email; Discontinuation Date; Discontinuation Reason Code; Discontinuation Reason; Referral Status; Date of Referral Status Update; Reason for Referral Loop Closure; In Person; Telephonic/Video; Member Information Return Transmission File Production Date; Member Information File Reporting Period; ECM Provider Name; ECM Provider National Provider Identifier (NPI); ECM Provider Tax ID Number (TIN); ECM Provider Phone Number; In-Person Encounters; Telehealth Encounters; In-Person Outreach; Telehealth Outreach. Every report also writes its Outreach Tracker File (otf_url): one row per outreach attempt of the period (encounters are not outreach attempts), columns MCP Identifier; MCP Name; ECM Provider Name; ECM Provider NPI; ECM Provider TIN; Member Last Name; Member First Name; Member Client Index Number (CIN); Provider Type; Date of Outreach Attempt; Outreach Attempt Method; Outreach Attempt Successful (Y/N); Time Spent Performing Outreach (Minutes). Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.
          */
         post: operations["createPrtfReport"];
         delete?: never;
@@ -3318,6 +3318,10 @@ export interface operations {
                             layout_version: "rtf-2023" | "rtf-clr-2025-07";
                             /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
                             mcp_id: string | null;
+                            /** @description The Outreach Tracker File: OTF_<NPI>[_<MCP id>]_<MMYYYY>_<MMDDYYYY>.csv (or .xlsx); null for reports made before it existed. */
+                            otf_filename: string | null;
+                            /** @description Signed download URL of the Outreach Tracker File, valid until expires_at. */
+                            otf_url: string | null;
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
@@ -3409,7 +3413,7 @@ export interface operations {
                      */
                     end_date?: string;
                     /**
-                     * @description csv (default) or xlsx (adds the Outreach Tracker sheet).
+                     * @description csv (default) or xlsx, for the RTF and the Outreach Tracker File alike.
                      * @enum {unknown}
                      */
                     format?: "csv" | "xlsx";
@@ -3469,6 +3473,10 @@ export interface operations {
                             layout_version: "rtf-2023" | "rtf-clr-2025-07";
                             /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
                             mcp_id: string | null;
+                            /** @description The Outreach Tracker File: OTF_<NPI>[_<MCP id>]_<MMYYYY>_<MMDDYYYY>.csv (or .xlsx); null for reports made before it existed. */
+                            otf_filename: string | null;
+                            /** @description Signed download URL of the Outreach Tracker File, valid until expires_at. */
+                            otf_url: string | null;
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
@@ -3514,6 +3522,10 @@ export interface operations {
                             layout_version: "rtf-2023" | "rtf-clr-2025-07";
                             /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
                             mcp_id: string | null;
+                            /** @description The Outreach Tracker File: OTF_<NPI>[_<MCP id>]_<MMYYYY>_<MMDDYYYY>.csv (or .xlsx); null for reports made before it existed. */
+                            otf_filename: string | null;
+                            /** @description Signed download URL of the Outreach Tracker File, valid until expires_at. */
+                            otf_url: string | null;
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
@@ -3641,6 +3653,10 @@ export interface operations {
                             layout_version: "rtf-2023" | "rtf-clr-2025-07";
                             /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
                             mcp_id: string | null;
+                            /** @description The Outreach Tracker File: OTF_<NPI>[_<MCP id>]_<MMYYYY>_<MMDDYYYY>.csv (or .xlsx); null for reports made before it existed. */
+                            otf_filename: string | null;
+                            /** @description Signed download URL of the Outreach Tracker File, valid until expires_at. */
+                            otf_url: string | null;
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
@@ -3776,6 +3792,10 @@ export interface operations {
                             layout_version: "rtf-2023" | "rtf-clr-2025-07";
                             /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
                             mcp_id: string | null;
+                            /** @description The Outreach Tracker File: OTF_<NPI>[_<MCP id>]_<MMYYYY>_<MMDDYYYY>.csv (or .xlsx); null for reports made before it existed. */
+                            otf_filename: string | null;
+                            /** @description Signed download URL of the Outreach Tracker File, valid until expires_at. */
+                            otf_url: string | null;
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
