@@ -170,7 +170,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     codes,
     diagnoses: createDiagnosisService({ db, locations, codes, clock }),
     webhooks,
-    prtf: createPrtfService({ db, identity, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
+    prtf: createPrtfService({ db, identity, mailer, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
   };
 }

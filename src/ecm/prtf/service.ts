@@ -20,6 +20,7 @@ import type { IdentityService, OrganizationRow } from '../../platform/identity/s
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { systemContext } from '../../platform/context.ts';
 import type { DownloadSigner, FileStorage } from '../../platform/storage.ts';
+import type { Mailer } from '../../platform/mail.ts';
 import { dateIn } from '../../platform/time.ts';
 import { OTF_PROVIDER_TYPE, OUTREACH_ATTEMPT_METHODS, outreachAttemptMethodOf, POPULATIONS_OF_FOCUS } from '../reporting/dhcs-values.ts';
 import {
@@ -89,6 +90,8 @@ export function validationProblems(r: store.MemberRow, mcpId: string | null): st
 
 export interface PrtfDeps {
   db: Db;
+  /** Mails the clinic's admins when the monthly run's files are ready (absent: no mail). */
+  mailer?: Mailer;
   identity: IdentityService;
   storage: FileStorage;
   signer: DownloadSigner;
@@ -209,7 +212,15 @@ function otfCells(r: store.OutreachRow, h: Header): Array<string | number> {
 
 type Cells = Array<string | number>;
 
-export function createPrtfService({ db, identity, storage, signer, clock = () => new Date() }: PrtfDeps) {
+/** The first and last day (YYYY-MM-DD) of the month before the one `today` (YYYY-MM-DD) is in. */
+export function previousMonth(today: string): { start: string; end: string } {
+  const [y, m] = today.split('-').map(Number);
+  const start = new Date(Date.UTC(y, m - 2, 1));
+  const end = new Date(Date.UTC(y, m - 1, 0));
+  return { start: start.toISOString().slice(0, 10), end: end.toISOString().slice(0, 10) };
+}
+
+export function createPrtfService({ db, identity, storage, signer, mailer, clock = () => new Date() }: PrtfDeps) {
   async function wire(row: store.PrtfReportRow, publicId: string, otf: { publicId: string | null; filename: string | null }) {
     const expiresAt = new Date(clock().getTime() + DOWNLOAD_URL_TTL_SECONDS * 1000);
     return {
@@ -298,7 +309,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
 
   /** Generates and stores one report (one plan's when `mcp` is given) in its own transaction. */
   async function generateOne(
-    ctx: RequestContext<UserActor>, org: OrganizationRow, npi: string, input: PrtfRequest, base: store.Period,
+    ctx: RequestContext, org: OrganizationRow, npi: string, input: PrtfRequest, base: store.Period,
     mcp: store.Period['mcp'], batchId: string | null,
   ) {
     const format = input.format ?? 'csv';
@@ -334,7 +345,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
           patientCount: seen.ids.length,
           fileId: file.id,
           otfFileId: otf.id,
-          createdByUserId: ctx.actor.userId,
+          createdByUserId: ctx.actor.kind === 'user' ? (ctx.actor as UserActor).userId : null,
           layoutVersion: header.layout.version,
           mcpId,
           batchId,
@@ -356,7 +367,7 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
      * zone; with no `provider_npi`, the clinic's NPI.
      * @throws ValidationError for missing or reversed dates, a malformed NPI, no NPI at all, or `mcp_id` with `all_plans`.
      */
-    async generate(ctx: RequestContext<UserActor>, input: PrtfRequest) {
+    async generate(ctx: RequestContext, input: PrtfRequest) {
       const errors: string[] = [];
       if (!input.start_date) errors.push("Start date can't be blank");
       if (!input.end_date) errors.push("End date can't be blank");
@@ -378,6 +389,45 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
       const reports = [];
       for (const id of plans) reports.push(await generateOne(ctx, org, npi, input, base, { id, defaultMcpId: org.mcpId ?? null }, batchId));
       return { message: `${reports.length} PRTF reports generated successfully`, prtf_report: reports[0] ?? null, batch_id: batchId, prtf_reports: reports };
+    },
+
+    /**
+     * The monthly run (job `ecm.monthly-prtf`): for every clinic whose reporting day has come (`reporting_day`,
+     * default 10, in its time zone) and that has no monthly batch for last month yet, generates last month's files
+     * for every plan (CSV, the default layout of the period), then mails each active admin that they are ready with
+     * the validation summary (counts and plan ids only: no PHI). A clinic with no NPI is skipped.
+     * @returns the batches made, by organization id.
+     */
+    async runMonthly(): Promise<Map<number, { batchId: string; reports: number; membersWithProblems: number }>> {
+      const now = clock();
+      const out = new Map<number, { batchId: string; reports: number; membersWithProblems: number }>();
+      for (const orgId of await store.clinicsDueForMonthlyRun(db, now)) {
+        const org = await identity.getOrganization(orgId);
+        if (!org.npi) continue;
+        const { start, end } = previousMonth(dayIn(org.timeZone, now));
+        const made = await this.generate(systemContext(orgId, 'Monthly PRTF run'), { start_date: start, end_date: end, all_plans: true });
+        if (made.prtf_reports.length === 0) continue;
+        const summary = { batchId: made.batch_id!, reports: made.prtf_reports.length, membersWithProblems: made.prtf_reports.reduce((n, r) => n + r.validation_summary.members_with_problems, 0) };
+        out.set(orgId, summary);
+        if (!mailer) continue;
+        const admins = (await identity.listUsers(orgId, { page: 1, perPage: 100, offset: 0 }, 'admin')).rows.filter((u) => u.active);
+        const plans = made.prtf_reports.map((r) => `${r.mcp_id ?? '(no plan)'}: ${r.patient_count} members, ${r.validation_summary.members_with_problems} with fields to fix`);
+        for (const admin of admins) {
+          await mailer.send({
+            organizationId: orgId,
+            to: admin.email,
+            subject: `PRTF files for ${start.slice(0, 7)} are ready`,
+            text: [
+              `The PRTF and Outreach Tracker files for ${mdy(start)} - ${mdy(end)} are ready (${summary.reports} plans):`,
+              ...plans.map((p) => `- ${p}`),
+              '',
+              'Open Reports in the console to review the validation list, download the files and mark them submitted.',
+            ].join('\n'),
+            attachments: [],
+          });
+        }
+      }
+      return out;
     },
 
     /**

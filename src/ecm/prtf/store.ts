@@ -303,6 +303,22 @@ export async function plansOfPeriod(db: Executor, p: Period & { mcp: { id: null;
   return rows.map((r) => r.mcp_id);
 }
 
+/**
+ * The ECM clinics whose monthly run is due at `now`: their day of the month (in their time zone) is on or after
+ * their `reporting_day`, and no report of the monthly run (no user, a batch) covers last month yet. On or after,
+ * not on: a run missed while no worker ran catches up later in the month.
+ */
+export async function clinicsDueForMonthlyRun(db: Executor, now: Date): Promise<number[]> {
+  const local = sql`(${now.toISOString()}::timestamptz AT TIME ZONE o.time_zone)`;
+  const { rows } = await db.execute<{ id: number }>(sql`
+    SELECT o.id FROM organizations o
+    WHERE o.kind = 'ecm_clinic' AND extract(day FROM ${local})::int >= o.reporting_day
+      AND NOT EXISTS (SELECT 1 FROM prtf_reports r WHERE r.organization_id = o.id AND r.created_by_user_id IS NULL
+        AND r.batch_id IS NOT NULL AND r.start_date = (date_trunc('month', ${local}) - interval '1 month')::date)
+    ORDER BY o.id`);
+  return rows.map((r) => r.id);
+}
+
 /** The id of the plan's last report marked submitted (latest `submitted_on`, then id), or null. */
 export async function lastSubmittedReportId(db: Executor, organizationId: number, mcpId: string | null): Promise<number | null> {
   const { rows } = await db.execute<{ id: number }>(sql`

@@ -3922,6 +3922,8 @@ export interface operations {
                             phone: string | null;
                             /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
                             phone_numbers: string[];
+                            /** @description Day of the month (1-28, the clinic's time zone) the monthly job generates last month's PRTF files for every plan (default 10). */
+                            reporting_day: number;
                             /** @description IANA time zone (default America/Los_Angeles). */
                             time_zone: string;
                             /** @description Tax ID Number. */
@@ -3987,6 +3989,8 @@ export interface operations {
                         npi?: string | null;
                         phone?: string | null;
                         phone_numbers?: string[];
+                        /** @description Day of the month from 1 to 28. */
+                        reporting_day?: number;
                         time_zone?: string;
                         tin?: string | null;
                     };
@@ -4014,6 +4018,8 @@ export interface operations {
                             phone: string | null;
                             /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
                             phone_numbers: string[];
+                            /** @description Day of the month (1-28, the clinic's time zone) the monthly job generates last month's PRTF files for every plan (default 10). */
+                            reporting_day: number;
                             /** @description IANA time zone (default America/Los_Angeles). */
                             time_zone: string;
                             /** @description Tax ID Number. */
@@ -8906,6 +8912,8 @@ export interface operations {
                             phone: string | null;
                             /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
                             phone_numbers: string[];
+                            /** @description Day of the month (1-28, the clinic's time zone) the monthly job generates last month's PRTF files for every plan (default 10). */
+                            reporting_day: number;
                             /** @description IANA time zone (default America/Los_Angeles). */
                             time_zone: string;
                             /** @description Tax ID Number. */
