@@ -111,10 +111,9 @@ interface Header {
   layout: RtfLayout;
 }
 
-/** What generation keeps of each member row written: id (audit), digests (next report's indicators), problems. */
+/** What generation keeps of each member row written: id (audit, and the digests for the next report's indicators), problems. */
 class Seen {
   ids: number[] = [];
-  members: Array<{ patientId: number; addressDigest: string; phoneDigest: string }> = [];
   validation: ValidationEntry[] = [];
   readonly mcpOf: (r: store.MemberRow) => string | null;
   constructor(mcpOf: (r: store.MemberRow) => string | null) {
@@ -122,7 +121,6 @@ class Seen {
   }
   add(r: store.MemberRow) {
     this.ids.push(r.patient_id);
-    this.members.push({ patientId: r.patient_id, addressDigest: r.address_digest, phoneDigest: r.phone_digest });
     const problems = validationProblems(r, this.mcpOf(r));
     if (problems.length) this.validation.push({ patient_id: r.patient_id, member_id: r.member_id, problems });
   }
@@ -351,7 +349,7 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
           batchId,
           validation: seen.validation,
         });
-        await store.insertReportMembers(tx, org.id, report.id, seen.members);
+        await store.insertReportMembers(tx, org.id, report.id, seen.ids);
         await recordAudit(tx, ctx, { action: 'export', entityType: 'patient', entityIds: seen.ids });
         return wire(report, file.publicId, { publicId: otf.publicId, filename: otfName });
       },

@@ -80,9 +80,6 @@ export interface MemberRow extends Record<string, unknown> {
   referral_status: string | null;
   referral_status_date: string | null;
   referral_closure_reason: string | null;
-  /** SHA-256 (hex) of the address and phone as written, for the next report's indicators. */
-  address_digest: string;
-  phone_digest: string;
   /** Changed since the baseline report (false when the member was not in it, or there is none). */
   new_address: boolean;
   new_phone: boolean;
@@ -171,7 +168,6 @@ function memberQuery(p: Period): SQL {
         WHERE s.organization_id = ${p.organizationId} AND s.patient_id = p.id AND s.completed_on <= ${p.endDate}::date) AS assessment_completed_on,
       d.discontinued_on::text AS discontinuation_on, d.reason_code AS discontinuation_code, d.reason AS discontinuation_reason,
       r.status AS referral_status, r.status_date::text AS referral_status_date, r.loop_closure_reason AS referral_closure_reason,
-      ${ADDRESS_DIGEST} AS address_digest, ${PHONE_DIGEST} AS phone_digest,
       coalesce(prev.address_digest <> ${ADDRESS_DIGEST}, false) AS new_address, coalesce(prev.phone_digest <> ${PHONE_DIGEST}, false) AS new_phone
     FROM patients p
     JOIN ecm_eligibility_informations el ON el.patient_id = p.id
@@ -328,14 +324,16 @@ export async function lastSubmittedReportId(db: Executor, organizationId: number
   return rows[0]?.id ?? null;
 }
 
-/** Records what a report said of each member's address and phone (digests). */
-export async function insertReportMembers(db: Executor, organizationId: number, reportId: number, members: Array<{ patientId: number; addressDigest: string; phoneDigest: string }>) {
-  for (let i = 0; i < members.length; i += 5000) {
-    const part = members.slice(i, i + 5000);
+/**
+ * Records what a report said of each member's address and phone (digests), read again from `patients` in the
+ * report's repeatable-read transaction, so they are the values the file holds (no per-member list in memory).
+ */
+export async function insertReportMembers(db: Executor, organizationId: number, reportId: number, patientIds: number[]) {
+  for (let i = 0; i < patientIds.length; i += 5000) {
     await db.execute(sql`
       INSERT INTO prtf_report_members (report_id, organization_id, patient_id, address_digest, phone_digest)
-      SELECT ${reportId}, ${organizationId}, * FROM unnest(${sql.param(part.map((m) => m.patientId))}::int[],
-        ${sql.param(part.map((m) => m.addressDigest))}::text[], ${sql.param(part.map((m) => m.phoneDigest))}::text[])`);
+      SELECT ${reportId}, ${organizationId}, p.id, ${ADDRESS_DIGEST}, ${PHONE_DIGEST} FROM patients p
+      WHERE p.organization_id = ${organizationId} AND p.id = ANY(${sql.param(patientIds.slice(i, i + 5000))}::int[])`);
   }
 }
 
