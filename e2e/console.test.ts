@@ -246,7 +246,7 @@ describe('care team console', () => {
 
     await choose(page, 'Format', 'CSV');
     await page.getByRole('button', { name: 'Generate PRTF' }).click();
-    const link = page.getByRole('status').getByRole('link', { name: /Download/ });
+    const link = page.getByRole('status').getByRole('link', { name: /Download PRTF_/ }).first();
     await link.waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const file = path.join(ARTIFACTS, download.suggestedFilename());

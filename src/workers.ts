@@ -7,12 +7,13 @@ import type { Config } from './config.ts';
 import { ACTIVITY_EMAIL_QUEUE, activityJobs } from './ecm/activities/jobs.ts';
 import { communicationJobs, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './ecm/communications/jobs.ts';
 import { AUTHORIZATION_EXPIRY_CRON, AUTHORIZATION_EXPIRY_QUEUE, authorizationExpiryJob, importJobs } from './ecm/imports/jobs.ts';
+import { MONTHLY_PRTF_CRON, MONTHLY_PRTF_QUEUE, monthlyPrtfJob } from './ecm/prtf/jobs.ts';
 import { MOVE_IN_CRON, MOVE_IN_QUEUE, moveInJob } from './ecp/residents/jobs.ts';
 import type { JobDefinition, Jobs } from './platform/jobs.ts';
 import { BACKUP_QUEUE, BACKUP_TICK_CRON, backupJob, type BackupSchedule } from './platform/backup/schedule.ts';
 
 /** Every queue name; created when pg-boss starts. Webhook deliveries are no queue: their rows are (`ecp/webhooks/dispatcher.ts`). */
-export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE, MOVE_IN_QUEUE, BACKUP_QUEUE];
+export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE, MOVE_IN_QUEUE, BACKUP_QUEUE, MONTHLY_PRTF_QUEUE];
 
 /** The job definitions of every feature, bound to the services. */
 export function jobDefinitions(services: Services, config: Config): Array<JobDefinition<never>> {
@@ -21,6 +22,7 @@ export function jobDefinitions(services: Services, config: Config): Array<JobDef
     ...communicationJobs(services.communications, config.twilioReconcileDelaySeconds),
     ...importJobs(services.imports),
     moveInJob(services.residents),
+    monthlyPrtfJob(services.prtf),
   ] as Array<JobDefinition<never>>;
 }
 
@@ -41,6 +43,7 @@ export async function startWorkers({ jobs, services, config, backups }: { jobs: 
   }
   await jobs.schedule(authorizationExpiryJob(services.imports), AUTHORIZATION_EXPIRY_CRON);
   await jobs.schedule(moveInJob(services.residents), MOVE_IN_CRON);
+  await jobs.schedule(monthlyPrtfJob(services.prtf), MONTHLY_PRTF_CRON);
   await services.webhooks.startDispatcher();
   return { stop: () => services.webhooks.stopDispatcher() };
 }

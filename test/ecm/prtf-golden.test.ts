@@ -8,7 +8,8 @@
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRTF_COLUMNS } from '../../src/ecm/prtf/columns.ts';
+import { OTF_COLUMNS, PRTF_COLUMNS } from '../../src/ecm/prtf/columns.ts';
+import { OUTREACH_ATTEMPT_METHODS } from '../../src/ecm/reporting/dhcs-values.ts';
 import { dayIn } from '../../src/ecm/prtf/service.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 
@@ -156,6 +157,7 @@ function row(cells: Partial<Record<(typeof PRTF_COLUMNS)[number], string>>, peri
     'MCP Name': 'Golden Plan',
     'Member ECM Status': 'Continuing Member',
     'Member Acuity Level': 'Low',
+    'Member POF Indicator': 'N', 'Member New Address Indicator': 'N', 'Member New Phone Number Indicator': 'N',
     'In Person': '0',
     'Telephonic/Video': '0',
     'Member Information Return Transmission File Production Date': PRODUCED(),
@@ -229,7 +231,7 @@ describe('PRTF output of a clinic with edge cases', () => {
   it('puts a member with only a future event in the period in the file without counting it', async () => {
     const start = day(-5);
     const end = day(5);
-    const { file } = await generate(admin, { start_date: start, end_date: end });
+    const { file } = await generate(admin, { start_date: start, end_date: end, layout_version: 'rtf-2023' });
     const rows: string[][] = parse(file.body);
     const future = rows.find((r) => r[col('Member Client Index Number (CIN)')] === 'CIN-FUTR');
     expect(future).toEqual(row({
@@ -239,26 +241,33 @@ describe('PRTF output of a clinic with edge cases', () => {
     expect(rows.slice(1).map((r) => r[col('Member Client Index Number (CIN)')])).toEqual(['M-ELIG', 'CIN-FUTR']);
   });
 
-  it('writes the Outreach Tracker sheet of the XLSX file: counted contact attempts in member and time order', async () => {
-    const { file } = await generate(admin, { start_date: '2025-03-01', end_date: '2025-03-31', format: 'xlsx' });
+  it('writes the Outreach Tracker File (CSV): one row per outreach attempt, in member and time order, encounters left out', async () => {
+    const { report } = await generate(admin, { start_date: '2025-03-01', end_date: '2025-03-31' });
+    expect(report.otf_filename).toMatch(/^OTF_1234567890_032025_\d{8}\.csv$/);
+    const u = new URL(report.otf_url);
+    const rows: string[][] = parse((await t.app.inject({ method: 'GET', url: u.pathname + u.search })).body);
+    expect(rows[0]).toEqual([...OTF_COLUMNS]);
+    const clinic = ['Golden Clinic', '1234567890', '95-1112223'];
+    expect(rows.slice(1)).toEqual([
+      ['MCP-OWN', 'Own Plan', ...clinic, 'Lopez\nRuiz', 'Ana, "Annie"', 'CIN-FULL', 'ECM', '03/07/2025', 'In-person', 'N', ''],
+      ['MCP-OWN', 'Own Plan', ...clinic, 'Lopez\nRuiz', 'Ana, "Annie"', 'CIN-FULL', 'ECM', '03/08/2025', 'Phone call', 'N', '2'],
+      ['MCP-OWN', 'Own Plan', ...clinic, 'Lopez\nRuiz', 'Ana, "Annie"', 'CIN-FULL', 'ECM', '03/09/2025', 'Text', 'Y', '1'],
+      ['MCP-OWN', 'Own Plan', ...clinic, 'Lopez\nRuiz', 'Ana, "Annie"', 'CIN-FULL', 'ECM', '03/13/2025', 'Email', 'N', ''],
+      ['MCP-G', 'Golden Plan', ...clinic, 'Chen', 'Cy', 'CIN-TERM', 'ECM', '03/20/2025', 'Phone call', 'N', '3'],
+    ]);
+    for (const r of rows.slice(1)) expect(OUTREACH_ATTEMPT_METHODS.map((m) => m.label)).toContain(r[OTF_COLUMNS.indexOf('Outreach Attempt Method')]);
+  });
+
+  it('writes the XLSX RTF as one sheet and the OTF as its own workbook', async () => {
+    const { report, file } = await generate(admin, { start_date: '2025-03-01', end_date: '2025-03-31', format: 'xlsx' });
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(file.rawPayload as unknown as ArrayBuffer);
-    const rtf = wb.getWorksheet('RTF')!;
-    expect(rtf.rowCount).toBe(6);
-    const tracker = wb.getWorksheet('Outreach Tracker')!;
-    const rows = [];
-    for (let i = 2; i <= tracker.rowCount; i++) rows.push((tracker.getRow(i).values as unknown[]).slice(1));
-    expect(rows).toEqual([
-      ['CIN-FULL', 'Lopez\nRuiz', 'Ana, "Annie"', '03/05/2025', 'in person', 'Y', 50],
-      ['CIN-FULL', 'Lopez\nRuiz', 'Ana, "Annie"', '03/06/2025', 'video', 'Y', 30],
-      ['CIN-FULL', 'Lopez\nRuiz', 'Ana, "Annie"', '03/07/2025', 'in person', 'N'],
-      ['CIN-FULL', 'Lopez\nRuiz', 'Ana, "Annie"', '03/08/2025', 'phone', 'N', 2],
-      ['CIN-FULL', 'Lopez\nRuiz', 'Ana, "Annie"', '03/09/2025', 'SMS', 'Y', 1],
-      ['CIN-FULL', 'Lopez\nRuiz', 'Ana, "Annie"', '03/13/2025', 'email', 'N'],
-      ['CIN-FULL', 'Lopez\nRuiz', 'Ana, "Annie"', '03/31/2025', 'phone', 'Y', 7],
-      ['CIN-TERM', 'Chen', 'Cy', '03/20/2025', 'phone', 'N', 3],
-      ['CIN-NPI2', 'Ito', 'Ike', '03/18/2025', 'phone', 'Y', 20],
-    ]);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['RTF']);
+    expect(wb.getWorksheet('RTF')!.rowCount).toBe(6);
+    const u = new URL(report.otf_url);
+    const otf = new ExcelJS.Workbook();
+    await otf.xlsx.load((await t.app.inject({ method: 'GET', url: u.pathname + u.search })).rawPayload as unknown as ArrayBuffer);
+    expect(otf.getWorksheet('Outreach Tracker')!.rowCount).toBe(6);
   });
 
   it('never shows another clinic\'s members', async () => {

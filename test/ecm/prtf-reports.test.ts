@@ -2,7 +2,8 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSeeders } from '../../src/demo.ts';
-import { PRTF_COLUMNS } from '../../src/ecm/prtf/columns.ts';
+// Periods of 2026: the CLR layout version (rtf-clr-2025-07) by default.
+import { PRTF_CLR_COLUMNS as PRTF_COLUMNS } from '../../src/ecm/prtf/columns.ts';
 import { insertTextMessage } from '../../src/ecm/communications/store.ts';
 import { runDemoSeeders } from '../../src/platform/demo.ts';
 import { createDownloadSigner } from '../../src/platform/storage.ts';
@@ -107,7 +108,7 @@ describe('POST /v1/admin/clinic/ecm/prtf_reports', () => {
       'Member Client Index Number (CIN)': 'MEM-77',
       'Member Last Name': 'Lopez',
       'Member First Name': 'Ana, "Annie"',
-      'Member New Address Indicator': '',
+      'Member New Address Indicator': 'N', // no earlier submitted report for the plan
       'Member Homelessness Indicator': '',
       'Member Residential Address': '1 Main St, Apt 2',
       'Member Residential City': 'Oxnard',
@@ -139,28 +140,30 @@ describe('POST /v1/admin/clinic/ecm/prtf_reports', () => {
     expect(cell['Member Information Return Transmission File Production Date']).toMatch(/^\d\d\/\d\d\/\d{4}$/);
   });
 
-  it('writes an XLSX workbook with the RTF sheet and an Outreach Tracker sheet', async () => {
+  it('writes an XLSX RTF workbook and its Outreach Tracker File as its own XLSX file (outreach attempts only)', async () => {
     const res = await call(t.app, admin, 'POST', '/v1/admin/clinic/ecm/prtf_reports', { start_date: '2026-10-01', end_date: '2026-10-31', format: 'xlsx' });
     expect(res.statusCode, res.body).toBe(201);
     const report = res.json().prtf_report;
     expect(report.filename).toMatch(/\.xlsx$/);
+    expect(report.otf_filename).toMatch(/^OTF_1234567890_102026_\d{8}\.xlsx$/);
     const file = await t.app.inject({ method: 'GET', url: new URL(report.url).pathname + new URL(report.url).search });
     expect(file.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(file.rawPayload as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['RTF', 'Outreach Tracker']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['RTF']);
     const rtf = wb.getWorksheet('RTF')!;
     expect((rtf.getRow(1).values as unknown[]).slice(1)).toEqual([...PRTF_COLUMNS]);
     expect(rtf.rowCount).toBe(2);
-    const tracker = wb.getWorksheet('Outreach Tracker')!;
+    const otfFile = await t.app.inject({ method: 'GET', url: new URL(report.otf_url).pathname + new URL(report.otf_url).search });
+    const otf = new ExcelJS.Workbook();
+    await otf.xlsx.load(otfFile.rawPayload as unknown as ArrayBuffer);
+    const tracker = otf.getWorksheet('Outreach Tracker')!;
     const rows = [];
-    for (let i = 2; i <= tracker.rowCount; i++) rows.push((tracker.getRow(i).values as unknown[]).slice(4, 8));
+    for (let i = 2; i <= tracker.rowCount; i++) rows.push((tracker.getRow(i).values as unknown[]).slice(10, 14));
     expect(rows).toEqual([
-      ['10/05/2026', 'in person', 'Y', 50],
-      ['10/06/2026', 'video', 'Y', 30],
-      ['10/07/2026', 'in person', 'N'], // no duration: the trailing cell is empty
-      ['10/08/2026', 'phone', 'N', 2],
-      ['10/09/2026', 'SMS', 'Y', 1], // the member replied within 72 hours
+      ['10/07/2026', 'In-person', 'N'], // no duration: the trailing cell is empty
+      ['10/08/2026', 'Phone call', 'N', 2],
+      ['10/09/2026', 'Text', 'Y', 1], // the member replied within 72 hours
     ]);
   });
 

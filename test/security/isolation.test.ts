@@ -258,6 +258,7 @@ const BASES: Record<string, (x: Tenant) => { query?: Record<string, unknown>; bo
   'POST /v1/clinic/ecm/patients/{patient_id}/assessments': () => ({ body: { assessment: { started_on: '2026-10-02' } } }),
   'POST /v1/clinic/ecm/patients/{patient_id}/referrals': () => ({ body: { referral: { received_on: '2026-10-02', source: 'Isolation Plan', service: 'ECM' } } }),
   'POST /v1/admin/clinic/ecm/patients/{patient_id}/discontinuations': () => ({ body: { discontinuation: { discontinued_on: '2026-10-31', reason_code: 'ISO', reason: 'Isolation check' } } }),
+  'POST /v1/admin/clinic/ecm/prtf_reports': () => ({ body: { start_date: '2026-10-01', end_date: '2026-10-31' } }),
   'GET /v1/downloads/{public_id}': (x) => ({ query: { expires: x.extra.expires, signature: x.extra.signature } }),
   'POST /token': (x) => ({ body: { grant_type: 'client_credentials', client_id: x.ids.client_id, client_secret: x.extra.clientSecret } }),
   // Saving the list keeps B's allergy, which the partner DELETE's control removes later.

@@ -3,7 +3,7 @@
  * history, communications, activities and ECM events, PRTF reports and file imports.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, date, index, integer, jsonb, pgTable, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, date, index, integer, jsonb, pgTable, primaryKey, serial, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, ts, updatedAt } from './columns.ts';
 import { organizations, storedFiles, users } from './platform.ts';
 
@@ -338,9 +338,41 @@ export const prtfReports = pgTable(
     patientCount: integer('patient_count').notNull(),
     fileId: integer('file_id').notNull().references(() => storedFiles.id),
     createdByUserId: integer('created_by_user_id').references(() => users.id),
+    /** The RTF layout version the file follows (`RTF_LAYOUTS` in src/ecm/prtf/columns.ts). */
+    layoutVersion: text('layout_version').notNull().default('rtf-2023'),
+    /** The plan the file is for (members whose eligibility `mcp_id` is this); null: every member of the clinic. */
+    mcpId: text('mcp_id'),
+    /** Reports generated together for every plan share a batch id. */
+    batchId: uuid('batch_id'),
+    /** Marked submitted to the plan by an admin: the day and who. */
+    submittedOn: date('submitted_on', { mode: 'string' }),
+    submittedByUserId: integer('submitted_by_user_id').references(() => users.id),
+    /** The report's Outreach Tracker File (same period, plan and format). */
+    otfFileId: integer('otf_file_id').references(() => storedFiles.id),
+    /** Per member, the required fields still empty or invalid: `[{patient_id, member_id, problems}]`. */
+    validation: jsonb('validation').notNull().default(sql`'[]'::jsonb`),
     createdAt: createdAt(),
   },
-  (t) => [index('prtf_reports_org_idx').on(t.organizationId, t.createdAt)],
+  (t) => [
+    index('prtf_reports_org_idx').on(t.organizationId, t.createdAt),
+    index('prtf_reports_submitted_idx').on(t.organizationId, t.mcpId, t.submittedOn).where(sql`${t.submittedOn} IS NOT NULL`),
+  ],
+);
+
+/**
+ * What each report said of a member's address and phone, as SHA-256 digests (no PHI copy): the next report for the
+ * plan compares with the last submitted one for its New Address / New Phone Number indicators.
+ */
+export const prtfReportMembers = pgTable(
+  'prtf_report_members',
+  {
+    reportId: integer('report_id').notNull().references(() => prtfReports.id),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    patientId: integer('patient_id').notNull().references(() => patients.id),
+    addressDigest: text('address_digest').notNull(),
+    phoneDigest: text('phone_digest').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.patientId] })],
 );
 
 /** Member Information File imports: what each file created, updated and rejected. */

@@ -19,6 +19,8 @@ export const organizations = pgTable(
     timeZone: text('time_zone').notNull().default('America/Los_Angeles'),
     mcpId: text('mcp_id'),
     mcpName: text('mcp_name'),
+    /** ECM: the day of the month (1-28, clinic's time zone) the monthly job generates last month's PRTF files. */
+    reportingDay: integer('reporting_day').notNull().default(10),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -81,6 +81,7 @@ export const Organization = Type.Object({
   time_zone: Type.String({ description: 'IANA time zone (default America/Los_Angeles).' }),
   mcp_id: Nullable(Type.String({ description: 'Managed-care plan identifier.' })),
   mcp_name: Nullable(Type.String()),
+  reporting_day: Type.Integer({ description: "Day of the month (1-28, the clinic's time zone) the monthly job generates last month's PRTF files for every plan (default 10)." }),
   phone_numbers: Type.Array(Type.String(), { description: 'Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them.' }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
@@ -96,6 +97,7 @@ export function organizationWire(o: OrganizationRow): Static<typeof Organization
     time_zone: o.timeZone,
     mcp_id: o.mcpId,
     mcp_name: o.mcpName,
+    reporting_day: o.reportingDay,
     phone_numbers: o.phoneNumbers,
     created_at: o.createdAt.toISOString(),
     updated_at: o.updatedAt.toISOString(),
@@ -112,6 +114,7 @@ export const OrganizationBody = Type.Object({
     time_zone: Type.Optional(LimitedString('timeZone')),
     mcp_id: Type.Optional(Nullable(LimitedString('identifier'))),
     mcp_name: Type.Optional(Nullable(LimitedString('name'))),
+    reporting_day: Type.Optional(Type.Integer({ description: 'Day of the month from 1 to 28.' })),
     phone_numbers: Type.Optional(Type.Array(LimitedString('phone'))),
   }),
 });

@@ -1,11 +1,12 @@
 /**
- * PRTF reports: the clinic's return transmission of member status, encounters
- * and outreach for a period, as CSV (one row per member, DHCS ECM return
- * transmission file fields plus four count columns) or XLSX (that sheet plus an
- * Outreach Tracker sheet). Every count equals what the events counts report for
+ * PRTF reports: the clinic's (or one plan's) return transmission of member status, encounters
+ * and outreach for a period, as CSV or XLSX (one row per member, DHCS ECM return
+ * transmission file fields in a versioned layout plus four count columns), each with its
+ * Outreach Tracker File (one row per outreach attempt). Every count equals what the events counts report for
  * the member and period. Files are kept in Postgres storage and downloaded
  * through expiring signed URLs.
  */
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,8 +20,13 @@ import type { IdentityService, OrganizationRow } from '../../platform/identity/s
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { systemContext } from '../../platform/context.ts';
 import type { DownloadSigner, FileStorage } from '../../platform/storage.ts';
+import type { Mailer } from '../../platform/mail.ts';
 import { dateIn } from '../../platform/time.ts';
-import { displayPhone, mdy, OUTREACH_COLUMNS, outreachMethod, PRTF_COLUMNS, prtfFilename } from './columns.ts';
+import { OTF_PROVIDER_TYPE, OUTREACH_ATTEMPT_METHODS, outreachAttemptMethodOf, POPULATIONS_OF_FOCUS } from '../reporting/dhcs-values.ts';
+import {
+  defaultRtfLayout, displayPhone, mdy, OTF_COLUMNS, prtfFilename, rtfLayout, RTF_REFERRAL_STATUS,
+  type RtfColumn, type RtfLayout, type RtfLayoutVersion,
+} from './columns.ts';
 import * as store from './store.ts';
 
 /** Member rows stringified and handed to storage at a time (~64 KiB of CSV at ~400 characters a row). */
@@ -45,10 +51,47 @@ export interface PrtfRequest {
   provider_name?: string | null;
   provider_phone?: string | null;
   format?: 'csv' | 'xlsx';
+  /** The RTF layout version; default: the newest whose `defaultFrom` is on or before `start_date`. */
+  layout_version?: RtfLayoutVersion;
+  /** One plan's file: its members (eligibility `mcp_id`, else the clinic's plan). */
+  mcp_id?: string | null;
+  /** One report per plan of the period's members, grouped by a batch id. */
+  all_plans?: boolean;
+}
+
+/** One member's required fields still empty or invalid in a report (`GET .../prtf_reports/{id}`). */
+export interface ValidationEntry {
+  patient_id: number;
+  member_id: string;
+  problems: string[];
+}
+
+/**
+ * The required RTF fields of a member row that are empty or invalid, in words a care team acts on.
+ * Required: DHCS RTF member-level fields the platform fills (docs/decisions.md "DHCS reporting files").
+ */
+export function validationProblems(r: store.MemberRow, mcpId: string | null): string[] {
+  const out: string[] = [];
+  if (!mcpId) out.push('No plan (MCP identifier)');
+  if (!r.cin) out.push('No CIN');
+  if (!r.pof_keys) out.push('No Population of Focus');
+  if (r.homeless === null) out.push('Homelessness indicator not set');
+  if (!r.phone) out.push('No phone number');
+  if (!r.address_street && r.homeless !== true) out.push('No residential address');
+  if (!r.acuity_level) out.push('No acuity level');
+  if (!r.lcm_name) out.push('No lead care manager');
+  if (!r.ecm_benefit_auth_eff_date) out.push('No ECM enrollment start date');
+  if (r.ecm_benefit_auth_eff_date && r.ecm_benefit_auth_end_date && r.ecm_benefit_auth_end_date < r.ecm_benefit_auth_eff_date) {
+    out.push('ECM enrollment end date before its start date');
+  }
+  if (r.member_record_status === 'terminated_member' && !r.discontinuation_code) out.push('Terminated without a discontinuation (date, reason code, reason)');
+  return out;
 }
 
 export interface PrtfDeps {
   db: Db;
+  /** Mails the clinic's admins when the monthly run's files are ready (absent: no mail). */
+  mailer?: Mailer;
   identity: IdentityService;
   storage: FileStorage;
   signer: DownloadSigner;
@@ -65,62 +108,118 @@ interface Header {
   providerPhone: string;
   producedOn: string;
   period: string;
+  layout: RtfLayout;
 }
 
+/** What generation keeps of each member row written: id (audit, and the digests for the next report's indicators), problems. */
+class Seen {
+  ids: number[] = [];
+  validation: ValidationEntry[] = [];
+  readonly mcpOf: (r: store.MemberRow) => string | null;
+  constructor(mcpOf: (r: store.MemberRow) => string | null) {
+    this.mcpOf = mcpOf;
+  }
+  add(r: store.MemberRow) {
+    this.ids.push(r.patient_id);
+    const problems = validationProblems(r, this.mcpOf(r));
+    if (problems.length) this.validation.push({ patient_id: r.patient_id, member_id: r.member_id, problems });
+  }
+}
+
+const POF_NAMES: ReadonlyMap<string, string> = new Map(POPULATIONS_OF_FOCUS.map((p) => [p.key, p.name]));
+const yn = (v: boolean | null | undefined) => (v === true ? 'Y' : v === false ? 'N' : '');
+
+/**
+ * A member row's cell for every RTF column any layout version holds (`RtfColumn`); a layout picks and orders them.
+ * `Member POF` is DHCS's POF names, `;`-separated (DHCS's POF codes are not found: `DHCS_SOURCES.ecmPopulationsOfFocus`).
+ * The Discontinuation Date is the recorded discontinuation's, else (a member terminated another way) the day of
+ * its latest termination. New Address / New Phone Number: Y when it differs from the plan's last submitted report
+ * that listed the member, else N.
+ */
+function memberValues(r: store.MemberRow, h: Header): Record<RtfColumn, string | number> {
+  const pofs = r.pof_keys ? r.pof_keys.split(';').map((k) => POF_NAMES.get(k) ?? k) : [];
+  return {
+    'Primary Payer (MCP) Identifier': r.mcp_id ?? h.org.mcpId ?? '',
+    'MCP Name': r.mcp_name ?? h.org.mcpName ?? '',
+    'Member Client Index Number (CIN)': r.cin || r.member_id,
+    'Member Last Name': r.last_name,
+    'Member First Name': r.first_name,
+    'Member New Address Indicator': yn(r.new_address),
+    'Member Homelessness Indicator': yn(r.homeless),
+    'Member Residential Address': r.address_street ?? '',
+    'Member Residential City': r.address_city ?? '',
+    'Member Residential State': r.address_state ?? '',
+    'Member Residential Zip': r.address_zip ?? '',
+    'Member New Phone Number Indicator': yn(r.new_phone),
+    'Member Phone Number': displayPhone(r.phone),
+    'Member POF Indicator': pofs.length > 0 ? 'Y' : 'N',
+    'Member POF': pofs.join(';'),
+    'Member ECM Status': STATUS_WORDS[r.member_record_status] ?? r.member_record_status,
+    'Member Acuity Level': cap(r.acuity_level),
+    'ECM Enrollment Start Date': mdy(r.ecm_benefit_auth_eff_date),
+    'ECM Enrollment End Date': mdy(r.ecm_benefit_auth_end_date),
+    'Date of Latest Care Plan Revision': mdy(r.care_plan_revised_on),
+    'Date of Most Recent Care Conference': mdy(r.care_conference_on),
+    'Date Assessment Started': mdy(r.assessment_started_on),
+    'Date of Most Recent Completed Assessment': mdy(r.assessment_completed_on),
+    'Date of Most Recent Encounter with Member': mdy(r.last_encounter_on),
+    'ECM Lead Care Manager Name': r.lcm_name ?? '',
+    'ECM Lead Care Manager Phone Number': displayPhone(r.lcm_phone),
+    'ECM Lead Care Manager Email': r.lcm_email ?? '',
+    'Discontinuation Date': mdy(r.discontinuation_on ?? r.discontinued_on),
+    'Discontinuation Reason Code': r.discontinuation_code ?? '',
+    'Discontinuation Reason': r.discontinuation_reason ?? '',
+    'Referral Status': r.referral_status ? (RTF_REFERRAL_STATUS[r.referral_status] ?? r.referral_status) : '',
+    'Date of Referral Status Update': mdy(r.referral_status_date),
+    'Reason for Referral Loop Closure': r.referral_closure_reason ?? '',
+    'In Person': r.in_person_encounters,
+    'Telephonic/Video': r.telehealth_encounters,
+    'Member Information Return Transmission File Production Date': h.producedOn,
+    'Member Information File Reporting Period': h.period,
+    'ECM Provider Name': h.providerName,
+    'ECM Provider National Provider Identifier (NPI)': h.npi,
+    'ECM Provider Tax ID Number (TIN)': h.org.tin ?? '',
+    'ECM Provider Phone Number': h.providerPhone,
+    'In-Person Encounters': r.in_person_encounters,
+    'Telehealth Encounters': r.telehealth_encounters,
+    'In-Person Outreach': r.in_person_outreach,
+    'Telehealth Outreach': r.telehealth_outreach,
+  };
+}
+
+/** A member row's cells in `layout`'s column order. */
 function memberCells(r: store.MemberRow, h: Header): Array<string | number> {
+  const v = memberValues(r, h);
+  return h.layout.columns.map((c) => v[c]);
+}
+
+const METHOD_LABELS: ReadonlyMap<string, string> = new Map(OUTREACH_ATTEMPT_METHODS.map((m) => [m.key, m.label]));
+
+/**
+ * An outreach attempt's OTF cells. Successful: Y for an SMS or email the member answered within 72 hours (a reached
+ * call or a held appointment is an encounter by the one PRTF rule, so never an outreach row).
+ */
+function otfCells(r: store.OutreachRow, h: Header): Array<string | number> {
+  const reached = (r.event_type === 'sms' || r.event_type === 'email') && r.replied;
   return [
-    r.mcp_id ?? h.org.mcpId ?? '',
-    r.mcp_name ?? h.org.mcpName ?? '',
-    r.cin || r.member_id,
-    r.last_name,
-    r.first_name,
-    '',
-    '',
-    r.address_street ?? '',
-    r.address_city ?? '',
-    r.address_state ?? '',
-    r.address_zip ?? '',
-    '',
-    displayPhone(r.phone),
-    '',
-    '',
-    STATUS_WORDS[r.member_record_status] ?? r.member_record_status,
-    cap(r.acuity_level),
-    mdy(r.ecm_benefit_auth_eff_date),
-    mdy(r.ecm_benefit_auth_end_date),
-    '',
-    '',
-    '',
-    '',
-    mdy(r.last_encounter_on),
-    r.lcm_name ?? '',
-    displayPhone(r.lcm_phone),
-    r.lcm_email ?? '',
-    mdy(r.discontinued_on),
-    '',
-    '',
-    r.in_person_encounters,
-    r.telehealth_encounters,
-    h.producedOn,
-    h.period,
-    h.providerName,
-    h.npi,
-    h.org.tin ?? '',
-    h.providerPhone,
-    r.in_person_encounters,
-    r.telehealth_encounters,
-    r.in_person_outreach,
-    r.telehealth_outreach,
+    r.mcp_id ?? h.org.mcpId ?? '', r.mcp_name ?? h.org.mcpName ?? '', h.providerName, h.npi, h.org.tin ?? '',
+    r.last_name, r.first_name, r.cin, OTF_PROVIDER_TYPE, mdy(r.attempted_on),
+    METHOD_LABELS.get(outreachAttemptMethodOf(r.event_type, r.modality))!, reached ? 'Y' : 'N', r.duration ?? '',
   ];
 }
 
-function outreachCells(r: store.OutreachRow): Array<string | number> {
-  const reached = r.prtf_category.endsWith('_encounter') || ((r.event_type === 'sms' || r.event_type === 'email') && r.replied);
-  return [r.cin, r.last_name, r.first_name, mdy(r.attempted_on), outreachMethod(r.event_type, r.modality), reached ? 'Y' : 'N', r.duration ?? ''];
+type Cells = Array<string | number>;
+
+/** The first and last day (YYYY-MM-DD) of the month before the one `today` (YYYY-MM-DD) is in. */
+export function previousMonth(today: string): { start: string; end: string } {
+  const [y, m] = today.split('-').map(Number);
+  const start = new Date(Date.UTC(y, m - 2, 1));
+  const end = new Date(Date.UTC(y, m - 1, 0));
+  return { start: start.toISOString().slice(0, 10), end: end.toISOString().slice(0, 10) };
 }
 
-export function createPrtfService({ db, identity, storage, signer, clock = () => new Date() }: PrtfDeps) {
-  async function wire(row: store.PrtfReportRow, publicId: string) {
+export function createPrtfService({ db, identity, storage, signer, mailer, clock = () => new Date() }: PrtfDeps) {
+  async function wire(row: store.PrtfReportRow, publicId: string, otf: { publicId: string | null; filename: string | null }) {
     const expiresAt = new Date(clock().getTime() + DOWNLOAD_URL_TTL_SECONDS * 1000);
     return {
       id: row.id,
@@ -132,142 +231,238 @@ export function createPrtfService({ db, identity, storage, signer, clock = () =>
       provider_name: row.providerName,
       provider_phone: row.providerPhone,
       patient_count: row.patientCount,
+      layout_version: row.layoutVersion as RtfLayoutVersion,
+      mcp_id: row.mcpId,
+      batch_id: row.batchId,
+      submitted_on: row.submittedOn,
+      submitted_by_user_id: row.submittedByUserId,
+      validation_summary: { members_with_problems: (row.validation as ValidationEntry[]).length },
       url: await signer.url(publicId, expiresAt),
+      otf_filename: otf.filename,
+      otf_url: otf.publicId ? await signer.url(otf.publicId, expiresAt) : null,
       expires_at: expiresAt.toISOString(),
       created_at: row.createdAt.toISOString(),
     };
   }
 
-  /**
-   * CSV text (`toCsv`: RFC 4180 quoting, formula-like cells neutralised) in parts of about 64 KiB: the header,
-   * then the member rows. A part per cursor batch (~350 KB) is a large string, which V8 allocates in the old
-   * generation and keeps until the next major GC (peak RSS at full size 273 MB against 260 MB with small parts).
-   */
-  async function* csvContent(tx: Tx, p: store.Period, h: Header, ids: number[]): AsyncGenerator<string> {
-    yield toCsv([PRTF_COLUMNS]);
+  /** The RTF's member rows in batches, each row's cells in the layout's order; every row is `seen`. */
+  async function* rtfBatches(tx: Tx, p: store.Period, h: Header, seen: Seen): AsyncGenerator<Cells[]> {
     for await (const batch of store.memberBatches(tx, p)) {
-      for (let i = 0; i < batch.length; i += CSV_PART_ROWS) {
-        const part = batch.slice(i, i + CSV_PART_ROWS);
-        for (const r of part) ids.push(r.patient_id);
-        yield toCsv(part.map((r) => memberCells(r, h)));
-      }
+      for (const r of batch) seen.add(r);
+      yield batch.map((r) => memberCells(r, h));
     }
   }
 
+  /** The OTF's rows (one per outreach attempt) in batches. */
+  async function* otfBatches(tx: Tx, p: store.Period, h: Header): AsyncGenerator<Cells[]> {
+    for await (const batch of store.outreachBatches(tx, p)) yield batch.map((r) => otfCells(r, h));
+  }
 
   /**
-   * Writes the XLSX workbook with exceljs's streaming writer to `filename` (a temporary file: the cursor reads and
-   * the storage writes then use the transaction's connection one after the other): the RTF sheet, then the
-   * Outreach Tracker sheet. Text goes in as typed string cells, which spreadsheets never evaluate, so it is
-   * written as it is (the CSV's formula neutralising would only corrupt it here).
+   * CSV text (`toCsv`: RFC 4180 quoting, formula-like cells neutralised) in parts of about 64 KiB: the header,
+   * then the rows. A part per cursor batch (~350 KB) is a large string, which V8 allocates in the old
+   * generation and keeps until the next major GC (peak RSS at full size 273 MB against 260 MB with small parts).
    */
-  async function writeXlsx(tx: Tx, p: store.Period, h: Header, ids: number[], filename: string): Promise<void> {
+  async function* csvContent(columns: readonly string[], batches: AsyncGenerator<Cells[]>): AsyncGenerator<string> {
+    yield toCsv([columns]);
+    for await (const batch of batches) {
+      for (let i = 0; i < batch.length; i += CSV_PART_ROWS) yield toCsv(batch.slice(i, i + CSV_PART_ROWS));
+    }
+  }
+
+  /**
+   * Writes a one-sheet XLSX workbook with exceljs's streaming writer to `filename` (a temporary file: the cursor
+   * reads and the storage writes then use the transaction's connection one after the other). Text goes in as typed
+   * string cells, which spreadsheets never evaluate, so it is written as it is (the CSV's formula neutralising
+   * would only corrupt it here).
+   */
+  async function writeXlsx(sheet: string, columns: readonly string[], batches: AsyncGenerator<Cells[]>, filename: string): Promise<void> {
     // exceljs is loaded on first use: it costs start-up time and memory in every process.
     const { default: ExcelJS } = await import('exceljs');
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename, useStyles: true });
-    {
-      const rtf = workbook.addWorksheet('RTF');
-      rtf.addRow([...PRTF_COLUMNS]).commit();
-      for await (const batch of store.memberBatches(tx, p)) {
-        for (const r of batch) {
-          ids.push(r.patient_id);
-          rtf.addRow(memberCells(r, h)).commit();
-        }
-      }
-      rtf.commit();
-      const tracker = workbook.addWorksheet('Outreach Tracker');
-      tracker.addRow([...OUTREACH_COLUMNS]).commit();
-      for await (const batch of store.outreachBatches(tx, p)) {
-        for (const r of batch) tracker.addRow(outreachCells(r)).commit();
-      }
-      tracker.commit();
-      await workbook.commit();
+    const ws = workbook.addWorksheet(sheet);
+    ws.addRow([...columns]).commit();
+    for await (const batch of batches) for (const row of batch) ws.addRow(row).commit();
+    ws.commit();
+    await workbook.commit();
+  }
+
+  /** Stores one file of `format` (CSV streamed; XLSX through a temporary file). */
+  async function storeFile(tx: Tx, organizationId: number, filename: string, format: 'csv' | 'xlsx', sheet: string, columns: readonly string[], batches: AsyncGenerator<Cells[]>) {
+    const meta = {
+      organizationId,
+      filename,
+      contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    };
+    if (format === 'csv') return storage.put(tx, meta, csvContent(columns, batches));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'care-prtf-'));
+    try {
+      const tmp = path.join(dir, filename);
+      await writeXlsx(sheet, columns, batches, tmp);
+      return await storage.put(tx, meta, createReadStream(tmp));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /** Generates and stores one report (one plan's when `mcp` is given) in its own transaction. */
+  async function generateOne(
+    ctx: RequestContext, org: OrganizationRow, npi: string, input: PrtfRequest, base: store.Period,
+    mcp: store.Period['mcp'], batchId: string | null,
+  ) {
+    const format = input.format ?? 'csv';
+    const now = clock();
+    const producedOn = dayIn(org.timeZone, now);
+    const header: Header = {
+      org,
+      npi,
+      providerName: input.provider_name || org.name,
+      providerPhone: displayPhone(input.provider_phone || org.phone),
+      producedOn: mdy(producedOn),
+      period: `${mdy(input.start_date)} - ${mdy(input.end_date)}`,
+      layout: input.layout_version ? rtfLayout(input.layout_version) : defaultRtfLayout(input.start_date!),
+    };
+    const filename = prtfFilename(npi, mcp ? mcp.id : null, input.start_date!, producedOn, format);
+    return db.transaction(
+      async (tx) => {
+        const mcpId = mcp ? mcp.id : null;
+        const period: store.Period = { ...base, mcp, baselineReportId: await store.lastSubmittedReportId(tx, org.id, mcpId) };
+        const seen = new Seen((r) => mcp ? mcp.id : (r.mcp_id ?? org.mcpId ?? null));
+        const file = await storeFile(tx, org.id, filename, format, 'RTF', header.layout.columns, rtfBatches(tx, period, header, seen));
+        const otfName = prtfFilename(npi, mcp ? mcp.id : null, input.start_date!, producedOn, format, 'OTF');
+        const otf = await storeFile(tx, org.id, otfName, format, 'Outreach Tracker', OTF_COLUMNS, otfBatches(tx, period, header));
+        const report = await store.insertReport(tx, {
+          organizationId: org.id,
+          filename,
+          format,
+          startDate: period.startDate,
+          endDate: period.endDate,
+          providerNpi: input.provider_npi || null,
+          providerName: input.provider_name || null,
+          providerPhone: input.provider_phone || null,
+          patientCount: seen.ids.length,
+          fileId: file.id,
+          otfFileId: otf.id,
+          createdByUserId: ctx.actor.kind === 'user' ? (ctx.actor as UserActor).userId : null,
+          layoutVersion: header.layout.version,
+          mcpId,
+          batchId,
+          validation: seen.validation,
+        });
+        await store.insertReportMembers(tx, org.id, report.id, seen.ids);
+        await recordAudit(tx, ctx, { action: 'export', entityType: 'patient', entityIds: seen.ids });
+        return wire(report, file.publicId, { publicId: otf.publicId, filename: otfName });
+      },
+      { isolationLevel: 'repeatable read' },
+    );
   }
 
   return {
     /**
-     * Generates a report (`POST /v1/admin/clinic/ecm/prtf_reports`).
-     * File name `PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>` in the clinic's time zone;
-     * with no `provider_npi`, the clinic's NPI.
-     * @throws ValidationError for missing or reversed dates, a malformed NPI, or no NPI at all.
+     * Generates a report (`POST /v1/admin/clinic/ecm/prtf_reports`): the clinic's, one plan's (`mcp_id`), or one
+     * per plan of the period's members (`all_plans`, grouped by a new `batch_id`).
+     * File name `PRTF_<NPI>[_<MCP id>]_<MMYYYY of the period start>_<MMDDYYYY of generation>` in the clinic's time
+     * zone; with no `provider_npi`, the clinic's NPI.
+     * @throws ValidationError for missing or reversed dates, a malformed NPI, no NPI at all, or `mcp_id` with `all_plans`.
      */
-    async generate(ctx: RequestContext<UserActor>, input: PrtfRequest) {
+    async generate(ctx: RequestContext, input: PrtfRequest) {
       const errors: string[] = [];
       if (!input.start_date) errors.push("Start date can't be blank");
       if (!input.end_date) errors.push("End date can't be blank");
       if (input.start_date && input.end_date && input.end_date < input.start_date) errors.push('End date must be on or after the start date');
       if (input.provider_npi && !/^\d{10}$/.test(input.provider_npi)) errors.push('Provider NPI must be 10 digits');
+      if (input.all_plans && input.mcp_id) errors.push('Give mcp_id or all_plans, not both');
       if (errors.length) throw new ValidationError(errors);
       const org = await identity.getOrganization(ctx.actor.organizationId);
       const npi = input.provider_npi || org.npi;
       if (!npi) throw new ValidationError(['The clinic has no NPI: set it in the organization settings or pass provider_npi']);
-      const format = input.format ?? 'csv';
+      const base: store.Period = { organizationId: org.id, startDate: input.start_date!, endDate: input.end_date!, timeZone: org.timeZone, npi: input.provider_npi || undefined };
+      if (!input.all_plans) {
+        const mcp = input.mcp_id ? { id: input.mcp_id, defaultMcpId: org.mcpId ?? null } : undefined;
+        const report = await generateOne(ctx, org, npi, input, base, mcp, null);
+        return { message: 'PRTF report generated successfully', prtf_report: report, batch_id: null, prtf_reports: [report] };
+      }
+      const plans = await store.plansOfPeriod(db, { ...base, mcp: { id: null, defaultMcpId: org.mcpId ?? null } });
+      const batchId = randomUUID();
+      const reports = [];
+      for (const id of plans) reports.push(await generateOne(ctx, org, npi, input, base, { id, defaultMcpId: org.mcpId ?? null }, batchId));
+      return { message: `${reports.length} PRTF reports generated successfully`, prtf_report: reports[0] ?? null, batch_id: batchId, prtf_reports: reports };
+    },
+
+    /**
+     * The monthly run (job `ecm.monthly-prtf`): for every clinic whose reporting day has come (`reporting_day`,
+     * default 10, in its time zone) and that has no monthly batch for last month yet, generates last month's files
+     * for every plan (CSV, the default layout of the period), then mails each active admin that they are ready with
+     * the validation summary (counts and plan ids only: no PHI). A clinic with no NPI is skipped.
+     * @returns the batches made, by organization id.
+     */
+    async runMonthly(): Promise<Map<number, { batchId: string; reports: number; membersWithProblems: number }>> {
       const now = clock();
-      const producedOn = dayIn(org.timeZone, now);
-      const header: Header = {
-        org,
-        npi,
-        providerName: input.provider_name || org.name,
-        providerPhone: displayPhone(input.provider_phone || org.phone),
-        producedOn: mdy(producedOn),
-        period: `${mdy(input.start_date)} - ${mdy(input.end_date)}`,
-      };
-      const period: store.Period = { organizationId: org.id, startDate: input.start_date!, endDate: input.end_date!, timeZone: org.timeZone, npi: input.provider_npi || undefined };
-      const filename = prtfFilename(npi, input.start_date!, producedOn, format);
-      return db.transaction(
-        async (tx) => {
-          const ids: number[] = [];
-          const meta = {
-            organizationId: org.id,
-            filename,
-            contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-          };
-          let file;
-          if (format === 'csv') {
-            file = await storage.put(tx, meta, csvContent(tx, period, header, ids));
-          } else {
-            const dir = await mkdtemp(path.join(os.tmpdir(), 'care-prtf-'));
-            try {
-              const tmp = path.join(dir, filename);
-              await writeXlsx(tx, period, header, ids, tmp);
-              file = await storage.put(tx, meta, createReadStream(tmp));
-            } finally {
-              await rm(dir, { recursive: true, force: true });
-            }
-          }
-          const report = await store.insertReport(tx, {
-            organizationId: org.id,
-            filename,
-            format,
-            startDate: period.startDate,
-            endDate: period.endDate,
-            providerNpi: input.provider_npi || null,
-            providerName: input.provider_name || null,
-            providerPhone: input.provider_phone || null,
-            patientCount: ids.length,
-            fileId: file.id,
-            createdByUserId: ctx.actor.userId,
+      const out = new Map<number, { batchId: string; reports: number; membersWithProblems: number }>();
+      for (const orgId of await store.clinicsDueForMonthlyRun(db, now)) {
+        const org = await identity.getOrganization(orgId);
+        if (!org.npi) continue;
+        const { start, end } = previousMonth(dayIn(org.timeZone, now));
+        const made = await this.generate(systemContext(orgId, 'Monthly PRTF run'), { start_date: start, end_date: end, all_plans: true });
+        if (made.prtf_reports.length === 0) continue;
+        const summary = { batchId: made.batch_id!, reports: made.prtf_reports.length, membersWithProblems: made.prtf_reports.reduce((n, r) => n + r.validation_summary.members_with_problems, 0) };
+        out.set(orgId, summary);
+        if (!mailer) continue;
+        const admins = (await identity.listUsers(orgId, { page: 1, perPage: 100, offset: 0 }, 'admin')).rows.filter((u) => u.active);
+        const plans = made.prtf_reports.map((r) => `${r.mcp_id ?? '(no plan)'}: ${r.patient_count} members, ${r.validation_summary.members_with_problems} with fields to fix`);
+        for (const admin of admins) {
+          await mailer.send({
+            organizationId: orgId,
+            to: admin.email,
+            subject: `PRTF files for ${start.slice(0, 7)} are ready`,
+            text: [
+              `The PRTF and Outreach Tracker files for ${mdy(start)} - ${mdy(end)} are ready (${summary.reports} plans):`,
+              ...plans.map((p) => `- ${p}`),
+              '',
+              'Open Reports in the console to review the validation list, download the files and mark them submitted.',
+            ].join('\n'),
+            attachments: [],
           });
-          await recordAudit(tx, ctx, { action: 'export', entityType: 'patient', entityIds: ids });
-          return { message: 'PRTF report generated successfully', prtf_report: await wire(report, file.publicId) };
-        },
-        { isolationLevel: 'repeatable read' },
-      );
+        }
+      }
+      return out;
+    },
+
+    /**
+     * Marks a report submitted to its plan (`POST .../prtf_reports/{id}/submission`): the day (default today in the
+     * clinic's time zone) and the admin. The plan's next reports compare addresses and phones with it.
+     * @throws NotFoundError `PRTF report not found`; ValidationError when already submitted or the day is in the future.
+     */
+    async submit(ctx: RequestContext<UserActor>, id: number, input: { submitted_on?: string }) {
+      const org = await identity.getOrganization(ctx.actor.organizationId);
+      const today = dayIn(org.timeZone, clock());
+      const on = input.submitted_on ?? today;
+      return db.transaction(async (tx) => {
+        const found = await store.findReport(tx, org.id, id);
+        if (!found) throw new NotFoundError('PRTF report not found');
+        const errors: string[] = [];
+        if (found.report.submittedOn) errors.push('The report is already marked submitted');
+        if (on > today) errors.push('Submitted on cannot be in the future');
+        if (on < dayIn(org.timeZone, found.report.createdAt)) errors.push('Submitted on cannot be before the report was generated');
+        if (errors.length) throw new ValidationError(errors);
+        const row = await store.markSubmitted(tx, org.id, id, on, ctx.actor.userId);
+        await recordAudit(tx, ctx, { action: 'update', entityType: 'prtf_report', entityIds: [id] });
+        return { message: 'PRTF report marked submitted', prtf_report: await wire(row!, found.publicId, { publicId: found.otfPublicId, filename: found.otfFilename }) };
+      });
     },
 
     /** `GET .../prtf_reports`: newest first, each with a fresh download URL. */
     async list(ctx: RequestContext, q: { page?: number; per_page?: number; page_size?: number }) {
       const page = pageRequest(q);
       const { rows, totalCount } = await store.listReports(db, ctx.actor.organizationId, page.perPage, page.offset);
-      return { prtf_reports: await Promise.all(rows.map((r) => wire(r.report, r.publicId))), pagination: paginationOf(page, totalCount) };
+      return { prtf_reports: await Promise.all(rows.map((r) => wire(r.report, r.publicId, { publicId: r.otfPublicId, filename: r.otfFilename }))), pagination: paginationOf(page, totalCount) };
     },
 
     /** `GET .../prtf_reports/{id}` with a fresh download URL. @throws NotFoundError `PRTF report not found`. */
     async get(ctx: RequestContext, id: number) {
       const row = await store.findReport(db, ctx.actor.organizationId, id);
       if (!row) throw new NotFoundError('PRTF report not found');
-      return { prtf_report: await wire(row.report, row.publicId) };
+      return { prtf_report: { ...(await wire(row.report, row.publicId, { publicId: row.otfPublicId, filename: row.otfFilename })), validation: row.report.validation as ValidationEntry[] } };
     },
 
     /**

@@ -9,8 +9,10 @@
  * in the clinic's time zone and not after now, one PRTF category each.
  */
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/pool.ts';
 import { prtfReports, storedFiles } from '../../db/schema.ts';
+import { REFERRAL_STATUSES } from '../reporting/dhcs-values.ts';
 
 export interface Period {
   organizationId: number;
@@ -20,6 +22,23 @@ export interface Period {
   timeZone: string;
   /** Only members whose eligibility `ecm_npi` is this NPI. */
   npi?: string;
+  /**
+   * Only members of this plan: eligibility `mcp_id`, or the clinic's default plan (`defaultMcpId`) for a member
+   * whose eligibility names none. `id` null: the members with no plan at all. Absent: every member.
+   */
+  mcp?: { id: string | null; defaultMcpId: string | null };
+  /** The report whose address and phone digests the New Address / New Phone indicators compare with. */
+  baselineReportId?: number | null;
+}
+
+/** The member's plan in SQL: its eligibility's, else the clinic's default. */
+function planOf(p: Period): SQL {
+  return sql`coalesce(el.mcp_id, ${p.mcp?.defaultMcpId ?? null}::text)`;
+}
+
+function planFilter(p: Period): SQL {
+  if (!p.mcp) return sql``;
+  return p.mcp.id === null ? sql`AND ${planOf(p)} IS NULL` : sql`AND ${planOf(p)} = ${p.mcp.id}::text`;
 }
 
 export interface MemberRow extends Record<string, unknown> {
@@ -48,10 +67,28 @@ export interface MemberRow extends Record<string, unknown> {
   lcm_phone: string | null;
   lcm_email: string | null;
   discontinued_on: string | null;
+  /** Population of Focus keys, `;`-separated, sorted; null when none. */
+  pof_keys: string | null;
+  homeless: boolean | null;
+  care_plan_revised_on: string | null;
+  care_conference_on: string | null;
+  assessment_started_on: string | null;
+  assessment_completed_on: string | null;
+  discontinuation_on: string | null;
+  discontinuation_code: string | null;
+  discontinuation_reason: string | null;
+  referral_status: string | null;
+  referral_status_date: string | null;
+  referral_closure_reason: string | null;
+  /** Changed since the baseline report (false when the member was not in it, or there is none). */
+  new_address: boolean;
+  new_phone: boolean;
 }
 
 export interface OutreachRow extends Record<string, unknown> {
   patient_id: number;
+  mcp_id: string | null;
+  mcp_name: string | null;
   first_name: string;
   last_name: string;
   cin: string;
@@ -75,12 +112,22 @@ function hi(p: Period): SQL {
 
 const ENCOUNTERS = sql`('in_person_encounter', 'telehealth_encounter')`;
 
+const ADDRESS_DIGEST = sql`encode(sha256(convert_to(concat_ws('|', p.address_street, p.address_city, p.address_state, p.address_zip), 'UTF8')), 'hex')`;
+const PHONE_DIGEST = sql`encode(sha256(convert_to(coalesce(p.phone, ''), 'UTF8')), 'hex')`;
+
+/** The open referral statuses of `REFERRAL_STATUSES` (dhcs-values.ts), as an SQL list. */
+const OPEN_REFERRAL = sql`(${sql.join(REFERRAL_STATUSES.filter((s) => s.open).map((s) => sql`${s.key}`), sql`, `)})`;
+
 /**
  * One row per member in the file, by patient id. The clinic's events of the period are read once and grouped by
  * member (`agg`): the four counts (not after now), the latest encounter in the period, and, by the group's
  * existence, "any non-cancelled event in the period" (future ones too), which puts a member in the file as the
  * eligibility overlap does. Only a member with no encounter in the period looks further back for its most recent
  * encounter (one index probe), and only a terminated member reads its status history.
+ * The reporting data (docs/decisions.md "DHCS reporting data"), each as of the period's end: POF keys, homelessness,
+ * the latest care plan revision, completed care conference, assessment started and completed; the discontinuation
+ * recorded in the period or still in force; and the referral still open or whose status changed in the period
+ * (the latest such one: one RTF row per member).
  */
 function memberQuery(p: Period): SQL {
   return sql`
@@ -106,14 +153,43 @@ function memberQuery(p: Period): SQL {
       lcm.name AS lcm_name, lcm.phone AS lcm_phone, lcm.email AS lcm_email,
       CASE WHEN el.member_record_status = 'terminated_member' THEN
         (SELECT (max(h.changed_at) AT TIME ZONE ${p.timeZone}::text)::date::text FROM ecm_status_histories h
-          WHERE h.patient_id = p.id AND h.status = 'terminated_member') END AS discontinued_on
+          WHERE h.patient_id = p.id AND h.status = 'terminated_member') END AS discontinued_on,
+      (SELECT string_agg(mp.population, ';' ORDER BY mp.population) FROM ecm_member_populations mp
+        WHERE mp.organization_id = ${p.organizationId} AND mp.patient_id = p.id) AS pof_keys,
+      ma.homeless,
+      (SELECT max(cp.revised_on)::text FROM ecm_care_plan_revisions cp
+        WHERE cp.organization_id = ${p.organizationId} AND cp.patient_id = p.id AND cp.revised_on <= ${p.endDate}::date) AS care_plan_revised_on,
+      (SELECT (max(ac.occurred_at) AT TIME ZONE ${p.timeZone}::text)::date::text FROM activities ac
+        WHERE ac.organization_id = ${p.organizationId} AND ac.patient_id = p.id AND ac.deleted_at IS NULL AND ac.activity_type = 'meeting'
+          AND ac.meeting_kind = 'care_conference' AND ac.status = 'complete' AND ac.occurred_at < ${hi(p)}) AS care_conference_on,
+      (SELECT max(s.started_on)::text FROM ecm_assessments s
+        WHERE s.organization_id = ${p.organizationId} AND s.patient_id = p.id AND s.started_on <= ${p.endDate}::date) AS assessment_started_on,
+      (SELECT max(s.completed_on)::text FROM ecm_assessments s
+        WHERE s.organization_id = ${p.organizationId} AND s.patient_id = p.id AND s.completed_on <= ${p.endDate}::date) AS assessment_completed_on,
+      d.discontinued_on::text AS discontinuation_on, d.reason_code AS discontinuation_code, d.reason AS discontinuation_reason,
+      r.status AS referral_status, r.status_date::text AS referral_status_date, r.loop_closure_reason AS referral_closure_reason,
+      coalesce(prev.address_digest <> ${ADDRESS_DIGEST}, false) AS new_address, coalesce(prev.phone_digest <> ${PHONE_DIGEST}, false) AS new_phone
     FROM patients p
     JOIN ecm_eligibility_informations el ON el.patient_id = p.id
     LEFT JOIN agg a ON a.patient_id = p.id
+    LEFT JOIN ecm_member_attributes ma ON ma.organization_id = ${p.organizationId} AND ma.patient_id = p.id
+    LEFT JOIN LATERAL (
+      SELECT dc.discontinued_on, dc.reason_code, dc.reason FROM ecm_discontinuations dc
+      WHERE dc.organization_id = ${p.organizationId} AND dc.patient_id = p.id AND dc.discontinued_on <= ${p.endDate}::date
+        AND (dc.discontinued_on >= ${p.startDate}::date
+          OR dc.status_history_id = (SELECT h.id FROM ecm_status_histories h WHERE h.patient_id = p.id ORDER BY h.changed_at DESC, h.id DESC LIMIT 1))
+      ORDER BY dc.id DESC LIMIT 1) d ON true
+    LEFT JOIN LATERAL (
+      SELECT rf.status, rf.status_date, rf.loop_closure_reason FROM ecm_referrals rf
+      WHERE rf.organization_id = ${p.organizationId} AND rf.patient_id = p.id AND rf.received_on <= ${p.endDate}::date
+        AND (rf.status IN ${OPEN_REFERRAL} OR rf.status_date BETWEEN ${p.startDate}::date AND ${p.endDate}::date)
+      ORDER BY rf.status_date DESC, rf.id DESC LIMIT 1) r ON true
+    LEFT JOIN prtf_report_members prev ON prev.report_id = ${p.baselineReportId ?? null}::int AND prev.organization_id = ${p.organizationId} AND prev.patient_id = p.id
     LEFT JOIN case_loads cl ON cl.patient_id = p.id
     LEFT JOIN users lcm ON lcm.id = coalesce(cl.ilcm_user_id, cl.olcm_user_id)
     WHERE p.organization_id = ${p.organizationId}
       ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
+      ${planFilter(p)}
       AND (a.patient_id IS NOT NULL
         OR (el.ecm_benefit_auth_eff_date <= ${p.endDate}::date
             AND (el.ecm_benefit_auth_end_date IS NULL OR el.ecm_benefit_auth_end_date >= ${p.startDate}::date)))
@@ -122,7 +198,7 @@ function memberQuery(p: Period): SQL {
 
 function outreachQuery(p: Period): SQL {
   return sql`
-    SELECT e.patient_id, p.first_name, p.last_name, coalesce(el.cin, el.member_id) AS cin,
+    SELECT e.patient_id, el.mcp_id, el.mcp_name, p.first_name, p.last_name, coalesce(el.cin, el.member_id) AS cin,
       (e.occurred_at AT TIME ZONE ${p.timeZone}::text)::date::text AS attempted_on, e.event_type, a.modality, e.prtf_category, e.duration,
       EXISTS (SELECT 1 FROM text_messages tm WHERE tm.patient_id = e.patient_id AND tm.direction = 'inbound'
         AND tm.created_at > e.occurred_at AND tm.created_at <= e.occurred_at + interval '72 hours') AS replied
@@ -130,10 +206,11 @@ function outreachQuery(p: Period): SQL {
     JOIN activities a ON a.id = e.activity_id
     JOIN patients p ON p.id = e.patient_id
     JOIN ecm_eligibility_informations el ON el.patient_id = p.id
-    WHERE e.organization_id = ${p.organizationId} AND e.status <> 'cancelled' AND e.prtf_category IS NOT NULL
+    WHERE e.organization_id = ${p.organizationId} AND e.status <> 'cancelled' AND e.prtf_category IN ('in_person_outreach', 'telehealth_outreach')
       AND e.event_type IN ('call', 'sms', 'email', 'appointment', 'meeting')
       AND e.occurred_at >= ${lo(p)} AND e.occurred_at < ${hi(p)} AND e.occurred_at <= now()
       ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
+      ${planFilter(p)}
     ORDER BY p.id, e.occurred_at, e.id`;
 }
 
@@ -162,7 +239,10 @@ export function memberBatches(tx: Executor, p: Period): AsyncGenerator<MemberRow
   return cursor<MemberRow>(tx, 'prtf_members', memberQuery(p));
 }
 
-/** Every contact attempt (call, SMS, email, appointment, meeting) counted in the period, in batches. */
+/**
+ * The period's outreach attempts: contact attempts (call, SMS, email, appointment, meeting) the one PRTF rule puts in
+ * an outreach category (src/ecm/events/prtf.ts); encounters are not outreach attempts. In batches.
+ */
 export function outreachBatches(tx: Executor, p: Period): AsyncGenerator<OutreachRow[]> {
   return cursor<OutreachRow>(tx, 'prtf_outreach', outreachQuery(p));
 }
@@ -174,12 +254,15 @@ export async function insertReport(db: Executor, values: typeof prtfReports.$inf
   return row;
 }
 
-/** One report of the organization with its file's public id. */
+const otfFiles = alias(storedFiles, 'otf_files');
+
+/** One report of the organization with its file's public id (and its OTF's, when it has one). */
 export async function findReport(db: Executor, organizationId: number, id: number) {
   const [row] = await db
-    .select({ report: prtfReports, publicId: storedFiles.publicId })
+    .select({ report: prtfReports, publicId: storedFiles.publicId, otfPublicId: otfFiles.publicId, otfFilename: otfFiles.filename })
     .from(prtfReports)
     .innerJoin(storedFiles, eq(storedFiles.id, prtfReports.fileId))
+    .leftJoin(otfFiles, eq(otfFiles.id, prtfReports.otfFileId))
     .where(and(eq(prtfReports.organizationId, organizationId), eq(prtfReports.id, id)));
   return row;
 }
@@ -187,13 +270,76 @@ export async function findReport(db: Executor, organizationId: number, id: numbe
 /** A page of the organization's reports, newest first. */
 export async function listReports(db: Executor, organizationId: number, limit: number, offset: number) {
   const rows = await db
-    .select({ report: prtfReports, publicId: storedFiles.publicId })
+    .select({ report: prtfReports, publicId: storedFiles.publicId, otfPublicId: otfFiles.publicId, otfFilename: otfFiles.filename })
     .from(prtfReports)
     .innerJoin(storedFiles, eq(storedFiles.id, prtfReports.fileId))
+    .leftJoin(otfFiles, eq(otfFiles.id, prtfReports.otfFileId))
     .where(eq(prtfReports.organizationId, organizationId))
     .orderBy(desc(prtfReports.createdAt), desc(prtfReports.id))
     .limit(limit)
     .offset(offset);
   const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(prtfReports).where(eq(prtfReports.organizationId, organizationId));
   return { rows, totalCount: count };
+}
+
+/**
+ * The plans (eligibility `mcp_id`, else `defaultMcpId`; null for none) of the members a report of the period
+ * holds (eligibility overlapping it, or a non-cancelled event in it), sorted, nulls last.
+ */
+export async function plansOfPeriod(db: Executor, p: Period & { mcp: { id: null; defaultMcpId: string | null } }): Promise<Array<string | null>> {
+  const { rows } = await db.execute<{ mcp_id: string | null }>(sql`
+    SELECT DISTINCT ${planOf(p)} AS mcp_id FROM ecm_eligibility_informations el
+    WHERE el.organization_id = ${p.organizationId}
+      ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
+      AND ((el.ecm_benefit_auth_eff_date <= ${p.endDate}::date
+            AND (el.ecm_benefit_auth_end_date IS NULL OR el.ecm_benefit_auth_end_date >= ${p.startDate}::date))
+        OR EXISTS (SELECT 1 FROM ecm_events e WHERE e.organization_id = ${p.organizationId} AND e.patient_id = el.patient_id
+          AND e.status <> 'cancelled' AND e.occurred_at >= ${lo(p)} AND e.occurred_at < ${hi(p)}))
+    ORDER BY 1 NULLS LAST`);
+  return rows.map((r) => r.mcp_id);
+}
+
+/**
+ * The ECM clinics whose monthly run is due at `now`: their day of the month (in their time zone) is on or after
+ * their `reporting_day`, and no report of the monthly run (no user, a batch) covers last month yet. On or after,
+ * not on: a run missed while no worker ran catches up later in the month.
+ */
+export async function clinicsDueForMonthlyRun(db: Executor, now: Date): Promise<number[]> {
+  const local = sql`(${now.toISOString()}::timestamptz AT TIME ZONE o.time_zone)`;
+  const { rows } = await db.execute<{ id: number }>(sql`
+    SELECT o.id FROM organizations o
+    WHERE o.kind = 'ecm_clinic' AND extract(day FROM ${local})::int >= o.reporting_day
+      AND NOT EXISTS (SELECT 1 FROM prtf_reports r WHERE r.organization_id = o.id AND r.created_by_user_id IS NULL
+        AND r.batch_id IS NOT NULL AND r.start_date = (date_trunc('month', ${local}) - interval '1 month')::date)
+    ORDER BY o.id`);
+  return rows.map((r) => r.id);
+}
+
+/** The id of the plan's last report marked submitted (latest `submitted_on`, then id), or null. */
+export async function lastSubmittedReportId(db: Executor, organizationId: number, mcpId: string | null): Promise<number | null> {
+  const { rows } = await db.execute<{ id: number }>(sql`
+    SELECT id FROM prtf_reports WHERE organization_id = ${organizationId} AND submitted_on IS NOT NULL
+      AND mcp_id IS NOT DISTINCT FROM ${mcpId}::text
+    ORDER BY submitted_on DESC, id DESC LIMIT 1`);
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * Records what a report said of each member's address and phone (digests), read again from `patients` in the
+ * report's repeatable-read transaction, so they are the values the file holds (no per-member list in memory).
+ */
+export async function insertReportMembers(db: Executor, organizationId: number, reportId: number, patientIds: number[]) {
+  for (let i = 0; i < patientIds.length; i += 5000) {
+    await db.execute(sql`
+      INSERT INTO prtf_report_members (report_id, organization_id, patient_id, address_digest, phone_digest)
+      SELECT ${reportId}, ${organizationId}, p.id, ${ADDRESS_DIGEST}, ${PHONE_DIGEST} FROM patients p
+      WHERE p.organization_id = ${organizationId} AND p.id = ANY(${sql.param(patientIds.slice(i, i + 5000))}::int[])`);
+  }
+}
+
+/** Marks a report of the organization submitted; null when there is no such report. */
+export async function markSubmitted(db: Executor, organizationId: number, id: number, submittedOn: string, userId: number): Promise<PrtfReportRow | null> {
+  const [row] = await db.update(prtfReports).set({ submittedOn, submittedByUserId: userId })
+    .where(and(eq(prtfReports.organizationId, organizationId), eq(prtfReports.id, id))).returning();
+  return row ?? null;
 }

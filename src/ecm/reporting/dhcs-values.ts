@@ -59,6 +59,16 @@ export const DHCS_SOURCES = {
       'in-person, email, text, phone call, or other electronic method", successful or not. The Outreach Tracker File\'s coded ' +
       'method values (their exact spelling in the OTF specification) were not found.',
   },
+  otfLayout: {
+    title: 'ECM Outreach Tracker File (OTF) specification, as issue 20 of this project lists its columns',
+    version: 'not found (DHCS\'s OTF template could not be read)',
+    url: 'https://www.dhcs.ca.gov/CalAIM/ECM/Pages/Home.aspx',
+    checked: '2026-12-07',
+    note:
+      'Columns: MCP identifier and name, ECM provider name, NPI and TIN, member name and CIN, provider type, date of outreach ' +
+      'attempt, attempt method, successful (Y/N), time spent. The coded spellings of the method and the provider type were not ' +
+      'found: the method is written as DHCS\'s outreach definition words it (`OUTREACH_ATTEMPT_METHODS`), the provider type as "ECM".',
+  },
   rtfDiscontinuation: {
     title: 'ECM Return Transmission File specification (Member-Level Information Sharing guide): Discontinuation Reason Code',
     version: 'not found',
@@ -166,3 +176,18 @@ export const OUTREACH_ATTEMPT_METHODS = [
   { key: 'other_electronic', label: 'Other electronic method' },
 ] as const;
 export type OutreachAttemptMethod = (typeof OUTREACH_ATTEMPT_METHODS)[number]['key'];
+
+/** The OTF's Provider Type of an ECM provider. The OTF's coded value is not found (`DHCS_SOURCES.otfLayout`). */
+export const OTF_PROVIDER_TYPE = 'ECM';
+
+/**
+ * The OTF attempt method of a contact attempt (`OUTREACH_ATTEMPT_METHODS`): SMS is a text, email an email, a call a
+ * phone call; an appointment or meeting is in person, or a phone call / other electronic method (video) by modality.
+ */
+export function outreachAttemptMethodOf(eventType: string, modality: string | null): OutreachAttemptMethod {
+  if (eventType === 'sms') return 'text';
+  if (eventType === 'email') return 'email';
+  if (eventType === 'call' || modality === 'phone') return 'phone_call';
+  if (modality === 'video') return 'other_electronic';
+  return 'in_person';
+}

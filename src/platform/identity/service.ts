@@ -64,6 +64,7 @@ export interface OrganizationSettings {
   time_zone?: string;
   mcp_id?: string | null;
   mcp_name?: string | null;
+  reporting_day?: number;
   phone_numbers?: string[];
 }
 
@@ -250,6 +251,7 @@ export function createIdentityService({ db, policy, clock = () => new Date() }: 
       if (s.npi && !/^\d{10}$/.test(s.npi)) errors.push('NPI must be 10 digits');
       if (s.tin && !/^\d{2}-?\d{7}$/.test(s.tin)) errors.push('TIN must be 9 digits');
       if (s.time_zone !== undefined && !isTimeZone(s.time_zone)) errors.push('Time zone is not a known IANA time zone');
+      if (s.reporting_day !== undefined && !(Number.isInteger(s.reporting_day) && s.reporting_day >= 1 && s.reporting_day <= 28)) errors.push('Reporting day must be a day of the month from 1 to 28');
       const phone = phoneOrError(s.phone, 'Phone', errors);
       const numbers = s.phone_numbers?.map((n) => phoneOrError(n, `Phone number ${n}`, errors));
       if (errors.length) throw new ValidationError(errors);
@@ -265,6 +267,7 @@ export function createIdentityService({ db, policy, clock = () => new Date() }: 
             timeZone: s.time_zone,
             mcpId: s.mcp_id,
             mcpName: s.mcp_name,
+            reportingDay: s.reporting_day,
           });
           if (wanted) {
             // Every taken number at once; the primary key still decides between two saves racing for one.

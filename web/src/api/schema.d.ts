@@ -300,7 +300,7 @@ export interface paths {
         put?: never;
         /**
          * Generate a PRTF report
-         * @description One row per member with ECM eligibility overlapping the period or any event in it. Columns, in order: Primary Payer (MCP) Identifier; MCP Name; Member Client Index Number (CIN); Member Last Name; Member First Name; Member New Address Indicator; Member Homelessness Indicator; Member Residential Address; Member Residential City; Member Residential State; Member Residential Zip; Member New Phone Number Indicator; Member Phone Number; Member POF Indicator; Member POF; Member ECM Status; Member Acuity Level; ECM Enrollment Start Date; ECM Enrollment End Date; Date of Latest Care Plan Revision; Date of Most Recent Care Conference; Date Assessment Started; Date of Most Recent Completed Assessment; Date of Most Recent Encounter with Member; ECM Lead Care Manager Name; ECM Lead Care Manager Phone Number; ECM Lead Care Manager Email; Discontinuation Date; Discontinuation Reason Code; Discontinuation Reason; In Person; Telephonic/Video; Member Information Return Transmission File Production Date; Member Information File Reporting Period; ECM Provider Name; ECM Provider National Provider Identifier (NPI); ECM Provider Tax ID Number (TIN); ECM Provider Phone Number; In-Person Encounters; Telehealth Encounters; In-Person Outreach; Telehealth Outreach. Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.
+         * @description One row per member with ECM eligibility overlapping the period or any event in it. Layout versions and their columns, in order: rtf-2023 (default from 0000-01-01): Primary Payer (MCP) Identifier; MCP Name; Member Client Index Number (CIN); Member Last Name; Member First Name; Member New Address Indicator; Member Homelessness Indicator; Member Residential Address; Member Residential City; Member Residential State; Member Residential Zip; Member New Phone Number Indicator; Member Phone Number; Member POF Indicator; Member POF; Member ECM Status; Member Acuity Level; ECM Enrollment Start Date; ECM Enrollment End Date; Date of Latest Care Plan Revision; Date of Most Recent Care Conference; Date Assessment Started; Date of Most Recent Completed Assessment; Date of Most Recent Encounter with Member; ECM Lead Care Manager Name; ECM Lead Care Manager Phone Number; ECM Lead Care Manager Email; Discontinuation Date; Discontinuation Reason Code; Discontinuation Reason; In Person; Telephonic/Video; Member Information Return Transmission File Production Date; Member Information File Reporting Period; ECM Provider Name; ECM Provider National Provider Identifier (NPI); ECM Provider Tax ID Number (TIN); ECM Provider Phone Number; In-Person Encounters; Telehealth Encounters; In-Person Outreach; Telehealth Outreach. rtf-clr-2025-07 (default from 2025-07-01): Primary Payer (MCP) Identifier; MCP Name; Member Client Index Number (CIN); Member Last Name; Member First Name; Member New Address Indicator; Member Homelessness Indicator; Member Residential Address; Member Residential City; Member Residential State; Member Residential Zip; Member New Phone Number Indicator; Member Phone Number; Member POF Indicator; Member POF; Member ECM Status; Member Acuity Level; ECM Enrollment Start Date; ECM Enrollment End Date; Date of Latest Care Plan Revision; Date of Most Recent Care Conference; Date Assessment Started; Date of Most Recent Completed Assessment; Date of Most Recent Encounter with Member; ECM Lead Care Manager Name; ECM Lead Care Manager Phone Number; ECM Lead Care Manager Email; Discontinuation Date; Discontinuation Reason Code; Discontinuation Reason; Referral Status; Date of Referral Status Update; Reason for Referral Loop Closure; In Person; Telephonic/Video; Member Information Return Transmission File Production Date; Member Information File Reporting Period; ECM Provider Name; ECM Provider National Provider Identifier (NPI); ECM Provider Tax ID Number (TIN); ECM Provider Phone Number; In-Person Encounters; Telehealth Encounters; In-Person Outreach; Telehealth Outreach. Every report also writes its Outreach Tracker File (otf_url): one row per outreach attempt of the period (encounters are not outreach attempts), columns MCP Identifier; MCP Name; ECM Provider Name; ECM Provider NPI; ECM Provider TIN; Member Last Name; Member First Name; Member Client Index Number (CIN); Provider Type; Date of Outreach Attempt; Outreach Attempt Method; Outreach Attempt Successful (Y/N); Time Spent Performing Outreach (Minutes). Counts are the events counts of the member and period (see the events counts endpoint). Dates MM/DD/YYYY. Fields the platform does not hold are empty.
          */
         post: operations["createPrtfReport"];
         delete?: never;
@@ -320,6 +320,26 @@ export interface paths {
         get: operations["getPrtfReport"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/clinic/ecm/prtf_reports/{id}/submission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a PRTF report submitted to its plan
+         * @description Records the day and the admin. The plan's next reports set the New Address / New Phone Number indicators against the last report marked submitted.
+         */
+        post: operations["submitPrtfReport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3505,6 +3525,11 @@ export interface operations {
                             total_pages: number;
                         };
                         prtf_reports: {
+                            /**
+                             * Format: uuid
+                             * @description Shared by the reports generated together for every plan (all_plans).
+                             */
+                            batch_id: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date */
@@ -3516,6 +3541,17 @@ export interface operations {
                             /** @enum {unknown} */
                             format: "csv" | "xlsx";
                             id: number;
+                            /**
+                             * @description The RTF layout version the file follows.
+                             * @enum {unknown}
+                             */
+                            layout_version: "rtf-2023" | "rtf-clr-2025-07";
+                            /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
+                            mcp_id: string | null;
+                            /** @description The Outreach Tracker File: OTF_<NPI>[_<MCP id>]_<MMYYYY>_<MMDDYYYY>.csv (or .xlsx); null for reports made before it existed. */
+                            otf_filename: string | null;
+                            /** @description Signed download URL of the Outreach Tracker File, valid until expires_at. */
+                            otf_url: string | null;
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
@@ -3523,8 +3559,18 @@ export interface operations {
                             provider_phone: string | null;
                             /** Format: date */
                             start_date: string;
+                            submitted_by_user_id: number | null;
+                            /**
+                             * Format: date
+                             * @description The day an admin marked the report submitted to the plan.
+                             */
+                            submitted_on: string | null;
                             /** @description Signed download URL, valid until expires_at. */
                             url: string;
+                            validation_summary: {
+                                /** @description Members with a required field empty or invalid (the list: GET .../prtf_reports/{id}). */
+                                members_with_problems: number;
+                            };
                         }[];
                     };
                 };
@@ -3589,16 +3635,25 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description One report per plan of the period's members, grouped by one batch_id. Not with mcp_id. */
+                    all_plans?: boolean;
                     /**
                      * Format: date
                      * @description Last day of the period, not before start_date (required).
                      */
                     end_date?: string;
                     /**
-                     * @description csv (default) or xlsx (adds the Outreach Tracker sheet).
+                     * @description csv (default) or xlsx, for the RTF and the Outreach Tracker File alike.
                      * @enum {unknown}
                      */
                     format?: "csv" | "xlsx";
+                    /**
+                     * @description RTF layout version. Default: rtf-clr-2025-07 (with the Closed-Loop Referral elements) for a period starting on or after 2025-07-01, rtf-2023 before.
+                     * @enum {unknown}
+                     */
+                    layout_version?: "rtf-2023" | "rtf-clr-2025-07";
+                    /** @description One plan's file: the members whose eligibility mcp_id is this (or, with none, whose clinic plan is). Default: the whole clinic. */
+                    mcp_id?: string | null;
                     /** @description ECM Provider Name in the file (default the clinic's name). */
                     provider_name?: string | null;
                     /** @description Only members whose eligibility ecm_npi is this NPI; default all, and the clinic's NPI in the file. */
@@ -3621,8 +3676,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: uuid */
+                        batch_id: string | null;
                         message: string;
                         prtf_report: {
+                            /**
+                             * Format: uuid
+                             * @description Shared by the reports generated together for every plan (all_plans).
+                             */
+                            batch_id: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date */
@@ -3634,6 +3696,17 @@ export interface operations {
                             /** @enum {unknown} */
                             format: "csv" | "xlsx";
                             id: number;
+                            /**
+                             * @description The RTF layout version the file follows.
+                             * @enum {unknown}
+                             */
+                            layout_version: "rtf-2023" | "rtf-clr-2025-07";
+                            /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
+                            mcp_id: string | null;
+                            /** @description The Outreach Tracker File: OTF_<NPI>[_<MCP id>]_<MMYYYY>_<MMDDYYYY>.csv (or .xlsx); null for reports made before it existed. */
+                            otf_filename: string | null;
+                            /** @description Signed download URL of the Outreach Tracker File, valid until expires_at. */
+                            otf_url: string | null;
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
@@ -3641,9 +3714,68 @@ export interface operations {
                             provider_phone: string | null;
                             /** Format: date */
                             start_date: string;
+                            submitted_by_user_id: number | null;
+                            /**
+                             * Format: date
+                             * @description The day an admin marked the report submitted to the plan.
+                             */
+                            submitted_on: string | null;
                             /** @description Signed download URL, valid until expires_at. */
                             url: string;
-                        };
+                            validation_summary: {
+                                /** @description Members with a required field empty or invalid (the list: GET .../prtf_reports/{id}). */
+                                members_with_problems: number;
+                            };
+                        } | null;
+                        /** @description Every report generated: one, or one per plan with all_plans. */
+                        prtf_reports: {
+                            /**
+                             * Format: uuid
+                             * @description Shared by the reports generated together for every plan (all_plans).
+                             */
+                            batch_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date */
+                            end_date: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            /** @description PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.csv (or .xlsx). */
+                            filename: string;
+                            /** @enum {unknown} */
+                            format: "csv" | "xlsx";
+                            id: number;
+                            /**
+                             * @description The RTF layout version the file follows.
+                             * @enum {unknown}
+                             */
+                            layout_version: "rtf-2023" | "rtf-clr-2025-07";
+                            /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
+                            mcp_id: string | null;
+                            /** @description The Outreach Tracker File: OTF_<NPI>[_<MCP id>]_<MMYYYY>_<MMDDYYYY>.csv (or .xlsx); null for reports made before it existed. */
+                            otf_filename: string | null;
+                            /** @description Signed download URL of the Outreach Tracker File, valid until expires_at. */
+                            otf_url: string | null;
+                            /** @description Rows (members) in the file. */
+                            patient_count: number;
+                            provider_name: string | null;
+                            provider_npi: string | null;
+                            provider_phone: string | null;
+                            /** Format: date */
+                            start_date: string;
+                            submitted_by_user_id: number | null;
+                            /**
+                             * Format: date
+                             * @description The day an admin marked the report submitted to the plan.
+                             */
+                            submitted_on: string | null;
+                            /** @description Signed download URL, valid until expires_at. */
+                            url: string;
+                            validation_summary: {
+                                /** @description Members with a required field empty or invalid (the list: GET .../prtf_reports/{id}). */
+                                members_with_problems: number;
+                            };
+                        }[];
                     };
                 };
             };
@@ -3728,6 +3860,11 @@ export interface operations {
                 content: {
                     "application/json": {
                         prtf_report: {
+                            /**
+                             * Format: uuid
+                             * @description Shared by the reports generated together for every plan (all_plans).
+                             */
+                            batch_id: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date */
@@ -3739,6 +3876,17 @@ export interface operations {
                             /** @enum {unknown} */
                             format: "csv" | "xlsx";
                             id: number;
+                            /**
+                             * @description The RTF layout version the file follows.
+                             * @enum {unknown}
+                             */
+                            layout_version: "rtf-2023" | "rtf-clr-2025-07";
+                            /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
+                            mcp_id: string | null;
+                            /** @description The Outreach Tracker File: OTF_<NPI>[_<MCP id>]_<MMYYYY>_<MMDDYYYY>.csv (or .xlsx); null for reports made before it existed. */
+                            otf_filename: string | null;
+                            /** @description Signed download URL of the Outreach Tracker File, valid until expires_at. */
+                            otf_url: string | null;
                             /** @description Rows (members) in the file. */
                             patient_count: number;
                             provider_name: string | null;
@@ -3746,8 +3894,25 @@ export interface operations {
                             provider_phone: string | null;
                             /** Format: date */
                             start_date: string;
+                            submitted_by_user_id: number | null;
+                            /**
+                             * Format: date
+                             * @description The day an admin marked the report submitted to the plan.
+                             */
+                            submitted_on: string | null;
                             /** @description Signed download URL, valid until expires_at. */
                             url: string;
+                            /** @description Per member of the file, the required fields still empty or invalid when it was generated. */
+                            validation: {
+                                member_id: string;
+                                patient_id: number;
+                                /** @description The required fields still empty or invalid, in words. */
+                                problems: string[];
+                            }[];
+                            validation_summary: {
+                                /** @description Members with a required field empty or invalid (the list: GET .../prtf_reports/{id}). */
+                                members_with_problems: number;
+                            };
                         };
                     };
                 };
@@ -3802,6 +3967,162 @@ export interface operations {
             };
         };
     };
+    submitPrtfReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    submission?: {
+                        /**
+                         * Format: date
+                         * @description Default: today in the clinic's time zone.
+                         */
+                        submitted_on?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                        prtf_report: {
+                            /**
+                             * Format: uuid
+                             * @description Shared by the reports generated together for every plan (all_plans).
+                             */
+                            batch_id: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date */
+                            end_date: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            /** @description PRTF_<NPI>_<MMYYYY of the period start>_<MMDDYYYY of generation>.csv (or .xlsx). */
+                            filename: string;
+                            /** @enum {unknown} */
+                            format: "csv" | "xlsx";
+                            id: number;
+                            /**
+                             * @description The RTF layout version the file follows.
+                             * @enum {unknown}
+                             */
+                            layout_version: "rtf-2023" | "rtf-clr-2025-07";
+                            /** @description The plan the file is for (its members: eligibility mcp_id, else the clinic's plan); null: a file of the whole clinic, or of the members with no plan in a batch. */
+                            mcp_id: string | null;
+                            /** @description The Outreach Tracker File: OTF_<NPI>[_<MCP id>]_<MMYYYY>_<MMDDYYYY>.csv (or .xlsx); null for reports made before it existed. */
+                            otf_filename: string | null;
+                            /** @description Signed download URL of the Outreach Tracker File, valid until expires_at. */
+                            otf_url: string | null;
+                            /** @description Rows (members) in the file. */
+                            patient_count: number;
+                            provider_name: string | null;
+                            provider_npi: string | null;
+                            provider_phone: string | null;
+                            /** Format: date */
+                            start_date: string;
+                            submitted_by_user_id: number | null;
+                            /**
+                             * Format: date
+                             * @description The day an admin marked the report submitted to the plan.
+                             */
+                            submitted_on: string | null;
+                            /** @description Signed download URL, valid until expires_at. */
+                            url: string;
+                            validation_summary: {
+                                /** @description Members with a required field empty or invalid (the list: GET .../prtf_reports/{id}). */
+                                members_with_problems: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also for another clinic's records) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
     getOrganization: {
         parameters: {
             query?: never;
@@ -3831,6 +4152,8 @@ export interface operations {
                             phone: string | null;
                             /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
                             phone_numbers: string[];
+                            /** @description Day of the month (1-28, the clinic's time zone) the monthly job generates last month's PRTF files for every plan (default 10). */
+                            reporting_day: number;
                             /** @description IANA time zone (default America/Los_Angeles). */
                             time_zone: string;
                             /** @description Tax ID Number. */
@@ -3896,6 +4219,8 @@ export interface operations {
                         npi?: string | null;
                         phone?: string | null;
                         phone_numbers?: string[];
+                        /** @description Day of the month from 1 to 28. */
+                        reporting_day?: number;
                         time_zone?: string;
                         tin?: string | null;
                     };
@@ -3923,6 +4248,8 @@ export interface operations {
                             phone: string | null;
                             /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
                             phone_numbers: string[];
+                            /** @description Day of the month (1-28, the clinic's time zone) the monthly job generates last month's PRTF files for every plan (default 10). */
+                            reporting_day: number;
                             /** @description IANA time zone (default America/Los_Angeles). */
                             time_zone: string;
                             /** @description Tax ID Number. */
@@ -10733,6 +11060,8 @@ export interface operations {
                             phone: string | null;
                             /** @description Twilio numbers that belong to the clinic (E.164), the sending number first; no other organization holds them. */
                             phone_numbers: string[];
+                            /** @description Day of the month (1-28, the clinic's time zone) the monthly job generates last month's PRTF files for every plan (default 10). */
+                            reporting_day: number;
                             /** @description IANA time zone (default America/Los_Angeles). */
                             time_zone: string;
                             /** @description Tax ID Number. */

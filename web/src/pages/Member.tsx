@@ -9,6 +9,7 @@ import { useCareTeam } from '../lib/careTeam';
 import { useSession } from '../session';
 import { ErrorMessages, Loading, Empty } from '../components/QueryState';
 import { Timeline } from '../components/Timeline';
+import { MemberReporting } from '../components/MemberReporting';
 import { ActivityForm } from '../components/ActivityForm';
 import { Conversation } from '../components/Conversation';
 
@@ -94,7 +95,9 @@ export function MemberPage() {
                 <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
                 <Tabs.Tab value="authorizations">Authorizations ({p.ecm_authorizations.length})</Tabs.Tab>
                 <Tabs.Tab value="history">Status history</Tabs.Tab>
+                <Tabs.Tab value="reporting">DHCS reporting</Tabs.Tab>
               </Tabs.List>
+              <Tabs.Panel value="reporting" pt="sm"><MemberReporting patientId={id} /></Tabs.Panel>
               <Tabs.Panel value="timeline" pt="sm"><Timeline patientId={id} /></Tabs.Panel>
               <Tabs.Panel value="authorizations" pt="sm">
                 {p.ecm_authorizations.length === 0 ? <Empty>No authorizations on file.</Empty> : (

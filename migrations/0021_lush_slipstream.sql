@@ -1,0 +1,2 @@
+ALTER TABLE "prtf_reports" ADD COLUMN "otf_file_id" integer;--> statement-breakpoint
+ALTER TABLE "prtf_reports" ADD CONSTRAINT "prtf_reports_otf_file_id_stored_files_id_fk" FOREIGN KEY ("otf_file_id") REFERENCES "public"."stored_files"("id") ON DELETE no action ON UPDATE no action;

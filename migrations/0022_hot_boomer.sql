@@ -1,0 +1,1 @@
+ALTER TABLE "organizations" ADD COLUMN "reporting_day" integer DEFAULT 10 NOT NULL;
