@@ -1,0 +1,93 @@
+/**
+ * What the FHIR door says about itself: the CapabilityStatement of `GET /metadata` (FHIR R4 capabilitystatement.html)
+ * and the SMART configuration of `GET /.well-known/smart-configuration` (SMART App Launch 2.0, conformance.html).
+ * Both list only what is implemented: the resources, interactions and search parameters of `routes.ts`, and the
+ * token endpoint's client authentication as it is (client secret: HTTP Basic or in the body).
+ */
+import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { OBSERVATION_KINDS } from './observation.ts';
+import { US_CORE_PATIENT } from './patient.ts';
+
+/** The scopes the FHIR door accepts, by resource (ECP scope; the SMART system scope `system/<type>.rs` opens it too). */
+export const FHIR_SCOPES = { Patient: 'resident.read', Observation: 'vital.read' } as const;
+
+const SP = 'http://hl7.org/fhir/SearchParameter/';
+const US_CORE_SP = 'http://hl7.org/fhir/us/core/SearchParameter/';
+
+const COMMON: CapabilityStatementRestResource['searchParam'] = [
+  { name: '_count', type: 'number', documentation: 'Page size, 1 to 200 (default 50); pages follow the Bundle\'s next link (keyset cursor `_cursor`).' },
+];
+
+const RESOURCES: CapabilityStatementRestResource[] = [
+  {
+    type: 'Patient',
+    profile: 'http://hl7.org/fhir/StructureDefinition/Patient',
+    supportedProfile: [US_CORE_PATIENT],
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchParam: [
+      { name: '_id', type: 'token', definition: `${US_CORE_SP}us-core-patient-id`, documentation: 'The residentId; comma-separated ids: any of them.' },
+      { name: 'identifier', type: 'token', definition: `${US_CORE_SP}us-core-patient-identifier`, documentation: 'system|value: urn:care-platform:ecp:resident-id (the residentId) or urn:care-platform:ecp:external-id:<name> (an external id); a bare value matches either.' },
+      { name: 'name', type: 'string', definition: `${US_CORE_SP}us-core-patient-name`, documentation: 'Case-insensitive start of the first, middle, last name or nickname.' },
+      { name: 'birthdate', type: 'date', definition: `${US_CORE_SP}us-core-patient-birthdate`, documentation: 'Prefixes eq, ge, gt, le, lt; repeat for a range.' },
+      { name: '_lastUpdated', type: 'date', definition: `${SP}Resource-lastUpdated`, documentation: 'Prefixes eq, ge, gt, le, lt; repeat for a range.' },
+      ...COMMON!,
+    ],
+  },
+  {
+    type: 'Observation',
+    profile: 'http://hl7.org/fhir/StructureDefinition/Observation',
+    supportedProfile: [...new Set(OBSERVATION_KINDS.map((k) => k.profile))],
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchParam: [
+      { name: '_id', type: 'token', definition: `${SP}Resource-id` },
+      { name: 'patient', type: 'reference', definition: `${US_CORE_SP}us-core-observation-patient`, documentation: 'Patient/<residentId> or <residentId>.' },
+      { name: 'subject', type: 'reference', definition: `${SP}Observation-subject`, documentation: 'As patient.' },
+      { name: 'category', type: 'token', definition: `${US_CORE_SP}us-core-observation-category`, documentation: 'vital-signs or laboratory (system http://terminology.hl7.org/CodeSystem/observation-category).' },
+      { name: 'code', type: 'token', definition: `${US_CORE_SP}us-core-observation-code`, documentation: `LOINC: ${OBSERVATION_KINDS.flatMap((k) => k.codes.map((c) => c.code)).join(', ')}.` },
+      { name: 'date', type: 'date', definition: `${US_CORE_SP}us-core-observation-date`, documentation: 'effectiveDateTime; prefixes eq, ge, gt, le, lt; repeat for a range.' },
+      ...COMMON!,
+    ],
+  },
+];
+
+/** The CapabilityStatement of the server whose FHIR base is `baseUrl` and token endpoint `tokenUrl`. */
+export function capabilityStatement(baseUrl: string, tokenUrl: string): CapabilityStatement {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-12-07',
+    publisher: 'Care Platform',
+    kind: 'instance',
+    software: { name: 'Care Platform' },
+    implementation: { description: 'Care Platform FHIR R4 door over the ECP senior-living data', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['json'],
+    implementationGuide: ['http://hl7.org/fhir/us/core/ImplementationGuide/hl7.fhir.us.core|6.1.0'],
+    rest: [{
+      mode: 'server',
+      documentation: 'Read-only. Every request but /metadata and /.well-known/smart-configuration needs Authorization: Bearer <access token from the token endpoint>.',
+      security: {
+        cors: false,
+        service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+        description: `OAuth 2.0 client credentials at ${tokenUrl}; a client sees only the residents of the locations it was granted.`,
+        extension: [{
+          url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+          extension: [{ url: 'token', valueUri: tokenUrl }],
+        }],
+      },
+      resource: RESOURCES,
+    }],
+  };
+}
+
+/** The SMART configuration (`.well-known/smart-configuration`): the token endpoint and what it really supports. */
+export function smartConfiguration(tokenUrl: string) {
+  return {
+    token_endpoint: tokenUrl,
+    grant_types_supported: ['client_credentials'],
+    // The token endpoint authenticates clients by secret only (HTTP Basic or the body); private_key_jwt is not implemented.
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    scopes_supported: Object.values(FHIR_SCOPES),
+    capabilities: ['client-confidential-symmetric'],
+  };
+}
