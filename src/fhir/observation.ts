@@ -1,8 +1,8 @@
 /**
  * `Observation` from ECP vital readings: the six vital signs as US Core vital-sign observations (category
  * `vital-signs`, LOINC code, UCUM unit) and blood sugar as a US Core Laboratory Result Observation (category
- * `laboratory`; glucose is not a vital sign in US Core). `Observation.id` is the reading's row id (readings have no
- * GUID); `meta.lastUpdated` the time it was stored (readings are never changed).
+ * `laboratory`; glucose is not a vital sign in US Core). `Observation.id` is the reading's GUID (ARCHITECTURE.md,
+ * "FHIR identities"); `meta.lastUpdated` the time it was stored (readings are never changed).
  */
 import type { CodeableConcept, Coding, Observation } from '@medplum/fhirtypes';
 import type { FoundReading, ReadingSearchFilter, VitalService } from '../ecp/vitals/service.ts';
@@ -74,7 +74,7 @@ export function observationOf(r: FoundReading): Observation {
   if (!k) throw new Error(`No Observation mapping for the reading kind ${r.vitalType}`);
   const base: Observation = {
     resourceType: 'Observation',
-    id: String(r.id),
+    id: r.guid,
     meta: { lastUpdated: r.createdAt.toISOString(), profile: [k.profile] },
     status: 'final',
     category: [categoryOf(k)],
@@ -137,8 +137,7 @@ export function createObservationDoor({ vitals, baseUrl }: { vitals: VitalServic
   return {
     /** `GET /Observation/{id}`. @throws NotFoundError unknown, or not at a location the client reaches. */
     async read(ctx: RequestContext<FhirActor>, id: string): Promise<Observation> {
-      const n = /^\d{1,15}$/.test(id) ? Number(id) : undefined;
-      const found = n === undefined ? undefined : (await vitals.searchReadings(ctx, { ids: [n], limit: 1 }, 'read')).rows[0];
+      const { rows: [found] } = await vitals.searchReadings(ctx, { guids: [id.toUpperCase()], limit: 1 }, 'read');
       if (!found) throw new NotFoundError('No such Observation at the locations this client reaches');
       return observationOf(found);
     },
@@ -153,7 +152,7 @@ export function createObservationDoor({ vitals, baseUrl }: { vitals: VitalServic
       const filter: Omit<ReadingSearchFilter, 'locationIds'> = { limit: count, afterId: decodeCursor(q._cursor) };
       const params: Array<[string, string]> = [];
       if (q._id !== undefined) {
-        filter.ids = alternatives(q._id).filter((v) => /^\d{1,15}$/.test(v)).map(Number);
+        filter.guids = alternatives(q._id).map((v) => v.toUpperCase());
         params.push(['_id', q._id]);
       }
       const patient = q.patient ?? q.subject;

@@ -205,13 +205,15 @@ export const ecpVitals = pgTable(
     locationId: integer('location_id').notNull().references(() => ecpLocations.id),
     residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
     userId: integer('user_id').notNull().references(() => ecpUsers.id),
+    /** The reading's id outside the database: the FHIR `Observation.id` (ARCHITECTURE.md, "FHIR identities"). */
+    guid: text('guid').notNull().default(sql`upper(gen_random_uuid()::text)`),
     vitalType: text('vital_type').notNull(),
     value: numeric('value', { precision: 8, scale: 2, mode: 'number' }).notNull(),
     value2: numeric('value2', { precision: 8, scale: 2, mode: 'number' }),
     recordedAt: ts('recorded_at').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('ecp_vitals_location_type_time_idx').on(t.locationId, t.vitalType, t.recordedAt, t.id)],
+  (t) => [index('ecp_vitals_location_type_time_idx').on(t.locationId, t.vitalType, t.recordedAt, t.id), uniqueIndex('ecp_vitals_guid_key').on(t.guid)],
 );
 
 /** A resident's documented allergies (seed 000 "POST/GET resident/allergy"), one row per allergy, unique case-insensitively. */
