@@ -328,6 +328,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     partnerClients: services.partnerClients,
     residents: services.residents,
     vitals: services.vitals,
+    allergies: services.allergies,
+    diagnoses: services.diagnoses,
     publicUrl: config.publicUrl,
   });
 

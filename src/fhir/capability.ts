@@ -7,9 +7,11 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import { OBSERVATION_KINDS } from './observation.ts';
 import { US_CORE_PATIENT } from './patient.ts';
+import { US_CORE_ALLERGY } from './allergy.ts';
+import { US_CORE_CONDITION } from './condition.ts';
 
 /** The scopes the FHIR door accepts, by resource (ECP scope; the SMART system scope `system/<type>.rs` opens it too). */
-export const FHIR_SCOPES = { Patient: 'resident.read', Observation: 'vital.read' } as const;
+export const FHIR_SCOPES = { Patient: 'resident.read', Observation: 'vital.read', AllergyIntolerance: 'allergy.read', Condition: 'diagnosis.read' } as const;
 
 const SP = 'http://hl7.org/fhir/SearchParameter/';
 const US_CORE_SP = 'http://hl7.org/fhir/us/core/SearchParameter/';
@@ -45,6 +47,32 @@ const RESOURCES: CapabilityStatementRestResource[] = [
       { name: 'category', type: 'token', definition: `${US_CORE_SP}us-core-observation-category`, documentation: 'vital-signs or laboratory (system http://terminology.hl7.org/CodeSystem/observation-category).' },
       { name: 'code', type: 'token', definition: `${US_CORE_SP}us-core-observation-code`, documentation: `LOINC: ${OBSERVATION_KINDS.flatMap((k) => k.codes.map((c) => c.code)).join(', ')}.` },
       { name: 'date', type: 'date', definition: `${US_CORE_SP}us-core-observation-date`, documentation: 'effectiveDateTime; prefixes eq, ge, gt, le, lt; repeat for a range.' },
+      ...COMMON!,
+    ],
+  },
+  {
+    type: 'AllergyIntolerance',
+    profile: 'http://hl7.org/fhir/StructureDefinition/AllergyIntolerance',
+    supportedProfile: [US_CORE_ALLERGY],
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchParam: [
+      { name: '_id', type: 'token', definition: `${SP}Resource-id` },
+      { name: 'patient', type: 'reference', definition: `${US_CORE_SP}us-core-allergyintolerance-patient`, documentation: 'Patient/<residentId> or <residentId>.' },
+      { name: 'clinical-status', type: 'token', definition: `${US_CORE_SP}us-core-allergyintolerance-clinical-status`, documentation: 'Every allergy on a resident\'s list is active.' },
+      ...COMMON!,
+    ],
+  },
+  {
+    type: 'Condition',
+    profile: 'http://hl7.org/fhir/StructureDefinition/Condition',
+    supportedProfile: [US_CORE_CONDITION],
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchParam: [
+      { name: '_id', type: 'token', definition: `${SP}Resource-id` },
+      { name: 'patient', type: 'reference', definition: `${US_CORE_SP}us-core-condition-patient`, documentation: 'Patient/<residentId> or <residentId>.' },
+      { name: 'category', type: 'token', definition: `${US_CORE_SP}us-core-condition-category`, documentation: 'problem-list-item (every diagnosis is one).' },
+      { name: 'code', type: 'token', definition: `${US_CORE_SP}us-core-condition-code`, documentation: 'ICD-10-CM (http://hl7.org/fhir/sid/icd-10-cm), dotted or not.' },
+      { name: 'recorded-date', type: 'date', definition: `${US_CORE_SP}us-core-condition-recorded-date`, documentation: 'Prefixes eq, ge, gt, le, lt; repeat for a range.' },
       ...COMMON!,
     ],
   },

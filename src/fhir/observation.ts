@@ -7,9 +7,9 @@
 import type { CodeableConcept, Coding, Observation } from '@medplum/fhirtypes';
 import type { FoundReading, ReadingSearchFilter, VitalService } from '../ecp/vitals/service.ts';
 import type { RequestContext } from '../platform/context.ts';
-import { NotFoundError, ValidationError } from '../platform/errors.ts';
+import { NotFoundError } from '../platform/errors.ts';
 import type { FhirActor } from './auth.ts';
-import { alternatives, dateRanges, decodeCursor, DEFAULT_COUNT, parseToken, searchsetBundle } from './search.ts';
+import { alternatives, dateRanges, decodeCursor, DEFAULT_COUNT, parseToken, patientIdOf, searchsetBundle } from './search.ts';
 
 export const LOINC = 'http://loinc.org';
 export const UCUM = 'http://unitsofmeasure.org';
@@ -123,13 +123,6 @@ function kindsOfCode(value: string): string[] {
     if (system !== undefined && system !== '' && system !== LOINC) return [];
     return OBSERVATION_KINDS.filter((k) => [...k.codes, ...(k.components ?? [])].some((c) => c.code === code)).map((k) => k.vitalType);
   });
-}
-
-/** The resident GUID of a `patient` reference (`Patient/<id>`, `<id>`, or an absolute URL ending so). */
-function patientIdOf(ref: string): string {
-  const m = /(?:^|\/)(?:Patient\/)?([A-Za-z0-9.-]{1,64})$/.exec(ref.trim());
-  if (!m || (ref.includes('/') && !/(^|\/)Patient\/[^/]+$/.test(ref.trim()))) throw new ValidationError([`patient: "${ref}" is not a Patient reference (Patient/<id> or <id>)`]);
-  return m[1].toUpperCase();
 }
 
 /** Observation read and search over the vital service. */

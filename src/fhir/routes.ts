@@ -1,30 +1,73 @@
 /**
- * The FHIR R4 door (`/fhir/R4`): `metadata` and the SMART configuration without credentials, then Patient and
- * Observation read and search behind the bearer-token hook (`auth.ts`). Handlers are thin: validated input, one call of
- * the Patient or Observation door (which call the ECP services), the resource out as `application/fhir+json`.
+ * The FHIR R4 door (`/fhir/R4`): `metadata` and the SMART configuration without credentials, then read and search of
+ * each resource type behind the bearer-token hook (`auth.ts`). Handlers are thin: validated input, one call of the
+ * resource's door (which calls the ECP service), the resource out as `application/fhir+json`.
  */
 import type { FastifyInstance } from 'fastify';
+import type { TSchema } from 'typebox';
+import type { AllergyService } from '../ecp/allergies/service.ts';
 import type { PartnerClientService } from '../ecp/clients/service.ts';
+import type { DiagnosisService } from '../ecp/diagnoses/service.ts';
 import type { OAuthService } from '../ecp/oauth/service.ts';
 import type { ResidentService } from '../ecp/residents/service.ts';
 import type { VitalService } from '../ecp/vitals/service.ts';
-import { authenticateFhir, fhirContext } from './auth.ts';
+import type { RequestContext } from '../platform/context.ts';
+import { createAllergyDoor } from './allergy.ts';
+import { authenticateFhir, fhirContext, type FhirActor } from './auth.ts';
 import { capabilityStatement, FHIR_SCOPES, smartConfiguration } from './capability.ts';
+import { createConditionDoor } from './condition.ts';
 import { FHIR_JSON, useFhirConventions } from './http.ts';
-import { createObservationDoor, type ObservationQuery } from './observation.ts';
-import { createPatientDoor, type PatientQuery } from './patient.ts';
-import { FhirIdParams, fhirResponses, ObservationSearchQuery, PatientSearchQuery, resourceSchema, SmartConfigurationSchema } from './schemas.ts';
+import { createObservationDoor } from './observation.ts';
+import { createPatientDoor } from './patient.ts';
+import {
+  AllergySearchQuery, ConditionSearchQuery, FhirIdParams, fhirResponses, ObservationSearchQuery, PatientSearchQuery, resourceSchema, SmartConfigurationSchema,
+} from './schemas.ts';
 
 export interface FhirRouteDeps {
   oauth: OAuthService;
   partnerClients: PartnerClientService;
   residents: ResidentService;
   vitals: VitalService;
+  allergies: AllergyService;
+  diagnoses: DiagnosisService;
   /** `PUBLIC_URL`: the base of the links in Bundles and of the token endpoint's URL. */
   publicUrl: string;
 }
 
 const TAGS = ['FHIR R4'];
+
+/** What one resource type's read and search routes need. */
+interface ResourceRoutes {
+  type: keyof typeof FHIR_SCOPES;
+  profile: string;
+  query: TSchema;
+  door: {
+    read(ctx: RequestContext<FhirActor>, id: string): Promise<unknown>;
+    search(ctx: RequestContext<FhirActor>, query: never): Promise<unknown>;
+  };
+  search: string;
+}
+
+/** `GET /<type>/{id}` (operationId `readFhir<type>`) and `GET /<type>` (`searchFhir<type>s`). */
+function registerResource(app: FastifyInstance, r: ResourceRoutes) {
+  const scope = FHIR_SCOPES[r.type];
+  const config = { fhirScope: { resource: r.type, scope } };
+  const security = [{ FhirBearer: [scope] }];
+  app.get(`/${r.type}/:id`, {
+    config,
+    schema: {
+      tags: TAGS, operationId: `readFhir${r.type}`, summary: `Read a ${r.type} (${r.profile})`, security,
+      params: FhirIdParams, response: fhirResponses(resourceSchema(r.type, r.profile)),
+    },
+  }, async (req, reply) => reply.type(FHIR_JSON).send(await r.door.read(fhirContext(req), (req.params as { id: string }).id)));
+  app.get(`/${r.type}`, {
+    config,
+    schema: {
+      tags: TAGS, operationId: `searchFhir${r.type}s`, summary: `Search ${r.type}s by ${r.search} (searchset Bundle, keyset paging)`, security,
+      querystring: r.query, response: fhirResponses(resourceSchema('Bundle', `searchset Bundle of ${r.profile} resources`), [400, 401, 403]),
+    },
+  }, async (req, reply) => reply.type(FHIR_JSON).send(await r.door.search(fhirContext(req), req.query as never)));
+}
 
 /** Registered with prefix `/fhir/R4`. */
 export async function fhirRoutes(app: FastifyInstance, deps: FhirRouteDeps) {
@@ -45,43 +88,23 @@ export async function fhirRoutes(app: FastifyInstance, deps: FhirRouteDeps) {
     schema: { tags: TAGS, operationId: 'getSmartConfiguration', summary: 'SMART configuration (token endpoint, client authentication)', security: [], response: { 200: SmartConfigurationSchema } },
   }, async () => smart);
 
-  const patients = createPatientDoor({ residents: deps.residents, baseUrl });
-  const observations = createObservationDoor({ vitals: deps.vitals, baseUrl });
-
   await app.register(async (authed) => {
     authed.addHook('onRequest', authenticateFhir(deps.oauth, deps.partnerClients));
-    const security = (scope: string) => [{ FhirBearer: [scope] }];
-
-    authed.get('/Patient/:id', {
-      config: { fhirScope: { resource: 'Patient', scope: FHIR_SCOPES.Patient } },
-      schema: {
-        tags: TAGS, operationId: 'readFhirPatient', summary: 'Read a Patient (US Core Patient) by residentId', security: security(FHIR_SCOPES.Patient),
-        params: FhirIdParams, response: fhirResponses(resourceSchema('Patient', 'US Core Patient')),
-      },
-    }, async (req, reply) => reply.type(FHIR_JSON).send(await patients.read(fhirContext(req), (req.params as { id: string }).id)));
-
-    authed.get('/Patient', {
-      config: { fhirScope: { resource: 'Patient', scope: FHIR_SCOPES.Patient } },
-      schema: {
-        tags: TAGS, operationId: 'searchFhirPatients', summary: 'Search Patients (searchset Bundle, keyset paging)', security: security(FHIR_SCOPES.Patient),
-        querystring: PatientSearchQuery, response: fhirResponses(resourceSchema('Bundle', 'searchset Bundle of US Core Patients'), [400, 401, 403]),
-      },
-    }, async (req, reply) => reply.type(FHIR_JSON).send(await patients.search(fhirContext(req), req.query as PatientQuery)));
-
-    authed.get('/Observation/:id', {
-      config: { fhirScope: { resource: 'Observation', scope: FHIR_SCOPES.Observation } },
-      schema: {
-        tags: TAGS, operationId: 'readFhirObservation', summary: 'Read an Observation (US Core vital sign or laboratory result)', security: security(FHIR_SCOPES.Observation),
-        params: FhirIdParams, response: fhirResponses(resourceSchema('Observation', 'US Core vital-sign or laboratory Observation')),
-      },
-    }, async (req, reply) => reply.type(FHIR_JSON).send(await observations.read(fhirContext(req), (req.params as { id: string }).id)));
-
-    authed.get('/Observation', {
-      config: { fhirScope: { resource: 'Observation', scope: FHIR_SCOPES.Observation } },
-      schema: {
-        tags: TAGS, operationId: 'searchFhirObservations', summary: 'Search Observations (vital signs, glucose) by patient, category, code, date', security: security(FHIR_SCOPES.Observation),
-        querystring: ObservationSearchQuery, response: fhirResponses(resourceSchema('Bundle', 'searchset Bundle of US Core Observations'), [400, 401, 403]),
-      },
-    }, async (req, reply) => reply.type(FHIR_JSON).send(await observations.search(fhirContext(req), req.query as ObservationQuery)));
+    registerResource(authed, {
+      type: 'Patient', profile: 'US Core Patient', query: PatientSearchQuery, search: '_id, identifier, name, birthdate, _lastUpdated',
+      door: createPatientDoor({ residents: deps.residents, baseUrl }),
+    });
+    registerResource(authed, {
+      type: 'Observation', profile: 'US Core vital-sign or laboratory Observation', query: ObservationSearchQuery, search: 'patient, category, code, date',
+      door: createObservationDoor({ vitals: deps.vitals, baseUrl }),
+    });
+    registerResource(authed, {
+      type: 'AllergyIntolerance', profile: 'US Core AllergyIntolerance', query: AllergySearchQuery, search: 'patient, clinical-status',
+      door: createAllergyDoor({ allergies: deps.allergies, baseUrl }),
+    });
+    registerResource(authed, {
+      type: 'Condition', profile: 'US Core Condition Problems and Health Concerns', query: ConditionSearchQuery, search: 'patient, category, code, recorded-date',
+      door: createConditionDoor({ diagnoses: deps.diagnoses, baseUrl }),
+    });
   });
 }

@@ -33,6 +33,27 @@ export const ObservationSearchQuery = Type.Object({
   _cursor: cursor,
 });
 
+const patientRef = Type.Optional(Type.String({ maxLength: 2000, description: 'Patient/<residentId> or <residentId>; comma-separated: any of them.' }));
+const guidIds = (what: string) => Type.Optional(Type.String({ maxLength: 2000, description: `${what} ids; comma-separated: any of them.` }));
+
+export const ConditionSearchQuery = Type.Object({
+  _id: guidIds('Condition'),
+  patient: patientRef,
+  category: Type.Optional(Type.String({ maxLength: 300, description: 'problem-list-item (every diagnosis is one).' })),
+  code: Type.Optional(Type.String({ maxLength: 1000, description: 'ICD-10-CM code(s), [http://hl7.org/fhir/sid/icd-10-cm|]code, dotted or not, comma-separated.' })),
+  'recorded-date': dates('Time recorded'),
+  _count: count,
+  _cursor: cursor,
+});
+
+export const AllergySearchQuery = Type.Object({
+  _id: guidIds('AllergyIntolerance'),
+  patient: patientRef,
+  'clinical-status': Type.Optional(Type.String({ maxLength: 300, description: 'active (every allergy on a resident\'s list is).' })),
+  _count: count,
+  _cursor: cursor,
+});
+
 /** An open schema of one resource type. */
 export function resourceSchema(resourceType: string, description: string): TSchema {
   return Type.Object({ resourceType: Type.Literal(resourceType), id: Type.Optional(Type.String()) }, { additionalProperties: true, description });

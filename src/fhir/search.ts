@@ -125,3 +125,16 @@ export function searchsetBundle<T>(opts: {
     }),
   };
 }
+
+/** The resident GUID (upper case) of a `patient` reference: `Patient/<id>`, `<id>`, or an absolute URL ending in `Patient/<id>`. @throws ValidationError another resource type or a malformed id. */
+export function patientIdOf(ref: string): string {
+  const m = /^(?:(?:https?:\/\/\S+\/)?Patient\/)?([A-Za-z0-9.-]{1,64})$/.exec(ref.trim());
+  if (!m) throw new ValidationError([`patient: "${ref}" is not a Patient reference (Patient/<id> or <id>)`]);
+  return m[1].toUpperCase();
+}
+
+/** The parameters every search takes: `_count` (default 50, 1 to 200) and the `_cursor` of a next link. */
+export interface PageQuery {
+  _count?: number;
+  _cursor?: string;
+}

