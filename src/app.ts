@@ -330,6 +330,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     vitals: services.vitals,
     allergies: services.allergies,
     diagnoses: services.diagnoses,
+    ecpUsers: services.ecpUsers,
+    identity: services.identity,
     publicUrl: config.publicUrl,
   });
 

@@ -9,9 +9,13 @@ import { OBSERVATION_KINDS } from './observation.ts';
 import { US_CORE_PATIENT } from './patient.ts';
 import { US_CORE_ALLERGY } from './allergy.ts';
 import { US_CORE_CONDITION } from './condition.ts';
+import { US_CORE_LOCATION, US_CORE_ORGANIZATION } from './directory.ts';
+import { US_CORE_PRACTITIONER } from './practitioner.ts';
 
 /** The scopes the FHIR door accepts, by resource (ECP scope; the SMART system scope `system/<type>.rs` opens it too). */
-export const FHIR_SCOPES = { Patient: 'resident.read', Observation: 'vital.read', AllergyIntolerance: 'allergy.read', Condition: 'diagnosis.read' } as const;
+export const FHIR_SCOPES = {
+  Patient: 'resident.read', Observation: 'vital.read', AllergyIntolerance: 'allergy.read', Condition: 'diagnosis.read', Location: 'location.read', Organization: 'location.read', Practitioner: 'user.read',
+} as const;
 
 const SP = 'http://hl7.org/fhir/SearchParameter/';
 const US_CORE_SP = 'http://hl7.org/fhir/us/core/SearchParameter/';
@@ -76,6 +80,17 @@ const RESOURCES: CapabilityStatementRestResource[] = [
       ...COMMON!,
     ],
   },
+  ...([['Location', US_CORE_LOCATION], ['Organization', US_CORE_ORGANIZATION], ['Practitioner', US_CORE_PRACTITIONER]] as const).map(([type, profile]) => ({
+    type,
+    profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    supportedProfile: [profile],
+    interaction: [{ code: 'read' as const }, { code: 'search-type' as const }],
+    searchParam: [
+      { name: '_id', type: 'token' as const, definition: `${SP}Resource-id` },
+      { name: 'name', type: 'string' as const, definition: `${US_CORE_SP}us-core-${type.toLowerCase()}-name`, documentation: 'Case-insensitive start of the name.' },
+      ...COMMON!,
+    ],
+  })),
 ];
 
 /** The CapabilityStatement of the server whose FHIR base is `baseUrl` and token endpoint `tokenUrl`. */

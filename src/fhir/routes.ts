@@ -11,16 +11,20 @@ import type { DiagnosisService } from '../ecp/diagnoses/service.ts';
 import type { OAuthService } from '../ecp/oauth/service.ts';
 import type { ResidentService } from '../ecp/residents/service.ts';
 import type { VitalService } from '../ecp/vitals/service.ts';
+import type { EcpUserService } from '../ecp/users/service.ts';
+import type { IdentityService } from '../platform/identity/service.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { createAllergyDoor } from './allergy.ts';
 import { authenticateFhir, fhirContext, type FhirActor } from './auth.ts';
 import { capabilityStatement, FHIR_SCOPES, smartConfiguration } from './capability.ts';
 import { createConditionDoor } from './condition.ts';
+import { createDirectoryDoor } from './directory.ts';
+import { createPractitionerDoor } from './practitioner.ts';
 import { FHIR_JSON, useFhirConventions } from './http.ts';
 import { createObservationDoor } from './observation.ts';
 import { createPatientDoor } from './patient.ts';
 import {
-  AllergySearchQuery, ConditionSearchQuery, FhirIdParams, fhirResponses, ObservationSearchQuery, PatientSearchQuery, resourceSchema, SmartConfigurationSchema,
+  AllergySearchQuery, ConditionSearchQuery, DirectorySearchQuery, FhirIdParams, fhirResponses, ObservationSearchQuery, PatientSearchQuery, resourceSchema, SmartConfigurationSchema,
 } from './schemas.ts';
 
 export interface FhirRouteDeps {
@@ -30,6 +34,9 @@ export interface FhirRouteDeps {
   vitals: VitalService;
   allergies: AllergyService;
   diagnoses: DiagnosisService;
+  ecpUsers: EcpUserService;
+  /** The company's Organization. */
+  identity: IdentityService;
   /** `PUBLIC_URL`: the base of the links in Bundles and of the token endpoint's URL. */
   publicUrl: string;
 }
@@ -105,6 +112,13 @@ export async function fhirRoutes(app: FastifyInstance, deps: FhirRouteDeps) {
     registerResource(authed, {
       type: 'Condition', profile: 'US Core Condition Problems and Health Concerns', query: ConditionSearchQuery, search: 'patient, category, code, recorded-date',
       door: createConditionDoor({ diagnoses: deps.diagnoses, baseUrl }),
+    });
+    const directory = createDirectoryDoor({ identity: deps.identity, baseUrl });
+    registerResource(authed, { type: 'Location', profile: 'US Core Location', query: DirectorySearchQuery, search: '_id, name', door: directory.locations });
+    registerResource(authed, { type: 'Organization', profile: 'US Core Organization', query: DirectorySearchQuery, search: '_id, name', door: directory.organizations });
+    registerResource(authed, {
+      type: 'Practitioner', profile: 'US Core Practitioner', query: DirectorySearchQuery, search: '_id, name',
+      door: createPractitionerDoor({ users: deps.ecpUsers, baseUrl }),
     });
   });
 }

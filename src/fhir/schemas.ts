@@ -54,6 +54,14 @@ export const AllergySearchQuery = Type.Object({
   _cursor: cursor,
 });
 
+/** `GET /Location`, `/Organization` and `/Practitioner`: by id and name. */
+export const DirectorySearchQuery = Type.Object({
+  _id: Type.Optional(Type.String({ maxLength: 2000, description: 'Ids; comma-separated: any of them.' })),
+  name: Type.Optional(Type.String({ maxLength: 100, description: 'Start of the name, case-insensitive.' })),
+  _count: count,
+  _cursor: cursor,
+});
+
 /** An open schema of one resource type. */
 export function resourceSchema(resourceType: string, description: string): TSchema {
   return Type.Object({ resourceType: Type.Literal(resourceType), id: Type.Optional(Type.String()) }, { additionalProperties: true, description });

