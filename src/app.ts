@@ -331,6 +331,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     allergies: services.allergies,
     diagnoses: services.diagnoses,
     ecpUsers: services.ecpUsers,
+    contacts: services.contacts,
     identity: services.identity,
     publicUrl: config.publicUrl,
   });

@@ -11,10 +11,12 @@ import { US_CORE_ALLERGY } from './allergy.ts';
 import { US_CORE_CONDITION } from './condition.ts';
 import { US_CORE_LOCATION, US_CORE_ORGANIZATION } from './directory.ts';
 import { US_CORE_PRACTITIONER } from './practitioner.ts';
+import { US_CORE_RELATED_PERSON } from './related-person.ts';
 
 /** The scopes the FHIR door accepts, by resource (ECP scope; the SMART system scope `system/<type>.rs` opens it too). */
 export const FHIR_SCOPES = {
   Patient: 'resident.read', Observation: 'vital.read', AllergyIntolerance: 'allergy.read', Condition: 'diagnosis.read', Location: 'location.read', Organization: 'location.read', Practitioner: 'user.read',
+  RelatedPerson: 'resident.read',
 } as const;
 
 const SP = 'http://hl7.org/fhir/SearchParameter/';
@@ -91,6 +93,18 @@ const RESOURCES: CapabilityStatementRestResource[] = [
       ...COMMON!,
     ],
   })),
+  {
+    type: 'RelatedPerson',
+    profile: 'http://hl7.org/fhir/StructureDefinition/RelatedPerson',
+    supportedProfile: [US_CORE_RELATED_PERSON],
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchParam: [
+      { name: '_id', type: 'token', definition: `${US_CORE_SP}us-core-relatedperson-id` },
+      { name: 'patient', type: 'reference', definition: `${US_CORE_SP}us-core-relatedperson-patient`, documentation: 'Patient/<residentId> or <residentId>.' },
+      { name: 'name', type: 'string', definition: `${US_CORE_SP}us-core-relatedperson-name`, documentation: 'Case-insensitive start of the first or last name.' },
+      ...COMMON!,
+    ],
+  },
 ];
 
 /** The CapabilityStatement of the server whose FHIR base is `baseUrl` and token endpoint `tokenUrl`. */

@@ -12,6 +12,7 @@ import type { OAuthService } from '../ecp/oauth/service.ts';
 import type { ResidentService } from '../ecp/residents/service.ts';
 import type { VitalService } from '../ecp/vitals/service.ts';
 import type { EcpUserService } from '../ecp/users/service.ts';
+import type { ContactService } from '../ecp/contacts/service.ts';
 import type { IdentityService } from '../platform/identity/service.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { createAllergyDoor } from './allergy.ts';
@@ -20,11 +21,12 @@ import { capabilityStatement, FHIR_SCOPES, smartConfiguration } from './capabili
 import { createConditionDoor } from './condition.ts';
 import { createDirectoryDoor } from './directory.ts';
 import { createPractitionerDoor } from './practitioner.ts';
+import { createRelatedPersonDoor } from './related-person.ts';
 import { FHIR_JSON, useFhirConventions } from './http.ts';
 import { createObservationDoor } from './observation.ts';
 import { createPatientDoor } from './patient.ts';
 import {
-  AllergySearchQuery, ConditionSearchQuery, DirectorySearchQuery, FhirIdParams, fhirResponses, ObservationSearchQuery, PatientSearchQuery, resourceSchema, SmartConfigurationSchema,
+  AllergySearchQuery, ConditionSearchQuery, DirectorySearchQuery, FhirIdParams, fhirResponses, ObservationSearchQuery, PatientSearchQuery, RelatedPersonSearchQuery, resourceSchema, SmartConfigurationSchema,
 } from './schemas.ts';
 
 export interface FhirRouteDeps {
@@ -35,6 +37,7 @@ export interface FhirRouteDeps {
   allergies: AllergyService;
   diagnoses: DiagnosisService;
   ecpUsers: EcpUserService;
+  contacts: ContactService;
   /** The company's Organization. */
   identity: IdentityService;
   /** `PUBLIC_URL`: the base of the links in Bundles and of the token endpoint's URL. */
@@ -119,6 +122,10 @@ export async function fhirRoutes(app: FastifyInstance, deps: FhirRouteDeps) {
     registerResource(authed, {
       type: 'Practitioner', profile: 'US Core Practitioner', query: DirectorySearchQuery, search: '_id, name',
       door: createPractitionerDoor({ users: deps.ecpUsers, baseUrl }),
+    });
+    registerResource(authed, {
+      type: 'RelatedPerson', profile: 'US Core RelatedPerson', query: RelatedPersonSearchQuery, search: '_id, patient, name',
+      door: createRelatedPersonDoor({ contacts: deps.contacts, baseUrl }),
     });
   });
 }

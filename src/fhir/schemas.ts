@@ -62,6 +62,14 @@ export const DirectorySearchQuery = Type.Object({
   _cursor: cursor,
 });
 
+export const RelatedPersonSearchQuery = Type.Object({
+  _id: Type.Optional(Type.String({ maxLength: 2000, description: 'RelatedPerson ids; comma-separated: any of them.' })),
+  patient: patientRef,
+  name: Type.Optional(Type.String({ maxLength: 100, description: 'Start of the first or last name, case-insensitive.' })),
+  _count: count,
+  _cursor: cursor,
+});
+
 /** An open schema of one resource type. */
 export function resourceSchema(resourceType: string, description: string): TSchema {
   return Type.Object({ resourceType: Type.Literal(resourceType), id: Type.Optional(Type.String()) }, { additionalProperties: true, description });

@@ -88,6 +88,19 @@ export function decodeCursor(cursor: string | undefined): number | undefined {
   return Number(m[1]);
 }
 
+/** The opaque `_cursor` of the page after the row with the two-part key `after` (a link table's pair of row ids). */
+export function encodePairCursor(after: [number, number]): string {
+  return Buffer.from(`after:${after[0]}.${after[1]}`, 'utf8').toString('base64url');
+}
+
+/** The two-part key a `_cursor` of `encodePairCursor` continues after. @throws ValidationError a cursor this server did not make. */
+export function decodePairCursor(cursor: string | undefined): [number, number] | undefined {
+  if (cursor === undefined) return undefined;
+  const m = /^after:(\d{1,15})\.(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new ValidationError(['_cursor is not a cursor of this server; follow the Bundle\'s next link']);
+  return [Number(m[1]), Number(m[2])];
+}
+
 /** Default and largest page size (`_count`). */
 export const DEFAULT_COUNT = 50;
 export const MAX_COUNT = 200;
@@ -105,7 +118,8 @@ export function searchsetBundle<T>(opts: {
   cursor?: string;
   rows: T[];
   more: boolean;
-  keyOf: (row: T) => number;
+  /** The row's keyset key: a row id, or the finished cursor (`encodePairCursor`) for a two-part key. */
+  keyOf: (row: T) => number | string;
   toResource: (row: T) => Resource & { id?: string };
 }): Bundle {
   const page = opts.rows;
@@ -114,7 +128,10 @@ export function searchsetBundle<T>(opts: {
     return `${opts.baseUrl}/${opts.type}${q ? `?${q}` : ''}`;
   };
   const link = [{ relation: 'self', url: url(opts.cursor ? [['_cursor', opts.cursor]] : []) }];
-  if (opts.more && page.length) link.push({ relation: 'next', url: url([['_cursor', encodeCursor(opts.keyOf(page[page.length - 1]))]]) });
+  if (opts.more && page.length) {
+    const key = opts.keyOf(page[page.length - 1]);
+    link.push({ relation: 'next', url: url([['_cursor', typeof key === 'number' ? encodeCursor(key) : key]]) });
+  }
   return {
     resourceType: 'Bundle',
     type: 'searchset',

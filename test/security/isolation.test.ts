@@ -131,6 +131,7 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
       'Patient.id': residentId, _id: residentId, 'Observation.id': await fhirId('Observation'),
       'AllergyIntolerance.id': await fhirId('AllergyIntolerance'), 'Condition.id': await fhirId('Condition'),
       'Location.id': meadows.locationId, 'Organization.id': String(partner.company_id), 'Practitioner.id': user,
+      'RelatedPerson.id': await fhirId('RelatedPerson'),
       residentId, contactId, userId: user, loginName: `${low}.nurse`, subscriptionId, messageId: deliveries[0].messageId,
       'resident.externalId': { externalIdName: `${TAG}_EHR`, externalIdValue: `${TAG}-EXT-1` },
       'resident.nameAndBirth': resident,
