@@ -62,7 +62,15 @@ function identifierFilter(value: string): Pick<ResidentSearchFilter, 'identifier
   if (!code) throw new ValidationError(['identifier: a value is required ([system|]value)']);
   if (system === undefined || system === '') return { identifier: { value: code } };
   if (system === RESIDENT_ID_SYSTEM) return { guids: [code.toUpperCase()] };
-  if (system.startsWith(EXTERNAL_ID_SYSTEM)) return { identifier: { name: decodeURIComponent(system.slice(EXTERNAL_ID_SYSTEM.length)), value: code } };
+  if (system.startsWith(EXTERNAL_ID_SYSTEM)) {
+    let name: string;
+    try {
+      name = decodeURIComponent(system.slice(EXTERNAL_ID_SYSTEM.length));
+    } catch {
+      throw new ValidationError([`identifier: the system ${system} is not URI-encoded`]);
+    }
+    return { identifier: { name, value: code } };
+  }
   // A system this server does not issue identifies nobody.
   return { guids: [] };
 }

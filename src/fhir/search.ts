@@ -34,7 +34,12 @@ export function dateRange(param: string, value: string): Range {
     const step = frac ? 1 : s !== undefined ? 1000 : 60_000;
     end = new Date(start.getTime() + step - 1);
   } else {
-    const startOf = (yy: number, mm: number, dd: number) => new Date(Date.UTC(yy, mm, dd));
+    // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear does not.
+    const startOf = (yy: number, mm: number, dd: number) => {
+      const at = new Date(Date.UTC(2000, mm, dd));
+      at.setUTCFullYear(yy + (at.getUTCFullYear() - 2000));
+      return at;
+    };
     const Y = Number(y);
     const M = mo === undefined ? 0 : Number(mo) - 1;
     const D = d === undefined ? 1 : Number(d);

@@ -257,6 +257,8 @@ describe('Patient', () => {
     expect(await ids('birthdate=le1940-01-01')).toEqual([ada]);
     expect(await ids('birthdate=ge1935&birthdate=le1941-02-02')).toEqual([ada]);
     expect(await ids('birthdate=lt1941-02-03')).toEqual([ada]);
+    // A two-digit year is a year of the first century, not of the 1900s.
+    expect(await ids('birthdate=le0041')).toEqual([]);
     expect(await ids('_lastUpdated=ge2000-01-01')).toEqual([ada, bert]);
     expect(await ids(`_lastUpdated=gt${new Date(Date.now() + 60_000).toISOString()}`)).toEqual([]);
   });
@@ -290,7 +292,8 @@ describe('Patient', () => {
   });
 
   it('answers malformed parameters 400 with an OperationOutcome', async () => {
-    for (const q of ['birthdate=xx1935', 'birthdate=1935-13-01', 'birthdate=ap1935', '_count=0', '_count=500', '_cursor=bm9wZQ', 'name=']) {
+    const badSystem = 'identifier=urn:care-platform:ecp:external-id:%25E0%25A4%25A%7Cx';
+    for (const q of ['birthdate=xx1935', 'birthdate=1935-13-01', 'birthdate=ap1935', '_count=0', '_count=500', '_cursor=bm9wZQ', 'name=', badSystem]) {
       const res = await get(`/fhir/R4/Patient?${q}`);
       expect(res.status, q).toBe(400);
       expect(res.body.resourceType, q).toBe('OperationOutcome');
