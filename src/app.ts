@@ -161,7 +161,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     discontinuations,
     referrals: createReferralService({ db, patients }),
     partnerClients,
-    oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, clock }),
+    oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, tokenUrl: `${config.publicUrl}/token`, clock }),
     locations,
     residents: createResidentService({ db, locations, emit, clock }),
     contacts: createContactService({ db, locations, emit }),

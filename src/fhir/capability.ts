@@ -2,9 +2,11 @@
  * What the FHIR door says about itself: the CapabilityStatement of `GET /metadata` (FHIR R4 capabilitystatement.html)
  * and the SMART configuration of `GET /.well-known/smart-configuration` (SMART App Launch 2.0, conformance.html).
  * Both list only what is implemented: the resources, interactions and search parameters of `routes.ts`, and the
- * token endpoint's client authentication as it is (client secret: HTTP Basic or in the body).
+ * token endpoint's client authentication as it is (a client secret, HTTP Basic or in the body, or a signed client
+ * assertion, `private_key_jwt`).
  */
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { CLIENT_ASSERTION_ALGORITHMS } from '../ecp/oauth/service.ts';
 import { OBSERVATION_KINDS } from './observation.ts';
 import { US_CORE_PATIENT } from './patient.ts';
 import { US_CORE_ALLERGY } from './allergy.ts';
@@ -142,9 +144,10 @@ export function smartConfiguration(tokenUrl: string) {
   return {
     token_endpoint: tokenUrl,
     grant_types_supported: ['client_credentials'],
-    // The token endpoint authenticates clients by secret only (HTTP Basic or the body); private_key_jwt is not implemented.
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    scopes_supported: Object.values(FHIR_SCOPES),
-    capabilities: ['client-confidential-symmetric'],
+    // Secrets (HTTP Basic or the body) and signed client assertions from a client with a registered JWKS.
+    token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
+    scopes_supported: [...new Set(Object.values(FHIR_SCOPES))],
+    capabilities: ['client-confidential-asymmetric', 'client-confidential-symmetric'],
   };
 }

@@ -99,6 +99,7 @@ export const SmartConfigurationSchema = Type.Object({
   token_endpoint: Type.String(),
   grant_types_supported: Type.Array(Type.String()),
   token_endpoint_auth_methods_supported: Type.Array(Type.String()),
+  token_endpoint_auth_signing_alg_values_supported: Type.Array(Type.String()),
   scopes_supported: Type.Array(Type.String()),
   capabilities: Type.Array(Type.String()),
 }, { description: 'SMART App Launch 2.0 configuration' });

@@ -123,11 +123,12 @@ describe('metadata and SMART configuration', () => {
     expect(cs.rest![0].security!.service![0].coding![0].code).toBe('SMART-on-FHIR');
   });
 
-  it('answers the SMART configuration with the token endpoint and only the client authentication it implements', async () => {
+  it('answers the SMART configuration with the token endpoint and the client authentication it implements (secret, private_key_jwt)', async () => {
     const res = await get('/fhir/R4/.well-known/smart-configuration', null);
     expect(res.status).toBe(200);
     expect(res.body.token_endpoint).toBe(`${t.config.publicUrl}/token`);
-    expect(res.body.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect(res.body.token_endpoint_auth_methods_supported).toEqual(['private_key_jwt', 'client_secret_basic', 'client_secret_post']);
+    expect(res.body.token_endpoint_auth_signing_alg_values_supported).toEqual(['RS384', 'ES384']);
     expect(res.body.grant_types_supported).toEqual(['client_credentials']);
   });
 });

@@ -34,6 +34,8 @@ export const partnerClients = pgTable(
     apiKeyHash: text('api_key_hash').notNull(),
     scopes: text('scopes').array().notNull(),
     locationIds: integer('location_ids').array().notNull(),
+    /** The client's public keys (a JWK Set) for `private_key_jwt` at `/token` (SMART Backend Services); null: secret only. */
+    jwks: jsonb('jwks'),
     disabledAt: ts('disabled_at'),
     /** Tokens issued before this instant are refused (secret rotation, re-enabling). */
     tokensValidAfter: ts('tokens_valid_after').notNull().defaultNow(),
