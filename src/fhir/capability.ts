@@ -6,7 +6,7 @@
  * assertion, `private_key_jwt`).
  */
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
-import { CLIENT_ASSERTION_ALGORITHMS } from '../ecp/oauth/service.ts';
+import { CLIENT_ASSERTION_ALGORITHMS, SMART_RESOURCE_SCOPES } from '../ecp/oauth/service.ts';
 import { OBSERVATION_KINDS } from './observation.ts';
 import { US_CORE_PATIENT } from './patient.ts';
 import { US_CORE_ALLERGY } from './allergy.ts';
@@ -16,10 +16,7 @@ import { US_CORE_PRACTITIONER } from './practitioner.ts';
 import { US_CORE_RELATED_PERSON } from './related-person.ts';
 
 /** The scopes the FHIR door accepts, by resource (ECP scope; the SMART system scope `system/<type>.rs` opens it too). */
-export const FHIR_SCOPES = {
-  Patient: 'resident.read', Observation: 'vital.read', AllergyIntolerance: 'allergy.read', Condition: 'diagnosis.read', Location: 'location.read', Organization: 'location.read', Practitioner: 'user.read',
-  RelatedPerson: 'resident.read',
-} as const;
+export const FHIR_SCOPES = SMART_RESOURCE_SCOPES;
 
 const SP = 'http://hl7.org/fhir/SearchParameter/';
 const US_CORE_SP = 'http://hl7.org/fhir/us/core/SearchParameter/';
@@ -147,7 +144,7 @@ export function smartConfiguration(tokenUrl: string) {
     // Secrets (HTTP Basic or the body) and signed client assertions from a client with a registered JWKS.
     token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic', 'client_secret_post'],
     token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGORITHMS],
-    scopes_supported: [...new Set(Object.values(FHIR_SCOPES))],
-    capabilities: ['client-confidential-asymmetric', 'client-confidential-symmetric'],
+    scopes_supported: ['system/*.rs', ...Object.keys(FHIR_SCOPES).map((t) => `system/${t}.rs`), ...new Set(Object.values(FHIR_SCOPES))],
+    capabilities: ['client-confidential-asymmetric', 'client-confidential-symmetric', 'permission-v2'],
   };
 }

@@ -2,13 +2,14 @@
  * SMART Backend Services client authentication (`private_key_jwt`, RFC 7523) at `POST /token`, over real HTTP: a
  * client with a registered JWK Set and a generated key pair gets a token from a signed assertion and reads the FHIR
  * door with it; a replayed `jti`, a wrong `aud`, an expired assertion, one expiring more than five minutes ahead, an
- * unknown key, an algorithm outside RS384/ES384 and a client without keys are refused (401 invalid_client).
+ * unknown key, an algorithm outside RS384/ES384 and a client without keys are refused (401 invalid_client). SMART
+ * system scopes are narrowed to what the client holds and open the FHIR door, not /clinical/v1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { createTestContext, type TestContext } from '../support/app.ts';
-import { createPartner, type Partner } from '../support/ecp.ts';
+import { clinical, createPartner, type Partner } from '../support/ecp.ts';
 
 let t: TestContext;
 let base: string;
@@ -103,5 +104,33 @@ describe('private_key_jwt at /token', () => {
   it('refuses a JWKS holding a private key', async () => {
     const privateJwk = { ...(await exportJWK(rsa.privateKey)), kid: 'p' };
     await expect(t.services.partnerClients.setJwks(client.client_id, { keys: [privateJwk] })).rejects.toThrow(/private key/);
+  });
+});
+
+describe('SMART system scopes at /token', () => {
+  let narrow: Partner;
+  beforeAll(async () => {
+    narrow = await createPartner(t, 'Aspen Living', ['Aspen House'], 'resident.read vital.read');
+  });
+  const secretToken = (scope: string) => token({ grant_type: 'client_credentials', client_id: narrow.client_id, client_secret: narrow.client_secret, scope });
+
+  it('narrows system/*.rs to the resource types the client\'s grants cover, and says so in scope', async () => {
+    const res = await secretToken('system/*.rs');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.scope).toBe('system/Patient.rs system/Observation.rs system/RelatedPerson.rs');
+    const fhir = (path: string) => fetch(`${base}/fhir/R4/${path}`, { headers: { authorization: `Bearer ${res.body.access_token}` } }).then((r) => r.status);
+    expect(await fhir('Patient')).toBe(200);
+    expect(await fhir('Observation')).toBe(200);
+    expect(await fhir('Condition')).toBe(403);
+    // A SMART-only token opens the FHIR door, not /clinical/v1 (whose routes need the seed's scopes).
+    const rest = await clinical(t.app, { token: res.body.access_token, apiKey: narrow.api_key }, 'GET', '/clinical/v1/resident');
+    expect(rest.statusCode).toBe(403);
+  });
+
+  it('narrows write permissions to read and search, keeps seed scopes, and refuses what cannot be granted at all', async () => {
+    expect((await secretToken('resident.read system/Observation.cruds')).body.scope).toBe('resident.read system/Observation.rs');
+    expect((await secretToken('system/Condition.rs system/Patient.read')).body.scope).toBe('system/Patient.rs');
+    expect(await secretToken('system/Condition.rs')).toMatchObject({ status: 400, body: { error: 'invalid_scope' } });
+    expect(await secretToken('diagnosis.read system/Patient.rs')).toMatchObject({ status: 400, body: { error: 'invalid_scope' } });
   });
 });

@@ -4,8 +4,9 @@
  * section 5.2. Tokens are HS256 JWTs signed with `jose` and live 3600 s (seed 000: "expire in 60 minutes");
  * the key is generated once and kept in Postgres (`signing_keys`), so every API process verifies the same tokens.
  *
- * Scopes (ARCHITECTURE.md, "Token scopes"): omitted means every scope the client may have; any requested
- * scope it may not have is `invalid_scope`; the response echoes the granted scopes.
+ * Scopes (ARCHITECTURE.md, "Token scopes"): omitted means every scope the client may have; any requested seed
+ * scope it may not have is `invalid_scope`; SMART system scopes (`system/Patient.rs`) are narrowed to what the
+ * client holds; the response echoes the granted scopes.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, jwtVerify, SignJWT, errors as joseErrors, type JSONWebKeySet } from 'jose';
@@ -16,7 +17,9 @@ import type { RequestContext } from '../../platform/context.ts';
 import { hitCounter } from '../../platform/rate-limit.ts';
 import { signingKey } from '../../platform/storage.ts';
 import type { PartnerClientRow, PartnerClientService } from '../clients/service.ts';
-import { parseScopes } from '../scopes.ts';
+import { isSmartScope, narrowSmartScope, parseScopes } from '../scopes.ts';
+
+export { SMART_RESOURCE_SCOPES } from '../scopes.ts';
 
 export const TOKEN_TTL_SECONDS = 3600;
 /**
@@ -187,9 +190,15 @@ export function createOAuthService({ db, clients, jwtSecret, tokenUrl, clock = (
       throw new OAuthError(401, 'invalid_client', 'Client authentication failed: unknown client, wrong secret or disabled client', req.usedBasic);
     }
     const requested = parseScopes(req.scope);
-    const denied = requested.filter((s) => !client.scopes.includes(s));
+    // The seed's scopes keep the pinned rule (one not held is invalid_scope); SMART system scopes are narrowed to
+    // what the client holds, and the response's `scope` says what was granted (ARCHITECTURE.md, "Scopes at the token endpoint").
+    const seed = requested.filter((s) => !isSmartScope(s));
+    const smart = requested.filter(isSmartScope);
+    const denied = seed.filter((s) => !client.scopes.includes(s));
     if (denied.length) throw new OAuthError(400, 'invalid_scope', `The client may not request: ${denied.join(' ')}`);
-    const granted = requested.length ? requested : client.scopes;
+    const smartGranted = [...new Set(smart.flatMap((s) => narrowSmartScope(s, client.scopes)))];
+    if (smart.length && !smartGranted.length && !seed.length) throw new OAuthError(400, 'invalid_scope', `None of the requested SMART scopes can be granted to this client: ${smart.join(' ')}`);
+    const granted = requested.length ? [...seed, ...smartGranted] : client.scopes;
     const nowMs = clock().getTime();
     const now = Math.floor(nowMs / 1000);
     const jti = newToken(16);
