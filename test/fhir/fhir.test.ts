@@ -50,7 +50,10 @@ function expectValid(resource: Resource, profile?: StructureDefinition) {
 
 async function get(path: string, token: string | null = creds.token, headers: Record<string, string> = {}) {
   const res = await fetch(`${base}${path}`, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
-  return { status: res.status, headers: res.headers, body: await res.json() as Record<string, unknown> };
+  const body = await res.json() as Record<string, unknown>;
+  // Every FHIR answer (resource, searchset Bundle with its entries, OperationOutcome) is valid R4.
+  if (path.startsWith('/fhir/R4/') && !path.includes('.well-known')) expectValid(body as unknown as Resource);
+  return { status: res.status, headers: res.headers, body };
 }
 
 const entries = <T>(b: Record<string, unknown>) => ((b as unknown as Bundle).entry ?? []).map((e) => e.resource as T);
