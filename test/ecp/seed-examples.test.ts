@@ -97,6 +97,7 @@ describe('seed 000 examples', () => {
       expect(res.json()).toMatchObject({ result: 'Error', error: expect.any(String) });
     }
   });
+
   it('the seed\'s resident, contact and weight come back through the FHIR door as US Core resources with LOINC and UCUM', async () => {
     const fhir = async (url: string) => {
       const res = await t.app.inject({ method: 'GET', url: `/fhir/R4/${url}`, headers: { authorization: `Bearer ${creds.token}` } });
