@@ -64,6 +64,7 @@ import { apiSecurityHeaders, auditAccessDenied, genReqId, PUBLIC_SECURITY, regis
 import { docsRoutes } from './docs.ts';
 import { consoleRoutes } from './console.ts';
 import { createIdentityService } from './platform/identity/service.ts';
+import { fhirRoutes } from './fhir/routes.ts';
 
 export interface Services {
   identity: ReturnType<typeof createIdentityService>;
@@ -171,7 +172,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     discontinuations,
     referrals: createReferralService({ db, patients }),
     partnerClients,
-    oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, clock }),
+    oauth: createOAuthService({ db, clients: partnerClients, jwtSecret: config.ecpJwtSecret, tokenUrl: `${config.publicUrl}/token`, clock }),
     locations,
     residents,
     contacts,
@@ -248,6 +249,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           UserToken: { type: 'apiKey', in: 'header', name: 'X-User-Token', description: 'Token from POST /v1/auth/sign_in.' },
           PartnerBearer: { type: 'apiKey', in: 'header', name: 'auth-bearer', description: '"Bearer <access_token from POST /token>".' },
           PartnerApiKey: { type: 'apiKey', in: 'header', name: 'authorization', description: '"Api-Key <key of the same partner client>".' },
+          FhirBearer: {
+            type: 'http', scheme: 'bearer', bearerFormat: 'JWT',
+            description: '/fhir/R4 only: "Authorization: Bearer <access_token from POST /token>" (no Api-Key). The scope named is the one the resource needs (or system/<Resource>.rs).',
+          },
           ClientBasic: {
             type: 'http', scheme: 'basic',
             description: 'POST /token only: client_id and the raw client secret as HTTP Basic (RFC 6749 section 2.3.1), instead of client_id and client_secret in the body.',
@@ -343,6 +348,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: '/v1/community',
     communityAuth: services.communityAuth,
     communityResidents: services.communityResidents,
+  });
+
+  // The FHIR R4 door over the same ECP data: bearer tokens from /token, OperationOutcome errors.
+  await app.register(fhirRoutes, {
+    prefix: '/fhir/R4',
+    oauth: services.oauth,
+    partnerClients: services.partnerClients,
+    residents: services.residents,
+    vitals: services.vitals,
+    allergies: services.allergies,
+    diagnoses: services.diagnoses,
+    ecpUsers: services.ecpUsers,
+    contacts: services.contacts,
+    identity: services.identity,
+    publicUrl: config.publicUrl,
   });
 
   // The care team console (web/), built by `npm run build`, at /app, with its own Content-Security-Policy.

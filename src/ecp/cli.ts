@@ -1,12 +1,14 @@
 /**
  * `care ecp ...` commands: partner clients and locations.
  *
- *   care ecp clients create --company <name> --locations "<name>,<name>" [--scopes "<scopes>"] [--json]
+ *   care ecp clients create --company <name> --locations "<name>,<name>" [--scopes "<scopes>"] [--jwks <file>] [--json]
+ *   care ecp clients set-jwks <client_id> <file> [--json]
  *   care ecp clients disable|enable|rotate-secret|rotate-api-key <client_id> [--json]
  *   care ecp locations set-time-zone <locationId> <zone> [--json]
  *   care ecp users set-password --company <name> --login <loginName> --password <p> [--must-change] [--json]
  */
 import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { printableCredentials, type PartnerClientService } from './clients/service.ts';
 import type { CommunityAuthService } from './community/service.ts';
 import { systemContext } from '../platform/context.ts';
@@ -47,10 +49,12 @@ export function registerEcpCommands(program: Command, run: RunWithServices<{ par
     .requiredOption('--company <name>', 'company (organization), by its exact name')
     .requiredOption('--locations <names>', 'comma-separated location names the client may reach')
     .option('--scopes <scopes>', 'space- or comma-separated scopes (default: every scope)')
+    .option('--jwks <file>', 'the client\'s public keys (a JWK Set, JSON) for private_key_jwt at /token (SMART Backend Services)')
     .option('--json', 'print {"client_id", "client_secret", "client_secret_base64", "api_key", "companyId", "locations"} as JSON only (GUIDs, as partners see them)')
-    .action(async (o: { company: string; locations: string; scopes?: string; json?: boolean }) => {
+    .action(async (o: { company: string; locations: string; scopes?: string; jwks?: string; json?: boolean }) => {
       await run(async (s) => {
-        const c = await s.partnerClients.createClient(o.company, o.locations.split(','), o.scopes);
+        const jwks = o.jwks === undefined ? undefined : JSON.parse(await readFile(o.jwks, 'utf8')) as unknown;
+        const c = await s.partnerClients.createClient(o.company, o.locations.split(','), o.scopes, { jwks });
         print(o.json, printableCredentials(c), [
           `Partner client of "${o.company}" (companyId ${c.companyId}):`,
           `  client_id:            ${c.client_id}`,
@@ -60,6 +64,17 @@ export function registerEcpCommands(program: Command, run: RunWithServices<{ par
           ...c.locations.map((l) => `  location:             ${l.locationId}  ${l.name}`),
           'The secret and the key are not shown again.',
         ].join('\n'));
+      });
+    });
+
+  clients
+    .command('set-jwks <client_id> <file>')
+    .description('register (or replace) a client\'s public keys (a JWK Set, JSON) for private_key_jwt at /token')
+    .option('--json', 'print the result as JSON only')
+    .action(async (clientId: string, file: string, o: { json?: boolean }) => {
+      await run(async (s) => {
+        const r = await s.partnerClients.setJwks(clientId, JSON.parse(await readFile(file, 'utf8')) as unknown);
+        print(o.json, r, `Client ${r.client_id} now has ${r.keys} public key(s) for private_key_jwt.`);
       });
     });
 

@@ -118,4 +118,30 @@ describe('seed 000 examples', () => {
       expect(res.json()).toMatchObject({ result: 'Error', error: expect.any(String) });
     }
   });
+
+  it('the seed\'s resident, contact and weight come back through the FHIR door as US Core resources with LOINC and UCUM', async () => {
+    const fhir = async (url: string) => {
+      const res = await t.app.inject({ method: 'GET', url: `/fhir/R4/${url}`, headers: { authorization: `Bearer ${creds.token}` } });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    expect(await fhir(`Patient/${residentId}`)).toMatchObject({
+      resourceType: 'Patient', id: residentId, gender: 'male', birthDate: '1970-02-21',
+      name: [{ use: 'official', family: 'Baum', given: ['James', 'A'], suffix: ['Sr.'] }, { use: 'nickname', given: ['Jim'] }],
+      telecom: [{ system: 'phone', value: '555-555-5555' }, { system: 'email', value: 'james@james.com' }],
+    });
+    const [related] = (await fhir(`RelatedPerson?patient=${residentId}`)).entry;
+    expect(related.resource).toMatchObject({
+      patient: { reference: `Patient/${residentId}` }, relationship: [{ text: 'Daughter' }], name: [{ family: 'Tester', given: ['Jamie'] }],
+      address: [{ line: ['123 Main St.'], city: 'Fake City', state: 'WI', postalCode: '53120' }],
+    });
+    const weights = (await fhir('Observation?code=http://loinc.org|29463-7')).entry;
+    // Other tests of this file add weights (offset-less timestamps): the seed's own reading is among them.
+    expect(weights.map((e: { resource: Record<string, unknown> }) => e.resource)).toContainEqual(expect.objectContaining({
+      status: 'final', effectiveDateTime: '2025-10-09T19:20:30.000Z',
+      category: [expect.objectContaining({ coding: [expect.objectContaining({ code: 'vital-signs' })] })],
+      code: expect.objectContaining({ coding: [expect.objectContaining({ system: 'http://loinc.org', code: '29463-7' })] }),
+      valueQuantity: { value: 180, unit: 'lb', system: 'http://unitsofmeasure.org', code: '[lb_av]' },
+    }));
+  });
 });

@@ -32,7 +32,7 @@ interface Operation {
   documented: Set<number>;
 }
 
-export type Family = 'ecm' | 'community' | 'ecp' | 'token' | 'public';
+export type Family = 'ecm' | 'community' | 'ecp' | 'fhir' | 'token' | 'public';
 
 export interface FuzzCredentials {
   /** `X-User-Token` of a clinic admin. */
@@ -95,6 +95,7 @@ export function familyOf(path: string): Family {
   if (path === '/token') return 'token';
   if (path.startsWith('/clinical/')) return 'ecp';
   if (path.startsWith('/v1/community/')) return 'community';
+  if (path.startsWith('/fhir/')) return 'fhir';
   if (path.startsWith('/v1/')) return 'ecm';
   return 'public';
 }
@@ -379,6 +380,17 @@ function urlOf(op: Operation, path: Record<string, string>, query: Record<string
 
 function authHeaders(family: Family, auth: AuthMode, creds: FuzzCredentials): Record<string, string> {
   const ecpValid = { 'auth-bearer': `Bearer ${creds.ecp.bearer}`, authorization: `Api-Key ${creds.ecp.apiKey}` };
+  if (family === 'fhir') {
+    // The FHIR door: the same access token as the standard `Authorization: Bearer`, no Api-Key.
+    switch (auth) {
+      case 'none': return {};
+      case 'garbage': return { authorization: 'Bearer eyJhbGciOiJub25lIn0.e30.' };
+      case 'other-family': return ecpValid;
+      case 'half': return { authorization: `Bearer ${creds.ecp.bearer.slice(0, 40)}` };
+      case 'huge': return { authorization: `Bearer ${'A'.repeat(20_000)}` };
+      case 'valid': return { authorization: `Bearer ${creds.ecp.bearer}` };
+    }
+  }
   switch (auth) {
     case 'none': return {};
     case 'garbage': return family === 'ecp' ? { 'auth-bearer': 'Bearer eyJhbGciOiJub25lIn0.e30.', authorization: 'Api-Key 🙃' } : { 'x-user-token': 'not-a-token\t', authorization: 'Basic %%%' };

@@ -119,6 +119,10 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
   const subscriptionId = (await ok(await clinical(t.app, ecp, 'POST', '/clinical/v1/webhook', { callbackUrl: `http://127.0.0.1:9/${low}-hook` }), 200, 'subscription')).subscriptionId as string;
   await ok(await clinical(t.app, ecp, 'PUT', '/clinical/v1/resident', { residentId, room: '102' }), 200, 'resident update');
   const deliveries = (await ok(await clinical(t.app, ecp, 'GET', `/clinical/v1/webhook/${subscriptionId}/deliveries`), 200, 'deliveries')).data as Array<{ messageId: string }>;
+  const fhirId = async (type: string) => {
+    const bundle = await ok(await t.app.inject({ method: 'GET', url: `/fhir/R4/${type}?patient=${residentId}`, headers: { authorization: `Bearer ${ecp.token}` } }), 200, type);
+    return (bundle.entry as Array<{ resource: { id: string } }>)[0].resource.id;
+  };
   if (!deliveries.length) throw new Error('deliveries: none recorded for the resident update');
   const communityPassword = `${low}-community-password`;
   await t.services.communityAuth.setPassword(systemContext(0, 'isolation'), company, `${low}.nurse`, communityPassword, { mustChange: false });
@@ -136,6 +140,11 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
       // with the same value would collide with B's own record).
       member_id: [`${TAG}-MEM-1`, `${TAG}-MEM-2`], ecm_service_auth_id: [`${TAG}-AUTH-1`], mcp_id: [`${TAG}-MCP`], externalIds: [externalIds],
       client_id: partner.client_id, location: meadows.name, locationId: meadows.locationId, locationIds: [meadows.locationId],
+      // The FHIR door: Patient.id and _id are the residentId; the other resources' ids their records' GUIDs.
+      'Patient.id': residentId, _id: residentId, 'Observation.id': await fhirId('Observation'),
+      'AllergyIntolerance.id': await fhirId('AllergyIntolerance'), 'Condition.id': await fhirId('Condition'),
+      'Location.id': meadows.locationId, 'Organization.id': String(partner.company_id), 'Practitioner.id': user,
+      'RelatedPerson.id': await fhirId('RelatedPerson'),
       residentId, contactId, templateId, userId: user, loginName: `${low}.nurse`, subscriptionId, messageId: deliveries[0].messageId,
       'resident.externalId': { externalIdName: `${TAG}_EHR`, externalIdValue: `${TAG}-EXT-1` },
       'resident.nameAndBirth': resident,

@@ -38,6 +38,8 @@ export const partnerClients = pgTable(
     apiKeyHash: text('api_key_hash').notNull(),
     scopes: text('scopes').array().notNull(),
     locationIds: integer('location_ids').array().notNull(),
+    /** The client's public keys (a JWK Set) for `private_key_jwt` at `/token` (SMART Backend Services); null: secret only. */
+    jwks: jsonb('jwks'),
     disabledAt: ts('disabled_at'),
     /** Tokens issued before this instant are refused (secret rotation, re-enabling). */
     tokensValidAfter: ts('tokens_valid_after').notNull().defaultNow(),
@@ -252,13 +254,15 @@ export const ecpVitals = pgTable(
     locationId: integer('location_id').notNull().references(() => ecpLocations.id),
     residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
     userId: integer('user_id').notNull().references(() => ecpUsers.id),
+    /** The reading's id outside the database: the FHIR `Observation.id` (ARCHITECTURE.md, "FHIR identities"). */
+    guid: text('guid').notNull().default(sql`upper(gen_random_uuid()::text)`),
     vitalType: text('vital_type').notNull(),
     value: numeric('value', { precision: 8, scale: 2, mode: 'number' }).notNull(),
     value2: numeric('value2', { precision: 8, scale: 2, mode: 'number' }),
     recordedAt: ts('recorded_at').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('ecp_vitals_location_type_time_idx').on(t.locationId, t.vitalType, t.recordedAt, t.id)],
+  (t) => [index('ecp_vitals_location_type_time_idx').on(t.locationId, t.vitalType, t.recordedAt, t.id), uniqueIndex('ecp_vitals_guid_key').on(t.guid)],
 );
 
 /** A resident's documented allergies (seed 000 "POST/GET resident/allergy"), one row per allergy, unique case-insensitively. */
@@ -268,10 +272,12 @@ export const ecpAllergies = pgTable(
     id: serial('id').primaryKey(),
     organizationId: integer('organization_id').notNull().references(() => organizations.id),
     residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+    /** The allergy's id outside the database: the FHIR `AllergyIntolerance.id`. */
+    guid: text('guid').notNull().default(sql`upper(gen_random_uuid()::text)`),
     allergy: text('allergy').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('ecp_allergies_resident_allergy_key').on(t.residentId, sql`lower(${t.allergy})`)],
+  (t) => [uniqueIndex('ecp_allergies_resident_allergy_key').on(t.residentId, sql`lower(${t.allergy})`), uniqueIndex('ecp_allergies_guid_key').on(t.guid)],
 );
 
 /** A resident's diagnoses (seed 000 "POST/GET resident/diagnosis"); `code` undotted ICD-10-CM, shown dotted. */
@@ -283,6 +289,8 @@ export const ecpDiagnoses = pgTable(
     locationId: integer('location_id').notNull().references(() => ecpLocations.id),
     residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
     userId: integer('user_id').notNull().references(() => ecpUsers.id),
+    /** The diagnosis's id outside the database: the FHIR `Condition.id` (ARCHITECTURE.md, "FHIR identities"). */
+    guid: text('guid').notNull().default(sql`upper(gen_random_uuid()::text)`),
     code: text('code'),
     diagnosis: text('diagnosis'),
     comment: text('comment'),
@@ -291,7 +299,7 @@ export const ecpDiagnoses = pgTable(
     recordedAt: ts('recorded_at').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('ecp_diagnoses_location_time_idx').on(t.locationId, t.recordedAt, t.id)],
+  (t) => [index('ecp_diagnoses_location_time_idx').on(t.locationId, t.recordedAt, t.id), uniqueIndex('ecp_diagnoses_guid_key').on(t.guid)],
 );
 
 /** Imported ICD-10-CM code sets (CMS yearly distribution), one row per fiscal year (starting October 1 of the year before). */

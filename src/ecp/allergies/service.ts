@@ -18,6 +18,10 @@ import { residentEntry, residentEntryColumns } from '../shared/resident-entry.ts
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { ResidentRow } from '../residents/store.ts';
 import type { AllergyChangeWire, AllergyQueryWire } from './schemas.ts';
+import * as store from './store.ts';
+import type { AllergySearchFilter, FoundAllergy } from './store.ts';
+
+export type { AllergySearchFilter, FoundAllergy } from './store.ts';
 
 /** A resident's allergies, alphabetical (the `allergies` array of the webhook allergy object). */
 export async function allergiesOf(tx: Executor, residentId: number): Promise<string[]> {
@@ -138,6 +142,22 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
       const data = rows.map((r) => ({ allergy: r.allergy, ...residentEntry(r) }));
       await recordAudit(db, ctx, { action: 'list', entityType: 'allergy', entityIds: [...new Set(data.map((d) => d.residentId))] });
       return { result: 'Success' as const, numberOfResults: total, data };
+    },
+
+    /**
+     * The allergy records at the client's reachable locations that `filter` selects, `id` ascending after
+     * `filter.afterId` (keyset paging): the FHIR door's read and search. One audit row (entity `allergy`) names each
+     * resident whose records were returned, once, in the transaction of the read (`read` for a read by id, written
+     * only when found; `list` for a search, written for an empty one too).
+     * @returns up to `filter.limit` records, and `more` when further ones follow.
+     */
+    async searchAllergies(ctx: RequestContext<PartnerActor>, filter: Omit<AllergySearchFilter, 'locationIds'>, action: 'read' | 'list'): Promise<{ rows: FoundAllergy[]; more: boolean }> {
+      return db.transaction(async (tx) => {
+        const found = await store.searchAllergies(tx, { ...filter, limit: filter.limit + 1, locationIds: ctx.actor.locationIds });
+        const rows = found.slice(0, filter.limit);
+        if (rows.length || action === 'list') await recordAudit(tx, ctx, { action, entityType: 'allergy', entityIds: [...new Set(rows.map((r) => r.residentGuid))] });
+        return { rows, more: found.length > rows.length };
+      });
     },
   };
 }

@@ -37,15 +37,33 @@ export function printableCredentials(c: ClientCredentials): Omit<ClientCredentia
   return shown;
 }
 
+/**
+ * A client's JWK Set for `private_key_jwt` (RFC 7517; SMART Backend Services): `{keys: [...]}` of public RSA or EC
+ * keys, each with its `kid`, no private parts.
+ * @returns the set as given. @throws ValidationError naming the problem.
+ */
+export function checkJwks(jwks: unknown): { keys: Array<Record<string, unknown>> } {
+  const keys = (jwks as { keys?: unknown })?.keys;
+  if (!Array.isArray(keys) || keys.length === 0) throw new ValidationError(['The JWKS must be a JSON object with a non-empty "keys" array']);
+  keys.forEach((k: Record<string, unknown>, i) => {
+    if (typeof k !== 'object' || k === null || !['RSA', 'EC'].includes(String(k.kty))) throw new ValidationError([`JWKS key ${i + 1}: kty must be RSA or EC`]);
+    if ('d' in k || 'p' in k || 'q' in k) throw new ValidationError([`JWKS key ${i + 1} holds a private key; register the public key only`]);
+    if (typeof k.kid !== 'string' || !k.kid) throw new ValidationError([`JWKS key ${i + 1}: kid is required`]);
+  });
+  return { keys };
+}
+
 export function createPartnerClientService({ db, identity }: { db: Db; identity: IdentityService }) {
   return {
     /**
      * Creates a partner client of `company` (the company and its named locations are created when missing).
      * @param scopes space- or comma-separated; default every scope.
+     * @param opts.jwks the client's public keys (JWK Set) for `private_key_jwt` at `/token`.
      * @returns the credentials, the secret and key in clear this once.
      * @throws ValidationError for an unknown scope or no location.
      */
-    async createClient(company: string, locationNames: string[], scopes?: string): Promise<ClientCredentials> {
+    async createClient(company: string, locationNames: string[], scopes?: string, opts: { jwks?: unknown } = {}): Promise<ClientCredentials> {
+      const jwks = opts.jwks === undefined ? null : checkJwks(opts.jwks);
       const wanted = scopes ? parseScopes(scopes.replace(/,/g, ' ')) : [...ECP_SCOPES];
       const unknown = wanted.filter((s) => !(ECP_SCOPES as readonly string[]).includes(s));
       if (unknown.length) throw new ValidationError([`Unknown scope: ${unknown.join(', ')} (known: ${ECP_SCOPES.join(', ')})`]);
@@ -64,6 +82,7 @@ export function createPartnerClientService({ db, identity }: { db: Db; identity:
           apiKeyHash: hashToken(apiKey),
           scopes: wanted,
           locationIds: locations.map((l) => l.id),
+          jwks,
           // Every token of a new client is valid (the database clock could be ahead of this process's).
           tokensValidAfter: new Date(0),
         });
@@ -93,6 +112,13 @@ export function createPartnerClientService({ db, identity }: { db: Db; identity:
       const row = await store.updateClient(db, clientId.toUpperCase(), { secretHash: hashToken(secret), tokensValidAfter: new Date() });
       if (!row) throw new NotFoundError(`No partner client ${clientId}`);
       return { client_id: row.clientId, client_secret: secret, client_secret_base64: Buffer.from(secret).toString('base64') };
+    },
+
+    /** Registers (or replaces) the client's JWK Set for `private_key_jwt`. @throws ValidationError a bad set; NotFoundError. */
+    async setJwks(clientId: string, jwks: unknown) {
+      const row = await store.updateClient(db, clientId.toUpperCase(), { jwks: checkJwks(jwks) });
+      if (!row) throw new NotFoundError(`No partner client ${clientId}`);
+      return { client_id: row.clientId, keys: (row.jwks as { keys: unknown[] }).keys.length };
     },
 
     /** Issues a new Api-Key; the old one stops working at once. */

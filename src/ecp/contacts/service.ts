@@ -18,6 +18,8 @@ import type { ContactUpdateWire, NewContactWire } from './schemas.ts';
 import * as store from './store.ts';
 import { LINK_FIELDS, type ContactResident, type ContactRow, type LinkValues, type ResidentRow } from './store.ts';
 
+export type { ContactLinkSearchFilter, FoundContactLink } from './store.ts';
+
 /** 400 whose body also carries fields (`contactId` of the existing contact). */
 export class EcpConflictError extends AppError {
   readonly extra: Record<string, unknown>;
@@ -263,6 +265,21 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
         result.copied.push({ from: contact.guid, to: copy.guid });
       }
       return result;
+    },
+
+    /**
+     * Links of live contacts to residents at the client's reachable locations that `filter` selects, keyset-paged
+     * after `filter.after`: the FHIR door's RelatedPerson read and search. One audit row (entity `contact`) names the
+     * contacts returned (`read`, written only when found; `list`, written for an empty search too).
+     * @returns up to `filter.limit` links, and `more` when further ones follow.
+     */
+    async searchContactLinks(ctx: RequestContext<PartnerActor>, filter: Omit<store.ContactLinkSearchFilter, 'locationIds'>, action: 'read' | 'list') {
+      return db.transaction(async (tx) => {
+        const found = await store.searchContactLinks(tx, { ...filter, limit: filter.limit + 1, locationIds: ctx.actor.locationIds });
+        const rows = found.slice(0, filter.limit);
+        if (rows.length || action === 'list') await recordAudit(tx, ctx, { action, entityType: 'contact', entityIds: [...new Set(rows.map((r) => r.contactGuid))] });
+        return { rows, more: found.length > rows.length };
+      });
     },
   };
 }

@@ -21,6 +21,10 @@ import { residentEntry, residentEntryColumns } from '../shared/resident-entry.ts
 import { resolveRecordingUser } from '../users/service.ts';
 import type { DiagnosisQueryWire, NewDiagnosisWire } from './schemas.ts';
 import { isFilled } from '../../platform/validation.ts';
+import * as store from './store.ts';
+import type { DiagnosisSearchFilter, FoundDiagnosis } from './store.ts';
+
+export type { DiagnosisSearchFilter, FoundDiagnosis } from './store.ts';
 
 /** A diagnosis may be stamped up to this far ahead of the server's clock (clock skew), as vitals allow. */
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
@@ -125,6 +129,22 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
         }));
         await recordAudit(tx, ctx, { action: 'list', entityType: 'diagnosis', entityIds: [...new Set(data.map((d) => d.residentId))] });
         return { result: 'Success' as const, numberOfResults: total, data };
+      });
+    },
+
+    /**
+     * The diagnosis records at the client's reachable locations that `filter` selects, `id` ascending after
+     * `filter.afterId` (keyset paging): the FHIR door's read and search. One audit row (entity `diagnosis`) names each
+     * resident whose records were returned, once, in the transaction of the read (`read` for a read by id, written
+     * only when found; `list` for a search, written for an empty one too).
+     * @returns up to `filter.limit` records, and `more` when further ones follow.
+     */
+    async searchDiagnoses(ctx: RequestContext<PartnerActor>, filter: Omit<DiagnosisSearchFilter, 'locationIds'>, action: 'read' | 'list'): Promise<{ rows: FoundDiagnosis[]; more: boolean }> {
+      return db.transaction(async (tx) => {
+        const found = await store.searchDiagnoses(tx, { ...filter, limit: filter.limit + 1, locationIds: ctx.actor.locationIds });
+        const rows = found.slice(0, filter.limit);
+        if (rows.length || action === 'list') await recordAudit(tx, ctx, { action, entityType: 'diagnosis', entityIds: [...new Set(rows.map((r) => r.residentGuid))] });
+        return { rows, more: found.length > rows.length };
       });
     },
   };

@@ -54,12 +54,14 @@ export async function tokenRoutes(app: FastifyInstance, { oauth }: { oauth: OAut
   app.post('/token', {
     schema: {
       tags: ['ECP OAuth2'], operationId: 'issueAccessToken', summary: 'Issue an access token (client credentials)', security: TOKEN_SECURITY,
-      description: 'The seed\'s JSON body (`client_secret` base64-encoded) or the RFC 6749 form body; credentials in the body or HTTP Basic (raw secret). `scope` omitted: every scope the client may have. Tokens live 3600 s.',
+      description: 'The seed\'s JSON body (`client_secret` base64-encoded) or the RFC 6749 form body; credentials in the body or HTTP Basic (raw secret), or a signed `client_assertion` (private_key_jwt, RFC 7523) from a client with a registered JWKS. `scope` omitted: every scope the client may have. Tokens live 3600 s.',
       body: Type.Object({
         grant_type: Type.Optional(LimitedString('key')),
         client_id: Type.Optional(LimitedString('key')),
         client_secret: Type.Optional(LimitedString('key')),
         scope: Type.Optional(LimitedString('scopes', { description: 'Space-separated scopes.' })),
+        client_assertion_type: Type.Optional(LimitedString('key', { description: 'private_key_jwt (SMART Backend Services): urn:ietf:params:oauth:client-assertion-type:jwt-bearer.' })),
+        client_assertion: Type.Optional(Type.String({ maxLength: 8192, description: 'private_key_jwt: a JWT signed (RS384 or ES384) with a key of the client\'s registered JWKS; iss = sub = client_id, aud = this URL, exp at most 5 minutes ahead, a fresh jti.' })),
       }),
       response: { 200: TokenResponse, 400: OAuthErrorBody, 401: OAuthErrorBody, 413: OAuthErrorBody, 429: OAuthErrorBody },
     },
@@ -75,6 +77,8 @@ export async function tokenRoutes(app: FastifyInstance, { oauth }: { oauth: OAut
       clientId: basic?.clientId ?? body.client_id,
       bodySecret: basic ? undefined : body.client_secret,
       basicSecret: basic?.secret,
+      clientAssertionType: body.client_assertion_type,
+      clientAssertion: body.client_assertion,
       usedBasic: Boolean(basic),
       scope: body.scope,
       ip: req.ip,

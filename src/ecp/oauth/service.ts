@@ -4,11 +4,12 @@
  * section 5.2. Tokens are HS256 JWTs signed with `jose` and live 3600 s (seed 000: "expire in 60 minutes");
  * the key is generated once and kept in Postgres (`signing_keys`), so every API process verifies the same tokens.
  *
- * Scopes (ARCHITECTURE.md, "Token scopes"): omitted means every scope the client may have; any requested
- * scope it may not have is `invalid_scope`; the response echoes the granted scopes.
+ * Scopes (ARCHITECTURE.md, "Token scopes"): omitted means every scope the client may have; any requested seed
+ * scope it may not have is `invalid_scope`; SMART system scopes (`system/Patient.rs`) are narrowed to what the
+ * client holds; the response echoes the granted scopes.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify, SignJWT, errors as joseErrors, type JSONWebKeySet } from 'jose';
 import type { Db } from '../../db/pool.ts';
 import { hashToken, newToken } from '../../platform/crypto.ts';
 import { recordAudit } from '../../platform/audit.ts';
@@ -16,7 +17,9 @@ import type { RequestContext } from '../../platform/context.ts';
 import { hitCounter } from '../../platform/rate-limit.ts';
 import { signingKey } from '../../platform/storage.ts';
 import type { PartnerClientRow, PartnerClientService } from '../clients/service.ts';
-import { parseScopes } from '../scopes.ts';
+import { isSmartScope, narrowSmartScope, parseScopes } from '../scopes.ts';
+
+export { SMART_RESOURCE_SCOPES } from '../scopes.ts';
 
 export const TOKEN_TTL_SECONDS = 3600;
 /**
@@ -29,6 +32,12 @@ export const TOKEN_AUDIENCE = 'ecp-clinical';
 const REQUIRED_CLAIMS = ['exp', 'iat', 'iss', 'aud', 'sub'];
 /** How far ahead of this process's clock a token's `iat` may be: another API host's clock may run a little fast. */
 const CLOCK_SKEW_SECONDS = 60;
+/** `client_assertion_type` of `private_key_jwt` (RFC 7523 section 2.2; SMART Backend Services). */
+export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** Signature algorithms SMART Backend Services requires servers to support. */
+export const CLIENT_ASSERTION_ALGORITHMS = ['RS384', 'ES384'];
+/** A client assertion may expire at most this far ahead (SMART Backend Services: "no more than five minutes"). */
+const ASSERTION_MAX_LIFETIME_SECONDS = 300;
 
 /** An RFC 6749 section 5.2 error. */
 export class OAuthError extends Error {
@@ -54,6 +63,9 @@ export interface TokenRequest {
   bodySecret?: string;
   /** From HTTP Basic: the raw secret (RFC 6749). */
   basicSecret?: string;
+  /** `private_key_jwt` (RFC 7523): the assertion type and the signed JWT, instead of a secret. */
+  clientAssertionType?: string;
+  clientAssertion?: string;
   usedBasic: boolean;
   scope?: string;
   ip: string;
@@ -99,8 +111,11 @@ async function importHmacKey(raw: Buffer | Promise<Buffer>): Promise<CryptoKey> 
 
 /**
  * @param jwtSecret `ECP_JWT_SECRET`; unset: the `ecp-jwt` key generated once into `signing_keys`.
+ * @param tokenUrl this endpoint's URL (`PUBLIC_URL` + `/token`): the `aud` a client assertion must carry.
  */
-export function createOAuthService({ db, clients, jwtSecret, clock = () => new Date() }: { db: Db; clients: PartnerClientService; jwtSecret?: string; clock?: () => Date }) {
+export function createOAuthService({ db, clients, jwtSecret, tokenUrl, clock = () => new Date() }: {
+  db: Db; clients: PartnerClientService; jwtSecret?: string; tokenUrl?: string; clock?: () => Date;
+}) {
   // Imported once as a CryptoKey: jose imports raw key bytes again on every sign and verify (one
   // `crypto.subtle.importKey` per request). A failed load is forgotten so the next request retries it.
   let key: Promise<CryptoKey> | undefined;
@@ -117,6 +132,40 @@ export function createOAuthService({ db, clients, jwtSecret, clock = () => new D
     return sameHash(hashToken(decoded), client.secretHash);
   }
 
+  /**
+   * What is wrong with a `private_key_jwt` client assertion (RFC 7523 section 3; SMART Backend Services): signed by a
+   * key of the client's JWK Set with RS384 or ES384; `iss` and `sub` the client id; `aud` this endpoint's URL; `exp`
+   * present, not passed and at most five minutes ahead; `jti` never seen before for this client (kept for ten
+   * minutes, longer than any assertion lives).
+   * @returns undefined when valid, else the reason (told to the client in `error_description`).
+   */
+  async function assertionProblem(client: PartnerClientRow, assertion: string): Promise<string | undefined> {
+    if (!client.jwks) return 'this client has no registered public keys (JWKS)';
+    if (!tokenUrl) return 'client assertions are not accepted by this server';
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks as JSONWebKeySet), {
+        issuer: client.clientId,
+        subject: client.clientId,
+        audience: tokenUrl,
+        algorithms: CLIENT_ASSERTION_ALGORITHMS,
+        requiredClaims: ['exp', 'jti'],
+        currentDate: clock(),
+      }));
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) return 'the client assertion has expired';
+      if (err instanceof joseErrors.JWTClaimValidationFailed) return `the client assertion's ${err.claim} claim is not valid (aud must be ${tokenUrl})`;
+      if (err instanceof joseErrors.JWKSNoMatchingKey) return 'the client assertion is not signed by a registered key';
+      return 'the client assertion is not a valid signed JWT (RS384 or ES384)';
+    }
+    if (Number(payload.exp) > clock().getTime() / 1000 + ASSERTION_MAX_LIFETIME_SECONDS) return 'the client assertion expires more than five minutes ahead';
+    const jti = String(payload.jti);
+    if (jti.length > 255) return 'the client assertion\'s jti is too long';
+    const seen = await hitCounter(db, `assertion-jti:${client.clientId}:${jti}`, 2 * ASSERTION_MAX_LIFETIME_SECONDS);
+    if (seen.count > 1) return 'the client assertion\'s jti was already used';
+    return undefined;
+  }
+
   /** The grant (RFC 6749 4.4): throttles, checks `client` (as `issueToken` found it) and the scopes, signs. */
   async function grant(req: TokenRequest, client: PartnerClientRow | undefined) {
     const ipCount = await hitCounter(db, `token:ip:${req.ip}`, 60);
@@ -124,17 +173,32 @@ export function createOAuthService({ db, clients, jwtSecret, clock = () => new D
     if (!req.grantType) throw new OAuthError(400, 'invalid_request', 'grant_type is required');
     if (req.grantType !== 'client_credentials') throw new OAuthError(400, 'unsupported_grant_type', `grant_type ${req.grantType} is not supported; use client_credentials`);
     if (!req.clientId) throw new OAuthError(req.usedBasic ? 401 : 400, req.usedBasic ? 'invalid_client' : 'invalid_request', 'client_id is required', req.usedBasic);
-    if (!client || client.disabledAt || !secretMatches(client, req)) {
+    const assertion = req.clientAssertion !== undefined || req.clientAssertionType !== undefined;
+    if (assertion && (req.clientAssertionType !== CLIENT_ASSERTION_TYPE || !req.clientAssertion)) {
+      throw new OAuthError(400, 'invalid_request', `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}, with a client_assertion`);
+    }
+    if (assertion && (req.usedBasic || req.bodySecret !== undefined)) throw new OAuthError(400, 'invalid_request', 'Authenticate with a client secret or a client assertion, not both');
+    const problem = !client || client.disabledAt
+      ? 'unknown'
+      : assertion ? await assertionProblem(client, req.clientAssertion!) : secretMatches(client, req) ? undefined : 'secret';
+    if (problem !== undefined || !client) {
       if (client) {
         const failures = await hitCounter(db, `token:client:${client.clientId}`, 900);
         if (failures.count > 50) throw Object.assign(new OAuthError(429, 'invalid_request', `Too many failed attempts for this client; try again in ${failures.resetsInSeconds} seconds`), { retryAfter: failures.resetsInSeconds });
       }
+      if (assertion && problem !== 'unknown') throw new OAuthError(401, 'invalid_client', `Client authentication failed: ${problem}`);
       throw new OAuthError(401, 'invalid_client', 'Client authentication failed: unknown client, wrong secret or disabled client', req.usedBasic);
     }
     const requested = parseScopes(req.scope);
-    const denied = requested.filter((s) => !client.scopes.includes(s));
+    // The seed's scopes keep the pinned rule (one not held is invalid_scope); SMART system scopes are narrowed to
+    // what the client holds, and the response's `scope` says what was granted (ARCHITECTURE.md, "Scopes at the token endpoint").
+    const seed = requested.filter((s) => !isSmartScope(s));
+    const smart = requested.filter(isSmartScope);
+    const denied = seed.filter((s) => !client.scopes.includes(s));
     if (denied.length) throw new OAuthError(400, 'invalid_scope', `The client may not request: ${denied.join(' ')}`);
-    const granted = requested.length ? requested : client.scopes;
+    const smartGranted = [...new Set(smart.flatMap((s) => narrowSmartScope(s, client.scopes)))];
+    if (smart.length && !smartGranted.length && !seed.length) throw new OAuthError(400, 'invalid_scope', `None of the requested SMART scopes can be granted to this client: ${smart.join(' ')}`);
+    const granted = requested.length ? [...seed, ...smartGranted] : client.scopes;
     const nowMs = clock().getTime();
     const now = Math.floor(nowMs / 1000);
     const jti = newToken(16);
@@ -160,6 +224,14 @@ export function createOAuthService({ db, clients, jwtSecret, clock = () => new D
      * @throws OAuthError (invalid_request, unsupported_grant_type, invalid_client, invalid_scope; 429 invalid_request when throttled).
      */
     async issueToken(req: TokenRequest) {
+      if (!req.clientId && req.clientAssertion) {
+        // private_key_jwt may leave client_id out: the assertion's `sub` names the client (checked with its signature).
+        try {
+          req = { ...req, clientId: String(decodeJwt(req.clientAssertion).sub ?? '') || undefined };
+        } catch {
+          throw new OAuthError(401, 'invalid_client', 'Client authentication failed: the client assertion is not a JWT');
+        }
+      }
       const client = req.clientId && /^[0-9A-Fa-f-]{36}$/.test(req.clientId) ? await clients.findByClientId(req.clientId) : undefined;
       const ctx: RequestContext | undefined = client && {
         actor: { kind: 'partner', id: client.clientId, name: `Partner client ${client.clientId}`, organizationId: client.organizationId },

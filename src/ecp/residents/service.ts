@@ -22,6 +22,8 @@ import { INPUT_FIELDS, type ResidentPatch, type ResidentRow } from './store.ts';
 import { isEmailAddress } from '../../platform/validation.ts';
 import { dateIn } from '../../platform/time.ts';
 
+export type { ResidentRow, ResidentSearchFilter } from './store.ts';
+
 export const ACTIVE = { status: 'Active', statusDescription: 'Active Resident' } as const;
 export const AWAITING_MOVE_IN = { status: 'Inactive', statusDescription: 'Awaiting Move-In' } as const;
 export const DISCHARGED = { status: 'Inactive', statusDescription: 'Discharged' } as const;
@@ -303,6 +305,22 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
       if (!found) throw new NotFoundError('Resident not found');
       await recordAudit(db, ctx, { action: 'read', entityType: 'resident', entityIds: [found.r.guid] });
       return found;
+    },
+
+    /**
+     * Residents of the client's reachable locations (discharged ones included) that `filter` selects, `id` ascending
+     * after `filter.afterId` (keyset paging): the FHIR door's Patient read and search. One audit row names every
+     * resident returned (`read` for a read by id, `list` for a search, written for an empty search too; a read that
+     * finds nothing writes none), in the transaction of the read.
+     * @returns up to `filter.limit` rows `{r: ResidentRow, locationGuid, locationName}`, and `more` when further rows follow.
+     */
+    async searchResidentRecords(ctx: RequestContext<EcpActor>, filter: Omit<store.ResidentSearchFilter, 'locationIds'>, action: 'read' | 'list') {
+      return db.transaction(async (tx) => {
+        const found = await store.searchResidentRecords(tx, { ...filter, limit: filter.limit + 1, locationIds: ctx.actor.locationIds });
+        const rows = found.slice(0, filter.limit);
+        if (rows.length || action === 'list') await recordAudit(tx, ctx, { action, entityType: 'resident', entityIds: rows.map((x) => x.r.guid) });
+        return { rows, more: found.length > rows.length };
+      });
     },
 
     /**

@@ -260,3 +260,58 @@ export async function findResidentWithLocation(db: Executor, guid: string, locat
     .where(and(eq(ecpResidents.guid, guid), inArray(ecpResidents.locationId, locationIds)));
   return row;
 }
+
+/**
+ * A standards-based search of residents (the FHIR door's Patient search): every criterion optional and ANDed, always
+ * within `locationIds` (the client's reachable locations; discharged residents included). Rows come in `id` order after
+ * `afterId` (keyset paging: a resident inserted later never shifts a page already read).
+ */
+export interface ResidentSearchFilter {
+  locationIds: number[];
+  /** Upper-case GUIDs (`residentId`). */
+  guids?: string[];
+  /** An external id: `name` and `value`, or `value` alone (any name), or a `residentId` when `name` is absent. */
+  identifier?: { name?: string; value: string };
+  /** Case-insensitive prefix of the first, middle, last name or nickname. */
+  name?: string;
+  /** Inclusive `YYYY-MM-DD` bounds of the date of birth. */
+  birthDateFrom?: string;
+  birthDateTo?: string;
+  /** Inclusive bounds of `updated_at`. */
+  updatedFrom?: Date;
+  updatedTo?: Date;
+  afterId?: number;
+  limit: number;
+}
+
+/** `s` with LIKE's wildcards escaped, for a prefix match. */
+const likePrefix = (s: string) => `${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The residents `f` selects, each with its location's GUID and name, `id` ascending, at most `f.limit`. */
+export async function searchResidentRecords(db: Executor, f: ResidentSearchFilter) {
+  if (!f.locationIds.length) return [];
+  const where: SQL[] = [inArray(ecpResidents.locationId, f.locationIds)];
+  if (f.guids) where.push(inArray(ecpResidents.guid, f.guids.length ? f.guids : ['']));
+  if (f.identifier) {
+    const { name, value } = f.identifier;
+    where.push(name === undefined
+      ? sql`(${ecpResidents.guid} = ${value.toUpperCase()} OR jsonb_path_exists(${ecpResidents.externalIds}, '$.* ? (@ == $v)', jsonb_build_object('v', ${value}::text)))`
+      : sql`${ecpResidents.externalIds} @> jsonb_build_object(${name}::text, ${value}::text)`);
+  }
+  if (f.name) {
+    const p = likePrefix(f.name);
+    where.push(sql`(lower(${ecpResidents.firstName}) LIKE ${p} OR lower(${ecpResidents.lastName}) LIKE ${p}
+      OR lower(coalesce(${ecpResidents.middleName}, '')) LIKE ${p} OR lower(coalesce(${ecpResidents.nickname}, '')) LIKE ${p})`);
+  }
+  if (f.birthDateFrom) where.push(sql`${ecpResidents.dateOfBirth} >= ${f.birthDateFrom}::date`);
+  if (f.birthDateTo) where.push(sql`${ecpResidents.dateOfBirth} <= ${f.birthDateTo}::date`);
+  if (f.updatedFrom) where.push(sql`${ecpResidents.updatedAt} >= ${f.updatedFrom.toISOString()}::timestamptz`);
+  if (f.updatedTo) where.push(sql`${ecpResidents.updatedAt} <= ${f.updatedTo.toISOString()}::timestamptz`);
+  if (f.afterId !== undefined) where.push(sql`${ecpResidents.id} > ${f.afterId}`);
+  return db.select({ r: ecpResidents, locationGuid: ecpLocations.guid, locationName: ecpLocations.name })
+    .from(ecpResidents)
+    .innerJoin(ecpLocations, eq(ecpLocations.id, ecpResidents.locationId))
+    .where(and(...where))
+    .orderBy(asc(ecpResidents.id))
+    .limit(f.limit);
+}

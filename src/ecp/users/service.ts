@@ -25,6 +25,8 @@ import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { LocationRow, LocationService } from '../locations/service.ts';
 import { recordingUserKey, recordingUserProblem } from '../shared/recording-user.ts';
 import * as store from './store.ts';
+
+export type { UserRow, UserSearchFilter } from './store.ts';
 import { DEFAULT_USER_GROUPS, MAX_SYSTEM_ADMINS, type NewUserWire, type UserDetailsWire, type UserUpdateWire } from './schemas.ts';
 import { isEmailAddress } from '../../platform/validation.ts';
 
@@ -364,6 +366,21 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
           pager: user.pager,
           email: user.email,
         };
+      });
+    },
+
+    /**
+     * The company's users sharing a location with the client that `filter` selects (deactivated ones included), `id`
+     * ascending after `filter.afterId` (keyset paging): the FHIR door's Practitioner read and search. One audit row
+     * names the users returned (`read`, written only when found; `list`, written for an empty search too).
+     * @returns up to `filter.limit` users, and `more` when further ones follow.
+     */
+    async searchUsers(ctx: RequestContext<PartnerActor>, filter: Omit<store.UserSearchFilter, 'locationIds' | 'organizationId'>, action: 'read' | 'list'): Promise<{ rows: store.UserRow[]; more: boolean }> {
+      return db.transaction(async (tx) => {
+        const found = await store.searchUsers(tx, { ...filter, limit: filter.limit + 1, organizationId: ctx.actor.organizationId, locationIds: ctx.actor.locationIds });
+        const rows = found.slice(0, filter.limit);
+        if (rows.length || action === 'list') await recordAudit(tx, ctx, { action, entityType: AUDIT_ENTITY, entityIds: rows.map((u) => u.guid) });
+        return { rows, more: found.length > rows.length };
       });
     },
   };

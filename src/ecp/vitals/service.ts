@@ -5,7 +5,7 @@
  * location's readings of one kind, 100 a page, sorted by timestamp.
  */
 import type { Db, Executor } from '../../db/pool.ts';
-import { auditValues } from '../../platform/audit.ts';
+import { auditValues, recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
@@ -19,7 +19,9 @@ import { recordingUserKey, recordingUserProblem } from '../shared/recording-user
 import { resolveRecordingUser } from '../users/service.ts';
 import { rangeProblems, type VitalDefinition } from './definitions.ts';
 import type { VitalQueryWire } from './schemas.ts';
-import { insertReading, moveResidentReadings, readingPage } from './store.ts';
+import { insertReading, moveResidentReadings, readingPage, searchReadings, type FoundReading, type ReadingSearchFilter } from './store.ts';
+
+export type { FoundReading, ReadingSearchFilter } from './store.ts';
 
 /** A reading may be stamped up to this far ahead of the server's clock (device clock skew). */
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
@@ -104,6 +106,22 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
         };
       });
       return { result: 'Success' as const, numberOfResults: total, data };
+    },
+
+    /**
+     * Readings at the client's reachable locations that `filter` selects, `id` ascending after `filter.afterId`
+     * (keyset paging): the FHIR door's Observation read and search. One audit row (entity `vital`) names each
+     * resident whose readings were returned, once, in the transaction of the read (`read` for a read by id, written
+     * only when found; `list` for a search, written for an empty one too).
+     * @returns up to `filter.limit` readings, and `more` when further ones follow.
+     */
+    async searchReadings(ctx: RequestContext<PartnerActor>, filter: Omit<ReadingSearchFilter, 'locationIds'>, action: 'read' | 'list'): Promise<{ rows: FoundReading[]; more: boolean }> {
+      return db.transaction(async (tx) => {
+        const found = await searchReadings(tx, { ...filter, limit: filter.limit + 1, locationIds: ctx.actor.locationIds });
+        const rows = found.slice(0, filter.limit);
+        if (rows.length || action === 'list') await recordAudit(tx, ctx, { action, entityType: 'vital', entityIds: [...new Set(rows.map((r) => r.residentGuid))] });
+        return { rows, more: found.length > rows.length };
+      });
     },
   };
 }

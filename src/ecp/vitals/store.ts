@@ -155,3 +155,54 @@ export async function moveResidentReadings(tx: Executor, residentId: number, org
   const rows = await tx.execute(sql`UPDATE ecp_vitals SET organization_id = ${organizationId}, location_id = ${locationId} WHERE resident_id = ${residentId} RETURNING id`);
   return rows.rowCount ?? 0;
 }
+
+/** A standards-based search of readings (the FHIR door's Observation search), always within `locationIds`. */
+export interface ReadingSearchFilter {
+  locationIds: number[];
+  /** Upper-case reading GUIDs (a read by id). */
+  guids?: string[];
+  /** Upper-case resident GUIDs. */
+  residentGuids?: string[];
+  /** Path segments (`blood-ox`, ...); absent: every kind. */
+  vitalTypes?: string[];
+  /** Inclusive bounds of `recorded_at`. */
+  from?: Date;
+  to?: Date;
+  afterId?: number;
+  limit: number;
+}
+
+/** One reading found by `searchReadings`, with its resident's GUID. */
+export interface FoundReading {
+  /** Row id: the keyset paging key. */
+  id: number;
+  /** The reading's GUID. */
+  guid: string;
+  vitalType: string;
+  value: number;
+  value2: number | null;
+  recordedAt: Date;
+  createdAt: Date;
+  residentGuid: string;
+}
+
+/** The readings `f` selects, `id` ascending after `f.afterId` (keyset paging), at most `f.limit`. */
+export async function searchReadings(db: Executor, f: ReadingSearchFilter): Promise<FoundReading[]> {
+  if (!f.locationIds.length || f.vitalTypes?.length === 0 || f.guids?.length === 0 || f.residentGuids?.length === 0) return [];
+  const where: SQL[] = [sql`v.location_id = ANY(${sql.param(f.locationIds)}::int[])`];
+  if (f.guids) where.push(sql`v.guid = ANY(${sql.param(f.guids)}::text[])`);
+  if (f.residentGuids) where.push(sql`r.guid = ANY(${sql.param(f.residentGuids)}::text[])`);
+  if (f.vitalTypes) where.push(sql`v.vital_type = ANY(${sql.param(f.vitalTypes)}::text[])`);
+  if (f.from) where.push(sql`v.recorded_at >= ${f.from.toISOString()}::timestamptz`);
+  if (f.to) where.push(sql`v.recorded_at <= ${f.to.toISOString()}::timestamptz`);
+  if (f.afterId !== undefined) where.push(sql`v.id > ${f.afterId}`);
+  const result = await db.execute<{ id: string; guid: string; vital_type: string; value: string; value2: string | null; recorded_at: string; created_at: string; resident_guid: string }>(sql`
+    SELECT v.id, v.guid, v.vital_type, v.value, v.value2, to_json(v.recorded_at) #>> '{}' AS recorded_at, to_json(v.created_at) #>> '{}' AS created_at, r.guid AS resident_guid
+    FROM ecp_vitals v JOIN ecp_residents r ON r.id = v.resident_id
+    WHERE ${sql.join(where, sql` AND `)}
+    ORDER BY v.id LIMIT ${f.limit}`);
+  return result.rows.map((x) => ({
+    id: Number(x.id), guid: x.guid, vitalType: x.vital_type, value: Number(x.value), value2: x.value2 === null ? null : Number(x.value2),
+    recordedAt: new Date(x.recorded_at), createdAt: new Date(x.created_at), residentGuid: x.resident_guid,
+  }));
+}
