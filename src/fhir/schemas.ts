@@ -6,7 +6,7 @@
 import { Type, type TSchema } from 'typebox';
 
 /** A FHIR resource id (FHIR R4 datatypes.html#id). */
-export const FhirIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9.-]{1,64}$', description: 'The resource id' }) });
+export const FhirIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9.-]{1,64}$', maxLength: 64, description: 'The resource id' }) });
 
 const dates = (what: string) => Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 4, description: `${what}: a FHIR date or dateTime with an optional prefix eq, ge, gt, le or lt; repeat for a range.` }));
 const count = Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'Page size (default 50).' }));
