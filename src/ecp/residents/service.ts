@@ -43,9 +43,17 @@ export interface LevelOfCare {
 /** Today (`YYYY-MM-DD`, UTC). */
 const today = (now: Date) => now.toISOString().slice(0, 10);
 
-export function createResidentService({ db, locations, emit = ignoreChanges, clock = () => new Date() }: {
+/**
+ * The allergies of residents (row ids), case-insensitively alphabetical: the allergies feature's read
+ * (`createAllergyNameReader` in `allergies/service.ts`), handed in by app.ts because the allergies service depends on
+ * this one.
+ */
+export type AllergyNameReader = (residentIds: number[]) => Promise<Array<{ residentId: number; allergy: string }>>;
+
+export function createResidentService({ db, locations, allergyNames, emit = ignoreChanges, clock = () => new Date() }: {
   db: Db;
   locations: LocationService;
+  allergyNames: AllergyNameReader;
   emit?: EmitEcpChange;
   clock?: () => Date;
 }) {
@@ -256,7 +264,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
         status: query.status,
         guid: query.residentId ? query.residentId.trim().toUpperCase() : undefined,
       }, ECP_PAGE_SIZE, (page - 1) * ECP_PAGE_SIZE);
-      const allergyRows = await store.allergyNamesOf(db, rows.map((x) => x.r.id));
+      const allergyRows = await allergyNames(rows.map((x) => x.r.id));
       const data = rows.map(({ r, locationGuid, locationName }) => {
         const { residentId: _d, ...diet } = dietObject(r);
         const { residentId: _l, ...levelOfCare } = levelOfCareObject(r);
@@ -359,6 +367,14 @@ export async function matchResident(tx: Executor, location: LocationRow, id: Res
   const problem = residentMatchProblem(key, rows.length);
   if (problem) throw new ValidationError([problem]);
   return rows[0];
+}
+
+/**
+ * Locks the resident `residentId` (row id) until the caller's transaction ends: how another feature orders its
+ * changes of one resident's records (the allergy list).
+ */
+export function lockResident(tx: Executor, residentId: number): Promise<void> {
+  return store.lockResident(tx, residentId);
 }
 
 /**

@@ -5,9 +5,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { preparedStatement, type Executor } from '../../db/pool.ts';
 import { auditInsertPlaceholderSql, type AuditValues } from '../../platform/audit.ts';
-import { residentKeySql, type ResidentKey } from '../shared/resident-key.ts';
+import type { ResidentKey } from '../shared/resident-key.ts';
 import { ECP_PAGE_SIZE } from '../shared/params.ts';
-import { recordingUserSql, type RecordingUserKey } from '../shared/recording-user.ts';
+import type { RecordingUserKey } from '../shared/recording-user.ts';
+import { recordingUserSql, residentKeySql } from '../shared/store.ts';
 import type { VitalDefinition } from './definitions.ts';
 
 const p = (name: string) => sql`${sql.placeholder(name)}`;
