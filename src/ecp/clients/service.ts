@@ -163,7 +163,15 @@ export function findLocationByGuid(db: Executor, locationId: string) {
   return store.locationByGuid(db, locationId.trim().toUpperCase());
 }
 
-/** The locations with these row ids (any company), by name. */
+/**
+ * The locations with these row ids (any company; none for an empty list), by name, read with `db` (or a caller's
+ * transaction): how other ECP features turn stored location ids into GUIDs.
+ */
 export function findLocationsById(db: Executor, ids: number[]) {
   return store.locationsByIds(db, ids);
+}
+
+/** The partner client `clientId` (as stored: upper case), read with `tx`; undefined when none. */
+export function clientByClientId(tx: Executor, clientId: string) {
+  return store.findClientByClientId(tx, clientId);
 }
