@@ -186,3 +186,9 @@ export async function searchContactLinks(db: Executor, f: ContactLinkSearchFilte
     email: x.email, address: x.address, city: x.city, state: x.state, zip: x.zip, updatedAt: new Date(x.updated_at!),
   }));
 }
+
+/** How many contacts company `organizationId` has (deleted ones too). */
+export async function countContacts(db: Executor, organizationId: number): Promise<number> {
+  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(ecpContacts).where(eq(ecpContacts.organizationId, organizationId));
+  return count;
+}

@@ -391,3 +391,8 @@ export async function lockResidentForTransfer(tx: Executor, residentId: string):
 export async function moveResidentToLocation(tx: Executor, resident: ResidentRow, location: LocationRow, now: Date): Promise<ResidentRow> {
   return store.moveResident(tx, resident.id, location.organizationId, location.id, now);
 }
+
+/** Every resident of company `organizationId` (discharged ones too), by id, read with `db`: the demo seeders' residents. */
+export function residentsOfCompany(db: Executor, organizationId: number): Promise<ResidentRow[]> {
+  return store.residentsOfCompany(db, organizationId);
+}

@@ -314,3 +314,14 @@ export async function searchResidentRecords(db: Executor, f: ResidentSearchFilte
     .orderBy(asc(ecpResidents.id))
     .limit(f.limit);
 }
+
+/** How many residents company `organizationId` has (discharged ones too). */
+export async function countResidents(db: Executor, organizationId: number): Promise<number> {
+  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(ecpResidents).where(eq(ecpResidents.organizationId, organizationId));
+  return count;
+}
+
+/** Every resident of company `organizationId`, by id. */
+export async function residentsOfCompany(db: Executor, organizationId: number): Promise<ResidentRow[]> {
+  return db.select().from(ecpResidents).where(eq(ecpResidents.organizationId, organizationId)).orderBy(ecpResidents.id);
+}

@@ -387,3 +387,8 @@ export async function resolveRecordingUser(
   if (problem) throw new ValidationError([problem]);
   return user!;
 }
+
+/** Every user of company `organizationId` (inactive ones too), by id, read with `db`: the demo seeders' staff. */
+export function companyUsers(db: Executor, organizationId: number): Promise<EcpUserRow[]> {
+  return store.usersOfCompany(db, organizationId);
+}

@@ -113,3 +113,8 @@ export async function countUsers(tx: Executor, organizationId: number): Promise<
   const [{ users }] = await tx.select({ users: sql<number>`count(*)::int` }).from(ecpUsers).where(eq(ecpUsers.organizationId, organizationId));
   return users;
 }
+
+/** Every user of company `organizationId`, by id. */
+export async function usersOfCompany(db: Executor, organizationId: number): Promise<EcpUserRow[]> {
+  return db.select().from(ecpUsers).where(eq(ecpUsers.organizationId, organizationId)).orderBy(ecpUsers.id);
+}
