@@ -14,7 +14,7 @@ import { lockResident, matchResident } from '../residents/service.ts';
 import { ECP_PAGE_SIZE, locationParam } from '../shared/params.ts';
 import { residentEntry } from '../shared/resident-entry.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
-import type { ResidentRow } from '../residents/store.ts';
+import type { ResidentRow } from '../residents/service.ts';
 import type { AllergyChangeWire, AllergyQueryWire } from './schemas.ts';
 import * as store from './store.ts';
 import type { AllergySearchFilter, FoundAllergy } from './store.ts';

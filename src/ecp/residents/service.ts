@@ -22,7 +22,7 @@ import { INPUT_FIELDS, type ResidentPatch, type ResidentRow } from './store.ts';
 import { isEmailAddress } from '../../platform/validation.ts';
 import { dateIn } from '../../platform/time.ts';
 
-export type { ResidentRow, ResidentSearchFilter } from './store.ts';
+export type { ResidentRow, ResidentSearchFilter, ResidentState, ResidentWithLocation } from './store.ts';
 
 export const ACTIVE = { status: 'Active', statusDescription: 'Active Resident' } as const;
 export const AWAITING_MOVE_IN = { status: 'Inactive', statusDescription: 'Awaiting Move-In' } as const;
