@@ -396,3 +396,19 @@ export async function moveResidentToLocation(tx: Executor, resident: ResidentRow
 export function residentsOfCompany(db: Executor, organizationId: number): Promise<ResidentRow[]> {
   return store.residentsOfCompany(db, organizationId);
 }
+
+/**
+ * The resident `guid` (upper case) at the location `locationId` (discharged ones too), read in the caller's
+ * transaction: how the contacts feature finds the resident a contact is added to. @returns undefined when none.
+ */
+export function residentAtLocation(tx: Executor, guid: string, locationId: number): Promise<ResidentRow | undefined> {
+  return store.residentAtLocation(tx, guid, locationId);
+}
+
+/**
+ * Locks the residents `ids` (row ids), in id order so two writers cannot deadlock, until the caller's transaction
+ * ends: how the contacts feature lets one writer change a resident's contacts at a time.
+ */
+export function lockResidents(tx: Executor, ids: number[]): Promise<void> {
+  return store.lockResidentsInOrder(tx, ids);
+}

@@ -325,3 +325,14 @@ export async function countResidents(db: Executor, organizationId: number): Prom
 export async function residentsOfCompany(db: Executor, organizationId: number): Promise<ResidentRow[]> {
   return db.select().from(ecpResidents).where(eq(ecpResidents.organizationId, organizationId)).orderBy(ecpResidents.id);
 }
+
+/** The resident `guid` (upper case) at the location `locationId` (discharged ones too), or undefined. */
+export async function residentAtLocation(tx: Executor, guid: string, locationId: number): Promise<ResidentRow | undefined> {
+  const [row] = await tx.select().from(ecpResidents).where(and(eq(ecpResidents.guid, guid), eq(ecpResidents.locationId, locationId)));
+  return row;
+}
+
+/** Locks the residents' rows `ids` in id order until the transaction ends. */
+export async function lockResidentsInOrder(tx: Executor, ids: number[]): Promise<void> {
+  if (ids.length) await tx.select({ id: ecpResidents.id }).from(ecpResidents).where(inArray(ecpResidents.id, [...ids].sort((a, b) => a - b))).orderBy(ecpResidents.id).for('update');
+}
