@@ -64,6 +64,22 @@ module.exports = {
       to: { path: '^src/fhir/' },
     },
     {
+      name: 'store-private-to-feature',
+      comment: 'A feature\'s store.ts (its SQL) is imported only from its own folder: a feature that needs another\'s data '
+        + 'calls that feature\'s service.ts. The ECP-shared SQL fragments (src/ecp/shared/store.ts) are for every ECP store.',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/([^/]+)/' },
+      to: { path: `^src/${FEATURES}/[^/]+/store\\.ts$`, pathNot: ['^src/$1/$2/', '^src/ecp/shared/store\\.ts$'] },
+    },
+    {
+      name: 'store-private-to-feature',
+      comment: 'The same rule for the files in no feature folder (src/app.ts, src/ecp/routes.ts, ...): they reach a '
+        + 'feature\'s data through its service.ts, never its store.ts.',
+      severity: 'error',
+      from: { path: ['^src/[^/]+$', '^src/[^/]+/[^/]+$'] },
+      to: { path: `^src/${FEATURES}/[^/]+/store\\.ts$`, pathNot: '^src/ecp/shared/store\\.ts$' },
+    },
+    {
       name: 'no-circular',
       comment: 'No import cycles (type-only imports included).',
       severity: 'error',

@@ -17,7 +17,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { demoSeeders } from '../src/demo.ts';
 import { runDemoSeeders } from '../src/platform/demo.ts';
 import { CONSOLE_DIST } from '../src/console.ts';
-import { DEMO_COMPANY } from '../src/ecp/demo.ts';
+import { DEMO_COMPANY } from '../src/ecp/clients/demo.ts';
 import { DEMO_COMMUNITY_USERS } from '../src/ecp/community/demo.ts';
 import { createTestContext, type TestContext } from '../test/support/app.ts';
 import { clinical, tokenFor, type Partner } from '../test/support/ecp.ts';

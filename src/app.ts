@@ -45,7 +45,7 @@ import { createContactService } from './ecp/contacts/service.ts';
 import { clinicalRoutes } from './ecp/routes.ts';
 import { webhookEmitter } from './ecp/webhooks/triggers.ts';
 import { createVitalService } from './ecp/vitals/service.ts';
-import { createAllergyService } from './ecp/allergies/service.ts';
+import { createAllergyNameReader, createAllergyService } from './ecp/allergies/service.ts';
 import { createEcpUserService } from './ecp/users/service.ts';
 import { createIcd10cmService } from './ecp/codes/service.ts';
 import { createDiagnosisService } from './ecp/diagnoses/service.ts';
@@ -151,7 +151,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   // Every ECP change reports its webhook event to the outbox in its own transaction.
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
   const contacts = createContactService({ db, locations, emit, clock });
-  const residents = createResidentService({ db, locations, emit, clock });
+  const residents = createResidentService({ db, locations, allergyNames: createAllergyNameReader({ db }), emit, clock });
   const allergies = createAllergyService({ db, locations, emit });
   return {
     identity,

@@ -14,7 +14,7 @@ import type { DemoSeeder } from '../../platform/demo.ts';
 import type { IdentityService } from '../../platform/identity/service.ts';
 import type { PatientService } from '../patients/service.ts';
 import type { EventService } from '../events/service.ts';
-import { insertTextMessage, insertVoiceCall } from '../communications/store.ts';
+import { insertTextMessageRecord, insertVoiceCallRecord } from '../communications/service.ts';
 import { DEMO_CLINIC } from '../patients/demo.ts';
 import type { CommunicationRecords } from '../events/service.ts';
 import * as store from './store.ts';
@@ -65,12 +65,12 @@ export const ecmActivitySeeder: DemoSeeder<{ identity: IdentityService; events: 
           } else if (kind === 'sms' && m.phone) {
             const delivered = faker.datatype.boolean(0.9);
             const body = faker.helpers.arrayElement(['Hi, this is your care team checking in. Reply if you need anything.', 'Reminder: you have an appointment tomorrow.', 'Please call us back when you have a moment.']);
-            const msg = await insertTextMessage(tx, { organizationId: org.id, patientId: m.id, direction: 'outbound', fromNumber: clinicNumber, toNumber: m.phone, body, status: delivered ? 'delivered' : 'undelivered', errorCode: delivered ? null : 30003, sentByUserId: coord.id, createdAt: at, updatedAt: at });
+            const msg = await insertTextMessageRecord(tx, { organizationId: org.id, patientId: m.id, direction: 'outbound', fromNumber: clinicNumber, toNumber: m.phone, body, status: delivered ? 'delivered' : 'undelivered', errorCode: delivered ? null : 30003, sentByUserId: coord.id, createdAt: at, updatedAt: at });
             await add({ activityType: 'sms', status: delivered ? 'complete' : 'created', occurredAt: at, body, textMessageId: msg.id }, { textMessage: msg });
           } else if (kind === 'call' && m.phone) {
             const reached = faker.datatype.boolean(0.55);
             const seconds = reached ? faker.number.int({ min: 120, max: 1800 }) : faker.number.int({ min: 0, max: 40 });
-            const vc = await insertVoiceCall(tx, { organizationId: org.id, patientId: m.id, direction: 'outbound', fromNumber: clinicNumber, toNumber: m.phone, status: reached ? 'completed' : faker.helpers.arrayElement(['no-answer', 'busy', 'completed']), durationSeconds: seconds, memberReached: reached, placedByUserId: coord.id, createdAt: at, updatedAt: at });
+            const vc = await insertVoiceCallRecord(tx, { organizationId: org.id, patientId: m.id, direction: 'outbound', fromNumber: clinicNumber, toNumber: m.phone, status: reached ? 'completed' : faker.helpers.arrayElement(['no-answer', 'busy', 'completed']), durationSeconds: seconds, memberReached: reached, placedByUserId: coord.id, createdAt: at, updatedAt: at });
             await add({ activityType: 'call', status: 'complete', occurredAt: at, subject: reached ? 'Check-in call' : 'Outreach attempt', voiceCallId: vc.id }, { voiceCall: vc });
           } else if (kind === 'email' && m.email) {
             await add({ activityType: 'email', status: 'complete', occurredAt: at, emailTo: m.email, subject: 'Your care plan', body: 'Attached is a summary of your care plan. Call us with any questions.', emailStatus: 'sent', emailSentAt: at, emailAttempts: 1 });

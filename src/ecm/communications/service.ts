@@ -63,3 +63,19 @@ export function createCommunicationRecordReader() {
     voiceCall: (tx: Executor, organizationId: number, id: number) => store.findVoiceCall(tx, organizationId, id),
   };
 }
+
+/**
+ * Inserts a text-message record as given (no sending, no audit) in the caller's transaction: how the activities demo
+ * seeder writes the history of SMS it invents. @returns the stored row.
+ */
+export function insertTextMessageRecord(tx: Executor, values: Parameters<typeof store.insertTextMessage>[1]): Promise<store.TextMessageRow> {
+  return store.insertTextMessage(tx, values);
+}
+
+/**
+ * Inserts a voice-call record as given (no call placed, no audit) in the caller's transaction: how the activities demo
+ * seeder writes the history of calls it invents. @returns the stored row.
+ */
+export function insertVoiceCallRecord(tx: Executor, values: Parameters<typeof store.insertVoiceCall>[1]): Promise<store.VoiceCallRow> {
+  return store.insertVoiceCall(tx, values);
+}

@@ -6,17 +6,20 @@
  */
 import type { SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.ts';
-import type { activities } from '../../db/schema.ts';
+import type { activities, textMessages, voiceCalls } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { isoOf } from '../../platform/time.ts';
-import type { TextMessageRow, VoiceCallRow } from '../communications/store.ts';
 import type { PatientService } from '../patients/service.ts';
 import { EVENT_TYPES, PRTF_COUNT_KEYS, prtfCategory, type EventType, type PrtfCategory } from './prtf.ts';
 import type { ClinicCountsQueryWire, CountsWire, EventListQueryWire, EventWire } from './schemas.ts';
 import * as store from './store.ts';
+
+// The communications feature's record types, named from the schema (its service imports this one's callers).
+type TextMessageRow = typeof textMessages.$inferSelect;
+type VoiceCallRow = typeof voiceCalls.$inferSelect;
 
 type ActivityRow = typeof activities.$inferSelect;
 

@@ -4,19 +4,17 @@
  * new; removing one not on the list is an Error. GET lists a location's allergies, 100 a page, alphabetical
  * by the resident's last name (the seed's rule for records without a date).
  */
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.ts';
-import { ecpAllergies, ecpLocations, ecpResidents } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import type { EcpActor, PartnerActor } from '../auth.ts';
 import type { LocationService } from '../locations/service.ts';
-import { matchResident } from '../residents/service.ts';
+import { lockResident, matchResident } from '../residents/service.ts';
 import { ECP_PAGE_SIZE, locationParam } from '../shared/params.ts';
-import { residentEntry, residentEntryColumns } from '../shared/resident-entry.ts';
+import { residentEntry } from '../shared/resident-entry.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
-import type { ResidentRow } from '../residents/store.ts';
+import type { ResidentRow } from '../residents/service.ts';
 import type { AllergyChangeWire, AllergyQueryWire } from './schemas.ts';
 import * as store from './store.ts';
 import type { AllergySearchFilter, FoundAllergy } from './store.ts';
@@ -24,10 +22,17 @@ import type { AllergySearchFilter, FoundAllergy } from './store.ts';
 export type { AllergySearchFilter, FoundAllergy } from './store.ts';
 
 /** A resident's allergies, alphabetical (the `allergies` array of the webhook allergy object). */
-export async function allergiesOf(tx: Executor, residentId: number): Promise<string[]> {
-  const rows = await tx.select({ allergy: ecpAllergies.allergy }).from(ecpAllergies)
-    .where(eq(ecpAllergies.residentId, residentId)).orderBy(asc(sql`lower(${ecpAllergies.allergy})`));
-  return rows.map((r) => r.allergy);
+export function allergiesOf(tx: Executor, residentId: number): Promise<string[]> {
+  return store.allergiesOf(tx, residentId);
+}
+
+/**
+ * The allergies of the residents `residentIds` (row ids), case-insensitively alphabetical: what the resident list
+ * shows. Built apart from the allergy service (app.ts hands it to the residents service), because the allergy service
+ * depends on the residents service (`matchResident`): a direct dependency back would be an import cycle.
+ */
+export function createAllergyNameReader({ db }: { db: Db }) {
+  return (residentIds: number[]): Promise<Array<{ residentId: number; allergy: string }>> => store.allergyNamesOf(db, residentIds);
 }
 
 /** A change of the list is reported as webhook `allergy.update` with the full current list, in the change's transaction. */
@@ -36,7 +41,7 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
     const location = await locations.resolve(ctx.actor, locationParam(input));
     const resident = await matchResident(tx, location, input);
     // Changes of one resident's list run one at a time, so each reads (and reports) the list after the previous one.
-    await tx.select({ id: ecpResidents.id }).from(ecpResidents).where(eq(ecpResidents.id, resident.id)).for('update');
+    await lockResident(tx, resident.id);
     return resident;
   }
   return {
@@ -50,11 +55,9 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
       if (!allergy) throw new ValidationError(['allergy is required']);
       return db.transaction(async (tx) => {
         const resident = await resolve(tx, ctx, input);
-        const inserted = await tx.insert(ecpAllergies)
-          .values({ organizationId: ctx.actor.organizationId, residentId: resident.id, allergy })
-          .onConflictDoNothing().returning({ id: ecpAllergies.id });
-        const allergies = await allergiesOf(tx, resident.id);
-        if (inserted.length) {
+        const inserted = await store.addAllergy(tx, { organizationId: ctx.actor.organizationId, residentId: resident.id, allergy });
+        const allergies = await store.allergiesOf(tx, resident.id);
+        if (inserted) {
           await recordAudit(tx, ctx, { action: 'update', entityType: 'allergy', entityIds: [resident.guid] });
           await emit(tx, { eventName: 'allergy.update', resident, allergies });
         }
@@ -69,11 +72,9 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
     async remove(ctx: RequestContext<PartnerActor>, input: AllergyChangeWire) {
       return db.transaction(async (tx) => {
         const resident = await resolve(tx, ctx, input);
-        const removed = await tx.delete(ecpAllergies)
-          .where(and(eq(ecpAllergies.residentId, resident.id), sql`lower(${ecpAllergies.allergy}) = lower(${input.allergy.trim()})`))
-          .returning({ id: ecpAllergies.id });
-        if (!removed.length) throw new ValidationError([`allergy "${input.allergy.trim()}" is not on this resident's list`]);
-        const allergies = await allergiesOf(tx, resident.id);
+        const removed = await store.removeAllergy(tx, resident.id, input.allergy.trim());
+        if (!removed) throw new ValidationError([`allergy "${input.allergy.trim()}" is not on this resident's list`]);
+        const allergies = await store.allergiesOf(tx, resident.id);
         await recordAudit(tx, ctx, { action: 'update', entityType: 'allergy', entityIds: [resident.guid] });
         await emit(tx, { eventName: 'allergy.update', resident, allergies });
         return { result: 'Success' as const };
@@ -85,7 +86,7 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
      * checked that `ctx.actor` reaches the resident.
      */
     async listOf(ctx: RequestContext<EcpActor>, resident: ResidentRow): Promise<string[]> {
-      const allergies = await allergiesOf(db, resident.id);
+      const allergies = await store.allergiesOf(db, resident.id);
       await recordAudit(db, ctx, { action: 'read', entityType: 'allergy', entityIds: [resident.guid] });
       return allergies;
     },
@@ -102,15 +103,15 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
       const next = new Map<string, string>();
       for (const a of wanted.map((w) => w.trim()).filter(Boolean)) if (!next.has(a.toLowerCase())) next.set(a.toLowerCase(), a);
       return db.transaction(async (tx) => {
-        await tx.select({ id: ecpResidents.id }).from(ecpResidents).where(eq(ecpResidents.id, resident.id)).for('update');
-        const current = await allergiesOf(tx, resident.id);
+        await lockResident(tx, resident.id);
+        const current = await store.allergiesOf(tx, resident.id);
         const have = new Set(current.map((a) => a.toLowerCase()));
         const gone = current.filter((a) => !next.has(a.toLowerCase()));
         const added = [...next.entries()].filter(([k]) => !have.has(k)).map(([, a]) => a);
         if (!gone.length && !added.length) return current;
-        for (const a of gone) await tx.delete(ecpAllergies).where(and(eq(ecpAllergies.residentId, resident.id), eq(ecpAllergies.allergy, a)));
-        if (added.length) await tx.insert(ecpAllergies).values(added.map((allergy) => ({ organizationId: ctx.actor.organizationId, residentId: resident.id, allergy })));
-        const allergies = await allergiesOf(tx, resident.id);
+        await store.deleteAllergiesExactly(tx, resident.id, gone);
+        await store.insertAllergies(tx, added.map((allergy) => ({ organizationId: ctx.actor.organizationId, residentId: resident.id, allergy })));
+        const allergies = await store.allergiesOf(tx, resident.id);
         await recordAudit(tx, ctx, { action: 'update', entityType: 'allergy', entityIds: [resident.guid] });
         await emit(tx, { eventName: 'allergy.update', resident, allergies });
         return allergies;
@@ -124,21 +125,7 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
     async list(ctx: RequestContext<PartnerActor>, query: AllergyQueryWire) {
       const location = await locations.resolve(ctx.actor, locationParam(query));
       const page = query.page ?? 1;
-      const where = and(eq(ecpResidents.locationId, location.id), isNull(ecpResidents.dischargedAt));
-      const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(ecpAllergies)
-        .innerJoin(ecpResidents, eq(ecpResidents.id, ecpAllergies.residentId)).where(where);
-      const rows = await db
-        .select({
-          allergy: ecpAllergies.allergy,
-          ...residentEntryColumns,
-        })
-        .from(ecpAllergies)
-        .innerJoin(ecpResidents, eq(ecpResidents.id, ecpAllergies.residentId))
-        .innerJoin(ecpLocations, eq(ecpLocations.id, ecpResidents.locationId))
-        .where(where)
-        .orderBy(asc(ecpResidents.lastName), asc(ecpResidents.firstName), asc(ecpResidents.id), asc(sql`lower(${ecpAllergies.allergy})`))
-        .limit(ECP_PAGE_SIZE)
-        .offset((page - 1) * ECP_PAGE_SIZE);
+      const { total, rows } = await store.listLocationAllergies(db, location.id, ECP_PAGE_SIZE, (page - 1) * ECP_PAGE_SIZE);
       const data = rows.map((r) => ({ allergy: r.allergy, ...residentEntry(r) }));
       await recordAudit(db, ctx, { action: 'list', entityType: 'allergy', entityIds: [...new Set(data.map((d) => d.residentId))] });
       return { result: 'Success' as const, numberOfResults: total, data };
@@ -165,7 +152,6 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
 export type AllergyService = ReturnType<typeof createAllergyService>;
 
 /** A resident's allergies follow it to another company (the transfer between ECP accounts), inside the caller's transaction. @returns how many. */
-export async function moveResidentAllergies(tx: Executor, residentId: number, organizationId: number): Promise<number> {
-  const rows = await tx.update(ecpAllergies).set({ organizationId }).where(eq(ecpAllergies.residentId, residentId)).returning({ id: ecpAllergies.id });
-  return rows.length;
+export function moveResidentAllergies(tx: Executor, residentId: number, organizationId: number): Promise<number> {
+  return store.moveResidentAllergies(tx, residentId, organizationId);
 }

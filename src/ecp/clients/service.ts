@@ -163,7 +163,25 @@ export function findLocationByGuid(db: Executor, locationId: string) {
   return store.locationByGuid(db, locationId.trim().toUpperCase());
 }
 
-/** The locations with these row ids (any company), by name. */
+/**
+ * The locations with these row ids (any company; none for an empty list), by name, read with `db` (or a caller's
+ * transaction): how other ECP features turn stored location ids into GUIDs.
+ */
 export function findLocationsById(db: Executor, ids: number[]) {
   return store.locationsByIds(db, ids);
+}
+
+/** The first partner client (by id) of company `organizationId`, read with `db`; undefined when it has none. */
+export function clientOfCompany(db: Executor, organizationId: number) {
+  return store.clientOfCompany(db, organizationId);
+}
+
+/** The locations of company `organizationId`, in the order they were created, read with `db`. */
+export function companyLocations(db: Executor, organizationId: number) {
+  return store.locationsOfCompany(db, organizationId);
+}
+
+/** The partner client `clientId` (as stored: upper case), read with `tx`; undefined when none. */
+export function clientByClientId(tx: Executor, clientId: string) {
+  return store.findClientByClientId(tx, clientId);
 }

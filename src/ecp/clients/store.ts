@@ -95,3 +95,14 @@ export async function locationByGuid(db: Executor, guid: string): Promise<Locati
   const [row] = await db.select().from(ecpLocations).where(eq(ecpLocations.guid, guid));
   return row;
 }
+
+/** The company's first partner client (by id), if any. */
+export async function clientOfCompany(db: Executor, organizationId: number): Promise<PartnerClientRow | undefined> {
+  const [row] = await db.select().from(partnerClients).where(eq(partnerClients.organizationId, organizationId)).orderBy(partnerClients.id).limit(1);
+  return row;
+}
+
+/** The company's locations, in the order they were created (by id). */
+export async function locationsOfCompany(db: Executor, organizationId: number): Promise<LocationRow[]> {
+  return db.select().from(ecpLocations).where(eq(ecpLocations.organizationId, organizationId)).orderBy(ecpLocations.id);
+}

@@ -7,13 +7,11 @@
  * imported, codes are checked for syntax only. Codes are stored undotted and upper-case; the wire shows them
  * dotted after the third character (`E11.9`).
  */
-import { and, asc, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.ts';
-import { icd10cmCodes, icd10cmCodeSets } from '../../db/schema.ts';
 import type { ArchiveLimits } from '../../platform/archive.ts';
 import { ValidationError } from '../../platform/errors.ts';
-import { escapeLike } from '../../platform/values.ts';
-import { identifyIcd10cmFile, readIcd10cm, type Icd10cmEntry, type Icd10cmSource } from './icd10cm-file.ts';
+import { identifyIcd10cmFile, readIcd10cm, type Icd10cmSource } from './icd10cm-file.ts';
+import * as store from './store.ts';
 
 /** Rows per INSERT statement. */
 const INSERT_BATCH = 5000;
@@ -106,40 +104,23 @@ export interface FoundCode {
 }
 
 /**
- * Inserts one batch as four array parameters unnested by PostgreSQL: building a 5,000-row VALUES list takes the
- * query builder longer than the database takes to insert it. Most of an import's time is the trigram index.
- */
-async function insertCodes(tx: Executor, fiscalYear: number, batch: Icd10cmEntry[]): Promise<void> {
-  await tx.execute(sql`
-    INSERT INTO ${icd10cmCodes} (fiscal_year, code, billable, short_description, long_description)
-    SELECT ${fiscalYear}::int, * FROM unnest(
-      ${sql.param(batch.map((e) => e.code))}::text[],
-      ${sql.param(batch.map((e) => e.billable))}::boolean[],
-      ${sql.param(batch.map((e) => e.shortDescription))}::text[],
-      ${sql.param(batch.map((e) => e.longDescription))}::text[])`);
-}
-
-/**
  * The ICD-10-CM code sets. `archiveLimits` bounds what a CMS zip may inflate to (`ARCHIVE_*` settings); `clock`
  * says which fiscal year is in effect (`status`).
  */
 export function createIcd10cmService({ db, archiveLimits, clock = () => new Date() }: { db: Db; archiveLimits: ArchiveLimits; clock?: () => Date }) {
   async function loadedYears(tx: Executor = db): Promise<number[]> {
-    const rows = await tx.select({ y: icd10cmCodeSets.fiscalYear }).from(icd10cmCodeSets).orderBy(asc(icd10cmCodeSets.fiscalYear));
-    return rows.map((r) => r.y);
+    return store.loadedYears(tx);
   }
 
   async function load(source: Icd10cmSource, onlyIfMissing: boolean): Promise<ImportResult | undefined> {
     const entries = await readIcd10cm(source, archiveLimits);
     return db.transaction(async (tx) => {
       // One import at a time (several processes may start with ICD10CM_FILE at once).
-      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('icd10cm_import'))`);
-      const [existing] = await tx.select().from(icd10cmCodeSets).where(eq(icd10cmCodeSets.fiscalYear, source.fiscalYear));
-      if (existing && onlyIfMissing) return undefined;
+      await store.lockImports(tx);
+      if (onlyIfMissing && (await store.codeSetExists(tx, source.fiscalYear))) return undefined;
       // The codes go with their set (ON DELETE CASCADE).
-      await tx.delete(icd10cmCodeSets).where(eq(icd10cmCodeSets.fiscalYear, source.fiscalYear));
-      await tx.insert(icd10cmCodeSets).values({ fiscalYear: source.fiscalYear, source: source.name, codeCount: entries.length });
-      for (let i = 0; i < entries.length; i += INSERT_BATCH) await insertCodes(tx, source.fiscalYear, entries.slice(i, i + INSERT_BATCH));
+      await store.replaceCodeSet(tx, { fiscalYear: source.fiscalYear, source: source.name, codeCount: entries.length });
+      for (let i = 0; i < entries.length; i += INSERT_BATCH) await store.insertCodes(tx, source.fiscalYear, entries.slice(i, i + INSERT_BATCH));
       return {
         fiscalYear: source.fiscalYear,
         codeCount: entries.length,
@@ -197,19 +178,11 @@ export function createIcd10cmService({ db, archiveLimits, clock = () => new Date
       if (!years.length) return { code: dottedCode(code), description: null, fiscalYear: null };
       const wanted = fiscalYearOf(at);
       const fiscalYear = years.includes(wanted) ? wanted : years[years.length - 1];
-      const [row] = await db
-        .select()
-        .from(icd10cmCodes)
-        .where(and(eq(icd10cmCodes.fiscalYear, fiscalYear), eq(icd10cmCodes.code, code)));
+      const row = await store.codeOf(db, fiscalYear, code);
       if (!row) throw new ValidationError([`code ${dottedCode(code)} is not an ICD-10-CM code (FY${fiscalYear})`]);
       if (!row.billable) {
-        const more = await db
-          .select({ code: icd10cmCodes.code })
-          .from(icd10cmCodes)
-          .where(and(eq(icd10cmCodes.fiscalYear, fiscalYear), eq(icd10cmCodes.billable, true), sql`starts_with(${icd10cmCodes.code}, ${code})`))
-          .orderBy(asc(icd10cmCodes.code))
-          .limit(3);
-        const examples = more.length ? ` such as ${more.map((m) => dottedCode(m.code)).join(', ')}` : '';
+        const more = await store.billableCodesUnder(db, fiscalYear, code, 3);
+        const examples = more.length ? ` such as ${more.map((m) => dottedCode(m)).join(', ')}` : '';
         throw new ValidationError([
           `code ${dottedCode(code)} (${row.longDescription}) is a category header, not a billable ICD-10-CM code (FY${fiscalYear}): use a more specific code${examples}`,
         ]);
@@ -228,25 +201,16 @@ export function createIcd10cmService({ db, archiveLimits, clock = () => new Date
       if (!years.length) return { fiscalYear: null, data: [] };
       const fiscalYear = years[years.length - 1];
       const q = text.trim();
-      const where: SQL[] = [eq(icd10cmCodes.fiscalYear, fiscalYear)];
       const upper = q.toUpperCase();
-      let order: SQL[];
+      let search: store.CodeSearch;
       if (CODE_PREFIX.test(upper)) {
-        where.push(sql`starts_with(${icd10cmCodes.code}, ${upper.replace('.', '')})`);
-        order = [desc(icd10cmCodes.billable), asc(icd10cmCodes.code)];
+        search = { prefix: upper.replace('.', '') };
       } else {
         const words = q.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
         if (!words.length) return { fiscalYear, data: [] };
-        for (const w of words) where.push(ilike(icd10cmCodes.longDescription, `%${escapeLike(w)}%`));
-        // Shorter descriptions are the more general matches ("Type 2 diabetes mellitus without complications").
-        order = [desc(icd10cmCodes.billable), asc(sql`length(${icd10cmCodes.longDescription})`), asc(icd10cmCodes.code)];
+        search = { words };
       }
-      const rows = await db
-        .select({ code: icd10cmCodes.code, description: icd10cmCodes.longDescription, billable: icd10cmCodes.billable })
-        .from(icd10cmCodes)
-        .where(and(...where))
-        .orderBy(...order)
-        .limit(Math.min(Math.max(1, Math.trunc(limit)), SEARCH_LIMIT_MAX));
+      const rows = await store.searchCodes(db, fiscalYear, search, Math.min(Math.max(1, Math.trunc(limit)), SEARCH_LIMIT_MAX));
       return { fiscalYear, data: rows.map((r) => ({ ...r, code: dottedCode(r.code) })) };
     },
   };

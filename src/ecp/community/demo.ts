@@ -1,12 +1,12 @@
 /**
- * Demo seeder of the community workspace: passwords for two of the demo company's staff (`ecp/demo.ts`), so the
+ * Demo seeder of the community workspace: passwords for two of the demo company's staff (`ecp/users/demo.ts`), so the
  * workspace can be tried at once: the System Admin Raj Patel (`rpatel`) and the charge nurse Maria Garcia (`mgarcia`)
- * of Evergreen Senior Living. Runs after the ECP seeder; each run sets the same passwords again (ending those two
+ * of Evergreen Senior Living. Runs after the ECP seeders; each run sets the same passwords again (ending those two
  * users' sessions), so what `care demo` prints always signs in.
  */
 import type { DemoSeeder } from '../../platform/demo.ts';
 import { systemContext } from '../../platform/context.ts';
-import { DEMO_COMPANY } from '../demo.ts';
+import { DEMO_COMPANY } from '../clients/demo.ts';
 import type { CommunityAuthService } from './service.ts';
 
 /** The demo users and their passwords (printed by `care demo`). */

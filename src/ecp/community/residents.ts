@@ -13,7 +13,7 @@ import { ecpTimestamp } from '../../platform/time.ts';
 import { findReachableLocation } from '../locations/service.ts';
 import type { AllergyService } from '../allergies/service.ts';
 import type { ResidentService } from '../residents/service.ts';
-import type { ResidentState, ResidentWithLocation } from '../residents/store.ts';
+import type { ResidentState, ResidentWithLocation } from '../residents/service.ts';
 import { dietObject, levelOfCareObject, residentObject } from '../residents/wire.ts';
 import type { CommunityDietUpdateWire, CommunityLevelOfCareUpdateWire, CommunityResidentUpdateWire, NewCommunityResidentWire } from './schemas.ts';
 import type { CommunityActor } from './service.ts';

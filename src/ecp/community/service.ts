@@ -15,7 +15,7 @@ import { hashPassword, hashToken, newToken } from '../../platform/crypto.ts';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../../platform/errors.ts';
 import { checkSignIn, sessionExpired, sessionNeedsTouch, TOKEN_TOUCH_INTERVAL_SECONDS, type SessionPolicy } from '../../platform/identity/sessions.ts';
 import type { EcpActor } from '../auth.ts';
-import type { ReachableLocation } from '../clients/store.ts';
+import type { ReachableLocation } from '../clients/service.ts';
 import * as store from './store.ts';
 import type { EcpUserRow } from './store.ts';
 

@@ -8,7 +8,7 @@
 import { and, eq, isNull, lt, ne, sql } from 'drizzle-orm';
 import { preparedStatement, type Executor } from '../../db/pool.ts';
 import { ecpUserCredentials, ecpUsers, ecpUserTokens } from '../../db/schema.ts';
-import type { ReachableLocation } from '../clients/store.ts';
+import type { ReachableLocation } from '../clients/service.ts';
 
 export type EcpUserRow = typeof ecpUsers.$inferSelect;
 

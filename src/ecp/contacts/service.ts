@@ -13,6 +13,7 @@ import { AppError, ValidationError } from '../../platform/errors.ts';
 import type { PartnerActor } from '../auth.ts';
 import { newGuid } from '../shared/ids.ts';
 import type { LocationService } from '../locations/service.ts';
+import { lockResidents, residentAtLocation } from '../residents/service.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { ContactUpdateWire, NewContactWire } from './schemas.ts';
 import * as store from './store.ts';
@@ -89,7 +90,7 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
     const current = await reachableContact(tx, ctx.actor, input.contactId);
     if (current.organizationId !== resident.organizationId) throw new ValidationError([`No contact with contactId ${input.contactId.trim()}`]);
     const links = await store.linksOf(tx, current.id);
-    await store.lockResidents(tx, [...links.map((x) => x.resident.id), resident.id]);
+    await lockResidents(tx, [...links.map((x) => x.resident.id), resident.id]);
     const linked = links.some((x) => x.resident.id === resident.id);
     const firstName = input.firstName?.trim() ?? current.firstName;
     const lastName = input.lastName?.trim() ?? current.lastName;
@@ -139,7 +140,7 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
     async createContact(ctx: RequestContext<PartnerActor>, input: NewContactWire) {
       return db.transaction(async (tx) => {
         const location = await locations.resolve(ctx.actor, input.locationId);
-        const resident = await store.residentAtLocation(tx, input.residentId.trim().toUpperCase(), location.id);
+        const resident = await residentAtLocation(tx, input.residentId.trim().toUpperCase(), location.id);
         if (!resident) throw new ValidationError(['residentId is invalid: no resident with this id at this location']);
         if (input.contactId !== undefined) return linkContact(tx, ctx, { ...input, contactId: input.contactId }, resident);
         const firstName = input.firstName?.trim();
@@ -147,7 +148,7 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
         const missing = [!firstName && 'firstName is required', !lastName && 'lastName is required'].filter(Boolean) as string[];
         if (missing.length) throw new ValidationError([missing.join('; ')]);
         // One writer of a resident's contacts at a time, so two requests cannot both pass the duplicate-name check.
-        await store.lockResidents(tx, [resident.id]);
+        await lockResidents(tx, [resident.id]);
         const existing = await store.contactWithName(tx, [resident.id], firstName!, lastName!);
         if (existing) throw new EcpConflictError(DUPLICATE, { contactId: existing.guid });
         const contact = await store.insertContact(tx, {
@@ -185,7 +186,7 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
       return db.transaction(async (tx) => {
         const current = await reachableContact(tx, ctx.actor, input.contactId);
         const links = await store.linksOf(tx, current.id);
-        await store.lockResidents(tx, links.map((x) => x.resident.id));
+        await lockResidents(tx, links.map((x) => x.resident.id));
         const link = linkValues(input);
         let target: ContactResident | undefined;
         if (Object.keys(link).length || input.residentId !== undefined) {
@@ -224,7 +225,7 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
       return db.transaction(async (tx) => {
         const current = await reachableContact(tx, ctx.actor, contactId);
         const links = await store.linksOf(tx, current.id);
-        await store.lockResidents(tx, links.map((x) => x.resident.id));
+        await lockResidents(tx, links.map((x) => x.resident.id));
         const removed = reachableLinks(ctx.actor, links, current, residentId);
         const row = await unlink(tx, current, links, removed);
         await recordAudit(tx, ctx, {

@@ -24,17 +24,6 @@ export const LINK_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof ContactLinkRow>;
 export type LinkValues = Partial<Pick<ContactLinkRow, (typeof LINK_FIELDS)[number]>>;
 
-/** The resident `guid` (upper case) at the location `locationId`, or undefined. */
-export async function residentAtLocation(tx: Executor, guid: string, locationId: number): Promise<ResidentRow | undefined> {
-  const [row] = await tx.select().from(ecpResidents).where(and(eq(ecpResidents.guid, guid), eq(ecpResidents.locationId, locationId)));
-  return row;
-}
-
-/** Locks residents' rows (in id order) for the rest of the transaction: one writer of their contacts at a time. */
-export async function lockResidents(tx: Executor, ids: number[]): Promise<void> {
-  if (ids.length) await tx.select({ id: ecpResidents.id }).from(ecpResidents).where(inArray(ecpResidents.id, [...ids].sort((a, b) => a - b))).orderBy(ecpResidents.id).for('update');
-}
-
 /** The residents a contact is linked to, oldest link first (the webhook contact object's `residents`). */
 export async function linksOf(tx: Executor, contactId: number): Promise<ContactResident[]> {
   return tx.select({ resident: ecpResidents, link: ecpContactResidents }).from(ecpContactResidents)
@@ -185,4 +174,10 @@ export async function searchContactLinks(db: Executor, f: ContactLinkSearchFilte
     firstName: x.first_name!, lastName: x.last_name!, relationship: x.relationship, phone: x.phone, phoneCell: x.phone_cell, phoneWork: x.phone_work,
     email: x.email, address: x.address, city: x.city, state: x.state, zip: x.zip, updatedAt: new Date(x.updated_at!),
   }));
+}
+
+/** How many contacts company `organizationId` has (deleted ones too). */
+export async function countContacts(db: Executor, organizationId: number): Promise<number> {
+  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(ecpContacts).where(eq(ecpContacts.organizationId, organizationId));
+  return count;
 }

@@ -5,9 +5,7 @@
  * billable ICD-10-CM code (`Icd10cmService.check`); it is stored undotted with the fiscal year it was checked
  * against. GET lists a location's diagnoses, 100 a page, sorted by timestamp.
  */
-import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.ts';
-import { ecpDiagnoses, ecpLocations, ecpResidents, ecpUsers } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
@@ -17,7 +15,7 @@ import { dottedCode, type CheckedCode, type Icd10cmService } from '../codes/serv
 import { findReachableLocation, instantAt, type LocationService } from '../locations/service.ts';
 import { matchResident } from '../residents/service.ts';
 import { ECP_PAGE_SIZE, instantRange, locationParam } from '../shared/params.ts';
-import { residentEntry, residentEntryColumns } from '../shared/resident-entry.ts';
+import { residentEntry } from '../shared/resident-entry.ts';
 import { resolveRecordingUser } from '../users/service.ts';
 import type { DiagnosisQueryWire, NewDiagnosisWire } from './schemas.ts';
 import { isFilled } from '../../platform/validation.ts';
@@ -68,7 +66,7 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
         const location = await locations.resolve(ctx.actor, locationParam(input));
         const user = await resolveRecordingUser(tx, location, { loginName: input.loginName });
         const resident = await matchResident(tx, location, input);
-        await tx.insert(ecpDiagnoses).values({
+        await store.insertDiagnosis(tx, {
           organizationId: ctx.actor.organizationId,
           locationId: location.id,
           residentId: resident.id,
@@ -98,27 +96,12 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
       const location = await locations.resolve(ctx.actor, locationValue);
       const { from, to } = instantRange(location, query);
       return db.transaction(async (tx) => {
-        const where: SQL[] = [eq(ecpDiagnoses.locationId, location.id), eq(ecpDiagnoses.organizationId, ctx.actor.organizationId)];
-        if (from) where.push(gte(ecpDiagnoses.recordedAt, from));
-        if (to) where.push(lte(ecpDiagnoses.recordedAt, to));
-        const [{ total }] = await tx.select({ total: sql<number>`count(*)::int` }).from(ecpDiagnoses).where(and(...where));
-        const rows = await tx
-          .select({
-            code: ecpDiagnoses.code,
-            diagnosis: ecpDiagnoses.diagnosis,
-            comment: ecpDiagnoses.comment,
-            recordedAt: ecpDiagnoses.recordedAt,
-            ...residentEntryColumns,
-            loginName: ecpUsers.loginName,
-          })
-          .from(ecpDiagnoses)
-          .innerJoin(ecpResidents, eq(ecpResidents.id, ecpDiagnoses.residentId))
-          .innerJoin(ecpUsers, eq(ecpUsers.id, ecpDiagnoses.userId))
-          .innerJoin(ecpLocations, eq(ecpLocations.id, ecpDiagnoses.locationId))
-          .where(and(...where))
-          .orderBy(asc(ecpDiagnoses.recordedAt), asc(ecpDiagnoses.id))
-          .limit(ECP_PAGE_SIZE)
-        .offset((page - 1) * ECP_PAGE_SIZE);
+        const { total, rows } = await store.listDiagnoses(tx, {
+          organizationId: ctx.actor.organizationId,
+          locationId: location.id,
+          from,
+          to,
+        }, ECP_PAGE_SIZE, (page - 1) * ECP_PAGE_SIZE);
         const data = rows.map((r) => ({
           code: r.code === null ? null : dottedCode(r.code),
           diagnosis: r.diagnosis,
@@ -156,7 +139,6 @@ export type DiagnosisService = ReturnType<typeof createDiagnosisService>;
  * A resident's diagnoses follow it to another company's location (the transfer between ECP accounts), inside the
  * caller's transaction; the recording user stays who recorded each. @returns how many moved.
  */
-export async function moveResidentDiagnoses(tx: Executor, residentId: number, organizationId: number, locationId: number): Promise<number> {
-  const rows = await tx.update(ecpDiagnoses).set({ organizationId, locationId }).where(eq(ecpDiagnoses.residentId, residentId)).returning({ id: ecpDiagnoses.id });
-  return rows.length;
+export function moveResidentDiagnoses(tx: Executor, residentId: number, organizationId: number, locationId: number): Promise<number> {
+  return store.moveResidentDiagnoses(tx, residentId, organizationId, locationId);
 }

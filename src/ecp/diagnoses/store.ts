@@ -1,6 +1,63 @@
-/** SQL of ECP diagnoses for standards-based reads (the FHIR door's Condition read and search). */
-import { sql, type SQL } from 'drizzle-orm';
+/**
+ * SQL of ECP resident diagnoses: insert one, and the page of `GET /clinical/v1/resident/diagnosis` (a location's
+ * diagnoses in a time range, with the resident part of a clinical entry and the recording user's login name), and the
+ * move of a resident's diagnoses to another company's location (transfers), and the FHIR door's Condition read and
+ * search.
+ */
+import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/pool.ts';
+import { ecpDiagnoses, ecpLocations, ecpResidents, ecpUsers } from '../../db/schema.ts';
+import { residentEntryColumns } from '../shared/store.ts';
+
+export type NewDiagnosisRow = typeof ecpDiagnoses.$inferInsert;
+
+/** Inserts one diagnosis. */
+export async function insertDiagnosis(tx: Executor, values: NewDiagnosisRow): Promise<void> {
+  await tx.insert(ecpDiagnoses).values(values);
+}
+
+/** Which diagnoses a list shows: the location (of the company), and an optional inclusive range of `recordedAt`. */
+export interface DiagnosisListFilter {
+  organizationId: number;
+  locationId: number;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/**
+ * One page (`limit` rows from `offset`) of the diagnoses `filter` selects, oldest first (timestamp, then order of
+ * recording), and the total count.
+ */
+export async function listDiagnoses(tx: Executor, filter: DiagnosisListFilter, limit: number, offset: number) {
+  const where: SQL[] = [eq(ecpDiagnoses.locationId, filter.locationId), eq(ecpDiagnoses.organizationId, filter.organizationId)];
+  if (filter.from) where.push(gte(ecpDiagnoses.recordedAt, filter.from));
+  if (filter.to) where.push(lte(ecpDiagnoses.recordedAt, filter.to));
+  const [{ total }] = await tx.select({ total: sql<number>`count(*)::int` }).from(ecpDiagnoses).where(and(...where));
+  const rows = await tx
+    .select({
+      code: ecpDiagnoses.code,
+      diagnosis: ecpDiagnoses.diagnosis,
+      comment: ecpDiagnoses.comment,
+      recordedAt: ecpDiagnoses.recordedAt,
+      ...residentEntryColumns,
+      loginName: ecpUsers.loginName,
+    })
+    .from(ecpDiagnoses)
+    .innerJoin(ecpResidents, eq(ecpResidents.id, ecpDiagnoses.residentId))
+    .innerJoin(ecpUsers, eq(ecpUsers.id, ecpDiagnoses.userId))
+    .innerJoin(ecpLocations, eq(ecpLocations.id, ecpDiagnoses.locationId))
+    .where(and(...where))
+    .orderBy(asc(ecpDiagnoses.recordedAt), asc(ecpDiagnoses.id))
+    .limit(limit)
+    .offset(offset);
+  return { total, rows };
+}
+
+/** Moves the resident's diagnoses to company `organizationId`'s location `locationId` (a transfer). @returns how many. */
+export async function moveResidentDiagnoses(tx: Executor, residentId: number, organizationId: number, locationId: number): Promise<number> {
+  const rows = await tx.update(ecpDiagnoses).set({ organizationId, locationId }).where(eq(ecpDiagnoses.residentId, residentId)).returning({ id: ecpDiagnoses.id });
+  return rows.length;
+}
 
 /** A search of diagnoses, always within `locationIds` (the location the diagnosis was recorded at). */
 export interface DiagnosisSearchFilter {

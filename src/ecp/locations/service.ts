@@ -7,7 +7,7 @@
 import { ValidationError } from '../../platform/errors.ts';
 import { parseInstantIn } from '../../platform/time.ts';
 import type { EcpActor } from '../auth.ts';
-import type { LocationRow, ReachableLocation } from '../clients/store.ts';
+import type { LocationRow, ReachableLocation } from '../clients/service.ts';
 
 export type { LocationRow, ReachableLocation };
 

@@ -22,7 +22,7 @@ import { INPUT_FIELDS, type ResidentPatch, type ResidentRow } from './store.ts';
 import { isEmailAddress } from '../../platform/validation.ts';
 import { dateIn } from '../../platform/time.ts';
 
-export type { ResidentRow, ResidentSearchFilter } from './store.ts';
+export type { ResidentRow, ResidentSearchFilter, ResidentState, ResidentWithLocation } from './store.ts';
 
 export const ACTIVE = { status: 'Active', statusDescription: 'Active Resident' } as const;
 export const AWAITING_MOVE_IN = { status: 'Inactive', statusDescription: 'Awaiting Move-In' } as const;
@@ -43,9 +43,17 @@ export interface LevelOfCare {
 /** Today (`YYYY-MM-DD`, UTC). */
 const today = (now: Date) => now.toISOString().slice(0, 10);
 
-export function createResidentService({ db, locations, emit = ignoreChanges, clock = () => new Date() }: {
+/**
+ * The allergies of residents (row ids), case-insensitively alphabetical: the allergies feature's read
+ * (`createAllergyNameReader` in `allergies/service.ts`), handed in by app.ts because the allergies service depends on
+ * this one.
+ */
+export type AllergyNameReader = (residentIds: number[]) => Promise<Array<{ residentId: number; allergy: string }>>;
+
+export function createResidentService({ db, locations, allergyNames, emit = ignoreChanges, clock = () => new Date() }: {
   db: Db;
   locations: LocationService;
+  allergyNames: AllergyNameReader;
   emit?: EmitEcpChange;
   clock?: () => Date;
 }) {
@@ -256,7 +264,7 @@ export function createResidentService({ db, locations, emit = ignoreChanges, clo
         status: query.status,
         guid: query.residentId ? query.residentId.trim().toUpperCase() : undefined,
       }, ECP_PAGE_SIZE, (page - 1) * ECP_PAGE_SIZE);
-      const allergyRows = await store.allergyNamesOf(db, rows.map((x) => x.r.id));
+      const allergyRows = await allergyNames(rows.map((x) => x.r.id));
       const data = rows.map(({ r, locationGuid, locationName }) => {
         const { residentId: _d, ...diet } = dietObject(r);
         const { residentId: _l, ...levelOfCare } = levelOfCareObject(r);
@@ -362,6 +370,14 @@ export async function matchResident(tx: Executor, location: LocationRow, id: Res
 }
 
 /**
+ * Locks the resident `residentId` (row id) until the caller's transaction ends: how another feature orders its
+ * changes of one resident's records (the allergy list).
+ */
+export function lockResident(tx: Executor, residentId: number): Promise<void> {
+  return store.lockResident(tx, residentId);
+}
+
+/**
  * The resident `residentId` (GUID, any company), locked for the rest of the transaction: the transfer's first step.
  * @throws ValidationError `No resident with residentId X`.
  */
@@ -374,4 +390,25 @@ export async function lockResidentForTransfer(tx: Executor, residentId: string):
 /** Moves the resident row to `location` (of another company); same `residentId`. @returns the row after the move. */
 export async function moveResidentToLocation(tx: Executor, resident: ResidentRow, location: LocationRow, now: Date): Promise<ResidentRow> {
   return store.moveResident(tx, resident.id, location.organizationId, location.id, now);
+}
+
+/** Every resident of company `organizationId` (discharged ones too), by id, read with `db`: the demo seeders' residents. */
+export function residentsOfCompany(db: Executor, organizationId: number): Promise<ResidentRow[]> {
+  return store.residentsOfCompany(db, organizationId);
+}
+
+/**
+ * The resident `guid` (upper case) at the location `locationId` (discharged ones too), read in the caller's
+ * transaction: how the contacts feature finds the resident a contact is added to. @returns undefined when none.
+ */
+export function residentAtLocation(tx: Executor, guid: string, locationId: number): Promise<ResidentRow | undefined> {
+  return store.residentAtLocation(tx, guid, locationId);
+}
+
+/**
+ * Locks the residents `ids` (row ids), in id order so two writers cannot deadlock, until the caller's transaction
+ * ends: how the contacts feature lets one writer change a resident's contacts at a time.
+ */
+export function lockResidents(tx: Executor, ids: number[]): Promise<void> {
+  return store.lockResidentsInOrder(tx, ids);
 }

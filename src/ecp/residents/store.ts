@@ -1,14 +1,15 @@
 /**
  * SQL of ECP residents: create, the reachable resident locked for a change, the update of `PUT /clinical/v1/resident`
  * (the given fields applied when they change something, and the audit row, in one statement built once), the list of
- * `GET /clinical/v1/resident`, the move-in job's reads and writes, and the match of a clinical request's resident.
+ * `GET /clinical/v1/resident` (its allergy names come from the allergies service), the move-in job's reads and writes, and the match of a clinical request's resident.
  */
 import { and, asc, eq, getTableColumns, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { preparedStatement, type Db, type Executor } from '../../db/pool.ts';
 import { rowColumnsSql, rowOf } from '../../db/rows.ts';
-import { ecpAllergies, ecpLocations, ecpResidents, organizations } from '../../db/schema.ts';
+import { ecpLocations, ecpResidents, organizations } from '../../db/schema.ts';
 import { auditInsertPlaceholderSql, type AuditValues } from '../../platform/audit.ts';
-import { residentKeySql, residentKeyValues, type ResidentKey } from '../shared/resident-key.ts';
+import { residentKeyValues, type ResidentKey } from '../shared/resident-key.ts';
+import { residentKeySql } from '../shared/store.ts';
 
 export type ResidentRow = typeof ecpResidents.$inferSelect;
 export type NewResidentRow = typeof ecpResidents.$inferInsert;
@@ -104,6 +105,11 @@ export async function lockReachableResident(tx: Executor, guid: string, location
   return row;
 }
 
+/** Locks the resident row `id` until the transaction ends. */
+export async function lockResident(tx: Executor, id: number): Promise<void> {
+  await tx.select({ id: ecpResidents.id }).from(ecpResidents).where(eq(ecpResidents.id, id)).for('update');
+}
+
 /** Writes `values` and `updated_at = now` to the resident `id`. @returns the row after the change. */
 export async function saveResident(tx: Executor, id: number, values: Partial<NewResidentRow>, now: Date): Promise<ResidentRow> {
   const [row] = await tx.update(ecpResidents).set({ ...values, updatedAt: now }).where(eq(ecpResidents.id, id)).returning();
@@ -142,13 +148,6 @@ export async function listResidents(db: Db, filter: ResidentListFilter, limit: n
     .limit(limit)
     .offset(offset);
   return { total, rows };
-}
-
-/** The allergies of the residents `residentIds` (row ids), case-insensitively alphabetical. */
-export async function allergyNamesOf(db: Db, residentIds: number[]): Promise<Array<{ residentId: number; allergy: string }>> {
-  if (!residentIds.length) return [];
-  return db.select({ residentId: ecpAllergies.residentId, allergy: ecpAllergies.allergy }).from(ecpAllergies)
-    .where(inArray(ecpAllergies.residentId, residentIds)).orderBy(asc(sql`lower(${ecpAllergies.allergy})`));
 }
 
 /**
@@ -314,4 +313,26 @@ export async function searchResidentRecords(db: Executor, f: ResidentSearchFilte
     .where(and(...where))
     .orderBy(asc(ecpResidents.id))
     .limit(f.limit);
+}
+
+/** How many residents company `organizationId` has (discharged ones too). */
+export async function countResidents(db: Executor, organizationId: number): Promise<number> {
+  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(ecpResidents).where(eq(ecpResidents.organizationId, organizationId));
+  return count;
+}
+
+/** Every resident of company `organizationId`, by id. */
+export async function residentsOfCompany(db: Executor, organizationId: number): Promise<ResidentRow[]> {
+  return db.select().from(ecpResidents).where(eq(ecpResidents.organizationId, organizationId)).orderBy(ecpResidents.id);
+}
+
+/** The resident `guid` (upper case) at the location `locationId` (discharged ones too), or undefined. */
+export async function residentAtLocation(tx: Executor, guid: string, locationId: number): Promise<ResidentRow | undefined> {
+  const [row] = await tx.select().from(ecpResidents).where(and(eq(ecpResidents.guid, guid), eq(ecpResidents.locationId, locationId)));
+  return row;
+}
+
+/** Locks the residents' rows `ids` in id order until the transaction ends. */
+export async function lockResidentsInOrder(tx: Executor, ids: number[]): Promise<void> {
+  if (ids.length) await tx.select({ id: ecpResidents.id }).from(ecpResidents).where(inArray(ecpResidents.id, [...ids].sort((a, b) => a - b))).orderBy(ecpResidents.id).for('update');
 }

@@ -6,10 +6,8 @@
  * `codeStatus` "DNR" is shown as "DNR (Do Not Resuscitate)" (ARCHITECTURE.md "Decisions"); dates are `YYYY-MM-DD`;
  * instants ISO 8601 UTC with milliseconds and `+00:00`.
  */
-import type { ecpResidents } from '../../db/schema.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
-
-type Resident = typeof ecpResidents.$inferSelect;
+import type { ResidentRow as Resident } from './store.ts';
 
 /** Stored code status → the seed's payload value. */
 export const codeStatusOut = (v: string | null) => (v === 'DNR' ? 'DNR (Do Not Resuscitate)' : v);

@@ -1,11 +1,9 @@
 /**
  * The ECP user who recorded a reading (seed 000 vitals: `loginName` or `userId`; diagnosis: `loginName`), shared by
- * the features that take one: which user a request names, the condition on `ecp_users` it stands for (the vitals store
- * resolves the user inside its one statement), and why that user may not record at a location. The user must belong
- * to the company, be active, and be allowed the location of the record.
+ * the features that take one: which user a request names and why that user may not record at a location. The user
+ * must belong to the company, be active, and be allowed the location of the record. The condition on `ecp_users` a
+ * key stands for is `recordingUserSql` (`shared/store.ts`): the vitals store resolves the user inside its one statement.
  */
-import { sql, type SQL } from 'drizzle-orm';
-import { ecpUsers } from '../../db/schema.ts';
 import { ValidationError } from '../../platform/errors.ts';
 
 /** Which user a request names: `userId` (GUID, upper-cased) when given, else `loginName`; `field` names it in errors. */
@@ -21,11 +19,6 @@ export function recordingUserKey(by: { userId?: string; loginName?: string }): R
   if (userId) return { by: 'guid', value: userId.toUpperCase(), field: `userId ${userId}` };
   if (loginName) return { by: 'login', value: loginName, field: `loginName ${loginName}` };
   throw new ValidationError(['loginName or userId is required: the user recording this']);
-}
-
-/** The condition on `ecp_users` of a key's kind (company aside), its value given by `value` (a placeholder or a parameter). */
-export function recordingUserSql(by: RecordingUserKey['by'], value: SQL): SQL {
-  return by === 'guid' ? sql`${ecpUsers.guid} = ${value}::text` : sql`lower(${ecpUsers.loginName}) = lower(${value}::text)`;
 }
 
 /**

@@ -3,11 +3,9 @@
  * and diagnosis parameters; ARCHITECTURE.md "Decisions": `residentId`, then `externalIdName` + `externalIdValue`, then
  * `firstName` + `lastName` + `dateOfBirth`). The search is limited to the location the request names; discharged
  * residents do not match. No match and several matches are distinct errors that say which identification failed.
- * `residentKeySql` is the one condition on `ecp_residents` each mode stands for, so the residents store and the
- * single-statement stores of other features (vitals) match alike.
+ * `residentKeySql` (`shared/store.ts`) is the one condition on `ecp_residents` each mode stands for, so the residents
+ * store and the single-statement stores of other features (vitals) match alike; this file holds no SQL.
  */
-import { sql, type SQL } from 'drizzle-orm';
-import { ecpResidents } from '../../db/schema.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { isFilled } from '../../platform/validation.ts';
 
@@ -53,25 +51,12 @@ export function residentKey(id: ResidentIdentity): ResidentKey {
   return { mode: 'name', firstName: id.firstName!.trim(), lastName: id.lastName!.trim(), dateOfBirth: dob };
 }
 
-/** The values `residentKeySql` reads (by placeholder name), from a key of that mode. */
+/** The values `residentKeySql` (`shared/store.ts`) reads (by placeholder name), from a key of that mode. */
 export function residentKeyValues(key: ResidentKey): Record<string, string> {
   switch (key.mode) {
     case 'guid': return { resident_guid: key.guid };
     case 'external': return { resident_external_id: JSON.stringify({ [key.name]: key.value }) };
     case 'name': return { resident_first_name: key.firstName, resident_last_name: key.lastName, resident_date_of_birth: key.dateOfBirth };
-  }
-}
-
-/**
- * The condition on `ecp_residents` of a key's mode, its values given by `value` (a placeholder of a statement built
- * once, or a parameter): the values are named as `residentKeyValues` names them.
- */
-export function residentKeySql(mode: ResidentKey['mode'], value: (name: string) => SQL): SQL {
-  switch (mode) {
-    case 'guid': return sql`${ecpResidents.guid} = ${value('resident_guid')}::text`;
-    case 'external': return sql`${ecpResidents.externalIds} @> ${value('resident_external_id')}::jsonb`;
-    case 'name': return sql`lower(${ecpResidents.firstName}) = lower(${value('resident_first_name')}::text)
-      AND lower(${ecpResidents.lastName}) = lower(${value('resident_last_name')}::text) AND ${ecpResidents.dateOfBirth} = ${value('resident_date_of_birth')}::date`;
   }
 }
 

@@ -13,9 +13,7 @@
  * User writes of one company are serialised by an advisory lock, so the uniqueness and admin-count checks hold
  * under concurrency; the unique indexes back them up.
  */
-import { and, arrayOverlaps, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/pool.ts';
-import { ecpLocations, ecpUserGroups, ecpUsers } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { isUniqueViolation, NotFoundError, ValidationError } from '../../platform/errors.ts';
@@ -23,6 +21,7 @@ import type { PartnerActor } from '../auth.ts';
 import { newGuid } from '../shared/ids.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { LocationRow, LocationService } from '../locations/service.ts';
+import { findLocationsById } from '../clients/service.ts';
 import { recordingUserKey, recordingUserProblem } from '../shared/recording-user.ts';
 import * as store from './store.ts';
 
@@ -30,7 +29,7 @@ export type { UserRow, UserSearchFilter } from './store.ts';
 import { DEFAULT_USER_GROUPS, MAX_SYSTEM_ADMINS, type NewUserWire, type UserDetailsWire, type UserUpdateWire } from './schemas.ts';
 import { isEmailAddress } from '../../platform/validation.ts';
 
-export type EcpUserRow = typeof ecpUsers.$inferSelect;
+export type EcpUserRow = store.EcpUserRow;
 
 /**
  * What a mutation did, which decides its webhook event (seed 000 "Event Types"): `created` → `user.create`,
@@ -93,9 +92,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
   };
 
   /** Serialises user writes of one company until the transaction ends. */
-  async function lockCompanyUsers(tx: Executor, organizationId: number): Promise<void> {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('ecp-users'), ${organizationId}::int)`);
-  }
+  const lockCompanyUsers = store.lockCompanyUsers;
 
   /**
    * The user with `loginName` (case-insensitive) in the client's company sharing a location with the client.
@@ -103,14 +100,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
    */
   async function findVisible(tx: Executor, actor: PartnerActor, loginName: string): Promise<EcpUserRow> {
     const name = loginName.trim();
-    const [user] = actor.locationIds.length === 0 ? [] : await tx
-      .select()
-      .from(ecpUsers)
-      .where(and(
-        eq(ecpUsers.organizationId, actor.organizationId),
-        sql`lower(${ecpUsers.loginName}) = lower(${name})`,
-        arrayOverlaps(ecpUsers.locationIds, actor.locationIds),
-      ));
+    const user = actor.locationIds.length === 0 ? undefined : await store.userByLoginAtLocations(tx, actor.organizationId, name, actor.locationIds);
     if (!user) throw new NotFoundError(`No user with loginName ${name}`);
     return user;
   }
@@ -128,8 +118,8 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
 
   /** The company's enabled user groups: its own rows, or the seed's defaults when it has none. */
   async function userGroups(tx: Executor, organizationId: number): Promise<readonly string[]> {
-    const rows = await tx.select({ name: ecpUserGroups.name }).from(ecpUserGroups).where(eq(ecpUserGroups.organizationId, organizationId)).orderBy(ecpUserGroups.name);
-    return rows.length ? rows.map((r) => r.name) : DEFAULT_USER_GROUPS;
+    const names = await store.userGroupNames(tx, organizationId);
+    return names.length ? names : DEFAULT_USER_GROUPS;
   }
 
   async function checkUserGroup(tx: Executor, organizationId: number, group: string, problems: string[]): Promise<void> {
@@ -138,30 +128,17 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
   }
 
   /** True when another user of the company (`exceptId` excluded) has this `field` value, case-insensitively. */
-  async function taken(tx: Executor, organizationId: number, field: 'loginName' | 'chartingInitials', value: string, exceptId?: number): Promise<boolean> {
-    const where: SQL[] = [eq(ecpUsers.organizationId, organizationId), sql`lower(${ecpUsers[field]}) = lower(${value})`];
-    if (exceptId !== undefined) where.push(ne(ecpUsers.id, exceptId));
-    const [row] = await tx.select({ id: ecpUsers.id }).from(ecpUsers).where(and(...where)).limit(1);
-    return Boolean(row);
-  }
+  const taken = store.userValueTaken;
 
   async function newChartingInitials(tx: Executor, organizationId: number, firstName: string, lastName: string): Promise<string> {
     const first = Array.from(twoLetters(firstName) || 'U')[0];
-    const rows = await tx
-      .select({ initials: sql<string>`lower(${ecpUsers.chartingInitials})` })
-      .from(ecpUsers)
-      .where(and(eq(ecpUsers.organizationId, organizationId), sql`starts_with(lower(${ecpUsers.chartingInitials}), lower(${first}))`));
-    const initials = generateChartingInitials(firstName, lastName, new Set(rows.map((r) => r.initials)));
+    const used = await store.chartingInitialsStartingWith(tx, organizationId, first);
+    const initials = generateChartingInitials(firstName, lastName, new Set(used));
     if (!initials) throw new ValidationError(['chartingInitials could not be generated for this name; send chartingInitials']);
     return initials;
   }
 
-  async function activeSystemAdmins(tx: Executor, organizationId: number, exceptId?: number): Promise<number> {
-    const where: SQL[] = [eq(ecpUsers.organizationId, organizationId), eq(ecpUsers.active, true), eq(ecpUsers.systemAdmin, true)];
-    if (exceptId !== undefined) where.push(ne(ecpUsers.id, exceptId));
-    const [{ count }] = await tx.select({ count: sql<number>`count(*)::int` }).from(ecpUsers).where(and(...where));
-    return count;
-  }
+  const activeSystemAdmins = store.countActiveSystemAdmins;
 
   const adminLimit = `systemAdmin: this company already has ${MAX_SYSTEM_ADMINS} active system admins, the most allowed`;
 
@@ -217,9 +194,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
 
         chartingInitials ??= await newChartingInitials(tx, actor.organizationId, firstName, lastName);
         const now = clock();
-        const [user] = await tx
-          .insert(ecpUsers)
-          .values({
+        const [user] = await store.insertUsers(tx, [{
             organizationId: actor.organizationId,
             guid: newGuid(),
             loginName,
@@ -243,8 +218,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
             deactivatedAt: active ? null : now,
             createdAt: now,
             updatedAt: now,
-          })
-          .returning();
+          }]);
         // Webhook event decided here: `created` (user.create), also for a user created inactive.
         await recordAudit(tx, ctx, { action: 'create', entityType: AUDIT_ENTITY, entityIds: [user.guid] });
         await report(tx, actor, user, 'created');
@@ -262,7 +236,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
     async updateUser(ctx: RequestContext<PartnerActor>, input: UserUpdateWire): Promise<UserMutation> {
       const { actor } = ctx;
       const problems: string[] = [];
-      const patch: Partial<typeof ecpUsers.$inferInsert> = {};
+      const patch: Partial<store.NewEcpUserRow> = {};
       for (const field of ['firstName', 'lastName'] as const) {
         if (input[field] === undefined) continue;
         const value = input[field].trim();
@@ -322,7 +296,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
         }
         let saved = user;
         if (change !== 'unchanged') {
-          [saved] = await tx.update(ecpUsers).set({ ...patch, updatedAt: now }).where(eq(ecpUsers.id, user.id)).returning();
+          saved = await store.updateUser(tx, user.id, patch, now);
         }
         await recordAudit(tx, ctx, { action: 'update', entityType: AUDIT_ENTITY, entityIds: [user.guid] });
         await report(tx, actor, saved, change);
@@ -341,7 +315,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
       return db.transaction(async (tx) => {
         const user = await findVisible(tx, ctx.actor, loginName);
         const reachable = user.locationIds.filter((id) => ctx.actor.locationIds.includes(id));
-        const rows = await tx.select({ id: ecpLocations.id, guid: ecpLocations.guid }).from(ecpLocations).where(inArray(ecpLocations.id, reachable));
+        const rows = await findLocationsById(tx, reachable);
         const guidOf = new Map(rows.map((r) => [r.id, r.guid]));
         await recordAudit(tx, ctx, { action: 'read', entityType: AUDIT_ENTITY, entityIds: [user.guid] });
         return {
@@ -387,7 +361,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
 }
 
 /** True when applying `patch` would change a stored value of `user`. */
-function differs(user: EcpUserRow, patch: Partial<typeof ecpUsers.$inferInsert>): boolean {
+function differs(user: EcpUserRow, patch: Partial<store.NewEcpUserRow>): boolean {
   return Object.entries(patch).some(([key, value]) => {
     const current = user[key as keyof EcpUserRow];
     if (Array.isArray(value) && Array.isArray(current)) return value.length !== current.length || value.some((v, i) => v !== current[i]);
@@ -412,4 +386,9 @@ export async function resolveRecordingUser(
   const problem = recordingUserProblem(key, user && { active: user.active, hasLocation: user.locationIds.includes(location.id) });
   if (problem) throw new ValidationError([problem]);
   return user!;
+}
+
+/** Every user of company `organizationId` (inactive ones too), by id, read with `db`: the demo seeders' staff. */
+export function companyUsers(db: Executor, organizationId: number): Promise<EcpUserRow[]> {
+  return store.usersOfCompany(db, organizationId);
 }

@@ -2,12 +2,14 @@
  * SQL of the vitals endpoints (seed 000 "POST/GET resident/vital/*"): each request is one statement with its audit
  * row in a CTE, built once per shape and run as a named prepared statement (`preparedStatement`).
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { preparedStatement, type Executor } from '../../db/pool.ts';
+import { ecpVitals } from '../../db/schema.ts';
 import { auditInsertPlaceholderSql, type AuditValues } from '../../platform/audit.ts';
-import { residentKeySql, type ResidentKey } from '../shared/resident-key.ts';
+import type { ResidentKey } from '../shared/resident-key.ts';
 import { ECP_PAGE_SIZE } from '../shared/params.ts';
-import { recordingUserSql, type RecordingUserKey } from '../shared/recording-user.ts';
+import type { RecordingUserKey } from '../shared/recording-user.ts';
+import { recordingUserSql, residentKeySql } from '../shared/store.ts';
 import type { VitalDefinition } from './definitions.ts';
 
 const p = (name: string) => sql`${sql.placeholder(name)}`;
@@ -205,4 +207,17 @@ export async function searchReadings(db: Executor, f: ReadingSearchFilter): Prom
     id: Number(x.id), guid: x.guid, vitalType: x.vital_type, value: Number(x.value), value2: x.value2 === null ? null : Number(x.value2),
     recordedAt: new Date(x.recorded_at), createdAt: new Date(x.created_at), residentGuid: x.resident_guid,
   }));
+}
+
+export type NewVitalRow = typeof ecpVitals.$inferInsert;
+
+/** How many readings company `organizationId` has. */
+export async function countReadings(db: Executor, organizationId: number): Promise<number> {
+  const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(ecpVitals).where(eq(ecpVitals.organizationId, organizationId));
+  return count;
+}
+
+/** Inserts reading rows as given, 1000 a statement (no checks, no audit: the demo seeder's generated history). */
+export async function insertReadingRows(tx: Executor, rows: NewVitalRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) await tx.insert(ecpVitals).values(rows.slice(i, i + 1000));
 }

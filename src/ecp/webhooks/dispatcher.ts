@@ -13,12 +13,11 @@
  * First attempts and retries are claimed side by side (a quarter of each batch is kept for retries), so a backlog
  * of retries never holds fresh messages back, nor the reverse.
  */
-import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { preparedStatement, type Db } from '../../db/pool.ts';
+import type { Db } from '../../db/pool.ts';
 import type { Logger } from '../../platform/jobs.ts';
-import { WEBHOOK_NOTIFY_CHANNEL } from './outbox.ts';
-import { classifyAttempt, FAILING_DISABLE_AFTER, type AttemptOutcome } from './rules.ts';
+import { classifyAttempt, type AttemptOutcome } from './rules.ts';
+import { claimDue, recordAttempts, WEBHOOK_NOTIFY_CHANNEL, type AttemptRecord, type ClaimRow } from './store.ts';
 import { createWebhookConnections, sendWebhook, type SendResult } from './send.ts';
 
 /**
@@ -43,138 +42,6 @@ export interface ClaimedDelivery {
   /** Why it is not sent (the row is already marked failed), or null. */
   refusal: string | null;
 }
-
-type ClaimRow = {
-  id: string | number | null;
-  attempts: number;
-  schedule_index: number;
-  subscription_id: number;
-  subscription_guid: string;
-  callback_url: string;
-  secret: string;
-  previous_secret: string | null;
-  message_id: string;
-  event_name: string;
-  payload: string;
-  refusal: string | null;
-  next_ms: string | number | null;
-};
-
-/**
- * Claims up to `want` due deliveries (first attempts; retries get at least `retry_reserve` of their own) with a
- * lease of `lease_seconds`. A delivery whose subscription is disabled, whose client is disabled or no longer reaches
- * the message's location is marked failed instead (`refusal`). Always one row more: `next_ms`, when fewer than
- * `want` were due, is the time until the next pending delivery falls due (null: none).
- */
-const claimDue = preparedStatement<ClaimRow>('ecp_webhook_claim_due', () => {
-  const want = sql`${sql.placeholder('want')}::int`;
-  const due = sql`status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())`;
-  return sql`
-    WITH fresh AS (
-      SELECT id FROM ecp_webhook_deliveries WHERE ${due} AND attempts = 0
-      ORDER BY next_attempt_at LIMIT ${want} FOR UPDATE SKIP LOCKED),
-    retry AS (
-      SELECT id FROM ecp_webhook_deliveries WHERE ${due} AND attempts > 0
-      ORDER BY next_attempt_at LIMIT greatest(${sql.placeholder('retry_reserve')}::int, ${want} - (SELECT count(*) FROM fresh)) FOR UPDATE SKIP LOCKED),
-    picked AS (
-      SELECT d.id, d.attempts, d.schedule_index, s.id AS subscription_id, s.guid AS subscription_guid, s.callback_url, s.secret,
-        CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret END AS previous_secret,
-        m.id AS message_id, m.event_name, m.payload,
-        CASE WHEN NOT s.enabled THEN 'the subscription is disabled'
-          WHEN pc.id IS NULL OR pc.disabled_at IS NOT NULL THEN 'the partner client is disabled'
-          WHEN m.location_id IS NOT NULL AND NOT (m.location_id = ANY (pc.location_ids)) THEN 'the partner client no longer reaches the location'
-        END AS refusal
-      FROM ecp_webhook_deliveries d
-      JOIN ecp_webhook_messages m ON m.id = d.message_id
-      JOIN ecp_webhook_subscriptions s ON s.id = d.subscription_id
-      LEFT JOIN partner_clients pc ON pc.id = s.partner_client_id
-      WHERE d.id IN (SELECT id FROM fresh UNION ALL SELECT id FROM retry)),
-    claimed AS (
-      UPDATE ecp_webhook_deliveries d SET
-        lease_until = CASE WHEN p.refusal IS NULL THEN now() + make_interval(secs => ${sql.placeholder('lease_seconds')}::int) END,
-        status = CASE WHEN p.refusal IS NULL THEN d.status ELSE 'failed' END,
-        last_error = CASE WHEN p.refusal IS NULL THEN d.last_error ELSE 'Not sent: ' || p.refusal END,
-        updated_at = CASE WHEN p.refusal IS NULL THEN d.updated_at ELSE now() END
-      FROM picked p WHERE d.id = p.id
-      RETURNING p.*),
-    wake AS (
-      SELECT CASE WHEN (SELECT count(*) FROM claimed) < ${want} THEN
-        extract(epoch FROM (SELECT min(next_attempt_at) FROM ecp_webhook_deliveries WHERE status = 'pending' AND next_attempt_at > now()) - now()) * 1000
-      END AS next_ms)
-    SELECT c.*, w.next_ms FROM wake w LEFT JOIN claimed c ON true`;
-});
-
-/** One finished attempt, as `recordAttempts` takes it. */
-interface AttemptRecord {
-  id: number;
-  attempts: number;
-  subscription_id: number;
-  attempted_at: string;
-  status_code: number | null;
-  latency_ms: number;
-  response_body: string | null;
-  error: string | null;
-  outcome: AttemptOutcome['kind'];
-  delay_seconds: number | null;
-  last_error: string | null;
-}
-
-/**
- * Records finished attempts (a JSON array of `AttemptRecord`) in one statement: an attempt row each (of deliveries
- * that still exist), the delivery's new state where it is still at that attempt (succeeded; pending with the next
- * attempt's time; failed), and per subscription: `failing_since` cleared by a success after the last failure or set
- * at the first failure after the last success; disabled on 410 or after `FAILING_DISABLE_AFTER` of failures. Rows
- * of subscriptions that change are locked in id order first, so two workers recording at once cannot deadlock.
- */
-const recordAttempts = preparedStatement<{ attempts: string; updated: string }>('ecp_webhook_record_attempts', () => {
-  // The subscription's failing_since after this batch, from its current value `s.failing_since`.
-  const failing = sql`CASE WHEN p.first_failure IS NOT NULL THEN
-      CASE WHEN p.last_success IS NOT NULL THEN p.first_failure ELSE coalesce(s.failing_since, p.first_failure) END
-    WHEN p.last_success IS NOT NULL THEN NULL ELSE s.failing_since END`;
-  const tooLong = sql`(p.first_failure IS NOT NULL AND (${failing}) < now() - ${FAILING_DISABLE_AFTER}::interval)`;
-  const disabling = sql`(s.enabled AND (p.gone OR ${tooLong}))`;
-  return sql`
-    WITH r AS (
-      SELECT * FROM jsonb_to_recordset(${sql.placeholder('results')}::jsonb) AS x(id bigint, attempts int, subscription_id int,
-        attempted_at timestamptz, status_code int, latency_ms int, response_body text, error text, outcome text, delay_seconds float8, last_error text)),
-    att AS (
-      INSERT INTO ecp_webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_body, error)
-      SELECT r.id, r.attempted_at, r.status_code, r.latency_ms, r.response_body, r.error FROM r
-      WHERE EXISTS (SELECT 1 FROM ecp_webhook_deliveries d WHERE d.id = r.id)
-      RETURNING 1),
-    upd AS (
-      UPDATE ecp_webhook_deliveries d SET
-        attempts = r.attempts + 1, lease_until = NULL, last_attempt_at = r.attempted_at, last_status_code = r.status_code,
-        last_error = r.last_error, last_latency_ms = r.latency_ms, updated_at = now(),
-        status = CASE r.outcome WHEN 'succeeded' THEN 'succeeded' WHEN 'retry' THEN 'pending' ELSE 'failed' END,
-        succeeded_at = CASE WHEN r.outcome = 'succeeded' THEN r.attempted_at ELSE d.succeeded_at END,
-        schedule_index = CASE WHEN r.outcome = 'retry' THEN d.schedule_index + 1 ELSE d.schedule_index END,
-        next_attempt_at = CASE WHEN r.outcome = 'retry' THEN now() + make_interval(secs => r.delay_seconds) ELSE d.next_attempt_at END
-      FROM r WHERE d.id = r.id AND d.attempts = r.attempts AND d.status = 'pending'
-      RETURNING 1),
-    p AS (
-      SELECT g.*, (SELECT min(f.attempted_at) FROM r f WHERE f.subscription_id = g.id AND f.outcome IN ('retry', 'failed')
-          AND (g.last_success IS NULL OR f.attempted_at > g.last_success)) AS first_failure
-      FROM (SELECT subscription_id AS id, bool_or(outcome = 'gone') AS gone, max(attempted_at) FILTER (WHERE outcome = 'succeeded') AS last_success
-        FROM r GROUP BY subscription_id) g),
-    locked AS (
-      SELECT s.id FROM ecp_webhook_subscriptions s JOIN p ON p.id = s.id
-      WHERE p.gone OR p.first_failure IS NOT NULL OR s.failing_since IS NOT NULL
-      ORDER BY s.id FOR UPDATE),
-    subs AS (
-      UPDATE ecp_webhook_subscriptions s SET
-        failing_since = ${failing},
-        enabled = s.enabled AND NOT ${disabling},
-        disabled_at = CASE WHEN ${disabling} THEN now() ELSE s.disabled_at END,
-        disabled_reason = CASE WHEN ${disabling} THEN
-            CASE WHEN p.gone THEN 'The callback URL answered 410 Gone' ELSE 'Deliveries failed continuously for ' || ${FAILING_DISABLE_AFTER} END
-          ELSE s.disabled_reason END,
-        updated_at = CASE WHEN ${disabling} THEN now() ELSE s.updated_at END
-      FROM p WHERE s.id = p.id AND s.id IN (SELECT id FROM locked)
-        AND (s.failing_since IS DISTINCT FROM ${failing} OR ${disabling})
-      RETURNING 1)
-    SELECT (SELECT count(*) FROM att) AS attempts, (SELECT count(*) FROM upd) AS updated, (SELECT count(*) FROM subs) AS subscriptions`;
-});
 
 export interface DispatcherOptions {
   db: Db;

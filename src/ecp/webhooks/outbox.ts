@@ -6,18 +6,17 @@
  * workers' dispatcher (`dispatcher.ts`) takes attempts from; a `pg_notify` in the transaction (delivered at commit)
  * wakes it, so the first attempt does not wait for a polling interval.
  *
- * Two statements per event: one reads the company and location GUIDs and moves the resource's clock (the
- * envelope needs all three), one inserts the message and its deliveries and notifies.
+ * Two statements per event (their SQL is in `store.ts`): one reads the company and location GUIDs and moves the
+ * resource's clock (the envelope needs all three), one inserts the message and its deliveries and notifies.
  */
-import { and, arrayOverlaps, eq, isNull, sql } from 'drizzle-orm';
-import { preparedStatement, type Executor } from '../../db/pool.ts';
-import { ecpCompanies, ecpWebhookSubscriptions, partnerClients } from '../../db/schema.ts';
+import type { Executor } from '../../db/pool.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
 import { newGuid } from '../shared/ids.ts';
 import type { WebhookDataOf, WebhookEventName } from './payloads.ts';
+import { companyGuidOf, eventContext, insertMessage } from './store.ts';
 
-/** The NOTIFY channel that wakes the dispatcher when fresh deliveries commit. */
-export const WEBHOOK_NOTIFY_CHANNEL = 'ecp_webhook_deliveries';
+// The company GUID is read by the clients feature too (its credentials name the company).
+export { companyGuidOf };
 
 /** One change to report; `data` is the envelope's `data` (`{resident: residentObject(row)}`, ...). */
 export type WebhookEvent = {
@@ -68,62 +67,6 @@ export function resourceKeyOf(event: WebhookEvent): string {
   return `resident:${String(obj.residentId)}`;
 }
 
-/** The company GUID of `organizationId`, created (upper-case, random) on first use. */
-export async function companyGuidOf(tx: Executor, organizationId: number): Promise<string> {
-  await tx.insert(ecpCompanies).values({ organizationId, guid: newGuid() }).onConflictDoNothing({ target: ecpCompanies.organizationId });
-  const [row] = await tx.select({ guid: ecpCompanies.guid }).from(ecpCompanies).where(eq(ecpCompanies.organizationId, organizationId));
-  return row.guid;
-}
-
-/**
- * The envelope's context in one statement: the company GUID (created on first use), the location's GUID (null
- * when it is not the organization's), and the `eventTimestamp`: now, or 1 ms after the resource's previous one when
- * that is not earlier, so receivers can order one resource's events by it. The clock row stays locked until the
- * transaction ends, which also orders concurrent changes of one resource.
- */
-const eventContext = preparedStatement<{ company_guid: string | null; location_guid: string | null; at: Date | string }>('ecp_webhook_event_context', () => {
-  const org = sql`${sql.placeholder('org')}::int`;
-  return sql`
-    WITH co AS (
-      INSERT INTO ecp_companies (organization_id, guid) VALUES (${org}, ${sql.placeholder('company_guid')}::text)
-      ON CONFLICT (organization_id) DO NOTHING RETURNING guid),
-    clock AS (
-      INSERT INTO ecp_webhook_resource_clocks (resource_key, last_event_at) VALUES (${sql.placeholder('resource_key')}::text, ${sql.placeholder('now')}::timestamptz)
-      ON CONFLICT (resource_key) DO UPDATE
-        SET last_event_at = greatest(excluded.last_event_at, ecp_webhook_resource_clocks.last_event_at + interval '1 millisecond')
-      RETURNING last_event_at)
-    SELECT coalesce((SELECT guid FROM co), (SELECT guid FROM ecp_companies WHERE organization_id = ${org})) AS company_guid,
-      (SELECT guid FROM ecp_locations WHERE id = ${sql.placeholder('location_id')}::int AND organization_id = ${org}) AS location_guid,
-      (SELECT last_event_at FROM clock) AS at`;
-});
-
-/**
- * The message, a delivery for each matching subscription, and the wake-up of the dispatchers (only when there is
- * something to deliver), in one statement. @returns the delivery ids.
- */
-const insertMessage = preparedStatement<{ ids: Array<string | number> }>('ecp_webhook_insert_message', () => {
-  const org = sql`${sql.placeholder('org')}::int`;
-  const event = sql`${sql.placeholder('event_name')}::text`;
-  const locs = sql`${sql.placeholder('match_location_ids')}::int[]`;
-  return sql`
-    WITH msg AS (
-      INSERT INTO ecp_webhook_messages (id, organization_id, location_id, event_name, resource_key, event_timestamp, payload)
-      VALUES (${sql.placeholder('id')}::text, ${org}, ${sql.placeholder('location_id')}::int, ${event}, ${sql.placeholder('resource_key')}::text,
-        ${sql.placeholder('at')}::timestamptz, ${sql.placeholder('payload')}::text)
-      RETURNING id),
-    subs AS (
-      SELECT s.id FROM ecp_webhook_subscriptions s JOIN partner_clients pc ON pc.id = s.partner_client_id
-      WHERE s.organization_id = ${org} AND s.enabled AND pc.disabled_at IS NULL AND ${event} = ANY (s.event_names)
-        AND pc.location_ids && ${locs} AND (s.location_ids IS NULL OR s.location_ids && ${locs})
-        AND (${sql.placeholder('only_subscription_ids')}::int[] IS NULL OR s.id = ANY (${sql.placeholder('only_subscription_ids')}::int[]))),
-    ins AS (
-      INSERT INTO ecp_webhook_deliveries (organization_id, message_id, subscription_id)
-      SELECT ${org}, msg.id, subs.id FROM msg, subs ORDER BY subs.id
-      RETURNING id),
-    woke AS (SELECT pg_notify(${WEBHOOK_NOTIFY_CHANNEL}, '') FROM (SELECT 1 FROM ins LIMIT 1) one)
-    SELECT coalesce((SELECT array_agg(id ORDER BY id) FROM ins), '{}') AS ids, (SELECT count(*) FROM woke) AS woke`;
-});
-
 /**
  * Records one webhook message for a change, inside the change's transaction `tx`.
  *
@@ -166,55 +109,4 @@ export async function recordWebhookEvent(tx: Executor, event: WebhookEvent, deps
     at: at.toISOString(), payload, match_location_ids: locs, only_subscription_ids: event.subscriptionIds ?? null,
   });
   return { messageId, eventTimestamp: envelope.eventTimestamp, payload, deliveryIds: row.ids.map(Number) };
-}
-
-/** An enabled subscription of a live client, with what it may see: its client's locations and its own filter. */
-export interface SubscriptionAudience {
-  id: number;
-  eventNames: string[];
-  /** `ecp_locations.id` the subscription's client reaches. */
-  clientLocationIds: number[];
-  /** The subscription's own location filter (null: every location the client reaches). */
-  locationIds: number[] | null;
-}
-
-/**
- * The enabled subscriptions of the company `organizationId` (of live clients) whose client reaches one of
- * `locationIds`: whom an event that concerns several locations may go to, each with what it may see.
- */
-export async function subscriptionsReaching(tx: Executor, organizationId: number, locationIds: number[]): Promise<SubscriptionAudience[]> {
-  if (!locationIds.length) return [];
-  return tx.select({
-    id: ecpWebhookSubscriptions.id,
-    eventNames: ecpWebhookSubscriptions.eventNames,
-    clientLocationIds: partnerClients.locationIds,
-    locationIds: ecpWebhookSubscriptions.locationIds,
-  }).from(ecpWebhookSubscriptions)
-    .innerJoin(partnerClients, eq(partnerClients.id, ecpWebhookSubscriptions.partnerClientId))
-    .where(and(
-      eq(ecpWebhookSubscriptions.organizationId, organizationId),
-      eq(ecpWebhookSubscriptions.enabled, true),
-      isNull(partnerClients.disabledAt),
-      arrayOverlaps(partnerClients.locationIds, locationIds),
-    ))
-    .orderBy(ecpWebhookSubscriptions.id);
-}
-
-/**
- * Withdraws, inside the caller's transaction, every delivery of the company `organizationId` of a message about the
- * resident `residentGuid` (its resident, diet, level-of-care and allergy events, and the contact events that list
- * it): status `withdrawn`, which the dispatcher never claims, a retry cannot find and a replay does not select. An
- * attempt already in flight ends without changing the status. Used when the resident leaves the company.
- * @returns how many deliveries were withdrawn.
- */
-export async function withdrawResidentMessages(tx: Executor, organizationId: number, residentGuid: string): Promise<number> {
-  const rows = await tx.execute(sql`
-    UPDATE ecp_webhook_deliveries d SET status = 'withdrawn', lease_until = NULL, updated_at = now()
-    FROM ecp_webhook_messages m
-    WHERE m.id = d.message_id AND m.organization_id = ${organizationId} AND d.organization_id = ${organizationId} AND d.status <> 'withdrawn'
-      AND (m.resource_key = ${`${organizationId}:resident:${residentGuid}`}
-        OR (m.event_name LIKE 'contact.%'
-          AND (m.payload::jsonb -> 'data' -> 'contact' -> 'residents') @> jsonb_build_array(jsonb_build_object('residentId', ${residentGuid}::text))))
-    RETURNING d.id`);
-  return rows.rowCount ?? 0;
 }

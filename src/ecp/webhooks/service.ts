@@ -11,11 +11,9 @@
  * days is disabled. Manual retries and replays make deliveries due again here and wake the dispatchers.
  */
 import { randomBytes } from 'node:crypto';
-import { and, count, desc, eq, gte, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
 import pino, { type LevelWithSilent } from 'pino';
 import type { Db, Executor } from '../../db/pool.ts';
-import { ecpLocations, ecpWebhookAttempts, ecpWebhookDeliveries, ecpWebhookMessages, ecpWebhookSubscriptions, partnerClients } from '../../db/schema.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
@@ -25,15 +23,15 @@ import { OutboundUrlError, resolvePublicAddresses } from '../../platform/outboun
 import { ecpTimestamp } from '../../platform/time.ts';
 import type { PartnerActor } from '../auth.ts';
 import { newGuid } from '../shared/ids.ts';
+import { clientByClientId, findLocationsById } from '../clients/service.ts';
 import { createWebhookDispatcher, type WebhookDispatcher } from './dispatcher.ts';
-import { companyGuidOf, recordWebhookEvent, WEBHOOK_NOTIFY_CHANNEL, type RecordedWebhookEvent, type WebhookEvent } from './outbox.ts';
+import { recordWebhookEvent, type RecordedWebhookEvent, type WebhookEvent } from './outbox.ts';
+import * as store from './store.ts';
+import { companyGuidOf, type DeliveryRow, type SubscriptionRow } from './store.ts';
 import { WEBHOOK_EVENT_NAMES, type WebhookEventName } from './payloads.ts';
 
-export { withdrawResidentMessages } from './outbox.ts';
+export { withdrawResidentMessages } from './store.ts';
 export { classifyAttempt, FAILING_DISABLE_AFTER, MAX_RETRY_AFTER_SECONDS, parseRetryAfter, withJitter, type AttemptOutcome } from './rules.ts';
-
-type SubscriptionRow = typeof ecpWebhookSubscriptions.$inferSelect;
-type DeliveryRow = typeof ecpWebhookDeliveries.$inferSelect;
 
 /** The previous secret keeps signing this long after a rotation. */
 export const PREVIOUS_SECRET_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -114,7 +112,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
   }
 
   async function clientRowId(tx: Executor, actor: PartnerActor): Promise<number> {
-    const [row] = await tx.select({ id: partnerClients.id }).from(partnerClients).where(eq(partnerClients.clientId, actor.clientId));
+    const row = await clientByClientId(tx, actor.clientId);
     if (!row) throw new ValidationError(['Unknown partner client']);
     return row.id;
   }
@@ -123,7 +121,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
   async function resolveLocations(tx: Executor, actor: PartnerActor, values: string[] | null | undefined): Promise<number[] | null | undefined> {
     if (values === undefined || values === null) return values;
     if (values.length === 0) throw new ValidationError(['locationIds must name at least one location (omit it for every location)']);
-    const reachable = actor.locationIds.length ? await tx.select().from(ecpLocations).where(inArray(ecpLocations.id, actor.locationIds)) : [];
+    const reachable = await findLocationsById(tx, actor.locationIds);
     const ids: number[] = [];
     for (const v of values) {
       const t = v.trim();
@@ -137,18 +135,13 @@ export function createWebhookService({ db, delivery, clock, log }: {
   /** The client's own subscription `subscriptionId`, optionally locked. @throws ValidationError when not found. */
   async function ownSubscription(tx: Executor, actor: PartnerActor, subscriptionId: string, lock = false): Promise<SubscriptionRow> {
     const clientId = await clientRowId(tx, actor);
-    const q = tx.select().from(ecpWebhookSubscriptions).where(and(
-      eq(ecpWebhookSubscriptions.guid, subscriptionId.trim().toUpperCase()),
-      eq(ecpWebhookSubscriptions.partnerClientId, clientId),
-      eq(ecpWebhookSubscriptions.organizationId, actor.organizationId),
-    ));
-    const [row] = lock ? await q.for('update') : await q;
+    const row = await store.subscriptionOfClient(tx, { guid: subscriptionId.trim().toUpperCase(), partnerClientId: clientId, organizationId: actor.organizationId }, lock);
     if (!row) throw new ValidationError([`No webhook subscription with subscriptionId ${subscriptionId.trim()}`]);
     return row;
   }
 
   async function wire(tx: Executor, s: SubscriptionRow) {
-    const locs = s.locationIds?.length ? await tx.select({ id: ecpLocations.id, guid: ecpLocations.guid }).from(ecpLocations).where(inArray(ecpLocations.id, s.locationIds)) : [];
+    const locs = s.locationIds?.length ? await findLocationsById(tx, s.locationIds) : [];
     const now = (clock ?? (() => new Date()))();
     return {
       subscriptionId: s.guid,
@@ -169,9 +162,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
   async function resend(tx: Executor, sub: SubscriptionRow, rows: DeliveryRow[]): Promise<number> {
     if (!sub.enabled) throw new ValidationError(['The subscription is disabled; enable it (PUT enabled: true) first']);
     if (!rows.length) return 0;
-    await tx.update(ecpWebhookDeliveries).set({ status: 'pending', scheduleIndex: 0, nextAttemptAt: sql`now()`, updatedAt: sql`now()` })
-      .where(inArray(ecpWebhookDeliveries.id, rows.map((d) => d.id)));
-    await tx.execute(sql`select pg_notify(${WEBHOOK_NOTIFY_CHANNEL}, '')`);
+    await store.rescheduleDeliveries(tx, rows.map((d) => d.id));
     return rows.length;
   }
 
@@ -202,7 +193,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
       return db.transaction(async (tx) => {
         const locationIds = await resolveLocations(tx, ctx.actor, input.locationIds);
         const secret = newSigningSecret();
-        const [row] = await tx.insert(ecpWebhookSubscriptions).values({
+        const row = await store.insertSubscription(tx, {
           organizationId: ctx.actor.organizationId,
           partnerClientId: await clientRowId(tx, ctx.actor),
           guid: newGuid(),
@@ -210,7 +201,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
           eventNames,
           locationIds: locationIds ?? null,
           secret,
-        }).returning();
+        });
         await recordAudit(tx, ctx, { action: 'create', entityType: 'webhook_subscription', entityIds: [row.guid] });
         return { result: 'Success' as const, subscriptionId: row.guid, secret };
       });
@@ -219,9 +210,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
     /** `GET /clinical/v1/webhook`: the client's subscriptions, oldest first, without secrets. */
     async listSubscriptions(ctx: RequestContext<PartnerActor>) {
       const clientId = await clientRowId(db, ctx.actor);
-      const rows = await db.select().from(ecpWebhookSubscriptions)
-        .where(and(eq(ecpWebhookSubscriptions.partnerClientId, clientId), eq(ecpWebhookSubscriptions.organizationId, ctx.actor.organizationId)))
-        .orderBy(ecpWebhookSubscriptions.id).limit(100);
+      const rows = await store.subscriptionsOfClient(db, clientId, ctx.actor.organizationId, 100);
       const data = [];
       for (const r of rows) data.push(await wire(db, r));
       return { result: 'Success' as const, data, numberOfResults: data.length };
@@ -241,7 +230,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
       const callbackUrl = input.callbackUrl === undefined ? undefined : await checkCallbackUrl(input.callbackUrl);
       return db.transaction(async (tx) => {
         const cur = await ownSubscription(tx, ctx.actor, subscriptionId, true);
-        const values: Partial<typeof ecpWebhookSubscriptions.$inferInsert> = { updatedAt: new Date() };
+        const values: Partial<store.NewSubscriptionRow> = { updatedAt: new Date() };
         if (callbackUrl !== undefined) values.callbackUrl = callbackUrl;
         if (input.eventNames !== undefined) {
           if (input.eventNames.length === 0) throw new ValidationError(['eventNames must name at least one event']);
@@ -250,7 +239,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
         if (input.locationIds !== undefined) values.locationIds = (await resolveLocations(tx, ctx.actor, input.locationIds)) ?? null;
         if (input.enabled === true && !cur.enabled) Object.assign(values, { enabled: true, disabledAt: null, disabledReason: null, failingSince: null });
         if (input.enabled === false && cur.enabled) Object.assign(values, { enabled: false, disabledAt: new Date(), disabledReason: 'Disabled by the partner' });
-        const [row] = await tx.update(ecpWebhookSubscriptions).set(values).where(eq(ecpWebhookSubscriptions.id, cur.id)).returning();
+        const row = await store.updateSubscription(tx, cur.id, values);
         await recordAudit(tx, ctx, { action: 'update', entityType: 'webhook_subscription', entityIds: [row.guid] });
         return { result: 'Success' as const, ...(await wire(tx, row)) };
       });
@@ -260,7 +249,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
     async deleteSubscription(ctx: RequestContext<PartnerActor>, subscriptionId: string) {
       return db.transaction(async (tx) => {
         const cur = await ownSubscription(tx, ctx.actor, subscriptionId, true);
-        await tx.delete(ecpWebhookSubscriptions).where(eq(ecpWebhookSubscriptions.id, cur.id));
+        await store.deleteSubscription(tx, cur.id);
         await recordAudit(tx, ctx, { action: 'delete', entityType: 'webhook_subscription', entityIds: [cur.guid] });
         return { result: 'Success' as const, subscriptionId: cur.guid };
       });
@@ -276,8 +265,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
         const secret = newSigningSecret();
         const now = (clock ?? (() => new Date()))();
         const previousSecretExpiresAt = new Date(now.getTime() + PREVIOUS_SECRET_GRACE_MS);
-        await tx.update(ecpWebhookSubscriptions).set({ secret, previousSecret: cur.secret, previousSecretExpiresAt, updatedAt: now })
-          .where(eq(ecpWebhookSubscriptions.id, cur.id));
+        await store.updateSubscription(tx, cur.id, { secret, previousSecret: cur.secret, previousSecretExpiresAt, updatedAt: now });
         await recordAudit(tx, ctx, { action: 'update', entityType: 'webhook_subscription_secret', entityIds: [cur.guid] });
         return { result: 'Success' as const, subscriptionId: cur.guid, secret, previousSecretValidUntil: ecpTimestamp(previousSecretExpiresAt) };
       });
@@ -289,21 +277,13 @@ export function createWebhookService({ db, delivery, clock, log }: {
      */
     async listDeliveries(ctx: RequestContext<PartnerActor>, subscriptionId: string, filter: DeliveryFilter) {
       const sub = await ownSubscription(db, ctx.actor, subscriptionId);
-      const conds: SQL[] = [eq(ecpWebhookDeliveries.subscriptionId, sub.id)];
-      if (filter.status) conds.push(eq(ecpWebhookDeliveries.status, filter.status));
-      if (filter.eventName) conds.push(eq(ecpWebhookMessages.eventName, filter.eventName));
-      if (filter.messageId) conds.push(eq(ecpWebhookDeliveries.messageId, filter.messageId.trim().toUpperCase()));
-      if (filter.since) conds.push(gte(ecpWebhookDeliveries.createdAt, new Date(filter.since)));
-      const where = and(...conds);
       const page = Math.max(1, filter.page ?? 1);
-      const [{ total }] = await db.select({ total: count() }).from(ecpWebhookDeliveries)
-        .innerJoin(ecpWebhookMessages, eq(ecpWebhookMessages.id, ecpWebhookDeliveries.messageId)).where(where);
-      const rows = await db.select({ d: ecpWebhookDeliveries, eventName: ecpWebhookMessages.eventName, eventTimestamp: ecpWebhookMessages.eventTimestamp })
-        .from(ecpWebhookDeliveries).innerJoin(ecpWebhookMessages, eq(ecpWebhookMessages.id, ecpWebhookDeliveries.messageId))
-        .where(where).orderBy(desc(ecpWebhookDeliveries.id)).limit(100).offset((page - 1) * 100);
-      const attempts = rows.length
-        ? await db.select().from(ecpWebhookAttempts).where(inArray(ecpWebhookAttempts.deliveryId, rows.map((r) => r.d.id))).orderBy(ecpWebhookAttempts.id)
-        : [];
+      const { total, rows, attempts } = await store.deliveryLog(db, sub.id, {
+        status: filter.status,
+        eventName: filter.eventName,
+        messageId: filter.messageId ? filter.messageId.trim().toUpperCase() : undefined,
+        since: filter.since ? new Date(filter.since) : undefined,
+      }, 100, (page - 1) * 100);
       return {
         result: 'Success' as const,
         data: rows.map(({ d, eventName, eventTimestamp }) => ({
@@ -324,9 +304,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
     async retryDelivery(ctx: RequestContext<PartnerActor>, subscriptionId: string, messageId: string) {
       return db.transaction(async (tx) => {
         const sub = await ownSubscription(tx, ctx.actor, subscriptionId, true);
-        const rows = await tx.select().from(ecpWebhookDeliveries)
-          .where(and(eq(ecpWebhookDeliveries.subscriptionId, sub.id), eq(ecpWebhookDeliveries.messageId, messageId.trim().toUpperCase()),
-            ne(ecpWebhookDeliveries.status, 'withdrawn'))).for('update');
+        const rows = await store.lockDeliveriesOfMessage(tx, sub.id, messageId.trim().toUpperCase());
         if (!rows.length) throw new ValidationError([`No message ${messageId.trim()} for this subscription`]);
         await resend(tx, sub, rows);
         await recordAudit(tx, ctx, { action: 'update', entityType: 'webhook_delivery', entityIds: [rows[0].messageId] });
@@ -341,11 +319,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
     async replay(ctx: RequestContext<PartnerActor>, subscriptionId: string, input: { since: string; includeSucceeded?: boolean }) {
       return db.transaction(async (tx) => {
         const sub = await ownSubscription(tx, ctx.actor, subscriptionId, true);
-        const rows = await tx.select().from(ecpWebhookDeliveries).where(and(
-          eq(ecpWebhookDeliveries.subscriptionId, sub.id),
-          gte(ecpWebhookDeliveries.createdAt, new Date(input.since)),
-          input.includeSucceeded ? inArray(ecpWebhookDeliveries.status, ['failed', 'succeeded']) : eq(ecpWebhookDeliveries.status, 'failed'),
-        )).orderBy(ecpWebhookDeliveries.id).for('update');
+        const rows = await store.lockFinishedDeliveriesSince(tx, sub.id, new Date(input.since), Boolean(input.includeSucceeded));
         const n = await resend(tx, sub, rows);
         await recordAudit(tx, ctx, { action: 'update', entityType: 'webhook_delivery', entityIds: [sub.guid] });
         return { result: 'Success' as const, numberOfResults: n };

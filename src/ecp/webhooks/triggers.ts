@@ -6,10 +6,10 @@
  * see (`contactEvents`); user events the location the change was made through when there is exactly one
  * (else null) and match subscriptions through all of the user's locations (seed 000 "Event Types").
  */
-import { inArray } from 'drizzle-orm';
-import { ecpLocations } from '../../db/schema.ts';
+import { findLocationsById } from '../clients/service.ts';
 import type { EcpChange, EmitEcpChange } from '../events.ts';
-import { subscriptionsReaching, type SubscriptionAudience, type WebhookEvent } from './outbox.ts';
+import type { WebhookEvent } from './outbox.ts';
+import { subscriptionsReaching, type SubscriptionAudience } from './store.ts';
 import { allergyObject, contactObject, dietObject, levelOfCareObject, residentObject, userObject } from './payloads.ts';
 import type { Executor } from '../../db/pool.ts';
 
@@ -84,9 +84,7 @@ async function toWebhookEvent(tx: Executor, change: EcpChange): Promise<WebhookE
     case 'user.update':
     case 'user.delete': {
       const u = change.user;
-      const rows = u.locationIds.length
-        ? await tx.select({ id: ecpLocations.id, guid: ecpLocations.guid }).from(ecpLocations).where(inArray(ecpLocations.id, u.locationIds))
-        : [];
+      const rows = await findLocationsById(tx, u.locationIds);
       const guidOf = new Map(rows.map((l) => [l.id, l.guid]));
       const guids = u.locationIds.map((id) => guidOf.get(id)).filter((g): g is string => g !== undefined);
       return {
