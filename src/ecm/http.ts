@@ -8,10 +8,11 @@
  * Retry-After; 503 with Retry-After while the database cannot be reached; other 5xx `Internal server error`
  * (details only in the log).
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import type { UserActor } from '../platform/context.ts';
-import { classifyError, DATABASE_RETRY_AFTER_SECONDS, ForbiddenError, TooManyRequestsError, UNSTORABLE_VALUE_MESSAGE } from '../platform/errors.ts';
+import { ForbiddenError } from '../platform/errors.ts';
+import { errorListHandler } from '../platform/http.ts';
 import type { IdentityService } from '../platform/identity/service.ts';
 import { validationMessages } from './validation.ts';
 
@@ -59,41 +60,15 @@ export async function requireAdmin(req: FastifyRequest): Promise<void> {
 }
 
 /** The ECM error handler (set once on the `/v1` route tree): renders the platform's error classes as `{"errors": [...]}`. */
-export function ecmErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  const config = req.routeOptions.config ?? {};
-  const prefix = (messages: string[]) => (config.validationPrefix ? messages.map((m) => config.validationPrefix + m) : messages);
-  const c = classifyError(err);
-  switch (c.kind) {
-    case 'validation':
-      if (c.context === 'params') {
-        // A malformed id names nothing that exists: the same 404 as an unknown id (docs/decisions.md).
-        const onPatient = c.errors.some((e) => e.instancePath === '/patient_id');
-        return reply.code(404).send({ errors: [onPatient ? 'Patient not found' : (config.notFoundMessage ?? 'Not found')] });
-      }
-      return reply.code(422).send({ errors: prefix(validationMessages(c.errors, c.context)) });
-    case 'app':
-      if (c.error instanceof TooManyRequestsError) reply.header('retry-after', String(c.error.retryAfterSeconds));
-      return reply.code(c.error.statusCode).send({ errors: c.error.statusCode === 422 ? prefix(c.error.messages) : c.error.messages });
-    case 'malformed-json':
-      return reply.code(400).send({ errors: ['Malformed JSON body'] });
-    case 'unsupported-media-type':
-      return reply.code(415).send({ errors: ['Unsupported content type; send application/json'] });
-    case 'too-large':
-      return reply.code(413).send({ errors: ['Request body is too large'] });
-    case 'client':
-      return reply.code(c.status).send({ errors: [c.message] });
-    case 'unstorable':
-      req.log.warn({ err }, 'value refused by the database');
-      return reply.code(422).send({ errors: prefix([UNSTORABLE_VALUE_MESSAGE]) });
-    case 'database-unavailable':
-      req.log.error({ err }, 'database unavailable');
-      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-      return reply.code(503).send({ errors: ['Service unavailable: the database cannot be reached; retry shortly'] });
-    case 'internal':
-      req.log.error({ err }, 'request failed');
-      return reply.code(500).send({ errors: ['Internal server error'] });
-  }
-}
+export const ecmErrorHandler = errorListHandler({
+  validationSentences: validationMessages,
+  // A malformed id names nothing that exists: the same 404 as an unknown id (docs/decisions.md).
+  paramsNotFound: (errors, req) => (errors.some((e) => e.instancePath === '/patient_id') ? 'Patient not found' : (req.routeOptions.config?.notFoundMessage ?? 'Not found')),
+  prefix: (messages, req) => {
+    const p = req.routeOptions.config?.validationPrefix;
+    return p ? messages.map((m) => p + m) : messages;
+  },
+});
 
 /**
  * Installs the ECM error and not-found handlers on a route tree, and documents the 413 of every route there that

@@ -4,7 +4,9 @@
  * declaration of `request.actor`.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { classifyError, DATABASE_RETRY_AFTER_SECONDS, TooManyRequestsError, UNSTORABLE_VALUE_MESSAGE } from './errors.ts';
+import type { SchemaError } from './validation.ts';
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { LevelWithSilent, LoggerOptions } from 'pino';
 import type { AuditEntry } from './audit.ts';
@@ -143,5 +145,54 @@ export function apiSecurityHeaders(https: boolean): FastifyHelmetOptions {
     contentSecurityPolicy: false,
     referrerPolicy: { policy: 'no-referrer' },
     ...(https ? {} : { strictTransportSecurity: false }),
+  };
+}
+
+/** What a door that answers `{"errors": [...]}` (ECM, community) supplies to `errorListHandler`. */
+export interface ErrorListWording {
+  /** Sentences for the schema's validation errors (`context`: body, querystring, ...), with the door's field names. */
+  validationSentences(errors: SchemaError[], context: string): string[];
+  /** The 404 message for a malformed path parameter (it names nothing that exists: the same 404 as an unknown id). */
+  paramsNotFound(errors: SchemaError[], req: FastifyRequest): string;
+  /** Applied to every 422 message (ECM's per-route `validationPrefix`); default: unchanged. */
+  prefix?(messages: string[], req: FastifyRequest): string[];
+}
+
+/**
+ * The error handler of a `{"errors": [...]}` door: renders the error core's classes (`classifyError`) with the door's
+ * wording: 400 `Malformed JSON body`; 404 for a malformed path parameter; 413; 415; 422 one sentence per problem;
+ * the AppError's status (429 with Retry-After); 503 with Retry-After while the database cannot be reached; other 5xx
+ * `Internal server error` (details only in the log).
+ */
+export function errorListHandler(wording: ErrorListWording) {
+  const prefix = wording.prefix ?? ((messages: string[]) => messages);
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const c = classifyError(err);
+    switch (c.kind) {
+      case 'validation':
+        if (c.context === 'params') return reply.code(404).send({ errors: [wording.paramsNotFound(c.errors, req)] });
+        return reply.code(422).send({ errors: prefix(wording.validationSentences(c.errors, c.context), req) });
+      case 'app':
+        if (c.error instanceof TooManyRequestsError) reply.header('retry-after', String(c.error.retryAfterSeconds));
+        return reply.code(c.error.statusCode).send({ errors: c.error.statusCode === 422 ? prefix(c.error.messages, req) : c.error.messages });
+      case 'malformed-json':
+        return reply.code(400).send({ errors: ['Malformed JSON body'] });
+      case 'unsupported-media-type':
+        return reply.code(415).send({ errors: ['Unsupported content type; send application/json'] });
+      case 'too-large':
+        return reply.code(413).send({ errors: ['Request body is too large'] });
+      case 'client':
+        return reply.code(c.status).send({ errors: [c.message] });
+      case 'unstorable':
+        req.log.warn({ err }, 'value refused by the database');
+        return reply.code(422).send({ errors: prefix([UNSTORABLE_VALUE_MESSAGE], req) });
+      case 'database-unavailable':
+        req.log.error({ err }, 'database unavailable');
+        reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+        return reply.code(503).send({ errors: ['Service unavailable: the database cannot be reached; retry shortly'] });
+      case 'internal':
+        req.log.error({ err }, 'request failed');
+        return reply.code(500).send({ errors: ['Internal server error'] });
+    }
   };
 }

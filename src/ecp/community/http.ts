@@ -7,11 +7,11 @@
  * the seed's field names (`firstName is required`); 429 with Retry-After; 503 with Retry-After while the database is
  * away; other 5xx `Internal server error` (details only in the log).
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
-import { contextOf } from '../../platform/http.ts';
+import { contextOf, errorListHandler } from '../../platform/http.ts';
 import type { RequestContext } from '../../platform/context.ts';
-import { classifyError, DATABASE_RETRY_AFTER_SECONDS, ForbiddenError, TooManyRequestsError, UNSTORABLE_VALUE_MESSAGE } from '../../platform/errors.ts';
+import { ForbiddenError } from '../../platform/errors.ts';
 import { ecpValidationSentences } from '../http.ts';
 import { PASSWORD_CHANGE_REQUIRED, type CommunityActor, type CommunityAuthService } from './service.ts';
 
@@ -72,36 +72,11 @@ export async function requireSystemAdmin(req: FastifyRequest): Promise<void> {
 }
 
 /** The community error handler: renders the platform's error classes as `{"errors": [...]}` with ECM's statuses. */
-export function communityErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  const c = classifyError(err);
-  switch (c.kind) {
-    case 'validation':
-      // A malformed id in the path names nothing that exists: the same 404 as an unknown id.
-      if (c.context === 'params') return reply.code(404).send({ errors: [req.routeOptions.config?.notFoundMessage ?? 'Not found'] });
-      return reply.code(422).send({ errors: ecpValidationSentences(c.errors) });
-    case 'app':
-      if (c.error instanceof TooManyRequestsError) reply.header('retry-after', String(c.error.retryAfterSeconds));
-      return reply.code(c.error.statusCode).send({ errors: c.error.messages });
-    case 'malformed-json':
-      return reply.code(400).send({ errors: ['Malformed JSON body'] });
-    case 'unsupported-media-type':
-      return reply.code(415).send({ errors: ['Unsupported content type; send application/json'] });
-    case 'too-large':
-      return reply.code(413).send({ errors: ['Request body is too large'] });
-    case 'client':
-      return reply.code(c.status).send({ errors: [c.message] });
-    case 'unstorable':
-      req.log.warn({ err }, 'value refused by the database');
-      return reply.code(422).send({ errors: [UNSTORABLE_VALUE_MESSAGE] });
-    case 'database-unavailable':
-      req.log.error({ err }, 'database unavailable');
-      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-      return reply.code(503).send({ errors: ['Service unavailable: the database cannot be reached; retry shortly'] });
-    case 'internal':
-      req.log.error({ err }, 'request failed');
-      return reply.code(500).send({ errors: ['Internal server error'] });
-  }
-}
+export const communityErrorHandler = errorListHandler({
+  validationSentences: (errors) => ecpValidationSentences(errors),
+  // A malformed id in the path names nothing that exists: the same 404 as an unknown id.
+  paramsNotFound: (_errors, req) => req.routeOptions.config?.notFoundMessage ?? 'Not found',
+});
 
 /** Installs the community error and not-found handlers on the `/v1/community` route tree. */
 export function useCommunityErrors(app: FastifyInstance): void {
