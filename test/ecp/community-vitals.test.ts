@@ -155,9 +155,10 @@ describe('GET /v1/community/residents/{residentId}/vitals', () => {
     const res = await call('GET', `/v1/community/residents/${ids.ada}/vitals`);
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ timeZone: 'America/Chicago', truncated: false });
-    // The January reading is older than the default 90 days.
-    expect(body.vitals).toHaveLength(8);
+    expect(body).toMatchObject({ timeZone: 'America/Chicago', truncated: false, from: null, to: null });
+    // Seven of the form, the January pulse, the partner's weight.
+    expect(body.vitals).toHaveLength(9);
+    expect(body.vitals[0]).toMatchObject({ kind: 'pulse', recordedAt: '2026-01-15T14:30:00.000+00:00' });
     const last = body.vitals.at(-1);
     expect(last).toMatchObject({ kind: 'weight', values: { weight: 150 }, recordedBy: { loginName: 'partnernurse', name: 'partnernurse Staff' } });
     const times = body.vitals.map((v: { recordedAt: string }) => v.recordedAt);

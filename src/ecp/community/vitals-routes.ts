@@ -30,7 +30,7 @@ export async function communityVitalRoutes(app: FastifyInstance, { communityVita
     ...byId,
     schema: {
       operationId: 'listCommunityResidentVitals', tags: TAGS, summary: 'A resident\'s readings over time: Vitals tab charts', security: COMMUNITY_TOKEN_SECURITY,
-      description: 'Every reading of the resident taken within `from` .. `to` (default the 90 days up to now), oldest first, whoever recorded it: '
+      description: 'Every reading of the resident taken within `from` .. `to` (each optional), oldest first, whoever recorded it: '
         + 'the workspace\'s staff or a partner through `POST /clinical/v1/resident/vital/*`. At most the newest 2000 (`truncated`). `timeZone` is the '
         + 'location\'s, for display. Audited (`read`). 404 `Resident not found` also for another company\'s resident or one outside locationsAllowed.',
       params: ResidentParams,

@@ -5,7 +5,7 @@
  * whose sentences name the field.
  */
 import { Type, type TSchema } from 'typebox';
-import { InstantText } from '../../platform/schema.ts';
+import { InstantText, Nullable } from '../../platform/schema.ts';
 import { VITALS } from '../vitals/definitions.ts';
 
 const KINDS = VITALS.map((d) => d.path);
@@ -61,15 +61,15 @@ export const CommunityVitalsRecorded = Type.Object({
 });
 
 export const CommunityVitalQuery = Type.Object({
-  from: Type.Optional(InstantText({ description: 'Readings taken at or after (ISO 8601; without an offset, the location\'s wall time). Default: 90 days before `to`.' })),
-  to: Type.Optional(InstantText({ description: 'Readings taken at or before (ISO 8601; without an offset, the location\'s wall time). Default: now.' })),
+  from: Type.Optional(InstantText({ description: 'Readings taken at or after (ISO 8601; without an offset, the location\'s wall time; a date alone, the start of that day there). Default: no bound.' })),
+  to: Type.Optional(InstantText({ description: 'Readings taken at or before (ISO 8601; without an offset, the location\'s wall time). Default: no bound.' })),
   kind: Type.Optional(Type.Enum(KINDS, { description: 'One vital only; default all seven.' })),
 });
 
 export const CommunityVitalList = Type.Object({
   timeZone: Type.String({ description: 'IANA time zone of the resident\'s location: the workspace shows times there.' }),
-  from: Type.String({ description: 'ISO 8601' }),
-  to: Type.String({ description: 'ISO 8601' }),
+  from: Nullable(Type.String({ description: 'The `from` asked for as an instant (ISO 8601), or null.' })),
+  to: Nullable(Type.String({ description: 'The `to` asked for as an instant (ISO 8601), or null.' })),
   vitals: Type.Array(CommunityVital, { description: 'Oldest first: the workspace\'s and partners\' readings alike.' }),
   truncated: Type.Boolean({ description: 'True when the range held more readings than the 2000 newest returned.' }),
 });

@@ -20,8 +20,6 @@ type Ctx = RequestContext<CommunityActor>;
 
 /** The most readings one list returns (the newest of the range). */
 export const VITAL_LIST_LIMIT = 2000;
-/** The default period of the list: this many days before `to`. */
-const DEFAULT_DAYS = 90;
 
 const byKind = new Map(VITALS.map((d) => [d.path, d]));
 
@@ -91,8 +89,8 @@ export function createCommunityVitalService({ residents, vitals, clock = () => n
     },
 
     /**
-     * `GET /v1/community/residents/{residentId}/vitals`: the resident's readings taken within `from` .. `to` (default
-     * the 90 days up to now; offset-less times read in the location's zone), of every kind or `kind`, oldest first, at
+     * `GET /v1/community/residents/{residentId}/vitals`: the resident's readings taken within `from` .. `to` (each
+     * optional, inclusive; offset-less times read in the location's zone), of every kind or `kind`, oldest first, at
      * most the newest 2000; audited (`read`, entity `vital`).
      * @returns `{timeZone, from, to, vitals, truncated}`.
      * @throws NotFoundError `Resident not found`; ValidationError `from must not be after to`.
@@ -100,14 +98,14 @@ export function createCommunityVitalService({ residents, vitals, clock = () => n
     async list(ctx: Ctx, residentId: string, q: { from?: string; to?: string; kind?: string }) {
       const found = await find(ctx, residentId);
       const location = locationOf(ctx, found);
-      const to = q.to ? instantAt(location, q.to, 'to') : clock();
-      const from = q.from ? instantAt(location, q.from, 'from') : new Date(to.getTime() - DEFAULT_DAYS * 86_400_000);
-      if (from > to) throw new ValidationError(['from must not be after to']);
+      const to = q.to ? instantAt(location, q.to, 'to') : null;
+      const from = q.from ? instantAt(location, q.from, 'from') : null;
+      if (from && to && from > to) throw new ValidationError(['from must not be after to']);
       const rows = await vitals.readingsOf(ctx, residentOf(found), { from, to, kinds: q.kind ? [q.kind] : undefined, limit: VITAL_LIST_LIMIT + 1 });
       return {
         timeZone: location.zone,
-        from: ecpTimestamp(from),
-        to: ecpTimestamp(to),
+        from: from && ecpTimestamp(from),
+        to: to && ecpTimestamp(to),
         vitals: rows.slice(0, VITAL_LIST_LIMIT).reverse().map(readingWire),
         truncated: rows.length > VITAL_LIST_LIMIT,
       };

@@ -120,11 +120,11 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
     },
 
     /**
-     * The readings of `resident` (found by the caller among the actor's locations) taken within `from` .. `to`, newest
+     * The readings of `resident` (found by the caller among the actor's locations) taken within `from` .. `to` (null: open), newest
      * first, at most `limit`, whoever recorded them (the workspace's staff or a partner through the API); one audit row
      * (`read`, entity `vital`, the resident's GUID).
      */
-    async readingsOf(ctx: RequestContext<EcpActor>, resident: ReadingResident, range: { from: Date; to: Date; kinds?: string[]; limit: number }) {
+    async readingsOf(ctx: RequestContext<EcpActor>, resident: ReadingResident, range: { from: Date | null; to: Date | null; kinds?: string[]; limit: number }) {
       return db.transaction(async (tx) => {
         const rows = await residentReadings(tx, { organizationId: ctx.actor.organizationId, locationIds: ctx.actor.locationIds, residentId: resident.id, ...range });
         await recordAudit(tx, ctx, { action: 'read', entityType: 'vital', entityIds: [resident.guid] });

@@ -237,10 +237,10 @@ export interface ResidentReadingRow {
 
 /**
  * The readings of the resident `q.residentId` (row id) in company `q.organizationId` at `q.locationIds`, recorded
- * within `q.from` .. `q.to` (inclusive), newest first, at most `q.limit`; of the kinds `q.kinds` (path segments) when given.
+ * within `q.from` .. `q.to` (inclusive; null: open), newest first, at most `q.limit`; of the kinds `q.kinds` (path segments) when given.
  */
 export async function residentReadings(db: Executor, q: {
-  organizationId: number; locationIds: number[]; residentId: number; from: Date; to: Date; kinds?: string[]; limit: number;
+  organizationId: number; locationIds: number[]; residentId: number; from: Date | null; to: Date | null; kinds?: string[]; limit: number;
 }): Promise<ResidentReadingRow[]> {
   if (!q.locationIds.length || q.kinds?.length === 0) return [];
   return db.select({
@@ -250,7 +250,7 @@ export async function residentReadings(db: Executor, q: {
     .innerJoin(ecpUsers, eq(ecpUsers.id, ecpVitals.userId))
     .where(and(
       eq(ecpVitals.organizationId, q.organizationId), inArray(ecpVitals.locationId, q.locationIds), eq(ecpVitals.residentId, q.residentId),
-      gte(ecpVitals.recordedAt, q.from), lte(ecpVitals.recordedAt, q.to), q.kinds ? inArray(ecpVitals.vitalType, q.kinds) : undefined,
+      q.from ? gte(ecpVitals.recordedAt, q.from) : undefined, q.to ? lte(ecpVitals.recordedAt, q.to) : undefined, q.kinds ? inArray(ecpVitals.vitalType, q.kinds) : undefined,
     ))
     .orderBy(desc(ecpVitals.recordedAt), desc(ecpVitals.id))
     .limit(q.limit);

@@ -1222,7 +1222,7 @@ export interface paths {
         };
         /**
          * A resident's readings over time: Vitals tab charts
-         * @description Every reading of the resident taken within `from` .. `to` (default the 90 days up to now), oldest first, whoever recorded it: the workspace's staff or a partner through `POST /clinical/v1/resident/vital/*`. At most the newest 2000 (`truncated`). `timeZone` is the location's, for display. Audited (`read`). 404 `Resident not found` also for another company's resident or one outside locationsAllowed.
+         * @description Every reading of the resident taken within `from` .. `to` (each optional), oldest first, whoever recorded it: the workspace's staff or a partner through `POST /clinical/v1/resident/vital/*`. At most the newest 2000 (`truncated`). `timeZone` is the location's, for display. Audited (`read`). 404 `Resident not found` also for another company's resident or one outside locationsAllowed.
          */
         get: operations["listCommunityResidentVitals"];
         put?: never;
@@ -11504,11 +11504,11 @@ export interface operations {
     listCommunityResidentVitals: {
         parameters: {
             query?: {
-                /** @description Readings taken at or after (ISO 8601; without an offset, the location's wall time). Default: 90 days before `to`. */
+                /** @description Readings taken at or after (ISO 8601; without an offset, the location's wall time; a date alone, the start of that day there). Default: no bound. */
                 from?: string;
                 /** @description One vital only; default all seven. */
                 kind?: "blood-ox" | "blood-pressure" | "blood-sugar" | "pulse" | "respirations" | "temperature" | "weight";
-                /** @description Readings taken at or before (ISO 8601; without an offset, the location's wall time). Default: now. */
+                /** @description Readings taken at or before (ISO 8601; without an offset, the location's wall time). Default: no bound. */
                 to?: string;
             };
             header?: never;
@@ -11527,12 +11527,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description ISO 8601 */
-                        from: string;
+                        /** @description The `from` asked for as an instant (ISO 8601), or null. */
+                        from: string | null;
                         /** @description IANA time zone of the resident's location: the workspace shows times there. */
                         timeZone: string;
-                        /** @description ISO 8601 */
-                        to: string;
+                        /** @description The `to` asked for as an instant (ISO 8601), or null. */
+                        to: string | null;
                         /** @description True when the range held more readings than the 2000 newest returned. */
                         truncated: boolean;
                         /** @description Oldest first: the workspace's and partners' readings alike. */
