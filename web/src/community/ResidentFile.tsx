@@ -1,5 +1,5 @@
 /**
- * The Resident File (General, Diet, Care Plan and Allergies tabs). General: demographics, location, room and building, code status, living will, advanced
+ * The Resident File (General, Diet, Care Plan, Allergies and Vitals tabs). General: demographics, location, room and building, code status, living will, advanced
  * directives and external ids. Saving sends the whole tab (the partner API's PUT without status); the API fires
  * resident.update only when something changed. A discharged resident is read-only until reactivated.
  */
@@ -14,6 +14,7 @@ import { useCommunitySession } from './session';
 import { DietTab } from './DietTab';
 import { CarePlanTab } from './CarePlanTab';
 import { AllergiesTab } from './AllergiesTab';
+import { VitalsTab } from './VitalsTab';
 
 type Resident = Ok<'/v1/community/residents/{residentId}', 'get'>['resident'];
 const CODE_STATUSES = ['Full Code', 'DNR'] as const;
@@ -63,11 +64,13 @@ function ResidentFile({ resident }: { resident: Resident }) {
           <Tabs.Tab value="diet">Diet</Tabs.Tab>
           <Tabs.Tab value="care-plan">Care Plan</Tabs.Tab>
           <Tabs.Tab value="allergies">Allergies</Tabs.Tab>
+          <Tabs.Tab value="vitals">Vitals</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="general" pt="md"><GeneralTab resident={resident} /></Tabs.Panel>
         <Tabs.Panel value="diet" pt="md"><DietTab resident={resident} onSaved={onSaved} /></Tabs.Panel>
         <Tabs.Panel value="care-plan" pt="md"><CarePlanTab resident={resident} onSaved={onSaved} /></Tabs.Panel>
         <Tabs.Panel value="allergies" pt="md"><AllergiesTab resident={resident} /></Tabs.Panel>
+        <Tabs.Panel value="vitals" pt="md"><VitalsTab resident={resident} /></Tabs.Panel>
       </Tabs>
     </Stack>
   );
