@@ -33,6 +33,8 @@ export interface CommunityWorld {
   base: string;
   /** The name of the demo nurse's first allowed location. */
   nurseLocation: string;
+  /** The demo company's partner client, subscribed to the receiver. */
+  partner: Partner;
 }
 
 /** Builds the console if needed, starts the server with the demo data, the receiver (subscribed) and Chromium. */
@@ -55,7 +57,7 @@ export async function startCommunityWorld(): Promise<CommunityWorld> {
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   const browser = await launchChromium();
-  return { t, rx, browser, base, nurseLocation };
+  return { t, rx, browser, base, nurseLocation, partner };
 }
 
 /** Stops what `startCommunityWorld` started (each part that was started). */

@@ -182,10 +182,10 @@ function VitalChart({ kind, readings, timeZone }: { kind: Kind; readings: Readin
                 series={kind.fields.map((f, i) => ({ name: f.name, label: fieldLabel(kind, f.name), color: COLORS[i] }))}
                 curveType="linear"
                 withLegend={kind.fields.length > 1}
-                unit={` ${kind.unit}`}
-                yAxisProps={{ domain: ['auto', 'auto'], width: 48 }}
+                yAxisProps={{ domain: ['auto', 'auto'], width: 40 }}
                 xAxisProps={{ type: 'number', scale: 'time', domain: ['dataMin', 'dataMax'], tickFormatter: (v: number) => shortDate(v, timeZone) }}
-                tooltipProps={{ labelFormatter: (v) => formatDateTime(new Date(Number(v)).toISOString(), timeZone) }}
+                // The tooltip renders before a point is hovered (no label yet).
+                tooltipProps={{ labelFormatter: (v) => (Number.isFinite(Number(v)) && v !== null && v !== '' ? formatDateTime(new Date(Number(v)).toISOString(), timeZone) : '') }}
               />
             </div>
           </>
