@@ -55,6 +55,8 @@ import { createAssessmentService as createResidentAssessmentService } from './ec
 import { createCommunityAuthService } from './ecp/community/service.ts';
 import { createCommunityResidentService } from './ecp/community/residents.ts';
 import { communityRoutes } from './ecp/community/routes.ts';
+import { createCommunityVitalService } from './ecp/community/vitals.ts';
+import { createCommunityAssessmentService } from './ecp/community/assessments.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -96,6 +98,8 @@ export interface Services {
   residentAssessments: ReturnType<typeof createResidentAssessmentService>;
   communityAuth: ReturnType<typeof createCommunityAuthService>;
   communityResidents: ReturnType<typeof createCommunityResidentService>;
+  communityVitals: ReturnType<typeof createCommunityVitalService>;
+  communityAssessments: ReturnType<typeof createCommunityAssessmentService>;
   telephony: Telephony;
 }
 
@@ -153,6 +157,8 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const contacts = createContactService({ db, locations, emit, clock });
   const residents = createResidentService({ db, locations, allergyNames: createAllergyNameReader({ db }), emit, clock });
   const allergies = createAllergyService({ db, locations, emit });
+  const vitals = createVitalService({ db, locations, clock });
+  const residentAssessments = createResidentAssessmentService({ db, residents, locations, clock });
   return {
     identity,
     audit: createAuditService({ db }),
@@ -178,14 +184,16 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     contacts,
     communityAuth: createCommunityAuthService({ db, policy: sessionPolicy, companyGuid: webhooks.companyGuid, clock }),
     communityResidents: createCommunityResidentService({ residents, allergies }),
-    vitals: createVitalService({ db, locations, clock }),
+    vitals,
+    communityVitals: createCommunityVitalService({ residents, vitals, clock }),
+    communityAssessments: createCommunityAssessmentService({ residents, residentAssessments }),
     allergies,
     ecpUsers: createEcpUserService({ db, locations, emit, clock }),
     codes,
     diagnoses: createDiagnosisService({ db, locations, codes, clock }),
     webhooks,
     transfers: createTransferService({ db, contacts, emit, clock }),
-    residentAssessments: createResidentAssessmentService({ db, residents, locations, clock }),
+    residentAssessments,
     prtf: createPrtfService({ db, identity, mailer, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
   };
@@ -348,6 +356,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: '/v1/community',
     communityAuth: services.communityAuth,
     communityResidents: services.communityResidents,
+    communityVitals: services.communityVitals,
+    communityAssessments: services.communityAssessments,
   });
 
   // The FHIR R4 door over the same ECP data: bearer tokens from /token, OperationOutcome errors.

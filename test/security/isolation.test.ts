@@ -273,6 +273,8 @@ const BASES: Record<string, (x: Tenant) => { query?: Record<string, unknown>; bo
   // Saving the list keeps B's allergy, which the partner DELETE's control removes later.
   'PUT /v1/community/residents/{residentId}/allergies': (x) => ({ body: { allergies: [x.extra.allergy, fresh('Pollen')] } }),
   'POST /v1/community/auth/sign_in': (x) => ({ body: { company: x.extra.company, password: x.extra.communityPassword } }),
+  'POST /v1/community/residents/{residentId}/vitals': () => ({ body: { pulse: 70 } }),
+  'POST /v1/community/residents/{residentId}/assessments': () => ({ body: { score: 1 } }),
   'POST /clinical/v1/resident/vital/blood-ox': () => ({ body: { bloodOx: 96 } }),
   'POST /clinical/v1/resident/vital/blood-pressure': () => ({ body: { systolic: 120, diastolic: 80 } }),
   'POST /clinical/v1/resident/vital/blood-sugar': () => ({ body: { bloodSugar: 110 } }),

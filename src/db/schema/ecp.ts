@@ -262,7 +262,12 @@ export const ecpVitals = pgTable(
     recordedAt: ts('recorded_at').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('ecp_vitals_location_type_time_idx').on(t.locationId, t.vitalType, t.recordedAt, t.id), uniqueIndex('ecp_vitals_guid_key').on(t.guid)],
+  (t) => [
+    index('ecp_vitals_location_type_time_idx').on(t.locationId, t.vitalType, t.recordedAt, t.id),
+    uniqueIndex('ecp_vitals_guid_key').on(t.guid),
+    // One resident's readings over time (the community workspace's Vitals tab charts).
+    index('ecp_vitals_resident_time_idx').on(t.residentId, t.recordedAt),
+  ],
 );
 
 /** A resident's documented allergies (seed 000 "POST/GET resident/allergy"), one row per allergy, unique case-insensitively. */

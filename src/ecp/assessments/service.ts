@@ -11,7 +11,7 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
-import type { PartnerActor } from '../auth.ts';
+import type { EcpActor, PartnerActor } from '../auth.ts';
 import type { ResidentService } from '../residents/service.ts';
 import { newGuid } from '../shared/ids.ts';
 import { ECP_PAGE_SIZE, locationParam } from '../shared/params.ts';
@@ -164,13 +164,13 @@ export function createAssessmentService({ db, residents, locations, clock = () =
     },
 
     /**
-     * `POST /clinical/v1/resident/assessment`: records a completed assessment and sets the resident's level of care
+     * `POST /clinical/v1/resident/assessment` and the workspace's Care Plan tab: records a completed assessment and sets the resident's level of care
      * from the template's table (event `levelOfCare.update`, effective at `completedTimestamp`).
-     * @returns `{result: "Success", assessmentId, residentId, score, levelOfCare}`.
+     * @returns `{result: "Success", assessmentId, residentId, score, levelOfCare}` (and `templateId`, `templateName`, `answers`).
      * @throws ValidationError unknown template (another company's too), answers or score problems, a score in no
      *   range, unknown or discharged resident, unknown or inactive user.
      */
-    async createAssessment(ctx: RequestContext<PartnerActor>, input: NewAssessmentWire) {
+    async createAssessment(ctx: RequestContext<EcpActor>, input: NewAssessmentWire) {
       const template = await store.templateOf(db, ctx.actor.organizationId, input.templateId.trim());
       if (!template) throw new ValidationError([`No assessment template with templateId ${input.templateId.trim()}`]);
       const { score, answers } = scoreOf(template.questions as AssessmentQuestionWire[], input);
@@ -194,6 +194,8 @@ export function createAssessmentService({ db, residents, locations, clock = () =
         return {
           result: 'Success' as const, assessmentId: row.guid, residentId: resident.guid, score,
           levelOfCare: { ...level, effectiveTimestamp: ecpTimestamp(completedAt) },
+          // For the workspace's history entry; the partner response's schema leaves them out.
+          templateId: template.guid, templateName: template.name, answers,
         };
       });
     },
@@ -212,19 +214,36 @@ export function createAssessmentService({ db, residents, locations, clock = () =
       const { total, rows } = await store.assessmentPage(db, {
         locationIds, residentGuid: query.residentId ? query.residentId.trim().toUpperCase() : undefined,
       }, ECP_PAGE_SIZE, (page - 1) * ECP_PAGE_SIZE);
-      const data = rows.map(({ a, residentGuid, locationGuid, templateGuid, loginName, userGuid }) => ({
-        assessmentId: a.guid, residentId: residentGuid, locationId: locationGuid, templateId: templateGuid, templateName: a.templateName, score: a.score,
-        answers: a.answers as ScoredAnswer[] | null,
-        levelOfCare: { name: a.levelOfCareName, amount: a.levelOfCareAmount === null ? null : Number(a.levelOfCareAmount), amountFrequency: a.levelOfCareAmountFrequency },
-        loginName, userId: userGuid, completedTimestamp: ecpTimestamp(a.completedAt),
-      }));
+      const data = rows.map(({ userFirstName: _first, userLastName: _last, ...row }) => assessmentWire(row));
       await recordAudit(db, ctx, { action: 'list', entityType: 'assessment', entityIds: [...new Set(data.map((d) => d.residentId))] });
       return { result: 'Success' as const, numberOfResults: total, data };
+    },
+
+    /**
+     * The assessment history of the resident `residentGuid` (upper case) at the actor's locations, newest first, `limit`
+     * from `offset`, each with the name of the user who completed it (the workspace's Care Plan tab); one audit row
+     * (`list`, entity `assessment`, the resident's GUID).
+     * @returns the total and the page, in the partner list's shape plus `userName`.
+     */
+    async historyOf(ctx: RequestContext<EcpActor>, residentGuid: string, limit: number, offset: number) {
+      const { total, rows } = await store.assessmentPage(db, { locationIds: ctx.actor.locationIds, residentGuid }, limit, offset);
+      await recordAudit(db, ctx, { action: 'list', entityType: 'assessment', entityIds: [residentGuid] });
+      return { total, assessments: rows.map(({ userFirstName, userLastName, ...row }) => ({ ...assessmentWire(row), userName: `${userFirstName} ${userLastName}` })) };
     },
   };
 }
 
 export type AssessmentService = ReturnType<typeof createAssessmentService>;
+
+/** A stored assessment on the wire: GUIDs, answers with their points, the level of care it set, ISO 8601 completion time. */
+function assessmentWire({ a, residentGuid, locationGuid, templateGuid, loginName, userGuid }: Omit<Awaited<ReturnType<typeof store.assessmentPage>>['rows'][number], 'userFirstName' | 'userLastName'>) {
+  return {
+    assessmentId: a.guid, residentId: residentGuid, locationId: locationGuid, templateId: templateGuid, templateName: a.templateName, score: a.score,
+    answers: a.answers as ScoredAnswer[] | null,
+    levelOfCare: { name: a.levelOfCareName, amount: a.levelOfCareAmount === null ? null : Number(a.levelOfCareAmount), amountFrequency: a.levelOfCareAmountFrequency },
+    loginName, userId: userGuid, completedTimestamp: ecpTimestamp(a.completedAt),
+  };
+}
 
 /**
  * A resident's assessments follow it to another company's location (the transfer between ECP accounts), inside the

@@ -50,7 +50,8 @@ export interface AssessmentFilter {
 
 /**
  * One page (`limit` from `offset`) of the assessments at `filter`'s locations, newest first, each with its
- * resident's GUID, its location's GUID, its template's GUID (null when another company's) and its user, and the total.
+ * resident's GUID, its location's GUID, its template's GUID (null when another company's) and its user (GUID, login and
+ * name), and the total.
  */
 export async function assessmentPage(db: Db, filter: AssessmentFilter, limit: number, offset: number) {
   const where = and(inArray(ecpAssessments.locationId, filter.locationIds), filter.residentGuid === undefined ? undefined : eq(ecpResidents.guid, filter.residentGuid));
@@ -63,6 +64,8 @@ export async function assessmentPage(db: Db, filter: AssessmentFilter, limit: nu
     templateGuid: sql<string | null>`CASE WHEN ${ecpAssessmentTemplates.organizationId} = ${ecpAssessments.organizationId} THEN ${ecpAssessmentTemplates.guid} END`,
     loginName: ecpUsers.loginName,
     userGuid: ecpUsers.guid,
+    userFirstName: ecpUsers.firstName,
+    userLastName: ecpUsers.lastName,
   }).from(ecpAssessments)
     .innerJoin(ecpResidents, eq(ecpResidents.id, ecpAssessments.residentId))
     .innerJoin(ecpLocations, eq(ecpLocations.id, ecpAssessments.locationId))

@@ -26,17 +26,23 @@ import {
   UserEnvelope,
 } from './schemas.ts';
 import type { CommunityAuthService } from './service.ts';
+import { communityVitalRoutes } from './vitals-routes.ts';
+import type { CommunityVitalService } from './vitals.ts';
+import { communityAssessmentRoutes } from './assessments-routes.ts';
+import type { CommunityAssessmentService } from './assessments.ts';
 
 interface Deps {
   communityAuth: CommunityAuthService;
   communityResidents: CommunityResidentService;
+  communityVitals: CommunityVitalService;
+  communityAssessments: CommunityAssessmentService;
 }
 
 const AUTH_TAGS = ['Community: sign-in'];
 const RESIDENT_TAGS = ['Community: residents'];
 
 /** Mounts the community door (register with `prefix: '/v1/community'`). */
-export async function communityRoutes(app: FastifyInstance, { communityAuth, communityResidents }: Deps) {
+export async function communityRoutes(app: FastifyInstance, { communityAuth, communityResidents, communityVitals, communityAssessments }: Deps) {
   useCommunityErrors(app);
   const open = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -205,5 +211,8 @@ export async function communityRoutes(app: FastifyInstance, { communityAuth, com
         response: communityResponses({ 200: ResidentEnvelope }, [404, 422]),
       },
     }, async (req) => ({ resident: await communityResidents.reactivate(communityContext(req), req.params.residentId) }));
+
+    await authed.register(communityVitalRoutes, { communityVitals });
+    await authed.register(communityAssessmentRoutes, { communityAssessments });
   });
 }

@@ -18,21 +18,23 @@ export interface VitalDefinition {
   /** Human name for OpenAPI. */
   label: string;
   unit: string;
+  /** The unit as the workspace prints it beside a value (`mmHg`, `°F`, `/min`). */
+  symbol: string;
   /** One field, or two for blood pressure (stored as value, value2). */
   fields: [VitalField] | [VitalField, VitalField];
 }
 
 export const VITALS: VitalDefinition[] = [
-  { path: 'blood-ox', label: 'Blood oxygen (SpO2)', unit: 'percent', fields: [{ name: 'bloodOx', min: 50, max: 100 }] },
+  { path: 'blood-ox', label: 'Blood oxygen (SpO2)', unit: 'percent', symbol: '%', fields: [{ name: 'bloodOx', min: 50, max: 100 }] },
   {
-    path: 'blood-pressure', label: 'Blood pressure', unit: 'mmHg',
+    path: 'blood-pressure', label: 'Blood pressure', unit: 'mmHg', symbol: 'mmHg',
     fields: [{ name: 'systolic', min: 50, max: 300 }, { name: 'diastolic', min: 20, max: 200 }],
   },
-  { path: 'blood-sugar', label: 'Blood sugar', unit: 'mg/dL', fields: [{ name: 'bloodSugar', min: 10, max: 1000 }] },
-  { path: 'pulse', label: 'Pulse', unit: 'beats per minute', fields: [{ name: 'pulse', min: 20, max: 250 }] },
-  { path: 'respirations', label: 'Respirations', unit: 'breaths per minute', fields: [{ name: 'respirations', min: 4, max: 60 }] },
-  { path: 'temperature', label: 'Temperature', unit: 'degrees Fahrenheit', fields: [{ name: 'temperature', min: 85, max: 110 }] },
-  { path: 'weight', label: 'Weight', unit: 'pounds', fields: [{ name: 'weight', min: 40, max: 1000 }] },
+  { path: 'blood-sugar', label: 'Blood sugar', unit: 'mg/dL', symbol: 'mg/dL', fields: [{ name: 'bloodSugar', min: 10, max: 1000 }] },
+  { path: 'pulse', label: 'Pulse', unit: 'beats per minute', symbol: '/min', fields: [{ name: 'pulse', min: 20, max: 250 }] },
+  { path: 'respirations', label: 'Respirations', unit: 'breaths per minute', symbol: '/min', fields: [{ name: 'respirations', min: 4, max: 60 }] },
+  { path: 'temperature', label: 'Temperature', unit: 'degrees Fahrenheit', symbol: '°F', fields: [{ name: 'temperature', min: 85, max: 110 }] },
+  { path: 'weight', label: 'Weight', unit: 'pounds', symbol: 'lb', fields: [{ name: 'weight', min: 40, max: 1000 }] },
 ];
 
 /**

@@ -10,7 +10,7 @@ import type { RequestContext } from '../../platform/context.ts';
 import { ValidationError } from '../../platform/errors.ts';
 import { ecpTimestamp } from '../../platform/time.ts';
 import { isFilled } from '../../platform/validation.ts';
-import type { PartnerActor } from '../auth.ts';
+import type { EcpActor, PartnerActor } from '../auth.ts';
 import { findReachableLocation, instantAt, type LocationService } from '../locations/service.ts';
 import { residentKey, residentKeyValues, residentMatchProblem, type ResidentIdentity, type ResidentKey } from '../shared/resident-key.ts';
 import { instantRange, locationParam } from '../shared/params.ts';
@@ -19,12 +19,33 @@ import { recordingUserKey, recordingUserProblem } from '../shared/recording-user
 import { resolveRecordingUser } from '../users/service.ts';
 import { rangeProblems, type VitalDefinition } from './definitions.ts';
 import type { VitalQueryWire } from './schemas.ts';
-import { insertReading, moveResidentReadings, readingPage, searchReadings, type FoundReading, type ReadingSearchFilter } from './store.ts';
+import {
+  insertReading, insertResidentReadings, moveResidentReadings, readingPage, residentReadings, searchReadings, type FoundReading, type ReadingSearchFilter,
+} from './store.ts';
 
-export type { FoundReading, ReadingSearchFilter } from './store.ts';
+export type { FoundReading, ReadingSearchFilter, ResidentReadingRow } from './store.ts';
 
 /** A reading may be stamped up to this far ahead of the server's clock (device clock skew). */
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
+
+/**
+ * The plausibility problems of readings taken at `at` (undefined: not known yet), one sentence each: a value outside
+ * its kind's range (`rangeProblems`, naming field, range and unit), systolic not above diastolic, and a time more
+ * than an hour ahead of `now` (device clock skew is tolerated). The one check of both doors (partner API, workspace).
+ */
+export function plausibilityProblems(readings: Array<{ def: VitalDefinition; values: number[] }>, at: Date | undefined, now: Date): string[] {
+  const problems = readings.flatMap((r) => rangeProblems(r.def, r.values));
+  if (at && at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) problems.push('timestamp cannot be in the future');
+  return problems;
+}
+
+/** A resident whose readings a caller (which found it among the actor's locations) records or reads. */
+export interface ReadingResident {
+  /** `ecp_residents.id`. */
+  id: number;
+  guid: string;
+  locationId: number;
+}
 
 export type NewVitalWire = ResidentIdentity & {
   location?: string;
@@ -46,11 +67,10 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
      */
     async record(ctx: RequestContext<PartnerActor>, def: VitalDefinition, input: NewVitalWire) {
       const values = def.fields.map((f) => Number(input[f.name]));
-      const problems = rangeProblems(def, values);
       // An offset-less timestamp is read in the location's zone; with no such location, its error follows below.
       const named = findReachableLocation(ctx.actor.locations, isFilled(input.locationId) ? input.locationId : input.location);
       const at = named && instantAt(named, input.timestamp);
-      if (at && at.getTime() > clock().getTime() + FUTURE_TOLERANCE_MS) problems.push('timestamp cannot be in the future');
+      const problems = plausibilityProblems([{ def, values }], at, clock());
       if (problems.length) throw new ValidationError([problems.join('; ')]);
       const location = await locations.resolve(ctx.actor, locationParam(input));
       const user = recordingUserKey({ userId: input.userId, loginName: input.loginName });
@@ -76,6 +96,40 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
       if (problem) throw new ValidationError([problem]);
       if (!found.inserted) throw new Error('vital insert: user and resident were found but no reading was inserted');
       return { result: 'Success' as const };
+    },
+
+    /**
+     * Records readings of several kinds taken at once (the workspace's Vitals tab) for `resident`, by the signed-in user
+     * `userId` (`ecp_users.id`), at `at`, with one audit row (`create`, entity `vital`, the resident's and the readings'
+     * GUIDs), in one transaction. The caller found the resident among the actor's locations, not discharged. No webhook:
+     * seed 000 names no vitals event.
+     * @returns the readings' GUIDs and kinds.
+     * @throws ValidationError one sentence per plausibility problem (`plausibilityProblems`).
+     */
+    async recordReadings(ctx: RequestContext<EcpActor>, resident: ReadingResident, userId: number, at: Date, readings: Array<{ def: VitalDefinition; values: number[] }>) {
+      const problems = plausibilityProblems(readings, at, clock());
+      if (problems.length) throw new ValidationError(problems);
+      return db.transaction(async (tx) => {
+        const saved = await insertResidentReadings(tx, readings.map((r) => ({
+          organizationId: ctx.actor.organizationId, locationId: resident.locationId, residentId: resident.id, userId,
+          vitalType: r.def.path, value: r.values[0], value2: r.values[1] ?? null, recordedAt: at,
+        })));
+        await recordAudit(tx, ctx, { action: 'create', entityType: 'vital', entityIds: [resident.guid, ...saved.map((v) => v.guid)] });
+        return saved;
+      });
+    },
+
+    /**
+     * The readings of `resident` (found by the caller among the actor's locations) taken within `from` .. `to` (null: open), newest
+     * first, at most `limit`, whoever recorded them (the workspace's staff or a partner through the API); one audit row
+     * (`read`, entity `vital`, the resident's GUID).
+     */
+    async readingsOf(ctx: RequestContext<EcpActor>, resident: ReadingResident, range: { from: Date | null; to: Date | null; kinds?: string[]; limit: number }) {
+      return db.transaction(async (tx) => {
+        const rows = await residentReadings(tx, { organizationId: ctx.actor.organizationId, locationIds: ctx.actor.locationIds, residentId: resident.id, ...range });
+        await recordAudit(tx, ctx, { action: 'read', entityType: 'vital', entityIds: [resident.guid] });
+        return rows;
+      });
     },
 
     /**

@@ -2,9 +2,9 @@
  * SQL of the vitals endpoints (seed 000 "POST/GET resident/vital/*"): each request is one statement with its audit
  * row in a CTE, built once per shape and run as a named prepared statement (`preparedStatement`).
  */
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { preparedStatement, type Executor } from '../../db/pool.ts';
-import { ecpVitals } from '../../db/schema.ts';
+import { ecpUsers, ecpVitals } from '../../db/schema.ts';
 import { auditInsertPlaceholderSql, type AuditValues } from '../../platform/audit.ts';
 import type { ResidentKey } from '../shared/resident-key.ts';
 import { ECP_PAGE_SIZE } from '../shared/params.ts';
@@ -220,4 +220,43 @@ export async function countReadings(db: Executor, organizationId: number): Promi
 /** Inserts reading rows as given, 1000 a statement (no checks, no audit: the demo seeder's generated history). */
 export async function insertReadingRows(tx: Executor, rows: NewVitalRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 1000) await tx.insert(ecpVitals).values(rows.slice(i, i + 1000));
+}
+
+/** One of a resident's readings with the user who recorded it (the community workspace's Vitals tab). */
+export interface ResidentReadingRow {
+  guid: string;
+  vitalType: string;
+  value: number;
+  value2: number | null;
+  recordedAt: Date;
+  userGuid: string;
+  loginName: string;
+  firstName: string;
+  lastName: string;
+}
+
+/**
+ * The readings of the resident `q.residentId` (row id) in company `q.organizationId` at `q.locationIds`, recorded
+ * within `q.from` .. `q.to` (inclusive; null: open), newest first, at most `q.limit`; of the kinds `q.kinds` (path segments) when given.
+ */
+export async function residentReadings(db: Executor, q: {
+  organizationId: number; locationIds: number[]; residentId: number; from: Date | null; to: Date | null; kinds?: string[]; limit: number;
+}): Promise<ResidentReadingRow[]> {
+  if (!q.locationIds.length || q.kinds?.length === 0) return [];
+  return db.select({
+    guid: ecpVitals.guid, vitalType: ecpVitals.vitalType, value: ecpVitals.value, value2: ecpVitals.value2, recordedAt: ecpVitals.recordedAt,
+    userGuid: ecpUsers.guid, loginName: ecpUsers.loginName, firstName: ecpUsers.firstName, lastName: ecpUsers.lastName,
+  }).from(ecpVitals)
+    .innerJoin(ecpUsers, eq(ecpUsers.id, ecpVitals.userId))
+    .where(and(
+      eq(ecpVitals.organizationId, q.organizationId), inArray(ecpVitals.locationId, q.locationIds), eq(ecpVitals.residentId, q.residentId),
+      q.from ? gte(ecpVitals.recordedAt, q.from) : undefined, q.to ? lte(ecpVitals.recordedAt, q.to) : undefined, q.kinds ? inArray(ecpVitals.vitalType, q.kinds) : undefined,
+    ))
+    .orderBy(desc(ecpVitals.recordedAt), desc(ecpVitals.id))
+    .limit(q.limit);
+}
+
+/** Inserts checked readings (one of each kind) of one resident inside `tx`. @returns each reading's GUID and kind. */
+export async function insertResidentReadings(tx: Executor, rows: NewVitalRow[]): Promise<Array<{ guid: string; vitalType: string }>> {
+  return tx.insert(ecpVitals).values(rows).returning({ guid: ecpVitals.guid, vitalType: ecpVitals.vitalType });
 }

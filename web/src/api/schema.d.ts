@@ -940,6 +940,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/community/assessment_templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The company's assessment templates
+         * @description By name: questions with their answers and points, and the table of score ranges to levels of care. Defined by the operator (`care ecp assessments define-template`).
+         */
+        get: operations["listCommunityAssessmentTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/community/auth/change_password": {
         parameters: {
             query?: never;
@@ -1089,6 +1109,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/community/residents/{residentId}/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A resident's assessment history: Care Plan tab
+         * @description Completed assessments, newest first (the workspace's and partners'), each with its score, answers, the level of care it set and who completed it; `page`, `per_page` (default 25, at most 100). `timeZone` is the location's, for display. Audited (`list`). 404 `Resident not found` also for another company's resident or one outside locationsAllowed.
+         */
+        get: operations["listCommunityResidentAssessments"];
+        put?: never;
+        /**
+         * Complete an assessment: Care Plan tab (fires levelOfCare.update)
+         * @description The partner API's `POST /clinical/v1/resident/assessment`, completed by the signed-in user: the template by `templateId` (GUID or name), `answers` (one per question) or a whole `score`; the total picks the level of care from the template's table and sets it on the resident, effective at `completedTimestamp` (default now), firing `levelOfCare.update` as the hand-set level does. 422 for an unknown template, a missing or unknown answer, a score in no range, a discharged resident. Audited.
+         */
+        post: operations["createCommunityResidentAssessment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/community/residents/{residentId}/diet": {
         parameters: {
             query?: never;
@@ -1163,6 +1207,50 @@ export interface paths {
          * @description From the Discharged Residents list: the resident is Active again with the same residentId. 422 when not discharged.
          */
         post: operations["reactivateCommunityResident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents/{residentId}/vitals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A resident's readings over time: Vitals tab charts
+         * @description Every reading of the resident taken within `from` .. `to` (each optional), oldest first, whoever recorded it: the workspace's staff or a partner through `POST /clinical/v1/resident/vital/*`. At most the newest 2000 (`truncated`). `timeZone` is the location's, for display. Audited (`read`). 404 `Resident not found` also for another company's resident or one outside locationsAllowed.
+         */
+        get: operations["listCommunityResidentVitals"];
+        put?: never;
+        /**
+         * Record vitals: Vitals tab
+         * @description One reading per vital given (the partner API's field names and units), taken at `timestamp` (default now), recorded by the signed-in user, all or none. The vitals service's plausibility checks, one sentence per problem naming the field (`systolic must be between 50 and 300 (mmHg)`, `timestamp cannot be in the future`): 422. A discharged resident is 422. Seed 000 names no webhook event for vitals: none is sent. Audited (`create`).
+         */
+        post: operations["recordCommunityResidentVitals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/vital_kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The seven vitals: fields, units and plausible ranges
+         * @description The partner API's vitals (`/clinical/v1/resident/vital/<kind>`) with their field names, the units ARCHITECTURE.md pins and the ranges the vitals service accepts (inclusive; blood pressure also needs systolic above diastolic).
+         */
+        get: operations["listCommunityVitalKinds"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9079,6 +9167,106 @@ export interface operations {
             };
         };
     };
+    listCommunityAssessmentTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        templates: {
+                            description: string | null;
+                            /** @description The table of score ranges, each the level of care it sets. */
+                            levels: {
+                                /** @description Recurring charge in dollars with cents. */
+                                amount?: number | null;
+                                /** @enum {string|null} */
+                                amountFrequency?: "Monthly" | "Daily" | null;
+                                /** @description Point overage (seed 000: "point overages that led to extra recurring cost"): dollars added to `amount` for each point of the score above `minScore`. Needs an amount. */
+                                amountPerExtraPoint?: number;
+                                /** @description Highest total score of the range (inclusive). */
+                                maxScore: number;
+                                /** @description Lowest total score of the range (inclusive). */
+                                minScore: number;
+                                /** @description Name of the level of care ("Level 2"). */
+                                name: string;
+                            }[];
+                            name: string;
+                            /** @description Empty: the score is entered whole. */
+                            questions: {
+                                choices: {
+                                    answer: string;
+                                    points: number;
+                                }[];
+                                /** @description Key of the question within the template ("bathing"). */
+                                questionId: string;
+                                text: string;
+                            }[];
+                            /** @description GUID of the template (POST assessment takes it, or the name). */
+                            templateId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
     changeCommunityPassword: {
         parameters: {
             query?: never;
@@ -10362,6 +10550,337 @@ export interface operations {
             };
         };
     };
+    listCommunityResidentAssessments: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Same as per_page. */
+                page_size?: number;
+                /** @description Items per page (default 25; above 100 is treated as 100). */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first. */
+                        assessments: {
+                            answers: {
+                                answer: string;
+                                points: number;
+                                questionId: string;
+                            }[] | null;
+                            assessmentId: string;
+                            /** @description ISO 8601. */
+                            completedTimestamp: string;
+                            levelOfCare: {
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                name: string;
+                            };
+                            /** @description The ECP user who completed it. */
+                            loginName: string;
+                            score: number;
+                            /** @description The template GUID; null when the template is another company's (an assessment made before a transfer). */
+                            templateId: string | null;
+                            /** @description The template's name when the assessment was completed. */
+                            templateName: string;
+                            userId: string;
+                            /** @description First and last name of the ECP user who completed it. */
+                            userName: string;
+                        }[];
+                        /** @description Where this page stands in the whole list. */
+                        pagination: {
+                            current_page: number;
+                            per_page: number;
+                            total_count: number;
+                            total_pages: number;
+                        };
+                        /** @description IANA time zone of the resident's location: the workspace shows times there. */
+                        timeZone: string;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createCommunityResidentAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description One answer per question of the template; the score is the sum of their points. Send answers or score. */
+                    answers?: {
+                        /** @description One of the question's choices. */
+                        answer: string;
+                        questionId: string;
+                    }[];
+                    /**
+                     * Format: iso-date-time
+                     * @description When the assessment was completed, ISO 8601 (default now); without an offset the location's local time, a date alone the start of that day there. The level of care takes effect then.
+                     */
+                    completedTimestamp?: string;
+                    /** @description The total score, when the assessment was scored elsewhere. Send answers or score. */
+                    score?: number;
+                    /** @description The company's assessment template: its GUID or its name. */
+                    templateId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The assessment and the resident with the level of care it set. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        assessment: {
+                            answers: {
+                                answer: string;
+                                points: number;
+                                questionId: string;
+                            }[] | null;
+                            assessmentId: string;
+                            /** @description ISO 8601. */
+                            completedTimestamp: string;
+                            levelOfCare: {
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                name: string;
+                            };
+                            /** @description The ECP user who completed it. */
+                            loginName: string;
+                            score: number;
+                            /** @description The template GUID; null when the template is another company's (an assessment made before a transfer). */
+                            templateId: string | null;
+                            /** @description The template's name when the assessment was completed. */
+                            templateName: string;
+                            userId: string;
+                            /** @description First and last name of the ECP user who completed it. */
+                            userName: string;
+                        };
+                        resident: {
+                            building: string | null;
+                            careType: string | null;
+                            /** @description "Full Code" or "DNR", as entered */
+                            codeStatus: string | null;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string;
+                            /** @description The Diet tab: seed 000 diet object without the residentId. */
+                            diet: {
+                                dietPlans: string[];
+                                fluidConsistency: string | null;
+                                foodTexture: string | null;
+                                specialDietOrders: string[];
+                            };
+                            /** @description When the resident was discharged (ISO 8601), or null. */
+                            dischargedAt: string | null;
+                            email: string | null;
+                            externalIds: {
+                                [key: string]: string;
+                            };
+                            firstName: string;
+                            /** @description Always Specified in seed 000, but never invented: a resident created without it has gender null in every read and webhook, the one documented exception (FHIR maps it to unknown). */
+                            gender: string | null;
+                            lastName: string;
+                            /** @description The Care Plan tab: seed 000 levelOfCare object without the residentId. */
+                            levelOfCare: {
+                                /** @description Dollars with cents */
+                                amount: number | null;
+                                amountFrequency: string | null;
+                                /** @description ISO 8601 */
+                                effectiveTimestamp: string | null;
+                                name: string | null;
+                            };
+                            /** @description false when never given */
+                            livingWill: boolean;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            middleName: string | null;
+                            /** @description YYYY-MM-DD */
+                            moveInDate: string | null;
+                            nickname: string | null;
+                            otherAdvancedDirectives: string | null;
+                            phone: string | null;
+                            residentId: string;
+                            room: string | null;
+                            /** @description Active or Inactive */
+                            status: string;
+                            /** @description "Active Resident", "Awaiting Move-In", "Discharged", or a leave such as "Hospital" */
+                            statusDescription: string;
+                            suffix: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
     updateCommunityResidentDiet: {
         parameters: {
             query?: never;
@@ -10970,6 +11489,398 @@ export interface operations {
             };
             /** @description Validation failed: one message per problem */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityResidentVitals: {
+        parameters: {
+            query?: {
+                /** @description Readings taken at or after (ISO 8601; without an offset, the location's wall time; a date alone, the start of that day there). Default: no bound. */
+                from?: string;
+                /** @description One vital only; default all seven. */
+                kind?: "blood-ox" | "blood-pressure" | "blood-sugar" | "pulse" | "respirations" | "temperature" | "weight";
+                /** @description Readings taken at or before (ISO 8601; without an offset, the location's wall time). Default: no bound. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The `from` asked for as an instant (ISO 8601), or null. */
+                        from: string | null;
+                        /** @description IANA time zone of the resident's location: the workspace shows times there. */
+                        timeZone: string;
+                        /** @description The `to` asked for as an instant (ISO 8601), or null. */
+                        to: string | null;
+                        /** @description True when the range held more readings than the 2000 newest returned. */
+                        truncated: boolean;
+                        /** @description Oldest first: the workspace's and partners' readings alike. */
+                        vitals: {
+                            /**
+                             * @description The partner API's path segment of the vital.
+                             * @enum {unknown}
+                             */
+                            kind: "blood-ox" | "blood-pressure" | "blood-sugar" | "pulse" | "respirations" | "temperature" | "weight";
+                            /** @description When it was taken, ISO 8601 UTC with milliseconds. */
+                            recordedAt: string;
+                            recordedBy: {
+                                loginName: string;
+                                name: string;
+                                /** @description GUID of the ECP user who recorded it (in the workspace, or named by a partner). */
+                                userId: string;
+                            };
+                            values: {
+                                /** @description Blood oxygen (SpO2) in percent (%); plausible 50 to 100. */
+                                bloodOx?: number;
+                                /** @description Blood sugar in mg/dL (mg/dL); plausible 10 to 1000. */
+                                bloodSugar?: number;
+                                /** @description Blood pressure, diastolic in mmHg (mmHg); plausible 20 to 200. */
+                                diastolic?: number;
+                                /** @description Pulse in beats per minute (/min); plausible 20 to 250. */
+                                pulse?: number;
+                                /** @description Respirations in breaths per minute (/min); plausible 4 to 60. */
+                                respirations?: number;
+                                /** @description Blood pressure, systolic in mmHg (mmHg); plausible 50 to 300. */
+                                systolic?: number;
+                                /** @description Temperature in degrees Fahrenheit (°F); plausible 85 to 110. */
+                                temperature?: number;
+                                /** @description Weight in pounds (lb); plausible 40 to 1000. */
+                                weight?: number;
+                            };
+                            /** @description GUID of the reading (the FHIR Observation.id). */
+                            vitalId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    recordCommunityResidentVitals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        /** @description One or more of the seven vitals taken at one time: each value given is one reading; systolic and diastolic go together. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Blood oxygen (SpO2) in percent (%); plausible 50 to 100. */
+                    bloodOx?: number;
+                    /** @description Blood sugar in mg/dL (mg/dL); plausible 10 to 1000. */
+                    bloodSugar?: number;
+                    /** @description Blood pressure, diastolic in mmHg (mmHg); plausible 20 to 200. */
+                    diastolic?: number;
+                    /** @description Pulse in beats per minute (/min); plausible 20 to 250. */
+                    pulse?: number;
+                    /** @description Respirations in breaths per minute (/min); plausible 4 to 60. */
+                    respirations?: number;
+                    /** @description Blood pressure, systolic in mmHg (mmHg); plausible 50 to 300. */
+                    systolic?: number;
+                    /** @description Temperature in degrees Fahrenheit (°F); plausible 85 to 110. */
+                    temperature?: number;
+                    /**
+                     * Format: iso-date-time
+                     * @description When the readings were taken (default now), ISO 8601; without an offset (2025-05-05T08:37) the wall time at the resident's location.
+                     */
+                    timestamp?: string;
+                    /** @description Weight in pounds (lb); plausible 40 to 1000. */
+                    weight?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description IANA time zone of the resident's location: the workspace shows times there. */
+                        timeZone: string;
+                        /** @description The readings recorded, one per vital. */
+                        vitals: {
+                            /**
+                             * @description The partner API's path segment of the vital.
+                             * @enum {unknown}
+                             */
+                            kind: "blood-ox" | "blood-pressure" | "blood-sugar" | "pulse" | "respirations" | "temperature" | "weight";
+                            /** @description When it was taken, ISO 8601 UTC with milliseconds. */
+                            recordedAt: string;
+                            recordedBy: {
+                                loginName: string;
+                                name: string;
+                                /** @description GUID of the ECP user who recorded it (in the workspace, or named by a partner). */
+                                userId: string;
+                            };
+                            values: {
+                                /** @description Blood oxygen (SpO2) in percent (%); plausible 50 to 100. */
+                                bloodOx?: number;
+                                /** @description Blood sugar in mg/dL (mg/dL); plausible 10 to 1000. */
+                                bloodSugar?: number;
+                                /** @description Blood pressure, diastolic in mmHg (mmHg); plausible 20 to 200. */
+                                diastolic?: number;
+                                /** @description Pulse in beats per minute (/min); plausible 20 to 250. */
+                                pulse?: number;
+                                /** @description Respirations in breaths per minute (/min); plausible 4 to 60. */
+                                respirations?: number;
+                                /** @description Blood pressure, systolic in mmHg (mmHg); plausible 50 to 300. */
+                                systolic?: number;
+                                /** @description Temperature in degrees Fahrenheit (°F); plausible 85 to 110. */
+                                temperature?: number;
+                                /** @description Weight in pounds (lb); plausible 40 to 1000. */
+                                weight?: number;
+                            };
+                            /** @description GUID of the reading (the FHIR Observation.id). */
+                            vitalId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityVitalKinds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        kinds: {
+                            /** @description The plausible range of each field (inclusive). */
+                            fields: {
+                                max: number;
+                                min: number;
+                                name: string;
+                            }[];
+                            /** @enum {unknown} */
+                            kind: "blood-ox" | "blood-pressure" | "blood-sugar" | "pulse" | "respirations" | "temperature" | "weight";
+                            label: string;
+                            /** @description As printed beside a value: mmHg, /min, °F, lb, %, mg/dL. */
+                            unit: string;
+                            /** @description The unit in words (degrees Fahrenheit). */
+                            unitName: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

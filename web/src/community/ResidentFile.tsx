@@ -1,21 +1,23 @@
 /**
- * The Resident File (General, Diet, Care Plan and Allergies tabs). General: demographics, location, room and building, code status, living will, advanced
+ * The Resident File (General, Diet, Care Plan, Allergies and Vitals tabs). General: demographics, location, room and building, code status, living will, advanced
  * directives and external ids. Saving sends the whole tab (the partner API's PUT without status); the API fires
  * resident.update only when something changed. A discharged resident is read-only until reactivated.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { Alert, Anchor, Badge, Button, Checkbox, Group, NativeSelect, SimpleGrid, Stack, Tabs, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, unwrap, type Ok } from '../api/client';
 import { communityApi } from '../api/community';
-import { QueryState } from '../components/QueryState';
+import { Loading, QueryState } from '../components/QueryState';
 import { useCommunitySession } from './session';
 import { DietTab } from './DietTab';
 import { CarePlanTab } from './CarePlanTab';
 import { AllergiesTab } from './AllergiesTab';
 
 type Resident = Ok<'/v1/community/residents/{residentId}', 'get'>['resident'];
+// The charting library is loaded with the Vitals tab only (as with the clinic's Reports).
+const VitalsTab = lazy(() => import('./VitalsTab').then((m) => ({ default: m.VitalsTab })));
 const CODE_STATUSES = ['Full Code', 'DNR'] as const;
 const GENDERS = ['Male', 'Female', 'Other'] as const;
 const TEXT_FIELDS = ['firstName', 'lastName', 'middleName', 'nickname', 'suffix', 'dateOfBirth', 'gender', 'locationId', 'building', 'room', 'moveInDate', 'phone', 'email', 'codeStatus', 'otherAdvancedDirectives'] as const;
@@ -63,11 +65,13 @@ function ResidentFile({ resident }: { resident: Resident }) {
           <Tabs.Tab value="diet">Diet</Tabs.Tab>
           <Tabs.Tab value="care-plan">Care Plan</Tabs.Tab>
           <Tabs.Tab value="allergies">Allergies</Tabs.Tab>
+          <Tabs.Tab value="vitals">Vitals</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="general" pt="md"><GeneralTab resident={resident} /></Tabs.Panel>
         <Tabs.Panel value="diet" pt="md"><DietTab resident={resident} onSaved={onSaved} /></Tabs.Panel>
         <Tabs.Panel value="care-plan" pt="md"><CarePlanTab resident={resident} onSaved={onSaved} /></Tabs.Panel>
         <Tabs.Panel value="allergies" pt="md"><AllergiesTab resident={resident} /></Tabs.Panel>
+        <Tabs.Panel value="vitals" pt="md"><Suspense fallback={<Loading label="Loading vitals…" />}><VitalsTab resident={resident} /></Suspense></Tabs.Panel>
       </Tabs>
     </Stack>
   );

@@ -1,0 +1,1 @@
+CREATE INDEX "ecp_vitals_resident_time_idx" ON "ecp_vitals" USING btree ("resident_id","recorded_at");
