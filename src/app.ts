@@ -55,6 +55,8 @@ import { createAssessmentService as createResidentAssessmentService } from './ec
 import { createCommunityAuthService } from './ecp/community/service.ts';
 import { createCommunityResidentService } from './ecp/community/residents.ts';
 import { communityRoutes } from './ecp/community/routes.ts';
+import { createCommunityContactService } from './ecp/community/contacts.ts';
+import { createCommunityDiagnosisService } from './ecp/community/diagnoses.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -96,6 +98,8 @@ export interface Services {
   residentAssessments: ReturnType<typeof createResidentAssessmentService>;
   communityAuth: ReturnType<typeof createCommunityAuthService>;
   communityResidents: ReturnType<typeof createCommunityResidentService>;
+  communityContacts: ReturnType<typeof createCommunityContactService>;
+  communityDiagnoses: ReturnType<typeof createCommunityDiagnosisService>;
   telephony: Telephony;
 }
 
@@ -151,6 +155,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   // Every ECP change reports its webhook event to the outbox in its own transaction.
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
   const contacts = createContactService({ db, locations, emit, clock });
+  const diagnoses = createDiagnosisService({ db, locations, codes, clock });
   const residents = createResidentService({ db, locations, allergyNames: createAllergyNameReader({ db }), emit, clock });
   const allergies = createAllergyService({ db, locations, emit });
   return {
@@ -178,11 +183,13 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     contacts,
     communityAuth: createCommunityAuthService({ db, policy: sessionPolicy, companyGuid: webhooks.companyGuid, clock }),
     communityResidents: createCommunityResidentService({ residents, allergies }),
+    communityContacts: createCommunityContactService({ residents, contacts }),
+    communityDiagnoses: createCommunityDiagnosisService({ residents, diagnoses, codes }),
     vitals: createVitalService({ db, locations, clock }),
     allergies,
     ecpUsers: createEcpUserService({ db, locations, emit, clock }),
     codes,
-    diagnoses: createDiagnosisService({ db, locations, codes, clock }),
+    diagnoses,
     webhooks,
     transfers: createTransferService({ db, contacts, emit, clock }),
     residentAssessments: createResidentAssessmentService({ db, residents, locations, clock }),
@@ -348,6 +355,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: '/v1/community',
     communityAuth: services.communityAuth,
     communityResidents: services.communityResidents,
+    communityContacts: services.communityContacts,
+    communityDiagnoses: services.communityDiagnoses,
   });
 
   // The FHIR R4 door over the same ECP data: bearer tokens from /token, OperationOutcome errors.

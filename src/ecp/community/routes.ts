@@ -26,8 +26,10 @@ import {
   UserEnvelope,
 } from './schemas.ts';
 import type { CommunityAuthService } from './service.ts';
+import { communityContactRoutes, type CommunityContactRouteDeps } from './contact-routes.ts';
+import { communityDiagnosisRoutes, type CommunityDiagnosisRouteDeps } from './diagnosis-routes.ts';
 
-interface Deps {
+interface Deps extends CommunityContactRouteDeps, CommunityDiagnosisRouteDeps {
   communityAuth: CommunityAuthService;
   communityResidents: CommunityResidentService;
 }
@@ -36,7 +38,8 @@ const AUTH_TAGS = ['Community: sign-in'];
 const RESIDENT_TAGS = ['Community: residents'];
 
 /** Mounts the community door (register with `prefix: '/v1/community'`). */
-export async function communityRoutes(app: FastifyInstance, { communityAuth, communityResidents }: Deps) {
+export async function communityRoutes(app: FastifyInstance, deps: Deps) {
+  const { communityAuth, communityResidents } = deps;
   useCommunityErrors(app);
   const open = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -205,5 +208,8 @@ export async function communityRoutes(app: FastifyInstance, { communityAuth, com
         response: communityResponses({ 200: ResidentEnvelope }, [404, 422]),
       },
     }, async (req) => ({ resident: await communityResidents.reactivate(communityContext(req), req.params.residentId) }));
+
+    await authed.register(communityContactRoutes, { communityContacts: deps.communityContacts });
+    await authed.register(communityDiagnosisRoutes, { communityDiagnoses: deps.communityDiagnoses });
   });
 }
