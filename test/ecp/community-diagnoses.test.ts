@@ -106,6 +106,7 @@ describe('Diagnoses tab', () => {
       [null, 'Seasonal allergies'],
     ]);
     expect(res.json().diagnoses[1].recordedBy.loginName).toBe('pnurse');
+    expect(res.json().timeZone).toBe('America/Los_Angeles');
     expect(await lastAudit('read')).toMatchObject({ entityIds: [ids.ada] });
   });
 

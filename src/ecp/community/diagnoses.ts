@@ -39,10 +39,14 @@ export function createCommunityDiagnosisService({ residents, diagnoses, codes }:
   }
 
   return {
-    /** The Diagnoses tab: newest first; audited (`read`). @throws NotFoundError `Resident not found`. */
+    /**
+     * The Diagnoses tab: newest first, and the time zone of the resident's location (times are shown in it); audited
+     * (`read`). @throws NotFoundError `Resident not found`.
+     */
     async list(ctx: Ctx, residentId: string) {
       const resident = await find(ctx, residentId);
-      return (await diagnoses.residentDiagnoses(ctx, resident.r)).map(diagnosisObject);
+      const timeZone = ctx.actor.locations.find((l) => l.id === resident.r.locationId)?.zone ?? 'UTC';
+      return { diagnoses: (await diagnoses.residentDiagnoses(ctx, resident.r)).map(diagnosisObject), timeZone };
     },
 
     /**

@@ -25,12 +25,12 @@ export async function communityDiagnosisRoutes(app: FastifyInstance, { community
     ...byResident,
     schema: {
       operationId: 'listCommunityResidentDiagnoses', tags: TAGS, summary: 'A resident\'s diagnoses: Diagnoses tab', security: COMMUNITY_TOKEN_SECURITY,
-      description: 'Newest first, with who recorded each (also those a partner recorded). Audited (`read`). 404 `Resident not found` also for another company\'s '
+      description: 'Newest first, with who recorded each (also those a partner recorded), and the time zone of the resident\'s location. Audited (`read`). 404 `Resident not found` also for another company\'s '
         + 'resident or one outside locationsAllowed.',
       params: ResidentParams,
       response: communityResponses({ 200: DiagnosisListResponse }, [404]),
     },
-  }, async (req) => ({ diagnoses: await communityDiagnoses.list(communityContext(req), req.params.residentId) }));
+  }, async (req) => communityDiagnoses.list(communityContext(req), req.params.residentId));
 
   r.post('/residents/:residentId/diagnoses', {
     ...byResident,

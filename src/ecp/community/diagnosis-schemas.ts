@@ -22,7 +22,10 @@ export const CommunityDiagnosis = Type.Object({
 });
 
 export const DiagnosisEnvelope = Type.Object({ diagnosis: CommunityDiagnosis });
-export const DiagnosisListResponse = Type.Object({ diagnoses: Type.Array(CommunityDiagnosis, { description: 'Newest first.' }) });
+export const DiagnosisListResponse = Type.Object({
+  diagnoses: Type.Array(CommunityDiagnosis, { description: 'Newest first.' }),
+  timeZone: Type.String({ description: 'The IANA time zone of the resident\'s location, in which the workspace shows the timestamps.' }),
+});
 
 export const DiagnosisParams = Type.Object({
   residentId: Type.String({ maxLength: 36, description: 'The resident\'s GUID.' }),

@@ -1206,7 +1206,7 @@ export interface paths {
         };
         /**
          * A resident's diagnoses: Diagnoses tab
-         * @description Newest first, with who recorded each (also those a partner recorded). Audited (`read`). 404 `Resident not found` also for another company's resident or one outside locationsAllowed.
+         * @description Newest first, with who recorded each (also those a partner recorded), and the time zone of the resident's location. Audited (`read`). 404 `Resident not found` also for another company's resident or one outside locationsAllowed.
          */
         get: operations["listCommunityResidentDiagnoses"];
         put?: never;
@@ -11457,6 +11457,8 @@ export interface operations {
                             /** @description When it was recorded, ISO 8601 UTC with milliseconds: 2025-05-05T13:37:27.473+00:00. */
                             timestamp: string;
                         }[];
+                        /** @description The IANA time zone of the resident's location, in which the workspace shows the timestamps. */
+                        timeZone: string;
                     };
                 };
             };
