@@ -8,115 +8,29 @@
  * `allergy.update`), discharges them (`resident.delete`) and reactivates them (`resident.create`, same residentId);
  * then the same at 390 × 844 with touch. Screenshots land in e2e/artifacts/ (community-*.png).
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { demoSeeders } from '../src/demo.ts';
-import { runDemoSeeders } from '../src/platform/demo.ts';
-import { CONSOLE_DIST } from '../src/console.ts';
-import { DEMO_COMPANY } from '../src/ecp/clients/demo.ts';
-import { DEMO_COMMUNITY_USERS } from '../src/ecp/community/demo.ts';
-import { createTestContext, type TestContext } from '../test/support/app.ts';
-import { clinical, tokenFor, type Partner } from '../test/support/ecp.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../test/support/webhook-receiver.ts';
-import { CHROMIUM, launchChromium, screenshot, seriousViolations, watchCsp } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { screenshot } from './browser.ts';
+import {
+  DEMO_COMPANY, DESKTOP, expectAccessible, expectNoSidewaysScroll, NURSE, PHONE, signIn, startCommunityE2e, webhookAfter, withPage as withPageOf,
+  type CommunityE2e, type Size,
+} from './support/community.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
-const NURSE = DEMO_COMMUNITY_USERS.nurse;
-
-let t: TestContext;
-let rx: WebhookReceiver;
-let browser: Browser;
+let e2e: CommunityE2e;
 let base: string;
 let nurseLocation: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(CONSOLE_DIST, 'index.html'))) {
-    const built = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`npm run build failed: ${built.stderr}`);
-  }
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
-  rx = await startWebhookReceiver();
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,1s,1s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
-  const demo = await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
-  const partner = demo.ecp_client as Partner;
-  const sub = await clinical(t.app, { token: await tokenFor(t.app, partner), apiKey: partner.api_key }, 'POST', '/clinical/v1/webhook', { callbackUrl: rx.url('/evergreen') });
-  expect(sub.statusCode, sub.body).toBe(200);
-  rx.secrets.push(sub.json().secret);
-  const signIn = await t.app.inject({ method: 'POST', url: '/v1/community/auth/sign_in', payload: { company: DEMO_COMPANY, ...NURSE } });
-  const me = await t.app.inject({ method: 'GET', url: '/v1/community/me', headers: { 'x-user-token': signIn.json().token } });
-  nurseLocation = me.json().user.locationsAllowed[0].name;
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  e2e = await startCommunityE2e();
+  ({ base, nurseLocation } = e2e);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  t?.app.server.closeAllConnections();
-  await t?.services.webhooks.stopDispatcher();
-  await t?.app.close();
-  await t?.jobs.stop(5_000);
-  t?.mailer.close();
-  await t?.database.close();
-  await rx?.close();
+  await e2e?.close();
 }, 120_000);
 
-type Size = { name: string; viewport: { width: number; height: number }; touch: boolean };
-const DESKTOP: Size = { name: 'desktop', viewport: { width: 1360, height: 900 }, touch: false };
-const PHONE: Size = { name: 'phone', viewport: { width: 390, height: 844 }, touch: true };
-
-/** Runs `fn` on a fresh page of `size`; CSP violations and browser errors fail it; a failure saves a screenshot. */
-async function withPage(size: Size, fn: (page: Page, context: BrowserContext) => Promise<void>) {
-  const context = await browser.newContext({ viewport: size.viewport, hasTouch: size.touch, isMobile: size.touch, timezoneId: 'America/Los_Angeles' });
-  const csp = await watchCsp(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const pageErrors: string[] = [];
-  page.on('pageerror', (err) => pageErrors.push(err.stack ?? err.message));
-  // The console's own errors, not the browser's notes on refused requests (the wrong password's 401 is expected).
-  page.on('console', (msg) => msg.type() === 'error' && !msg.text().startsWith('Failed to load resource') && pageErrors.push(msg.text()));
-  try {
-    await fn(page, context);
-    expect(await csp.violations(), `${size.name}: Content-Security-Policy violations`).toEqual([]);
-    expect(pageErrors, `${size.name}: browser errors`).toEqual([]);
-  } catch (err) {
-    await screenshot(page, `community-failure-${size.name}`).catch(() => undefined);
-    if (pageErrors.length) (err as Error).message += `\nbrowser errors:\n${pageErrors.join('\n')}`;
-    throw err;
-  } finally {
-    await context.close();
-  }
-}
-
-async function expectAccessible(page: Page, screen: string) {
-  const violations = await seriousViolations(page);
-  expect(violations, `${screen}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
-
-/** Nothing is wider than the viewport (no sideways scrolling). */
-async function expectNoSidewaysScroll(page: Page, screen: string) {
-  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
-  expect(scroll, `${screen}: page is ${scroll}px wide in a ${width}px viewport`).toBeLessThanOrEqual(width);
-}
-
-async function signIn(page: Page, company: string | null) {
-  if (company !== null) await page.getByLabel(/^Company/).fill(company);
-  await page.getByLabel(/^Login name/).fill(NURSE.loginName);
-  await page.locator('input[type=password]').fill(NURSE.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
-/** The next webhook the receiver got, parsed, after `count` earlier ones; its signature verified. */
-async function webhook(count: number): Promise<Record<string, any>> {
-  const got = await rx.waitFor(count + 1, { timeoutMs: 15_000 });
-  expect(got[count].verifiedWith.length, 'signature').toBe(1);
-  return JSON.parse(got[count].body);
-}
+const withPage = (size: Size, fn: (page: Page) => Promise<void>) => withPageOf(e2e.browser, size, 'community-failure', fn);
+const webhook = (count: number) => webhookAfter(e2e.rx, count);
 
 /** Adds, finds, discharges and reactivates one resident; each action's event reaches the receiver. */
 async function residentDay(page: Page, size: Size, firstName: string) {
@@ -135,7 +49,7 @@ async function residentDay(page: Page, size: Size, firstName: string) {
   await page.getByLabel(/^Location/).selectOption({ label: nurseLocation });
   await page.getByLabel(/^Room/).fill(size === PHONE ? '318' : '317');
   await page.getByLabel(/^Code status/).selectOption('DNR');
-  const before = rx.received.length;
+  const before = e2e.rx.received.length;
   await page.getByRole('button', { name: 'Add resident' }).click();
   await page.getByText(`${firstName} Tester was added.`).waitFor();
   const create = await webhook(before);
