@@ -116,7 +116,7 @@ function Contacts({ resident, contacts, queryKey }: { resident: Resident; contac
       <ResponsiveModal opened={dialog?.kind === 'link'} onClose={() => setDialog(null)} title={`Link an existing contact to ${fullName(resident)}`}>
         {dialog?.kind === 'link' && <LinkContact resident={resident} linked={contacts} onCancel={() => setDialog(null)} onLinked={(c) => done(`${fullName(c)} is now a contact of ${fullName(resident)}.`)} />}
       </ResponsiveModal>
-      <Modal opened={dialog?.kind === 'remove'} onClose={() => setDialog(null)} title={dialog?.kind === 'remove' ? `Remove ${fullName(dialog.contact)}?` : ''}>
+      <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={dialog?.kind === 'remove'} onClose={() => setDialog(null)} title={dialog?.kind === 'remove' ? `Remove ${fullName(dialog.contact)}?` : ''}>
         {dialog?.kind === 'remove' && (
           <Stack>
             <Text size="sm">
@@ -138,7 +138,7 @@ function Contacts({ resident, contacts, queryKey }: { resident: Resident; contac
 
 function ResponsiveModal({ opened, onClose, title, children }: { opened: boolean; onClose: () => void; title: string; children: React.ReactNode }) {
   const phone = useMediaQuery('(max-width: 48em)');
-  return <Modal opened={opened} onClose={onClose} title={title} size="lg" fullScreen={phone}>{children}</Modal>;
+  return <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={opened} onClose={onClose} title={title} size="lg" fullScreen={phone}>{children}</Modal>;
 }
 
 /** This resident's relationship, notes and flags. */

@@ -67,7 +67,7 @@ function Diagnoses({ resident, data, queryKey }: { resident: Resident; data: Lis
           ))}
         </Stack>
       )}
-      <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title={confirm ? `Remove ${confirm.code ?? 'this diagnosis'}?` : ''}>
+      <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={confirm !== null} onClose={() => setConfirm(null)} title={confirm ? `Remove ${confirm.code ?? 'this diagnosis'}?` : ''}>
         {confirm && (
           <Stack>
             <Text size="sm">{confirm.description} is removed from {resident.firstName} {resident.lastName}'s diagnoses (as entered in error).</Text>

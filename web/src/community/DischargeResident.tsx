@@ -31,7 +31,7 @@ export function DischargeResident({ resident, onChanged }: { resident: Resident;
   return (
     <>
       <Button variant="light" color="red" size="sm" onClick={() => { discharge.reset(); setOpen(true); }}>Discharge</Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={`Discharge ${name}?`}>
+      <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened={open} onClose={() => setOpen(false)} title={`Discharge ${name}?`}>
         <Stack>
           <Text size="sm">The resident moves to the Discharged list; contacts, diagnoses, allergies and readings are kept, and they can be reactivated later.</Text>
           {discharge.error && <ErrorMessages error={discharge.error} title="The resident was not discharged" />}
