@@ -14,15 +14,15 @@ import { DEMO_COMPANY } from '../src/ecp/clients/demo.ts';
 import { clinical, tokenFor } from '../test/support/ecp.ts';
 import { screenshot } from './browser.ts';
 import {
-  DESKTOP, expectAccessible, expectNoSidewaysScroll, nextWebhook, NURSE, PHONE, signIn, startCommunityWorld, stopCommunityWorld, withPage,
-  type CommunityWorld, type Size,
+  DESKTOP, expectAccessible, expectNoSidewaysScroll, NURSE, PHONE, signIn, startCommunityE2e, webhookAfter, withPage,
+  type CommunityE2e, type Size,
 } from './support/community.ts';
 
-let w: CommunityWorld | undefined;
+let w: CommunityE2e | undefined;
 let residents: Array<{ residentId: string; firstName: string; lastName: string; locationId: string }>;
 
 beforeAll(async () => {
-  w = await startCommunityWorld();
+  w = await startCommunityE2e();
   const signedIn = await w.t.app.inject({ method: 'POST', url: '/v1/community/auth/sign_in', payload: { company: DEMO_COMPANY, ...NURSE } });
   const token = signedIn.json().token as string;
   const me = await w.t.app.inject({ method: 'GET', url: '/v1/community/me', headers: { 'x-user-token': token } });
@@ -34,7 +34,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await stopCommunityWorld(w ?? {});
+  await w?.close();
 }, 120_000);
 
 /** The card of one vital's chart. */
@@ -98,7 +98,7 @@ async function vitalsAndAssessment(page: Page, size: Size, resident: (typeof res
   await page.getByRole('button', { name: 'Complete assessment' }).click();
   await page.getByText('Assessment saved: the level of care is now Level 3, $2,100.00 Monthly.').waitFor();
   await expect(page.getByRole('textbox', { name: /^Level of care/ }).inputValue()).resolves.toBe('Level 3');
-  const care = await nextWebhook(rx, before);
+  const care = await webhookAfter(rx, before);
   expect(care).toMatchObject({ eventName: 'levelOfCare.update', data: { levelOfCare: { residentId: resident.residentId, name: 'Level 3', amount: 2100, amountFrequency: 'Monthly' } } });
   const entry = page.getByRole('list', { name: 'Assessment history' }).getByRole('listitem').first();
   await entry.getByText(/E[SD]T$/).waitFor();
@@ -111,18 +111,18 @@ async function vitalsAndAssessment(page: Page, size: Size, resident: (typeof res
 
 describe('community Vitals and Care Plan assessments', () => {
   it('a nurse records vitals and sees the charts, completes an assessment and sees the level of care and the history: desktop', async () => {
-    await withPage(w!.browser, DESKTOP, async (page) => {
+    await withPage(w!.browser, DESKTOP, 'community-vitals-failure', async (page) => {
       await page.goto(`${w!.base}/app/community`);
       await signIn(page, DEMO_COMPANY);
       await vitalsAndAssessment(page, DESKTOP, residents[0]);
-    }, 'community-vitals');
+    });
   }, 120_000);
 
   it('the same at 390 × 844 with touch', async () => {
-    await withPage(w!.browser, PHONE, async (page) => {
+    await withPage(w!.browser, PHONE, 'community-vitals-failure', async (page) => {
       await page.goto(`${w!.base}/app/community`);
       await signIn(page, DEMO_COMPANY);
       await vitalsAndAssessment(page, PHONE, residents[1]);
-    }, 'community-vitals');
+    });
   }, 120_000);
 });

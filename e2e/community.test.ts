@@ -9,32 +9,28 @@
  * then the same at 390 × 844 with touch. Screenshots land in e2e/artifacts/ (community-*.png).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { DEMO_COMPANY } from '../src/ecp/clients/demo.ts';
-import type { WebhookReceiver } from '../test/support/webhook-receiver.ts';
+import type { Page } from 'playwright-core';
 import { screenshot } from './browser.ts';
 import {
-  DESKTOP, expectAccessible, expectNoSidewaysScroll, nextWebhook, NURSE, PHONE, signIn, startCommunityWorld, stopCommunityWorld, withPage as withPageOf,
-  type CommunityWorld, type Size,
+  DEMO_COMPANY, DESKTOP, expectAccessible, expectNoSidewaysScroll, NURSE, PHONE, signIn, startCommunityE2e, webhookAfter, withPage as withPageOf,
+  type CommunityE2e, type Size,
 } from './support/community.ts';
 
-let world: CommunityWorld | undefined;
-let rx: WebhookReceiver;
-let browser: Browser;
+let e2e: CommunityE2e;
 let base: string;
 let nurseLocation: string;
 
 beforeAll(async () => {
-  world = await startCommunityWorld();
-  ({ rx, browser, base, nurseLocation } = world);
+  e2e = await startCommunityE2e();
+  ({ base, nurseLocation } = e2e);
 }, 180_000);
 
 afterAll(async () => {
-  await stopCommunityWorld(world ?? {});
+  await e2e?.close();
 }, 120_000);
 
-const withPage = (size: Size, fn: (page: Page) => Promise<void>) => withPageOf(browser, size, fn);
-const webhook = (count: number) => nextWebhook(rx, count);
+const withPage = (size: Size, fn: (page: Page) => Promise<void>) => withPageOf(e2e.browser, size, 'community-failure', fn);
+const webhook = (count: number) => webhookAfter(e2e.rx, count);
 
 /** Adds, finds, discharges and reactivates one resident; each action's event reaches the receiver. */
 async function residentDay(page: Page, size: Size, firstName: string) {
@@ -53,7 +49,7 @@ async function residentDay(page: Page, size: Size, firstName: string) {
   await page.getByLabel(/^Location/).selectOption({ label: nurseLocation });
   await page.getByLabel(/^Room/).fill(size === PHONE ? '318' : '317');
   await page.getByLabel(/^Code status/).selectOption('DNR');
-  const before = rx.received.length;
+  const before = e2e.rx.received.length;
   await page.getByRole('button', { name: 'Add resident' }).click();
   await page.getByText(`${firstName} Tester was added.`).waitFor();
   const create = await webhook(before);

@@ -57,6 +57,8 @@ import { createCommunityResidentService } from './ecp/community/residents.ts';
 import { communityRoutes } from './ecp/community/routes.ts';
 import { createCommunityVitalService } from './ecp/community/vitals.ts';
 import { createCommunityAssessmentService } from './ecp/community/assessments.ts';
+import { createCommunityContactService } from './ecp/community/contacts.ts';
+import { createCommunityDiagnosisService } from './ecp/community/diagnoses.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -100,6 +102,8 @@ export interface Services {
   communityResidents: ReturnType<typeof createCommunityResidentService>;
   communityVitals: ReturnType<typeof createCommunityVitalService>;
   communityAssessments: ReturnType<typeof createCommunityAssessmentService>;
+  communityContacts: ReturnType<typeof createCommunityContactService>;
+  communityDiagnoses: ReturnType<typeof createCommunityDiagnosisService>;
   telephony: Telephony;
 }
 
@@ -155,6 +159,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   // Every ECP change reports its webhook event to the outbox in its own transaction.
   const emit = webhookEmitter((tx, event) => webhooks.recordWebhookEvent(tx, event));
   const contacts = createContactService({ db, locations, emit, clock });
+  const diagnoses = createDiagnosisService({ db, locations, codes, clock });
   const residents = createResidentService({ db, locations, allergyNames: createAllergyNameReader({ db }), emit, clock });
   const allergies = createAllergyService({ db, locations, emit });
   const vitals = createVitalService({ db, locations, clock });
@@ -187,10 +192,12 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     vitals,
     communityVitals: createCommunityVitalService({ residents, vitals, clock }),
     communityAssessments: createCommunityAssessmentService({ residents, residentAssessments }),
+    communityContacts: createCommunityContactService({ residents, contacts }),
+    communityDiagnoses: createCommunityDiagnosisService({ residents, diagnoses, codes }),
     allergies,
     ecpUsers: createEcpUserService({ db, locations, emit, clock }),
     codes,
-    diagnoses: createDiagnosisService({ db, locations, codes, clock }),
+    diagnoses,
     webhooks,
     transfers: createTransferService({ db, contacts, emit, clock }),
     residentAssessments,
@@ -358,6 +365,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     communityResidents: services.communityResidents,
     communityVitals: services.communityVitals,
     communityAssessments: services.communityAssessments,
+    communityContacts: services.communityContacts,
+    communityDiagnoses: services.communityDiagnoses,
   });
 
   // The FHIR R4 door over the same ECP data: bearer tokens from /token, OperationOutcome errors.

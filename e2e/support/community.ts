@@ -1,9 +1,8 @@
 /**
- * What the community workspace's browser tests share: the real server (every service, the job workers and the webhook
- * dispatcher, a cloned PostgreSQL database with the demo data) listening on a free port with the built console at
- * /app/community, Debian's Chromium, and a local Standard Webhooks receiver subscribed as the demo company's partner;
- * pages at desktop and 390 × 844 (touch) whose CSP violations and browser errors fail the test; axe-core and
- * sideways-scroll checks; the demo nurse's sign-in; the receiver's next event.
+ * Shared harness of the community workspace's browser tests: the real server (every service, the job workers and the
+ * webhook dispatcher, a cloned PostgreSQL database with the demo data) listening on a free port, the built console,
+ * Debian's Chromium, and a local Standard Webhooks receiver subscribed as the demo company's partner; page sizes,
+ * a page runner that fails on CSP violations and browser errors, axe and sideways-scroll checks, and sign-in.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,24 +20,26 @@ import { clinical, tokenFor, type Partner } from '../../test/support/ecp.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../test/support/webhook-receiver.ts';
 import { CHROMIUM, launchChromium, screenshot, seriousViolations, watchCsp } from '../browser.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
+const root = path.resolve(import.meta.dirname, '..', '..');
 export const NURSE = DEMO_COMMUNITY_USERS.nurse;
+export { DEMO_COMPANY };
 
-/** The running world of one e2e file. */
-export interface CommunityWorld {
+export interface CommunityE2e {
   t: TestContext;
   rx: WebhookReceiver;
   browser: Browser;
   /** `http://127.0.0.1:<port>` */
   base: string;
-  /** The name of the demo nurse's first allowed location. */
-  nurseLocation: string;
-  /** The demo company's partner client, subscribed to the receiver. */
+  /** The demo partner (credentials for the partner API). */
   partner: Partner;
+  /** The demo nurse's X-User-Token (for API set-up) and first allowed location's name. */
+  nurseToken: string;
+  nurseLocation: string;
+  close(): Promise<void>;
 }
 
-/** Builds the console if needed, starts the server with the demo data, the receiver (subscribed) and Chromium. */
-export async function startCommunityWorld(): Promise<CommunityWorld> {
+/** Builds the console if needed, starts the server, the receiver and Chromium. */
+export async function startCommunityE2e(): Promise<CommunityE2e> {
   if (!fs.existsSync(path.join(CONSOLE_DIST, 'index.html'))) {
     const built = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
     if (built.status !== 0) throw new Error(`npm run build failed: ${built.stderr}`);
@@ -52,49 +53,47 @@ export async function startCommunityWorld(): Promise<CommunityWorld> {
   expect(sub.statusCode, sub.body).toBe(200);
   rx.secrets.push(sub.json().secret);
   const signIn = await t.app.inject({ method: 'POST', url: '/v1/community/auth/sign_in', payload: { company: DEMO_COMPANY, ...NURSE } });
-  const me = await t.app.inject({ method: 'GET', url: '/v1/community/me', headers: { 'x-user-token': signIn.json().token } });
+  const nurseToken = signIn.json().token as string;
+  const me = await t.app.inject({ method: 'GET', url: '/v1/community/me', headers: { 'x-user-token': nurseToken } });
   const nurseLocation = me.json().user.locationsAllowed[0].name as string;
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   const browser = await launchChromium();
-  return { t, rx, browser, base, nurseLocation, partner };
-}
-
-/** Stops what `startCommunityWorld` started (each part that was started). */
-export async function stopCommunityWorld(w: Partial<CommunityWorld>): Promise<void> {
-  await w.browser?.close();
-  w.t?.app.server.closeAllConnections();
-  await w.t?.services.webhooks.stopDispatcher();
-  await w.t?.app.close();
-  await w.t?.jobs.stop(5_000);
-  w.t?.mailer.close();
-  await w.t?.database.close();
-  await w.rx?.close();
+  return {
+    t, rx, browser, base, partner, nurseToken, nurseLocation,
+    async close() {
+      await browser.close();
+      t.app.server.closeAllConnections();
+      await t.services.webhooks.stopDispatcher();
+      await t.app.close();
+      await t.jobs.stop(5_000);
+      t.mailer.close();
+      await t.database.close();
+      await rx.close();
+    },
+  };
 }
 
 export type Size = { name: string; viewport: { width: number; height: number }; touch: boolean };
 export const DESKTOP: Size = { name: 'desktop', viewport: { width: 1360, height: 900 }, touch: false };
 export const PHONE: Size = { name: 'phone', viewport: { width: 390, height: 844 }, touch: true };
 
-/**
- * Runs `fn` on a fresh page of `size` (time zone America/Los_Angeles); CSP violations and browser errors fail it; a
- * failure saves a screenshot `<prefix>-failure-<size>.png`.
- */
-export async function withPage(browser: Browser, size: Size, fn: (page: Page, context: BrowserContext) => Promise<void>, prefix = 'community') {
+/** Runs `fn` on a fresh page of `size`; CSP violations and browser errors fail it; a failure saves a screenshot named `failureName`. */
+export async function withPage(browser: Browser, size: Size, failureName: string, fn: (page: Page, context: BrowserContext) => Promise<void>) {
   const context = await browser.newContext({ viewport: size.viewport, hasTouch: size.touch, isMobile: size.touch, timezoneId: 'America/Los_Angeles' });
   const csp = await watchCsp(context);
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.stack ?? err.message));
-  // The console's own errors, not the browser's notes on refused requests (the wrong password's 401 is expected).
+  // The console's own errors, not the browser's notes on refused requests (an expected 401 or 422).
   page.on('console', (msg) => msg.type() === 'error' && !msg.text().startsWith('Failed to load resource') && pageErrors.push(msg.text()));
   try {
     await fn(page, context);
     expect(await csp.violations(), `${size.name}: Content-Security-Policy violations`).toEqual([]);
     expect(pageErrors, `${size.name}: browser errors`).toEqual([]);
   } catch (err) {
-    await screenshot(page, `${prefix}-failure-${size.name}`).catch(() => undefined);
+    await screenshot(page, `${failureName}-${size.name}`).catch(() => undefined);
     if (pageErrors.length) (err as Error).message += `\nbrowser errors:\n${pageErrors.join('\n')}`;
     throw err;
   } finally {
@@ -114,7 +113,7 @@ export async function expectNoSidewaysScroll(page: Page, screen: string) {
   expect(scroll, `${screen}: page is ${scroll}px wide in a ${width}px viewport`).toBeLessThanOrEqual(width);
 }
 
-/** Signs the demo nurse in on the sign-in page (`company` null: the page remembered it). */
+/** Signs the demo nurse in on the sign-in page (`company` null: the remembered one). */
 export async function signIn(page: Page, company: string | null) {
   if (company !== null) await page.getByLabel(/^Company/).fill(company);
   await page.getByLabel(/^Login name/).fill(NURSE.loginName);
@@ -123,8 +122,8 @@ export async function signIn(page: Page, company: string | null) {
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-/** The next webhook `rx` got, parsed, after `count` earlier ones; its signature verified. */
-export async function nextWebhook(rx: WebhookReceiver, count: number): Promise<Record<string, any>> {
+/** The webhook the receiver got after `count` earlier ones, parsed; its signature verified. */
+export async function webhookAfter(rx: WebhookReceiver, count: number): Promise<Record<string, any>> {
   const got = await rx.waitFor(count + 1, { timeoutMs: 15_000 });
   expect(got[count].verifiedWith.length, 'signature').toBe(1);
   return JSON.parse(got[count].body);

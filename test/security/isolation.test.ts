@@ -105,6 +105,9 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
   const contactId = (await ok(await clinical(t.app, ecp, 'POST', '/clinical/v1/resident/contact', {
     firstName: `${tag}contact`, lastName: `${tag}kin`, locationId: meadows.locationId, residentId, phone: f.contactPhone, email: `${low}.kin@example.com`,
   }), 200, 'contact')).contactId as string;
+  const spareContactId = (await ok(await clinical(t.app, ecp, 'POST', '/clinical/v1/resident/contact', {
+    firstName: `${tag}spare`, lastName: `${tag}kin`, locationId: meadows.locationId, residentId, phone: f.contactPhone,
+  }), 200, 'spare contact')).contactId as string;
   const at = new Date(Date.now() - 3600_000).toISOString();
   await ok(await clinical(t.app, ecp, 'POST', '/clinical/v1/resident/vital/blood-ox', { bloodOx: 95, timestamp: at, locationId: meadows.locationId, userId: user, residentId }), 200, 'vital');
   const allergy = `${tag} peanuts`;
@@ -142,10 +145,10 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
       client_id: partner.client_id, location: meadows.name, locationId: meadows.locationId, locationIds: [meadows.locationId],
       // The FHIR door: Patient.id and _id are the residentId; the other resources' ids their records' GUIDs.
       'Patient.id': residentId, _id: residentId, 'Observation.id': await fhirId('Observation'),
-      'AllergyIntolerance.id': await fhirId('AllergyIntolerance'), 'Condition.id': await fhirId('Condition'),
+      'AllergyIntolerance.id': await fhirId('AllergyIntolerance'), 'Condition.id': await fhirId('Condition'), diagnosisId: await fhirId('Condition'),
       'Location.id': meadows.locationId, 'Organization.id': String(partner.company_id), 'Practitioner.id': user,
       'RelatedPerson.id': await fhirId('RelatedPerson'),
-      residentId, contactId, templateId, userId: user, loginName: `${low}.nurse`, subscriptionId, messageId: deliveries[0].messageId,
+      residentId, contactId, spareContactId, templateId, userId: user, loginName: `${low}.nurse`, subscriptionId, messageId: deliveries[0].messageId,
       'resident.externalId': { externalIdName: `${TAG}_EHR`, externalIdValue: `${TAG}-EXT-1` },
       'resident.nameAndBirth': resident,
     },
@@ -178,6 +181,13 @@ const VALUE_SLOTS = new Set(['POST /clinical/v1/user body.loginName']);
  * another removes it (the ECP resident is named by `residentId`, an external id, or name and date of birth).
  */
 const ALTERNATIVES = [['locationId', 'location'], ['userId', 'loginName'], ['residentId', 'resident.externalId', 'resident.nameAndBirth']];
+/**
+ * Slots that take a record of their own kind: two deletes of one record (the community Contacts tab's remove and the
+ * partner API's DELETE of a contact) would otherwise use up B's record before the second control.
+ */
+const SLOT_KINDS: Record<string, string> = {
+  'DELETE /v1/community/residents/{residentId}/contacts/{contactId} path.contactId': 'spareContactId',
+};
 /** Containers with ECP resident matching (`residentId` and `externalIdName`) also take these field groups as one id each. */
 const RESIDENT_MATCH: Record<string, string[]> = {
   'resident.externalId': ['externalIdName', 'externalIdValue'],
@@ -275,6 +285,8 @@ const BASES: Record<string, (x: Tenant) => { query?: Record<string, unknown>; bo
   'POST /v1/community/auth/sign_in': (x) => ({ body: { company: x.extra.company, password: x.extra.communityPassword } }),
   'POST /v1/community/residents/{residentId}/vitals': () => ({ body: { pulse: 70 } }),
   'POST /v1/community/residents/{residentId}/assessments': () => ({ body: { score: 1 } }),
+  'POST /v1/community/residents/{residentId}/diagnoses': () => ({ body: { code: 'I10' } }),
+  'POST /v1/community/residents/{residentId}/contacts': () => ({ body: { firstName: fresh('Iso'), lastName: 'Contact' } }),
   'POST /clinical/v1/resident/vital/blood-ox': () => ({ body: { bloodOx: 96 } }),
   'POST /clinical/v1/resident/vital/blood-pressure': () => ({ body: { systolic: 120, diastolic: 80 } }),
   'POST /clinical/v1/resident/vital/blood-sugar': () => ({ body: { bloodSugar: 110 } }),
@@ -367,7 +379,7 @@ function slotsOf(op: Operation): Slot[] {
   };
   for (const p of op.parameters) {
     if (p.in === 'header' || !(ID_NAME.test(p.name) || ID_NAMES.has(p.name))) continue;
-    const kind = p.in === 'path' && p.name === 'id' ? `${segments[segments.indexOf('{id}') - 1]}.id` : p.name;
+    const kind = SLOT_KINDS[`${opKey(op)} ${p.in}.${p.name}`] ?? (p.in === 'path' && p.name === 'id' ? `${segments[segments.indexOf('{id}') - 1]}.id` : p.name);
     slots.push({ where: p.in, container: [], keys: [p.name], kind, schema: p.schema as Schema, label: `${p.in}.${p.name}` });
   }
   const query = op.parameters.filter((p) => p.in === 'query');

@@ -30,8 +30,10 @@ import { communityVitalRoutes } from './vitals-routes.ts';
 import type { CommunityVitalService } from './vitals.ts';
 import { communityAssessmentRoutes } from './assessments-routes.ts';
 import type { CommunityAssessmentService } from './assessments.ts';
+import { communityContactRoutes, type CommunityContactRouteDeps } from './contact-routes.ts';
+import { communityDiagnosisRoutes, type CommunityDiagnosisRouteDeps } from './diagnosis-routes.ts';
 
-interface Deps {
+interface Deps extends CommunityContactRouteDeps, CommunityDiagnosisRouteDeps {
   communityAuth: CommunityAuthService;
   communityResidents: CommunityResidentService;
   communityVitals: CommunityVitalService;
@@ -42,7 +44,8 @@ const AUTH_TAGS = ['Community: sign-in'];
 const RESIDENT_TAGS = ['Community: residents'];
 
 /** Mounts the community door (register with `prefix: '/v1/community'`). */
-export async function communityRoutes(app: FastifyInstance, { communityAuth, communityResidents, communityVitals, communityAssessments }: Deps) {
+export async function communityRoutes(app: FastifyInstance, deps: Deps) {
+  const { communityAuth, communityResidents } = deps;
   useCommunityErrors(app);
   const open = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -212,7 +215,9 @@ export async function communityRoutes(app: FastifyInstance, { communityAuth, com
       },
     }, async (req) => ({ resident: await communityResidents.reactivate(communityContext(req), req.params.residentId) }));
 
-    await authed.register(communityVitalRoutes, { communityVitals });
-    await authed.register(communityAssessmentRoutes, { communityAssessments });
+    await authed.register(communityVitalRoutes, { communityVitals: deps.communityVitals });
+    await authed.register(communityAssessmentRoutes, { communityAssessments: deps.communityAssessments });
+    await authed.register(communityContactRoutes, { communityContacts: deps.communityContacts });
+    await authed.register(communityDiagnosisRoutes, { communityDiagnoses: deps.communityDiagnoses });
   });
 }

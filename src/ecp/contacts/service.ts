@@ -10,7 +10,7 @@ import type { Db, Executor } from '../../db/pool.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { AppError, ValidationError } from '../../platform/errors.ts';
-import type { PartnerActor } from '../auth.ts';
+import type { EcpActor } from '../auth.ts';
 import { newGuid } from '../shared/ids.ts';
 import type { LocationService } from '../locations/service.ts';
 import { lockResidents, residentAtLocation } from '../residents/service.ts';
@@ -30,6 +30,12 @@ export class EcpConflictError extends AppError {
     this.extra = extra;
   }
 }
+
+/**
+ * An unknown contact (also another company's, or one linked to no resident the actor reaches): a ValidationError, as
+ * the partner API answers it (400); the community door answers it 404.
+ */
+export class UnknownContactError extends ValidationError {}
 
 /** The fields of the contact itself (the person) that `PUT /resident/contact` may change besides the names. */
 const CONTACT_FIELDS = [
@@ -66,14 +72,14 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
    * The live contact `contactId` linked to a resident at a location the client reaches, locked for update.
    * @throws ValidationError `No contact with contactId X` (also another company's contact: no leak).
    */
-  async function reachableContact(tx: Executor, actor: PartnerActor, contactId: string): Promise<ContactRow> {
+  async function reachableContact(tx: Executor, actor: EcpActor, contactId: string): Promise<ContactRow> {
     const row = await store.lockReachableContact(tx, contactId.trim().toUpperCase(), actor.organizationId, actor.locationIds);
-    if (!row) throw new ValidationError([`No contact with contactId ${contactId.trim()}`]);
+    if (!row) throw new UnknownContactError([`No contact with contactId ${contactId.trim()}`]);
     return row;
   }
 
   /** The contact's links to residents the client reaches; with `residentId`, that one only. @throws ValidationError. */
-  function reachableLinks(actor: PartnerActor, links: ContactResident[], contact: ContactRow, residentId?: string): ContactResident[] {
+  function reachableLinks(actor: EcpActor, links: ContactResident[], contact: ContactRow, residentId?: string): ContactResident[] {
     const reached = links.filter((x) => actor.locationIds.includes(x.resident.locationId));
     if (residentId === undefined) return reached;
     const one = reached.filter((x) => x.resident.guid === residentId.trim().toUpperCase());
@@ -86,9 +92,9 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
    * and flags, or, when it is linked already, sets that link's values (a repeated POST is harmless); the contact's
    * own fields given are applied as by PUT. Event `contact.update` listing every resident.
    */
-  async function linkContact(tx: Executor, ctx: RequestContext<PartnerActor>, input: NewContactWire & { contactId: string }, resident: ResidentRow) {
+  async function linkContact(tx: Executor, ctx: RequestContext<EcpActor>, input: NewContactWire & { contactId: string }, resident: ResidentRow) {
     const current = await reachableContact(tx, ctx.actor, input.contactId);
-    if (current.organizationId !== resident.organizationId) throw new ValidationError([`No contact with contactId ${input.contactId.trim()}`]);
+    if (current.organizationId !== resident.organizationId) throw new UnknownContactError([`No contact with contactId ${input.contactId.trim()}`]);
     const links = await store.linksOf(tx, current.id);
     await lockResidents(tx, [...links.map((x) => x.resident.id), resident.id]);
     const linked = links.some((x) => x.resident.id === resident.id);
@@ -137,7 +143,7 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
      * @throws ValidationError `location is invalid`, `residentId is invalid`, missing names, an unknown contact, a
      *   link that exists; EcpConflictError for a duplicate name.
      */
-    async createContact(ctx: RequestContext<PartnerActor>, input: NewContactWire) {
+    async createContact(ctx: RequestContext<EcpActor>, input: NewContactWire) {
       return db.transaction(async (tx) => {
         const location = await locations.resolve(ctx.actor, input.locationId);
         const resident = await residentAtLocation(tx, input.residentId.trim().toUpperCase(), location.id);
@@ -182,7 +188,7 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
      * @throws ValidationError unknown contact or link, several residents and no residentId; EcpConflictError when the
      *   new name is another contact's of one of the contact's residents.
      */
-    async updateContact(ctx: RequestContext<PartnerActor>, input: ContactUpdateWire) {
+    async updateContact(ctx: RequestContext<EcpActor>, input: ContactUpdateWire) {
       return db.transaction(async (tx) => {
         const current = await reachableContact(tx, ctx.actor, input.contactId);
         const links = await store.linksOf(tx, current.id);
@@ -221,7 +227,7 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
      * reaches; a contact left with none is deleted (`contact.delete` with its last state), else `contact.update`.
      * @throws ValidationError unknown or deleted contact, a resident not linked to it.
      */
-    async deleteContact(ctx: RequestContext<PartnerActor>, contactId: string, residentId?: string) {
+    async deleteContact(ctx: RequestContext<EcpActor>, contactId: string, residentId?: string) {
       return db.transaction(async (tx) => {
         const current = await reachableContact(tx, ctx.actor, contactId);
         const links = await store.linksOf(tx, current.id);
@@ -232,6 +238,36 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
           action: row.deletedAt ? 'delete' : 'update', entityType: 'contact', entityIds: [current.guid, ...removed.map((x) => x.resident.guid)],
         });
         return { result: 'Success' as const, contactId: current.guid };
+      });
+    },
+
+    /**
+     * The community workspace's Contacts tab: the live contacts of the resident (row `id`, GUID `guid`), by last then
+     * first name, each with this resident's link (relationship, notes, flags) and the other residents it is a contact
+     * of among those the actor reaches. With `only`, that contact alone (upper-case GUID). `audit`: one `read` row
+     * (entity `contact`) naming the resident and the contacts returned, written even when there are none.
+     */
+    async residentContacts(ctx: RequestContext<EcpActor>, resident: { id: number; guid: string }, opts: { only?: string; audit: boolean }) {
+      return db.transaction(async (tx) => {
+        const rows = (await store.contactLinksOfResident(tx, resident.id)).filter((x) => opts.only === undefined || x.contact.guid === opts.only);
+        const linked = await store.residentsOfContacts(tx, rows.map((x) => x.contact.id));
+        const others = (contactId: number) => linked.filter((x) => x.contactId === contactId && x.residentGuid !== resident.guid && ctx.actor.locationIds.includes(x.locationId));
+        if (opts.audit) await recordAudit(tx, ctx, { action: 'read', entityType: 'contact', entityIds: [resident.guid, ...rows.map((x) => x.contact.guid)] });
+        return rows.map((x) => ({ ...x, others: others(x.contact.id) }));
+      });
+    },
+
+    /**
+     * The live contacts of the actor's company linked to a resident at a location the actor reaches whose first name,
+     * last name or "first last" starts with `name`, by last then first name, at most `limit`; each with those
+     * residents. One `list` audit row (entity `contact`) naming the contacts returned.
+     */
+    async findContacts(ctx: RequestContext<EcpActor>, name: string, limit: number) {
+      return db.transaction(async (tx) => {
+        const rows = await store.contactsByName(tx, ctx.actor.organizationId, ctx.actor.locationIds, name, limit);
+        const linked = await store.residentsOfContacts(tx, rows.map((x) => x.id));
+        await recordAudit(tx, ctx, { action: 'list', entityType: 'contact', entityIds: rows.map((x) => x.guid) });
+        return rows.map((contact) => ({ contact, residents: linked.filter((x) => x.contactId === contact.id && ctx.actor.locationIds.includes(x.locationId)) }));
       });
     },
 
@@ -274,7 +310,7 @@ export function createContactService({ db, locations, emit = ignoreChanges, cloc
      * contacts returned (`read`, written only when found; `list`, written for an empty search too).
      * @returns up to `filter.limit` links, and `more` when further ones follow.
      */
-    async searchContactLinks(ctx: RequestContext<PartnerActor>, filter: Omit<store.ContactLinkSearchFilter, 'locationIds'>, action: 'read' | 'list') {
+    async searchContactLinks(ctx: RequestContext<EcpActor>, filter: Omit<store.ContactLinkSearchFilter, 'locationIds'>, action: 'read' | 'list') {
       return db.transaction(async (tx) => {
         const found = await store.searchContactLinks(tx, { ...filter, limit: filter.limit + 1, locationIds: ctx.actor.locationIds });
         const rows = found.slice(0, filter.limit);

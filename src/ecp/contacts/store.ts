@@ -181,3 +181,51 @@ export async function countContacts(db: Executor, organizationId: number): Promi
   const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(ecpContacts).where(eq(ecpContacts.organizationId, organizationId));
   return count;
 }
+
+// ---- the community workspace's Contacts tab
+
+/** A contact's link to a resident, seen from the contact: the resident's GUID, names and location (row id). */
+export interface LinkedResident {
+  contactId: number;
+  residentGuid: string;
+  firstName: string;
+  lastName: string;
+  locationId: number;
+  relationship: string | null;
+}
+
+/** The live contacts linked to the resident `residentId` (row id), each with that link's values, by last then first name. */
+export async function contactLinksOfResident(db: Executor, residentId: number): Promise<Array<{ contact: ContactRow; link: ContactLinkRow }>> {
+  return db.select({ contact: ecpContacts, link: ecpContactResidents }).from(ecpContactResidents)
+    .innerJoin(ecpContacts, eq(ecpContacts.id, ecpContactResidents.contactId))
+    .where(and(eq(ecpContactResidents.residentId, residentId), isNull(ecpContacts.deletedAt)))
+    .orderBy(asc(ecpContacts.lastName), asc(ecpContacts.firstName), asc(ecpContacts.id));
+}
+
+/** Every resident linked to the contacts `contactIds` (row ids), oldest link first. */
+export async function residentsOfContacts(db: Executor, contactIds: number[]): Promise<LinkedResident[]> {
+  if (!contactIds.length) return [];
+  return db.select({
+    contactId: ecpContactResidents.contactId, residentGuid: ecpResidents.guid, firstName: ecpResidents.firstName, lastName: ecpResidents.lastName,
+    locationId: ecpResidents.locationId, relationship: ecpContactResidents.relationship,
+  }).from(ecpContactResidents)
+    .innerJoin(ecpResidents, eq(ecpResidents.id, ecpContactResidents.residentId))
+    .where(inArray(ecpContactResidents.contactId, contactIds))
+    .orderBy(asc(ecpContactResidents.createdAt), asc(ecpContactResidents.residentId));
+}
+
+/**
+ * Up to `limit` live contacts of company `organizationId` linked to a resident at one of `locationIds` whose first
+ * name, last name or "first last" starts with `name` (case-insensitive), by last then first name.
+ */
+export async function contactsByName(db: Executor, organizationId: number, locationIds: number[], name: string, limit: number): Promise<ContactRow[]> {
+  if (!locationIds.length) return [];
+  const p = `${name.trim().toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+  return db.select().from(ecpContacts).where(and(
+    eq(ecpContacts.organizationId, organizationId),
+    isNull(ecpContacts.deletedAt),
+    sql`(lower(${ecpContacts.firstName}) LIKE ${p} OR lower(${ecpContacts.lastName}) LIKE ${p} OR lower(${ecpContacts.firstName} || ' ' || ${ecpContacts.lastName}) LIKE ${p})`,
+    sql`EXISTS (SELECT 1 FROM ${ecpContactResidents} l JOIN ${ecpResidents} r ON r.id = l.resident_id
+      WHERE l.contact_id = ${ecpContacts.id} AND r.location_id = ANY(${sql.param(locationIds)}::int[]))`,
+  )).orderBy(asc(ecpContacts.lastName), asc(ecpContacts.firstName), asc(ecpContacts.id)).limit(limit);
+}

@@ -8,9 +8,10 @@
 import type { Db, Executor } from '../../db/pool.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
-import { ValidationError } from '../../platform/errors.ts';
-import { ecpTimestamp } from '../../platform/time.ts';
-import type { PartnerActor } from '../auth.ts';
+import { NotFoundError, ValidationError } from '../../platform/errors.ts';
+import { dateIn, ecpTimestamp } from '../../platform/time.ts';
+import type { EcpActor, PartnerActor } from '../auth.ts';
+import type { ReachableLocation } from '../clients/service.ts';
 import { dottedCode, type CheckedCode, type Icd10cmService } from '../codes/service.ts';
 import { findReachableLocation, instantAt, type LocationService } from '../locations/service.ts';
 import { matchResident } from '../residents/service.ts';
@@ -22,7 +23,7 @@ import { isFilled } from '../../platform/validation.ts';
 import * as store from './store.ts';
 import type { DiagnosisSearchFilter, FoundDiagnosis } from './store.ts';
 
-export type { DiagnosisSearchFilter, FoundDiagnosis } from './store.ts';
+export type { DiagnosisSearchFilter, FoundDiagnosis, ResidentDiagnosisRow } from './store.ts';
 
 /** A diagnosis may be stamped up to this far ahead of the server's clock (clock skew), as vitals allow. */
 const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
@@ -112,6 +113,67 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
         }));
         await recordAudit(tx, ctx, { action: 'list', entityType: 'diagnosis', entityIds: [...new Set(data.map((d) => d.residentId))] });
         return { result: 'Success' as const, numberOfResults: total, data };
+      });
+    },
+
+    /**
+     * The community workspace's Diagnoses tab: the diagnoses of `resident` (row `id`, GUID `guid`; the caller checked
+     * it is of the actor's company at a location the actor reaches), newest first, with who recorded each (dotted
+     * codes). One `read` audit row (entity `diagnosis`) naming the resident, unless `audit` is false (the caller
+     * just audited the change it reads back).
+     */
+    async residentDiagnoses(ctx: RequestContext<EcpActor>, resident: { id: number; guid: string }, audit = true) {
+      return db.transaction(async (tx) => {
+        const rows = await store.diagnosesOfResident(tx, ctx.actor.organizationId, resident.id);
+        if (audit) await recordAudit(tx, ctx, { action: 'read', entityType: 'diagnosis', entityIds: [resident.guid] });
+        return rows.map((r) => ({ ...r, code: r.code === null ? null : dottedCode(r.code) }));
+      });
+    },
+
+    /**
+     * The Diagnoses tab's Add: one diagnosis of `target.resident` at its location, recorded by the ECP user
+     * `target.userId` (the signed-in community user). `code` must be a billable ICD-10-CM code of the fiscal year of
+     * the diagnosis's date at the location (`Icd10cmService.check`: its message otherwise); the code set's description
+     * is stored. `timestamp` (default now): ISO 8601, without an offset the location's local time; at most an hour ahead.
+     * @returns the new diagnosis's GUID.
+     * @throws ValidationError as `Icd10cmService.check`, `timestamp cannot be in the future`.
+     */
+    async recordForResident(
+      ctx: RequestContext<EcpActor>,
+      target: { resident: { id: number; guid: string }; location: ReachableLocation; userId: number },
+      input: { code: string; comment?: string | null; timestamp?: string },
+    ): Promise<string> {
+      const now = clock();
+      const at = input.timestamp === undefined ? now : instantAt(target.location, input.timestamp);
+      if (at.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) throw new ValidationError(['timestamp cannot be in the future']);
+      const checked = await codes.check(input.code, input.timestamp === undefined ? codeSetDate(dateIn(target.location.zone, now)) : codeSetDate(input.timestamp));
+      return db.transaction(async (tx) => {
+        const guid = await store.insertDiagnosisReturningGuid(tx, {
+          organizationId: ctx.actor.organizationId,
+          locationId: target.location.id,
+          residentId: target.resident.id,
+          userId: target.userId,
+          code: checked.code.replace('.', ''),
+          diagnosis: checked.description,
+          comment: isFilled(input.comment) ? input.comment.trim() : null,
+          codeSetYear: checked.fiscalYear,
+          recordedAt: at,
+        });
+        await recordAudit(tx, ctx, { action: 'create', entityType: 'diagnosis', entityIds: [target.resident.guid, guid] });
+        return guid;
+      });
+    },
+
+    /**
+     * The Diagnoses tab's Remove: deletes the diagnosis `diagnosisId` (GUID) of `resident` (the caller checked the
+     * resident is reachable); one `delete` audit row naming the resident and the diagnosis.
+     * @throws NotFoundError `Diagnosis not found` (also another resident's or company's).
+     */
+    async removeResidentDiagnosis(ctx: RequestContext<EcpActor>, resident: { id: number; guid: string }, diagnosisId: string): Promise<void> {
+      const guid = diagnosisId.trim().toUpperCase();
+      await db.transaction(async (tx) => {
+        if (!(await store.deleteResidentDiagnosis(tx, ctx.actor.organizationId, resident.id, guid))) throw new NotFoundError('Diagnosis not found');
+        await recordAudit(tx, ctx, { action: 'delete', entityType: 'diagnosis', entityIds: [resident.guid, guid] });
       });
     },
 

@@ -116,3 +116,41 @@ export async function searchDiagnoses(db: Executor, f: DiagnosisSearchFilter): P
     recordedAt: new Date(x.recorded_at), createdAt: new Date(x.created_at), residentGuid: x.resident_guid,
   }));
 }
+
+/** One diagnosis of a resident as the community workspace's Diagnoses tab lists it, with who recorded it. */
+export interface ResidentDiagnosisRow {
+  guid: string;
+  /** Undotted, or null (text only). */
+  code: string | null;
+  diagnosis: string | null;
+  comment: string | null;
+  recordedAt: Date;
+  loginName: string;
+  firstName: string;
+  lastName: string;
+}
+
+/** The diagnoses of the resident `residentId` (row id) in company `organizationId`, newest first. */
+export async function diagnosesOfResident(db: Executor, organizationId: number, residentId: number): Promise<ResidentDiagnosisRow[]> {
+  return db.select({
+    guid: ecpDiagnoses.guid, code: ecpDiagnoses.code, diagnosis: ecpDiagnoses.diagnosis, comment: ecpDiagnoses.comment, recordedAt: ecpDiagnoses.recordedAt,
+    loginName: ecpUsers.loginName, firstName: ecpUsers.firstName, lastName: ecpUsers.lastName,
+  }).from(ecpDiagnoses)
+    .innerJoin(ecpUsers, eq(ecpUsers.id, ecpDiagnoses.userId))
+    .where(and(eq(ecpDiagnoses.organizationId, organizationId), eq(ecpDiagnoses.residentId, residentId)))
+    .orderBy(sql`${ecpDiagnoses.recordedAt} DESC`, sql`${ecpDiagnoses.id} DESC`);
+}
+
+/** Inserts one diagnosis. @returns its GUID. */
+export async function insertDiagnosisReturningGuid(tx: Executor, values: NewDiagnosisRow): Promise<string> {
+  const [row] = await tx.insert(ecpDiagnoses).values(values).returning({ guid: ecpDiagnoses.guid });
+  return row.guid;
+}
+
+/** Deletes the diagnosis `guid` (upper case) of the resident `residentId` (row id) in company `organizationId`. @returns whether one was deleted. */
+export async function deleteResidentDiagnosis(tx: Executor, organizationId: number, residentId: number, guid: string): Promise<boolean> {
+  const rows = await tx.delete(ecpDiagnoses)
+    .where(and(eq(ecpDiagnoses.organizationId, organizationId), eq(ecpDiagnoses.residentId, residentId), eq(ecpDiagnoses.guid, guid)))
+    .returning({ id: ecpDiagnoses.id });
+  return rows.length > 0;
+}

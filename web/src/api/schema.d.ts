@@ -1020,6 +1020,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/community/codes/icd10cm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ICD-10-CM picker: search the loaded code set
+         * @description By code prefix (`E11`, `E11.6`) or description words (`diabetes kidney`) in the latest loaded fiscal year; billable codes first. Reference data: not audited.
+         */
+        get: operations["searchCommunityIcd10cmCodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find an existing contact to link
+         * @description Contacts of the company who are contacts of residents at the user's locations, whose first name, last name or "First Last" starts with `search` (case-insensitive), by last name, with those residents. Audited (`list`).
+         */
+        get: operations["searchCommunityContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/community/me": {
         parameters: {
             query?: never;
@@ -1128,6 +1168,118 @@ export interface paths {
          */
         post: operations["createCommunityResidentAssessment"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents/{residentId}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A resident's contacts: Contacts tab
+         * @description By last name; each with this resident's relationship, notes and flags and the other residents (at the user's locations) the person is a contact of. Audited (`read`). 404 `Resident not found` also for another company's resident or one outside locationsAllowed.
+         */
+        get: operations["listCommunityResidentContacts"];
+        put?: never;
+        /**
+         * Add a contact: Contacts tab (fires contact.create)
+         * @description The partner API's `POST /clinical/v1/resident/contact` for this resident. The same first and last name as another contact of the resident is 422 (link or edit that contact instead); a discharged resident is 422. Fires `contact.create`.
+         */
+        post: operations["createCommunityResidentContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents/{residentId}/contacts/{contactId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Edit a contact: Contacts tab (fires contact.update)
+         * @description The partner API's `PUT /clinical/v1/resident/contact`: given fields change, `null` clears a text field; the person's fields are shared by every resident they are a contact of, the relationship, notes and flags are this resident's. Fires `contact.update`. 404 `Contact not found` for a contact not linked to this resident; 422 for a discharged resident or a name another contact of one of its residents has.
+         */
+        put: operations["updateCommunityResidentContact"];
+        post?: never;
+        /**
+         * Remove a contact from this resident: Contacts tab (fires contact.update or contact.delete)
+         * @description Unlinks the contact from this resident: `contact.update` listing the residents left, or, when this was the contact's only resident, the contact is deleted (`contact.delete` with its last state). 404 `Contact not found`; 422 for a discharged resident.
+         */
+        delete: operations["removeCommunityResidentContact"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents/{residentId}/contacts/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link an existing contact to this resident: Contacts tab (fires contact.update)
+         * @description A contact of the company who is already a contact of a resident at the user's locations (`GET /v1/community/contacts?search=`) becomes this resident's contact too, with this resident's own relationship, notes and flags (for a contact linked already, they are set). Fires `contact.update` listing every resident. 404 `Contact not found` for another company's contact or one the user cannot reach; 422 for a discharged resident.
+         */
+        post: operations["linkCommunityResidentContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents/{residentId}/diagnoses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A resident's diagnoses: Diagnoses tab
+         * @description Newest first, with who recorded each (also those a partner recorded), and the time zone of the resident's location. Audited (`read`). 404 `Resident not found` also for another company's resident or one outside locationsAllowed.
+         */
+        get: operations["listCommunityResidentDiagnoses"];
+        put?: never;
+        /**
+         * Add a diagnosis: Diagnoses tab
+         * @description The code must be a billable ICD-10-CM code of the fiscal year of the diagnosis's date (or of the latest loaded year), as for the partner API's `POST /clinical/v1/resident/diagnosis`: a category header or an unknown code is 422 with the codes service's sentence. The code set's description is stored; recorded as the signed-in user at the resident's location. A discharged resident is 422. Audited (`create`); seed 000 names no webhook event for it.
+         */
+        post: operations["createCommunityResidentDiagnosis"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/residents/{residentId}/diagnoses/{diagnosisId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a diagnosis: Diagnoses tab
+         * @description Deletes the diagnosis (entered in error); audited (`delete`). 404 `Diagnosis not found` (also another resident's); 422 for a discharged resident.
+         */
+        delete: operations["removeCommunityResidentDiagnosis"];
         options?: never;
         head?: never;
         patch?: never;
@@ -9581,6 +9733,206 @@ export interface operations {
             };
         };
     };
+    searchCommunityIcd10cmCodes: {
+        parameters: {
+            query: {
+                /** @description Most results (default 20, at most 50). */
+                limit?: number;
+                /** @description A code prefix (`E11`, `E11.6`, `e116`) or words of the description (`diabetes kidney`). */
+                search: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Billable codes first, then by code. */
+                        codes: {
+                            /** @description False for a category header, which a diagnosis cannot use. */
+                            billable: boolean;
+                            /** @description Dotted: E11.9. */
+                            code: string;
+                            /** @description CMS's long description. */
+                            description: string;
+                        }[];
+                        /** @description The code set searched (the latest loaded); null when none is loaded (then codes are checked for syntax only). */
+                        fiscalYear: number | null;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    searchCommunityContacts: {
+        parameters: {
+            query: {
+                /** @description Most results (default 20, at most 50). */
+                limit?: number;
+                /** @description The start of the contact's first name, last name or "First Last" (case-insensitive). */
+                search: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contacts: {
+                            /** @description GUID */
+                            contactId: string;
+                            email: string | null;
+                            firstName: string;
+                            lastName: string;
+                            phone: string | null;
+                            /** @description The residents (at the user's locations) this person is a contact of. */
+                            residents: {
+                                firstName: string;
+                                lastName: string;
+                                /** @description The contact's relationship to that resident. */
+                                relationship: string | null;
+                                /** @description GUID */
+                                residentId: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
     getCommunitySession: {
         parameters: {
             query?: never;
@@ -10806,6 +11158,1038 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityResidentContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contacts: {
+                            address: string | null;
+                            billingContact: boolean;
+                            city: string | null;
+                            /** @description GUID */
+                            contactId: string;
+                            email: string | null;
+                            firstName: string;
+                            healthCarePoa: boolean;
+                            healthCarePoaActivated: boolean;
+                            lastName: string;
+                            /** @description About this resident's contact. */
+                            notes: string | null;
+                            /** @description The other residents (at the user's locations) this person is a contact of. */
+                            otherResidents: {
+                                firstName: string;
+                                lastName: string;
+                                /** @description The contact's relationship to that resident. */
+                                relationship: string | null;
+                                /** @description GUID */
+                                residentId: string;
+                            }[];
+                            phone: string | null;
+                            phoneCell: string | null;
+                            phoneWork: string | null;
+                            /** @description "Phone", "Text" or "Email" */
+                            preferredContactMethod: string | null;
+                            /** @description "Morning", "Afternoon" or "Evening" */
+                            preferredContactTime: string | null;
+                            primaryContact: boolean;
+                            providesProducts: boolean;
+                            /** @description To this resident. */
+                            relationship: string | null;
+                            state: string | null;
+                            stateAppointedGuardian: boolean;
+                            zip: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createCommunityResidentContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    address?: string;
+                    /** @description Billing contact (true/false or 1/0). */
+                    billingContact?: boolean;
+                    city?: string;
+                    email?: string;
+                    firstName: string;
+                    /** @description Health care power of attorney (true/false or 1/0). */
+                    healthCarePoa?: boolean;
+                    /** @description The power of attorney is activated (true/false or 1/0). */
+                    healthCarePoaActivated?: boolean;
+                    lastName: string;
+                    notes?: string;
+                    phone?: string;
+                    phoneCell?: string;
+                    phoneWork?: string;
+                    /** @enum {unknown} */
+                    preferredContactMethod?: "Phone" | "Text" | "Email";
+                    /** @enum {unknown} */
+                    preferredContactTime?: "Morning" | "Afternoon" | "Evening";
+                    /** @description Primary contact (true/false or 1/0). */
+                    primaryContact?: boolean;
+                    /** @description Provides products or medications (true/false or 1/0). */
+                    providesProducts?: boolean;
+                    relationship?: string;
+                    state?: string;
+                    /** @description State-appointed guardian (true/false or 1/0). */
+                    stateAppointedGuardian?: boolean;
+                    /** @description A number or a string. */
+                    zip?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact: {
+                            address: string | null;
+                            billingContact: boolean;
+                            city: string | null;
+                            /** @description GUID */
+                            contactId: string;
+                            email: string | null;
+                            firstName: string;
+                            healthCarePoa: boolean;
+                            healthCarePoaActivated: boolean;
+                            lastName: string;
+                            /** @description About this resident's contact. */
+                            notes: string | null;
+                            /** @description The other residents (at the user's locations) this person is a contact of. */
+                            otherResidents: {
+                                firstName: string;
+                                lastName: string;
+                                /** @description The contact's relationship to that resident. */
+                                relationship: string | null;
+                                /** @description GUID */
+                                residentId: string;
+                            }[];
+                            phone: string | null;
+                            phoneCell: string | null;
+                            phoneWork: string | null;
+                            /** @description "Phone", "Text" or "Email" */
+                            preferredContactMethod: string | null;
+                            /** @description "Morning", "Afternoon" or "Evening" */
+                            preferredContactTime: string | null;
+                            primaryContact: boolean;
+                            providesProducts: boolean;
+                            /** @description To this resident. */
+                            relationship: string | null;
+                            state: string | null;
+                            stateAppointedGuardian: boolean;
+                            zip: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateCommunityResidentContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The contact's GUID. */
+                contactId: string;
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    address?: string | null;
+                    /** @description Billing contact (true/false or 1/0). */
+                    billingContact?: boolean;
+                    city?: string | null;
+                    email?: string | null;
+                    firstName?: string;
+                    /** @description Health care power of attorney (true/false or 1/0). */
+                    healthCarePoa?: boolean;
+                    /** @description The power of attorney is activated (true/false or 1/0). */
+                    healthCarePoaActivated?: boolean;
+                    lastName?: string;
+                    notes?: string | null;
+                    phone?: string | null;
+                    phoneCell?: string | null;
+                    phoneWork?: string | null;
+                    /** @enum {string|null} */
+                    preferredContactMethod?: "Phone" | "Text" | "Email" | null;
+                    /** @enum {string|null} */
+                    preferredContactTime?: "Morning" | "Afternoon" | "Evening" | null;
+                    /** @description Primary contact (true/false or 1/0). */
+                    primaryContact?: boolean;
+                    /** @description Provides products or medications (true/false or 1/0). */
+                    providesProducts?: boolean;
+                    relationship?: string | null;
+                    state?: string | null;
+                    /** @description State-appointed guardian (true/false or 1/0). */
+                    stateAppointedGuardian?: boolean;
+                    /** @description A number or a string. */
+                    zip?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact: {
+                            address: string | null;
+                            billingContact: boolean;
+                            city: string | null;
+                            /** @description GUID */
+                            contactId: string;
+                            email: string | null;
+                            firstName: string;
+                            healthCarePoa: boolean;
+                            healthCarePoaActivated: boolean;
+                            lastName: string;
+                            /** @description About this resident's contact. */
+                            notes: string | null;
+                            /** @description The other residents (at the user's locations) this person is a contact of. */
+                            otherResidents: {
+                                firstName: string;
+                                lastName: string;
+                                /** @description The contact's relationship to that resident. */
+                                relationship: string | null;
+                                /** @description GUID */
+                                residentId: string;
+                            }[];
+                            phone: string | null;
+                            phoneCell: string | null;
+                            phoneWork: string | null;
+                            /** @description "Phone", "Text" or "Email" */
+                            preferredContactMethod: string | null;
+                            /** @description "Morning", "Afternoon" or "Evening" */
+                            preferredContactTime: string | null;
+                            primaryContact: boolean;
+                            providesProducts: boolean;
+                            /** @description To this resident. */
+                            relationship: string | null;
+                            state: string | null;
+                            stateAppointedGuardian: boolean;
+                            zip: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    removeCommunityResidentContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The contact's GUID. */
+                contactId: string;
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    linkCommunityResidentContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Billing contact (true/false or 1/0). */
+                    billingContact?: boolean;
+                    /** @description GUID of a contact of the company, linked to a resident at one of the user's locations (find it with GET /v1/community/contacts). */
+                    contactId: string;
+                    /** @description Health care power of attorney (true/false or 1/0). */
+                    healthCarePoa?: boolean;
+                    /** @description The power of attorney is activated (true/false or 1/0). */
+                    healthCarePoaActivated?: boolean;
+                    notes?: string;
+                    /** @description Primary contact (true/false or 1/0). */
+                    primaryContact?: boolean;
+                    /** @description Provides products or medications (true/false or 1/0). */
+                    providesProducts?: boolean;
+                    relationship?: string;
+                    /** @description State-appointed guardian (true/false or 1/0). */
+                    stateAppointedGuardian?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        contact: {
+                            address: string | null;
+                            billingContact: boolean;
+                            city: string | null;
+                            /** @description GUID */
+                            contactId: string;
+                            email: string | null;
+                            firstName: string;
+                            healthCarePoa: boolean;
+                            healthCarePoaActivated: boolean;
+                            lastName: string;
+                            /** @description About this resident's contact. */
+                            notes: string | null;
+                            /** @description The other residents (at the user's locations) this person is a contact of. */
+                            otherResidents: {
+                                firstName: string;
+                                lastName: string;
+                                /** @description The contact's relationship to that resident. */
+                                relationship: string | null;
+                                /** @description GUID */
+                                residentId: string;
+                            }[];
+                            phone: string | null;
+                            phoneCell: string | null;
+                            phoneWork: string | null;
+                            /** @description "Phone", "Text" or "Email" */
+                            preferredContactMethod: string | null;
+                            /** @description "Morning", "Afternoon" or "Evening" */
+                            preferredContactTime: string | null;
+                            primaryContact: boolean;
+                            providesProducts: boolean;
+                            /** @description To this resident. */
+                            relationship: string | null;
+                            state: string | null;
+                            stateAppointedGuardian: boolean;
+                            zip: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityResidentDiagnoses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first. */
+                        diagnoses: {
+                            /** @description ICD-10-CM, dotted (E11.9); null for a diagnosis a partner recorded as text only. */
+                            code: string | null;
+                            comment: string | null;
+                            /** @description The code set's description (or the text recorded). */
+                            description: string | null;
+                            /** @description GUID (the FHIR Condition.id) */
+                            diagnosisId: string;
+                            /** @description The ECP user who recorded it. */
+                            recordedBy: {
+                                firstName: string;
+                                lastName: string;
+                                loginName: string;
+                            };
+                            /** @description When it was recorded, ISO 8601 UTC with milliseconds: 2025-05-05T13:37:27.473+00:00. */
+                            timestamp: string;
+                        }[];
+                        /** @description The IANA time zone of the resident's location, in which the workspace shows the timestamps. */
+                        timeZone: string;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createCommunityResidentDiagnosis: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A billable ICD-10-CM code of the loaded code set, dotted or not (E11.9 or E119); a category header or an unknown code is 422 with the reason. */
+                    code: string;
+                    /** @description Any comments on the diagnosis. */
+                    comment?: string | null;
+                    /**
+                     * Format: iso-date-time
+                     * @description When it was diagnosed, ISO 8601 (default now); without an offset the location's local time, a date alone the start of that day there; at most an hour ahead.
+                     */
+                    timestamp?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        diagnosis: {
+                            /** @description ICD-10-CM, dotted (E11.9); null for a diagnosis a partner recorded as text only. */
+                            code: string | null;
+                            comment: string | null;
+                            /** @description The code set's description (or the text recorded). */
+                            description: string | null;
+                            /** @description GUID (the FHIR Condition.id) */
+                            diagnosisId: string;
+                            /** @description The ECP user who recorded it. */
+                            recordedBy: {
+                                firstName: string;
+                                lastName: string;
+                                loginName: string;
+                            };
+                            /** @description When it was recorded, ISO 8601 UTC with milliseconds: 2025-05-05T13:37:27.473+00:00. */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    removeCommunityResidentDiagnosis: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The diagnosis's GUID. */
+                diagnosisId: string;
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Malformed JSON body */
             400: {

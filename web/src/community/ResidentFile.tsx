@@ -1,5 +1,5 @@
 /**
- * The Resident File (General, Diet, Care Plan, Allergies and Vitals tabs). General: demographics, location, room and building, code status, living will, advanced
+ * The Resident File (General, Diet, Care Plan, Allergies, Contacts, Diagnoses and Vitals tabs; Discharge). General: demographics, location, room and building, code status, living will, advanced
  * directives and external ids. Saving sends the whole tab (the partner API's PUT without status); the API fires
  * resident.update only when something changed. A discharged resident is read-only until reactivated.
  */
@@ -14,6 +14,9 @@ import { useCommunitySession } from './session';
 import { DietTab } from './DietTab';
 import { CarePlanTab } from './CarePlanTab';
 import { AllergiesTab } from './AllergiesTab';
+import { ContactsTab } from './ContactsTab';
+import { DiagnosesTab } from './DiagnosesTab';
+import { DischargeResident } from './DischargeResident';
 
 type Resident = Ok<'/v1/community/residents/{residentId}', 'get'>['resident'];
 // The charting library is loaded with the Vitals tab only (as with the clinic's Reports).
@@ -56,6 +59,7 @@ function ResidentFile({ resident }: { resident: Resident }) {
       <Group gap="sm" wrap="wrap">
         <Title order={2}>{resident.firstName} {resident.lastName}</Title>
         <Badge variant="light" color={resident.status === 'Active' ? 'teal' : 'gray'}>{resident.statusDescription}</Badge>
+        <DischargeResident resident={resident} onChanged={onSaved} />
       </Group>
       <Text size="sm" c="dimmed">{resident.location}{resident.room ? `, room ${resident.room}` : ''}</Text>
       {resident.dischargedAt !== null && <Alert color="gray" title="Discharged">This resident is discharged: reactivate them from the Discharged list to change their file.</Alert>}
@@ -65,12 +69,16 @@ function ResidentFile({ resident }: { resident: Resident }) {
           <Tabs.Tab value="diet">Diet</Tabs.Tab>
           <Tabs.Tab value="care-plan">Care Plan</Tabs.Tab>
           <Tabs.Tab value="allergies">Allergies</Tabs.Tab>
+          <Tabs.Tab value="contacts">Contacts</Tabs.Tab>
+          <Tabs.Tab value="diagnoses">Diagnoses</Tabs.Tab>
           <Tabs.Tab value="vitals">Vitals</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="general" pt="md"><GeneralTab resident={resident} /></Tabs.Panel>
         <Tabs.Panel value="diet" pt="md"><DietTab resident={resident} onSaved={onSaved} /></Tabs.Panel>
         <Tabs.Panel value="care-plan" pt="md"><CarePlanTab resident={resident} onSaved={onSaved} /></Tabs.Panel>
         <Tabs.Panel value="allergies" pt="md"><AllergiesTab resident={resident} /></Tabs.Panel>
+        <Tabs.Panel value="contacts" pt="md"><ContactsTab resident={resident} /></Tabs.Panel>
+        <Tabs.Panel value="diagnoses" pt="md"><DiagnosesTab resident={resident} /></Tabs.Panel>
         <Tabs.Panel value="vitals" pt="md"><Suspense fallback={<Loading label="Loading vitals…" />}><VitalsTab resident={resident} /></Suspense></Tabs.Panel>
       </Tabs>
     </Stack>
