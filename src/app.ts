@@ -55,6 +55,7 @@ import { createAssessmentService as createResidentAssessmentService } from './ec
 import { createCommunityAuthService } from './ecp/community/service.ts';
 import { createCommunityResidentService } from './ecp/community/residents.ts';
 import { communityRoutes } from './ecp/community/routes.ts';
+import { createCommunityIntegrationService } from './ecp/community/integrations-service.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -96,6 +97,7 @@ export interface Services {
   residentAssessments: ReturnType<typeof createResidentAssessmentService>;
   communityAuth: ReturnType<typeof createCommunityAuthService>;
   communityResidents: ReturnType<typeof createCommunityResidentService>;
+  communityIntegrations: ReturnType<typeof createCommunityIntegrationService>;
   telephony: Telephony;
 }
 
@@ -153,9 +155,10 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const contacts = createContactService({ db, locations, emit, clock });
   const residents = createResidentService({ db, locations, allergyNames: createAllergyNameReader({ db }), emit, clock });
   const allergies = createAllergyService({ db, locations, emit });
+  const audit = createAuditService({ db });
   return {
     identity,
-    audit: createAuditService({ db }),
+    audit,
     patients,
     events,
     activities,
@@ -178,6 +181,9 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     contacts,
     communityAuth: createCommunityAuthService({ db, policy: sessionPolicy, companyGuid: webhooks.companyGuid, clock }),
     communityResidents: createCommunityResidentService({ residents, allergies }),
+    communityIntegrations: createCommunityIntegrationService({
+      partnerClients, webhooks, audit, companyTimeZone: async (id) => (await identity.getOrganization(id)).timeZone,
+    }),
     vitals: createVitalService({ db, locations, clock }),
     allergies,
     ecpUsers: createEcpUserService({ db, locations, emit, clock }),
@@ -348,6 +354,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: '/v1/community',
     communityAuth: services.communityAuth,
     communityResidents: services.communityResidents,
+    communityIntegrations: services.communityIntegrations,
   });
 
   // The FHIR R4 door over the same ECP data: bearer tokens from /token, OperationOutcome errors.

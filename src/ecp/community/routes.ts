@@ -8,6 +8,8 @@ import { CREDENTIALS_BODY_LIMIT, PUBLIC_SECURITY } from '../../platform/http.ts'
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { authenticateCommunityUser, communityContext, communityResponses, COMMUNITY_TOKEN_SECURITY, useCommunityErrors } from './http.ts';
 import type { CommunityResidentService } from './residents.ts';
+import { communityIntegrationRoutes } from './integrations.ts';
+import type { CommunityIntegrationService } from './integrations-service.ts';
 import {
   AllergyListBody,
   AllergyListResponse,
@@ -30,13 +32,14 @@ import type { CommunityAuthService } from './service.ts';
 interface Deps {
   communityAuth: CommunityAuthService;
   communityResidents: CommunityResidentService;
+  communityIntegrations: CommunityIntegrationService;
 }
 
 const AUTH_TAGS = ['Community: sign-in'];
 const RESIDENT_TAGS = ['Community: residents'];
 
 /** Mounts the community door (register with `prefix: '/v1/community'`). */
-export async function communityRoutes(app: FastifyInstance, { communityAuth, communityResidents }: Deps) {
+export async function communityRoutes(app: FastifyInstance, { communityAuth, communityResidents, communityIntegrations }: Deps) {
   useCommunityErrors(app);
   const open = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -56,6 +59,7 @@ export async function communityRoutes(app: FastifyInstance, { communityAuth, com
   await app.register(async (authed) => {
     authed.addHook('onRequest', authenticateCommunityUser(communityAuth));
     const r = authed.withTypeProvider<TypeBoxTypeProvider>();
+    await authed.register(communityIntegrationRoutes, { communityIntegrations });
 
     r.delete('/auth/sign_out', {
       config: { passwordChangeExempt: true },
