@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { demoSeeders } from '../src/demo.ts';
 import { runDemoSeeders } from '../src/platform/demo.ts';
 import { CONSOLE_DIST } from '../src/console.ts';
@@ -22,7 +22,10 @@ import { DEMO_COMMUNITY_USERS } from '../src/ecp/community/demo.ts';
 import { createTestContext, type TestContext } from '../test/support/app.ts';
 import { clinical, tokenFor, type Partner } from '../test/support/ecp.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../test/support/webhook-receiver.ts';
-import { CHROMIUM, launchChromium, screenshot, seriousViolations, watchCsp } from './browser.ts';
+import { CHROMIUM, launchChromium, screenshot } from './browser.ts';
+import { DESKTOP, expectAccessible, expectNoSidewaysScroll, PHONE, withPage as withSizedPage, type Size } from './support/community.ts';
+
+const withPage = (size: Size, fn: (page: Page) => Promise<void>) => withSizedPage(browser, size, fn);
 
 const root = path.resolve(import.meta.dirname, '..');
 const NURSE = DEMO_COMMUNITY_USERS.nurse;
@@ -64,44 +67,6 @@ afterAll(async () => {
   await t?.database.close();
   await rx?.close();
 }, 120_000);
-
-type Size = { name: string; viewport: { width: number; height: number }; touch: boolean };
-const DESKTOP: Size = { name: 'desktop', viewport: { width: 1360, height: 900 }, touch: false };
-const PHONE: Size = { name: 'phone', viewport: { width: 390, height: 844 }, touch: true };
-
-/** Runs `fn` on a fresh page of `size`; CSP violations and browser errors fail it; a failure saves a screenshot. */
-async function withPage(size: Size, fn: (page: Page, context: BrowserContext) => Promise<void>) {
-  const context = await browser.newContext({ viewport: size.viewport, hasTouch: size.touch, isMobile: size.touch, timezoneId: 'America/Los_Angeles' });
-  const csp = await watchCsp(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const pageErrors: string[] = [];
-  page.on('pageerror', (err) => pageErrors.push(err.stack ?? err.message));
-  // The console's own errors, not the browser's notes on refused requests (the wrong password's 401 is expected).
-  page.on('console', (msg) => msg.type() === 'error' && !msg.text().startsWith('Failed to load resource') && pageErrors.push(msg.text()));
-  try {
-    await fn(page, context);
-    expect(await csp.violations(), `${size.name}: Content-Security-Policy violations`).toEqual([]);
-    expect(pageErrors, `${size.name}: browser errors`).toEqual([]);
-  } catch (err) {
-    await screenshot(page, `community-failure-${size.name}`).catch(() => undefined);
-    if (pageErrors.length) (err as Error).message += `\nbrowser errors:\n${pageErrors.join('\n')}`;
-    throw err;
-  } finally {
-    await context.close();
-  }
-}
-
-async function expectAccessible(page: Page, screen: string) {
-  const violations = await seriousViolations(page);
-  expect(violations, `${screen}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
-
-/** Nothing is wider than the viewport (no sideways scrolling). */
-async function expectNoSidewaysScroll(page: Page, screen: string) {
-  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
-  expect(scroll, `${screen}: page is ${scroll}px wide in a ${width}px viewport`).toBeLessThanOrEqual(width);
-}
 
 async function signIn(page: Page, company: string | null) {
   if (company !== null) await page.getByLabel(/^Company/).fill(company);
