@@ -85,6 +85,7 @@ export type CommunityDeliveryQueryWire = Static<typeof CommunityDeliveryQuery>;
 export const CommunityDeliveryList = Type.Object({
   deliveries: DeliveryList.properties.data,
   totalCount: Type.Integer({ description: 'Deliveries matching the filter (all pages).' }),
+  timeZone: Type.String({ description: 'IANA zone the workspace shows times in: the signed-in user\'s locations\' zone, else the company\'s.' }),
 });
 export const ResentDeliveries = Type.Object({ resent: Type.Integer({ description: 'Deliveries queued again.' }) });
 export const SentTestEvent = Type.Object({

@@ -72,6 +72,12 @@ export function createCommunityIntegrationService({ partnerClients, webhooks, au
     }))];
   }
 
+  /** The zone the workspace shows times in: the user's locations' zone when they share one, else the company's. */
+  async function workspaceZone(ctx: Ctx): Promise<string> {
+    const zones = [...new Set(ctx.actor.locations.map((l) => l.zone))];
+    return zones.length === 1 ? zones[0] : companyTimeZone(ctx.actor.organizationId);
+  }
+
   const record = (ctx: Ctx, action: 'create' | 'update' | 'delete', entityType: string, ids: string[]) => audit.record(ctx, { action, entityType, entityIds: ids });
 
   async function subscriptionsOf(ctx: Ctx, client: { summary: ClientSummary; owner: SubscriptionOwner }) {
@@ -182,7 +188,7 @@ export function createCommunityIntegrationService({ partnerClients, webhooks, au
     async listDeliveries(ctx: Ctx, subscriptionId: string, q: CommunityDeliveryQueryWire) {
       const s = await ownSubscription(ctx, subscriptionId);
       const r = await webhooks.listDeliveries(ctx, s.subscriptionId, { status: q.status, page: q.page }, s.owner);
-      return { deliveries: r.data, totalCount: r.numberOfResults };
+      return { deliveries: r.data, totalCount: r.numberOfResults, timeZone: await workspaceZone(ctx) };
     },
 
     /** `POST .../deliveries/{messageId}/retry`: the same message again, fresh schedule. @throws NotFoundError; ValidationError (disabled). */
@@ -210,8 +216,7 @@ export function createCommunityIntegrationService({ partnerClients, webhooks, au
      */
     async auditLog(ctx: Ctx, q: AuditLogQueryWire) {
       if (q.from && q.to && q.from > q.to) throw new ValidationError(['from must not be after to']);
-      const zones = [...new Set(ctx.actor.locations.map((l) => l.zone))];
-      const timeZone = zones.length === 1 ? zones[0] : await companyTimeZone(ctx.actor.organizationId);
+      const timeZone = await workspaceZone(ctx);
       const limit = q.limit ?? AUDIT_PAGE_SIZE;
       const rows = await audit.page(ctx.actor.organizationId, {
         user: q.user?.trim() || undefined, action: q.action, fromDate: q.from, toDate: q.to, timeZone,

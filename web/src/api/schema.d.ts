@@ -11003,6 +11003,8 @@ export interface operations {
                             /** @description `withdrawn`: the message is about a resident who moved to another company; it is never sent, retried or replayed again. */
                             status: "pending" | "succeeded" | "failed" | "withdrawn";
                         }[];
+                        /** @description IANA zone the workspace shows times in: the signed-in user's locations' zone, else the company's. */
+                        timeZone: string;
                         /** @description Deliveries matching the filter (all pages). */
                         totalCount: number;
                     };
