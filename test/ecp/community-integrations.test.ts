@@ -273,6 +273,7 @@ describe('webhook subscriptions, deliveries and Send test event', () => {
     await expect.poll(async () => (await call(admin, 'GET', `/v1/community/integrations/subscriptions/${subscriptionId}/deliveries?status=succeeded`)).json().deliveries[0]?.attempts.length).toBe(1);
     const entry = (await call(admin, 'GET', `/v1/community/integrations/subscriptions/${subscriptionId}/deliveries`)).json();
     expect(entry.totalCount).toBe(1);
+    expect(entry.timeZone).toBe('America/Los_Angeles');
     expect(entry.deliveries[0]).toMatchObject({ messageId, eventName: 'webhook.test', status: 'succeeded', attempts: [{ statusCode: 200 }] });
 
     const retry = await call(admin, 'POST', `/v1/community/integrations/subscriptions/${subscriptionId}/deliveries/${messageId}/retry`);
