@@ -140,6 +140,8 @@ async function integrationsDay(page: Page, size: Size) {
   const log = page.getByRole('list', { name: 'Deliveries' });
   await log.getByText('succeeded').waitFor();
   await log.getByText(/1 attempt · last answered 200/).waitFor();
+  await page.getByRole('button', { name: 'Replay failed (last 24 hours)' }).click();
+  await page.getByText('0 failed deliveries queued again.').waitFor();
   await check('delivery log');
   await screenshot(page, `community-int-03-deliveries-${size.name}`);
 

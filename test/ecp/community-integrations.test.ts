@@ -282,6 +282,14 @@ describe('webhook subscriptions, deliveries and Send test event', () => {
     const again = await rx.waitFor(before + 2, { timeoutMs: 10_000 });
     expect(again[before + 1].headers['webhook-id']).toBe(messageId);
     expect(again[before + 1].verifiedWith.length).toBe(1);
+    // Replay since a time: the delivered message again only with includeSucceeded.
+    const since = new Date(Date.now() - 3600_000).toISOString();
+    expect((await call(admin, 'POST', `/v1/community/integrations/subscriptions/${subscriptionId}/replay`, { since })).json()).toEqual({ resent: 0 });
+    await expect.poll(async () => (await call(admin, 'GET', `/v1/community/integrations/subscriptions/${subscriptionId}/deliveries?status=succeeded`)).json().deliveries[0]?.attempts.length).toBe(2);
+    const replayed = await call(admin, 'POST', `/v1/community/integrations/subscriptions/${subscriptionId}/replay`, { since, includeSucceeded: true });
+    expect(replayed.json()).toEqual({ resent: 1 });
+    expect((await rx.waitFor(before + 3, { timeoutMs: 10_000 }))[before + 2].headers['webhook-id']).toBe(messageId);
+    expect((await call(admin, 'POST', `/v1/community/integrations/subscriptions/${subscriptionId}/replay`, { since: 'yesterday' })).statusCode).toBe(422);
     // Only this subscription gets test events: the client's other subscriptions and the company's partner do not.
     expect(rx.received.filter((x) => x.path !== '/community')).toEqual([]);
   }, 30_000);
@@ -289,8 +297,8 @@ describe('webhook subscriptions, deliveries and Send test event', () => {
   it('answers 404 for another company\'s subscription and an unknown message, 422 for a disabled client\'s test', async () => {
     const theirSub = await call(otherAdmin, 'GET', '/v1/community/integrations/clients');
     expect(theirSub.statusCode).toBe(200);
-    for (const [method, suffix] of [['POST', '/test'], ['GET', '/deliveries'], ['DELETE', '']]) {
-      const res = await call(otherAdmin, method, `/v1/community/integrations/subscriptions/${subscriptionId}${suffix}`);
+    for (const [method, suffix] of [['POST', '/test'], ['GET', '/deliveries'], ['DELETE', ''], ['POST', '/replay']]) {
+      const res = await call(otherAdmin, method, `/v1/community/integrations/subscriptions/${subscriptionId}${suffix}`, suffix === '/replay' ? { since: '2020-01-01T00:00:00Z' } : undefined);
       expect(res.statusCode, `${method} ${suffix}`).toBe(404);
       expect(res.json()).toEqual({ errors: ['Subscription not found'] });
     }

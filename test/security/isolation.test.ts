@@ -279,6 +279,7 @@ const BASES: Record<string, (x: Tenant) => { query?: Record<string, unknown>; bo
   'POST /v1/community/auth/sign_in': (x) => ({ body: { company: x.extra.company, password: x.extra.communityPassword } }),
   'PUT /v1/community/integrations/clients/{clientId}/jwks': (x) => ({ body: { jwks: x.extra.jwks } }),
   'POST /v1/community/integrations/clients/{clientId}/subscriptions': () => ({ body: { callbackUrl: `http://127.0.0.1:9/${fresh('isolation')}` } }),
+  'POST /v1/community/integrations/subscriptions/{subscriptionId}/replay': () => ({ body: { since: '2020-01-01T00:00:00.000Z' } }),
   'POST /clinical/v1/resident/vital/blood-ox': () => ({ body: { bloodOx: 96 } }),
   'POST /clinical/v1/resident/vital/blood-pressure': () => ({ body: { systolic: 120, diastolic: 80 } }),
   'POST /clinical/v1/resident/vital/blood-sugar': () => ({ body: { bloodSugar: 110 } }),

@@ -6,7 +6,7 @@
 import { Type, type Static } from 'typebox';
 import { DateText, Nullable } from '../../platform/schema.ts';
 import { ECP_SCOPES } from '../scopes.ts';
-import { DeliveryList, NewSubscription, SubscriptionList } from '../webhooks/schemas.ts';
+import { DeliveryList, NewSubscription, ReplayRequest, SubscriptionList } from '../webhooks/schemas.ts';
 
 const Guid = (description: string) => Type.String({ minLength: 1, maxLength: 64, description });
 const Instant = (description: string) => Type.String({ description: `${description} ISO 8601 UTC.` });
@@ -87,6 +87,8 @@ export const CommunityDeliveryList = Type.Object({
   totalCount: Type.Integer({ description: 'Deliveries matching the filter (all pages).' }),
   timeZone: Type.String({ description: 'IANA zone the workspace shows times in: the signed-in user\'s locations\' zone, else the company\'s.' }),
 });
+export const CommunityReplayRequest = ReplayRequest;
+export type CommunityReplayRequestWire = Static<typeof CommunityReplayRequest>;
 export const ResentDeliveries = Type.Object({ resent: Type.Integer({ description: 'Deliveries queued again.' }) });
 export const SentTestEvent = Type.Object({
   messageId: Type.String({ description: 'The test message\'s GUID: its `id` and `webhook-id`; it shows in the delivery log.' }),

@@ -13,7 +13,7 @@ import type { ClientSummary, PartnerClientService } from '../clients/service.ts'
 import type { SubscriptionOwner, WebhookService } from '../webhooks/service.ts';
 import type { CommunityActor } from './service.ts';
 import type {
-  AuditLogQueryWire, CommunityDeliveryQueryWire, NewPartnerClientWire, PartnerClientChangeWire,
+  AuditLogQueryWire, CommunityDeliveryQueryWire, CommunityReplayRequestWire, NewPartnerClientWire, PartnerClientChangeWire,
 } from './integrations-schemas.ts';
 import type { NewSubscriptionWire } from '../webhooks/schemas.ts';
 
@@ -200,6 +200,15 @@ export function createCommunityIntegrationService({ partnerClients, webhooks, au
         if (err instanceof ValidationError && err.messages[0]?.startsWith('No message')) throw new NotFoundError('Delivery not found');
         throw err;
       }
+    },
+
+    /**
+     * `POST .../subscriptions/{subscriptionId}/replay`: every message since `since` that failed (with
+     * `includeSucceeded`, every one) again, each with a fresh schedule. @throws ValidationError (disabled).
+     */
+    async replay(ctx: Ctx, subscriptionId: string, body: CommunityReplayRequestWire) {
+      const s = await ownSubscription(ctx, subscriptionId);
+      return { resent: (await webhooks.replay(ctx, s.subscriptionId, body, s.owner)).numberOfResults };
     },
 
     /** `POST .../subscriptions/{subscriptionId}/test`: Send test event (`webhooks.sendTestEvent`). */

@@ -10,7 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { communityContext, communityResponses, COMMUNITY_TOKEN_SECURITY, requireSystemAdmin } from './http.ts';
 import {
   AuditLogPage, AuditLogQuery, ClientParams, CommunityDeliveryList, CommunityDeliveryQuery, CommunitySubscriptionList, CreatedCommunitySubscription,
-  CreatedPartnerClient, DeliveryParams, JwksBody, NewCommunitySubscription, NewPartnerClient, PartnerClientChange, PartnerClientEnvelope, PartnerClientList,
+  CommunityReplayRequest, CreatedPartnerClient, DeliveryParams, JwksBody, NewCommunitySubscription, NewPartnerClient, PartnerClientChange, PartnerClientEnvelope, PartnerClientList,
   ResentDeliveries, RotatedApiKey, RotatedClientSecret, SentTestEvent, SubscriptionParams,
 } from './integrations-schemas.ts';
 import type { CommunityIntegrationService } from './integrations-service.ts';
@@ -169,6 +169,18 @@ export async function communityIntegrationRoutes(app: FastifyInstance, { communi
       response: communityResponses({ 200: ResentDeliveries }, [404, 422]),
     },
   }, async (req) => svc.retryDelivery(communityContext(req), req.params.subscriptionId, req.params.messageId));
+
+  r.post('/integrations/subscriptions/:subscriptionId/replay', {
+    ...subscription,
+    schema: {
+      operationId: 'replayCommunityWebhookDeliveries', tags: TAGS, summary: 'Send again every failed message since a time', security: S,
+      description: 'Messages created at or after `since` whose delivery failed (with `includeSucceeded`, every one), each with a fresh retry schedule. '
+        + '422 when the subscription is disabled. Audited.' + ADMIN,
+      params: SubscriptionParams,
+      body: CommunityReplayRequest,
+      response: communityResponses({ 200: ResentDeliveries }, [404, 422]),
+    },
+  }, async (req) => svc.replay(communityContext(req), req.params.subscriptionId, req.body));
 
   r.post('/integrations/subscriptions/:subscriptionId/test', {
     ...subscription,

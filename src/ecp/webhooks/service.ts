@@ -371,9 +371,9 @@ export function createWebhookService({ db, delivery, clock, log }: {
      * `POST .../replay`: sends again every message created since `since` that failed (or, with
      * `includeSucceeded`, every one), each with a fresh schedule.
      */
-    async replay(ctx: RequestContext<PartnerActor>, subscriptionId: string, input: { since: string; includeSucceeded?: boolean }) {
+    async replay(ctx: RequestContext, subscriptionId: string, input: { since: string; includeSucceeded?: boolean }, owner: SubscriptionOwner = partnerOwner(ctx)) {
       return db.transaction(async (tx) => {
-        const sub = await ownSubscription(tx, ctx.actor, subscriptionId, true);
+        const sub = await ownSubscription(tx, owner, subscriptionId, true);
         const rows = await store.lockFinishedDeliveriesSince(tx, sub.id, new Date(input.since), Boolean(input.includeSucceeded));
         const n = await resend(tx, sub, rows);
         await recordAudit(tx, ctx, { action: 'update', entityType: 'webhook_delivery', entityIds: [sub.guid] });

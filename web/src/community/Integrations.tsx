@@ -2,7 +2,8 @@
  * Integrations (System Admins): the company's partner clients. Create one (scopes, locations; the client secret and
  * Api-Key are shown this once), and per client: enable or disable it, rotate its secret or Api-Key, register its JWK
  * Set for SMART Backend Services (paste or choose a .json file), subscribe callback URLs to the seed's events, read
- * each subscription's delivery log with every attempt, retry a delivery and Send test event.
+ * each subscription's delivery log with every attempt, retry a delivery, replay the last day's failed ones and Send test
+ * event.
  */
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
@@ -378,11 +379,20 @@ function DeliveryLog({ subscriptionId, queryKey }: { subscriptionId: string; que
     mutationFn: (messageId: string) => unwrap(communityApi.POST('/v1/community/integrations/subscriptions/{subscriptionId}/deliveries/{messageId}/retry', { params: { path: { subscriptionId, messageId } } })),
     onSuccess: () => void qc.invalidateQueries({ queryKey }),
   });
+  const [replayed, setReplayed] = useState<string | null>(null);
+  const replay = useMutation({
+    mutationFn: (hours: number) => unwrap(communityApi.POST('/v1/community/integrations/subscriptions/{subscriptionId}/replay', {
+      ...path, body: { since: new Date(Date.now() - hours * 3600_000).toISOString() },
+    })),
+    onSuccess: (r) => { setReplayed(`${r.resent} failed ${r.resent === 1 ? 'delivery' : 'deliveries'} queued again.`); void qc.invalidateQueries({ queryKey }); },
+  });
   return (
     <QueryState query={log} loadingLabel="Loading deliveries…">
       {(data) => data.deliveries.length === 0 ? <Empty>Nothing sent yet.</Empty> : (
         <Stack gap="xs">
-          {retry.error && <ErrorMessages error={retry.error} title="The retry failed" />}
+          {(retry.error ?? replay.error) && <ErrorMessages error={retry.error ?? replay.error} title="The deliveries were not sent again" />}
+          {replayed && <Alert color="teal" role="status">{replayed}</Alert>}
+          <Group><Button size="xs" variant="default" onClick={() => replay.mutate(24)} loading={replay.isPending}>Replay failed (last 24 hours)</Button></Group>
           <Text size="sm" c="dimmed">{data.totalCount} {data.totalCount === 1 ? 'delivery' : 'deliveries'}</Text>
           <Stack gap="xs" component="ul" aria-label="Deliveries" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
             {data.deliveries.map((d) => {
