@@ -59,6 +59,7 @@ import { createCommunityVitalService } from './ecp/community/vitals.ts';
 import { createCommunityAssessmentService } from './ecp/community/assessments.ts';
 import { createCommunityContactService } from './ecp/community/contacts.ts';
 import { createCommunityDiagnosisService } from './ecp/community/diagnoses.ts';
+import { createCommunityIntegrationService } from './ecp/community/integrations-service.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -104,6 +105,7 @@ export interface Services {
   communityAssessments: ReturnType<typeof createCommunityAssessmentService>;
   communityContacts: ReturnType<typeof createCommunityContactService>;
   communityDiagnoses: ReturnType<typeof createCommunityDiagnosisService>;
+  communityIntegrations: ReturnType<typeof createCommunityIntegrationService>;
   telephony: Telephony;
 }
 
@@ -164,9 +166,10 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const allergies = createAllergyService({ db, locations, emit });
   const vitals = createVitalService({ db, locations, clock });
   const residentAssessments = createResidentAssessmentService({ db, residents, locations, clock });
+  const audit = createAuditService({ db });
   return {
     identity,
-    audit: createAuditService({ db }),
+    audit,
     patients,
     events,
     activities,
@@ -194,6 +197,9 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     communityAssessments: createCommunityAssessmentService({ residents, residentAssessments }),
     communityContacts: createCommunityContactService({ residents, contacts }),
     communityDiagnoses: createCommunityDiagnosisService({ residents, diagnoses, codes }),
+    communityIntegrations: createCommunityIntegrationService({
+      partnerClients, webhooks, audit, companyTimeZone: async (id) => (await identity.getOrganization(id)).timeZone,
+    }),
     allergies,
     ecpUsers: createEcpUserService({ db, locations, emit, clock }),
     codes,
@@ -367,6 +373,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     communityAssessments: services.communityAssessments,
     communityContacts: services.communityContacts,
     communityDiagnoses: services.communityDiagnoses,
+    communityIntegrations: services.communityIntegrations,
   });
 
   // The FHIR R4 door over the same ECP data: bearer tokens from /token, OperationOutcome errors.

@@ -58,6 +58,44 @@ export async function listAuditEvents(db: Executor, organizationId: number, q: A
   return { rows, totalCount: count };
 }
 
+/** Which of an organization's audit rows a keyset page shows (the community workspace's Audit log). */
+export interface AuditKeysetQuery {
+  /** The actor: their id (exact, case-insensitive) or part of their name. */
+  user?: string;
+  action?: string;
+  /** Days `YYYY-MM-DD`, inclusive, read in `timeZone`. */
+  fromDate?: string;
+  toDate?: string;
+  /** IANA zone the days are read in. */
+  timeZone: string;
+  /** The last row of the previous page (`nextCursor`); none: the newest rows. */
+  after?: { createdAt: string; id: number };
+  limit: number;
+}
+
+/** One row of a keyset page, with `cursor`: its position as the next page's `after`. */
+export type AuditRowWithCursor = typeof auditEvents.$inferSelect & { cursor: { createdAt: string; id: number } };
+
+/**
+ * A keyset page of the organization's audit rows, newest first by (created_at, id): `limit` rows after `after`, so a
+ * page is stable while new rows arrive (unlike offsets). The cursor keeps `created_at` to the microsecond.
+ */
+export async function auditKeysetPage(db: Executor, organizationId: number, q: AuditKeysetQuery): Promise<AuditRowWithCursor[]> {
+  const where: SQL[] = [eq(auditEvents.organizationId, organizationId)];
+  if (q.user) {
+    where.push(sql`(lower(${auditEvents.actorId}) = lower(${q.user}) OR ${auditEvents.actorName} ILIKE ${`%${q.user.replace(/[\\%_]/g, (c) => `\\${c}`)}%`})`);
+  }
+  if (q.action) where.push(eq(auditEvents.action, q.action));
+  if (q.fromDate) where.push(sql`${auditEvents.createdAt} >= (${q.fromDate}::date)::timestamp AT TIME ZONE ${q.timeZone}`);
+  if (q.toDate) where.push(sql`${auditEvents.createdAt} < (${q.toDate}::date + 1)::timestamp AT TIME ZONE ${q.timeZone}`);
+  if (q.after) where.push(sql`(${auditEvents.createdAt}, ${auditEvents.id}) < (${q.after.createdAt}::timestamptz, ${q.after.id}::bigint)`);
+  const rows = await db.select({
+    row: auditEvents,
+    at: sql<string>`to_char(${auditEvents.createdAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+  }).from(auditEvents).where(and(...where)).orderBy(desc(auditEvents.createdAt), desc(auditEvents.id)).limit(q.limit);
+  return rows.map((r) => ({ ...r.row, cursor: { createdAt: r.at, id: r.row.id } }));
+}
+
 /** Reading the audit trail (admin), and writing rows that go with no change of their own (a refused request). */
 export function createAuditService({ db }: { db: Executor }) {
   return {
@@ -65,6 +103,8 @@ export function createAuditService({ db }: { db: Executor }) {
     record: (ctx: RequestContext, entry: AuditEntry) => recordAudit(db, ctx, entry),
     /** A page of the organization's audit rows, newest first, and the total count. */
     list: (organizationId: number, q: AuditQuery, page: PageRequest) => listAuditEvents(db, organizationId, q, page),
+    /** A keyset page of the organization's audit rows, newest first (`auditKeysetPage`). */
+    page: (organizationId: number, q: AuditKeysetQuery) => auditKeysetPage(db, organizationId, q),
   };
 }
 export type AuditService = ReturnType<typeof createAuditService>;

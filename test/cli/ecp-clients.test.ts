@@ -3,7 +3,11 @@
  * partners only ever see GUIDs (`companyId` of every webhook payload, `locationId`), so the operator is shown the
  * same ones and never an internal row id.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Command } from 'commander';
+import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerEcpCommands } from '../../src/ecp/cli.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
@@ -70,5 +74,22 @@ describe('care ecp clients', () => {
       expect(printed.client_id, cmd).toBe(clientId);
       expect(internalIds(printed), cmd).toEqual([]);
     }
+  });
+
+  it('create --jwks and set-jwks check the keys as the workspace\'s Integrations page does (jose: public RS384/ES384 only)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'care-jwks-'));
+    const file = async (name: string, jwks: unknown) => {
+      const f = path.join(dir, name);
+      await writeFile(f, JSON.stringify(jwks));
+      return f;
+    };
+    const p256 = await file('p256.json', { keys: [{ ...(await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey)), kid: 'p256' }] });
+    await expect(care(['ecp', 'clients', 'create', '--company', 'Guid Senior Living', '--locations', 'Guid House', '--jwks', p256, '--json'])).rejects.toThrow(/P-384/);
+    const p384 = await file('p384.json', { keys: [{ ...(await exportJWK((await generateKeyPair('ES384', { extractable: true })).publicKey)), kid: 'p384' }] });
+    const created = JSON.parse(await care(['ecp', 'clients', 'create', '--company', 'Guid Senior Living', '--locations', 'Guid House', '--jwks', p384, '--json']));
+    const org = (await t.services.identity.findOrganizationByName('Guid Senior Living'))!.id;
+    expect((await t.services.partnerClients.companyClient(org, created.client_id))?.jwksKeyIds).toEqual(['p384']);
+    await expect(care(['ecp', 'clients', 'set-jwks', created.client_id, p256, '--json'])).rejects.toThrow(/P-384/);
+    await rm(dir, { recursive: true, force: true });
   });
 });

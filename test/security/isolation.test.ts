@@ -22,6 +22,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/platform/context.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
@@ -37,7 +38,7 @@ type Tag = 'Alpha' | 'Bravo';
 interface Tenant {
   tag: Tag;
   admin: TestUser;
-  /** The X-User-Token of the company's ECP user (`<tag>.nurse`, both locations allowed) signed in to the community workspace. */
+  /** The X-User-Token of the company's ECP user (`<tag>.nurse`, a System Admin, both locations allowed) signed in to the community workspace. */
   community: string;
   ecp: { token: string; apiKey: string; partner: Partner };
   /** This tenant's real value of each id kind (see `KINDS`). */
@@ -98,6 +99,8 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
   const [meadows] = partner.locations;
   const user = (await ok(await clinical(t.app, ecp, 'POST', '/clinical/v1/user', {
     loginName: `${low}.nurse`, location: [`${tag} Meadows`, `${tag} Pines`], firstName: `${tag}nurse`, lastName: `${tag}staff`, userGroup: 'RN', role: 'Nursing',
+    // A System Admin, so the workspace's admin screens (Integrations, Audit log) are reached too.
+    systemAdmin: true, email: `${low}.nurse@example.com`,
   }), 200, 'ecp user')).userId as string;
   const externalIds = { [`${TAG}_EHR`]: `${TAG}-EXT-1` };
   const resident = { firstName: `${tag}resident`, lastName: `${tag}ova`, dateOfBirth: f.residentDob };
@@ -142,7 +145,8 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
       // Values unique within a tenant: a pool, one value per check (B keeps what it stored, so a second check
       // with the same value would collide with B's own record).
       member_id: [`${TAG}-MEM-1`, `${TAG}-MEM-2`], ecm_service_auth_id: [`${TAG}-AUTH-1`], mcp_id: [`${TAG}-MCP`], externalIds: [externalIds],
-      client_id: partner.client_id, location: meadows.name, locationId: meadows.locationId, locationIds: [meadows.locationId],
+      // The workspace's Integrations page rotates and changes its client: another one than the partner's requests use.
+      client_id: partner.client_id, clientId: (await createPartner(t, company, [meadows.name])).client_id, location: meadows.name, locationId: meadows.locationId, locationIds: [meadows.locationId],
       // The FHIR door: Patient.id and _id are the residentId; the other resources' ids their records' GUIDs.
       'Patient.id': residentId, _id: residentId, 'Observation.id': await fhirId('Observation'),
       'AllergyIntolerance.id': await fhirId('AllergyIntolerance'), 'Condition.id': await fhirId('Condition'), diagnosisId: await fhirId('Condition'),
@@ -152,7 +156,7 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
       'resident.externalId': { externalIdName: `${TAG}_EHR`, externalIdValue: `${TAG}-EXT-1` },
       'resident.nameAndBirth': resident,
     },
-    extra: { company, communityPassword, allergy, expires: link.searchParams.get('expires'), signature: link.searchParams.get('signature'), clientSecret: partner.client_secret_base64, memberPhone: f.memberPhone },
+    extra: { company, communityPassword, allergy, jwks: { keys: [{ ...(await exportJWK((await generateKeyPair('ES384', { extractable: true })).publicKey)), kid: `${low}-key` }] }, expires: link.searchParams.get('expires'), signature: link.searchParams.get('signature'), clientSecret: partner.client_secret_base64, memberPhone: f.memberPhone },
   };
 }
 
@@ -287,6 +291,9 @@ const BASES: Record<string, (x: Tenant) => { query?: Record<string, unknown>; bo
   'POST /v1/community/residents/{residentId}/assessments': () => ({ body: { score: 1 } }),
   'POST /v1/community/residents/{residentId}/diagnoses': () => ({ body: { code: 'I10' } }),
   'POST /v1/community/residents/{residentId}/contacts': () => ({ body: { firstName: fresh('Iso'), lastName: 'Contact' } }),
+  'PUT /v1/community/integrations/clients/{clientId}/jwks': (x) => ({ body: { jwks: x.extra.jwks } }),
+  'POST /v1/community/integrations/clients/{clientId}/subscriptions': () => ({ body: { callbackUrl: `http://127.0.0.1:9/${fresh('isolation')}` } }),
+  'POST /v1/community/integrations/subscriptions/{subscriptionId}/replay': () => ({ body: { since: '2020-01-01T00:00:00.000Z' } }),
   'POST /clinical/v1/resident/vital/blood-ox': () => ({ body: { bloodOx: 96 } }),
   'POST /clinical/v1/resident/vital/blood-pressure': () => ({ body: { systolic: 120, diastolic: 80 } }),
   'POST /clinical/v1/resident/vital/blood-sugar': () => ({ body: { bloodSugar: 110 } }),
@@ -629,7 +636,18 @@ function sentScalars(v: unknown): Array<string | number> {
 }
 
 /** GETs of the snapshot: A's data through every GET of A's doors, with A's ids (audit events grow with each read). */
-const SNAPSHOT_SKIP = new Set(['GET /v1/admin/audit_events', 'GET /clinical/v1/codes/icd10cm']);
+const SNAPSHOT_SKIP = new Set(['GET /v1/admin/audit_events', 'GET /v1/community/audit_events', 'GET /clinical/v1/codes/icd10cm']);
+
+/**
+ * Controls that use up B's record while another delete control needs the same one (two doors delete a webhook
+ * subscription): they get a fresh record of B's, made here.
+ */
+const FRESH_FOR_CONTROL: Record<string, (x: Tenant, parts: Parts) => Promise<void>> = {
+  'DELETE /v1/community/integrations/subscriptions/{subscriptionId}': async (x, parts) => {
+    const res = await clinical(t.app, x.ecp, 'POST', '/clinical/v1/webhook', { callbackUrl: `http://127.0.0.1:9/${fresh('isolation')}` });
+    parts.path.subscriptionId = res.json().subscriptionId;
+  },
+};
 
 async function snapshotOf(ops: Operation[], tenant: Tenant): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -723,6 +741,7 @@ describe('tenant isolation over every operation of /openapi.json', () => {
       const key = `${opKey(c.op)} ${JSON.stringify(c.parts)}`;
       if (seen.has(key)) continue;
       seen.add(key);
+      await FRESH_FOR_CONTROL[opKey(c.op)]?.(B, c.parts);
       const res = await send(t, c.door, B, c.op, c.parts);
       requests++;
       if (res.status >= 300) {

@@ -106,3 +106,8 @@ export async function clientOfCompany(db: Executor, organizationId: number): Pro
 export async function locationsOfCompany(db: Executor, organizationId: number): Promise<LocationRow[]> {
   return db.select().from(ecpLocations).where(eq(ecpLocations.organizationId, organizationId)).orderBy(ecpLocations.id);
 }
+
+/** The company's partner clients, oldest first. */
+export async function clientsOfCompany(db: Executor, organizationId: number): Promise<PartnerClientRow[]> {
+  return db.select().from(partnerClients).where(eq(partnerClients.organizationId, organizationId)).orderBy(partnerClients.id);
+}

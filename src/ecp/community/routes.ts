@@ -8,6 +8,8 @@ import { CREDENTIALS_BODY_LIMIT, PUBLIC_SECURITY } from '../../platform/http.ts'
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { authenticateCommunityUser, communityContext, communityResponses, COMMUNITY_TOKEN_SECURITY, useCommunityErrors } from './http.ts';
 import type { CommunityResidentService } from './residents.ts';
+import { communityIntegrationRoutes } from './integrations.ts';
+import type { CommunityIntegrationService } from './integrations-service.ts';
 import {
   AllergyListBody,
   AllergyListResponse,
@@ -38,6 +40,7 @@ interface Deps extends CommunityContactRouteDeps, CommunityDiagnosisRouteDeps {
   communityResidents: CommunityResidentService;
   communityVitals: CommunityVitalService;
   communityAssessments: CommunityAssessmentService;
+  communityIntegrations: CommunityIntegrationService;
 }
 
 const AUTH_TAGS = ['Community: sign-in'];
@@ -65,6 +68,7 @@ export async function communityRoutes(app: FastifyInstance, deps: Deps) {
   await app.register(async (authed) => {
     authed.addHook('onRequest', authenticateCommunityUser(communityAuth));
     const r = authed.withTypeProvider<TypeBoxTypeProvider>();
+    await authed.register(communityIntegrationRoutes, { communityIntegrations: deps.communityIntegrations });
 
     r.delete('/auth/sign_out', {
       config: { passwordChangeExempt: true },

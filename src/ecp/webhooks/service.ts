@@ -57,6 +57,22 @@ export interface DeliveryFilter {
   page?: number;
 }
 
+/**
+ * The partner client whose subscriptions an operation works on: the partner itself (`/clinical/v1/webhook`, the
+ * request's actor) or, in the community workspace, a client of the System Admin's company (the actor is then the
+ * user, who is audited).
+ */
+export type SubscriptionOwner = Pick<PartnerActor, 'clientId' | 'organizationId' | 'locationIds'>;
+
+/** The event name of the test message Send test event delivers (not one of the seed's; never matched by a subscription's eventNames). */
+export const TEST_EVENT_NAME = 'webhook.test';
+
+/** The partner of a `/clinical/v1` request as the owner of its subscriptions. @throws Error for another actor (a programming error). */
+function partnerOwner(ctx: RequestContext): SubscriptionOwner {
+  if (ctx.actor.kind !== 'partner') throw new Error('webhooks: a subscription owner is required for a non-partner actor');
+  return ctx.actor as PartnerActor;
+}
+
 /** A new Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */
 export function newSigningSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
@@ -111,14 +127,14 @@ export function createWebhookService({ db, delivery, clock, log }: {
     return url.toString();
   }
 
-  async function clientRowId(tx: Executor, actor: PartnerActor): Promise<number> {
+  async function clientRowId(tx: Executor, actor: SubscriptionOwner): Promise<number> {
     const row = await clientByClientId(tx, actor.clientId);
     if (!row) throw new ValidationError(['Unknown partner client']);
     return row.id;
   }
 
   /** `ecp_locations.id` of location GUIDs (or names) the client reaches. @throws ValidationError. */
-  async function resolveLocations(tx: Executor, actor: PartnerActor, values: string[] | null | undefined): Promise<number[] | null | undefined> {
+  async function resolveLocations(tx: Executor, actor: SubscriptionOwner, values: string[] | null | undefined): Promise<number[] | null | undefined> {
     if (values === undefined || values === null) return values;
     if (values.length === 0) throw new ValidationError(['locationIds must name at least one location (omit it for every location)']);
     const reachable = await findLocationsById(tx, actor.locationIds);
@@ -133,7 +149,7 @@ export function createWebhookService({ db, delivery, clock, log }: {
   }
 
   /** The client's own subscription `subscriptionId`, optionally locked. @throws ValidationError when not found. */
-  async function ownSubscription(tx: Executor, actor: PartnerActor, subscriptionId: string, lock = false): Promise<SubscriptionRow> {
+  async function ownSubscription(tx: Executor, actor: SubscriptionOwner, subscriptionId: string, lock = false): Promise<SubscriptionRow> {
     const clientId = await clientRowId(tx, actor);
     const row = await store.subscriptionOfClient(tx, { guid: subscriptionId.trim().toUpperCase(), partnerClientId: clientId, organizationId: actor.organizationId }, lock);
     if (!row) throw new ValidationError([`No webhook subscription with subscriptionId ${subscriptionId.trim()}`]);
@@ -183,19 +199,25 @@ export function createWebhookService({ db, delivery, clock, log }: {
     companyGuid: (organizationId: number): Promise<string> => companyGuidOf(db, organizationId),
 
     /**
+     * The subscription `subscriptionId` of company `organizationId` with its partner client's `clientId` (the community
+     * workspace finds the owner this way); undefined for none, or another company's.
+     */
+    companySubscription: (organizationId: number, subscriptionId: string) => store.subscriptionOfCompany(db, organizationId, subscriptionId.trim().toUpperCase()),
+
+    /**
      * `POST /clinical/v1/webhook`.
      * @returns `{result: "Success", subscriptionId, secret}`; the secret is never shown again.
      * @throws ValidationError for a refused URL, an unknown event name, a location the client does not reach.
      */
-    async createSubscription(ctx: RequestContext<PartnerActor>, input: SubscriptionInput) {
+    async createSubscription(ctx: RequestContext, input: SubscriptionInput, owner: SubscriptionOwner = partnerOwner(ctx)) {
       const callbackUrl = await checkCallbackUrl(input.callbackUrl);
       const eventNames = [...new Set(input.eventNames?.length ? input.eventNames : WEBHOOK_EVENT_NAMES)];
       return db.transaction(async (tx) => {
-        const locationIds = await resolveLocations(tx, ctx.actor, input.locationIds);
+        const locationIds = await resolveLocations(tx, owner, input.locationIds);
         const secret = newSigningSecret();
         const row = await store.insertSubscription(tx, {
-          organizationId: ctx.actor.organizationId,
-          partnerClientId: await clientRowId(tx, ctx.actor),
+          organizationId: owner.organizationId,
+          partnerClientId: await clientRowId(tx, owner),
           guid: newGuid(),
           callbackUrl,
           eventNames,
@@ -208,9 +230,9 @@ export function createWebhookService({ db, delivery, clock, log }: {
     },
 
     /** `GET /clinical/v1/webhook`: the client's subscriptions, oldest first, without secrets. */
-    async listSubscriptions(ctx: RequestContext<PartnerActor>) {
-      const clientId = await clientRowId(db, ctx.actor);
-      const rows = await store.subscriptionsOfClient(db, clientId, ctx.actor.organizationId, 100);
+    async listSubscriptions(ctx: RequestContext, owner: SubscriptionOwner = partnerOwner(ctx)) {
+      const clientId = await clientRowId(db, owner);
+      const rows = await store.subscriptionsOfClient(db, clientId, owner.organizationId, 100);
       const data = [];
       for (const r of rows) data.push(await wire(db, r));
       return { result: 'Success' as const, data, numberOfResults: data.length };
@@ -246,9 +268,9 @@ export function createWebhookService({ db, delivery, clock, log }: {
     },
 
     /** `DELETE /clinical/v1/webhook/{subscriptionId}`: the subscription and its delivery log; pending attempts stop. */
-    async deleteSubscription(ctx: RequestContext<PartnerActor>, subscriptionId: string) {
+    async deleteSubscription(ctx: RequestContext, subscriptionId: string, owner: SubscriptionOwner = partnerOwner(ctx)) {
       return db.transaction(async (tx) => {
-        const cur = await ownSubscription(tx, ctx.actor, subscriptionId, true);
+        const cur = await ownSubscription(tx, owner, subscriptionId, true);
         await store.deleteSubscription(tx, cur.id);
         await recordAudit(tx, ctx, { action: 'delete', entityType: 'webhook_subscription', entityIds: [cur.guid] });
         return { result: 'Success' as const, subscriptionId: cur.guid };
@@ -275,8 +297,8 @@ export function createWebhookService({ db, delivery, clock, log }: {
      * `GET /clinical/v1/webhook/{subscriptionId}/deliveries`: messages sent to the subscription, newest first, 100 a
      * page, each with its attempts (oldest first).
      */
-    async listDeliveries(ctx: RequestContext<PartnerActor>, subscriptionId: string, filter: DeliveryFilter) {
-      const sub = await ownSubscription(db, ctx.actor, subscriptionId);
+    async listDeliveries(ctx: RequestContext, subscriptionId: string, filter: DeliveryFilter, owner: SubscriptionOwner = partnerOwner(ctx)) {
+      const sub = await ownSubscription(db, owner, subscriptionId);
       const page = Math.max(1, filter.page ?? 1);
       const { total, rows, attempts } = await store.deliveryLog(db, sub.id, {
         status: filter.status,
@@ -301,9 +323,9 @@ export function createWebhookService({ db, delivery, clock, log }: {
     },
 
     /** `POST .../deliveries/{messageId}/retry`: sends one message again with a fresh schedule. @throws ValidationError. */
-    async retryDelivery(ctx: RequestContext<PartnerActor>, subscriptionId: string, messageId: string) {
+    async retryDelivery(ctx: RequestContext, subscriptionId: string, messageId: string, owner: SubscriptionOwner = partnerOwner(ctx)) {
       return db.transaction(async (tx) => {
-        const sub = await ownSubscription(tx, ctx.actor, subscriptionId, true);
+        const sub = await ownSubscription(tx, owner, subscriptionId, true);
         const rows = await store.lockDeliveriesOfMessage(tx, sub.id, messageId.trim().toUpperCase());
         if (!rows.length) throw new ValidationError([`No message ${messageId.trim()} for this subscription`]);
         await resend(tx, sub, rows);
@@ -313,12 +335,45 @@ export function createWebhookService({ db, delivery, clock, log }: {
     },
 
     /**
+     * Send test event: one signed message (`eventName` `webhook.test`, the seed's envelope with
+     * `data.test = {subscriptionId, message}`, `locationId` null) to this one subscription, through the outbox and the
+     * dispatcher like every event (same headers, signature, retries and delivery log); no other subscription gets it.
+     * @returns `{messageId, eventTimestamp}`.
+     * @throws ValidationError when the subscription is not the owner's or is disabled.
+     */
+    async sendTestEvent(ctx: RequestContext, subscriptionId: string, owner: SubscriptionOwner = partnerOwner(ctx)) {
+      return db.transaction(async (tx) => {
+        const sub = await ownSubscription(tx, owner, subscriptionId, true);
+        if (!sub.enabled) throw new ValidationError(['The subscription is disabled; enable it first']);
+        const now = (clock ?? (() => new Date()))();
+        const resourceKey = `${sub.organizationId}:subscription:${sub.guid}`;
+        const [c] = await store.eventContext(tx, { org: sub.organizationId, company_guid: newGuid(), resource_key: resourceKey, now: now.toISOString(), location_id: null });
+        const companyId = c.company_guid ?? await companyGuidOf(tx, sub.organizationId);
+        const messageId = newGuid();
+        const eventTimestamp = ecpTimestamp(new Date(c.at));
+        const payload = JSON.stringify({
+          companyId,
+          data: { test: { message: 'A test event: your endpoint receives and verifies this company\'s webhooks.', subscriptionId: sub.guid } },
+          dataFormat: 'JSON',
+          eventName: TEST_EVENT_NAME,
+          eventTimestamp,
+          id: messageId,
+          locationId: null,
+          version: '1.0',
+        });
+        await store.insertTestMessage(tx, { id: messageId, organizationId: sub.organizationId, subscriptionId: sub.id, resourceKey, at: new Date(c.at), payload });
+        await recordAudit(tx, ctx, { action: 'create', entityType: 'webhook_test_event', entityIds: [sub.guid, messageId] });
+        return { messageId, eventTimestamp };
+      });
+    },
+
+    /**
      * `POST .../replay`: sends again every message created since `since` that failed (or, with
      * `includeSucceeded`, every one), each with a fresh schedule.
      */
-    async replay(ctx: RequestContext<PartnerActor>, subscriptionId: string, input: { since: string; includeSucceeded?: boolean }) {
+    async replay(ctx: RequestContext, subscriptionId: string, input: { since: string; includeSucceeded?: boolean }, owner: SubscriptionOwner = partnerOwner(ctx)) {
       return db.transaction(async (tx) => {
-        const sub = await ownSubscription(tx, ctx.actor, subscriptionId, true);
+        const sub = await ownSubscription(tx, owner, subscriptionId, true);
         const rows = await store.lockFinishedDeliveriesSince(tx, sub.id, new Date(input.since), Boolean(input.includeSucceeded));
         const n = await resend(tx, sub, rows);
         await recordAudit(tx, ctx, { action: 'update', entityType: 'webhook_delivery', entityIds: [sub.guid] });

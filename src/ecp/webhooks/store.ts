@@ -170,6 +170,26 @@ export const insertMessage = preparedStatement<{ ids: Array<string | number> }>(
     SELECT coalesce((SELECT array_agg(id ORDER BY id) FROM ins), '{}') AS ids, (SELECT count(*) FROM woke) AS woke`;
 });
 
+/**
+ * A test message (Send test event) and its one delivery to the subscription `subscriptionId`, waking the dispatchers
+ * at commit: the outbox's message and delivery rows, without matching subscriptions.
+ */
+export async function insertTestMessage(tx: Executor, m: { id: string; organizationId: number; subscriptionId: number; resourceKey: string; at: Date; payload: string }): Promise<void> {
+  await tx.insert(ecpWebhookMessages).values({
+    id: m.id, organizationId: m.organizationId, locationId: null, eventName: 'webhook.test', resourceKey: m.resourceKey, eventTimestamp: m.at, payload: m.payload,
+  });
+  await tx.insert(ecpWebhookDeliveries).values({ organizationId: m.organizationId, messageId: m.id, subscriptionId: m.subscriptionId });
+  await tx.execute(sql`select pg_notify(${WEBHOOK_NOTIFY_CHANNEL}, '')`);
+}
+
+/** The subscription `guid` (upper case) of company `organizationId`, with its partner client's `clientId`; undefined when none. */
+export async function subscriptionOfCompany(db: Executor, organizationId: number, guid: string): Promise<{ guid: string; clientId: string } | undefined> {
+  const [row] = await db.select({ guid: ecpWebhookSubscriptions.guid, clientId: partnerClients.clientId }).from(ecpWebhookSubscriptions)
+    .innerJoin(partnerClients, eq(partnerClients.id, ecpWebhookSubscriptions.partnerClientId))
+    .where(and(eq(ecpWebhookSubscriptions.guid, guid), eq(ecpWebhookSubscriptions.organizationId, organizationId)));
+  return row;
+}
+
 // Audiences and withdrawal.
 
 /** An enabled subscription of a live client, with what it may see: its client's locations and its own filter. */

@@ -960,6 +960,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/community/audit_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The company's audit log
+         * @description Who read or changed which records, and sign-ins, of the company (its staff, partner clients and the system), newest first; filters by user (id or part of the name), action and days (in `timeZone`); keyset pages (`nextCursor`), stable while rows arrive. The rows hold record ids, never PHI values. System Admins only (403 `System Admin access required` for other users).
+         */
+        get: operations["listCommunityAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/community/auth/change_password": {
         parameters: {
             query?: never;
@@ -1054,6 +1074,242 @@ export interface paths {
         get: operations["searchCommunityContacts"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/integrations/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The company's partner clients
+         * @description Oldest first, with scopes, locations, enabled and the registered JWKS key ids; never a secret or key. System Admins only (403 `System Admin access required` for other users).
+         */
+        get: operations["listCommunityPartnerClients"];
+        put?: never;
+        /**
+         * Create a partner client
+         * @description At `locationIds` (among the System Admin's locationsAllowed; 404 `Location not found` otherwise) with `scopes` (default all), optionally with its JWK Set for SMART Backend Services. Answers the client secret and Api-Key this once (stored as SHA-256 hashes), as `care ecp clients create` prints them. Audited (`create`, `partner_client`). System Admins only (403 `System Admin access required` for other users).
+         */
+        post: operations["createCommunityPartnerClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/integrations/clients/{clientId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A partner client
+         * @description 404 `Partner client not found` also for another company's client. System Admins only (403 `System Admin access required` for other users).
+         */
+        get: operations["getCommunityPartnerClient"];
+        /**
+         * Change a partner client's scopes, locations, or disable it
+         * @description Given fields replace. `enabled: false` stops its tokens and Api-Key at once; `true` enables it again (tokens issued before stay refused). New scopes and locations apply from the client's next request. Audited (`update`). System Admins only (403 `System Admin access required` for other users).
+         */
+        put: operations["updateCommunityPartnerClient"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/integrations/clients/{clientId}/jwks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Register the client's JWK Set (SMART Backend Services)
+         * @description Replaces the client's public keys for `private_key_jwt` at `POST /token` (RS384 or ES384 client assertions). Checked as `care ecp clients set-jwks` checks it: public keys only, RSA of 2048+ bits or EC P-384, distinct `kid`s, at most 10 keys and 16 KB; 422 names the problem. Audited. System Admins only (403 `System Admin access required` for other users).
+         */
+        put: operations["setCommunityPartnerClientJwks"];
+        post?: never;
+        /**
+         * Remove the client's JWK Set
+         * @description The client then authenticates with its secret only. Audited. System Admins only (403 `System Admin access required` for other users).
+         */
+        delete: operations["deleteCommunityPartnerClientJwks"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/integrations/clients/{clientId}/rotate_api_key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new Api-Key
+         * @description The new Api-Key is answered this once; the old one stops at once. Audited. System Admins only (403 `System Admin access required` for other users).
+         */
+        post: operations["rotateCommunityPartnerClientApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/integrations/clients/{clientId}/rotate_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new client secret
+         * @description The new secret is answered this once; tokens issued before are refused. Audited. System Admins only (403 `System Admin access required` for other users).
+         */
+        post: operations["rotateCommunityPartnerClientSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/integrations/clients/{clientId}/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A partner client's webhook subscriptions
+         * @description Oldest first, without secrets. System Admins only (403 `System Admin access required` for other users).
+         */
+        get: operations["listCommunityWebhookSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe a callback URL for a partner client
+         * @description The partner API's `POST /clinical/v1/webhook` for that client: an https URL resolving to public addresses only (the outbound guard), the seed's event names (default all 12), optionally some of the client's locations. The Standard Webhooks signing secret is answered this once. Audited (`create`, `webhook_subscription`). System Admins only (403 `System Admin access required` for other users).
+         */
+        post: operations["createCommunityWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/integrations/subscriptions/{subscriptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook subscription
+         * @description Pending deliveries stop; the delivery log goes with it. 404 `Subscription not found` also for another company's. Audited. System Admins only (403 `System Admin access required` for other users).
+         */
+        delete: operations["deleteCommunityWebhookSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/integrations/subscriptions/{subscriptionId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log of a subscription
+         * @description Messages sent to the subscription, newest first, 100 a page, each with its status and every attempt (time, HTTP status, latency, the first 1 KB of the answer, error). System Admins only (403 `System Admin access required` for other users).
+         */
+        get: operations["listCommunityWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/integrations/subscriptions/{subscriptionId}/deliveries/{messageId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one message again
+         * @description The same bytes and `webhook-id`, freshly signed, with a fresh retry schedule. 422 when the subscription is disabled. Audited. System Admins only (403 `System Admin access required` for other users).
+         */
+        post: operations["retryCommunityWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/integrations/subscriptions/{subscriptionId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send again every failed message since a time
+         * @description Messages created at or after `since` whose delivery failed (with `includeSucceeded`, every one), each with a fresh retry schedule. 422 when the subscription is disabled. Audited. System Admins only (403 `System Admin access required` for other users).
+         */
+        post: operations["replayCommunityWebhookDeliveries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/integrations/subscriptions/{subscriptionId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send test event
+         * @description Queues one signed message to this subscription only, through the outbox and dispatcher like every event (Standard Webhooks headers `webhook-id`, `webhook-timestamp`, `webhook-signature`; retries; the delivery log): the seed's envelope with `eventName` `webhook.test`, `locationId` null and `data.test` = `{message, subscriptionId}`. Receivers should answer 2xx and otherwise ignore an event name they do not know. 422 when the subscription is disabled. Audited (`create`, `webhook_test_event`). System Admins only (403 `System Admin access required` for other users).
+         */
+        post: operations["sendCommunityWebhookTestEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9419,6 +9675,121 @@ export interface operations {
             };
         };
     };
+    listCommunityAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Only this action. */
+                action?: "read" | "list" | "create" | "update" | "delete" | "export" | "import" | "sign_in" | "sign_in_failed" | "sign_out" | "token_granted" | "token_refused" | "access_denied";
+                /** @description The previous page's `nextCursor`. */
+                cursor?: string;
+                /** @description From this day (YYYY-MM-DD, in `timeZone`), inclusive. */
+                from?: string;
+                /** @description Rows per page (default 50). */
+                limit?: number;
+                /** @description To this day (YYYY-MM-DD, in `timeZone`), inclusive. */
+                to?: string;
+                /** @description The actor: their id (a userId or client_id) or part of their name. */
+                user?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first. */
+                        auditEvents: {
+                            action: string;
+                            /** @description The userId or client_id. */
+                            actorId: string | null;
+                            actorName: string | null;
+                            /** @description ecp_user (community staff), partner (a partner client), system, user. */
+                            actorType: string;
+                            /** @description When. ISO 8601 UTC. */
+                            at: string;
+                            /** @description The records read or changed (GUIDs; a login name for sign-ins). */
+                            entityIds: string[];
+                            /** @description resident, contact, session, partner_client, webhook_subscription, ... */
+                            entityType: string;
+                            id: number;
+                            ip: string | null;
+                        }[];
+                        /** @description Pass as `cursor` for the next (older) page; null on the last page. */
+                        nextCursor: string | null;
+                        /** @description IANA zone the workspace shows times in (and reads `from`/`to` in): the signed-in user's locations' zone, else the company's. */
+                        timeZone: string;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
     changeCommunityPassword: {
         parameters: {
             query?: never;
@@ -9897,6 +10268,1659 @@ export interface operations {
             };
             /** @description Password change required, or System Admin access required */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityPartnerClients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        clients: {
+                            /** @description GUID: the OAuth2 client_id. */
+                            clientId: string;
+                            /** @description Creation. ISO 8601 UTC. */
+                            createdAt: string;
+                            /** @description false: disabled, its tokens and Api-Key refused at once. */
+                            enabled: boolean;
+                            /** @description The `kid`s of the registered JWK Set; empty: the client authenticates with its secret only. */
+                            jwksKeyIds: string[];
+                            locations: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            scopes: string[];
+                            /** @description Last change. ISO 8601 UTC. */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createCommunityPartnerClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A JWK Set (RFC 7517) of 1 to 10 public keys for SMART Backend Services `private_key_jwt` at `POST /token`: RSA (at least 2048 bits, RS384) or EC P-384 (ES384), each with a distinct `kid`; at most 16 KB; no private key members. Checked with `jose` as the CLI's `--jwks` is. */
+                    jwks?: {
+                        keys: {
+                            [key: string]: unknown;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @description Locations the client reaches: GUIDs (or names) among the signed-in System Admin's locationsAllowed (any other is 404 `Location not found`). */
+                    locationIds: string[];
+                    /** @description The scopes the client may request. */
+                    scopes?: ("location.read" | "resident.read" | "resident.write" | "contact.write" | "vital.read" | "vital.write" | "allergy.read" | "allergy.write" | "diagnosis.read" | "diagnosis.write" | "user.read" | "user.write" | "webhook.read" | "webhook.write")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The Api-Key (`authorization: Api-Key <key>`), shown this once. */
+                        apiKey: string;
+                        /** @description A partner client of the company. Its secret and Api-Key are stored as SHA-256 hashes and shown only when issued. */
+                        client: {
+                            /** @description GUID: the OAuth2 client_id. */
+                            clientId: string;
+                            /** @description Creation. ISO 8601 UTC. */
+                            createdAt: string;
+                            /** @description false: disabled, its tokens and Api-Key refused at once. */
+                            enabled: boolean;
+                            /** @description The `kid`s of the registered JWK Set; empty: the client authenticates with its secret only. */
+                            jwksKeyIds: string[];
+                            locations: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            scopes: string[];
+                            /** @description Last change. ISO 8601 UTC. */
+                            updatedAt: string;
+                        };
+                        /** @description The client secret, shown this once. */
+                        clientSecret: string;
+                        /** @description The same secret, base64-encoded (as seed 000's `/token` sample sends it). */
+                        clientSecretBase64: string;
+                        /** @description The company GUID. */
+                        companyId: string;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getCommunityPartnerClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's client_id (GUID). */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A partner client of the company. Its secret and Api-Key are stored as SHA-256 hashes and shown only when issued. */
+                        client: {
+                            /** @description GUID: the OAuth2 client_id. */
+                            clientId: string;
+                            /** @description Creation. ISO 8601 UTC. */
+                            createdAt: string;
+                            /** @description false: disabled, its tokens and Api-Key refused at once. */
+                            enabled: boolean;
+                            /** @description The `kid`s of the registered JWK Set; empty: the client authenticates with its secret only. */
+                            jwksKeyIds: string[];
+                            locations: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            scopes: string[];
+                            /** @description Last change. ISO 8601 UTC. */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateCommunityPartnerClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's client_id (GUID). */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description false disables the client (its tokens stop at once); true enables it again (tokens issued before are refused). */
+                    enabled?: boolean;
+                    /** @description Locations the client reaches: GUIDs (or names) among the signed-in System Admin's locationsAllowed (any other is 404 `Location not found`). */
+                    locationIds?: string[];
+                    /** @description The scopes the client may request. */
+                    scopes?: ("location.read" | "resident.read" | "resident.write" | "contact.write" | "vital.read" | "vital.write" | "allergy.read" | "allergy.write" | "diagnosis.read" | "diagnosis.write" | "user.read" | "user.write" | "webhook.read" | "webhook.write")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A partner client of the company. Its secret and Api-Key are stored as SHA-256 hashes and shown only when issued. */
+                        client: {
+                            /** @description GUID: the OAuth2 client_id. */
+                            clientId: string;
+                            /** @description Creation. ISO 8601 UTC. */
+                            createdAt: string;
+                            /** @description false: disabled, its tokens and Api-Key refused at once. */
+                            enabled: boolean;
+                            /** @description The `kid`s of the registered JWK Set; empty: the client authenticates with its secret only. */
+                            jwksKeyIds: string[];
+                            locations: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            scopes: string[];
+                            /** @description Last change. ISO 8601 UTC. */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    setCommunityPartnerClientJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's client_id (GUID). */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A JWK Set (RFC 7517) of 1 to 10 public keys for SMART Backend Services `private_key_jwt` at `POST /token`: RSA (at least 2048 bits, RS384) or EC P-384 (ES384), each with a distinct `kid`; at most 16 KB; no private key members. Checked with `jose` as the CLI's `--jwks` is. */
+                    jwks: {
+                        keys: {
+                            [key: string]: unknown;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A partner client of the company. Its secret and Api-Key are stored as SHA-256 hashes and shown only when issued. */
+                        client: {
+                            /** @description GUID: the OAuth2 client_id. */
+                            clientId: string;
+                            /** @description Creation. ISO 8601 UTC. */
+                            createdAt: string;
+                            /** @description false: disabled, its tokens and Api-Key refused at once. */
+                            enabled: boolean;
+                            /** @description The `kid`s of the registered JWK Set; empty: the client authenticates with its secret only. */
+                            jwksKeyIds: string[];
+                            locations: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            scopes: string[];
+                            /** @description Last change. ISO 8601 UTC. */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    deleteCommunityPartnerClientJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's client_id (GUID). */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A partner client of the company. Its secret and Api-Key are stored as SHA-256 hashes and shown only when issued. */
+                        client: {
+                            /** @description GUID: the OAuth2 client_id. */
+                            clientId: string;
+                            /** @description Creation. ISO 8601 UTC. */
+                            createdAt: string;
+                            /** @description false: disabled, its tokens and Api-Key refused at once. */
+                            enabled: boolean;
+                            /** @description The `kid`s of the registered JWK Set; empty: the client authenticates with its secret only. */
+                            jwksKeyIds: string[];
+                            locations: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            scopes: string[];
+                            /** @description Last change. ISO 8601 UTC. */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    rotateCommunityPartnerClientApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's client_id (GUID). */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The Api-Key (`authorization: Api-Key <key>`), shown this once. */
+                        apiKey: string;
+                        /** @description A partner client of the company. Its secret and Api-Key are stored as SHA-256 hashes and shown only when issued. */
+                        client: {
+                            /** @description GUID: the OAuth2 client_id. */
+                            clientId: string;
+                            /** @description Creation. ISO 8601 UTC. */
+                            createdAt: string;
+                            /** @description false: disabled, its tokens and Api-Key refused at once. */
+                            enabled: boolean;
+                            /** @description The `kid`s of the registered JWK Set; empty: the client authenticates with its secret only. */
+                            jwksKeyIds: string[];
+                            locations: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            scopes: string[];
+                            /** @description Last change. ISO 8601 UTC. */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    rotateCommunityPartnerClientSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's client_id (GUID). */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A partner client of the company. Its secret and Api-Key are stored as SHA-256 hashes and shown only when issued. */
+                        client: {
+                            /** @description GUID: the OAuth2 client_id. */
+                            clientId: string;
+                            /** @description Creation. ISO 8601 UTC. */
+                            createdAt: string;
+                            /** @description false: disabled, its tokens and Api-Key refused at once. */
+                            enabled: boolean;
+                            /** @description The `kid`s of the registered JWK Set; empty: the client authenticates with its secret only. */
+                            jwksKeyIds: string[];
+                            locations: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            scopes: string[];
+                            /** @description Last change. ISO 8601 UTC. */
+                            updatedAt: string;
+                        };
+                        /** @description The client secret, shown this once. */
+                        clientSecret: string;
+                        /** @description The same secret, base64-encoded (as seed 000's `/token` sample sends it). */
+                        clientSecretBase64: string;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityWebhookSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's client_id (GUID). */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subscriptions: {
+                            callbackUrl: string;
+                            /** @description The partner client it belongs to. */
+                            clientId: string;
+                            /** @description The company GUID, as in the payloads' `companyId`. */
+                            companyId: string;
+                            /** @description Creation. ISO 8601 UTC with milliseconds, e.g. 2025-05-05T13:37:27.473+00:00. */
+                            createdAt: string;
+                            /** @description Why deliveries stopped: 410 Gone, 5 days of failures, or the partner. */
+                            disabledReason: string | null;
+                            enabled: boolean;
+                            eventNames: string[];
+                            /** @description First failed attempt since the last success. ISO 8601 UTC with milliseconds, e.g. 2025-05-05T13:37:27.473+00:00. */
+                            failingSince: string | null;
+                            locationIds: string[] | null;
+                            /** @description While set, the previous secret also signs. ISO 8601 UTC with milliseconds, e.g. 2025-05-05T13:37:27.473+00:00. */
+                            previousSecretValidUntil: string | null;
+                            /** @description GUID of the subscription. */
+                            subscriptionId: string;
+                            /** @description Last change. ISO 8601 UTC with milliseconds, e.g. 2025-05-05T13:37:27.473+00:00. */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createCommunityWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's client_id (GUID). */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description https URL resolving to public addresses only (checked again before every delivery). `OUTBOUND_ALLOW_PRIVATE_URLS=true` also allows http and private addresses (development and tests). */
+                    callbackUrl: string;
+                    /** @description Events to receive; default all 12. */
+                    eventNames?: ("allergy.update" | "contact.create" | "contact.delete" | "contact.update" | "diet.update" | "levelOfCare.update" | "resident.create" | "resident.delete" | "resident.update" | "user.create" | "user.update" | "user.delete")[];
+                    /** @description Location GUIDs (or names) the client reaches; only their events are sent. Omitted or null: every location the client reaches. */
+                    locationIds?: string[] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Standard Webhooks signing secret (`whsec_` + base64), shown this once. */
+                        secret: string;
+                        subscription: {
+                            callbackUrl: string;
+                            /** @description The partner client it belongs to. */
+                            clientId: string;
+                            /** @description The company GUID, as in the payloads' `companyId`. */
+                            companyId: string;
+                            /** @description Creation. ISO 8601 UTC with milliseconds, e.g. 2025-05-05T13:37:27.473+00:00. */
+                            createdAt: string;
+                            /** @description Why deliveries stopped: 410 Gone, 5 days of failures, or the partner. */
+                            disabledReason: string | null;
+                            enabled: boolean;
+                            eventNames: string[];
+                            /** @description First failed attempt since the last success. ISO 8601 UTC with milliseconds, e.g. 2025-05-05T13:37:27.473+00:00. */
+                            failingSince: string | null;
+                            locationIds: string[] | null;
+                            /** @description While set, the previous secret also signs. ISO 8601 UTC with milliseconds, e.g. 2025-05-05T13:37:27.473+00:00. */
+                            previousSecretValidUntil: string | null;
+                            /** @description GUID of the subscription. */
+                            subscriptionId: string;
+                            /** @description Last change. ISO 8601 UTC with milliseconds, e.g. 2025-05-05T13:37:27.473+00:00. */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    deleteCommunityWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The subscription GUID. */
+                subscriptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description 100 a page, newest first (default 1). */
+                page?: number;
+                /** @description Only deliveries in this state. */
+                status?: "pending" | "succeeded" | "failed" | "withdrawn";
+            };
+            header?: never;
+            path: {
+                /** @description The subscription GUID. */
+                subscriptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveries: {
+                            attempts: {
+                                /** @description When the attempt was made. ISO 8601 UTC with milliseconds, e.g. 2025-05-05T13:37:27.473+00:00. */
+                                attemptedAt: string;
+                                error: string | null;
+                                latencyMs: number;
+                                /** @description The first 1 KB of the answer. */
+                                response: string | null;
+                                /** @description HTTP status; null when no answer came. */
+                                statusCode: number | null;
+                            }[];
+                            eventName: string;
+                            /** @description The payload's eventTimestamp. ISO 8601 UTC with milliseconds, e.g. 2025-05-05T13:37:27.473+00:00. */
+                            eventTimestamp: string;
+                            /** @description The message GUID: the payload `id` and the `webhook-id` header. */
+                            messageId: string;
+                            /** @description When a pending delivery is tried next. ISO 8601 UTC with milliseconds, e.g. 2025-05-05T13:37:27.473+00:00. */
+                            nextAttemptAt: string | null;
+                            /** @description `withdrawn`: the message is about a resident who moved to another company; it is never sent, retried or replayed again. */
+                            status: "pending" | "succeeded" | "failed" | "withdrawn";
+                        }[];
+                        /** @description IANA zone the workspace shows times in: the signed-in user's locations' zone, else the company's. */
+                        timeZone: string;
+                        /** @description Deliveries matching the filter (all pages). */
+                        totalCount: number;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    retryCommunityWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The message GUID (`webhook-id`). */
+                messageId: string;
+                /** @description The subscription GUID. */
+                subscriptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Deliveries queued again. */
+                        resent: number;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    replayCommunityWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The subscription GUID. */
+                subscriptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Also re-send messages already delivered (default: failed ones only).
+                     * @default false
+                     */
+                    includeSucceeded?: boolean;
+                    /**
+                     * Format: date-time
+                     * @description Messages created at or after this instant (ISO 8601).
+                     */
+                    since: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Deliveries queued again. */
+                        resent: number;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    sendCommunityWebhookTestEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The subscription GUID. */
+                subscriptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The envelope's eventTimestamp. ISO 8601 UTC. */
+                        eventTimestamp: string;
+                        /** @description The test message's GUID: its `id` and `webhook-id`; it shows in the delivery log. */
+                        messageId: string;
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

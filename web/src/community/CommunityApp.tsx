@@ -14,10 +14,17 @@ import { CommunityChangePasswordPage } from './ChangePassword';
 import { CommunityResidentsPage } from './Residents';
 import { CommunityNewResidentPage } from './NewResident';
 import { CommunityResidentFilePage } from './ResidentFile';
+import { CommunityClientPage, CommunityIntegrationsPage } from './Integrations';
+import { CommunityAuditLogPage } from './AuditLog';
 
 const NAV = [
   { to: '/community/residents', label: 'Residents', end: true },
   { to: '/community/residents/new', label: 'Add New Resident', end: true },
+];
+/** System Admins only (the API answers 403 to others). */
+const ADMIN_NAV = [
+  { to: '/community/integrations', label: 'Integrations', end: false },
+  { to: '/community/audit', label: 'Audit log', end: true },
 ];
 
 export function CommunityApp() {
@@ -53,7 +60,7 @@ export function CommunityApp() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Community">
         <nav aria-label="Community navigation">
-          {NAV.map((n) => (
+          {[...NAV, ...(me.user.systemAdmin ? ADMIN_NAV : [])].map((n) => (
             <MantineNavLink key={n.to} component={NavLink} to={n.to} end={n.end} label={n.label} active={location.pathname === n.to} />
           ))}
         </nav>
@@ -66,6 +73,9 @@ export function CommunityApp() {
               <Route path="residents" element={<CommunityResidentsPage />} />
               <Route path="residents/new" element={<CommunityNewResidentPage />} />
               <Route path="residents/:residentId" element={<CommunityResidentFilePage />} />
+              {me.user.systemAdmin && <Route path="integrations" element={<CommunityIntegrationsPage />} />}
+              {me.user.systemAdmin && <Route path="integrations/clients/:clientId" element={<CommunityClientPage />} />}
+              {me.user.systemAdmin && <Route path="audit" element={<CommunityAuditLogPage />} />}
               <Route path="*" element={<Text>This page does not exist.</Text>} />
             </Routes>
           )}
