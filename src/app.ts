@@ -55,6 +55,8 @@ import { createAssessmentService as createResidentAssessmentService } from './ec
 import { createCommunityAuthService } from './ecp/community/service.ts';
 import { createCommunityResidentService } from './ecp/community/residents.ts';
 import { communityRoutes } from './ecp/community/routes.ts';
+import { createCommunityAdminService } from './ecp/community/admin.ts';
+import { createLeadService } from './ecp/leads/service.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -96,6 +98,8 @@ export interface Services {
   residentAssessments: ReturnType<typeof createResidentAssessmentService>;
   communityAuth: ReturnType<typeof createCommunityAuthService>;
   communityResidents: ReturnType<typeof createCommunityResidentService>;
+  communityAdmin: ReturnType<typeof createCommunityAdminService>;
+  leads: ReturnType<typeof createLeadService>;
   telephony: Telephony;
 }
 
@@ -153,6 +157,9 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const contacts = createContactService({ db, locations, emit, clock });
   const residents = createResidentService({ db, locations, allergyNames: createAllergyNameReader({ db }), emit, clock });
   const allergies = createAllergyService({ db, locations, emit });
+  const ecpUsers = createEcpUserService({ db, locations, emit, clock });
+  const communityAuth = createCommunityAuthService({ db, policy: sessionPolicy, companyGuid: webhooks.companyGuid, clock });
+  const transfers = createTransferService({ db, contacts, emit, clock });
   return {
     identity,
     audit: createAuditService({ db }),
@@ -176,15 +183,17 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     locations,
     residents,
     contacts,
-    communityAuth: createCommunityAuthService({ db, policy: sessionPolicy, companyGuid: webhooks.companyGuid, clock }),
+    communityAuth,
     communityResidents: createCommunityResidentService({ residents, allergies }),
+    communityAdmin: createCommunityAdminService({ db, users: ecpUsers, auth: communityAuth, partnerClients, residents, transfers, companyGuid: webhooks.companyGuid }),
+    leads: createLeadService({ db, residents, clock }),
     vitals: createVitalService({ db, locations, clock }),
     allergies,
-    ecpUsers: createEcpUserService({ db, locations, emit, clock }),
+    ecpUsers,
     codes,
     diagnoses: createDiagnosisService({ db, locations, codes, clock }),
     webhooks,
-    transfers: createTransferService({ db, contacts, emit, clock }),
+    transfers,
     residentAssessments: createResidentAssessmentService({ db, residents, locations, clock }),
     prtf: createPrtfService({ db, identity, mailer, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
@@ -348,6 +357,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: '/v1/community',
     communityAuth: services.communityAuth,
     communityResidents: services.communityResidents,
+    communityAdmin: services.communityAdmin,
+    leads: services.leads,
   });
 
   // The FHIR R4 door over the same ECP data: bearer tokens from /token, OperationOutcome errors.

@@ -26,17 +26,23 @@ import {
   UserEnvelope,
 } from './schemas.ts';
 import type { CommunityAuthService } from './service.ts';
+import { communityAdminRoutes } from './admin-routes.ts';
+import type { CommunityAdminService } from './admin.ts';
+import { communityLeadRoutes } from './leads-routes.ts';
+import type { LeadService } from '../leads/service.ts';
 
 interface Deps {
   communityAuth: CommunityAuthService;
   communityResidents: CommunityResidentService;
+  communityAdmin: CommunityAdminService;
+  leads: LeadService;
 }
 
 const AUTH_TAGS = ['Community: sign-in'];
 const RESIDENT_TAGS = ['Community: residents'];
 
 /** Mounts the community door (register with `prefix: '/v1/community'`). */
-export async function communityRoutes(app: FastifyInstance, { communityAuth, communityResidents }: Deps) {
+export async function communityRoutes(app: FastifyInstance, { communityAuth, communityResidents, communityAdmin, leads }: Deps) {
   useCommunityErrors(app);
   const open = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -56,6 +62,8 @@ export async function communityRoutes(app: FastifyInstance, { communityAuth, com
   await app.register(async (authed) => {
     authed.addHook('onRequest', authenticateCommunityUser(communityAuth));
     const r = authed.withTypeProvider<TypeBoxTypeProvider>();
+    await authed.register(communityAdminRoutes, { communityAdmin });
+    await authed.register(communityLeadRoutes, { leads });
 
     r.delete('/auth/sign_out', {
       config: { passwordChangeExempt: true },
