@@ -14,10 +14,21 @@ import { CommunityChangePasswordPage } from './ChangePassword';
 import { CommunityResidentsPage } from './Residents';
 import { CommunityNewResidentPage } from './NewResident';
 import { CommunityResidentFilePage } from './ResidentFile';
+import { CommunityUserLoginsPage } from './UserLogins';
+import { CommunityLocationSettingsPage } from './LocationSettings';
+import { CommunityTransfersPage } from './Transfers';
+import { CommunityLeadsPage } from './Leads';
 
 const NAV = [
   { to: '/community/residents', label: 'Residents', end: true },
   { to: '/community/residents/new', label: 'Add New Resident', end: true },
+  { to: '/community/leads', label: 'CRM leads', end: true },
+];
+/** System Admins only (the API answers 403 to others). */
+const ADMIN_NAV = [
+  { to: '/community/users', label: 'User Logins', end: true },
+  { to: '/community/transfers', label: 'Transfers', end: true },
+  { to: '/community/locations', label: 'Location settings', end: true },
 ];
 
 export function CommunityApp() {
@@ -53,7 +64,7 @@ export function CommunityApp() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Community">
         <nav aria-label="Community navigation">
-          {NAV.map((n) => (
+          {[...NAV, ...(me.user.systemAdmin ? ADMIN_NAV : [])].map((n) => (
             <MantineNavLink key={n.to} component={NavLink} to={n.to} end={n.end} label={n.label} active={location.pathname === n.to} />
           ))}
         </nav>
@@ -66,6 +77,10 @@ export function CommunityApp() {
               <Route path="residents" element={<CommunityResidentsPage />} />
               <Route path="residents/new" element={<CommunityNewResidentPage />} />
               <Route path="residents/:residentId" element={<CommunityResidentFilePage />} />
+              <Route path="leads" element={<CommunityLeadsPage />} />
+              {me.user.systemAdmin && <Route path="users" element={<CommunityUserLoginsPage />} />}
+              {me.user.systemAdmin && <Route path="transfers" element={<CommunityTransfersPage />} />}
+              {me.user.systemAdmin && <Route path="locations" element={<CommunityLocationSettingsPage />} />}
               <Route path="*" element={<Text>This page does not exist.</Text>} />
             </Routes>
           )}
