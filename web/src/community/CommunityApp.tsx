@@ -3,7 +3,7 @@
  * beside the clinic's console in the same application. Each screen calls `/v1/community/...` only.
  */
 import { useEffect, useRef } from 'react';
-import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
+import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { AppShell, Badge, Burger, Button, Group, NavLink as MantineNavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Loading } from '../components/QueryState';
@@ -35,6 +35,7 @@ export function CommunityApp() {
   const { me, restoring, signOut, refresh } = useCommunitySession();
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
+  const navigate = useNavigate();
   const main = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -58,7 +59,7 @@ export function CommunityApp() {
           <Group gap="sm" wrap="nowrap">
             <Text size="sm" visibleFrom="sm">{me.user.firstName} {me.user.lastName}</Text>
             <Badge variant="light" color={me.user.systemAdmin ? 'grape' : 'blue'} visibleFrom="xs">{me.user.systemAdmin ? 'System Admin' : me.user.role}</Badge>
-            <Button variant="default" size="xs" onClick={() => void signOut()}>Sign out</Button>
+            <Button variant="default" size="xs" onClick={() => void signOut().then(() => navigate('/community'))}>Sign out</Button>
           </Group>
         </Group>
       </AppShell.Header>

@@ -58,7 +58,7 @@ export function CommunityLeadsPage() {
               {!l.residentId && (
                 <Group mt="xs" align="end" wrap="wrap">
                   <NativeSelect label="Status" aria-label={`Status of ${l.firstName} ${l.lastName}`} data={[...OPEN]} value={l.status} onChange={(e) => status.mutate({ lead: l, value: e.currentTarget.value as OpenStatus })} w={{ base: '100%', xs: 200 }} />
-                  <Button onClick={() => setConverting(l)} aria-label={`Convert ${l.firstName} ${l.lastName} to a resident`}>Convert to resident</Button>
+                  <Button onClick={() => setConverting(l)} aria-label={`Convert to resident: ${l.firstName} ${l.lastName}`}>Convert to resident</Button>
                 </Group>
               )}
             </Card>
@@ -78,7 +78,10 @@ function LeadForm({ onClose, onSaved }: { onClose: () => void; onSaved: (l: Lead
   const locations = (me?.user.locationsAllowed ?? []).map((l) => ({ value: l.locationId, label: l.name }));
   const [form, setForm] = useState<Form>({ firstName: '', lastName: '', dateOfBirth: '', contactName: '', contactPhone: '', contactEmail: '', desiredMoveInDate: '', source: '', locationId: locations[0]?.value ?? '', notes: '' });
   const [problems, setProblems] = useState<string[] | null>(null);
-  const text = (k: keyof Form) => ({ value: form[k], onChange: (e: { currentTarget: { value: string } }) => setForm((f) => ({ ...f, [k]: e.currentTarget.value })) });
+  const text = (k: keyof Form) => ({ value: form[k], onChange: (e: { currentTarget: { value: string } }) => {
+    const value = e.currentTarget.value;
+    setForm((f) => ({ ...f, [k]: value }));
+  } });
   const optional = (v: string) => (v.trim() ? v.trim() : undefined);
   const save = useMutation({
     mutationFn: () => unwrap(communityApi.POST('/v1/community/leads', {
@@ -97,7 +100,7 @@ function LeadForm({ onClose, onSaved }: { onClose: () => void; onSaved: (l: Lead
     save.mutate();
   }
   return (
-    <Modal opened onClose={onClose} title="Add lead" size="lg">
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} title="Add lead" size="lg">
       <form onSubmit={submit} noValidate aria-label="Add lead">
         <Stack>
           {problems && <Alert color="red" role="alert" title="The lead was not added">{problems.map((m) => <div key={m}>{m}</div>)}</Alert>}
@@ -131,7 +134,7 @@ function ConvertForm({ lead, onClose, onConverted }: { lead: Lead; onClose: () =
     onSuccess: (r) => onConverted(r.lead),
   });
   return (
-    <Modal opened onClose={onClose} title={`Convert ${lead.firstName} ${lead.lastName} to a resident`}>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} title={`Convert ${lead.firstName} ${lead.lastName} to a resident`}>
       <form onSubmit={(e) => { e.preventDefault(); convert.mutate(); }} noValidate aria-label="Convert lead">
         <Stack>
           <Text size="sm">Creates the resident at {lead.location}. A future move-in date files them as awaiting move-in.</Text>

@@ -136,7 +136,7 @@ function AcceptForm({ offer, onClose, onAccepted }: { offer: Offer; onClose: () 
     onSuccess: (r) => onAccepted(r.offer),
   });
   return (
-    <Modal opened onClose={onClose} title={`Accept ${offer.residentName}`}>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} title={`Accept ${offer.residentName}`}>
       <form onSubmit={(e) => { e.preventDefault(); accept.mutate(); }} aria-label="Accept transfer">
         <Stack>
           <Text size="sm">The resident moves from {offer.fromCompany.name} into your location with their contacts, vitals, allergies, diagnoses and assessments.</Text>

@@ -5,7 +5,7 @@
  * it at their next sign-in). A table on wide screens, cards on phones.
  */
 import { useState, type FormEvent } from 'react';
-import { Alert, Badge, Box, Button, Card, Checkbox, Group, Modal, MultiSelect, NativeSelect, PasswordInput, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Badge, Box, Button, Card, Checkbox, Group, Modal, NativeSelect, PasswordInput, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, unwrap, type Ok } from '../api/client';
 import { communityApi } from '../api/community';
@@ -44,7 +44,7 @@ export function CommunityUserLoginsPage() {
   const actions = (u: User) => (
     <Group gap="xs" wrap="wrap">
       <Button size="sm" variant="light" onClick={() => setEditing(u)} aria-label={`Edit ${fullName(u)}`}>Edit</Button>
-      <Button size="sm" variant="light" onClick={() => setPasswordFor(u)} aria-label={`Set password for ${fullName(u)}`}>{u.hasPassword ? 'Reset password' : 'Set password'}</Button>
+      <Button size="sm" variant="light" onClick={() => setPasswordFor(u)} aria-label={`${u.hasPassword ? 'Reset password' : 'Set password'} for ${fullName(u)}`}>{u.hasPassword ? 'Reset password' : 'Set password'}</Button>
       <Button size="sm" variant="subtle" color={u.active ? 'red' : 'teal'} onClick={() => toggle.mutate(u)} loading={toggle.isPending && toggle.variables?.userId === u.userId}
         aria-label={`${u.active ? 'Deactivate' : 'Reactivate'} ${fullName(u)}`}>{u.active ? 'Deactivate' : 'Reactivate'}</Button>
     </Group>
@@ -115,7 +115,10 @@ function UserForm({ user, options, onClose, onSaved }: { user: User | null; opti
     title: user.title ?? '', phone: user.phone ?? '', systemAdmin: user.systemAdmin, locationsAllowed: user.locationsAllowed.map((l) => l.locationId),
   } : { loginName: '', firstName: '', lastName: '', role: '', userGroup: '', email: '', title: '', phone: '', systemAdmin: false, locationsAllowed: locations.length === 1 ? [locations[0].value] : [] });
   const [problems, setProblems] = useState<string[] | null>(null);
-  const text = (k: keyof Form) => ({ value: form[k] as string, onChange: (e: { currentTarget: { value: string } }) => setForm((f) => ({ ...f, [k]: e.currentTarget.value })) });
+  const text = (k: keyof Form) => ({ value: form[k] as string, onChange: (e: { currentTarget: { value: string } }) => {
+    const value = e.currentTarget.value;
+    setForm((f) => ({ ...f, [k]: value }));
+  } });
 
   const save = useMutation({
     mutationFn: async () => {
@@ -144,7 +147,7 @@ function UserForm({ user, options, onClose, onSaved }: { user: User | null; opti
   }
 
   return (
-    <Modal opened onClose={onClose} title={user ? `Edit ${fullName(user)}` : 'New user'} size="lg">
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} title={user ? `Edit ${fullName(user)}` : 'New user'} size="lg">
       <form onSubmit={submit} noValidate aria-label={user ? 'Edit user' : 'New user'}>
         <Stack>
           {problems && <Alert color="red" role="alert" title="The user was not saved">{problems.map((m) => <div key={m}>{m}</div>)}</Alert>}
@@ -158,8 +161,10 @@ function UserForm({ user, options, onClose, onSaved }: { user: User | null; opti
             <TextInput label="Title" maxLength={50} {...text('title')} />
             <TextInput label="Phone" type="tel" maxLength={16} {...text('phone')} />
           </SimpleGrid>
-          <MultiSelect label="Locations" required data={locations} value={form.locationsAllowed} onChange={(v) => setForm((f) => ({ ...f, locationsAllowed: v }))} />
-          <Checkbox label={`System Admin (at most ${options.maxSystemAdmins} active)`} checked={form.systemAdmin} onChange={(e) => setForm((f) => ({ ...f, systemAdmin: e.currentTarget.checked }))} />
+          <Checkbox.Group label="Locations" withAsterisk value={form.locationsAllowed} onChange={(v) => setForm((f) => ({ ...f, locationsAllowed: v }))}>
+            <Stack gap="xs" mt={6}>{locations.map((l) => <Checkbox key={l.value} value={l.value} label={l.label} />)}</Stack>
+          </Checkbox.Group>
+          <Checkbox label={`System Admin (at most ${options.maxSystemAdmins} active)`} checked={form.systemAdmin} onChange={(e) => { const checked = e.currentTarget.checked; setForm((f) => ({ ...f, systemAdmin: checked })); }} />
           <Group justify="end">
             <Button variant="default" onClick={onClose}>Cancel</Button>
             <Button type="submit" loading={save.isPending}>{user ? 'Save' : 'Create user'}</Button>
@@ -179,7 +184,7 @@ function PasswordForm({ user, onClose, onSaved }: { user: User; onClose: () => v
     onError: (err) => setProblems(messages(err, 'The password was not set')),
   });
   return (
-    <Modal opened onClose={onClose} title={`Set the password of ${fullName(user)}`}>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} title={`Set the password of ${fullName(user)}`}>
       <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }} noValidate aria-label="Set password">
         <Stack>
           <Text size="sm">Their sessions end, and they must choose their own password when they next sign in. Give it to them in person.</Text>
