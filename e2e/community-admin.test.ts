@@ -231,6 +231,9 @@ describe('community System Admin screens', () => {
       await check(page, DESKTOP, 'accept transfer');
       await page.getByRole('dialog').getByRole('button', { name: 'Accept transfer' }).click();
       await page.getByText(`${resident.name} moved into Maple Grove.`).waitFor();
+      // Times in the receiving location's zone (Maple's, America/Los_Angeles), not the browser's (America/New_York).
+      await page.getByText('History', { exact: true }).click();
+      await page.getByText(/^Offered .+ PST; accepted .+ PST into Maple Grove$/).waitFor();
       const got = (await rx.waitFor(before + 2, { timeoutMs: 15_000 })).slice(before).map((r) => ({ path: r.path, body: JSON.parse(r.body) }));
       expect(got.find((m) => m.body.eventName === 'resident.delete')).toMatchObject({ path: '/evergreen', body: { data: { resident: { residentId: resident.residentId } } } });
       expect(got.find((m) => m.body.eventName === 'resident.create')).toMatchObject({ path: '/maple', body: { locationId: maple.locations[0].locationId, data: { resident: { residentId: resident.residentId } } } });
