@@ -60,6 +60,8 @@ import { createCommunityAssessmentService } from './ecp/community/assessments.ts
 import { createCommunityContactService } from './ecp/community/contacts.ts';
 import { createCommunityDiagnosisService } from './ecp/community/diagnoses.ts';
 import { createCommunityIntegrationService } from './ecp/community/integrations-service.ts';
+import { createCommunityAdminService } from './ecp/community/admin.ts';
+import { createLeadService } from './ecp/leads/service.ts';
 import { createDownloadSigner, createPostgresStorage } from './platform/storage.ts';
 import type { Jobs } from './platform/jobs.ts';
 import type { Mailer } from './platform/mail.ts';
@@ -106,6 +108,8 @@ export interface Services {
   communityContacts: ReturnType<typeof createCommunityContactService>;
   communityDiagnoses: ReturnType<typeof createCommunityDiagnosisService>;
   communityIntegrations: ReturnType<typeof createCommunityIntegrationService>;
+  communityAdmin: ReturnType<typeof createCommunityAdminService>;
+  leads: ReturnType<typeof createLeadService>;
   telephony: Telephony;
 }
 
@@ -167,6 +171,9 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const vitals = createVitalService({ db, locations, clock });
   const residentAssessments = createResidentAssessmentService({ db, residents, locations, clock });
   const audit = createAuditService({ db });
+  const ecpUsers = createEcpUserService({ db, locations, emit, clock });
+  const communityAuth = createCommunityAuthService({ db, policy: sessionPolicy, companyGuid: webhooks.companyGuid, clock });
+  const transfers = createTransferService({ db, contacts, emit, clock });
   return {
     identity,
     audit,
@@ -190,7 +197,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     locations,
     residents,
     contacts,
-    communityAuth: createCommunityAuthService({ db, policy: sessionPolicy, companyGuid: webhooks.companyGuid, clock }),
+    communityAuth,
     communityResidents: createCommunityResidentService({ residents, allergies }),
     vitals,
     communityVitals: createCommunityVitalService({ residents, vitals, clock }),
@@ -200,12 +207,14 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     communityIntegrations: createCommunityIntegrationService({
       partnerClients, webhooks, audit, companyTimeZone: async (id) => (await identity.getOrganization(id)).timeZone,
     }),
+    communityAdmin: createCommunityAdminService({ db, users: ecpUsers, auth: communityAuth, partnerClients, residents, transfers, companyGuid: webhooks.companyGuid }),
+    leads: createLeadService({ db, residents, clock }),
     allergies,
-    ecpUsers: createEcpUserService({ db, locations, emit, clock }),
+    ecpUsers,
     codes,
     diagnoses,
     webhooks,
-    transfers: createTransferService({ db, contacts, emit, clock }),
+    transfers,
     residentAssessments,
     prtf: createPrtfService({ db, identity, mailer, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
@@ -374,6 +383,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     communityContacts: services.communityContacts,
     communityDiagnoses: services.communityDiagnoses,
     communityIntegrations: services.communityIntegrations,
+    communityAdmin: services.communityAdmin,
+    leads: services.leads,
   });
 
   // The FHIR R4 door over the same ECP data: bearer tokens from /token, OperationOutcome errors.

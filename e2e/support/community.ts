@@ -78,9 +78,11 @@ export type Size = { name: string; viewport: { width: number; height: number }; 
 export const DESKTOP: Size = { name: 'desktop', viewport: { width: 1360, height: 900 }, touch: false };
 export const PHONE: Size = { name: 'phone', viewport: { width: 390, height: 844 }, touch: true };
 
-/** Runs `fn` on a fresh page of `size`; CSP violations and browser errors fail it; a failure saves a screenshot named `failureName`. */
-export async function withPage(browser: Browser, size: Size, failureName: string, fn: (page: Page, context: BrowserContext) => Promise<void>) {
-  const context = await browser.newContext({ viewport: size.viewport, hasTouch: size.touch, isMobile: size.touch, timezoneId: 'America/Los_Angeles' });
+/** Runs `fn` on a fresh page of `size` in the browser time zone `timezoneId`; CSP violations and browser errors fail it; a failure saves a screenshot named `failureName`. */
+export async function withPage(
+  browser: Browser, size: Size, failureName: string, fn: (page: Page, context: BrowserContext) => Promise<void>, timezoneId = 'America/Los_Angeles',
+) {
+  const context = await browser.newContext({ viewport: size.viewport, hasTouch: size.touch, isMobile: size.touch, timezoneId });
   const csp = await watchCsp(context);
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);

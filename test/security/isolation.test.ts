@@ -99,9 +99,12 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
   const [meadows] = partner.locations;
   const user = (await ok(await clinical(t.app, ecp, 'POST', '/clinical/v1/user', {
     loginName: `${low}.nurse`, location: [`${tag} Meadows`, `${tag} Pines`], firstName: `${tag}nurse`, lastName: `${tag}staff`, userGroup: 'RN', role: 'Nursing',
-    // A System Admin, so the workspace's admin screens (Integrations, Audit log) are reached too.
+    // A System Admin, so the workspace's admin screens (User Logins, Integrations, Audit log, ...) are reached too.
     systemAdmin: true, email: `${low}.nurse@example.com`,
   }), 200, 'ecp user')).userId as string;
+  const aide = (await ok(await clinical(t.app, ecp, 'POST', '/clinical/v1/user', {
+    loginName: `${low}.aide`, location: [`${tag} Meadows`], firstName: `${tag}aide`, lastName: `${tag}staff`, userGroup: 'RN', role: 'Caregiver',
+  }), 200, 'ecp aide')).userId as string;
   const externalIds = { [`${TAG}_EHR`]: `${TAG}-EXT-1` };
   const resident = { firstName: `${tag}resident`, lastName: `${tag}ova`, dateOfBirth: f.residentDob };
   const residentId = await createResident(t.app, ecp, { ...resident, locationId: meadows.locationId, externalIds, phone: f.memberPhone, room: '101' });
@@ -133,6 +136,33 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
   const communityPassword = `${low}-community-password`;
   await t.services.communityAuth.setPassword(systemContext(0, 'isolation'), company, `${low}.nurse`, communityPassword, { mustChange: false });
   const community = (await ok(await t.app.inject({ method: 'POST', url: '/v1/community/auth/sign_in', payload: { company, loginName: `${low}.nurse`, password: communityPassword } }), 200, 'community sign-in')).token as string;
+  const asCommunity = (token: string, method: string, url: string, body?: unknown) => t.app.inject({
+    method: method as 'GET', url, headers: { 'x-user-token': token, ...(body ? { 'content-type': 'application/json' } : {}) }, payload: body ? JSON.stringify(body) : undefined,
+  });
+  // Transfers: a third company of this tenant's ("<tag> Charlie Living") offers it two residents (one to accept, one to
+  // decline), and this tenant offers it one (to withdraw); `companyId` is Charlie's for the offers the checks make.
+  const companyId = (await ok(await asCommunity(community, 'GET', '/v1/community/me'), 200, 'me')).company.companyId as string;
+  const charlie = await createPartner(t, `${tag} Charlie Living`, [`${tag} Charlie House`]);
+  const charlieEcp = { token: await tokenFor(t.app, charlie), apiKey: charlie.api_key };
+  await ok(await clinical(t.app, charlieEcp, 'POST', '/clinical/v1/user', {
+    loginName: 'charlie.admin', location: [`${tag} Charlie House`], firstName: 'Charlie', lastName: 'Admin', userGroup: 'RN', role: 'Owner', systemAdmin: true, email: `${low}.charlie@example.com`,
+  }), 200, 'charlie admin');
+  await t.services.communityAuth.setPassword(systemContext(0, 'isolation'), `${tag} Charlie Living`, 'charlie.admin', communityPassword, { mustChange: false });
+  const charlieToken = (await ok(await t.app.inject({ method: 'POST', url: '/v1/community/auth/sign_in', payload: { company: `${tag} Charlie Living`, loginName: 'charlie.admin', password: communityPassword } }), 200, 'charlie sign-in')).token as string;
+  const charlieId = (await ok(await asCommunity(charlieToken, 'GET', '/v1/community/me'), 200, 'charlie me')).company.companyId as string;
+  const offer = async (token: string, from: string, to: string, location: string) => {
+    const rid = await createResident(t.app, from === 'charlie' ? charlieEcp : ecp, { firstName: `${tag}moving`, lastName: `${tag}${from}`, dateOfBirth: f.residentDob, locationId: location });
+    return (await ok(await asCommunity(token, 'POST', `/v1/community/residents/${rid}/transfer_offers`, { companyId: to }), 201, 'transfer offer')).offer.offerId as string;
+  };
+  const offers = {
+    accept: await offer(charlieToken, 'charlie', companyId, charlie.locations[0].locationId),
+    decline: await offer(charlieToken, 'charlie', companyId, charlie.locations[0].locationId),
+    withdraw: await offer(community, 'tenant', charlieId, meadows.locationId),
+  };
+  const lead = async () => (await ok(await asCommunity(community, 'POST', '/v1/community/leads', {
+    firstName: `${tag}lead`, lastName: `${tag}prospect`, dateOfBirth: f.residentDob, contactPhone: f.contactPhone, locationId: meadows.locationId,
+  }), 201, 'lead')).lead.leadId as string;
+  const leadIds = { edit: await lead(), convert: await lead() };
 
   return {
     tag, admin, ecp, community,
@@ -153,6 +183,10 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
       'Location.id': meadows.locationId, 'Organization.id': String(partner.company_id), 'Practitioner.id': user,
       'RelatedPerson.id': await fhirId('RelatedPerson'),
       residentId, contactId, spareContactId, templateId, userId: user, loginName: `${low}.nurse`, subscriptionId, messageId: deliveries[0].messageId,
+      // Community admin screens: the password reset takes another user than the signed-in admin; each transfer offer
+      // and lead serves one control (an accepted offer cannot be declined), so those operations take their own.
+      'userId.other': aide, 'loginName.aide': `${low}.aide`, 'offerId.accept': offers.accept, 'offerId.decline': offers.decline, 'offerId.withdraw': offers.withdraw,
+      'leadId.edit': leadIds.edit, 'leadId.convert': leadIds.convert, companyId: charlieId,
       'resident.externalId': { externalIdName: `${TAG}_EHR`, externalIdValue: `${TAG}-EXT-1` },
       'resident.nameAndBirth': resident,
     },
@@ -179,19 +213,35 @@ const ID_NAMES = new Set(['location', 'loginName', 'externalIds']);
  * `METHOD path where.key` where the same name is a reference elsewhere (`loginName` of `PUT /clinical/v1/user`).
  */
 const VALUE_KINDS = new Set(['member_id', 'ecm_service_auth_id', 'mcp_id', 'externalIds']);
-const VALUE_SLOTS = new Set(['POST /clinical/v1/user body.loginName']);
+const VALUE_SLOTS = new Set(['POST /clinical/v1/user body.loginName', 'POST /v1/community/users body.loginName']);
+/**
+ * Operations whose id slot maps to another kind than its name: a record that one control uses up (an accepted
+ * transfer offer cannot be declined; a converted lead cannot be edited) or that the signed-in user may not be.
+ */
+const SLOT_KINDS: Record<string, string> = {
+  'PUT /v1/community/users/{userId}/password path.userId': 'userId.other',
+  // A login name of A that no check of POST /clinical/v1/user takes first.
+  'POST /v1/community/users body.loginName': 'loginName.aide',
+  'POST /v1/community/transfer_offers/{offerId}/accept path.offerId': 'offerId.accept',
+  'POST /v1/community/transfer_offers/{offerId}/decline path.offerId': 'offerId.decline',
+  'POST /v1/community/transfer_offers/{offerId}/withdraw path.offerId': 'offerId.withdraw',
+  'PUT /v1/community/leads/{leadId} path.leadId': 'leadId.edit',
+  'POST /v1/community/leads/{leadId}/convert path.leadId': 'leadId.convert',
+  // Two deletes of one record (the community Contacts tab's remove and the partner API's DELETE of a contact) would
+  // otherwise use up B's record before the second control.
+  'DELETE /v1/community/residents/{residentId}/contacts/{contactId} path.contactId': 'spareContactId',
+};
+/**
+ * Slots that name another tenant's record by design, left out of the attack (the base request still fills them):
+ * a transfer offer is addressed to the receiving company by its GUID (issue 19), so A's `companyId` is a valid
+ * address for B. test/ecp/community-admin.test.ts checks the offer's own rules.
+ */
+const CROSS_TENANT_SLOTS = new Set(['POST /v1/community/residents/{residentId}/transfer_offers body.companyId']);
 /**
  * Alternatives: a request names one of these; the first present is the one the base request uses, and testing
  * another removes it (the ECP resident is named by `residentId`, an external id, or name and date of birth).
  */
 const ALTERNATIVES = [['locationId', 'location'], ['userId', 'loginName'], ['residentId', 'resident.externalId', 'resident.nameAndBirth']];
-/**
- * Slots that take a record of their own kind: two deletes of one record (the community Contacts tab's remove and the
- * partner API's DELETE of a contact) would otherwise use up B's record before the second control.
- */
-const SLOT_KINDS: Record<string, string> = {
-  'DELETE /v1/community/residents/{residentId}/contacts/{contactId} path.contactId': 'spareContactId',
-};
 /** Containers with ECP resident matching (`residentId` and `externalIdName`) also take these field groups as one id each. */
 const RESIDENT_MATCH: Record<string, string[]> = {
   'resident.externalId': ['externalIdName', 'externalIdValue'],
@@ -294,6 +344,9 @@ const BASES: Record<string, (x: Tenant) => { query?: Record<string, unknown>; bo
   'PUT /v1/community/integrations/clients/{clientId}/jwks': (x) => ({ body: { jwks: x.extra.jwks } }),
   'POST /v1/community/integrations/clients/{clientId}/subscriptions': () => ({ body: { callbackUrl: `http://127.0.0.1:9/${fresh('isolation')}` } }),
   'POST /v1/community/integrations/subscriptions/{subscriptionId}/replay': () => ({ body: { since: '2020-01-01T00:00:00.000Z' } }),
+  'POST /v1/community/users': (x) => ({ body: { userGroup: 'RN', locationsAllowed: [x.ids.locationId] } }),
+  'PUT /v1/community/users/{userId}/password': () => ({ body: { password: 'isolation-password-1' } }),
+  'PUT /v1/community/locations/{locationId}': () => ({ body: { timeZone: 'America/Chicago' } }),
   'POST /clinical/v1/resident/vital/blood-ox': () => ({ body: { bloodOx: 96 } }),
   'POST /clinical/v1/resident/vital/blood-pressure': () => ({ body: { systolic: 120, diastolic: 80 } }),
   'POST /clinical/v1/resident/vital/blood-sugar': () => ({ body: { bloodSugar: 110 } }),
@@ -396,7 +449,8 @@ function slotsOf(op: Operation): Slot[] {
     const names = Object.keys(s.properties);
     groupSlots('body', container, names, (k) => s.properties![k]);
     for (const [k, v] of Object.entries(s.properties)) {
-      if (ID_NAME.test(k) || ID_NAMES.has(k)) slots.push({ where: 'body', container, keys: [k], kind: k, schema: v, label: `body.${[...container, k].join('.')}` });
+      const label = `body.${[...container, k].join('.')}`;
+      if (ID_NAME.test(k) || ID_NAMES.has(k)) slots.push({ where: 'body', container, keys: [k], kind: SLOT_KINDS[`${op.method} ${op.path} ${label}`] ?? k, schema: v, label });
       else if (typesOf(v).includes('object')) walk(v, [...container, k]);
     }
   };
@@ -685,6 +739,7 @@ describe('tenant isolation over every operation of /openapi.json', () => {
       if (door.excluded) continue;
       covered++;
       for (const slot of slots) {
+        if (CROSS_TENANT_SLOTS.has(`${opKey(op)} ${slot.label}`)) continue;
         // Built per slot: a base may hold fresh values (a new member's member_id) that one request uses up.
         const base = () => baseParts(B, op, slots);
         const role = roleOf(op, slot);

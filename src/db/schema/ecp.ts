@@ -506,3 +506,71 @@ export const ecpAssessments = pgTable(
     index('ecp_assessments_resident_time_idx').on(t.residentId, t.completedAt),
   ],
 );
+
+/**
+ * Community workspace: a System Admin's offer of a resident to another ECP company (seed 000 "Resident is transferred
+ * to/from ECP account"), addressed by that company's GUID. `status`: `offered` until the receiving company's System
+ * Admin accepts it into one of their locations (`accepted`, the transfer service runs) or declines it (`declined`), or
+ * the sender withdraws it (`withdrawn`). At most one open offer per resident.
+ */
+export const ecpTransferOffers = pgTable(
+  'ecp_transfer_offers',
+  {
+    id: serial('id').primaryKey(),
+    guid: text('guid').notNull(),
+    residentId: integer('resident_id').notNull().references(() => ecpResidents.id),
+    /** The resident's GUID, which the transfer keeps. */
+    residentGuid: text('resident_guid').notNull(),
+    fromOrganizationId: integer('from_organization_id').notNull().references(() => organizations.id),
+    toOrganizationId: integer('to_organization_id').notNull().references(() => organizations.id),
+    /** Kept as offered: the resident's name and birth date, so the receiving admin can recognise them before accepting. */
+    residentName: text('resident_name').notNull(),
+    residentDateOfBirth: date('resident_date_of_birth', { mode: 'string' }),
+    fromLocationId: integer('from_location_id').notNull().references(() => ecpLocations.id),
+    note: text('note'),
+    status: text('status').notNull().default('offered'),
+    offeredByUserId: integer('offered_by_user_id').notNull().references(() => ecpUsers.id),
+    decidedByUserId: integer('decided_by_user_id').references(() => ecpUsers.id),
+    toLocationId: integer('to_location_id').references(() => ecpLocations.id),
+    decidedAt: ts('decided_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('ecp_transfer_offers_guid_key').on(t.guid),
+    uniqueIndex('ecp_transfer_offers_open_key').on(t.residentId).where(sql`status = 'offered'`),
+    index('ecp_transfer_offers_to_idx').on(t.toOrganizationId, t.status),
+    index('ecp_transfer_offers_from_idx').on(t.fromOrganizationId, t.status),
+  ],
+);
+
+/**
+ * Community workspace: CRM leads, prospective residents of one location (issue 19 "CRM leads": name, contact, desired
+ * move-in date, source, status). Converting a lead creates the resident (seed 000: `resident.create` "via ECP CRM lead
+ * profile") and keeps its id here.
+ */
+export const ecpLeads = pgTable(
+  'ecp_leads',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    locationId: integer('location_id').notNull().references(() => ecpLocations.id),
+    guid: text('guid').notNull(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    dateOfBirth: date('date_of_birth', { mode: 'string' }),
+    contactName: text('contact_name'),
+    contactPhone: text('contact_phone'),
+    contactEmail: text('contact_email'),
+    desiredMoveInDate: date('desired_move_in_date', { mode: 'string' }),
+    source: text('source'),
+    status: text('status').notNull().default('New'),
+    notes: text('notes'),
+    residentId: integer('resident_id').references(() => ecpResidents.id),
+    /** That resident's GUID. */
+    residentGuid: text('resident_guid'),
+    convertedAt: ts('converted_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('ecp_leads_guid_key').on(t.guid), index('ecp_leads_location_idx').on(t.organizationId, t.locationId, t.status)],
+);

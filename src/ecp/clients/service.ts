@@ -274,12 +274,13 @@ export function createPartnerClientService({ db, identity }: { db: Db; identity:
      * Sets the time zone of the location whose GUID is `locationId`: the IANA zone its offset-less request
      * timestamps are read in (ARCHITECTURE.md, "Time zones"); stored under its canonical name (`america/chicago`
      * and `US/Central` give `America/Chicago`).
+     * `null`: the location follows its company's zone again.
      * @returns `{locationId, name, timeZone}`.
      * @throws ValidationError for a name the runtime's IANA tz data does not know; NotFoundError for no such location.
      */
-    async setLocationTimeZone(locationId: string, timeZone: string) {
-      const zone = canonicalTimeZone(timeZone);
-      if (!zone) {
+    async setLocationTimeZone(locationId: string, timeZone: string | null) {
+      const zone = timeZone === null ? null : canonicalTimeZone(timeZone) ?? null;
+      if (timeZone !== null && !zone) {
         throw new ValidationError([`"${timeZone}" is not an IANA time zone name; give one such as America/Chicago or America/Los_Angeles`]);
       }
       const row = await store.updateLocationTimeZone(db, locationId.trim().toUpperCase(), zone);

@@ -34,6 +34,10 @@ import { communityAssessmentRoutes } from './assessments-routes.ts';
 import type { CommunityAssessmentService } from './assessments.ts';
 import { communityContactRoutes, type CommunityContactRouteDeps } from './contact-routes.ts';
 import { communityDiagnosisRoutes, type CommunityDiagnosisRouteDeps } from './diagnosis-routes.ts';
+import { communityAdminRoutes } from './admin-routes.ts';
+import type { CommunityAdminService } from './admin.ts';
+import { communityLeadRoutes } from './leads-routes.ts';
+import type { LeadService } from '../leads/service.ts';
 
 interface Deps extends CommunityContactRouteDeps, CommunityDiagnosisRouteDeps {
   communityAuth: CommunityAuthService;
@@ -41,6 +45,8 @@ interface Deps extends CommunityContactRouteDeps, CommunityDiagnosisRouteDeps {
   communityVitals: CommunityVitalService;
   communityAssessments: CommunityAssessmentService;
   communityIntegrations: CommunityIntegrationService;
+  communityAdmin: CommunityAdminService;
+  leads: LeadService;
 }
 
 const AUTH_TAGS = ['Community: sign-in'];
@@ -69,6 +75,8 @@ export async function communityRoutes(app: FastifyInstance, deps: Deps) {
     authed.addHook('onRequest', authenticateCommunityUser(communityAuth));
     const r = authed.withTypeProvider<TypeBoxTypeProvider>();
     await authed.register(communityIntegrationRoutes, { communityIntegrations: deps.communityIntegrations });
+    await authed.register(communityAdminRoutes, { communityAdmin: deps.communityAdmin });
+    await authed.register(communityLeadRoutes, { leads: deps.leads });
 
     r.delete('/auth/sign_out', {
       config: { passwordChangeExempt: true },

@@ -25,7 +25,11 @@ export const SessionUser = Type.Object({
   userGroup: Type.String(),
   systemAdmin: Type.Boolean({ description: 'System Admins manage users, settings and integrations (at most 3 per company).' }),
   mustChangePassword: Type.Boolean({ description: 'True after a password was set for the user: only change_password, sign_out and me answer until it is changed.' }),
-  locationsAllowed: Type.Array(Type.Object({ locationId: Type.String({ description: 'GUID' }), name: Type.String() }), { description: 'The only locations the user sees.' }),
+  locationsAllowed: Type.Array(Type.Object({
+    locationId: Type.String({ description: 'GUID' }),
+    name: Type.String(),
+    timeZone: Type.String({ description: 'The IANA time zone the workspace shows this location\'s times in: its own, else its company\'s.' }),
+  }), { description: 'The only locations the user sees.' }),
 });
 
 export const SignInResponse = Type.Object({

@@ -56,7 +56,7 @@ export interface SessionUser {
   userGroup: string;
   systemAdmin: boolean;
   mustChangePassword: boolean;
-  locationsAllowed: Array<{ locationId: string; name: string }>;
+  locationsAllowed: Array<{ locationId: string; name: string; timeZone: string }>;
 }
 
 function sessionUser(user: Pick<EcpUserRow, 'guid' | 'loginName' | 'firstName' | 'lastName' | 'role' | 'userGroup' | 'systemAdmin'>, mustChangePassword: boolean, locations: ReachableLocation[]): SessionUser {
@@ -69,7 +69,7 @@ function sessionUser(user: Pick<EcpUserRow, 'guid' | 'loginName' | 'firstName' |
     userGroup: user.userGroup,
     systemAdmin: user.systemAdmin,
     mustChangePassword,
-    locationsAllowed: locations.map((l) => ({ locationId: l.guid, name: l.name })),
+    locationsAllowed: locations.map((l) => ({ locationId: l.guid, name: l.name, timeZone: l.zone })),
   };
 }
 

@@ -141,3 +141,11 @@ export async function revokeUserTokens(db: Executor, userId: number, now: Date, 
   await db.update(ecpUserTokens).set({ revokedAt: now })
     .where(and(eq(ecpUserTokens.userId, userId), isNull(ecpUserTokens.revokedAt), exceptTokenId === undefined ? undefined : ne(ecpUserTokens.id, exceptTokenId)));
 }
+
+/** Which of `userIds` (`ecp_users.id`) have a workspace password, and whether they must change it; absent: no password. */
+export async function credentialFlags(db: Executor, userIds: number[]): Promise<Map<number, { mustChangePassword: boolean }>> {
+  if (!userIds.length) return new Map();
+  const rows = await db.select({ userId: ecpUserCredentials.userId, mustChangePassword: ecpUserCredentials.mustChangePassword })
+    .from(ecpUserCredentials).where(sql`${ecpUserCredentials.userId} = ANY(${sql.param(userIds)}::int[])`);
+  return new Map(rows.map((r) => [r.userId, { mustChangePassword: r.mustChangePassword }]));
+}

@@ -98,11 +98,12 @@ export function createResidentService({ db, locations, allergyNames, emit = igno
 
   return {
     /**
-     * Creates a resident at a location the client reaches.
+     * Creates a resident at a location the client reaches. `alsoInTransaction`: the caller's own write in the same
+     * transaction, given the new resident (the community workspace's lead conversion marks its lead converted).
      * @returns `{result: "Success", residentId}`.
      * @throws ValidationError `location is invalid`, a date of birth in the future, a malformed email.
      */
-    async createResident(ctx: RequestContext<EcpActor>, input: NewResidentWire) {
+    async createResident(ctx: RequestContext<EcpActor>, input: NewResidentWire, alsoInTransaction?: (tx: Executor, resident: ResidentRow) => Promise<void>) {
       const problems: string[] = [];
       if (input.dateOfBirth > today(clock())) problems.push('dateOfBirth cannot be in the future');
       if (input.email && !isEmailAddress(input.email)) problems.push('email is not a valid email address');
@@ -135,6 +136,7 @@ export function createResidentService({ db, locations, allergyNames, emit = igno
         });
         await recordAudit(tx, ctx, { action: 'create', entityType: 'resident', entityIds: [row.guid] });
         await emit(tx, { eventName: 'resident.create', resident: row });
+        if (alsoInTransaction) await alsoInTransaction(tx, row);
         return { result: 'Success' as const, residentId: row.guid };
       });
     },

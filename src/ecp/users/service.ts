@@ -17,7 +17,7 @@ import type { Db, Executor } from '../../db/pool.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { isUniqueViolation, NotFoundError, ValidationError } from '../../platform/errors.ts';
-import type { PartnerActor } from '../auth.ts';
+import type { EcpActor } from '../auth.ts';
 import { newGuid } from '../shared/ids.ts';
 import { ignoreChanges, type EmitEcpChange } from '../events.ts';
 import type { LocationRow, LocationService } from '../locations/service.ts';
@@ -83,7 +83,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
   clock?: () => Date;
 }) {
   /** Reports a user change to the webhook outbox (seed 000 user events), through the client's locations the user has. */
-  const report = (tx: Executor, actor: PartnerActor, user: EcpUserRow, change: UserChange) => {
+  const report = (tx: Executor, actor: EcpActor, user: EcpUserRow, change: UserChange) => {
     const eventName = change === 'created' || change === 'reactivated' ? 'user.create'
       : change === 'deactivated' ? 'user.delete'
         : change === 'updated' && user.active ? 'user.update' : undefined;
@@ -98,7 +98,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
    * The user with `loginName` (case-insensitive) in the client's company sharing a location with the client.
    * @throws NotFoundError (400 on the ECP wire) `No user with loginName X`.
    */
-  async function findVisible(tx: Executor, actor: PartnerActor, loginName: string): Promise<EcpUserRow> {
+  async function findVisible(tx: Executor, actor: EcpActor, loginName: string): Promise<EcpUserRow> {
     const name = loginName.trim();
     const user = actor.locationIds.length === 0 ? undefined : await store.userByLoginAtLocations(tx, actor.organizationId, name, actor.locationIds);
     if (!user) throw new NotFoundError(`No user with loginName ${name}`);
@@ -106,7 +106,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
   }
 
   /** `ecp_locations.id` of the named or identified locations, in order, without repeats. @throws `location is invalid`. */
-  async function resolveLocations(tx: Executor, actor: PartnerActor, values: string[]): Promise<number[]> {
+  async function resolveLocations(tx: Executor, actor: EcpActor, values: string[]): Promise<number[]> {
     if (values.length === 0) throw new ValidationError(['location must name at least one location']);
     const ids: number[] = [];
     for (const value of values) {
@@ -163,7 +163,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
      *   `chartingInitials X is already used ...`, an unknown userGroup, a system admin without email or over the
      *   limit of 3, a malformed email.
      */
-    async createUser(ctx: RequestContext<PartnerActor>, input: NewUserWire): Promise<UserMutation> {
+    async createUser(ctx: RequestContext<EcpActor>, input: NewUserWire): Promise<UserMutation> {
       const { actor } = ctx;
       const loginName = input.loginName.trim();
       const firstName = input.firstName.trim();
@@ -233,7 +233,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
      * @returns the stored row and what changed (`updated`, `deactivated`, `reactivated` or `unchanged`).
      * @throws NotFoundError (400) `No user with loginName X`; ValidationError (400) as for create.
      */
-    async updateUser(ctx: RequestContext<PartnerActor>, input: UserUpdateWire): Promise<UserMutation> {
+    async updateUser(ctx: RequestContext<EcpActor>, input: UserUpdateWire): Promise<UserMutation> {
       const { actor } = ctx;
       const problems: string[] = [];
       const patch: Partial<store.NewEcpUserRow> = {};
@@ -304,6 +304,9 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
       }));
     },
 
+    /** The company's user groups a user may be given: its own enabled ones, or the seed's six defaults. */
+    userGroupsOf: (organizationId: number) => userGroups(db, organizationId),
+
     /**
      * `GET /clinical/v1/user` (seed 000): the user with `loginName` (case-insensitive) among those sharing a
      * location with the client, deactivated users included (`active: false`).
@@ -311,7 +314,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
      *   client reaches, absent optional values null.
      * @throws NotFoundError (400) `No user with loginName X`.
      */
-    async getUser(ctx: RequestContext<PartnerActor>, loginName: string): Promise<UserDetailsWire> {
+    async getUser(ctx: RequestContext<EcpActor>, loginName: string): Promise<UserDetailsWire> {
       return db.transaction(async (tx) => {
         const user = await findVisible(tx, ctx.actor, loginName);
         const reachable = user.locationIds.filter((id) => ctx.actor.locationIds.includes(id));
@@ -349,7 +352,7 @@ export function createEcpUserService({ db, locations, emit = ignoreChanges, cloc
      * names the users returned (`read`, written only when found; `list`, written for an empty search too).
      * @returns up to `filter.limit` users, and `more` when further ones follow.
      */
-    async searchUsers(ctx: RequestContext<PartnerActor>, filter: Omit<store.UserSearchFilter, 'locationIds' | 'organizationId'>, action: 'read' | 'list'): Promise<{ rows: store.UserRow[]; more: boolean }> {
+    async searchUsers(ctx: RequestContext<EcpActor>, filter: Omit<store.UserSearchFilter, 'locationIds' | 'organizationId'>, action: 'read' | 'list'): Promise<{ rows: store.UserRow[]; more: boolean }> {
       return db.transaction(async (tx) => {
         const found = await store.searchUsers(tx, { ...filter, limit: filter.limit + 1, organizationId: ctx.actor.organizationId, locationIds: ctx.actor.locationIds });
         const rows = found.slice(0, filter.limit);

@@ -1316,6 +1316,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/community/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * CRM leads at the user's locations
+         * @description Newest first (at most 500), of one location (404 `Location not found` outside the user's) and status when given. Audited (`list`).
+         */
+        get: operations["listCommunityLeads"];
+        put?: never;
+        /**
+         * Add a CRM lead
+         * @description A prospective resident at one of the user's locations (404 `Location not found` otherwise); status New unless given. No event: a lead is not a resident until converted.
+         */
+        post: operations["createCommunityLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/leads/{leadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a CRM lead
+         * @description Given fields change, null clears. A converted lead is 422. 404 `Lead not found` also for another company's lead or one outside the user's locations.
+         */
+        put: operations["updateCommunityLead"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/leads/{leadId}/convert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Convert a CRM lead into a resident (fires resident.create)
+         * @description Creates the resident at the lead's location with its name, date of birth (required, from the lead or the body) and move-in date (the body's, else the lead's desired one; a future one gives status Inactive, "Awaiting Move-In"), firing `resident.create` (seed 000: "via ECP CRM lead profile"). The lead becomes Converted with the residentId. 422 when already converted.
+         */
+        post: operations["convertCommunityLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Location settings: the admin's locations
+         * @description Each with its own IANA time zone (null: the company's) and the zone in use. System Admins only (403 `System Admin access required`).
+         */
+        get: operations["listCommunityLocations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/locations/{locationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Location settings: set a location's time zone
+         * @description An IANA name (`America/Chicago`; `US/Central` is stored as America/Chicago), or null for the company's zone; 422 for an unknown name. Partner timestamps without an offset are read in it and the workspace shows the location's times in it. 404 `Location not found` for a location outside the admin's. Audited (`update` of `ecp_location`). System Admins only (403 `System Admin access required`).
+         */
+        put: operations["updateCommunityLocation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/community/me": {
         parameters: {
             query?: never;
@@ -1621,6 +1725,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/community/residents/{residentId}/transfer_offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Offer a resident to another ECP company
+         * @description Addressed by the receiving company's GUID (`companyId`; 422 when no such company, or your own). Nothing moves and no event fires until that company's System Admin accepts. One open offer per resident; a discharged resident is 422. System Admins only (403 `System Admin access required`).
+         */
+        post: operations["createCommunityTransferOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/community/residents/{residentId}/vitals": {
         parameters: {
             query?: never;
@@ -1639,6 +1763,154 @@ export interface paths {
          * @description One reading per vital given (the partner API's field names and units), taken at `timestamp` (default now), recorded by the signed-in user, all or none. The vitals service's plausibility checks, one sentence per problem naming the field (`systolic must be between 50 and 300 (mmHg)`, `timestamp cannot be in the future`): 422. A discharged resident is 422. Seed 000 names no webhook event for vitals: none is sent. Audited (`create`).
          */
         post: operations["recordCommunityResidentVitals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/transfer_offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Transfer offers received or sent
+         * @description `direction` incoming (default: offers to the company) or outgoing (sent from the admin's locations); `status` open (default) or all. Newest first, at most 200. Audited (`list`). System Admins only (403 `System Admin access required`).
+         */
+        get: operations["listCommunityTransferOffers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/transfer_offers/{offerId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a transfer offer (fires resident.delete and resident.create)
+         * @description Into one of the admin's locations (`locationId`; 404 `Location not found` otherwise). The resident, their contacts, vitals, allergies, diagnoses and assessments move; the sender's subscribers get `resident.delete`, ours `resident.create`, with the same residentId; the sender keeps no access. 404 for an offer not sent to this company; 422 when no longer open. System Admins only (403 `System Admin access required`).
+         */
+        post: operations["acceptCommunityTransferOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/transfer_offers/{offerId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a transfer offer
+         * @description Nothing moves, no event. 404 for an offer not sent to this company; 422 when no longer open. System Admins only (403 `System Admin access required`).
+         */
+        post: operations["declineCommunityTransferOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/transfer_offers/{offerId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a transfer offer we sent
+         * @description Nothing moves, no event. 404 for an offer not sent from the admin's locations; 422 when no longer open. System Admins only (403 `System Admin access required`).
+         */
+        post: operations["withdrawCommunityTransferOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Logins: the company's users
+         * @description Users sharing a location with the admin, deactivated ones included, by last name, with the seed's roles and the company's user groups. Audited (`list`). System Admins only (403 `System Admin access required`).
+         */
+        get: operations["listCommunityUsers"];
+        put?: never;
+        /**
+         * User Logins: create a user (fires user.create)
+         * @description The partner API's `POST /clinical/v1/user` rules: `loginName` unique in the company, `userGroup` one of the company's, at most 3 active System Admins (each with an email), charting initials generated when absent. `locationsAllowed`: the admin's own locations (404 `Location not found` for any other). The user has no password until one is set (`PUT /v1/community/users/{userId}/password`). System Admins only (403 `System Admin access required`).
+         */
+        post: operations["createCommunityUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Logins: one user
+         * @description Audited (`read`). 404 `User not found` also for another company's user or one sharing no location with the admin. System Admins only (403 `System Admin access required`).
+         */
+        get: operations["getCommunityUser"];
+        /**
+         * User Logins: change, deactivate or reactivate a user
+         * @description Given fields change (`user.update`; nothing for no change). `active: false` deactivates (`user.delete`), `active: true` reactivates with the same userId (`user.create`). `locationsAllowed` replaces the user's locations among the admin's own. An admin cannot deactivate themselves or drop their own System Admin flag (422). System Admins only (403 `System Admin access required`).
+         */
+        put: operations["updateCommunityUser"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/community/users/{userId}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * User Logins: set or reset a user's password
+         * @description At least 8 characters. The user's sessions end and they must change it at their next sign-in (`mustChangePassword`). Not for the admin's own password (422; use change_password). Audited (`update` of `ecp_user_password`). System Admins only (403 `System Admin access required`).
+         */
+        put: operations["setCommunityUserPassword"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9823,6 +10095,8 @@ export interface operations {
                                 /** @description GUID */
                                 locationId: string;
                                 name: string;
+                                /** @description The IANA time zone the workspace shows this location's times in: its own, else its company's. */
+                                timeZone: string;
                             }[];
                             loginName: string;
                             /** @description True after a password was set for the user: only change_password, sign_out and me answer until it is changed. */
@@ -9949,6 +10223,8 @@ export interface operations {
                                 /** @description GUID */
                                 locationId: string;
                                 name: string;
+                                /** @description The IANA time zone the workspace shows this location's times in: its own, else its company's. */
+                                timeZone: string;
                             }[];
                             loginName: string;
                             /** @description True after a password was set for the user: only change_password, sign_out and me answer until it is changed. */
@@ -11957,6 +12233,771 @@ export interface operations {
             };
         };
     };
+    listCommunityLeads: {
+        parameters: {
+            query?: {
+                /** @description One of the user's locations (GUID or name); default all. */
+                locationId?: string;
+                status?: "New" | "Contacted" | "Tour Scheduled" | "Lost" | "Converted";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        leads: {
+                            contactEmail: string | null;
+                            contactName: string | null;
+                            contactPhone: string | null;
+                            /** @description ISO 8601 */
+                            convertedAt: string | null;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string | null;
+                            /** @description YYYY-MM-DD */
+                            desiredMoveInDate: string | null;
+                            firstName: string;
+                            lastName: string;
+                            /** @description GUID */
+                            leadId: string;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            notes: string | null;
+                            /** @description The resident created by converting the lead (GUID), or null. */
+                            residentId: string | null;
+                            source: string | null;
+                            /** @description New, Contacted, Tour Scheduled, Lost, Converted */
+                            status: string;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createCommunityLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Their email. */
+                    contactEmail?: string;
+                    /** @description Who enquired (the prospect or a family member). */
+                    contactName?: string;
+                    /** @description Their phone. */
+                    contactPhone?: string;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD; needed before converting.
+                     */
+                    dateOfBirth?: string;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD; becomes the resident's moveInDate (a future date: "Awaiting Move-In").
+                     */
+                    desiredMoveInDate?: string;
+                    /** @description The prospective resident's first name. */
+                    firstName: string;
+                    lastName: string;
+                    /** @description One of the user's locations (GUID or name). */
+                    locationId: string;
+                    /** @description Free text. */
+                    notes?: string;
+                    /** @description Where the lead came from ("Website", "Referral", ...). */
+                    source?: string;
+                    /**
+                     * @description Default New.
+                     * @enum {unknown}
+                     */
+                    status?: "New" | "Contacted" | "Tour Scheduled" | "Lost";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lead: {
+                            contactEmail: string | null;
+                            contactName: string | null;
+                            contactPhone: string | null;
+                            /** @description ISO 8601 */
+                            convertedAt: string | null;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string | null;
+                            /** @description YYYY-MM-DD */
+                            desiredMoveInDate: string | null;
+                            firstName: string;
+                            lastName: string;
+                            /** @description GUID */
+                            leadId: string;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            notes: string | null;
+                            /** @description The resident created by converting the lead (GUID), or null. */
+                            residentId: string | null;
+                            source: string | null;
+                            /** @description New, Contacted, Tour Scheduled, Lost, Converted */
+                            status: string;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateCommunityLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The lead's GUID. */
+                leadId: string;
+            };
+            cookie?: never;
+        };
+        /** @description Given fields change; null clears an optional one. A converted lead is 422. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Their email. */
+                    contactEmail?: string | null;
+                    /** @description Who enquired. */
+                    contactName?: string | null;
+                    /** @description Their phone. */
+                    contactPhone?: string | null;
+                    /** Format: date */
+                    dateOfBirth?: string | null;
+                    /** Format: date */
+                    desiredMoveInDate?: string | null;
+                    /** @description The prospective resident's first name. */
+                    firstName?: string;
+                    lastName?: string;
+                    /** @description Free text. */
+                    notes?: string | null;
+                    /** @description Where the lead came from. */
+                    source?: string | null;
+                    /**
+                     * @description Converted is set only by converting.
+                     * @enum {unknown}
+                     */
+                    status?: "New" | "Contacted" | "Tour Scheduled" | "Lost";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lead: {
+                            contactEmail: string | null;
+                            contactName: string | null;
+                            contactPhone: string | null;
+                            /** @description ISO 8601 */
+                            convertedAt: string | null;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string | null;
+                            /** @description YYYY-MM-DD */
+                            desiredMoveInDate: string | null;
+                            firstName: string;
+                            lastName: string;
+                            /** @description GUID */
+                            leadId: string;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            notes: string | null;
+                            /** @description The resident created by converting the lead (GUID), or null. */
+                            residentId: string | null;
+                            source: string | null;
+                            /** @description New, Contacted, Tour Scheduled, Lost, Converted */
+                            status: string;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    convertCommunityLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The lead's GUID. */
+                leadId: string;
+            };
+            cookie?: never;
+        };
+        /** @description What the new resident needs beyond the lead. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description Required when the lead has none.
+                     */
+                    dateOfBirth?: string;
+                    /**
+                     * Format: date
+                     * @description Default: the lead's desiredMoveInDate.
+                     */
+                    moveInDate?: string;
+                    /** @description Room */
+                    room?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lead: {
+                            contactEmail: string | null;
+                            contactName: string | null;
+                            contactPhone: string | null;
+                            /** @description ISO 8601 */
+                            convertedAt: string | null;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description YYYY-MM-DD */
+                            dateOfBirth: string | null;
+                            /** @description YYYY-MM-DD */
+                            desiredMoveInDate: string | null;
+                            firstName: string;
+                            lastName: string;
+                            /** @description GUID */
+                            leadId: string;
+                            location: string;
+                            /** @description GUID */
+                            locationId: string;
+                            notes: string | null;
+                            /** @description The resident created by converting the lead (GUID), or null. */
+                            residentId: string | null;
+                            source: string | null;
+                            /** @description New, Contacted, Tour Scheduled, Lost, Converted */
+                            status: string;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityLocations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        locations: {
+                            /** @description The zone in use: its own, else its company's. Offset-less partner timestamps are read in it; the workspace shows its times in it. */
+                            effectiveTimeZone: string;
+                            /** @description GUID */
+                            locationId: string;
+                            name: string;
+                            /** @description The location's own IANA time zone, or null: its company's. */
+                            timeZone: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateCommunityLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The location's GUID. */
+                locationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description An IANA time zone name (America/Chicago); stored under its canonical name. null: the company's. */
+                    timeZone: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        location: {
+                            /** @description The zone in use: its own, else its company's. Offset-less partner timestamps are read in it; the workspace shows its times in it. */
+                            effectiveTimeZone: string;
+                            /** @description GUID */
+                            locationId: string;
+                            name: string;
+                            /** @description The location's own IANA time zone, or null: its company's. */
+                            timeZone: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
     getCommunitySession: {
         parameters: {
             query?: never;
@@ -11986,6 +13027,8 @@ export interface operations {
                                 /** @description GUID */
                                 locationId: string;
                                 name: string;
+                                /** @description The IANA time zone the workspace shows this location's times in: its own, else its company's. */
+                                timeZone: string;
                             }[];
                             loginName: string;
                             /** @description True after a password was set for the user: only change_password, sign_out and me answer until it is changed. */
@@ -14909,6 +15952,142 @@ export interface operations {
             };
         };
     };
+    createCommunityTransferOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resident's GUID. */
+                residentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The receiving company's GUID (its `companyId`); no directory of companies is shown. */
+                    companyId: string;
+                    /** @description For the receiving company's System Admins. */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        offer: {
+                            /** @description YYYY-MM-DD, as offered. */
+                            dateOfBirth: string | null;
+                            /** @description ISO 8601 */
+                            decidedAt: string | null;
+                            /** @description Seen from the user's company. */
+                            direction: "incoming" | "outgoing";
+                            fromCompany: {
+                                companyId: string | null;
+                                name: string;
+                            };
+                            /** @description The sending location's name. */
+                            fromLocation: string;
+                            note: string | null;
+                            /** @description ISO 8601 */
+                            offeredAt: string;
+                            /** @description GUID */
+                            offerId: string;
+                            /** @description The resident's GUID, kept by the transfer. */
+                            residentId: string;
+                            /** @description As offered. */
+                            residentName: string;
+                            status: "offered" | "accepted" | "declined" | "withdrawn";
+                            toCompany: {
+                                companyId: string | null;
+                                name: string;
+                            };
+                            toLocation: string | null;
+                            /** @description GUID of the receiving location, once accepted. */
+                            toLocationId: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
     listCommunityResidentVitals: {
         parameters: {
             query?: {
@@ -15140,6 +16319,1139 @@ export interface operations {
                             /** @description GUID of the reading (the FHIR Observation.id). */
                             vitalId: string;
                         }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityTransferOffers: {
+        parameters: {
+            query?: {
+                /** @description Default incoming. */
+                direction?: "incoming" | "outgoing";
+                /** @description Default open (still offered). */
+                status?: "open" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        offers: {
+                            /** @description YYYY-MM-DD, as offered. */
+                            dateOfBirth: string | null;
+                            /** @description ISO 8601 */
+                            decidedAt: string | null;
+                            /** @description Seen from the user's company. */
+                            direction: "incoming" | "outgoing";
+                            fromCompany: {
+                                companyId: string | null;
+                                name: string;
+                            };
+                            /** @description The sending location's name. */
+                            fromLocation: string;
+                            note: string | null;
+                            /** @description ISO 8601 */
+                            offeredAt: string;
+                            /** @description GUID */
+                            offerId: string;
+                            /** @description The resident's GUID, kept by the transfer. */
+                            residentId: string;
+                            /** @description As offered. */
+                            residentName: string;
+                            status: "offered" | "accepted" | "declined" | "withdrawn";
+                            toCompany: {
+                                companyId: string | null;
+                                name: string;
+                            };
+                            toLocation: string | null;
+                            /** @description GUID of the receiving location, once accepted. */
+                            toLocationId: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    acceptCommunityTransferOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The offer's GUID. */
+                offerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description One of the accepting admin's locations (GUID or name). */
+                    locationId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        offer: {
+                            /** @description YYYY-MM-DD, as offered. */
+                            dateOfBirth: string | null;
+                            /** @description ISO 8601 */
+                            decidedAt: string | null;
+                            /** @description Seen from the user's company. */
+                            direction: "incoming" | "outgoing";
+                            fromCompany: {
+                                companyId: string | null;
+                                name: string;
+                            };
+                            /** @description The sending location's name. */
+                            fromLocation: string;
+                            note: string | null;
+                            /** @description ISO 8601 */
+                            offeredAt: string;
+                            /** @description GUID */
+                            offerId: string;
+                            /** @description The resident's GUID, kept by the transfer. */
+                            residentId: string;
+                            /** @description As offered. */
+                            residentName: string;
+                            status: "offered" | "accepted" | "declined" | "withdrawn";
+                            toCompany: {
+                                companyId: string | null;
+                                name: string;
+                            };
+                            toLocation: string | null;
+                            /** @description GUID of the receiving location, once accepted. */
+                            toLocationId: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    declineCommunityTransferOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The offer's GUID. */
+                offerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        offer: {
+                            /** @description YYYY-MM-DD, as offered. */
+                            dateOfBirth: string | null;
+                            /** @description ISO 8601 */
+                            decidedAt: string | null;
+                            /** @description Seen from the user's company. */
+                            direction: "incoming" | "outgoing";
+                            fromCompany: {
+                                companyId: string | null;
+                                name: string;
+                            };
+                            /** @description The sending location's name. */
+                            fromLocation: string;
+                            note: string | null;
+                            /** @description ISO 8601 */
+                            offeredAt: string;
+                            /** @description GUID */
+                            offerId: string;
+                            /** @description The resident's GUID, kept by the transfer. */
+                            residentId: string;
+                            /** @description As offered. */
+                            residentName: string;
+                            status: "offered" | "accepted" | "declined" | "withdrawn";
+                            toCompany: {
+                                companyId: string | null;
+                                name: string;
+                            };
+                            toLocation: string | null;
+                            /** @description GUID of the receiving location, once accepted. */
+                            toLocationId: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    withdrawCommunityTransferOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The offer's GUID. */
+                offerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        offer: {
+                            /** @description YYYY-MM-DD, as offered. */
+                            dateOfBirth: string | null;
+                            /** @description ISO 8601 */
+                            decidedAt: string | null;
+                            /** @description Seen from the user's company. */
+                            direction: "incoming" | "outgoing";
+                            fromCompany: {
+                                companyId: string | null;
+                                name: string;
+                            };
+                            /** @description The sending location's name. */
+                            fromLocation: string;
+                            note: string | null;
+                            /** @description ISO 8601 */
+                            offeredAt: string;
+                            /** @description GUID */
+                            offerId: string;
+                            /** @description The resident's GUID, kept by the transfer. */
+                            residentId: string;
+                            /** @description As offered. */
+                            residentName: string;
+                            status: "offered" | "accepted" | "declined" | "withdrawn";
+                            toCompany: {
+                                companyId: string | null;
+                                name: string;
+                            };
+                            toLocation: string | null;
+                            /** @description GUID of the receiving location, once accepted. */
+                            toLocationId: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    listCommunityUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description At most this many active System Admins per company (seed 000: 3). */
+                        maxSystemAdmins: number;
+                        /** @description The 18 roles of seed 000. */
+                        roles: string[];
+                        /** @description The company's user groups (the seed's six defaults when it has none). */
+                        userGroups: string[];
+                        /** @description Users sharing a location with the admin, deactivated ones included, by last name. */
+                        users: {
+                            active: boolean;
+                            chartingInitials: string;
+                            email: string | null;
+                            firstName: string;
+                            /** @description Whether a workspace password is set (a user without one cannot sign in). */
+                            hasPassword: boolean;
+                            lastName: string;
+                            /** @description The user's locations among the admin's own. */
+                            locationsAllowed: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            loginName: string;
+                            /** @description True after an admin set the password, until the user changes it. */
+                            mustChangePassword: boolean;
+                            phone: string | null;
+                            role: string;
+                            systemAdmin: boolean;
+                            title: string | null;
+                            userGroup: string;
+                            /** @description GUID (the webhook user object's userId) */
+                            userId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    createCommunityUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Default true. */
+                    active?: boolean;
+                    /** @description Default: generated from the names. */
+                    chartingInitials?: string;
+                    /** @description Email; required for a System Admin. */
+                    email?: string;
+                    firstName: string;
+                    lastName: string;
+                    /** @description Location GUIDs or names, each one of the admin's own locations; at least one. */
+                    locationsAllowed: string[];
+                    /** @description Unique in the company, case-insensitively. */
+                    loginName: string;
+                    /** @description Phone */
+                    phone?: string;
+                    /** @enum {unknown} */
+                    role: "Owner" | "Director" | "Manager" | "Nursing" | "Med Passer" | "Caregiver" | "Operations" | "Finance" | "Life Enrichment" | "Dietary" | "Maintenance" | "Housekeeping" | "Administrative" | "IT" | "Human Resources" | "Community Relations" | "Pharmacy" | "Outside Provider";
+                    /** @description Default false; at most 3 active per company; requires email. */
+                    systemAdmin?: boolean;
+                    /** @description Title */
+                    title?: string;
+                    /** @description One of the company's user groups. */
+                    userGroup: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: {
+                            active: boolean;
+                            chartingInitials: string;
+                            email: string | null;
+                            firstName: string;
+                            /** @description Whether a workspace password is set (a user without one cannot sign in). */
+                            hasPassword: boolean;
+                            lastName: string;
+                            /** @description The user's locations among the admin's own. */
+                            locationsAllowed: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            loginName: string;
+                            /** @description True after an admin set the password, until the user changes it. */
+                            mustChangePassword: boolean;
+                            phone: string | null;
+                            role: string;
+                            systemAdmin: boolean;
+                            title: string | null;
+                            userGroup: string;
+                            /** @description GUID (the webhook user object's userId) */
+                            userId: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    getCommunityUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's GUID. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: {
+                            active: boolean;
+                            chartingInitials: string;
+                            email: string | null;
+                            firstName: string;
+                            /** @description Whether a workspace password is set (a user without one cannot sign in). */
+                            hasPassword: boolean;
+                            lastName: string;
+                            /** @description The user's locations among the admin's own. */
+                            locationsAllowed: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            loginName: string;
+                            /** @description True after an admin set the password, until the user changes it. */
+                            mustChangePassword: boolean;
+                            phone: string | null;
+                            role: string;
+                            systemAdmin: boolean;
+                            title: string | null;
+                            userGroup: string;
+                            /** @description GUID (the webhook user object's userId) */
+                            userId: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    updateCommunityUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's GUID. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        /** @description Given fields change. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description false deactivates (user.delete); true reactivates with the same userId (user.create). */
+                    active?: boolean;
+                    /** @description Charting initials */
+                    chartingInitials?: string;
+                    /** @description Email; empty clears. */
+                    email?: string;
+                    firstName?: string;
+                    lastName?: string;
+                    /** @description Replaces the user's locations among the admin's own (others are kept). */
+                    locationsAllowed?: string[];
+                    /** @description Phone; empty clears. */
+                    phone?: string;
+                    /** @enum {unknown} */
+                    role?: "Owner" | "Director" | "Manager" | "Nursing" | "Med Passer" | "Caregiver" | "Operations" | "Finance" | "Life Enrichment" | "Dietary" | "Maintenance" | "Housekeeping" | "Administrative" | "IT" | "Human Resources" | "Community Relations" | "Pharmacy" | "Outside Provider";
+                    systemAdmin?: boolean;
+                    /** @description Title; empty clears. */
+                    title?: string;
+                    userGroup?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: {
+                            active: boolean;
+                            chartingInitials: string;
+                            email: string | null;
+                            firstName: string;
+                            /** @description Whether a workspace password is set (a user without one cannot sign in). */
+                            hasPassword: boolean;
+                            lastName: string;
+                            /** @description The user's locations among the admin's own. */
+                            locationsAllowed: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            loginName: string;
+                            /** @description True after an admin set the password, until the user changes it. */
+                            mustChangePassword: boolean;
+                            phone: string | null;
+                            role: string;
+                            systemAdmin: boolean;
+                            title: string | null;
+                            userGroup: string;
+                            /** @description GUID (the webhook user object's userId) */
+                            userId: string;
+                        };
+                    };
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Invalid or missing token (or, at sign-in, invalid company, login name or password) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Password change required, or System Admin access required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Not found (also another company's records, or a location outside the user's locationsAllowed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+            /** @description Validation failed: one message per problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One sentence per problem. */
+                        errors: string[];
+                    };
+                };
+            };
+        };
+    };
+    setCommunityUserPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's GUID. */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description At least 8 characters. The user must change it at their next sign-in. */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: {
+                            active: boolean;
+                            chartingInitials: string;
+                            email: string | null;
+                            firstName: string;
+                            /** @description Whether a workspace password is set (a user without one cannot sign in). */
+                            hasPassword: boolean;
+                            lastName: string;
+                            /** @description The user's locations among the admin's own. */
+                            locationsAllowed: {
+                                /** @description GUID */
+                                locationId: string;
+                                name: string;
+                            }[];
+                            loginName: string;
+                            /** @description True after an admin set the password, until the user changes it. */
+                            mustChangePassword: boolean;
+                            phone: string | null;
+                            role: string;
+                            systemAdmin: boolean;
+                            title: string | null;
+                            userGroup: string;
+                            /** @description GUID (the webhook user object's userId) */
+                            userId: string;
+                        };
                     };
                 };
             };

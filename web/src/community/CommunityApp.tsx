@@ -3,7 +3,7 @@
  * beside the clinic's console in the same application. Each screen calls `/v1/community/...` only.
  */
 import { useEffect, useRef } from 'react';
-import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
+import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { AppShell, Badge, Burger, Button, Group, NavLink as MantineNavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Loading } from '../components/QueryState';
@@ -16,13 +16,21 @@ import { CommunityNewResidentPage } from './NewResident';
 import { CommunityResidentFilePage } from './ResidentFile';
 import { CommunityClientPage, CommunityIntegrationsPage } from './Integrations';
 import { CommunityAuditLogPage } from './AuditLog';
+import { CommunityUserLoginsPage } from './UserLogins';
+import { CommunityLocationSettingsPage } from './LocationSettings';
+import { CommunityTransfersPage } from './Transfers';
+import { CommunityLeadsPage } from './Leads';
 
 const NAV = [
   { to: '/community/residents', label: 'Residents', end: true },
   { to: '/community/residents/new', label: 'Add New Resident', end: true },
+  { to: '/community/leads', label: 'CRM leads', end: true },
 ];
 /** System Admins only (the API answers 403 to others). */
 const ADMIN_NAV = [
+  { to: '/community/users', label: 'User Logins', end: true },
+  { to: '/community/transfers', label: 'Transfers', end: true },
+  { to: '/community/locations', label: 'Location settings', end: true },
   { to: '/community/integrations', label: 'Integrations', end: false },
   { to: '/community/audit', label: 'Audit log', end: true },
 ];
@@ -31,6 +39,7 @@ export function CommunityApp() {
   const { me, restoring, signOut, refresh } = useCommunitySession();
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
+  const navigate = useNavigate();
   const main = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -54,7 +63,7 @@ export function CommunityApp() {
           <Group gap="sm" wrap="nowrap">
             <Text size="sm" visibleFrom="sm">{me.user.firstName} {me.user.lastName}</Text>
             <Badge variant="light" color={me.user.systemAdmin ? 'grape' : 'blue'} visibleFrom="xs">{me.user.systemAdmin ? 'System Admin' : me.user.role}</Badge>
-            <Button variant="default" size="xs" onClick={() => void signOut()}>Sign out</Button>
+            <Button variant="default" size="xs" onClick={() => void signOut().then(() => navigate('/community'))}>Sign out</Button>
           </Group>
         </Group>
       </AppShell.Header>
@@ -76,6 +85,10 @@ export function CommunityApp() {
               {me.user.systemAdmin && <Route path="integrations" element={<CommunityIntegrationsPage />} />}
               {me.user.systemAdmin && <Route path="integrations/clients/:clientId" element={<CommunityClientPage />} />}
               {me.user.systemAdmin && <Route path="audit" element={<CommunityAuditLogPage />} />}
+              <Route path="leads" element={<CommunityLeadsPage />} />
+              {me.user.systemAdmin && <Route path="users" element={<CommunityUserLoginsPage />} />}
+              {me.user.systemAdmin && <Route path="transfers" element={<CommunityTransfersPage />} />}
+              {me.user.systemAdmin && <Route path="locations" element={<CommunityLocationSettingsPage />} />}
               <Route path="*" element={<Text>This page does not exist.</Text>} />
             </Routes>
           )}

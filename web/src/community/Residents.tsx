@@ -12,6 +12,7 @@ import { communityApi } from '../api/community';
 import { formatDate } from '../lib/format';
 import { Empty, ErrorMessages, Loading } from '../components/QueryState';
 import { useCommunitySession } from './session';
+import { useLocationTime } from './time';
 
 type Resident = Ok<'/v1/community/residents', 'get'>['residents'][number];
 type Status = 'active' | 'awaiting_move_in' | 'discharged';
@@ -25,6 +26,7 @@ const fullName = (r: Resident) => `${r.firstName} ${r.lastName}`;
 
 export function CommunityResidentsPage() {
   const { me } = useCommunitySession();
+  const time = useLocationTime();
   const qc = useQueryClient();
   const [params, setParams] = useSearchParams();
   const get = (k: string) => params.get(k) ?? '';
@@ -97,7 +99,7 @@ export function CommunityResidentsPage() {
                   <Table.Thead>
                     <Table.Tr>
                       <Table.Th>Name</Table.Th><Table.Th>Location</Table.Th><Table.Th>Room</Table.Th><Table.Th>Date of birth</Table.Th>
-                      <Table.Th>{status === 'awaiting_move_in' ? 'Move-in date' : 'Status'}</Table.Th><Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>
+                      <Table.Th>{status === 'awaiting_move_in' ? 'Move-in date' : status === 'discharged' ? 'Discharged' : 'Status'}</Table.Th><Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>
                     </Table.Tr>
                   </Table.Thead>
                   <Table.Tbody>
@@ -107,7 +109,7 @@ export function CommunityResidentsPage() {
                         <Table.Td>{r.location}</Table.Td>
                         <Table.Td>{[r.building, r.room].filter(Boolean).join(' · ') || '—'}</Table.Td>
                         <Table.Td>{formatDate(r.dateOfBirth)}</Table.Td>
-                        <Table.Td>{status === 'awaiting_move_in' ? formatDate(r.moveInDate) : statusBadge(r)}</Table.Td>
+                        <Table.Td>{status === 'awaiting_move_in' ? formatDate(r.moveInDate) : status === 'discharged' ? time(r.dischargedAt, r.locationId) : statusBadge(r)}</Table.Td>
                         <Table.Td>{rowAction(r)}</Table.Td>
                       </Table.Tr>
                     ))}
@@ -121,7 +123,7 @@ export function CommunityResidentsPage() {
                       <div>
                         <Anchor component={Link} to={`/community/residents/${r.residentId}`} fw={600} display="inline-block" py={10}>{fullName(r)}</Anchor>
                         <Text size="sm">{r.location}{r.room ? `, room ${r.room}` : ''}</Text>
-                        <Text size="sm" c="dimmed">Born {formatDate(r.dateOfBirth)}{status === 'awaiting_move_in' ? `; moves in ${formatDate(r.moveInDate)}` : ''}</Text>
+                        <Text size="sm" c="dimmed">Born {formatDate(r.dateOfBirth)}{status === 'awaiting_move_in' ? `; moves in ${formatDate(r.moveInDate)}` : ''}{status === 'discharged' ? `; discharged ${time(r.dischargedAt, r.locationId)}` : ''}</Text>
                       </div>
                       {statusBadge(r)}
                     </Group>
