@@ -26,7 +26,7 @@ import { createTestContext, type TestContext } from '../test/support/app.ts';
 import { clinical, createPartner, insertEcpUser, tokenFor, type Partner } from '../test/support/ecp.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../test/support/webhook-receiver.ts';
 import { CHROMIUM, launchChromium, screenshot } from './browser.ts';
-import { DESKTOP, expectAccessible, expectNoSidewaysScroll, PHONE, withPage as withSharedPage, type Size } from './support/community.ts';
+import { DESKTOP, expectAccessible, expectNoSidewaysScroll, expectTouchTargets, PHONE, withPage as withSharedPage, type Size } from './support/community.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const ADMIN = DEMO_COMMUNITY_USERS.admin;
@@ -93,7 +93,10 @@ function withPage(size: Size, fn: (page: Page) => Promise<void>) {
 /** axe-core finds no serious or critical violation; on the phone, nothing scrolls sideways. */
 async function check(page: Page, size: Size, screen: string) {
   await expectAccessible(page, `${size.name} ${screen}`);
-  if (size === PHONE) await expectNoSidewaysScroll(page, screen);
+  if (size === PHONE) {
+    await expectNoSidewaysScroll(page, screen);
+    await expectTouchTargets(page, screen);
+  }
 }
 
 async function signIn(page: Page, company: string, who: { loginName: string; password: string }) {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot } from './browser.ts';
 import {
-  DEMO_COMPANY, DESKTOP, expectAccessible, expectNoSidewaysScroll, PHONE, signIn, startCommunityE2e, withPage, type CommunityE2e, type Size,
+  DEMO_COMPANY, DESKTOP, expectAccessible, expectNoSidewaysScroll, expectTouchTargets, PHONE, signIn, startCommunityE2e, withPage, type CommunityE2e, type Size,
 } from './support/community.ts';
 
 let e2e: CommunityE2e;
@@ -88,6 +88,7 @@ async function residentFileDay(page: Page, size: Size, tag: string) {
   await add.getByRole('checkbox', { name: 'Health care POA' }).check();
   await expectAccessible(page, `${size.name} add contact`);
   if (size === PHONE) await expectNoSidewaysScroll(page, 'add contact');
+  if (size === PHONE) await expectTouchTargets(page, 'add contact');
   await add.getByRole('button', { name: 'Add contact' }).click();
   await page.getByText(`${kinName} was added.`).waitFor();
   const created = await event('contact.create', (e) => e.eventName === 'contact.create' && e.data.contact.firstName === kin.firstName);
@@ -96,6 +97,7 @@ async function residentFileDay(page: Page, size: Size, tag: string) {
   await page.getByRole('list', { name: 'Contacts' }).getByText(kinName).waitFor();
   await expectAccessible(page, `${size.name} contacts`);
   if (size === PHONE) await expectNoSidewaysScroll(page, 'contacts');
+  if (size === PHONE) await expectTouchTargets(page, 'contacts');
   await screenshot(page, `community-contacts-${size.name}`);
 
   // The second resident: Link existing contact, with their own relationship and flags (contact.update, both residents).
@@ -109,6 +111,7 @@ async function residentFileDay(page: Page, size: Size, tag: string) {
   await link.getByRole('checkbox', { name: 'Primary contact' }).check();
   await expectAccessible(page, `${size.name} link contact`);
   if (size === PHONE) await expectNoSidewaysScroll(page, 'link contact');
+  if (size === PHONE) await expectTouchTargets(page, 'link contact');
   await link.getByRole('button', { name: 'Link contact' }).click();
   await page.getByText(`${kinName} is now a contact of ${secondName}.`).waitFor();
   const linked = await event('contact.update (link)', (e) => e.eventName === 'contact.update' && e.data.contact.contactId === contactId);
@@ -136,6 +139,7 @@ async function residentFileDay(page: Page, size: Size, tag: string) {
   await page.getByRole('list', { name: 'Diagnoses' }).getByText('Type 2 diabetes mellitus without complications').waitFor();
   await expectAccessible(page, `${size.name} diagnoses`);
   if (size === PHONE) await expectNoSidewaysScroll(page, 'diagnoses');
+  if (size === PHONE) await expectTouchTargets(page, 'diagnoses');
   await screenshot(page, `community-diagnoses-${size.name}`);
 
   // Discharge from the Resident File (resident.delete); reactivate from the Discharged Residents list (resident.create).

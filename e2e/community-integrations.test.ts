@@ -21,7 +21,7 @@ import { DEMO_COMMUNITY_USERS } from '../src/ecp/community/demo.ts';
 import { createTestContext, type TestContext } from '../test/support/app.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../test/support/webhook-receiver.ts';
 import { CHROMIUM, launchChromium, screenshot } from './browser.ts';
-import { DESKTOP, expectAccessible, expectNoSidewaysScroll, PHONE, withPage, type Size } from './support/community.ts';
+import { DESKTOP, expectAccessible, expectNoSidewaysScroll, expectTouchTargets, PHONE, withPage, type Size } from './support/community.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const ADMIN = DEMO_COMMUNITY_USERS.admin;
@@ -82,6 +82,7 @@ async function integrationsDay(page: Page, size: Size) {
   const check = async (screen: string) => {
     await expectAccessible(page, `${size.name} ${screen}`);
     if (size === PHONE) await expectNoSidewaysScroll(page, screen);
+    if (size === PHONE) await expectTouchTargets(page, screen);
   };
   await signIn(page, ADMIN);
   await openNav(page, size, 'Integrations');

@@ -14,7 +14,7 @@ import { DEMO_COMPANY } from '../src/ecp/clients/demo.ts';
 import { clinical, tokenFor } from '../test/support/ecp.ts';
 import { screenshot } from './browser.ts';
 import {
-  DESKTOP, expectAccessible, expectNoSidewaysScroll, NURSE, PHONE, signIn, startCommunityE2e, webhookAfter, withPage,
+  DESKTOP, expectAccessible, expectNoSidewaysScroll, expectTouchTargets, NURSE, PHONE, signIn, startCommunityE2e, webhookAfter, withPage,
   type CommunityE2e, type Size,
 } from './support/community.ts';
 
@@ -75,6 +75,7 @@ async function vitalsAndAssessment(page: Page, size: Size, resident: (typeof res
   await expect(card(page, 'Blood pressure (mmHg)').locator('.recharts-line').count()).resolves.toBe(2);
   await expectAccessible(page, `${size.name} vitals`);
   if (size === PHONE) await expectNoSidewaysScroll(page, 'vitals');
+  if (size === PHONE) await expectTouchTargets(page, 'vitals');
   await screenshot(page, `community-vitals-01-vitals-${size.name}`);
 
   // A partner's reading is charted too.
@@ -106,6 +107,7 @@ async function vitalsAndAssessment(page: Page, size: Size, resident: (typeof res
   await entry.getByText('Evergreen Care Needs Assessment: score 10').waitFor();
   await expectAccessible(page, `${size.name} care plan history`);
   if (size === PHONE) await expectNoSidewaysScroll(page, 'care plan');
+  if (size === PHONE) await expectTouchTargets(page, 'care plan');
   await screenshot(page, `community-vitals-02-care-plan-${size.name}`);
 }
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot } from './browser.ts';
 import {
-  DEMO_COMPANY, DESKTOP, expectAccessible, expectNoSidewaysScroll, NURSE, PHONE, signIn, startCommunityE2e, webhookAfter, withPage as withPageOf,
+  DEMO_COMPANY, DESKTOP, expectAccessible, expectNoSidewaysScroll, expectTouchTargets, NURSE, PHONE, signIn, startCommunityE2e, webhookAfter, withPage as withPageOf,
   type CommunityE2e, type Size,
 } from './support/community.ts';
 
@@ -39,6 +39,7 @@ async function residentDay(page: Page, size: Size, firstName: string) {
   await page.getByRole('heading', { name: 'Add New Resident' }).waitFor();
   await expectAccessible(page, `${size.name} add new resident`);
   if (size === PHONE) await expectNoSidewaysScroll(page, 'add new resident');
+  if (size === PHONE) await expectTouchTargets(page, 'add new resident');
   await screenshot(page, `community-02-add-resident-${size.name}`);
   // The API's validation, worded as the API words it.
   await page.getByRole('button', { name: 'Add resident' }).click();
@@ -64,6 +65,7 @@ async function residentDay(page: Page, size: Size, firstName: string) {
   await expect(page.getByLabel(/^Code status/).inputValue()).resolves.toBe('DNR');
   await expectAccessible(page, `${size.name} resident file`);
   if (size === PHONE) await expectNoSidewaysScroll(page, 'resident file');
+  if (size === PHONE) await expectTouchTargets(page, 'resident file');
   await screenshot(page, `community-04-resident-file-${size.name}`);
   await page.getByLabel(/^Building/).fill('North Wing');
   await page.getByRole('button', { name: 'Save' }).click();
@@ -157,11 +159,13 @@ describe('community workspace', () => {
       await page.goto(`${base}/app/community/residents`);
       await page.getByRole('heading', { name: 'Community workspace' }).waitFor();
       await expectNoSidewaysScroll(page, 'sign in');
+      await expectTouchTargets(page, 'sign in');
       await signIn(page, DEMO_COMPANY);
       await page.getByText(/\d+ residents/).waitFor();
       await page.getByRole('list', { name: 'Residents' }).waitFor();
       await expect(page.getByRole('table').count()).resolves.toBe(0);
       await expectNoSidewaysScroll(page, 'residents');
+      await expectTouchTargets(page, 'residents');
       await expectAccessible(page, 'phone residents');
       await screenshot(page, 'community-03-residents-phone');
       await residentDay(page, PHONE, 'Phoebe');

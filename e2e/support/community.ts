@@ -117,6 +117,17 @@ export async function expectNoSidewaysScroll(page: Page, screen: string) {
   expect(scroll, `${screen}: page is ${scroll}px wide in a ${width}px viewport`).toBeLessThanOrEqual(width);
 }
 
+/** On a touch screen every visible button, field, tab and navigation link is at least 44 px tall (issue 19, WCAG 2.5.5). */
+export async function expectTouchTargets(page: Page, screen: string) {
+  const small = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('button, input:not([type=checkbox]):not([type=radio]):not([type=hidden]), select, textarea, [role=tab]')]
+    // Not the hidden helpers (a textarea's autosize twin); a password field's input sits in its 44 px box.
+    .filter((e) => e.offsetParent !== null && e.tabIndex >= 0 && e.getAttribute('aria-hidden') !== 'true')
+    .map((e) => ({ e, height: ((e.parentElement?.closest('.mantine-Input-input') as HTMLElement | null) ?? e).getBoundingClientRect().height }))
+    .filter(({ height }) => height > 0 && height < 43.5)
+    .map(({ e, height }) => `${e.tagName.toLowerCase()} "${(e.getAttribute('aria-label') ?? e.textContent ?? '').trim().slice(0, 30)}" ${Math.round(height)}px`));
+  expect(small, `${screen}: touch targets under 44 px`).toEqual([]);
+}
+
 /** Signs the demo nurse in on the sign-in page (`company` null: the remembered one). */
 export async function signIn(page: Page, company: string | null) {
   if (company !== null) await page.getByLabel(/^Company/).fill(company);
