@@ -65,6 +65,7 @@ import { docsRoutes } from './docs.ts';
 import { consoleRoutes } from './console.ts';
 import { createIdentityService } from './platform/identity/service.ts';
 import { fhirRoutes } from './fhir/routes.ts';
+import { createFhirExportService } from './fhir/export/service.ts';
 
 export interface Services {
   identity: ReturnType<typeof createIdentityService>;
@@ -94,6 +95,7 @@ export interface Services {
   webhooks: ReturnType<typeof createWebhookService>;
   transfers: ReturnType<typeof createTransferService>;
   residentAssessments: ReturnType<typeof createResidentAssessmentService>;
+  fhirExports: ReturnType<typeof createFhirExportService>;
   communityAuth: ReturnType<typeof createCommunityAuthService>;
   communityResidents: ReturnType<typeof createCommunityResidentService>;
   telephony: Telephony;
@@ -153,6 +155,8 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
   const contacts = createContactService({ db, locations, emit, clock });
   const residents = createResidentService({ db, locations, allergyNames: createAllergyNameReader({ db }), emit, clock });
   const allergies = createAllergyService({ db, locations, emit });
+  const vitals = createVitalService({ db, locations, clock });
+  const diagnoses = createDiagnosisService({ db, locations, codes, clock });
   return {
     identity,
     audit: createAuditService({ db }),
@@ -178,15 +182,19 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     contacts,
     communityAuth: createCommunityAuthService({ db, policy: sessionPolicy, companyGuid: webhooks.companyGuid, clock }),
     communityResidents: createCommunityResidentService({ residents, allergies }),
-    vitals: createVitalService({ db, locations, clock }),
+    vitals,
     allergies,
     ecpUsers: createEcpUserService({ db, locations, emit, clock }),
     codes,
-    diagnoses: createDiagnosisService({ db, locations, codes, clock }),
+    diagnoses,
     webhooks,
     transfers: createTransferService({ db, contacts, emit, clock }),
     residentAssessments: createResidentAssessmentService({ db, residents, locations, clock }),
     prtf: createPrtfService({ db, identity, mailer, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
+    fhirExports: createFhirExportService({
+      db, jobs, storage: createPostgresStorage(), partnerClients, residents, vitals, allergies, diagnoses,
+      baseUrl: `${config.publicUrl}/fhir/R4`, ttlHours: config.fhirExportTtlHours, clock,
+    }),
     telephony,
   };
 }
@@ -362,6 +370,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ecpUsers: services.ecpUsers,
     contacts: services.contacts,
     identity: services.identity,
+    exports: services.fhirExports,
     publicUrl: config.publicUrl,
   });
 
