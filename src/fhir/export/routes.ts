@@ -33,7 +33,7 @@ export function exportRoutes(app: FastifyInstance, { exports, publicUrl }: { exp
     const { statusUrl } = await exports.kickOff(fhirContext(req), {
       level, groupId: (req.params as { id?: string }).id, query: req.query as KickOffQuery, requestUrl: `${publicUrl}${req.url}`, lenient,
     });
-    return reply.code(202).header('content-location', statusUrl).type(FHIR_JSON).send(info(`Export accepted; poll ${statusUrl}`));
+    return reply.code(202).header('content-location', statusUrl).type(FHIR_JSON).send(info('Export accepted; poll the status URL in Content-Location'));
   };
   const kickOffSchema = (operationId: string, summary: string, notFound = false) => ({
     tags: TAGS, operationId, summary, security, querystring: ExportKickOffQuery, headers: ExportHeaders, response: kickOffResponses(notFound),

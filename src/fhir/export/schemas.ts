@@ -22,8 +22,8 @@ export const GroupExportParams = Type.Object({
   id: Type.String({ pattern: '^[A-Za-z0-9.-]{1,64}$', maxLength: 64, description: 'The Group: a Location id (locationId) the client reaches; its residents are exported.' }),
 });
 
-/** The export's id in its status and file URLs (random, 32 hex digits). */
-const exportId = Type.String({ pattern: '^[0-9a-f]{32}$', maxLength: 32, description: 'The export (from the kick-off\'s Content-Location)' });
+/** The export's id in its status and file URLs (random, 32 hex digits; any other id is an unknown export, 404). */
+const exportId = Type.String({ pattern: '^[A-Za-z0-9]{1,64}$', maxLength: 64, description: 'The export (from the kick-off\'s Content-Location)' });
 
 export const ExportStatusParams = Type.Object({ exportId });
 
