@@ -314,3 +314,24 @@ describe('cancel and expiry', () => {
     expect(await t.database.db.select().from(storedFiles).where(and(eq(storedFiles.organizationId, p.company_id), eq(storedFiles.id, fileIds[0])))).toEqual([]);
   });
 });
+
+describe('a failed export', () => {
+  it('answers 500 with an OperationOutcome when the job cannot run it (the client no longer reaches the Group\'s location)', async () => {
+    const q = await createPartner(t, 'Quince Care', ['Quince House']);
+    const qToken = await tokenFor(t.app, q);
+    const qClient = (await t.services.partnerClients.findByClientId(q.client_id))!;
+    const pClient = (await t.services.partnerClients.findByClientId(p.client_id))!;
+    const annex = (await t.services.partnerClients.locationsOf(pClient)).find((l) => l.name === ANNEX)!;
+    // Kicked off while the client reached the location (the service takes its caller's actor), revoked before the
+    // job ran: the job rebuilds the client as it is now and fails the export.
+    const ctx = {
+      actor: { kind: 'partner' as const, id: q.client_id, name: 'Quince', organizationId: qClient.organizationId, clientId: q.client_id, scopes: ['resident.read'], locationIds: [annex.id], locations: [annex] },
+      ip: null, requestId: null,
+    };
+    const { statusUrl } = await t.services.fhirExports.kickOff(ctx, { level: 'group', groupId: annex.guid, query: {}, requestUrl: `${base}/fhir/R4/Group/${annex.guid}/$export`, lenient: false });
+    const res = await waitUntil(() => request('GET', statusUrl, qToken), (r) => r.status !== 202, 30_000);
+    expect(res.status, res.text).toBe(500);
+    expect(res.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', diagnostics: expect.stringMatching(/no longer reaches/) }] });
+    expect(JSON.stringify(res.json())).not.toContain(bert);
+  });
+});

@@ -93,11 +93,23 @@ export interface FhirExportServiceDeps {
   clock?: () => Date;
 }
 
-/** One batch of one type: the resources, the key to continue after, and whether more follow. */
+/** One batch of one type: its NDJSON lines (each ending in a newline), how many, the key to continue after, and whether more follow. */
 interface Batch {
-  resources: Resource[];
+  ndjson: string;
+  count: number;
   lastKey?: number;
   more: boolean;
+}
+
+/**
+ * The NDJSON of `rows` mapped by `toResource`. Each resource is serialized as soon as it is built, so only the text
+ * outlives the loop: building every resource of a batch first kept them alive across young-generation collections and
+ * promoted them, which doubled the export's peak heap.
+ */
+function ndjsonOf<T>(rows: T[], toResource: (row: T) => Resource): string {
+  let out = '';
+  for (const row of rows) out += `${JSON.stringify(toResource(row))}\n`;
+  return out;
 }
 
 /**
@@ -161,19 +173,19 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
     switch (type) {
       case 'Patient': {
         const { rows, more } = await deps.residents.searchResidentRecords(ctx, { ...page, updatedFrom: since, updatedTo: until }, 'export');
-        return { resources: rows.map((x) => patientOf(x.r)), lastKey: rows.at(-1)?.r.id, more };
+        return { ndjson: ndjsonOf(rows, (x) => patientOf(x.r)), count: rows.length, lastKey: rows.at(-1)?.r.id, more };
       }
       case 'Observation': {
         const { rows, more } = await deps.vitals.searchReadings(ctx, { ...page, createdFrom: since, createdTo: until }, 'export');
-        return { resources: rows.map(observationOf), lastKey: rows.at(-1)?.id, more };
+        return { ndjson: ndjsonOf(rows, observationOf), count: rows.length, lastKey: rows.at(-1)?.id, more };
       }
       case 'AllergyIntolerance': {
         const { rows, more } = await deps.allergies.searchAllergies(ctx, { ...page, createdFrom: since, createdTo: until }, 'export');
-        return { resources: rows.map(allergyIntoleranceOf), lastKey: rows.at(-1)?.id, more };
+        return { ndjson: ndjsonOf(rows, allergyIntoleranceOf), count: rows.length, lastKey: rows.at(-1)?.id, more };
       }
       case 'Condition': {
         const { rows, more } = await deps.diagnoses.searchDiagnoses(ctx, { ...page, createdFrom: since, createdTo: until }, 'export');
-        return { resources: rows.map(conditionOf), lastKey: rows.at(-1)?.id, more };
+        return { ndjson: ndjsonOf(rows, conditionOf), count: rows.length, lastKey: rows.at(-1)?.id, more };
       }
     }
   }
@@ -298,11 +310,11 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
             const lines = async function* () {
               let afterId: number | undefined;
               for (;;) {
-                const batch = await readBatch(ctx, type, row, afterId);
-                count += batch.resources.length;
-                if (batch.resources.length) yield batch.resources.map((r) => JSON.stringify(r)).join('\n') + '\n';
-                if (!batch.more || batch.lastKey === undefined) return;
-                afterId = batch.lastKey;
+                const { ndjson, count: n, more, lastKey } = await readBatch(ctx, type, row, afterId);
+                count += n;
+                if (n) yield ndjson;
+                if (!more || lastKey === undefined) return;
+                afterId = lastKey;
                 if (!(await store.markProgress(db, row.id, `${type}: ${count} resources written; ${done} of ${row.types.length} types done`))) throw new ExportCancelled();
               }
             };
