@@ -307,15 +307,21 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
           let done = 0;
           for (const type of row.types as ExportType[]) {
             let count = 0;
+            // The next batch is read (another connection) while this one is written into the file (the transaction's).
             const lines = async function* () {
-              let afterId: number | undefined;
-              for (;;) {
-                const { ndjson, count: n, more, lastKey } = await readBatch(ctx, type, row, afterId);
-                count += n;
-                if (n) yield ndjson;
-                if (!more || lastKey === undefined) return;
-                afterId = lastKey;
-                if (!(await store.markProgress(db, row.id, `${type}: ${count} resources written; ${done} of ${row.types.length} types done`))) throw new ExportCancelled();
+              let next: Promise<Batch> | undefined = readBatch(ctx, type, row, undefined);
+              try {
+                while (next) {
+                  const batch: Batch = await next;
+                  const { ndjson, count: n, more, lastKey } = batch;
+                  next = more && lastKey !== undefined ? readBatch(ctx, type, row, lastKey) : undefined;
+                  count += n;
+                  if (n) yield ndjson;
+                  if (next && !(await store.markProgress(db, row.id, `${type}: ${count} resources written; ${done} of ${row.types.length} types done`))) throw new ExportCancelled();
+                }
+              } finally {
+                // Stopped early (cancelled, or the write failed): the read in flight is not waited for.
+                next?.catch(() => {});
               }
             };
             const file = await storage.put(tx, { organizationId: row.organizationId, filename: `${type}.ndjson`, contentType: 'application/fhir+ndjson' }, lines());
