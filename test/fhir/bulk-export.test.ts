@@ -315,6 +315,30 @@ describe('cancel and expiry', () => {
   });
 });
 
+describe('cancelling a running export', () => {
+  it('DELETE while the job is between batches: the job stops, its transaction rolls back, no file is left', async () => {
+    const r = await createPartner(t, 'Rowan Living', ['Rowan House']);
+    const rCreds = { token: await tokenFor(t.app, r), apiKey: r.api_key };
+    await insertEcpUser(t, r, 'nurse.rowan');
+    const resident = await createResident(t.app, rCreds, { firstName: 'Rita', lastName: 'Rowan', dateOfBirth: '1938-04-05', locationId: 'Rowan House' });
+    // 40,000 readings: eight batches of Observations, so the export is seen running.
+    await t.database.db.execute(sql`INSERT INTO ecp_vitals (organization_id, location_id, resident_id, user_id, vital_type, value, recorded_at)
+      SELECT res.organization_id, res.location_id, res.id, (SELECT id FROM ecp_users WHERE organization_id = res.organization_id LIMIT 1), 'pulse', 60 + g % 40, now() - g * interval '1 minute'
+      FROM generate_series(1, 40000) g, ecp_residents res WHERE res.guid = ${resident}`);
+    const status = await kickOff('/fhir/R4/$export', rCreds.token);
+    const publicId = status.split('/').pop()!;
+    const running = await waitUntil(async () => (await t.database.db.select().from(fhirExports).where(eq(fhirExports.publicId, publicId)))[0], (x) => /^Observation: /.test(x?.progress ?? ''), 30_000);
+    expect(running.status).toBe('running');
+    const del = await request('DELETE', status, rCreds.token);
+    expect(del.status).toBe(202);
+    const job = () => t.database.db.execute<{ state: string }>(sql`SELECT state FROM job_queue.job WHERE name = 'fhir.export' AND (data->>'exportId')::int = ${running.id}`);
+    const done = await waitUntil(job, (res) => res.rows[0]?.state === 'completed', 30_000);
+    expect(done.rows[0]?.state).toBe('completed');
+    expect(await t.database.db.select().from(storedFiles).where(eq(storedFiles.organizationId, r.company_id))).toEqual([]);
+    expect((await request('GET', status, rCreds.token)).status).toBe(404);
+  });
+});
+
 describe('a failed export', () => {
   it('answers 500 with an OperationOutcome when the job cannot run it (the client no longer reaches the Group\'s location)', async () => {
     const q = await createPartner(t, 'Quince Care', ['Quince House']);
