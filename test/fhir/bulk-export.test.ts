@@ -358,4 +358,19 @@ describe('a failed export', () => {
     expect(res.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', diagnostics: expect.stringMatching(/no longer reaches/) }] });
     expect(JSON.stringify(res.json())).not.toContain(bert);
   });
+
+  it('fails an export whose client lost a read scope between the kick-off and the job', async () => {
+    const q = await createPartner(t, 'Sorrel Homes', ['Sorrel House'], 'resident.read');
+    const qToken = await tokenFor(t.app, q);
+    const qClient = (await t.services.partnerClients.findByClientId(q.client_id))!;
+    const locations = await t.services.partnerClients.locationsOf(qClient);
+    const ctx = {
+      actor: { kind: 'partner' as const, id: q.client_id, name: 'Sorrel', organizationId: qClient.organizationId, clientId: q.client_id, scopes: ['resident.read', 'vital.read'], locationIds: locations.map((l) => l.id), locations },
+      ip: null, requestId: null,
+    };
+    const { statusUrl } = await t.services.fhirExports.kickOff(ctx, { level: 'system', query: {}, requestUrl: `${base}/fhir/R4/$export`, lenient: false });
+    const res = await waitUntil(() => request('GET', statusUrl, qToken), (r) => r.status !== 202, 30_000);
+    expect(res.status, res.text).toBe(500);
+    expect(res.json()).toMatchObject({ issue: [{ code: 'exception', diagnostics: 'The client no longer holds the scope to read Observation' }] });
+  });
 });

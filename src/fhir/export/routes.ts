@@ -5,7 +5,7 @@
  * inside the FHIR door's bearer-token hook; each handler calls one service function.
  */
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../platform/errors.ts';
 import { fhirContext } from '../auth.ts';
 import { FHIR_JSON, operationOutcome } from '../http.ts';
@@ -28,7 +28,7 @@ function preferOf(req: FastifyRequest): { lenient: boolean } {
 
 /** Registers the export routes on the FHIR door's authenticated scope. */
 export function exportRoutes(app: FastifyInstance, { exports, publicUrl }: { exports: FhirExportService; publicUrl: string }) {
-  const kickOff = (level: 'system' | 'patient' | 'group') => async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {
+  const kickOff = (level: 'system' | 'patient' | 'group') => async (req: FastifyRequest, reply: FastifyReply) => {
     const { lenient } = preferOf(req);
     const { statusUrl } = await exports.kickOff(fhirContext(req), {
       level, groupId: (req.params as { id?: string }).id, query: req.query as KickOffQuery, requestUrl: `${publicUrl}${req.url}`, lenient,

@@ -150,6 +150,9 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
   async function exportActor(row: ExportRow): Promise<RequestContext<FhirActor> | string> {
     const client = await deps.partnerClients.findByClientId(row.clientId);
     if (!client || client.disabledAt || client.organizationId !== row.organizationId) return 'The client that requested this export is disabled or unknown';
+    // The token's scopes were checked at kick-off; a grant withdrawn since then stops the export.
+    const withdrawn = (row.types as ExportType[]).filter((t) => !client.scopes.includes(FHIR_SCOPES[t]));
+    if (withdrawn.length) return `The client no longer holds the scope to read ${withdrawn.join(', ')}`;
     let locations = await deps.partnerClients.locationsOf(client);
     if (row.groupLocationId !== null) {
       locations = locations.filter((l) => l.id === row.groupLocationId);
@@ -275,7 +278,7 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
      * entity `fhir_export_file`).
      * @throws NotFoundError unknown export or file, another client's, not completed, or expired.
      */
-    async download(ctx: RequestContext<FhirActor>, publicId: string, file: string): Promise<{ content: AsyncIterable<Buffer>; byteSize?: number }> {
+    async download(ctx: RequestContext<FhirActor>, publicId: string, file: string): Promise<{ content: AsyncIterable<Buffer> }> {
       const row = await clientExport(ctx, publicId);
       const type = /^([A-Za-z]+)\.ndjson$/.exec(file)?.[1];
       const found = row.status === 'completed' ? ((row.output ?? []) as ExportFile[]).find((f) => f.type === type) : undefined;
@@ -287,17 +290,17 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
     /**
      * The export job: writes one NDJSON file per type (only types with resources are kept), in one transaction that
      * ends by completing the export, so a crash or a cancellation leaves no file behind. Progress is written after
-     * each batch (`X-Progress`), which also notices a cancellation. A client disabled or a Group location no longer
-     * reached since the kick-off fails the export. A row already gone (cancelled) or finished is left alone.
+     * each batch (`X-Progress`), which also notices a cancellation. A client disabled, a read scope withdrawn or a
+     * Group location no longer reached since the kick-off fails the export. A row already gone (cancelled) or finished is left alone.
      * @throws the database's errors (the job is retried; the last attempt's failure marks the export failed).
      */
     async runExport(exportId: number): Promise<void> {
       const row = await store.findExportById(db, exportId);
       if (!row || (row.status !== 'queued' && row.status !== 'running')) return;
       const ctx = await exportActor(row);
-      const now = () => clock();
       if (typeof ctx === 'string') {
-        await store.failExport(db, row.id, ctx, now(), expiry(now()));
+        const at = clock();
+        await store.failExport(db, row.id, ctx, at, expiry(at));
         return;
       }
       if (!(await store.markProgress(db, row.id, 'started'))) return;
@@ -330,7 +333,7 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
             else output.push({ type, fileId: file.id, count });
             if (!(await store.markProgress(db, row.id, `${done} of ${row.types.length} types done`))) throw new ExportCancelled();
           }
-          const at = now();
+          const at = clock();
           if (!(await store.completeExport(tx, row.id, output, at, expiry(at)))) throw new ExportCancelled();
         });
       } catch (err) {
