@@ -339,6 +339,25 @@ describe('cancelling a running export', () => {
   });
 });
 
+describe('exports in progress per client', () => {
+  it('answers 429 with Retry-After when the client already has 10 exports queued or running', async () => {
+    const q = await createPartner(t, 'Tamarack Care', ['Tamarack House']);
+    const qToken = await tokenFor(t.app, q);
+    // Ten exports that no job will run (no job was enqueued for them).
+    await t.database.db.insert(fhirExports).values(Array.from({ length: 10 }, (_, i) => ({
+      organizationId: q.company_id, publicId: `busy${i}`, clientId: q.client_id, scopes: ['resident.read'], level: 'system', types: ['Patient'],
+      requestUrl: 'http://care.test/fhir/R4/$export', transactionTime: new Date(),
+    })));
+    const res = await request('GET', '/fhir/R4/$export', qToken, { prefer: 'respond-async' });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('60');
+    expect(res.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'throttled' }] });
+    // One cancelled: room for a new one.
+    expect((await request('DELETE', '/fhir/R4/bulkstatus/busy0', qToken)).status).toBe(202);
+    await finished(await kickOff('/fhir/R4/$export', qToken), qToken);
+  });
+});
+
 describe('a failed export', () => {
   it('answers 500 with an OperationOutcome when the job cannot run it (the client no longer reaches the Group\'s location)', async () => {
     const q = await createPartner(t, 'Quince Care', ['Quince House']);

@@ -49,6 +49,7 @@ export const kickOffResponses = (notFound: boolean) => ({
   401: outcome('No, an invalid or an expired bearer token (OperationOutcome; WWW-Authenticate: Bearer)'),
   403: outcome('The token may not read a requested resource type (OperationOutcome)'),
   ...(notFound ? { 404: outcome('No such Group (location) reached by the client (OperationOutcome)') } : {}),
+  429: outcome('The client already has 10 exports queued or running (OperationOutcome; Retry-After)'),
 });
 
 export const statusResponses = {

@@ -17,7 +17,7 @@ import type { VitalService } from '../../ecp/vitals/service.ts';
 import type { Db } from '../../db/pool.ts';
 import { recordAudit } from '../../platform/audit.ts';
 import type { RequestContext } from '../../platform/context.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import { ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../../platform/errors.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import type { FileStorage } from '../../platform/storage.ts';
 import { allergyIntoleranceOf } from '../allergy.ts';
@@ -41,6 +41,11 @@ export const OUTPUT_FORMATS = ['application/fhir+ndjson', 'application/ndjson', 
 
 /** Records read per batch (one statement and one audit row each): enough to amortise the round trips, small enough to keep memory flat. */
 export const EXPORT_BATCH = 5000;
+
+/** Exports one client may have queued or running at once; one more is 429 (Bulk Data 2.0 lets a server limit them). */
+export const MAX_ACTIVE_EXPORTS = 10;
+/** `Retry-After` of that 429, seconds. */
+const BUSY_RETRY_SECONDS = 60;
 
 /** Seconds a client is told to wait between status polls (`Retry-After`). */
 export const POLL_SECONDS = 2;
@@ -201,7 +206,8 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
      * @param groupId the Group's id (a location GUID the client reaches) for a Group-level export.
      * @returns the status URL for `Content-Location`.
      * @throws ValidationError a malformed or unsupported parameter; ForbiddenError a type outside the token's scopes;
-     *   NotFoundError a Group (location) the client does not reach.
+     *   NotFoundError a Group (location) the client does not reach; TooManyRequestsError `MAX_ACTIVE_EXPORTS` of the
+     *   client's exports are already queued or running.
      */
     async kickOff(ctx: RequestContext<FhirActor>, k: { level: 'system' | 'patient' | 'group'; groupId?: string; query: KickOffQuery; requestUrl: string; lenient: boolean }): Promise<{ statusUrl: string; publicId: string }> {
       const q = k.query;
@@ -229,6 +235,10 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
       const types = exportTypes(ctx.actor.scopes, q._type);
       const transactionTime = clock();
       return db.transaction(async (tx) => {
+        // A soft limit: two kick-offs at the same instant may both pass it.
+        if (await store.activeExportCount(tx, ctx.actor.organizationId, ctx.actor.clientId) >= MAX_ACTIVE_EXPORTS) {
+          throw new TooManyRequestsError(`This client already has ${MAX_ACTIVE_EXPORTS} exports in progress; wait for one to finish or cancel one`, BUSY_RETRY_SECONDS);
+        }
         const row = await store.insertExport(tx, {
           organizationId: ctx.actor.organizationId, publicId: randomBytes(16).toString('hex'), clientId: ctx.actor.clientId, scopes: ctx.actor.scopes,
           level: k.level, groupLocationId, types, since, requestUrl: k.requestUrl, ip: ctx.ip, requestId: ctx.requestId, transactionTime,

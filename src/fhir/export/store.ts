@@ -25,6 +25,13 @@ export async function insertExport(tx: Executor, row: NewExportRow): Promise<Exp
   return created;
 }
 
+/** How many exports of client `clientId` are queued or running. */
+export async function activeExportCount(db: Executor, organizationId: number, clientId: string): Promise<number> {
+  const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(fhirExports)
+    .where(and(eq(fhirExports.organizationId, organizationId), eq(fhirExports.clientId, clientId), sql`${fhirExports.status} IN ('queued', 'running')`));
+  return n;
+}
+
 /** The export `publicId` of client `clientId` of company `organizationId`, or undefined. */
 export async function findClientExport(db: Executor, organizationId: number, clientId: string, publicId: string): Promise<ExportRow | undefined> {
   const [row] = await db.select().from(fhirExports)
