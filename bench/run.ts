@@ -10,6 +10,7 @@
  *   npm run bench                      full size (100,000 members, 5,000,000 events, 1,000,000 vitals)
  *   npm run bench -- --quick           a tenth of the data, 3 s per scenario
  *   npm run bench -- --only vitals     scenarios whose name contains "vitals" (repeatable, comma-separated)
+ *   npm run bench -- --quick --only export   the FHIR Bulk Data export row alone (quick data)
  *   npm run bench -- --scale 0.3 --duration 10 --connections 10 --no-save
  *   npm run bench -- --cpu-prof /tmp/prof   the api and worker processes write V8 CPU profiles (.cpuprofile) there
  *   BENCH_DEBUG=1 npm run bench ...       also prints the statements of the webhook backlog's resident PUTs
@@ -257,7 +258,7 @@ const pct = (xs: number[], p: number) => {
 
 interface Row {
   scenario: string;
-  kind: 'read' | 'write' | 'webhook' | 'prtf' | 'startup' | 'backup';
+  kind: 'read' | 'write' | 'webhook' | 'prtf' | 'startup' | 'backup' | 'export';
   rps?: number;
   p50?: number;
   p99?: number;
@@ -455,6 +456,8 @@ async function main() {
 
   if (wanted('prtf')) rows.push(await prtfScenario(platform, fx, db));
   saveResults();
+  if (wanted('export')) rows.push(await fhirExportScenario(platform, worker.current!, bearer));
+  saveResults();
   if (wanted('webhook')) rows.push(...(await webhookScenario(platform.url, dbUrl, ecp, fx, db, worker)));
   saveResults();
   if (wanted('backup')) rows.push(...(await backupScenario(adminUrl, dbUrl)));
@@ -641,6 +644,60 @@ async function prtfScenario(platform: Child, fx: Fixture, db: pg.Pool): Promise<
     target: '>= 200,000 events/s, peak RSS < 300 MB', met: eps >= 200_000 && peakMb < 300,
     notes: `${seconds.toFixed(1)} s for ${n} events and ${body.prtf_report?.patient_count} members; rps column = events/s; platform process RSS ${Math.round(before / 1e6)} MB before, peak ${peakMb} MB (sampled every 20 ms)`,
     extra: { seconds, events: n, members: body.prtf_report?.patient_count, peakRssMB: peakMb, rssBeforeMB: Math.round(before / 1e6), status: res.status },
+  };
+}
+
+// ---------------------------------------------------------------- FHIR Bulk Data export
+/**
+ * `GET /fhir/R4/$export` of the bench company (every resident and reading, plus whatever allergies and diagnoses the
+ * demo data holds) from kick-off to the manifest, polling the status URL every 100 ms: resources per second and the
+ * peak RSS of the worker process that runs the export job (and of the API process); then every file downloaded.
+ */
+async function fhirExportScenario(platform: Child, worker: Child, bearer: string): Promise<Row> {
+  log('bench: FHIR Bulk Data export (system level)');
+  const auth = { authorization: `Bearer ${bearer}` };
+  const before = { worker: worker.rssBytes(), api: platform.rssBytes() };
+  const peak = { ...before };
+  const timer = setInterval(() => {
+    peak.worker = Math.max(peak.worker, worker.rssBytes());
+    peak.api = Math.max(peak.api, platform.rssBytes());
+  }, 20);
+  const t0 = performance.now();
+  const kick = await fetch(`${platform.url}/fhir/R4/$export`, { headers: { ...auth, prefer: 'respond-async' } });
+  await kick.body?.cancel();
+  const status = kick.headers.get('content-location');
+  let manifest: { output: Array<{ type: string; url: string; count: number }> } | undefined;
+  let failed = kick.status !== 202 || !status;
+  while (!failed && !manifest) {
+    const res = await fetch(status!.replace(/^https?:\/\/[^/]+/, platform.url), { headers: auth });
+    if (res.status === 200) manifest = (await res.json()) as typeof manifest;
+    else {
+      await res.body?.cancel();
+      if (res.status !== 202) failed = true;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const exportPeak = { ...peak };
+  const resources = manifest?.output.reduce((a, o) => a + o.count, 0) ?? 0;
+  // The downloads: each file streamed from storage by the API process, read to the end.
+  const d0 = performance.now();
+  let bytes = 0;
+  for (const o of manifest?.output ?? []) {
+    const res = await fetch(o.url.replace(/^https?:\/\/[^/]+/, platform.url), { headers: auth });
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
+  }
+  const downloadSeconds = (performance.now() - d0) / 1000;
+  clearInterval(timer);
+  const rate = Math.round(resources / seconds);
+  const mb = (n: number) => Math.round(n / 1e6);
+  const counts = Object.fromEntries((manifest?.output ?? []).map((o) => [o.type, o.count]));
+  log(`  ${resources} resources ${JSON.stringify(counts)} in ${seconds.toFixed(1)} s = ${rate} resources/s; worker RSS ${mb(before.worker)} MB before, peak ${mb(exportPeak.worker)} MB; api peak ${mb(exportPeak.api)} MB; downloads ${mb(bytes)} MB in ${downloadSeconds.toFixed(1)} s (api peak ${mb(peak.api)} MB)`);
+  return {
+    scenario: 'FHIR Bulk Data $export (system, NDJSON)', kind: 'export', rps: rate, errors: failed ? 1 : 0,
+    target: 'reported; worker peak RSS < 300 MB (flat memory)', met: !failed && mb(exportPeak.worker) < 300,
+    notes: `${seconds.toFixed(1)} s from kick-off to manifest for ${resources} resources; rps column = resources/s; worker RSS ${mb(before.worker)} MB before, peak ${mb(exportPeak.worker)} MB (sampled every 20 ms); downloads ${mb(bytes)} MB in ${downloadSeconds.toFixed(1)} s`,
+    extra: { seconds, resources, counts, peakWorkerRssMB: mb(exportPeak.worker), workerRssBeforeMB: mb(before.worker), peakApiRssMB: mb(peak.api), apiRssBeforeMB: mb(before.api), downloadBytes: bytes, downloadSeconds },
   };
 }
 

@@ -72,6 +72,7 @@ import { docsRoutes } from './docs.ts';
 import { consoleRoutes } from './console.ts';
 import { createIdentityService } from './platform/identity/service.ts';
 import { fhirRoutes } from './fhir/routes.ts';
+import { createFhirExportService } from './fhir/export/service.ts';
 
 export interface Services {
   identity: ReturnType<typeof createIdentityService>;
@@ -101,6 +102,7 @@ export interface Services {
   webhooks: ReturnType<typeof createWebhookService>;
   transfers: ReturnType<typeof createTransferService>;
   residentAssessments: ReturnType<typeof createResidentAssessmentService>;
+  fhirExports: ReturnType<typeof createFhirExportService>;
   communityAuth: ReturnType<typeof createCommunityAuthService>;
   communityResidents: ReturnType<typeof createCommunityResidentService>;
   communityVitals: ReturnType<typeof createCommunityVitalService>;
@@ -217,6 +219,10 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     transfers,
     residentAssessments,
     prtf: createPrtfService({ db, identity, mailer, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
+    fhirExports: createFhirExportService({
+      db, jobs, storage: createPostgresStorage(), partnerClients, residents, vitals, allergies, diagnoses,
+      baseUrl: `${config.publicUrl}/fhir/R4`, ttlHours: config.fhirExportTtlHours, clock,
+    }),
     telephony,
   };
 }
@@ -399,6 +405,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ecpUsers: services.ecpUsers,
     contacts: services.contacts,
     identity: services.identity,
+    exports: services.fhirExports,
     publicUrl: config.publicUrl,
   });
 

@@ -60,6 +60,8 @@ export interface Config {
   jobsPollSeconds: number;
   /** How often pg-boss maintenance runs, seconds (default 60): it retries jobs whose handler died (e.g. a killed worker). */
   jobsMaintenanceSeconds: number;
+  /** Hours a finished FHIR Bulk Data export's files are kept before they answer 404 and are deleted (default 24). */
+  fhirExportTtlHours: number;
   /** Twilio account; unset (with the token and number) means the sandbox telephony provider. */
   twilio: { accountSid: string; authToken: string; fromNumber: string } | undefined;
   /** Base URL of the Twilio REST API (default `https://api.twilio.com`; tests point it at a local peer). */
@@ -257,6 +259,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     mailRetryDelaySeconds: int(env, 'MAIL_RETRY_DELAY_SECONDS', 60, 1, 86_400),
     jobsPollSeconds: decimal(env, 'JOBS_POLL_SECONDS', 2, 0.5, 600),
     jobsMaintenanceSeconds: int(env, 'JOBS_MAINTENANCE_SECONDS', 60, 1, 3600),
+    fhirExportTtlHours: int(env, 'FHIR_EXPORT_TTL_HOURS', 24, 1, 24 * 30),
     twilio: twilioSet.length === 3 ? { accountSid: env.TWILIO_ACCOUNT_SID!, authToken: env.TWILIO_AUTH_TOKEN!, fromNumber: fromNumber! } : undefined,
     twilioApiUrl: url(env, 'TWILIO_API_URL', 'https://api.twilio.com', ['http:', 'https:'])!.replace(/\/+$/, ''),
     twilioTimeoutMs: int(env, 'TWILIO_TIMEOUT_MS', 15_000, 100, 600_000),

@@ -9,11 +9,12 @@ import { communicationJobs, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './ec
 import { AUTHORIZATION_EXPIRY_CRON, AUTHORIZATION_EXPIRY_QUEUE, authorizationExpiryJob, importJobs } from './ecm/imports/jobs.ts';
 import { MONTHLY_PRTF_CRON, MONTHLY_PRTF_QUEUE, monthlyPrtfJob } from './ecm/prtf/jobs.ts';
 import { MOVE_IN_CRON, MOVE_IN_QUEUE, moveInJob } from './ecp/residents/jobs.ts';
+import { FHIR_EXPORT_QUEUE, FHIR_EXPORT_SWEEP_CRON, FHIR_EXPORT_SWEEP_QUEUE, fhirExportJob, fhirExportSweepJob } from './fhir/export/jobs.ts';
 import type { JobDefinition, Jobs } from './platform/jobs.ts';
 import { BACKUP_QUEUE, BACKUP_TICK_CRON, backupJob, type BackupSchedule } from './platform/backup/schedule.ts';
 
 /** Every queue name; created when pg-boss starts. Webhook deliveries are no queue: their rows are (`ecp/webhooks/dispatcher.ts`). */
-export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE, MOVE_IN_QUEUE, BACKUP_QUEUE, MONTHLY_PRTF_QUEUE];
+export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE, MOVE_IN_QUEUE, BACKUP_QUEUE, MONTHLY_PRTF_QUEUE, FHIR_EXPORT_QUEUE, FHIR_EXPORT_SWEEP_QUEUE];
 
 /** The job definitions of every feature, bound to the services. */
 export function jobDefinitions(services: Services, config: Config): Array<JobDefinition<never>> {
@@ -23,6 +24,8 @@ export function jobDefinitions(services: Services, config: Config): Array<JobDef
     ...importJobs(services.imports),
     moveInJob(services.residents),
     monthlyPrtfJob(services.prtf),
+    fhirExportJob(services.fhirExports),
+    fhirExportSweepJob(services.fhirExports),
   ] as Array<JobDefinition<never>>;
 }
 
@@ -44,6 +47,7 @@ export async function startWorkers({ jobs, services, config, backups }: { jobs: 
   await jobs.schedule(authorizationExpiryJob(services.imports), AUTHORIZATION_EXPIRY_CRON);
   await jobs.schedule(moveInJob(services.residents), MOVE_IN_CRON);
   await jobs.schedule(monthlyPrtfJob(services.prtf), MONTHLY_PRTF_CRON);
+  await jobs.schedule(fhirExportSweepJob(services.fhirExports), FHIR_EXPORT_SWEEP_CRON);
   await services.webhooks.startDispatcher();
   return { stop: () => services.webhooks.stopDispatcher() };
 }

@@ -16,6 +16,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** FHIR: the resource type and the ECP scope a route requires. */
     fhirScope?: { resource: string; scope: string };
+    /** FHIR: the route answers `application/json` as it sets it (the Bulk Data manifest), not `application/fhir+json`. */
+    fhirPlainJson?: boolean;
   }
 }
 

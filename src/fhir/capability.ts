@@ -19,6 +19,8 @@ import { US_CORE_RELATED_PERSON } from './related-person.ts';
 export const FHIR_SCOPES = SMART_RESOURCE_SCOPES;
 
 const SP = 'http://hl7.org/fhir/SearchParameter/';
+/** FHIR Bulk Data Access 2.0.0 (its OperationDefinitions and CapabilityStatement). */
+const BULK = 'http://hl7.org/fhir/uv/bulkdata/';
 const US_CORE_SP = 'http://hl7.org/fhir/us/core/SearchParameter/';
 
 const COMMON: CapabilityStatementRestResource['searchParam'] = [
@@ -31,6 +33,7 @@ const RESOURCES: CapabilityStatementRestResource[] = [
     profile: 'http://hl7.org/fhir/StructureDefinition/Patient',
     supportedProfile: [US_CORE_PATIENT],
     interaction: [{ code: 'read' }, { code: 'search-type' }],
+    operation: [{ name: 'export', definition: `${BULK}OperationDefinition/patient-export`, documentation: 'Bulk Data: every Patient the client reaches and their Observations, AllergyIntolerances and Conditions, as NDJSON (Prefer: respond-async).' }],
     searchParam: [
       { name: '_id', type: 'token', definition: `${US_CORE_SP}us-core-patient-id`, documentation: 'The residentId; comma-separated ids: any of them.' },
       { name: 'identifier', type: 'token', definition: `${US_CORE_SP}us-core-patient-identifier`, documentation: 'system|value: urn:care-platform:ecp:resident-id (the residentId) or urn:care-platform:ecp:external-id:<name> (an external id); a bare value matches either.' },
@@ -104,6 +107,12 @@ const RESOURCES: CapabilityStatementRestResource[] = [
       ...COMMON!,
     ],
   },
+  {
+    // A Group is a location the client reaches (Group id = Location id); it is only exported, never read.
+    type: 'Group',
+    profile: 'http://hl7.org/fhir/StructureDefinition/Group',
+    operation: [{ name: 'export', definition: `${BULK}OperationDefinition/group-export`, documentation: 'Bulk Data: the residents of one location (Group id = its Location id) and their data, as NDJSON.' }],
+  },
 ];
 
 /** The CapabilityStatement of the server whose FHIR base is `baseUrl` and token endpoint `tokenUrl`. */
@@ -116,12 +125,13 @@ export function capabilityStatement(baseUrl: string, tokenUrl: string): Capabili
     kind: 'instance',
     software: { name: 'Care Platform' },
     implementation: { description: 'Care Platform FHIR R4 door over the ECP senior-living data', url: baseUrl },
+    instantiates: [`${BULK}CapabilityStatement/bulk-data`],
     fhirVersion: '4.0.1',
     format: ['json'],
     implementationGuide: ['http://hl7.org/fhir/us/core/ImplementationGuide/hl7.fhir.us.core|6.1.0'],
     rest: [{
       mode: 'server',
-      documentation: 'Read-only. Every request but /metadata and /.well-known/smart-configuration needs Authorization: Bearer <access token from the token endpoint>.',
+      documentation: 'Read-only (Bulk Data exports aside). Every request but /metadata and /.well-known/smart-configuration needs Authorization: Bearer <access token from the token endpoint>.',
       security: {
         cors: false,
         service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
@@ -132,6 +142,10 @@ export function capabilityStatement(baseUrl: string, tokenUrl: string): Capabili
         }],
       },
       resource: RESOURCES,
+      operation: [{
+        name: 'export', definition: `${BULK}OperationDefinition/export`,
+        documentation: 'Bulk Data (system level): Patient, Observation, AllergyIntolerance, Condition as NDJSON; _type, _since, _outputFormat; poll the Content-Location, download with the same bearer token.',
+      }],
     }],
   };
 }

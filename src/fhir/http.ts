@@ -66,13 +66,17 @@ export function fhirErrorHandler(err: FastifyError, req: FastifyRequest, reply: 
   return reply.code(status).type(FHIR_JSON).send(operationOutcome(CODE_OF[status] ?? 'invalid', messages));
 }
 
-/** Installs the FHIR error handler, the 404 OperationOutcome of an unknown path, and the FHIR media type on every answer of `app`. */
+/**
+ * Installs the FHIR error handler, the 404 OperationOutcome of an unknown path, and the FHIR media type on every answer
+ * of `app` (but the 200 of a route with `config.fhirPlainJson`: the Bulk Data manifest is `application/json`).
+ */
 export function useFhirConventions(app: FastifyInstance): void {
   app.setErrorHandler(fhirErrorHandler);
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).type(FHIR_JSON).send(operationOutcome('not-found', [`No FHIR interaction at ${req.method} ${req.url.split('?')[0]}`]));
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.routeOptions.config?.fhirPlainJson && reply.statusCode === 200) return payload;
     if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.type(FHIR_JSON);
     return payload;
   });

@@ -1,6 +1,6 @@
 /**
  * The FHIR R4 door (`/fhir/R4`): `metadata` and the SMART configuration without credentials, then read and search of
- * each resource type behind the bearer-token hook (`auth.ts`). Handlers are thin: validated input, one call of the
+ * each resource type and the Bulk Data export (`export/`) behind the bearer-token hook (`auth.ts`). Handlers are thin: validated input, one call of the
  * resource's door (which calls the ECP service), the resource out as `application/fhir+json`.
  */
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +14,8 @@ import type { VitalService } from '../ecp/vitals/service.ts';
 import type { EcpUserService } from '../ecp/users/service.ts';
 import type { ContactService } from '../ecp/contacts/service.ts';
 import type { IdentityService } from '../platform/identity/service.ts';
+import { exportRoutes } from './export/routes.ts';
+import type { FhirExportService } from './export/service.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { createAllergyDoor } from './allergy.ts';
 import { authenticateFhir, fhirContext, type FhirActor } from './auth.ts';
@@ -40,6 +42,8 @@ export interface FhirRouteDeps {
   contacts: ContactService;
   /** The company's Organization. */
   identity: IdentityService;
+  /** Bulk Data export (`$export`, status, files). */
+  exports: FhirExportService;
   /** `PUBLIC_URL`: the base of the links in Bundles and of the token endpoint's URL. */
   publicUrl: string;
 }
@@ -127,5 +131,6 @@ export async function fhirRoutes(app: FastifyInstance, deps: FhirRouteDeps) {
       type: 'RelatedPerson', profile: 'US Core RelatedPerson', query: RelatedPersonSearchQuery, search: '_id, patient, name',
       door: createRelatedPersonDoor({ contacts: deps.contacts, baseUrl }),
     });
+    exportRoutes(authed, { exports: deps.exports, publicUrl: deps.publicUrl });
   });
 }

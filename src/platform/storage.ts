@@ -10,7 +10,7 @@
  * is random; without a valid signature the URL answers 403 and says nothing about the file.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Db, Executor } from '../db/pool.ts';
 import { signingKeys, storedFileChunks, storedFiles } from '../db/schema.ts';
 
@@ -28,6 +28,8 @@ export interface FileStorage {
   find(db: Executor, publicId: string): Promise<StoredFileRow | undefined>;
   /** The file's content in order, chunk by chunk. */
   read(db: Executor, fileId: number): AsyncIterable<Buffer>;
+  /** Deletes the files `fileIds` of organization `organizationId` and their content. @returns how many were deleted. */
+  remove(tx: Executor, organizationId: number, fileIds: number[]): Promise<number>;
 }
 
 export function createPostgresStorage(): FileStorage {
@@ -82,6 +84,12 @@ export function createPostgresStorage(): FileStorage {
         seq = chunk.seq;
         yield chunk.data;
       }
+    },
+    async remove(tx, organizationId, fileIds) {
+      if (!fileIds.length) return 0;
+      // The chunks go with their file (ON DELETE CASCADE).
+      const gone = await tx.delete(storedFiles).where(and(eq(storedFiles.organizationId, organizationId), inArray(storedFiles.id, fileIds))).returning({ id: storedFiles.id });
+      return gone.length;
     },
   };
 }

@@ -117,8 +117,15 @@ describe('metadata and SMART configuration', () => {
     expectValid(cs);
     expect(cs.fhirVersion).toBe('4.0.1');
     const resources = cs.rest![0].resource!;
-    expect(resources.map((r) => r.type)).toEqual(['Patient', 'Observation', 'AllergyIntolerance', 'Condition', 'Location', 'Organization', 'Practitioner', 'RelatedPerson']);
-    for (const r of resources) expect(r.interaction!.map((i) => i.code)).toEqual(['read', 'search-type']);
+    expect(resources.map((r) => r.type)).toEqual(['Patient', 'Observation', 'AllergyIntolerance', 'Condition', 'Location', 'Organization', 'Practitioner', 'RelatedPerson', 'Group']);
+    for (const r of resources.filter((x) => x.type !== 'Group')) expect(r.interaction!.map((i) => i.code)).toEqual(['read', 'search-type']);
+    // Bulk Data: system, Patient and Group export operations; a Group is only exported.
+    const bulk = 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/';
+    expect(cs.instantiates).toEqual(['http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data']);
+    expect(cs.rest![0].operation).toEqual([expect.objectContaining({ name: 'export', definition: `${bulk}export` })]);
+    expect(resources[0].operation).toEqual([expect.objectContaining({ name: 'export', definition: `${bulk}patient-export` })]);
+    expect(resources.find((r) => r.type === 'Group')).toMatchObject({ operation: [{ name: 'export', definition: `${bulk}group-export` }] });
+    expect(resources.find((r) => r.type === 'Group')!.interaction).toBeUndefined();
     expect(resources[0].searchParam!.map((s) => s.name).sort()).toEqual(['_count', '_id', '_lastUpdated', 'birthdate', 'identifier', 'name']);
     expect(resources[1].searchParam!.map((s) => s.name).sort()).toEqual(['_count', '_id', 'category', 'code', 'date', 'patient', 'subject']);
     expect(resources[2].searchParam!.map((s) => s.name).sort()).toEqual(['_count', '_id', 'clinical-status', 'patient']);

@@ -24,6 +24,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { fhirExports } from '../../src/db/schema.ts';
 import { systemContext } from '../../src/platform/context.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 import { clinical, createPartner, createResident, tokenFor, type Partner } from '../support/ecp.ts';
@@ -133,6 +135,12 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
     return (bundle.entry as Array<{ resource: { id: string } }>)[0].resource.id;
   };
   if (!deliveries.length) throw new Error('deliveries: none recorded for the resident update');
+  // A finished Bulk Data export (the job run here: this file runs no workers).
+  const kick = await t.app.inject({ method: 'GET', url: '/fhir/R4/$export', headers: { authorization: `Bearer ${ecp.token}`, prefer: 'respond-async' } });
+  if (kick.statusCode !== 202) throw new Error(`export: ${kick.statusCode} ${kick.body}`);
+  const exportId = String(kick.headers['content-location']).split('/').pop()!;
+  const [exportRow] = await t.database.db.select().from(fhirExports).where(eq(fhirExports.publicId, exportId));
+  await t.services.fhirExports.runExport(exportRow.id);
   const communityPassword = `${low}-community-password`;
   await t.services.communityAuth.setPassword(systemContext(0, 'isolation'), company, `${low}.nurse`, communityPassword, { mustChange: false });
   const community = (await ok(await t.app.inject({ method: 'POST', url: '/v1/community/auth/sign_in', payload: { company, loginName: `${low}.nurse`, password: communityPassword } }), 200, 'community sign-in')).token as string;
@@ -187,6 +195,8 @@ async function setUpTenant(t: TestContext, peer: TwilioPeer, tag: Tag): Promise<
       // and lead serves one control (an accepted offer cannot be declined), so those operations take their own.
       'userId.other': aide, 'loginName.aide': `${low}.aide`, 'offerId.accept': offers.accept, 'offerId.decline': offers.decline, 'offerId.withdraw': offers.withdraw,
       'leadId.edit': leadIds.edit, 'leadId.convert': leadIds.convert, companyId: charlieId,
+      // Bulk Data: a Group is a location; an export is named by its random id.
+      'Group.id': meadows.locationId, exportId,
       'resident.externalId': { externalIdName: `${TAG}_EHR`, externalIdValue: `${TAG}-EXT-1` },
       'resident.nameAndBirth': resident,
     },
@@ -304,7 +314,8 @@ const DOORS: Door[] = [
   },
   {
     // The FHIR door answers a foreign or unknown resource 404 with an OperationOutcome.
-    name: 'fhir', matches: (p) => p.startsWith('/fhir/'), headers: (x) => ({ authorization: `Bearer ${x.ecp.token}` }), refusal: [404],
+    // Bulk Data kick-offs need Prefer: respond-async; other FHIR requests ignore it.
+    name: 'fhir', matches: (p) => p.startsWith('/fhir/'), headers: (x) => ({ authorization: `Bearer ${x.ecp.token}`, prefer: 'respond-async' }), refusal: [404],
     isErrorBody: (b) => typeof b === 'object' && b !== null && (b as { resourceType?: unknown }).resourceType === 'OperationOutcome',
   },
 ];

@@ -574,3 +574,39 @@ export const ecpLeads = pgTable(
   },
   (t) => [uniqueIndex('ecp_leads_guid_key').on(t.guid), index('ecp_leads_location_idx').on(t.organizationId, t.locationId, t.status)],
 );
+
+/**
+ * FHIR Bulk Data exports (`/fhir/R4/$export`, owned by `src/fhir/export/`): who asked (the partner client, its
+ * company, the token's scopes, where from), what (level `system` / `patient` / `group` with the group's location,
+ * the resource types, `_since`), the job's state and progress, and when done the NDJSON files (`stored_files` ids,
+ * one per type, with their resource counts) until `expires_at`. `public_id` names it in the status and file URLs.
+ */
+export const fhirExports = pgTable(
+  'fhir_exports',
+  {
+    id: serial('id').primaryKey(),
+    organizationId: integer('organization_id').notNull().references(() => organizations.id),
+    publicId: text('public_id').notNull(),
+    clientId: text('client_id').notNull(),
+    scopes: text('scopes').array().notNull(),
+    level: text('level').notNull(),
+    groupLocationId: integer('group_location_id').references(() => ecpLocations.id),
+    types: text('types').array().notNull(),
+    since: ts('since'),
+    requestUrl: text('request_url').notNull(),
+    /** `queued`, `running`, `completed` or `failed`; a cancelled export is deleted. */
+    status: text('status').notNull().default('queued'),
+    progress: text('progress'),
+    /** `[{type, fileId, count}]` once completed. */
+    output: jsonb('output'),
+    error: text('error'),
+    ip: text('ip'),
+    requestId: text('request_id'),
+    /** The manifest's `transactionTime`: resources changed after it are not in the export. */
+    transactionTime: ts('transaction_time').notNull(),
+    completedAt: ts('completed_at'),
+    expiresAt: ts('expires_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('fhir_exports_public_id_key').on(t.publicId), index('fhir_exports_expires_idx').on(t.expiresAt)],
+);

@@ -135,10 +135,11 @@ export function createAllergyService({ db, locations, emit = ignoreChanges }: { 
      * The allergy records at the client's reachable locations that `filter` selects, `id` ascending after
      * `filter.afterId` (keyset paging): the FHIR door's read and search. One audit row (entity `allergy`) names each
      * resident whose records were returned, once, in the transaction of the read (`read` for a read by id, written
-     * only when found; `list` for a search, written for an empty one too).
+     * only when found; `list` for a search, written for an empty one too; `export` for a batch of a Bulk Data export,
+     * written only when it found records).
      * @returns up to `filter.limit` records, and `more` when further ones follow.
      */
-    async searchAllergies(ctx: RequestContext<PartnerActor>, filter: Omit<AllergySearchFilter, 'locationIds'>, action: 'read' | 'list'): Promise<{ rows: FoundAllergy[]; more: boolean }> {
+    async searchAllergies(ctx: RequestContext<PartnerActor>, filter: Omit<AllergySearchFilter, 'locationIds'>, action: 'read' | 'list' | 'export'): Promise<{ rows: FoundAllergy[]; more: boolean }> {
       return db.transaction(async (tx) => {
         const found = await store.searchAllergies(tx, { ...filter, limit: filter.limit + 1, locationIds: ctx.actor.locationIds });
         const rows = found.slice(0, filter.limit);

@@ -91,6 +91,10 @@ export interface AllergySearchFilter {
   guids?: string[];
   /** Upper-case resident GUIDs. */
   residentGuids?: string[];
+  /** Inclusive lower bound of `created_at` (its `meta.lastUpdated`). */
+  createdFrom?: Date;
+  /** Inclusive upper bound of `created_at`. */
+  createdTo?: Date;
   afterId?: number;
   limit: number;
 }
@@ -111,6 +115,8 @@ export async function searchAllergies(db: Executor, f: AllergySearchFilter): Pro
   const where: SQL[] = [sql`r.location_id = ANY(${sql.param(f.locationIds)}::int[])`];
   if (f.guids) where.push(sql`a.guid = ANY(${sql.param(f.guids)}::text[])`);
   if (f.residentGuids) where.push(sql`r.guid = ANY(${sql.param(f.residentGuids)}::text[])`);
+  if (f.createdFrom) where.push(sql`a.created_at >= ${f.createdFrom.toISOString()}::timestamptz`);
+  if (f.createdTo) where.push(sql`a.created_at <= ${f.createdTo.toISOString()}::timestamptz`);
   if (f.afterId !== undefined) where.push(sql`a.id > ${f.afterId}`);
   const result = await db.execute<{ id: number; guid: string; allergy: string; created_at: string; resident_guid: string }>(sql`
     SELECT a.id, a.guid, a.allergy, to_json(a.created_at) #>> '{}' AS created_at, r.guid AS resident_guid

@@ -181,10 +181,11 @@ export function createDiagnosisService({ db, locations, codes, clock = () => new
      * The diagnosis records at the client's reachable locations that `filter` selects, `id` ascending after
      * `filter.afterId` (keyset paging): the FHIR door's read and search. One audit row (entity `diagnosis`) names each
      * resident whose records were returned, once, in the transaction of the read (`read` for a read by id, written
-     * only when found; `list` for a search, written for an empty one too).
+     * only when found; `list` for a search, written for an empty one too; `export` for a batch of a Bulk Data export,
+     * written only when it found records).
      * @returns up to `filter.limit` records, and `more` when further ones follow.
      */
-    async searchDiagnoses(ctx: RequestContext<PartnerActor>, filter: Omit<DiagnosisSearchFilter, 'locationIds'>, action: 'read' | 'list'): Promise<{ rows: FoundDiagnosis[]; more: boolean }> {
+    async searchDiagnoses(ctx: RequestContext<PartnerActor>, filter: Omit<DiagnosisSearchFilter, 'locationIds'>, action: 'read' | 'list' | 'export'): Promise<{ rows: FoundDiagnosis[]; more: boolean }> {
       return db.transaction(async (tx) => {
         const found = await store.searchDiagnoses(tx, { ...filter, limit: filter.limit + 1, locationIds: ctx.actor.locationIds });
         const rows = found.slice(0, filter.limit);

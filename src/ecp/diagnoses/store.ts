@@ -71,6 +71,10 @@ export interface DiagnosisSearchFilter {
   /** Inclusive bounds of the time recorded. */
   from?: Date;
   to?: Date;
+  /** Inclusive lower bound of `created_at` (its `meta.lastUpdated`). */
+  createdFrom?: Date;
+  /** Inclusive upper bound of `created_at`. */
+  createdTo?: Date;
   afterId?: number;
   limit: number;
 }
@@ -101,6 +105,8 @@ export async function searchDiagnoses(db: Executor, f: DiagnosisSearchFilter): P
   if (f.codes) where.push(sql`d.code = ANY(${sql.param(f.codes)}::text[])`);
   if (f.from) where.push(sql`d.recorded_at >= ${f.from.toISOString()}::timestamptz`);
   if (f.to) where.push(sql`d.recorded_at <= ${f.to.toISOString()}::timestamptz`);
+  if (f.createdFrom) where.push(sql`d.created_at >= ${f.createdFrom.toISOString()}::timestamptz`);
+  if (f.createdTo) where.push(sql`d.created_at <= ${f.createdTo.toISOString()}::timestamptz`);
   if (f.afterId !== undefined) where.push(sql`d.id > ${f.afterId}`);
   const result = await db.execute<{
     id: number; guid: string; code: string | null; diagnosis: string | null; comment: string | null; code_set_year: number | null;

@@ -321,10 +321,11 @@ export function createResidentService({ db, locations, allergyNames, emit = igno
      * Residents of the client's reachable locations (discharged ones included) that `filter` selects, `id` ascending
      * after `filter.afterId` (keyset paging): the FHIR door's Patient read and search. One audit row names every
      * resident returned (`read` for a read by id, `list` for a search, written for an empty search too; a read that
-     * finds nothing writes none), in the transaction of the read.
+     * finds nothing writes none; `export` for a batch of a Bulk Data export, only when it found residents), in the
+     * transaction of the read.
      * @returns up to `filter.limit` rows `{r: ResidentRow, locationGuid, locationName}`, and `more` when further rows follow.
      */
-    async searchResidentRecords(ctx: RequestContext<EcpActor>, filter: Omit<store.ResidentSearchFilter, 'locationIds'>, action: 'read' | 'list') {
+    async searchResidentRecords(ctx: RequestContext<EcpActor>, filter: Omit<store.ResidentSearchFilter, 'locationIds'>, action: 'read' | 'list' | 'export') {
       return db.transaction(async (tx) => {
         const found = await store.searchResidentRecords(tx, { ...filter, limit: filter.limit + 1, locationIds: ctx.actor.locationIds });
         const rows = found.slice(0, filter.limit);

@@ -166,10 +166,11 @@ export function createVitalService({ db, locations, clock = () => new Date() }: 
      * Readings at the client's reachable locations that `filter` selects, `id` ascending after `filter.afterId`
      * (keyset paging): the FHIR door's Observation read and search. One audit row (entity `vital`) names each
      * resident whose readings were returned, once, in the transaction of the read (`read` for a read by id, written
-     * only when found; `list` for a search, written for an empty one too).
+     * only when found; `list` for a search, written for an empty one too; `export` for a batch of a Bulk Data export,
+     * written only when it found records).
      * @returns up to `filter.limit` readings, and `more` when further ones follow.
      */
-    async searchReadings(ctx: RequestContext<PartnerActor>, filter: Omit<ReadingSearchFilter, 'locationIds'>, action: 'read' | 'list'): Promise<{ rows: FoundReading[]; more: boolean }> {
+    async searchReadings(ctx: RequestContext<PartnerActor>, filter: Omit<ReadingSearchFilter, 'locationIds'>, action: 'read' | 'list' | 'export'): Promise<{ rows: FoundReading[]; more: boolean }> {
       return db.transaction(async (tx) => {
         const found = await searchReadings(tx, { ...filter, limit: filter.limit + 1, locationIds: ctx.actor.locationIds });
         const rows = found.slice(0, filter.limit);

@@ -170,6 +170,10 @@ export interface ReadingSearchFilter {
   /** Inclusive bounds of `recorded_at`. */
   from?: Date;
   to?: Date;
+  /** Inclusive lower bound of `created_at` (when the reading was stored: its `meta.lastUpdated`). */
+  createdFrom?: Date;
+  /** Inclusive upper bound of `created_at`. */
+  createdTo?: Date;
   afterId?: number;
   limit: number;
 }
@@ -197,6 +201,8 @@ export async function searchReadings(db: Executor, f: ReadingSearchFilter): Prom
   if (f.vitalTypes) where.push(sql`v.vital_type = ANY(${sql.param(f.vitalTypes)}::text[])`);
   if (f.from) where.push(sql`v.recorded_at >= ${f.from.toISOString()}::timestamptz`);
   if (f.to) where.push(sql`v.recorded_at <= ${f.to.toISOString()}::timestamptz`);
+  if (f.createdFrom) where.push(sql`v.created_at >= ${f.createdFrom.toISOString()}::timestamptz`);
+  if (f.createdTo) where.push(sql`v.created_at <= ${f.createdTo.toISOString()}::timestamptz`);
   if (f.afterId !== undefined) where.push(sql`v.id > ${f.afterId}`);
   const result = await db.execute<{ id: string; guid: string; vital_type: string; value: string; value2: string | null; recorded_at: string; created_at: string; resident_guid: string }>(sql`
     SELECT v.id, v.guid, v.vital_type, v.value, v.value2, to_json(v.recorded_at) #>> '{}' AS recorded_at, to_json(v.created_at) #>> '{}' AS created_at, r.guid AS resident_guid
