@@ -111,21 +111,6 @@ interface Header {
   layout: RtfLayout;
 }
 
-/** What generation keeps of each member row written: id (audit, and the digests for the next report's indicators), problems. */
-class Seen {
-  ids: number[] = [];
-  validation: ValidationEntry[] = [];
-  readonly mcpOf: (r: store.MemberRow) => string | null;
-  constructor(mcpOf: (r: store.MemberRow) => string | null) {
-    this.mcpOf = mcpOf;
-  }
-  add(r: store.MemberRow) {
-    this.ids.push(r.patient_id);
-    const problems = validationProblems(r, this.mcpOf(r));
-    if (problems.length) this.validation.push({ patient_id: r.patient_id, member_id: r.member_id, problems });
-  }
-}
-
 const POF_NAMES: ReadonlyMap<string, string> = new Map(POPULATIONS_OF_FOCUS.map((p) => [p.key, p.name]));
 const yn = (v: boolean | null | undefined) => (v === true ? 'Y' : v === false ? 'N' : '');
 
@@ -236,7 +221,7 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
       batch_id: row.batchId,
       submitted_on: row.submittedOn,
       submitted_by_user_id: row.submittedByUserId,
-      validation_summary: { members_with_problems: (row.validation as ValidationEntry[]).length },
+      validation_summary: { members_with_problems: row.membersWithProblems },
       url: await signer.url(publicId, expiresAt),
       otf_filename: otf.filename,
       otf_url: otf.publicId ? await signer.url(otf.publicId, expiresAt) : null,
@@ -245,10 +230,18 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
     };
   }
 
-  /** The RTF's member rows in batches, each row's cells in the layout's order; every row is `seen`. */
-  async function* rtfBatches(tx: Tx, p: store.Period, h: Header, seen: Seen): AsyncGenerator<Cells[]> {
+  /**
+   * The RTF's member rows in batches, each row's cells in the layout's order. Each batch's digests and validation
+   * problems are staged in the database (`store.stageMembers`) before the batch is yielded, so nothing per member
+   * stays in memory across batches.
+   */
+  async function* rtfBatches(tx: Tx, p: store.Period, h: Header, mcpOf: (r: store.MemberRow) => string | null): AsyncGenerator<Cells[]> {
     for await (const batch of store.memberBatches(tx, p)) {
-      for (const r of batch) seen.add(r);
+      await store.stageMembers(tx, batch.map((r) => {
+        const problems = validationProblems(r, mcpOf(r));
+        const any = problems.length > 0;
+        return { patientId: r.patient_id, addressDigest: r.address_digest, phoneDigest: r.phone_digest, memberId: any ? r.member_id : null, problems: any ? problems : null };
+      }));
       yield batch.map((r) => memberCells(r, h));
     }
   }
@@ -327,11 +320,12 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
       async (tx) => {
         const mcpId = mcp ? mcp.id : null;
         const period: store.Period = { ...base, mcp, baselineReportId: await store.lastSubmittedReportId(tx, org.id, mcpId) };
-        const seen = new Seen((r) => mcp ? mcp.id : (r.mcp_id ?? org.mcpId ?? null));
-        const file = await storeFile(tx, org.id, filename, format, 'RTF', header.layout.columns, rtfBatches(tx, period, header, seen));
+        const mcpOf = (r: store.MemberRow) => (mcp ? mcp.id : (r.mcp_id ?? org.mcpId ?? null));
+        await store.createMemberStage(tx);
+        const file = await storeFile(tx, org.id, filename, format, 'RTF', header.layout.columns, rtfBatches(tx, period, header, mcpOf));
         const otfName = prtfFilename(npi, mcp ? mcp.id : null, input.start_date!, producedOn, format, 'OTF');
         const otf = await storeFile(tx, org.id, otfName, format, 'Outreach Tracker', OTF_COLUMNS, otfBatches(tx, period, header));
-        const report = await store.insertReport(tx, {
+        const inserted = await store.insertReport(tx, {
           organizationId: org.id,
           filename,
           format,
@@ -340,17 +334,17 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
           providerNpi: input.provider_npi || null,
           providerName: input.provider_name || null,
           providerPhone: input.provider_phone || null,
-          patientCount: seen.ids.length,
+          patientCount: 0,
           fileId: file.id,
           otfFileId: otf.id,
           createdByUserId: ctx.actor.kind === 'user' ? (ctx.actor as UserActor).userId : null,
           layoutVersion: header.layout.version,
           mcpId,
           batchId,
-          validation: seen.validation,
         });
-        await store.insertReportMembers(tx, org.id, report.id, seen.ids);
-        await recordAudit(tx, ctx, { action: 'export', entityType: 'patient', entityIds: seen.ids });
+        const members = await store.insertReportMembers(tx, org.id, inserted.id);
+        const report = await store.setReportCounts(tx, org.id, inserted.id, members.patientIds.length, members.withProblems);
+        await recordAudit(tx, ctx, { action: 'export', entityType: 'patient', entityIds: members.patientIds });
         return wire(report, file.publicId, { publicId: otf.publicId, filename: otfName });
       },
       { isolationLevel: 'repeatable read' },
@@ -462,7 +456,8 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
     async get(ctx: RequestContext, id: number) {
       const row = await store.findReport(db, ctx.actor.organizationId, id);
       if (!row) throw new NotFoundError('PRTF report not found');
-      return { prtf_report: { ...(await wire(row.report, row.publicId, { publicId: row.otfPublicId, filename: row.otfFilename })), validation: row.report.validation as ValidationEntry[] } };
+      const validation: ValidationEntry[] = await store.reportValidation(db, ctx.actor.organizationId, id);
+      return { prtf_report: { ...(await wire(row.report, row.publicId, { publicId: row.otfPublicId, filename: row.otfFilename })), validation } };
     },
 
     /**
