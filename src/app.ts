@@ -186,7 +186,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     webhooks,
     transfers: createTransferService({ db, contacts, emit, clock }),
     residentAssessments: createResidentAssessmentService({ db, residents, locations, clock }),
-    prtf: createPrtfService({ db, identity, mailer, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
+    prtf: createPrtfService({ db, identity, mailer, jobs, mailRetry: { limit: config.mailRetryLimit, delaySeconds: config.mailRetryDelaySeconds }, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     telephony,
   };
 }

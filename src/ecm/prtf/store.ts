@@ -10,7 +10,11 @@
  */
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Executor } from '../../db/pool.ts';
+import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { inlinedSql, type Executor } from '../../db/pool.ts';
 import { prtfReports, storedFiles } from '../../db/schema.ts';
 import { REFERRAL_STATUSES } from '../reporting/dhcs-values.ts';
 
@@ -88,19 +92,21 @@ export interface MemberRow extends Record<string, unknown> {
   new_phone: boolean;
 }
 
-export interface OutreachRow extends Record<string, unknown> {
-  patient_id: number;
+/** An OTF row's cells in `OTF_COLUMNS` order (`otfCellsQuery`); null is an empty cell. */
+export interface OtfRow extends Record<string, unknown> {
   mcp_id: string | null;
   mcp_name: string | null;
-  first_name: string;
-  last_name: string;
-  cin: string;
+  provider_name: string | null;
+  npi: string | null;
+  tin: string | null;
+  last_name: string | null;
+  first_name: string | null;
+  cin: string | null;
+  provider_type: string | null;
   attempted_on: string;
-  event_type: string;
-  modality: string | null;
-  prtf_category: string;
+  method: string;
+  successful: 'Y' | 'N';
   duration: number | null;
-  replied: boolean;
 }
 
 /** The first instant of the period: midnight of `startDate` in the clinic's time zone. */
@@ -221,29 +227,63 @@ export function memberQuery(p: Period): SQL {
 }
 
 /**
- * The period's outreach attempts, by member then time. The activity is read only for an appointment or meeting
- * counted as telehealth outreach (its modality tells a phone call from video), and the inbound-SMS probe runs only
- * for an SMS or email attempt (the only kinds whose success a reply decides).
+ * What every OTF row repeats: the provider's columns and the plan of a member whose eligibility names none. The
+ * provider's columns are written as given (a CSV's caller neutralises them once, `neutralizeCsvCell`); the plan
+ * goes through the query's `cell` with the member's own.
  */
-export function outreachQuery(p: Period): SQL {
+export interface OtfConstants {
+  defaultMcpId: string | null;
+  defaultMcpName: string | null;
+  providerName: string;
+  npi: string;
+  tin: string | null;
+  providerType: string;
+}
+
+/**
+ * The Outreach Tracker File's cells (the columns of `OTF_COLUMNS`, in order), one row per outreach attempt of the
+ * period, by member then time, formatted by PostgreSQL so a CSV can be written by `COPY` without a row in Node:
+ * dates MM/DD/YYYY, empty cells NULL, the minutes an integer. `methods` maps (event type, modality) to the method's
+ * words (built from `outreachAttemptMethodOf`, the one rule; an unlisted modality gets the words of none); `cell` wraps each text cell (the CSV's formula
+ * neutralising, or nothing for XLSX).
+ * An outreach attempt: a contact attempt (call, SMS, email, appointment, meeting) the one PRTF rule puts in an
+ * outreach category (src/ecm/events/prtf.ts); encounters are not outreach attempts. The activity is read only for an
+ * appointment or meeting counted as telehealth outreach (its modality tells a phone call from video); the
+ * inbound-SMS probe runs only for an SMS or email attempt, Successful (Y) when the member answered within 72 hours.
+ */
+export function otfCellsQuery(p: Period, k: OtfConstants, methods: ReadonlyArray<{ eventType: string; modality: string | null; label: string }>, cell: (text: SQL) => SQL): SQL {
+  const text = (v: SQL) => cell(sql`nullif(${v}, '')`);
+  // The method as one CASE per event type over the modality (a join would evaluate the modality lookup twice).
+  const byType = new Map<string, Array<{ modality: string | null; label: string }>>();
+  for (const m of methods) byType.set(m.eventType, [...(byType.get(m.eventType) ?? []), m]);
+  const method = sql`CASE o.event_type ${sql.join([...byType].map(([type, ms]) => {
+    const none = ms.find((m) => m.modality === null)?.label ?? null;
+    const whens = ms.filter((m) => m.modality !== null).map((m) => sql`WHEN ${m.modality}::text THEN ${m.label}::text`);
+    return whens.length ? sql`WHEN ${type}::text THEN CASE o.modality ${sql.join(whens, sql` `)} ELSE ${none}::text END` : sql`WHEN ${type}::text THEN ${none}::text`;
+  }), sql` `)} END`;
   return sql`
-    SELECT e.patient_id, el.mcp_id, el.mcp_name, p.first_name, p.last_name, coalesce(el.cin, el.member_id) AS cin,
-      (e.occurred_at AT TIME ZONE ${p.timeZone}::text)::date::text AS attempted_on, e.event_type,
-      CASE WHEN e.event_type IN ('appointment', 'meeting') AND e.prtf_category = 'telehealth_outreach'
-        THEN (SELECT a.modality FROM activities a WHERE a.id = e.activity_id) END AS modality,
-      e.prtf_category, e.duration,
-      CASE WHEN e.event_type IN ('sms', 'email') THEN EXISTS (SELECT 1 FROM text_messages tm WHERE tm.patient_id = e.patient_id
-        AND tm.direction = 'inbound' AND tm.created_at > e.occurred_at AND tm.created_at <= e.occurred_at + interval '72 hours')
-        ELSE false END AS replied
-    FROM ecm_events e
-    JOIN patients p ON p.id = e.patient_id
-    JOIN ecm_eligibility_informations el ON el.patient_id = p.id
-    WHERE e.organization_id = ${p.organizationId} AND e.status <> 'cancelled' AND e.prtf_category IN ('in_person_outreach', 'telehealth_outreach')
-      AND e.event_type IN ('call', 'sms', 'email', 'appointment', 'meeting')
-      AND e.occurred_at >= ${lo(p)} AND e.occurred_at < ${hi(p)} AND e.occurred_at <= now()
-      ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
-      ${planFilter(p)}
-    ORDER BY p.id, e.occurred_at, e.id`;
+    SELECT ${text(sql`coalesce(o.mcp_id, ${k.defaultMcpId}::text)`)} AS mcp_id, ${text(sql`coalesce(o.mcp_name, ${k.defaultMcpName}::text)`)} AS mcp_name,
+      nullif(${k.providerName}::text, '') AS provider_name, nullif(${k.npi}::text, '') AS npi, nullif(${k.tin}::text, '') AS tin,
+      ${text(sql`o.last_name`)} AS last_name, ${text(sql`o.first_name`)} AS first_name, ${text(sql`o.cin`)} AS cin,
+      nullif(${k.providerType}::text, '') AS provider_type, to_char(o.attempted_on, 'MM/DD/YYYY') AS attempted_on,
+      ${method} AS method, CASE WHEN o.replied THEN 'Y' ELSE 'N' END AS successful, o.duration
+    FROM (
+      SELECT e.patient_id, el.mcp_id, el.mcp_name, p.first_name, p.last_name, coalesce(el.cin, el.member_id) AS cin,
+        (e.occurred_at AT TIME ZONE ${p.timeZone}::text)::date AS attempted_on, e.occurred_at, e.id, e.event_type, e.duration,
+        CASE WHEN e.event_type IN ('appointment', 'meeting') AND e.prtf_category = 'telehealth_outreach'
+          THEN (SELECT a.modality FROM activities a WHERE a.id = e.activity_id) END AS modality,
+        CASE WHEN e.event_type IN ('sms', 'email') THEN EXISTS (SELECT 1 FROM text_messages tm WHERE tm.patient_id = e.patient_id
+          AND tm.direction = 'inbound' AND tm.created_at > e.occurred_at AND tm.created_at <= e.occurred_at + interval '72 hours')
+          ELSE false END AS replied
+      FROM ecm_events e
+      JOIN patients p ON p.id = e.patient_id
+      JOIN ecm_eligibility_informations el ON el.patient_id = p.id
+      WHERE e.organization_id = ${p.organizationId} AND e.status <> 'cancelled' AND e.prtf_category IN ('in_person_outreach', 'telehealth_outreach')
+        AND e.event_type IN ('call', 'sms', 'email', 'appointment', 'meeting')
+        AND e.occurred_at >= ${lo(p)} AND e.occurred_at < ${hi(p)} AND e.occurred_at <= now()
+        ${p.npi ? sql`AND el.ecm_npi = ${p.npi}` : sql``}
+        ${planFilter(p)}) o
+    ORDER BY o.patient_id, o.occurred_at, o.id`;
 }
 
 /**
@@ -271,12 +311,21 @@ export function memberBatches(tx: Executor, p: Period): AsyncGenerator<MemberRow
   return cursor<MemberRow>(tx, 'prtf_members', memberQuery(p));
 }
 
+/** The OTF's rows (`otfCellsQuery`) in batches, from a cursor: for the XLSX writer. */
+export function otfBatches(tx: Executor, p: Period, k: OtfConstants, methods: Parameters<typeof otfCellsQuery>[2]): AsyncGenerator<OtfRow[]> {
+  return cursor<OtfRow>(tx, 'prtf_outreach', otfCellsQuery(p, k, methods, (v) => v));
+}
+
 /**
- * The period's outreach attempts: contact attempts (call, SMS, email, appointment, meeting) the one PRTF rule puts in
- * an outreach category (src/ecm/events/prtf.ts); encounters are not outreach attempts. In batches.
+ * Writes the OTF's rows as CSV (PostgreSQL's `COPY ... TO STDOUT (FORMAT csv)`: RFC 4180 quoting, NULL as an empty
+ * cell, `\n` line ends) into `dest`, on `client` (the transaction's connection, which runs nothing else meanwhile).
+ * `cell` neutralises formula-like text (`neutralizedCsvCellSql`). Resolves when `dest` has all of it.
  */
-export function outreachBatches(tx: Executor, p: Period): AsyncGenerator<OutreachRow[]> {
-  return cursor<OutreachRow>(tx, 'prtf_outreach', outreachQuery(p));
+export async function copyOtfCsv(client: PoolClient, p: Period, k: OtfConstants, methods: Parameters<typeof otfCellsQuery>[2], cell: (text: SQL) => SQL, dest: Writable): Promise<void> {
+  // The literals are written in with quotes doubled, which is safe only with standard strings (PostgreSQL's default).
+  await client.query('SET LOCAL standard_conforming_strings = on');
+  await client.query(`SELECT set_config('cursor_tuple_fraction', '1', true), set_config('work_mem', '64MB', true)`);
+  await pipeline(client.query(copyTo(`COPY (${inlinedSql(otfCellsQuery(p, k, methods, cell))}) TO STDOUT WITH (FORMAT csv)`)), dest);
 }
 
 export type PrtfReportRow = typeof prtfReports.$inferSelect;
@@ -312,6 +361,13 @@ export async function listReports(db: Executor, organizationId: number, limit: n
     .offset(offset);
   const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(prtfReports).where(eq(prtfReports.organizationId, organizationId));
   return { rows, totalCount: count };
+}
+
+/** The reports of a batch (one per plan), by plan id, nulls last. */
+export async function batchReports(db: Executor, organizationId: number, batchId: string): Promise<PrtfReportRow[]> {
+  return db.select().from(prtfReports)
+    .where(and(eq(prtfReports.organizationId, organizationId), eq(prtfReports.batchId, batchId)))
+    .orderBy(sql`${prtfReports.mcpId} NULLS LAST`, prtfReports.id);
 }
 
 /**
