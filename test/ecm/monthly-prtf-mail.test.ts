@@ -5,7 +5,7 @@
  */
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MONTHLY_PRTF_MAIL_QUEUE, monthlyPrtfJob } from '../../src/ecm/prtf/jobs.ts';
+import { MONTHLY_PRTF_MAIL_QUEUE, MONTHLY_PRTF_QUEUE, monthlyPrtfJob } from '../../src/ecm/prtf/jobs.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 import { startSmtp, type TestSmtp } from '../support/smtp.ts';
 import { waitUntil } from '../support/wait.ts';
@@ -37,6 +37,8 @@ beforeAll(async () => {
     { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Care <care@clinic.example.com>', MAIL_RETRY_LIMIT: '6', MAIL_RETRY_DELAY_SECONDS: '1', SMTP_TIMEOUT_MS: '2000' },
     { clock: () => now, workers: true },
   );
+  // The test calls the run itself: the hourly schedule the workers set up must not run it as well.
+  await t.jobs.unschedule(MONTHLY_PRTF_QUEUE);
   admin = await createUser(t.services, 'Mail Retry Clinic', 'admin', 'Ma Admin');
   await call(t.app, admin, 'PUT', '/v1/admin/organization', { organization: { npi: '1234567890' } });
   const { rows: [{ id }] } = await t.database.pool.query(

@@ -6,7 +6,7 @@
  * against a real SMTP server that is down, then up: test/ecm/monthly-prtf-mail.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { monthlyPrtfJob } from '../../src/ecm/prtf/jobs.ts';
+import { MONTHLY_PRTF_QUEUE, monthlyPrtfJob } from '../../src/ecm/prtf/jobs.ts';
 import { previousMonth } from '../../src/ecm/prtf/service.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
 import { waitUntil } from '../support/wait.ts';
@@ -36,6 +36,8 @@ const mails = (org: number) => sql(`SELECT to_address, subject, body FROM sandbo
 
 beforeAll(async () => {
   t = await createTestContext({}, { clock: () => now, workers: true });
+  // The test calls the run itself: the hourly schedule the workers set up must not run it as well.
+  await t.jobs.unschedule(MONTHLY_PRTF_QUEUE);
   admin = await createUser(t.services, 'Monthly Clinic', 'admin', 'Mo Admin');
   await createUser(t.services, 'Monthly Clinic', 'care_coordinator', 'Co Ord');
   other = await createUser(t.services, 'Later Clinic', 'admin', 'La Admin');
