@@ -223,6 +223,19 @@ describe('care team console', () => {
     await page.getByTestId(`comm-sms-${sent.id}`).getByText('delivered').waitFor();
     await screenshot(page, '05-sms-delivered');
 
+    // The DHCS reporting tab is editable: a care plan revision, added through the ECM API, shows in its table.
+    await page.getByRole('tab', { name: 'DHCS reporting' }).click();
+    await page.getByRole('button', { name: 'Add revision' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel(/^Summary/).fill('E2E revision: housing goal added');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('cell', { name: 'E2E revision: housing goal added' }).waitFor();
+    const revisions = (await call(t.app, coordinator, 'GET', `/v1/clinic/ecm/patients/${mine.id}/care_plan_revisions`)).json().care_plan_revisions;
+    expect(revisions.map((r: { summary: string }) => r.summary)).toContain('E2E revision: housing goal added');
+    await expectAccessible(page, 'member reporting');
+    await screenshot(page, '05b-member-reporting');
+
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
@@ -272,6 +285,14 @@ describe('care team console', () => {
     await page.getByText(/\d+ events/).first().waitFor();
     await expectAccessible(page, 'audit log');
     await screenshot(page, '09-audit');
+
+    // The clinic's reporting day, for the monthly PRTF run.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('textbox', { name: 'Reporting day' }).fill('12');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Reporting day saved.').waitFor();
+    expect((await call(t.app, { token: String(demo.admin_token) }, 'GET', '/v1/admin/organization')).json().organization.reporting_day).toBe(12);
+    await expectAccessible(page, 'settings');
     });
   }, 120_000);
 

@@ -218,7 +218,7 @@ export function createServices({ db, config, jobs, mailer, telephony, clock }: S
     webhooks,
     transfers,
     residentAssessments,
-    prtf: createPrtfService({ db, identity, mailer, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
+    prtf: createPrtfService({ db, identity, mailer, jobs, mailRetry: { limit: config.mailRetryLimit, delaySeconds: config.mailRetryDelaySeconds }, storage: createPostgresStorage(), signer: createDownloadSigner({ db, publicUrl: config.publicUrl }), clock }),
     fhirExports: createFhirExportService({
       db, jobs, storage: createPostgresStorage(), partnerClients, residents, vitals, allergies, diagnoses,
       baseUrl: `${config.publicUrl}/fhir/R4`, ttlHours: config.fhirExportTtlHours, clock,

@@ -7,14 +7,17 @@ import type { Config } from './config.ts';
 import { ACTIVITY_EMAIL_QUEUE, activityJobs } from './ecm/activities/jobs.ts';
 import { communicationJobs, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE } from './ecm/communications/jobs.ts';
 import { AUTHORIZATION_EXPIRY_CRON, AUTHORIZATION_EXPIRY_QUEUE, authorizationExpiryJob, importJobs } from './ecm/imports/jobs.ts';
-import { MONTHLY_PRTF_CRON, MONTHLY_PRTF_QUEUE, monthlyPrtfJob } from './ecm/prtf/jobs.ts';
+import { MONTHLY_PRTF_CRON, MONTHLY_PRTF_MAIL_QUEUE, MONTHLY_PRTF_QUEUE, monthlyPrtfJob, monthlyPrtfMailJob } from './ecm/prtf/jobs.ts';
 import { MOVE_IN_CRON, MOVE_IN_QUEUE, moveInJob } from './ecp/residents/jobs.ts';
 import { FHIR_EXPORT_QUEUE, FHIR_EXPORT_SWEEP_CRON, FHIR_EXPORT_SWEEP_QUEUE, fhirExportJob, fhirExportSweepJob } from './fhir/export/jobs.ts';
 import type { JobDefinition, Jobs } from './platform/jobs.ts';
 import { BACKUP_QUEUE, BACKUP_TICK_CRON, backupJob, type BackupSchedule } from './platform/backup/schedule.ts';
 
 /** Every queue name; created when pg-boss starts. Webhook deliveries are no queue: their rows are (`ecp/webhooks/dispatcher.ts`). */
-export const QUEUES = [ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE, MOVE_IN_QUEUE, BACKUP_QUEUE, MONTHLY_PRTF_QUEUE, FHIR_EXPORT_QUEUE, FHIR_EXPORT_SWEEP_QUEUE];
+export const QUEUES = [
+  ACTIVITY_EMAIL_QUEUE, RECONCILE_QUEUE, SANDBOX_PROGRESS_QUEUE, AUTHORIZATION_EXPIRY_QUEUE, MOVE_IN_QUEUE, BACKUP_QUEUE, MONTHLY_PRTF_QUEUE,
+  MONTHLY_PRTF_MAIL_QUEUE, FHIR_EXPORT_QUEUE, FHIR_EXPORT_SWEEP_QUEUE,
+];
 
 /** The job definitions of every feature, bound to the services. */
 export function jobDefinitions(services: Services, config: Config): Array<JobDefinition<never>> {
@@ -26,6 +29,7 @@ export function jobDefinitions(services: Services, config: Config): Array<JobDef
     monthlyPrtfJob(services.prtf),
     fhirExportJob(services.fhirExports),
     fhirExportSweepJob(services.fhirExports),
+    monthlyPrtfMailJob(services.prtf, { limit: config.mailRetryLimit, delaySeconds: config.mailRetryDelaySeconds }),
   ] as Array<JobDefinition<never>>;
 }
 

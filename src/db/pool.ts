@@ -108,3 +108,32 @@ export function preparedStatement<T extends Record<string, unknown>>(name: strin
     return (result as unknown as { rows: T[] }).rows;
   };
 }
+
+/**
+ * Runs `fn` in a transaction on one client of `db`'s pool (Drizzle's public `$client`), handing it a Drizzle handle
+ * on that client (for the stores) and the client itself, for what Drizzle does not speak: `COPY ... TO STDOUT`
+ * (pg-copy-streams). Commits when `fn` resolves, rolls back when it throws; a client whose rollback failed is
+ * dropped from the pool.
+ * @param isolation the transaction's isolation level.
+ */
+export async function clientTransaction<T>(db: Db, isolation: 'read committed' | 'repeatable read', fn: (tx: Db, client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const pool = (db as Db & { $client: pg.Pool }).$client;
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(`BEGIN ISOLATION LEVEL ${isolation === 'repeatable read' ? 'REPEATABLE READ' : 'READ COMMITTED'}`);
+    const result = await fn(drizzle(client, { schema }), client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** `query` as SQL text with its parameters written in as literals (Drizzle's `inlineParams`): for `COPY (...)`, which takes no parameters. */
+export function inlinedSql(query: SQL): string {
+  return dialect.sqlToQuery(query.inlineParams()).sql;
+}

@@ -7,6 +7,7 @@
  * Every CSV the platform writes goes through `toCsv`.
  */
 import { stringify } from 'csv-stringify/sync';
+import { sql, type SQL } from 'drizzle-orm';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 /** An optional sign, then digits, spaces, dots, dashes and parentheses, with at least one digit. */
@@ -32,4 +33,12 @@ export function toCsv(rows: ReadonlyArray<ReadonlyArray<string | number | null |
       number: (v) => neutralizeCsvCell(String(v)),
     },
   });
+}
+
+/**
+ * `neutralizeCsvCell` as an SQL expression over the text expression `value` (null stays null), for CSV that
+ * PostgreSQL writes itself (`COPY ... (FORMAT csv)`): the same two patterns, as PostgreSQL regular expressions.
+ */
+export function neutralizedCsvCellSql(value: SQL): SQL {
+  return sql`CASE WHEN ${value} ~ ${FORMULA_START.source} AND ${value} !~ ${NUMBER_OR_PHONE.source} THEN '''' || ${value} ELSE ${value} END`;
 }

@@ -2,12 +2,14 @@
  * The monthly PRTF run on a compressed schedule: a movable clock stands for the hours and days, and the job's
  * handler (the one pg-boss runs every hour) is called at each. A clinic is due on its reporting day (clinic setting,
  * default 10) in its own time zone, gets last month's files for every plan once, and its admins get one mail each
- * with the validation summary and no PHI.
+ * with the validation summary and no PHI, sent by the mail job the run enqueues (the workers run here). The mail job
+ * against a real SMTP server that is down, then up: test/ecm/monthly-prtf-mail.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { monthlyPrtfJob } from '../../src/ecm/prtf/jobs.ts';
+import { MONTHLY_PRTF_QUEUE, monthlyPrtfJob } from '../../src/ecm/prtf/jobs.ts';
 import { previousMonth } from '../../src/ecm/prtf/service.ts';
 import { call, createTestContext, createUser, type TestContext, type TestUser } from '../support/app.ts';
+import { waitUntil } from '../support/wait.ts';
 
 let now = new Date('2026-11-09T12:00:00Z');
 let t: TestContext;
@@ -33,7 +35,9 @@ const monthly = (org: number) => sql(
 const mails = (org: number) => sql(`SELECT to_address, subject, body FROM sandbox_messages WHERE organization_id = $1 AND channel = 'email' ORDER BY id`, [org]);
 
 beforeAll(async () => {
-  t = await createTestContext({}, { clock: () => now });
+  t = await createTestContext({}, { clock: () => now, workers: true });
+  // The test calls the run itself: the hourly schedule the workers set up must not run it as well.
+  await t.jobs.unschedule(MONTHLY_PRTF_QUEUE);
   admin = await createUser(t.services, 'Monthly Clinic', 'admin', 'Mo Admin');
   await createUser(t.services, 'Monthly Clinic', 'care_coordinator', 'Co Ord');
   other = await createUser(t.services, 'Later Clinic', 'admin', 'La Admin');
@@ -74,7 +78,7 @@ describe('monthly PRTF run', () => {
     expect(made[0].batch_id).toBe(made[1].batch_id);
     expect(await monthly(other.organizationId)).toEqual([]); // reporting day 12
 
-    const sent = await mails(admin.organizationId);
+    const sent = await waitUntil(() => mails(admin.organizationId), (m) => m.length > 0);
     expect(sent).toHaveLength(1); // the admin only, not the care coordinator
     expect(sent[0].to_address).toBe(admin.email);
     expect(sent[0].subject).toBe('PRTF files for 2026-10 are ready');

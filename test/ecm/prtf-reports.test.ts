@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSeeders } from '../../src/demo.ts';
 // Periods of 2026: the CLR layout version (rtf-clr-2025-07) by default.
-import { PRTF_CLR_COLUMNS as PRTF_COLUMNS } from '../../src/ecm/prtf/columns.ts';
+import { OTF_COLUMNS, PRTF_CLR_COLUMNS as PRTF_COLUMNS } from '../../src/ecm/prtf/columns.ts';
 import { insertTextMessage } from '../../src/ecm/communications/store.ts';
 import { runDemoSeeders } from '../../src/platform/demo.ts';
 import { createDownloadSigner } from '../../src/platform/storage.ts';
@@ -199,6 +199,10 @@ describe('cells that spreadsheets would run as formulas', () => {
     });
     expect(created.statusCode, created.body).toBe(201);
     const period = { start_date: '2026-10-01', end_date: '2026-10-31' };
+    const attempt = await call(t.app, owner, 'POST', `/v1/clinic/ecm/patients/${created.json().patient.id}/activities`, {
+      activity: { activity_type: 'call', assigned_to_id: owner.id, outcome: 'not_reached', duration: 3, occurred_at: '2026-10-08T17:00:00.000Z' },
+    });
+    expect(attempt.statusCode, attempt.body).toBe(201);
 
     const csv = (await call(t.app, owner, 'POST', '/v1/admin/clinic/ecm/prtf_reports', period)).json().prtf_report;
     const rows: string[][] = parse((await download(csv.url)).body);
@@ -210,6 +214,13 @@ describe('cells that spreadsheets would run as formulas', () => {
       'Member Residential Address': "'-cmd|' /C calc'!A0",
       'Member Phone Number': '+442079460958', // a phone number, kept for the plans' machines
       'Member Residential City': 'Oxnard',
+    });
+    // The OTF, which PostgreSQL writes (COPY), neutralises the same cells the same way.
+    const otf: string[][] = parse((await download(csv.otf_url)).body);
+    expect(otf).toHaveLength(2);
+    const attemptCells = Object.fromEntries(OTF_COLUMNS.map((c, i) => [c, otf[1][i]]));
+    expect(attemptCells).toMatchObject({
+      'Member Last Name': `'${HYPERLINK}`, 'Member First Name': "'@SUM(A1)", 'Outreach Attempt Method': 'Phone call', 'Time Spent Performing Outreach (Minutes)': '3',
     });
 
     const xlsx = (await call(t.app, owner, 'POST', '/v1/admin/clinic/ecm/prtf_reports', { ...period, format: 'xlsx' })).json().prtf_report;

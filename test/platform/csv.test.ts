@@ -1,10 +1,12 @@
 /** The one rule every CSV cell the platform writes goes through (OWASP "CSV Injection"). */
 import { parse } from 'csv-parse/sync';
-import { describe, expect, it } from 'vitest';
-import { neutralizeCsvCell, toCsv } from '../../src/platform/csv.ts';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inlinedSql } from '../../src/db/pool.ts';
+import { neutralizeCsvCell, neutralizedCsvCellSql, toCsv } from '../../src/platform/csv.ts';
+import { createTestContext, type TestContext } from '../support/app.ts';
 
-describe('neutralizeCsvCell', () => {
-  it.each([
+const CASES: Array<[string, string]> = [
     // formulas and payloads: prefixed with '
     ['=1+1', "'=1+1"],
     ['=HYPERLINK("http://x","y")', `'=HYPERLINK("http://x","y")`],
@@ -32,7 +34,29 @@ describe('neutralizeCsvCell', () => {
     [' =1+1', ' =1+1'],
     ["'=1+1", "'=1+1"],
     ['805-555-0123', '805-555-0123'],
-  ])('%j -> %j', (input, expected) => expect(neutralizeCsvCell(input)).toBe(expected));
+];
+
+describe('neutralizeCsvCell', () => {
+  it.each(CASES)('%j -> %j', (input, expected) => expect(neutralizeCsvCell(input)).toBe(expected));
+});
+
+describe('neutralizedCsvCellSql (the same rule where PostgreSQL writes the CSV)', () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext();
+  });
+  afterAll(() => t.close());
+
+  it('gives what neutralizeCsvCell gives for every case, bound or written in as a literal (COPY), and keeps null', async () => {
+    const inputs = CASES.map(([input]) => input);
+    const bound = await t.database.db.execute<{ out: string | null }>(
+      sql`SELECT ${neutralizedCsvCellSql(sql`u.v`)} AS out FROM unnest(${sql.param([...inputs, null])}::text[]) WITH ORDINALITY AS u(v, n) ORDER BY u.n`);
+    expect(bound.rows.map((r) => r.out)).toEqual([...CASES.map(([, expected]) => expected), null]);
+    for (const [input, expected] of CASES) {
+      const { rows } = await t.database.pool.query(inlinedSql(sql`SELECT ${neutralizedCsvCellSql(sql`${input}::text`)} AS out`));
+      expect(rows[0].out).toBe(expected);
+    }
+  });
 });
 
 describe('toCsv', () => {

@@ -15,7 +15,8 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(): Promise<TestSmtp> {
+/** Starts the server on `port` (default: any free one), so a test can take a server down and bring it up again at the same URL. */
+export async function startSmtp(port = 0): Promise<TestSmtp> {
   const received: ParsedMail[] = [];
   let failures = 0;
   const server = new SMTPServer({
@@ -37,10 +38,10 @@ export async function startSmtp(): Promise<TestSmtp> {
         .catch(callback);
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.server.address() as AddressInfo).port;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://127.0.0.1:${bound}`,
     received,
     failNext: (n) => void (failures = n),
     async waitFor(count, timeoutMs = 20_000) {

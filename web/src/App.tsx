@@ -13,6 +13,7 @@ import { MyWorkPage } from './pages/MyWork';
 import { ImportsPage } from './pages/Imports';
 import { UsersPage } from './pages/Users';
 import { AuditPage } from './pages/Audit';
+import { SettingsPage } from './pages/Settings';
 
 // The charting library is needed by Reports only.
 const ReportsPage = lazy(() => import('./pages/Reports').then((m) => ({ default: m.ReportsPage })));
@@ -24,6 +25,7 @@ const NAV = [
   { to: '/imports', label: 'Imports', admin: true },
   { to: '/admin/users', label: 'Users', admin: true },
   { to: '/admin/audit', label: 'Audit log', admin: true },
+  { to: '/admin/settings', label: 'Settings', admin: true },
 ];
 
 export function App() {
@@ -79,6 +81,7 @@ export function App() {
             {isAdmin && <Route path="/imports" element={<ImportsPage />} />}
             {isAdmin && <Route path="/admin/users" element={<UsersPage />} />}
             {isAdmin && <Route path="/admin/audit" element={<AuditPage />} />}
+            {isAdmin && <Route path="/admin/settings" element={<SettingsPage />} />}
             <Route path="*" element={<Text>This page does not exist or needs an admin account.</Text>} />
           </Routes>
         </Suspense>

@@ -233,6 +233,9 @@ export const activities = pgTable(
     index('activities_org_created_idx').on(t.organizationId, t.createdAt.desc(), t.id.desc()).where(sql`${t.deletedAt} IS NULL`),
     index('activities_parent_idx').on(t.parentId).where(sql`${t.parentId} IS NOT NULL`),
     index('activities_text_message_idx').on(t.textMessageId).where(sql`${t.textMessageId} IS NOT NULL`),
+    // The PRTF's "Date of Most Recent Care Conference": the clinic's care conferences without reading its activities.
+    index('activities_care_conference_idx').on(t.organizationId, t.patientId, t.occurredAt)
+      .where(sql`${t.meetingKind} = 'care_conference' AND ${t.deletedAt} IS NULL`),
     index('activities_voice_call_idx').on(t.voiceCallId).where(sql`${t.voiceCallId} IS NOT NULL`),
   ],
 );
@@ -349,8 +352,13 @@ export const prtfReports = pgTable(
     submittedByUserId: integer('submitted_by_user_id').references(() => users.id),
     /** The report's Outreach Tracker File (same period, plan and format). */
     otfFileId: integer('otf_file_id').references(() => storedFiles.id),
-    /** Per member, the required fields still empty or invalid: `[{patient_id, member_id, problems}]`. */
+    /**
+     * No longer written: reports made before the validation list moved to `prtf_report_members.problems` had it here
+     * (`[{patient_id, member_id, problems}]`); the migration that moved it left `[]`. Drop in a later migration.
+     */
     validation: jsonb('validation').notNull().default(sql`'[]'::jsonb`),
+    /** How many of the report's members have required fields empty or invalid (`prtf_report_members.problems`). */
+    membersWithProblems: integer('members_with_problems').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [
@@ -371,6 +379,10 @@ export const prtfReportMembers = pgTable(
     patientId: integer('patient_id').notNull().references(() => patients.id),
     addressDigest: text('address_digest').notNull(),
     phoneDigest: text('phone_digest').notNull(),
+    /** The member's required fields empty or invalid at generation (sentences, `validationProblems`); null: none. */
+    problems: jsonb('problems'),
+    /** The member id the validation list shows (set with `problems`). */
+    memberId: text('member_id'),
   },
   (t) => [primaryKey({ columns: [t.reportId, t.patientId] })],
 );

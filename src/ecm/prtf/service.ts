@@ -7,19 +7,21 @@
  * through expiring signed URLs.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Db, Tx } from '../../db/pool.ts';
+import type { PoolClient } from 'pg';
+import { clientTransaction, type Db, type Executor } from '../../db/pool.ts';
 import { recordAudit } from '../../platform/audit.ts';
-import { toCsv } from '../../platform/csv.ts';
+import { neutralizeCsvCell, neutralizedCsvCellSql, toCsv } from '../../platform/csv.ts';
 import type { RequestContext, UserActor } from '../../platform/context.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { IdentityService, OrganizationRow } from '../../platform/identity/service.ts';
 import { pageRequest, paginationOf } from '../../platform/pagination.ts';
 import { systemContext } from '../../platform/context.ts';
 import type { DownloadSigner, FileStorage } from '../../platform/storage.ts';
+import type { Jobs } from '../../platform/jobs.ts';
 import type { Mailer } from '../../platform/mail.ts';
 import { dateIn } from '../../platform/time.ts';
 import { OTF_PROVIDER_TYPE, OUTREACH_ATTEMPT_METHODS, outreachAttemptMethodOf, POPULATIONS_OF_FOCUS } from '../reporting/dhcs-values.ts';
@@ -27,6 +29,8 @@ import {
   defaultRtfLayout, displayPhone, mdy, OTF_COLUMNS, prtfFilename, rtfLayout, RTF_REFERRAL_STATUS,
   type RtfColumn, type RtfLayout, type RtfLayoutVersion,
 } from './columns.ts';
+import { MODALITIES } from '../activities/schemas.ts';
+import { MONTHLY_PRTF_MAIL_QUEUE, type MonthlyPrtfMailPayload } from './queues.ts';
 import * as store from './store.ts';
 
 /** Member rows stringified and handed to storage at a time (~64 KiB of CSV at ~400 characters a row). */
@@ -92,6 +96,9 @@ export interface PrtfDeps {
   db: Db;
   /** Mails the clinic's admins when the monthly run's files are ready (absent: no mail). */
   mailer?: Mailer;
+  /** Enqueues those mails (`ecm.monthly-prtf-mail`), each retried on `mailRetry` (doubling) until SMTP takes it. */
+  jobs?: Pick<Jobs, 'send'>;
+  mailRetry?: { limit: number; delaySeconds: number };
   identity: IdentityService;
   storage: FileStorage;
   signer: DownloadSigner;
@@ -109,21 +116,6 @@ interface Header {
   producedOn: string;
   period: string;
   layout: RtfLayout;
-}
-
-/** What generation keeps of each member row written: id (audit, and the digests for the next report's indicators), problems. */
-class Seen {
-  ids: number[] = [];
-  validation: ValidationEntry[] = [];
-  readonly mcpOf: (r: store.MemberRow) => string | null;
-  constructor(mcpOf: (r: store.MemberRow) => string | null) {
-    this.mcpOf = mcpOf;
-  }
-  add(r: store.MemberRow) {
-    this.ids.push(r.patient_id);
-    const problems = validationProblems(r, this.mcpOf(r));
-    if (problems.length) this.validation.push({ patient_id: r.patient_id, member_id: r.member_id, problems });
-  }
 }
 
 const POF_NAMES: ReadonlyMap<string, string> = new Map(POPULATIONS_OF_FOCUS.map((p) => [p.key, p.name]));
@@ -196,15 +188,17 @@ function memberCells(r: store.MemberRow, h: Header): Array<string | number> {
 const METHOD_LABELS: ReadonlyMap<string, string> = new Map(OUTREACH_ATTEMPT_METHODS.map((m) => [m.key, m.label]));
 
 /**
- * An outreach attempt's OTF cells. Successful: Y for an SMS or email the member answered within 72 hours (a reached
- * call or a held appointment is an encounter by the one PRTF rule, so never an outreach row).
+ * The OTF method's words of every (event type, modality) an outreach attempt can have, from the one rule
+ * (`outreachAttemptMethodOf`); modality '' stands for none.
  */
-function otfCells(r: store.OutreachRow, h: Header): Array<string | number> {
-  const reached = (r.event_type === 'sms' || r.event_type === 'email') && r.replied;
+const OTF_METHODS = (['call', 'sms', 'email', 'appointment', 'meeting'] as const).flatMap((eventType) =>
+  [null, ...MODALITIES].map((modality) => ({ eventType, modality, label: METHOD_LABELS.get(outreachAttemptMethodOf(eventType, modality))! })));
+
+/** An OTF row's cells (`store.otfCellsQuery`) in `OTF_COLUMNS` order, for the XLSX writer. */
+function otfCells(r: store.OtfRow): Cells {
   return [
-    r.mcp_id ?? h.org.mcpId ?? '', r.mcp_name ?? h.org.mcpName ?? '', h.providerName, h.npi, h.org.tin ?? '',
-    r.last_name, r.first_name, r.cin, OTF_PROVIDER_TYPE, mdy(r.attempted_on),
-    METHOD_LABELS.get(outreachAttemptMethodOf(r.event_type, r.modality))!, reached ? 'Y' : 'N', r.duration ?? '',
+    r.mcp_id ?? '', r.mcp_name ?? '', r.provider_name ?? '', r.npi ?? '', r.tin ?? '', r.last_name ?? '', r.first_name ?? '', r.cin ?? '',
+    r.provider_type ?? '', r.attempted_on, r.method, r.successful, r.duration ?? '',
   ];
 }
 
@@ -218,7 +212,7 @@ export function previousMonth(today: string): { start: string; end: string } {
   return { start: start.toISOString().slice(0, 10), end: end.toISOString().slice(0, 10) };
 }
 
-export function createPrtfService({ db, identity, storage, signer, mailer, clock = () => new Date() }: PrtfDeps) {
+export function createPrtfService({ db, identity, storage, signer, mailer, jobs, mailRetry = { limit: 5, delaySeconds: 60 }, clock = () => new Date() }: PrtfDeps) {
   async function wire(row: store.PrtfReportRow, publicId: string, otf: { publicId: string | null; filename: string | null }) {
     const expiresAt = new Date(clock().getTime() + DOWNLOAD_URL_TTL_SECONDS * 1000);
     return {
@@ -236,7 +230,7 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
       batch_id: row.batchId,
       submitted_on: row.submittedOn,
       submitted_by_user_id: row.submittedByUserId,
-      validation_summary: { members_with_problems: (row.validation as ValidationEntry[]).length },
+      validation_summary: { members_with_problems: row.membersWithProblems },
       url: await signer.url(publicId, expiresAt),
       otf_filename: otf.filename,
       otf_url: otf.publicId ? await signer.url(otf.publicId, expiresAt) : null,
@@ -245,17 +239,47 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
     };
   }
 
-  /** The RTF's member rows in batches, each row's cells in the layout's order; every row is `seen`. */
-  async function* rtfBatches(tx: Tx, p: store.Period, h: Header, seen: Seen): AsyncGenerator<Cells[]> {
+  /**
+   * The RTF's member rows in batches, each row's cells in the layout's order. Each batch's digests and validation
+   * problems are staged in the database (`store.stageMembers`) before the batch is yielded, so nothing per member
+   * stays in memory across batches.
+   */
+  async function* rtfBatches(tx: Executor, p: store.Period, h: Header, mcpOf: (r: store.MemberRow) => string | null): AsyncGenerator<Cells[]> {
     for await (const batch of store.memberBatches(tx, p)) {
-      for (const r of batch) seen.add(r);
+      await store.stageMembers(tx, batch.map((r) => {
+        const problems = validationProblems(r, mcpOf(r));
+        const any = problems.length > 0;
+        return { patientId: r.patient_id, addressDigest: r.address_digest, phoneDigest: r.phone_digest, memberId: any ? r.member_id : null, problems: any ? problems : null };
+      }));
       yield batch.map((r) => memberCells(r, h));
     }
   }
 
-  /** The OTF's rows (one per outreach attempt) in batches. */
-  async function* otfBatches(tx: Tx, p: store.Period, h: Header): AsyncGenerator<Cells[]> {
-    for await (const batch of store.outreachBatches(tx, p)) yield batch.map((r) => otfCells(r, h));
+  /** What every OTF row repeats, from the report's header; for a CSV, the provider's cells neutralised here, once. */
+  function otfConstants(h: Header, csv: boolean): store.OtfConstants {
+    const out = (v: string | null) => (v !== null && csv ? neutralizeCsvCell(v) : v);
+    return { defaultMcpId: h.org.mcpId ?? null, defaultMcpName: h.org.mcpName ?? null, providerName: out(h.providerName)!, npi: out(h.npi)!, tin: out(h.org.tin ?? null), providerType: out(OTF_PROVIDER_TYPE)! };
+  }
+
+  /**
+   * Stores the OTF (one row per outreach attempt). CSV: PostgreSQL writes the rows (`store.copyOtfCsv`) into a
+   * temporary file, which is then stored: no row passes through JavaScript, and the transaction's connection does
+   * one thing at a time. XLSX: the rows from a cursor through the streaming workbook writer.
+   */
+  async function storeOtf(tx: Db, client: PoolClient, organizationId: number, filename: string, format: 'csv' | 'xlsx', p: store.Period, h: Header) {
+    if (format === 'xlsx') {
+      return storeFile(tx, organizationId, filename, format, 'Outreach Tracker', OTF_COLUMNS, mapBatches(store.otfBatches(tx, p, otfConstants(h, false), OTF_METHODS), otfCells));
+    }
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'care-otf-'));
+    try {
+      const tmp = path.join(dir, filename);
+      const out = createWriteStream(tmp);
+      out.write(toCsv([OTF_COLUMNS]));
+      await store.copyOtfCsv(client, p, otfConstants(h, true), OTF_METHODS, neutralizedCsvCellSql, out);
+      return await storage.put(tx, { organizationId, filename, contentType: 'text/csv; charset=utf-8' }, createReadStream(tmp));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /**
@@ -287,8 +311,13 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
     await workbook.commit();
   }
 
+  /** `batches` with each row mapped by `f`. */
+  async function* mapBatches<T>(batches: AsyncGenerator<T[]>, f: (row: T) => Cells): AsyncGenerator<Cells[]> {
+    for await (const batch of batches) yield batch.map(f);
+  }
+
   /** Stores one file of `format` (CSV streamed; XLSX through a temporary file). */
-  async function storeFile(tx: Tx, organizationId: number, filename: string, format: 'csv' | 'xlsx', sheet: string, columns: readonly string[], batches: AsyncGenerator<Cells[]>) {
+  async function storeFile(tx: Executor, organizationId: number, filename: string, format: 'csv' | 'xlsx', sheet: string, columns: readonly string[], batches: AsyncGenerator<Cells[]>) {
     const meta = {
       organizationId,
       filename,
@@ -323,15 +352,15 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
       layout: input.layout_version ? rtfLayout(input.layout_version) : defaultRtfLayout(input.start_date!),
     };
     const filename = prtfFilename(npi, mcp ? mcp.id : null, input.start_date!, producedOn, format);
-    return db.transaction(
-      async (tx) => {
+    return clientTransaction(db, 'repeatable read', async (tx, client) => {
         const mcpId = mcp ? mcp.id : null;
         const period: store.Period = { ...base, mcp, baselineReportId: await store.lastSubmittedReportId(tx, org.id, mcpId) };
-        const seen = new Seen((r) => mcp ? mcp.id : (r.mcp_id ?? org.mcpId ?? null));
-        const file = await storeFile(tx, org.id, filename, format, 'RTF', header.layout.columns, rtfBatches(tx, period, header, seen));
+        const mcpOf = (r: store.MemberRow) => (mcp ? mcp.id : (r.mcp_id ?? org.mcpId ?? null));
+        await store.createMemberStage(tx);
+        const file = await storeFile(tx, org.id, filename, format, 'RTF', header.layout.columns, rtfBatches(tx, period, header, mcpOf));
         const otfName = prtfFilename(npi, mcp ? mcp.id : null, input.start_date!, producedOn, format, 'OTF');
-        const otf = await storeFile(tx, org.id, otfName, format, 'Outreach Tracker', OTF_COLUMNS, otfBatches(tx, period, header));
-        const report = await store.insertReport(tx, {
+        const otf = await storeOtf(tx, client, org.id, otfName, format, period, header);
+        const inserted = await store.insertReport(tx, {
           organizationId: org.id,
           filename,
           format,
@@ -340,21 +369,19 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
           providerNpi: input.provider_npi || null,
           providerName: input.provider_name || null,
           providerPhone: input.provider_phone || null,
-          patientCount: seen.ids.length,
+          patientCount: 0,
           fileId: file.id,
           otfFileId: otf.id,
           createdByUserId: ctx.actor.kind === 'user' ? (ctx.actor as UserActor).userId : null,
           layoutVersion: header.layout.version,
           mcpId,
           batchId,
-          validation: seen.validation,
         });
-        await store.insertReportMembers(tx, org.id, report.id, seen.ids);
-        await recordAudit(tx, ctx, { action: 'export', entityType: 'patient', entityIds: seen.ids });
+        const members = await store.insertReportMembers(tx, org.id, inserted.id);
+        const report = await store.setReportCounts(tx, org.id, inserted.id, members.patientIds.length, members.withProblems);
+        await recordAudit(tx, ctx, { action: 'export', entityType: 'patient', entityIds: members.patientIds });
         return wire(report, file.publicId, { publicId: otf.publicId, filename: otfName });
-      },
-      { isolationLevel: 'repeatable read' },
-    );
+    });
   }
 
   return {
@@ -392,8 +419,8 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
     /**
      * The monthly run (job `ecm.monthly-prtf`): for every clinic whose reporting day has come (`reporting_day`,
      * default 10, in its time zone) and that has no monthly batch for last month yet, generates last month's files
-     * for every plan (CSV, the default layout of the period), then mails each active admin that they are ready with
-     * the validation summary (counts and plan ids only: no PHI). A clinic with no NPI is skipped.
+     * for every plan (CSV, the default layout of the period), then enqueues one mail job per active admin
+     * (`deliverMonthlyMail`), so a mail SMTP refuses is retried with backoff, not lost. A clinic with no NPI is skipped.
      * @returns the batches made, by organization id.
      */
     async runMonthly(): Promise<Map<number, { batchId: string; reports: number; membersWithProblems: number }>> {
@@ -407,25 +434,46 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
         if (made.prtf_reports.length === 0) continue;
         const summary = { batchId: made.batch_id!, reports: made.prtf_reports.length, membersWithProblems: made.prtf_reports.reduce((n, r) => n + r.validation_summary.members_with_problems, 0) };
         out.set(orgId, summary);
-        if (!mailer) continue;
+        if (!mailer || !jobs) continue;
         const admins = (await identity.listUsers(orgId, { page: 1, perPage: 100, offset: 0 }, 'admin')).rows.filter((u) => u.active);
-        const plans = made.prtf_reports.map((r) => `${r.mcp_id ?? '(no plan)'}: ${r.patient_count} members, ${r.validation_summary.members_with_problems} with fields to fix`);
-        for (const admin of admins) {
-          await mailer.send({
-            organizationId: orgId,
-            to: admin.email,
-            subject: `PRTF files for ${start.slice(0, 7)} are ready`,
-            text: [
-              `The PRTF and Outreach Tracker files for ${mdy(start)} - ${mdy(end)} are ready (${summary.reports} plans):`,
-              ...plans.map((p) => `- ${p}`),
-              '',
-              'Open Reports in the console to review the validation list, download the files and mark them submitted.',
-            ].join('\n'),
-            attachments: [],
-          });
-        }
+        await db.transaction(async (tx) => {
+          for (const admin of admins) {
+            await jobs.send<MonthlyPrtfMailPayload>(tx, { name: MONTHLY_PRTF_MAIL_QUEUE, retry: { ...mailRetry, backoff: true } }, { organizationId: orgId, batchId: summary.batchId, userId: admin.id });
+          }
+        });
       }
       return out;
+    },
+
+    /**
+     * Sends one admin the "files are ready" mail of a monthly batch (job `ecm.monthly-prtf-mail`): the period, and per
+     * plan its id, member count and how many members have fields to fix; no names or ids of members (no PHI). Nothing
+     * is sent to an admin no longer active, or for a batch that no longer exists.
+     * @throws the mailer's error when SMTP refuses or cannot be reached: the job queue retries it with backoff.
+     */
+    async deliverMonthlyMail({ organizationId, batchId, userId }: MonthlyPrtfMailPayload): Promise<void> {
+      if (!mailer) return;
+      const reports = await store.batchReports(db, organizationId, batchId);
+      if (reports.length === 0) return;
+      const admin = await identity.getUser(organizationId, userId).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return null;
+        throw err;
+      });
+      if (!admin || !admin.active) return;
+      const { startDate: start, endDate: end } = reports[0];
+      const plans = reports.map((r) => `${r.mcpId ?? '(no plan)'}: ${r.patientCount} members, ${r.membersWithProblems} with fields to fix`);
+      await mailer.send({
+        organizationId,
+        to: admin.email,
+        subject: `PRTF files for ${start.slice(0, 7)} are ready`,
+        text: [
+          `The PRTF and Outreach Tracker files for ${mdy(start)} - ${mdy(end)} are ready (${reports.length} plans):`,
+          ...plans.map((p) => `- ${p}`),
+          '',
+          'Open Reports in the console to review the validation list, download the files and mark them submitted.',
+        ].join('\n'),
+        attachments: [],
+      });
     },
 
     /**
@@ -462,7 +510,8 @@ export function createPrtfService({ db, identity, storage, signer, mailer, clock
     async get(ctx: RequestContext, id: number) {
       const row = await store.findReport(db, ctx.actor.organizationId, id);
       if (!row) throw new NotFoundError('PRTF report not found');
-      return { prtf_report: { ...(await wire(row.report, row.publicId, { publicId: row.otfPublicId, filename: row.otfFilename })), validation: row.report.validation as ValidationEntry[] } };
+      const validation: ValidationEntry[] = await store.reportValidation(db, ctx.actor.organizationId, id);
+      return { prtf_report: { ...(await wire(row.report, row.publicId, { publicId: row.otfPublicId, filename: row.otfFilename })), validation } };
     },
 
     /**

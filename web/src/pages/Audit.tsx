@@ -57,7 +57,7 @@ export function AuditPage() {
               ))}
             </Table.Tbody>
           </Table>
-          {log.data.pagination.total_pages > 1 && <Pagination total={log.data.pagination.total_pages} value={page} onChange={setPage} getItemProps={(p) => ({ 'aria-label': `Page ${p}` })} />}
+          {log.data.pagination.total_pages > 1 && <Pagination total={log.data.pagination.total_pages} value={page} onChange={setPage} getControlProps={(c) => ({ 'aria-label': c === 'previous' ? 'Previous page' : c === 'next' ? 'Next page' : c === 'first' ? 'First page' : 'Last page' })} getItemProps={(p) => ({ 'aria-label': `Page ${p}` })} />}
         </>
       )}
     </Stack>
