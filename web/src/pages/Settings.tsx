@@ -14,7 +14,7 @@ export function SettingsPage() {
   return (
     <Stack gap="md" maw={640}>
       <Title order={2}>Clinic settings</Title>
-      <QueryState query={org}>{(data) => <ReportingDayForm key={data.organization.reporting_day} organization={data.organization} />}</QueryState>
+      <QueryState query={org}>{(data) => <ReportingDayForm organization={data.organization} />}</QueryState>
     </Stack>
   );
 }
