@@ -366,6 +366,9 @@ async function main() {
     TWILIO_API_URL: 'http://127.0.0.1:9',
     OUTBOUND_ALLOW_PRIVATE_URLS: 'true',
     JOBS_POLL_SECONDS: '0.5',
+    // No scheduled backup: the worker's first one (seconds of COPY over the whole database) would run under the first
+    // request scenarios; backups have their own rows.
+    BACKUP_INTERVAL_HOURS: '0',
   };
   // The API and the job workers as separate processes (`--role api`, `--role worker`), as a deployment runs them.
   const platform = await startChild(careArgs('serve', '--role', 'api'), platformEnv, platformPort);
