@@ -53,6 +53,8 @@ function startWorker(): ChildProcess {
     env: {
       ...process.env, NODE_ENV: 'test', DATABASE_URL: t.url, LOG_LEVEL: 'error', OUTBOUND_ALLOW_PRIVATE_URLS: 'true',
       WEBHOOK_TIMEOUT_MS: '3000', WEBHOOK_RETRY_SCHEDULE: '0s,1s,1s,1s,1s', JOBS_POLL_SECONDS: '0.5', JOBS_MAINTENANCE_SECONDS: '1',
+      // No scheduled backup: it would write into the checkout's .data/backups (mode 700, which then stops `npm start` as root).
+      BACKUP_INTERVAL_HOURS: '0',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

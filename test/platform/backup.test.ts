@@ -243,7 +243,9 @@ describe('care db backup and restore', () => {
 
 describe('scheduled backups', () => {
   it('writes one when due, records each attempt, keeps the newest BACKUP_KEEP files, and logs and retries a failure', async () => {
-    const backupDir = path.join(dir, 'scheduled');
+    // A BACKUP_DIR whose parent does not exist yet (DATA_DIR/backups on a first start): the parent stays traversable
+    // (the embedded PostgreSQL, run as `postgres`, lives below DATA_DIR); only the backup folder is private.
+    const backupDir = path.join(dir, 'data-dir', 'scheduled');
     let now = new Date('2031-01-01T00:00:00Z');
     const errors: unknown[] = [];
     const schedule = (d: string) => createBackupSchedule({
@@ -259,6 +261,8 @@ describe('scheduled backups', () => {
       expect(await s.runIfDue()).toBe('succeeded');
     }
     expect(fs.readdirSync(backupDir).sort()).toEqual(['care-20310102T000000Z.bin', 'care-20310103T000000Z.bin']);
+    expect(fs.statSync(backupDir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.dirname(backupDir)).mode & 0o001, 'parent traversable by others').toBe(0o001);
     // A directory that cannot be written: the attempt is recorded as failed and logged, then retried after the delay.
     fs.writeFileSync(path.join(dir, 'not-a-dir'), '');
     const broken = schedule(path.join(dir, 'not-a-dir'));

@@ -75,6 +75,9 @@ export function createBackupSchedule(deps: {
           const startedAt = now();
           const file = path.join(deps.dir, `care-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.bin`);
           try {
+            // Only the backup folder itself is private: a parent made here with 0700 (DATA_DIR, say) would stop the
+            // embedded PostgreSQL, run as `postgres` under root, from reaching its data directory below it.
+            fs.mkdirSync(path.dirname(deps.dir), { recursive: true });
             fs.mkdirSync(deps.dir, { recursive: true, mode: 0o700 });
             const r = await writeBackup({ pool, out: file, key: deps.key, platformVersion: deps.platformVersion });
             await insertBackup(deps.db, { startedAt, finishedAt: now(), outcome: 'succeeded', file, bytes: r.bytes, sha256: r.sha256, tables: r.tables, rows: r.rows });
