@@ -61,6 +61,8 @@ export function drillEnv(databaseUrl: string, extra: Record<string, string> = {}
     ...(process.env as Record<string, string>),
     NODE_ENV: 'test', DATABASE_URL: databaseUrl, LOG_LEVEL: 'error', HOST: '127.0.0.1', PUBLIC_URL: 'http://127.0.0.1:3000',
     JOBS_POLL_SECONDS: '0.5', JOBS_MAINTENANCE_SECONDS: '1', OUTBOUND_ALLOW_PRIVATE_URLS: 'true', DB_POOL_MAX: '10',
+    // No scheduled backup into the checkout's .data/backups (the backup drill sets its own DATA_DIR).
+    BACKUP_INTERVAL_HOURS: '0',
     ...extra,
   };
   for (const k of ['SMTP_URL', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER']) if (!(k in extra)) delete env[k];
