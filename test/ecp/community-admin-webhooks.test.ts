@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import { ecpUsers } from '../../src/db/schema.ts';
 import { systemContext } from '../../src/platform/context.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
-import { clinical, createPartner, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
+import { community, clinical, createPartner, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 let t: TestContext;
@@ -64,11 +64,7 @@ async function next(count = 1): Promise<Array<{ path: string; body: Record<strin
 }
 
 function call(token: string, method: string, url: string, body?: unknown) {
-  return t.app.inject({
-    method: method as 'GET', url,
-    headers: { 'x-user-token': token, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    payload: body === undefined ? undefined : JSON.stringify(body),
-  });
+  return community(t.app, token, method, url, body);
 }
 
 describe('User Logins window', () => {

@@ -10,7 +10,7 @@ import { and, eq } from 'drizzle-orm';
 import { auditEvents, ecpUsers } from '../../src/db/schema.ts';
 import { systemContext } from '../../src/platform/context.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
-import { createPartner, insertEcpUser, type Partner } from '../support/ecp.ts';
+import { community, createPartner, insertEcpUser, type Partner } from '../support/ecp.ts';
 
 let t: TestContext;
 let p: Partner;
@@ -42,11 +42,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 function call(token: string, method: string, url: string, body?: unknown) {
-  return t.app.inject({
-    method: method as 'GET', url,
-    headers: { 'x-user-token': token, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    payload: body === undefined ? undefined : JSON.stringify(body),
-  });
+  return community(t.app, token, method, url, body);
 }
 
 const LOC = () => p.locations[0].locationId;

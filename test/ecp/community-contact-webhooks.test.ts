@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/platform/context.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
-import { clinical, createPartner, createResident, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
+import { community, clinical, createPartner, createResident, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 let t: TestContext;
@@ -55,11 +55,7 @@ async function next(): Promise<Record<string, any>> {
 }
 
 function call(method: string, url: string, body?: unknown) {
-  return t.app.inject({
-    method: method as 'GET', url,
-    headers: { 'x-user-token': token, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    payload: body === undefined ? undefined : JSON.stringify(body),
-  });
+  return community(t.app, token, method, url, body);
 }
 
 const link = (residentId: string, values: Record<string, unknown>) => ({

@@ -15,7 +15,7 @@ import { ecpUsers, partnerClients } from '../../src/db/schema.ts';
 import { hashToken } from '../../src/platform/crypto.ts';
 import { systemContext } from '../../src/platform/context.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
-import { createPartner, insertEcpUser, type Partner } from '../support/ecp.ts';
+import { community, createPartner, insertEcpUser, type Partner } from '../support/ecp.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 let t: TestContext;
@@ -59,11 +59,7 @@ afterAll(async () => {
 });
 
 function call(token: string, method: string, url: string, body?: unknown) {
-  return t.app.inject({
-    method: method as 'GET', url,
-    headers: { 'x-user-token': token, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    payload: body === undefined ? undefined : JSON.stringify(body),
-  });
+  return community(t.app, token, method, url, body);
 }
 
 const locA = () => p.locations.find((l) => l.name === LOC_A)!.locationId;

@@ -10,7 +10,7 @@ import { and, eq } from 'drizzle-orm';
 import { auditEvents, ecpVitals, ecpWebhookMessages } from '../../src/db/schema.ts';
 import { systemContext } from '../../src/platform/context.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
-import { clinical, createPartner, createResident, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
+import { community, clinical, createPartner, createResident, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
 
 let t: TestContext;
 let p: Partner;
@@ -44,11 +44,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 function call(method: string, url: string, body?: unknown) {
-  return t.app.inject({
-    method: method as 'GET', url,
-    headers: { 'x-user-token': token, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    payload: body === undefined ? undefined : JSON.stringify(body),
-  });
+  return community(t.app, token, method, url, body);
 }
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);

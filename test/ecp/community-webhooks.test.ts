@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/platform/context.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
-import { clinical, createPartner, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
+import { community, clinical, createPartner, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 let t: TestContext;
@@ -46,11 +46,7 @@ async function next(): Promise<Record<string, any>> {
 }
 
 function call(method: string, url: string, body?: unknown) {
-  return t.app.inject({
-    method: method as 'GET', url,
-    headers: { 'x-user-token': token, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    payload: body === undefined ? undefined : JSON.stringify(body),
-  });
+  return community(t.app, token, method, url, body);
 }
 
 describe('community resident actions fire the seed\'s events', () => {

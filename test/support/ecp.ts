@@ -78,3 +78,12 @@ export function residentRow(organizationId: number, locationId: number, guid: st
     levelOfCareAmountFrequency: null, levelOfCareEffectiveAt: null, dischargedAt: null, createdAt: new Date(), updatedAt: new Date(),
   };
 }
+
+/** A request to the community door (`/v1/community/...`) as the user holding `token` (`X-User-Token`), JSON body when given. */
+export function community(app: FastifyInstance, token: string, method: string, url: string, body?: unknown) {
+  return app.inject({
+    method: method as 'GET', url,
+    headers: { 'x-user-token': token, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    payload: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
