@@ -6,55 +6,34 @@
  * the phone), subscribes the receiver and sends a test event that arrives signed; the delivery log shows it delivered;
  * the Audit log lists the changes. A nurse sees neither page. Desktop and 390 × 844 with touch, axe on every screen.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { exportJWK, generateKeyPair } from 'jose';
-import { demoSeeders } from '../src/demo.ts';
-import { runDemoSeeders } from '../src/platform/demo.ts';
-import { CONSOLE_DIST } from '../src/console.ts';
 import { DEMO_COMPANY } from '../src/ecp/clients/demo.ts';
 import { DEMO_COMMUNITY_USERS } from '../src/ecp/community/demo.ts';
-import { createTestContext, type TestContext } from '../test/support/app.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../test/support/webhook-receiver.ts';
-import { CHROMIUM, launchChromium, screenshot } from './browser.ts';
-import { DESKTOP, expectAccessible, expectNoSidewaysScroll, expectTouchTargets, PHONE, withPage, type Size } from './support/community.ts';
+import type { TestContext } from '../test/support/app.ts';
+import type { WebhookReceiver } from '../test/support/webhook-receiver.ts';
+import { screenshot } from './browser.ts';
+import {
+  DESKTOP, expectAccessible, expectNoSidewaysScroll, expectTouchTargets, PHONE, startCommunityE2e, withPage, type CommunityE2e, type Size,
+} from './support/community.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
 const ADMIN = DEMO_COMMUNITY_USERS.admin;
 const NURSE = DEMO_COMMUNITY_USERS.nurse;
 
+let e2e: CommunityE2e | undefined;
 let t: TestContext;
 let rx: WebhookReceiver;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(CONSOLE_DIST, 'index.html'))) {
-    const built = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`npm run build failed: ${built.stderr}`);
-  }
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
-  rx = await startWebhookReceiver();
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,1s,1s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
-  await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  e2e = await startCommunityE2e();
+  ({ t, rx, browser, base } = e2e);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  t?.app.server.closeAllConnections();
-  await t?.services.webhooks.stopDispatcher();
-  await t?.app.close();
-  await t?.jobs.stop(5_000);
-  t?.mailer.close();
-  await t?.database.close();
-  await rx?.close();
+  await e2e?.close();
 }, 120_000);
 
 async function signIn(page: Page, who: { loginName: string; password: string }) {
