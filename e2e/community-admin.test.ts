@@ -8,31 +8,26 @@
  * it into Maple Grove, and the receiver gets `resident.delete` for Evergreen and `resident.create` for Maple with the
  * same residentId. axe-core on every screen; screenshots in e2e/artifacts/ (community-admin-*.png).
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { ecpUsers } from '../src/db/schema.ts';
-import { demoSeeders } from '../src/demo.ts';
-import { runDemoSeeders } from '../src/platform/demo.ts';
 import { systemContext } from '../src/platform/context.ts';
-import { CONSOLE_DIST } from '../src/console.ts';
 import { DEMO_COMPANY } from '../src/ecp/clients/demo.ts';
 import { DEMO_COMMUNITY_USERS } from '../src/ecp/community/demo.ts';
-import { createTestContext, type TestContext } from '../test/support/app.ts';
+import type { TestContext } from '../test/support/app.ts';
 import { clinical, createPartner, insertEcpUser, tokenFor, type Partner } from '../test/support/ecp.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../test/support/webhook-receiver.ts';
-import { CHROMIUM, launchChromium, screenshot } from './browser.ts';
-import { DESKTOP, expectAccessible, expectNoSidewaysScroll, expectTouchTargets, PHONE, withPage as withSharedPage, type Size } from './support/community.ts';
+import type { WebhookReceiver } from '../test/support/webhook-receiver.ts';
+import { screenshot } from './browser.ts';
+import {
+  DESKTOP, expectAccessible, expectNoSidewaysScroll, expectTouchTargets, PHONE, startCommunityE2e, withPage as withSharedPage, type CommunityE2e, type Size,
+} from './support/community.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
 const ADMIN = DEMO_COMMUNITY_USERS.admin;
 const MAPLE = 'Maple Senior Living';
 const MAPLE_ADMIN = { loginName: 'mapleadmin', password: 'maple-admin-password-1' };
 
+let e2e: CommunityE2e | undefined;
 let t: TestContext;
 let rx: WebhookReceiver;
 let browser: Browser;
@@ -49,15 +44,9 @@ async function subscribe(partner: Partner, hookPath: string) {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(CONSOLE_DIST, 'index.html'))) {
-    const built = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`npm run build failed: ${built.stderr}`);
-  }
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
-  rx = await startWebhookReceiver();
-  t = await createTestContext({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_SCHEDULE: '0s,1s,1s', WEBHOOK_TIMEOUT_MS: '3000' }, { workers: true });
-  const demo = await runDemoSeeders(demoSeeders, t.database.db, t.services, t.config);
-  await subscribe(demo.ecp_client as Partner, '/evergreen');
+  // The demo company's partner is subscribed at /evergreen by the shared world.
+  e2e = await startCommunityE2e();
+  ({ t, rx, browser, base } = e2e);
   maple = await createPartner(t, MAPLE, ['Maple Grove']);
   await subscribe(maple, '/maple');
   const row = await insertEcpUser(t, maple, MAPLE_ADMIN.loginName);
@@ -69,20 +58,10 @@ beforeAll(async () => {
   adminLocation = (await t.app.inject({ method: 'GET', url: '/v1/community/me', headers: { 'x-user-token': adminToken } })).json().user.locationsAllowed[0].name;
   const first = (await t.app.inject({ method: 'GET', url: '/v1/community/residents?per_page=1', headers: { 'x-user-token': adminToken } })).json().residents[0];
   resident = { residentId: first.residentId, name: `${first.firstName} ${first.lastName}` };
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  t?.app.server.closeAllConnections();
-  await t?.services.webhooks.stopDispatcher();
-  await t?.app.close();
-  await t?.jobs.stop(5_000);
-  t?.mailer.close();
-  await t?.database.close();
-  await rx?.close();
+  await e2e?.close();
 }, 120_000);
 
 /** Runs `fn` on a fresh page of `size` in a New York browser (the demo locations are in Los Angeles time). */
