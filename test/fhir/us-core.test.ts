@@ -75,6 +75,14 @@ describe('US Core 6.1.0 checks derived from the differentials', () => {
     ]);
   });
 
+  it('reports a unit outside the required value set (body weight: kg, g or [lb_av])', () => {
+    const weight = { ...clone(heartRate), id: 'w', meta: { profile: [`${US_CORE}us-core-body-weight`] }, code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] } };
+    weight.valueQuantity = { value: 141.5, unit: 'lb', system: 'http://unitsofmeasure.org', code: '[lb_av]' };
+    expect(issues(weight)).toEqual([]);
+    weight.valueQuantity.code = 'lb';
+    expect(issues(weight)).toEqual(['Observation/w Observation.valueQuantity.code: "lb" is not in the required value set http://hl7.org/fhir/ValueSet/ucum-bodyweight']);
+  });
+
   it('reports a required slice no repeat matches: no vital-signs category, no diastolic component', () => {
     const o = clone(bloodPressure);
     o.category = [{ coding: [{ system: CATEGORY, code: 'laboratory' }] }];

