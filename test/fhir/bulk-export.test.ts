@@ -1,8 +1,9 @@
 /**
  * FHIR Bulk Data export over real HTTP with the job workers running in this process: kick-off (`Prefer:
  * respond-async`, `_type`, `_since`, `_outputFormat`), status polling (202 with X-Progress, then the manifest),
- * NDJSON files downloaded with the same client's bearer token whose every line parses and validates (base R4 and
- * the US Core StructureDefinitions medplum ships), tenant and location isolation, scopes, cancellation (DELETE),
+ * NDJSON files downloaded with the same client's bearer token whose every line parses and validates (base R4, the
+ * US Core 5.0.1 StructureDefinitions medplum ships, and its US Core 6.1.0 profile with the checks derived from the
+ * official definitions in test/support/us-core.ts), tenant and location isolation, scopes, cancellation (DELETE),
  * expiry, and the audit rows of an export.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import type { Bundle, OperationOutcome, Resource, StructureDefinition } from '@m
 import { auditEvents, fhirExports, storedFiles } from '../../src/db/schema.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { clinical, createPartner, createResident, insertEcpUser, tokenFor, type Partner } from '../support/ecp.ts';
+import { checkUsCore } from '../support/us-core.ts';
 import { waitUntil } from '../support/wait.ts';
 
 let t: TestContext;
@@ -87,7 +89,15 @@ async function lines(url: string, token = creds.token): Promise<Resource[]> {
   expect(res.status, res.text).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^application\/fhir\+ndjson/);
   expect(res.text.endsWith('\n')).toBe(true);
-  return res.text.trimEnd().split('\n').map((l) => JSON.parse(l) as Resource);
+  const resources = res.text.trimEnd().split('\n').map((l) => JSON.parse(l) as Resource);
+  // Every line meets the US Core 6.1.0 profile it declares: the checks derived from the official definitions
+  // (test/support/us-core.ts). The must-support comparison is in fhir.test.ts, whose reads return these same resources.
+  for (const r of resources) {
+    const profile = String(r.meta?.profile?.[0]);
+    expect(profile, `${r.resourceType}/${r.id}`).toMatch(/^http:\/\/hl7\.org\/fhir\/us\/core\/StructureDefinition\/us-core-/);
+    expect(checkUsCore([r], profile).issues).toEqual([]);
+  }
+  return resources;
 }
 
 const byType = (m: Manifest) => Object.fromEntries(m.output.map((o) => [o.type, o]));
