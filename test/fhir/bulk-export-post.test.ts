@@ -275,3 +275,11 @@ describe('malformed POST kick-offs: an OperationOutcome, never 500', () => {
     expect((await request('POST', '/fhir/R4/$export', { token: null, headers: { prefer: 'respond-async', 'content-type': 'application/fhir+json' }, body: '{}' })).status).toBe(401);
   });
 });
+
+describe('the CapabilityStatement', () => {
+  it('says each export operation takes GET or POST with a Parameters body, and where patient applies', async () => {
+    const cs = (await request('GET', '/fhir/R4/metadata', { token: null })).json() as { rest: Array<{ operation: Array<{ documentation: string }>; resource: Array<{ type: string; operation?: Array<{ documentation: string }> }> }> };
+    expect(cs.rest[0].operation[0].documentation).toMatch(/POST with a Parameters body.*patient only at Patient and Group level/);
+    for (const type of ['Patient', 'Group']) expect(cs.rest[0].resource.find((r) => r.type === type)!.operation![0].documentation).toMatch(/POST names in its patient parameter/);
+  });
+});
