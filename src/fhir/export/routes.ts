@@ -1,8 +1,9 @@
 /**
  * The Bulk Data export routes of the FHIR door (Bulk Data Access 2.0): `GET` and `POST` (a `Parameters` body)
- * `/$export`, `/Patient/$export` and `/Group/{id}/$export` (kick-off, `Prefer: respond-async`), `GET` and `DELETE /bulkstatus/{exportId}` (status,
- * cancel) and `GET /bulkfiles/{exportId}/{type}.ndjson` (a file, with the same client's bearer token). Registered
- * inside the FHIR door's bearer-token hook; each handler calls one service function.
+ * `/$export`, `/Patient/$export` and `/Group/{id}/$export` (kick-off, `Prefer: respond-async`), `GET` and
+ * `DELETE /bulkstatus/{exportId}` (status, cancel) and `GET /bulkfiles/{exportId}/{type}.ndjson` (a file, with the
+ * same client's bearer token). Registered inside the FHIR door's bearer-token hook; each handler calls one service
+ * function.
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
