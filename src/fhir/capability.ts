@@ -33,7 +33,7 @@ const RESOURCES: CapabilityStatementRestResource[] = [
     profile: 'http://hl7.org/fhir/StructureDefinition/Patient',
     supportedProfile: [US_CORE_PATIENT],
     interaction: [{ code: 'read' }, { code: 'search-type' }],
-    operation: [{ name: 'export', definition: `${BULK}OperationDefinition/patient-export`, documentation: 'Bulk Data: every Patient the client reaches and their Observations, AllergyIntolerances and Conditions, as NDJSON (Prefer: respond-async).' }],
+    operation: [{ name: 'export', definition: `${BULK}OperationDefinition/patient-export`, documentation: 'Bulk Data: every Patient the client reaches (or the patients a POST names in its patient parameter) and their Observations, AllergyIntolerances and Conditions, as NDJSON (Prefer: respond-async); GET, or POST with a Parameters body; _type, _since, _outputFormat, patient (POST).' }],
     searchParam: [
       { name: '_id', type: 'token', definition: `${US_CORE_SP}us-core-patient-id`, documentation: 'The residentId; comma-separated ids: any of them.' },
       { name: 'identifier', type: 'token', definition: `${US_CORE_SP}us-core-patient-identifier`, documentation: 'system|value: urn:care-platform:ecp:resident-id (the residentId) or urn:care-platform:ecp:external-id:<name> (an external id); a bare value matches either.' },
@@ -111,7 +111,7 @@ const RESOURCES: CapabilityStatementRestResource[] = [
     // A Group is a location the client reaches (Group id = Location id); it is only exported, never read.
     type: 'Group',
     profile: 'http://hl7.org/fhir/StructureDefinition/Group',
-    operation: [{ name: 'export', definition: `${BULK}OperationDefinition/group-export`, documentation: 'Bulk Data: the residents of one location (Group id = its Location id) and their data, as NDJSON.' }],
+    operation: [{ name: 'export', definition: `${BULK}OperationDefinition/group-export`, documentation: 'Bulk Data: the residents of one location (Group id = its Location id), or those of them a POST names in its patient parameter, and their data, as NDJSON; GET, or POST with a Parameters body.' }],
   },
 ];
 
@@ -144,7 +144,7 @@ export function capabilityStatement(baseUrl: string, tokenUrl: string): Capabili
       resource: RESOURCES,
       operation: [{
         name: 'export', definition: `${BULK}OperationDefinition/export`,
-        documentation: 'Bulk Data (system level): Patient, Observation, AllergyIntolerance, Condition as NDJSON; _type, _since, _outputFormat; poll the Content-Location, download with the same bearer token.',
+        documentation: 'Bulk Data (system level): Patient, Observation, AllergyIntolerance, Condition as NDJSON; GET, or POST with a Parameters body; _type, _since, _outputFormat (patient only at Patient and Group level); poll the Content-Location, download with the same bearer token.',
       }],
     }],
   };

@@ -29,6 +29,11 @@ function schemaSentences(errors: SchemaError[], context: string): string[] {
   return schemaErrorSentences(errors, {
     keyOf: (e) => `${context}${e.instancePath}`,
     sentence: ([e]) => {
+      // A body (the Bulk Data POST kick-off's Parameters): the element's whole path, `parameter.0`.
+      if (context === 'body') {
+        const path = e.instancePath.split('/').filter(Boolean).join('.');
+        return path ? `Body element "${path}" is invalid: ${e.message ?? 'bad value'}` : `The body is invalid: ${e.message ?? 'bad value'}`;
+      }
       const where = e.instancePath.split('/').filter(Boolean)[0] ?? context;
       return `Search parameter or path value "${where}" is invalid: ${e.message ?? 'bad value'}`;
     },

@@ -381,7 +381,7 @@ describe('a failed export', () => {
       actor: { kind: 'partner' as const, id: q.client_id, name: 'Quince', organizationId: qClient.organizationId, clientId: q.client_id, scopes: ['resident.read'], locationIds: [annex.id], locations: [annex] },
       ip: null, requestId: null,
     };
-    const { statusUrl } = await t.services.fhirExports.kickOff(ctx, { level: 'group', groupId: annex.guid, query: {}, requestUrl: `${base}/fhir/R4/Group/${annex.guid}/$export`, lenient: false });
+    const { statusUrl } = await t.services.fhirExports.kickOff(ctx, { level: 'group', groupId: annex.guid, parameters: [], requestUrl: `${base}/fhir/R4/Group/${annex.guid}/$export`, lenient: false });
     const res = await waitUntil(() => request('GET', statusUrl, qToken), (r) => r.status !== 202, 30_000);
     expect(res.status, res.text).toBe(500);
     expect(res.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', diagnostics: expect.stringMatching(/no longer reaches/) }] });
@@ -397,7 +397,7 @@ describe('a failed export', () => {
       actor: { kind: 'partner' as const, id: q.client_id, name: 'Sorrel', organizationId: qClient.organizationId, clientId: q.client_id, scopes: ['resident.read', 'vital.read'], locationIds: locations.map((l) => l.id), locations },
       ip: null, requestId: null,
     };
-    const { statusUrl } = await t.services.fhirExports.kickOff(ctx, { level: 'system', query: {}, requestUrl: `${base}/fhir/R4/$export`, lenient: false });
+    const { statusUrl } = await t.services.fhirExports.kickOff(ctx, { level: 'system', parameters: [], requestUrl: `${base}/fhir/R4/$export`, lenient: false });
     const res = await waitUntil(() => request('GET', statusUrl, qToken), (r) => r.status !== 202, 30_000);
     expect(res.status, res.text).toBe(500);
     expect(res.json()).toMatchObject({ issue: [{ code: 'exception', diagnostics: 'The client no longer holds the scope to read Observation' }] });

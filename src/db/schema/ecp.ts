@@ -578,8 +578,9 @@ export const ecpLeads = pgTable(
 /**
  * FHIR Bulk Data exports (`/fhir/R4/$export`, owned by `src/fhir/export/`): who asked (the partner client, its
  * company, the token's scopes, where from), what (level `system` / `patient` / `group` with the group's location,
- * the resource types, `_since`), the job's state and progress, and when done the NDJSON files (`stored_files` ids,
- * one per type, with their resource counts) until `expires_at`. `public_id` names it in the status and file URLs.
+ * the resource types, `_since`, the `patient` list), the job's state and progress, and when done the NDJSON files
+ * (`stored_files` ids, one per type, with their resource counts) until `expires_at`. `public_id` names it in the
+ * status and file URLs.
  */
 export const fhirExports = pgTable(
   'fhir_exports',
@@ -593,6 +594,8 @@ export const fhirExports = pgTable(
     groupLocationId: integer('group_location_id').references(() => ecpLocations.id),
     types: text('types').array().notNull(),
     since: ts('since'),
+    /** The `patient` parameter (POST kick-off): upper-case `residentId`s the export is narrowed to; null exports every patient it reaches. */
+    patients: text('patients').array(),
     requestUrl: text('request_url').notNull(),
     /** `queued`, `running`, `completed` or `failed`; a cancelled export is deleted. */
     status: text('status').notNull().default('queued'),

@@ -1,18 +1,21 @@
 /**
- * The Bulk Data export routes of the FHIR door (Bulk Data Access 2.0): `GET /$export`, `/Patient/$export` and
- * `/Group/{id}/$export` (kick-off, `Prefer: respond-async`), `GET` and `DELETE /bulkstatus/{exportId}` (status,
- * cancel) and `GET /bulkfiles/{exportId}/{type}.ndjson` (a file, with the same client's bearer token). Registered
- * inside the FHIR door's bearer-token hook; each handler calls one service function.
+ * The Bulk Data export routes of the FHIR door (Bulk Data Access 2.0): `GET` and `POST` (a `Parameters` body)
+ * `/$export`, `/Patient/$export` and `/Group/{id}/$export` (kick-off, `Prefer: respond-async`), `GET` and
+ * `DELETE /bulkstatus/{exportId}` (status, cancel) and `GET /bulkfiles/{exportId}/{type}.ndjson` (a file, with the
+ * same client's bearer token). Registered inside the FHIR door's bearer-token hook; each handler calls one service
+ * function.
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../platform/errors.ts';
 import { fhirContext } from '../auth.ts';
 import { FHIR_JSON, operationOutcome } from '../http.ts';
+import { parametersOfBody, parametersOfQuery, type BodyParameter, type ExportLevel, type ExportParameter } from './parameters.ts';
 import {
-  cancelResponses, ExportFileParams, ExportHeaders, ExportKickOffQuery, ExportStatusParams, fileResponses, GroupExportParams, kickOffResponses, statusResponses,
+  cancelResponses, EXPORT_BODY_LIMIT, ExportFileParams, ExportHeaders, ExportKickOffQuery, ExportParametersBody, ExportStatusParams, fileResponses,
+  GroupExportParams, kickOffResponses, statusResponses,
 } from './schemas.ts';
-import { POLL_SECONDS, type FhirExportService, type KickOffQuery } from './service.ts';
+import { POLL_SECONDS, type FhirExportService } from './service.ts';
 
 const TAGS = ['FHIR R4'];
 const security = [{ FhirBearer: ['system/*.rs'] }];
@@ -28,22 +31,43 @@ function preferOf(req: FastifyRequest): { lenient: boolean } {
 
 /** Registers the export routes on the FHIR door's authenticated scope. */
 export function exportRoutes(app: FastifyInstance, { exports, publicUrl }: { exports: FhirExportService; publicUrl: string }) {
-  const kickOff = (level: 'system' | 'patient' | 'group') => async (req: FastifyRequest, reply: FastifyReply) => {
+  // FHIR's own media type for the POST kick-off's body, parsed as the app parses application/json.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, (req, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    parseJson(req, body as string, done);
+  });
+
+  /** A kick-off handler: `parametersOf` reads the request's parameters (GET: the query, POST: the body). */
+  const kickOff = (level: ExportLevel, parametersOf: (req: FastifyRequest) => ExportParameter[]) => async (req: FastifyRequest, reply: FastifyReply) => {
     const { lenient } = preferOf(req);
     const { statusUrl } = await exports.kickOff(fhirContext(req), {
-      level, groupId: (req.params as { id?: string }).id, query: req.query as KickOffQuery, requestUrl: `${publicUrl}${req.url}`, lenient,
+      level, groupId: (req.params as { id?: string }).id, parameters: parametersOf(req), requestUrl: `${publicUrl}${req.url}`, lenient,
     });
     return reply.code(202).header('content-location', statusUrl).type(FHIR_JSON).send(info('Export accepted; poll the status URL in Content-Location'));
   };
+  const fromQuery = (req: FastifyRequest) => parametersOfQuery(req.query as Record<string, unknown>);
+  const fromBody = (req: FastifyRequest) => parametersOfBody((req.body as { parameter?: BodyParameter[] }).parameter, req.query as Record<string, unknown>);
+
   const kickOffSchema = (operationId: string, summary: string, notFound = false) => ({
     tags: TAGS, operationId, summary, security, querystring: ExportKickOffQuery, headers: ExportHeaders, response: kickOffResponses(notFound),
   });
+  const postSchema = (operationId: string, summary: string, notFound = false) => ({
+    tags: TAGS, operationId, summary, security, headers: ExportHeaders, consumes: ['application/fhir+json', 'application/json'],
+    body: ExportParametersBody, response: kickOffResponses(notFound, true),
+  });
+  const SYSTEM = 'Bulk Data: export every resident\'s data the client reaches (system level, NDJSON, asynchronous)';
+  const PATIENT = 'Bulk Data: export all Patients (or, POST, the patients named) and their data (asynchronous)';
+  const GROUP = 'Bulk Data: export the residents of one location (Group id = locationId; or, POST, the patients named there) and their data (asynchronous)';
 
-  app.get('/$export', { schema: kickOffSchema('startFhirSystemExport', 'Bulk Data: export every resident\'s data the client reaches (system level, NDJSON, asynchronous)') }, kickOff('system'));
-  app.get('/Patient/$export', { schema: kickOffSchema('startFhirPatientExport', 'Bulk Data: export all Patients and their data (asynchronous)') }, kickOff('patient'));
-  app.get('/Group/:id/$export', {
-    schema: { ...kickOffSchema('startFhirGroupExport', 'Bulk Data: export the residents of one location (Group id = locationId) and their data (asynchronous)', true), params: GroupExportParams },
-  }, kickOff('group'));
+  app.get('/$export', { schema: kickOffSchema('startFhirSystemExport', SYSTEM) }, kickOff('system', fromQuery));
+  app.get('/Patient/$export', { schema: kickOffSchema('startFhirPatientExport', PATIENT) }, kickOff('patient', fromQuery));
+  app.get('/Group/:id/$export', { schema: { ...kickOffSchema('startFhirGroupExport', GROUP, true), params: GroupExportParams } }, kickOff('group', fromQuery));
+  app.post('/$export', { bodyLimit: EXPORT_BODY_LIMIT, schema: postSchema('startFhirSystemExportPost', `${SYSTEM}; parameters in a Parameters body`) }, kickOff('system', fromBody));
+  app.post('/Patient/$export', { bodyLimit: EXPORT_BODY_LIMIT, schema: postSchema('startFhirPatientExportPost', `${PATIENT}; parameters in a Parameters body`) }, kickOff('patient', fromBody));
+  app.post('/Group/:id/$export', {
+    bodyLimit: EXPORT_BODY_LIMIT, schema: { ...postSchema('startFhirGroupExportPost', `${GROUP}; parameters in a Parameters body`, true), params: GroupExportParams },
+  }, kickOff('group', fromBody));
 
   app.get('/bulkstatus/:exportId', {
     config: { fhirPlainJson: true },

@@ -1,18 +1,51 @@
 /**
- * Wire schemas of the Bulk Data export routes (kick-off query, status and file paths, the complete-status manifest),
- * for validation and the OpenAPI document.
+ * Wire schemas of the Bulk Data export routes (kick-off query, the POST kick-off's `Parameters` body, status and file
+ * paths, the complete-status manifest), for validation and the OpenAPI document.
  */
 import { Type } from 'typebox';
 import { OperationOutcomeSchema } from '../schemas.ts';
+import { MAX_EXPORT_PATIENTS } from './parameters.ts';
 import { EXPORT_TYPES } from './service.ts';
 
 export const ExportKickOffQuery = Type.Object({
-  _type: Type.Optional(Type.String({ maxLength: 300, description: `Comma-separated resource types to export (${EXPORT_TYPES.join(', ')}); absent: every type the token may read.` })),
+  _type: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), {
+    maxItems: 20,
+    description: `Comma-separated resource types to export (${EXPORT_TYPES.join(', ')}), repeatable (the values together); absent: every type the token may read.`,
+  })),
   _since: Type.Optional(Type.String({ maxLength: 40, description: 'FHIR instant (or date): only resources whose meta.lastUpdated is at or after it.' })),
   _outputFormat: Type.Optional(Type.String({ maxLength: 100, description: 'application/fhir+ndjson (the default; application/ndjson and ndjson are accepted).' })),
   _typeFilter: Type.Optional(Type.String({ maxLength: 2000, description: 'Not supported: 400, or ignored with Prefer: handling=lenient.' })),
   _elements: Type.Optional(Type.String({ maxLength: 2000, description: 'Not supported: 400, or ignored with Prefer: handling=lenient.' })),
 });
+
+/** Most parameters one POST kick-off body may hold (the patients and a few others). */
+const MAX_BODY_PARAMETERS = MAX_EXPORT_PATIENTS + 50;
+
+/** One parameter of a POST kick-off: its name and its `value[x]` (the one the parameter takes; see the body's description). */
+const ExportParameterSchema = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100, description: 'The parameter: _outputFormat, _since, _type, _typeFilter, _elements or patient' }),
+  valueString: Type.Optional(Type.String({ maxLength: 2000, description: '_outputFormat, _type (comma-separated), _typeFilter, _elements; _since also' })),
+  valueInstant: Type.Optional(Type.String({ maxLength: 40, description: '_since' })),
+  valueDateTime: Type.Optional(Type.String({ maxLength: 40, description: '_since' })),
+  valueReference: Type.Optional(Type.Object({
+    reference: Type.Optional(Type.String({ maxLength: 200, description: 'patient: Patient/<residentId>' })),
+  }, { description: 'patient' })),
+});
+
+/** Body of a POST kick-off: a FHIR `Parameters` resource (Bulk Data 2.0 "Kick-off Request", POST). */
+export const ExportParametersBody = Type.Object({
+  resourceType: Type.Literal('Parameters'),
+  parameter: Type.Optional(Type.Array(ExportParameterSchema, { maxItems: MAX_BODY_PARAMETERS })),
+}, {
+  description: 'FHIR Parameters (application/fhir+json or application/json). _outputFormat (valueString, once), _since (valueInstant, '
+    + 'valueDateTime or valueString, once), _type (valueString, comma-separated, repeatable), patient (valueReference Patient/<residentId>, '
+    + `repeatable, at most ${MAX_EXPORT_PATIENTS}; Patient and Group level only: the export holds only these patients and their records; `
+    + 'a patient the client cannot export is 400). _typeFilter, _elements and unknown names: 400, or ignored with Prefer: handling=lenient. '
+    + 'Parameters go in the body only: a query string on a POST kick-off is 400.',
+});
+
+/** Largest POST kick-off body, bytes (a full list of patients fits several times over); a bigger one is 413. */
+export const EXPORT_BODY_LIMIT = 256 * 1024;
 
 export const ExportHeaders = Type.Object({
   prefer: Type.Optional(Type.String({ maxLength: 200, description: 'Must include respond-async (Bulk Data kick-off); handling=lenient ignores unsupported parameters.' })),
@@ -42,13 +75,17 @@ export const ExportManifestSchema = Type.Object({
 
 const outcome = (description: string) => ({ description, content: { 'application/fhir+json': { schema: OperationOutcomeSchema } } });
 
-/** Responses of a kick-off: 202 and the FHIR errors. */
-export const kickOffResponses = (notFound: boolean) => ({
+/** Responses of a kick-off: 202 and the FHIR errors (a POST's also 413 and 415 for its body). */
+export const kickOffResponses = (notFound: boolean, post = false) => ({
   202: outcome('Accepted: poll the status URL in Content-Location (an informational OperationOutcome)'),
-  400: outcome('No Prefer: respond-async, or an unsupported or malformed parameter (OperationOutcome)'),
+  400: outcome('No Prefer: respond-async, an unsupported, unknown or malformed parameter, a patient the client cannot export, or (POST) a body that is not a Parameters resource or not JSON (OperationOutcome)'),
   401: outcome('No, an invalid or an expired bearer token (OperationOutcome; WWW-Authenticate: Bearer)'),
   403: outcome('The token may not read a requested resource type (OperationOutcome)'),
   ...(notFound ? { 404: outcome('No such Group (location) reached by the client (OperationOutcome)') } : {}),
+  ...(post ? {
+    413: outcome('The body is larger than 256 KiB (OperationOutcome)'),
+    415: outcome('The body is not application/fhir+json or application/json (OperationOutcome)'),
+  } : {}),
   429: outcome('The client already has 10 exports queued or running (OperationOutcome; Retry-After)'),
 });
 

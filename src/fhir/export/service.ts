@@ -26,7 +26,7 @@ import { FHIR_SCOPES } from '../capability.ts';
 import { conditionOf } from '../condition.ts';
 import { observationOf } from '../observation.ts';
 import { patientOf } from '../patient.ts';
-import { dateRange } from '../search.ts';
+import { exportRequestOf, type ExportLevel, type ExportParameter } from './parameters.ts';
 import * as store from './store.ts';
 import type { ExportFile, ExportRow } from './store.ts';
 
@@ -35,9 +35,6 @@ export type { ExportRow } from './store.ts';
 /** The resource types an export writes, in this order (the Patient compartment's types this server holds). */
 export const EXPORT_TYPES = ['Patient', 'Observation', 'AllergyIntolerance', 'Condition'] as const;
 export type ExportType = (typeof EXPORT_TYPES)[number];
-
-/** The `_outputFormat` values accepted (Bulk Data 2.0: `application/fhir+ndjson` and its two abbreviations). */
-export const OUTPUT_FORMATS = ['application/fhir+ndjson', 'application/ndjson', 'ndjson'];
 
 /**
  * Records read per batch (one statement and one audit row each). Measured on 1,000,000 readings (worker peak RSS,
@@ -61,13 +58,17 @@ export const FHIR_EXPORT_EXPIRE_SECONDS = 3600;
 /** Cancelled while running: the job stops and its transaction rolls back, dropping the files written so far. */
 class ExportCancelled extends Error {}
 
-/** What a kick-off asks for (the validated query of `$export`). */
-export interface KickOffQuery {
-  _type?: string;
-  _since?: string;
-  _outputFormat?: string;
-  _typeFilter?: string;
-  _elements?: string;
+/** A kick-off, as the routes hand it over (GET and POST alike). */
+export interface KickOff {
+  level: ExportLevel;
+  /** The Group's id (a location GUID the client reaches) of a Group-level export. */
+  groupId?: string;
+  /** The request's parameters (`parametersOfQuery` / `parametersOfBody`), checked by `exportRequestOf`. */
+  parameters: ExportParameter[];
+  /** The kick-off URL, the manifest's `request`. */
+  requestUrl: string;
+  /** `Prefer: handling=lenient`: unsupported and unknown parameters are ignored. */
+  lenient: boolean;
 }
 
 /** The status of an export, as `GET` on its status URL answers it. */
@@ -199,21 +200,23 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
     const since = row.since ?? undefined;
     const until = row.transactionTime;
     const page = { afterId, limit: EXPORT_BATCH };
+    // The `patient` parameter: only these residents and their compartments (undefined: every one the actor reaches).
+    const who = row.patients ?? undefined;
     switch (type) {
       case 'Patient': {
-        const { rows, more } = await deps.residents.searchResidentRecords(ctx, { ...page, updatedFrom: since, updatedTo: until }, 'export');
+        const { rows, more } = await deps.residents.searchResidentRecords(ctx, { ...page, guids: who, updatedFrom: since, updatedTo: until }, 'export');
         return batchOf(rows, more, (x) => x.r.id, (x) => patientOf(x.r));
       }
       case 'Observation': {
-        const { rows, more } = await deps.vitals.searchReadings(ctx, { ...page, createdFrom: since, createdTo: until }, 'export');
+        const { rows, more } = await deps.vitals.searchReadings(ctx, { ...page, residentGuids: who, createdFrom: since, createdTo: until }, 'export');
         return batchOf(rows, more, (x) => x.id, observationOf);
       }
       case 'AllergyIntolerance': {
-        const { rows, more } = await deps.allergies.searchAllergies(ctx, { ...page, createdFrom: since, createdTo: until }, 'export');
+        const { rows, more } = await deps.allergies.searchAllergies(ctx, { ...page, residentGuids: who, createdFrom: since, createdTo: until }, 'export');
         return batchOf(rows, more, (x) => x.id, allergyIntoleranceOf);
       }
       case 'Condition': {
-        const { rows, more } = await deps.diagnoses.searchDiagnoses(ctx, { ...page, createdFrom: since, createdTo: until }, 'export');
+        const { rows, more } = await deps.diagnoses.searchDiagnoses(ctx, { ...page, residentGuids: who, createdFrom: since, createdTo: until }, 'export');
         return batchOf(rows, more, (x) => x.id, conditionOf);
       }
     }
@@ -221,39 +224,34 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
 
   return {
     /**
-     * `$export` kick-off (system, `Patient` or `Group/{id}` level): checks the parameters, records the export with the
-     * token's scopes and the request's context, enqueues its job and an audit row (`export`, entity `fhir_export`), all
-     * in one transaction.
-     * @param groupId the Group's id (a location GUID the client reaches) for a Group-level export.
+     * `$export` kick-off (system, `Patient` or `Group/{id}` level; GET or POST): checks the parameters
+     * (`exportRequestOf`), the types against the token's scopes and the `patient` references against what the client
+     * reaches (the Group's location at Group level), then records the export with the token's scopes, the patient
+     * list and the request's context, enqueues its job and an audit row (`export`, entity `fhir_export`), all in one
+     * transaction.
      * @returns the status URL for `Content-Location`.
-     * @throws ValidationError a malformed or unsupported parameter; ForbiddenError a type outside the token's scopes;
-     *   NotFoundError a Group (location) the client does not reach; TooManyRequestsError `MAX_ACTIVE_EXPORTS` of the
-     *   client's exports are already queued or running.
+     * @throws ValidationError a malformed, unsupported or unknown parameter, or a `patient` the client cannot export
+     *   (unknown, another company's, at a location it does not reach or outside the Group: one sentence for all);
+     *   ForbiddenError a type outside the token's scopes; NotFoundError a Group (location) the client does not
+     *   reach; TooManyRequestsError `MAX_ACTIVE_EXPORTS` of the client's exports are already queued or running.
      */
-    async kickOff(ctx: RequestContext<FhirActor>, k: { level: 'system' | 'patient' | 'group'; groupId?: string; query: KickOffQuery; requestUrl: string; lenient: boolean }): Promise<{ statusUrl: string; publicId: string }> {
-      const q = k.query;
+    async kickOff(ctx: RequestContext<FhirActor>, k: KickOff): Promise<{ statusUrl: string; publicId: string }> {
       let groupLocationId: number | null = null;
       if (k.level === 'group') {
         const loc = ctx.actor.locations.find((l) => l.guid === k.groupId?.toUpperCase());
         if (!loc) throw new NotFoundError('No such Group at the locations this client reaches');
         groupLocationId = loc.id;
       }
-      const problems: string[] = [];
-      if (q._outputFormat !== undefined && !OUTPUT_FORMATS.includes(q._outputFormat)) problems.push(`_outputFormat: ${q._outputFormat} is not supported (use application/fhir+ndjson)`);
-      if (!k.lenient) {
-        if (q._typeFilter !== undefined) problems.push('_typeFilter is not supported (send Prefer: handling=lenient to have it ignored)');
-        if (q._elements !== undefined) problems.push('_elements is not supported (send Prefer: handling=lenient to have it ignored)');
-      }
-      let since: Date | null = null;
-      if (q._since !== undefined) {
-        try {
-          since = dateRange('_since', q._since).from ?? null;
-        } catch (err) {
-          problems.push(...(err instanceof ValidationError ? err.messages : [String(err)]));
+      const { types: typeNames, since, patients } = exportRequestOf(k.parameters, { level: k.level, lenient: k.lenient });
+      const types = exportTypes(ctx.actor.scopes, typeNames?.join(','));
+      if (patients) {
+        const within = groupLocationId === null ? ctx.actor : { ...ctx.actor, locationIds: [groupLocationId] };
+        const missing: string[] = [];
+        for (const id of patients) if (!(await deps.residents.findResident(within, id))) missing.push(id);
+        if (missing.length) {
+          throw new ValidationError(missing.map((id) => `patient: Patient/${id} is not a patient this client may export${k.level === 'group' ? ' from this Group' : ''}`));
         }
       }
-      if (problems.length) throw new ValidationError(problems);
-      const types = exportTypes(ctx.actor.scopes, q._type);
       const transactionTime = clock();
       return db.transaction(async (tx) => {
         // A soft limit: two kick-offs at the same instant may both pass it.
@@ -262,7 +260,7 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
         }
         const row = await store.insertExport(tx, {
           organizationId: ctx.actor.organizationId, publicId: randomBytes(16).toString('hex'), clientId: ctx.actor.clientId, scopes: ctx.actor.scopes,
-          level: k.level, groupLocationId, types, since, requestUrl: k.requestUrl, ip: ctx.ip, requestId: ctx.requestId, transactionTime,
+          level: k.level, groupLocationId, types, since, patients: patients ?? null, requestUrl: k.requestUrl, ip: ctx.ip, requestId: ctx.requestId, transactionTime,
         });
         await jobs.send(tx, FHIR_EXPORT_JOB, { exportId: row.id }, { expireInSeconds: FHIR_EXPORT_EXPIRE_SECONDS });
         await recordAudit(tx, ctx, { action: 'export', entityType: 'fhir_export', entityIds: [row.publicId] });

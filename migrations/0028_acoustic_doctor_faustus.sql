@@ -1,0 +1,1 @@
+ALTER TABLE "fhir_exports" ADD COLUMN "patients" text[];
