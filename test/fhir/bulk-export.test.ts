@@ -325,6 +325,30 @@ describe('cancel and expiry', () => {
   });
 });
 
+describe('an export larger than one batch, one NDJSON part and one storage chunk', () => {
+  it('writes every record exactly once, whole lines in id order, across batches, parts and chunks', async () => {
+    const w = await createPartner(t, 'Willow Living', ['Willow House']);
+    const wCreds = { token: await tokenFor(t.app, w), apiKey: w.api_key };
+    await insertEcpUser(t, w, 'nurse.willow');
+    const resident = await createResident(t.app, wCreds, { firstName: 'Wanda', lastName: 'Willow', dateOfBirth: '1939-06-07', locationId: 'Willow House' });
+    // 5,001 readings: three batches of 2,000 (the last holding one), about 130 parts of 32k characters, four 1 MiB chunks.
+    await t.database.db.execute(sql`INSERT INTO ecp_vitals (organization_id, location_id, resident_id, user_id, vital_type, value, recorded_at)
+      SELECT res.organization_id, res.location_id, res.id, (SELECT id FROM ecp_users WHERE organization_id = res.organization_id LIMIT 1), 'pulse', 60 + g % 40, now() - g * interval '1 minute'
+      FROM generate_series(1, 5001) g, ecp_residents res WHERE res.guid = ${resident}`);
+    const { manifest } = await finished(await kickOff('/fhir/R4/$export?_type=Observation', wCreds.token), wCreds.token);
+    expect(manifest.output.map((o) => [o.type, o.count])).toEqual([['Observation', 5001]]);
+    const res = await request('GET', manifest.output[0].url, wCreds.token, { accept: 'application/fhir+ndjson' });
+    expect(res.status).toBe(200);
+    const text = res.text;
+    expect(text.length).toBeGreaterThan(3 * 1024 * 1024);
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.slice(0, -1).split('\n').map((l) => JSON.parse(l) as Resource);
+    const expected = await t.database.db.execute<{ guid: string }>(sql`SELECT v.guid FROM ecp_vitals v JOIN ecp_residents r ON r.id = v.resident_id WHERE r.guid = ${resident} ORDER BY v.id`);
+    expect(lines.map((l) => l.id)).toEqual(expected.rows.map((x) => x.guid));
+    expect(new Set(lines.map((l) => l.resourceType))).toEqual(new Set(['Observation']));
+  });
+});
+
 describe('cancelling a running export', () => {
   it('DELETE while the job is between batches: the job stops, its transaction rolls back, no file is left', async () => {
     const r = await createPartner(t, 'Rowan Living', ['Rowan House']);
