@@ -83,3 +83,12 @@ export function fhirContext(req: FastifyRequest): RequestContext<FhirActor> {
   if (req.actor?.kind !== 'partner') throw new Error('fhirContext called on a route without FHIR authentication');
   return { actor: req.actor as FhirActor, ip: req.ip, requestId: req.id };
 }
+
+/**
+ * `ctx` with its client narrowed to the locations `locationIds` of those it reaches (a search split by time zone,
+ * `pageAcrossGroups`): never wider than the client's own.
+ */
+export function withLocations(ctx: RequestContext<FhirActor>, locationIds: number[]): RequestContext<FhirActor> {
+  const locations = ctx.actor.locations.filter((l) => locationIds.includes(l.id));
+  return { ...ctx, actor: { ...ctx.actor, locations, locationIds: locations.map((l) => l.id) } };
+}

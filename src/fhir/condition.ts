@@ -10,8 +10,8 @@ import { dottedCode } from '../ecp/codes/service.ts';
 import type { DiagnosisSearchFilter, DiagnosisService, FoundDiagnosis } from '../ecp/diagnoses/service.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { NotFoundError } from '../platform/errors.ts';
-import type { FhirActor } from './auth.ts';
-import { alternatives, dateRanges, decodeCursor, DEFAULT_COUNT, parseToken, patientIdOf, searchsetBundle, type PageQuery } from './search.ts';
+import { withLocations, type FhirActor } from './auth.ts';
+import { alternatives, decodeCursor, DEFAULT_COUNT, pageAcrossGroups, parseToken, patientIdOf, searchsetBundle, zonedDateRanges, type PageQuery } from './search.ts';
 
 export const US_CORE_CONDITION = 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-condition-problems-health-concerns';
 export const ICD10CM = 'http://hl7.org/fhir/sid/icd-10-cm';
@@ -93,12 +93,11 @@ export function createConditionDoor({ diagnoses, baseUrl }: { diagnoses: Diagnos
         filter.codes = codesOf(q.code);
         params.push(['code', q.code]);
       }
-      const when = dateRanges('recorded-date', q['recorded-date']);
-      filter.from = when.from;
-      filter.to = when.to;
+      // A date without an offset is the day (or time) at each location: one range per time zone.
+      const groups = zonedDateRanges('recorded-date', q['recorded-date'], ctx.actor.locations);
       for (const v of q['recorded-date'] ?? []) params.push(['recorded-date', v]);
       params.push(['_count', String(count)]);
-      const { rows, more } = await diagnoses.searchDiagnoses(ctx, filter, 'list');
+      const { rows, more } = await pageAcrossGroups(groups, count, (g) => diagnoses.searchDiagnoses(withLocations(ctx, g.locationIds), { ...filter, from: g.from, to: g.to }, 'list'), (r) => r.id);
       return searchsetBundle({ baseUrl, type: 'Condition', params, cursor: q._cursor, rows, more, keyOf: (r) => r.id, toResource: conditionOf });
     },
   };

@@ -8,8 +8,8 @@ import type { CodeableConcept, Coding, Observation } from '@medplum/fhirtypes';
 import type { FoundReading, ReadingSearchFilter, VitalService } from '../ecp/vitals/service.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { NotFoundError } from '../platform/errors.ts';
-import type { FhirActor } from './auth.ts';
-import { alternatives, dateRanges, decodeCursor, DEFAULT_COUNT, parseToken, patientIdOf, searchsetBundle } from './search.ts';
+import { withLocations, type FhirActor } from './auth.ts';
+import { alternatives, decodeCursor, DEFAULT_COUNT, pageAcrossGroups, parseToken, patientIdOf, searchsetBundle, zonedDateRanges } from './search.ts';
 
 export const LOINC = 'http://loinc.org';
 export const UCUM = 'http://unitsofmeasure.org';
@@ -164,12 +164,11 @@ export function createObservationDoor({ vitals, baseUrl }: { vitals: VitalServic
         params.push(['code', q.code]);
       }
       if (kinds) filter.vitalTypes = [...new Set(kinds)];
-      const when = dateRanges('date', q.date);
-      filter.from = when.from;
-      filter.to = when.to;
+      // A date without an offset is the day (or time) at each location: one range per time zone.
+      const groups = zonedDateRanges('date', q.date, ctx.actor.locations);
       for (const v of q.date ?? []) params.push(['date', v]);
       params.push(['_count', String(count)]);
-      const { rows, more } = await vitals.searchReadings(ctx, filter, 'list');
+      const { rows, more } = await pageAcrossGroups(groups, count, (g) => vitals.searchReadings(withLocations(ctx, g.locationIds), { ...filter, from: g.from, to: g.to }, 'list'), (r) => r.id);
       return searchsetBundle({ baseUrl, type: 'Observation', params, cursor: q._cursor, rows, more, keyOf: (r) => r.id, toResource: observationOf });
     },
   };

@@ -8,8 +8,8 @@ import type { Identifier, Patient } from '@medplum/fhirtypes';
 import type { ResidentRow, ResidentSearchFilter, ResidentService } from '../ecp/residents/service.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { NotFoundError, ValidationError } from '../platform/errors.ts';
-import type { FhirActor } from './auth.ts';
-import { alternatives, dateRanges, decodeCursor, DEFAULT_COUNT, parseToken, searchsetBundle } from './search.ts';
+import { withLocations, type FhirActor } from './auth.ts';
+import { alternatives, dateRanges, decodeCursor, DEFAULT_COUNT, pageAcrossGroups, parseToken, searchsetBundle, zonedDateRanges } from './search.ts';
 
 export const US_CORE_PATIENT = 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient';
 /** `Identifier.system` of the `residentId`. */
@@ -117,12 +117,11 @@ export function createPatientDoor({ residents, baseUrl }: { residents: ResidentS
       if (born.from) filter.birthDateFrom = born.from.toISOString().slice(0, 10);
       if (born.to) filter.birthDateTo = born.to.toISOString().slice(0, 10);
       for (const v of q.birthdate ?? []) params.push(['birthdate', v]);
-      const updated = dateRanges('_lastUpdated', q._lastUpdated);
-      filter.updatedFrom = updated.from;
-      filter.updatedTo = updated.to;
+      // A date without an offset is the day (or time) at each location: one range per time zone.
+      const groups = zonedDateRanges('_lastUpdated', q._lastUpdated, ctx.actor.locations);
       for (const v of q._lastUpdated ?? []) params.push(['_lastUpdated', v]);
       params.push(['_count', String(count)]);
-      const { rows, more } = await residents.searchResidentRecords(ctx, filter, 'list');
+      const { rows, more } = await pageAcrossGroups(groups, count, (g) => residents.searchResidentRecords(withLocations(ctx, g.locationIds), { ...filter, updatedFrom: g.from, updatedTo: g.to }, 'list'), (x) => x.r.id);
       return searchsetBundle({
         baseUrl, type: 'Patient', params, cursor: q._cursor, rows, more, keyOf: (x) => x.r.id, toResource: (x) => patientOf(x.r),
       });

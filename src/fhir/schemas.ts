@@ -8,7 +8,7 @@ import { Type, type TSchema } from 'typebox';
 /** A FHIR resource id (FHIR R4 datatypes.html#id). */
 export const FhirIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9.-]{1,64}$', maxLength: 64, description: 'The resource id' }) });
 
-const dates = (what: string) => Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 4, description: `${what}: a FHIR date or dateTime with an optional prefix eq, ge, gt, le or lt; repeat for a range.` }));
+const dates = (what: string, zoned = true) => Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 4, description: `${what}: a FHIR date or dateTime with an optional prefix eq, ge, gt, le or lt; repeat for a range.${zoned ? ' Without an offset it is read in each location\'s time zone.' : ''}` }));
 const count = Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'Page size (default 50).' }));
 const cursor = Type.Optional(Type.String({ maxLength: 100, description: 'Paging cursor: follow the Bundle\'s next link, do not build it.' }));
 
@@ -16,7 +16,7 @@ export const PatientSearchQuery = Type.Object({
   _id: Type.Optional(Type.String({ maxLength: 2000, description: 'residentId; comma-separated: any of them.' })),
   identifier: Type.Optional(Type.String({ maxLength: 300, description: '[system|]value: urn:care-platform:ecp:resident-id or urn:care-platform:ecp:external-id:<name>.' })),
   name: Type.Optional(Type.String({ maxLength: 100, description: 'Start of any name part, case-insensitive.' })),
-  birthdate: dates('Date of birth'),
+  birthdate: dates('Date of birth', false),
   _lastUpdated: dates('Last update'),
   _count: count,
   _cursor: cursor,

@@ -3,6 +3,7 @@
  * cursors and `searchset` Bundles with `self` and `next` links.
  */
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { DateTime } from 'luxon';
 import { ValidationError } from '../platform/errors.ts';
 
 /** Inclusive instant bounds; either side open. */
@@ -15,12 +16,13 @@ const DATE = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d
 
 /**
  * The range of one date parameter value (`ge2020-01-01`, `le2020-01-01T10:00:00Z`, `2020-03`): a value stands for
- * the interval of its precision (a day, a month, a year, a second; a date or time without an offset is read in UTC),
- * and the prefix picks the side (search.html#prefix): `eq` (or none) inside, `ge`/`gt` from its start/after its end,
- * `le`/`lt` up to its end/before its start. Supported prefixes: eq, ge, gt, le, lt.
+ * the interval of its precision (a day, a month, a year, a second), and the prefix picks the side
+ * (search.html#prefix): `eq` (or none) inside, `ge`/`gt` from its start/after its end, `le`/`lt` up to its end/before
+ * its start. Supported prefixes: eq, ge, gt, le, lt. A date, or a dateTime without an offset, is wall-clock time in
+ * IANA zone `timeZone` (default UTC; the search routes pass each location's zone, see `zonedDateRanges`).
  * @throws ValidationError an unsupported prefix or a malformed or impossible date.
  */
-export function dateRange(param: string, value: string): Range {
+export function dateRange(param: string, value: string, timeZone = 'UTC'): Range {
   const m = DATE.exec(value);
   if (!m) throw new ValidationError([`${param}: "${value}" is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime), optionally after eq, ge, gt, le or lt`]);
   const [, prefix = 'eq', y, mo, d, h, mi, s, frac, tz] = m;
@@ -28,7 +30,18 @@ export function dateRange(param: string, value: string): Range {
   const offset = tz && tz !== 'Z' ? tz : 'Z';
   let start: Date;
   let end: Date;
-  if (h !== undefined) {
+  if (tz === undefined && timeZone !== 'UTC') {
+    // Wall-clock time in the zone (luxon): the interval of the value's precision, from its start there to the next one's.
+    const unit = h === undefined ? (d !== undefined ? 'day' : mo !== undefined ? 'month' : 'year') : frac ? 'millisecond' : s !== undefined ? 'second' : 'minute';
+    const at = DateTime.fromObject({
+      year: Number(y), month: mo === undefined ? 1 : Number(mo), day: d === undefined ? 1 : Number(d),
+      hour: h === undefined ? 0 : Number(h), minute: mi === undefined ? 0 : Number(mi), second: s === undefined ? 0 : Number(s),
+      millisecond: frac ? Number(frac.slice(1).padEnd(3, '0')) : 0,
+    }, { zone: timeZone });
+    if (!at.isValid) throw new ValidationError([`${param}: "${value}" is not a valid date`]);
+    start = at.toJSDate();
+    end = new Date(at.plus({ [unit]: 1 }).toJSDate().getTime() - 1);
+  } else if (h !== undefined) {
     const base = `${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}${frac ?? ''}${offset}`;
     start = new Date(base);
     const step = frac ? 1 : s !== undefined ? 1000 : 60_000;
@@ -59,10 +72,10 @@ export function dateRange(param: string, value: string): Range {
 }
 
 /** The intersection of the ranges of every value of a repeated date parameter (`date=ge2020&date=le2021`: AND). */
-export function dateRanges(param: string, values: string[] | undefined): Range {
+export function dateRanges(param: string, values: string[] | undefined, timeZone = 'UTC'): Range {
   const out: Range = {};
   for (const v of values ?? []) {
-    const r = dateRange(param, v);
+    const r = dateRange(param, v, timeZone);
     if (r.from && (!out.from || r.from > out.from)) out.from = r.from;
     if (r.to && (!out.to || r.to < out.to)) out.to = r.to;
   }
@@ -70,6 +83,41 @@ export function dateRanges(param: string, values: string[] | undefined): Range {
 }
 
 /** A token parameter value `[system|]code` (search.html#token); `system` undefined when the value has no `|`. */
+/** The bounds of a date parameter for the locations of one time zone. */
+export interface ZonedRange extends Range {
+  /** `ecp_locations.id` of the locations these bounds apply to. */
+  locationIds: number[];
+}
+
+/**
+ * `dateRanges` per time zone of `locations`: a date, or a dateTime without an offset, is read as wall-clock time in
+ * each location's zone (`2026-11-20` is that day at the community), as the ECP API reads an offset-less timestamp
+ * (`parseInstantIn`); FHIR R4 search.html leaves the zone of such a value to the server ("the server's local time
+ * zone"). One range per zone the locations have; one for every location when each value has an offset or there is none.
+ * @throws ValidationError as `dateRange`.
+ */
+export function zonedDateRanges(param: string, values: string[] | undefined, locations: ReadonlyArray<{ id: number; zone: string }>): ZonedRange[] {
+  const all = locations.map((l) => l.id);
+  const local = (values ?? []).some((v) => !/(Z|[+-]\d{2}:\d{2})$/.test(v) || !v.includes('T'));
+  if (!local) return [{ locationIds: all, ...dateRanges(param, values) }];
+  const byZone = new Map<string, number[]>();
+  for (const l of locations) byZone.set(l.zone, [...(byZone.get(l.zone) ?? []), l.id]);
+  if (!byZone.size) return [{ locationIds: all, ...dateRanges(param, values) }];
+  return [...byZone].map(([zone, locationIds]) => ({ locationIds, ...dateRanges(param, values, zone) }));
+}
+
+/**
+ * One keyset page of a search split by location groups (`zonedDateRanges`): `page` runs once per group with the same
+ * cursor and count, and the rows are merged by key (ascending, as every page is) and cut at `count`. The result is the
+ * page one query over every group would give. One group: `page` once, as is.
+ */
+export async function pageAcrossGroups<T>(groups: ZonedRange[], count: number, page: (group: ZonedRange) => Promise<{ rows: T[]; more: boolean }>, keyOf: (row: T) => number): Promise<{ rows: T[]; more: boolean }> {
+  if (groups.length === 1) return page(groups[0]);
+  const pages = await Promise.all(groups.map(page));
+  const rows = pages.flatMap((p) => p.rows).sort((a, b) => keyOf(a) - keyOf(b));
+  return { rows: rows.slice(0, count), more: rows.length > count || pages.some((p) => p.more) };
+}
+
 export function parseToken(value: string): { system?: string; code: string } {
   const i = value.indexOf('|');
   return i < 0 ? { code: value } : { system: value.slice(0, i), code: value.slice(i + 1) };

@@ -331,16 +331,16 @@ describe('an export larger than one batch, one NDJSON part and one storage chunk
     const wCreds = { token: await tokenFor(t.app, w), apiKey: w.api_key };
     await insertEcpUser(t, w, 'nurse.willow');
     const resident = await createResident(t.app, wCreds, { firstName: 'Wanda', lastName: 'Willow', dateOfBirth: '1939-06-07', locationId: 'Willow House' });
-    // 5,001 readings: three batches of 2,000 (the last holding one), about 130 parts of 32k characters, four 1 MiB chunks.
+    // 10,001 readings: three batches of 5,000 (the last holding one), about 260 parts of 32k characters, eight 1 MiB chunks.
     await t.database.db.execute(sql`INSERT INTO ecp_vitals (organization_id, location_id, resident_id, user_id, vital_type, value, recorded_at)
       SELECT res.organization_id, res.location_id, res.id, (SELECT id FROM ecp_users WHERE organization_id = res.organization_id LIMIT 1), 'pulse', 60 + g % 40, now() - g * interval '1 minute'
-      FROM generate_series(1, 5001) g, ecp_residents res WHERE res.guid = ${resident}`);
+      FROM generate_series(1, 10001) g, ecp_residents res WHERE res.guid = ${resident}`);
     const { manifest } = await finished(await kickOff('/fhir/R4/$export?_type=Observation', wCreds.token), wCreds.token);
-    expect(manifest.output.map((o) => [o.type, o.count])).toEqual([['Observation', 5001]]);
+    expect(manifest.output.map((o) => [o.type, o.count])).toEqual([['Observation', 10001]]);
     const res = await request('GET', manifest.output[0].url, wCreds.token, { accept: 'application/fhir+ndjson' });
     expect(res.status).toBe(200);
     const text = res.text;
-    expect(text.length).toBeGreaterThan(3 * 1024 * 1024);
+    expect(text.length).toBeGreaterThan(5 * 1024 * 1024);
     expect(text.endsWith('\n')).toBe(true);
     const lines = text.slice(0, -1).split('\n').map((l) => JSON.parse(l) as Resource);
     const expected = await t.database.db.execute<{ guid: string }>(sql`SELECT v.guid FROM ecp_vitals v JOIN ecp_residents r ON r.id = v.resident_id WHERE r.guid = ${resident} ORDER BY v.id`);
