@@ -307,6 +307,14 @@ export function createResidentService({ db, locations, allergyNames, emit = igno
     },
 
     /**
+     * Which of the residents `residentIds` are at a location the actor reaches (upper-cased GUIDs), in one query,
+     * without an audit row (nothing about them is read out): for a caller checking a list it was given.
+     */
+    reachableResidentIds(actor: EcpActor, residentIds: string[]): Promise<Set<string>> {
+      return store.residentGuidsAt(db, residentIds.map((id) => id.trim().toUpperCase()), actor.locationIds);
+    },
+
+    /**
      * One resident at a location the actor reaches, with its location; one audit row (`read`).
      * @throws NotFoundError `Resident not found` (also another company's resident, or a location the actor does not reach).
      */

@@ -260,6 +260,14 @@ export async function findResidentWithLocation(db: Executor, guid: string, locat
   return row;
 }
 
+/** Which of the residents `guids` (upper case) are at one of `locationIds`: one query, for a caller checking a list. */
+export async function residentGuidsAt(db: Executor, guids: string[], locationIds: number[]): Promise<Set<string>> {
+  if (!guids.length || !locationIds.length) return new Set();
+  const rows = await db.select({ guid: ecpResidents.guid }).from(ecpResidents)
+    .where(and(inArray(ecpResidents.guid, guids), inArray(ecpResidents.locationId, locationIds)));
+  return new Set(rows.map((r) => r.guid));
+}
+
 /**
  * A standards-based search of residents (the FHIR door's Patient search): every criterion optional and ANDed, always
  * within `locationIds` (the client's reachable locations; discharged residents included). Rows come in `id` order after

@@ -247,8 +247,8 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
       const types = exportTypes(ctx.actor.scopes, typeNames?.join(','));
       if (patients) {
         const within = groupLocationId === null ? ctx.actor : { ...ctx.actor, locationIds: [groupLocationId] };
-        const missing: string[] = [];
-        for (const id of patients) if (!(await deps.residents.findResident(within, id))) missing.push(id);
+        const reachable = await deps.residents.reachableResidentIds(within, patients);
+        const missing = patients.filter((id) => !reachable.has(id.toUpperCase()));
         if (missing.length) {
           throw new ValidationError(missing.map((id) => `patient: Patient/${id} is not a patient this client may export${k.level === 'group' ? ' from this Group' : ''}`));
         }
