@@ -255,7 +255,8 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
       }
       const transactionTime = clock();
       return db.transaction(async (tx) => {
-        // A soft limit: two kick-offs at the same instant may both pass it.
+        // Under the client's lock: simultaneous kick-offs are counted one after another, so the limit is exact.
+        await store.lockClientExports(tx, ctx.actor.clientId);
         if (await store.activeExportCount(tx, ctx.actor.organizationId, ctx.actor.clientId) >= MAX_ACTIVE_EXPORTS) {
           throw new TooManyRequestsError(`This client already has ${MAX_ACTIVE_EXPORTS} exports in progress; wait for one to finish or cancel one`, BUSY_RETRY_SECONDS);
         }

@@ -25,6 +25,14 @@ export async function insertExport(tx: Executor, row: NewExportRow): Promise<Exp
   return created;
 }
 
+/**
+ * Serialises kick-offs of client `clientId` until the transaction ends (an advisory lock keyed by the client), so the
+ * count of its exports in progress and the insert of a new one cannot interleave with another kick-off's.
+ */
+export async function lockClientExports(tx: Executor, clientId: string): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('fhir-exports'), hashtext(${clientId}))`);
+}
+
 /** How many exports of client `clientId` are queued or running. */
 export async function activeExportCount(db: Executor, organizationId: number, clientId: string): Promise<number> {
   const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(fhirExports)
