@@ -98,7 +98,8 @@ export interface ZonedRange extends Range {
  */
 export function zonedDateRanges(param: string, values: string[] | undefined, locations: ReadonlyArray<{ id: number; zone: string }>): ZonedRange[] {
   const all = locations.map((l) => l.id);
-  const local = (values ?? []).some((v) => !/(Z|[+-]\d{2}:\d{2})$/.test(v) || !v.includes('T'));
+  // DATE's last group is the offset: a value without one (a date alone has none) is local time.
+  const local = (values ?? []).some((v) => DATE.exec(v)?.[9] === undefined);
   if (!local) return [{ locationIds: all, ...dateRanges(param, values) }];
   const byZone = new Map<string, number[]>();
   for (const l of locations) byZone.set(l.zone, [...(byZone.get(l.zone) ?? []), l.id]);

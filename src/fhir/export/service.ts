@@ -21,7 +21,7 @@ import { ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } 
 import type { Jobs } from '../../platform/jobs.ts';
 import type { FileStorage } from '../../platform/storage.ts';
 import { allergyIntoleranceOf } from '../allergy.ts';
-import { scopeAllows, type FhirActor } from '../auth.ts';
+import { scopeAllows, withLocations, type FhirActor } from '../auth.ts';
 import { FHIR_SCOPES } from '../capability.ts';
 import { conditionOf } from '../condition.ts';
 import { observationOf } from '../observation.ts';
@@ -247,8 +247,8 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
       const { types: typeNames, since, patients } = exportRequestOf(k.parameters, { level: k.level, lenient: k.lenient });
       const types = exportTypes(ctx.actor.scopes, typeNames?.join(','));
       if (patients) {
-        const within = groupLocationId === null ? ctx.actor : { ...ctx.actor, locationIds: [groupLocationId] };
-        const reachable = await deps.residents.reachableResidentIds(within, patients);
+        const within = groupLocationId === null ? ctx : withLocations(ctx, [groupLocationId]);
+        const reachable = await deps.residents.reachableResidentIds(within.actor, patients);
         const missing = patients.filter((id) => !reachable.has(id.toUpperCase()));
         if (missing.length) {
           throw new ValidationError(missing.map((id) => `patient: Patient/${id} is not a patient this client may export${k.level === 'group' ? ' from this Group' : ''}`));
