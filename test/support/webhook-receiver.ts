@@ -38,6 +38,13 @@ export interface WebhookReceiver {
   replyNext(...replies: ScriptedReply[]): void;
   /** Resolves when at least `n` requests (matching `filter`) arrived; rejects after `timeoutMs`. */
   waitFor(n: number, opts?: { timeoutMs?: number; filter?: (r: ReceivedWebhook) => boolean }): Promise<ReceivedWebhook[]>;
+  /**
+   * The next `n` requests (to `path`, or to any path) not taken before, in arrival order, waiting for them; each must
+   * verify with exactly one of `secrets`. @throws after `timeoutMs` (default 10 s), or when a signature does not verify.
+   */
+  take(n?: number, opts?: { path?: string; timeoutMs?: number }): Promise<ReceivedWebhook[]>;
+  /** How many requests (to `path`, or to any path) `take` has handed out. */
+  takenCount(path?: string): number;
   close(): Promise<void>;
 }
 
@@ -62,6 +69,8 @@ export async function startWebhookReceiver(opts: { delayMs?: number } = {}): Pro
   const script: ScriptedReply[] = [];
   const waiters = new Set<() => void>();
   const state = { secrets: [] as string[] };
+  /** How many requests `take` has handed out, per path (`*`: any path). */
+  const taken = new Map<string, number>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -80,6 +89,25 @@ export async function startWebhookReceiver(opts: { delayMs?: number } = {}): Pro
       for (const w of waiters) w();
     });
   });
+  const waitFor: WebhookReceiver['waitFor'] = (n, opts = {}) => {
+    const filter = opts.filter ?? (() => true);
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const got = received.filter(filter);
+        if (got.length >= n) {
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(got);
+        }
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`webhook receiver: ${received.filter(filter).length} of ${n} requests after ${opts.timeoutMs ?? 10_000} ms`));
+      }, opts.timeoutMs ?? 10_000);
+      waiters.add(check);
+      check();
+    });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -90,25 +118,17 @@ export async function startWebhookReceiver(opts: { delayMs?: number } = {}): Pro
     get secrets() { return state.secrets; },
     set secrets(v: string[]) { state.secrets = v; },
     replyNext: (...replies) => void script.push(...replies),
-    waitFor(n, opts = {}) {
-      const filter = opts.filter ?? (() => true);
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const got = received.filter(filter);
-          if (got.length >= n) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(got);
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`webhook receiver: ${received.filter(filter).length} of ${n} requests after ${opts.timeoutMs ?? 10_000} ms`));
-        }, opts.timeoutMs ?? 10_000);
-        waiters.add(check);
-        check();
-      });
+    waitFor,
+    async take(n = 1, opts = {}) {
+      const key = opts.path ?? '*';
+      const from = taken.get(key) ?? 0;
+      const got = await waitFor(from + n, { timeoutMs: opts.timeoutMs, filter: opts.path === undefined ? undefined : (r) => r.path === opts.path });
+      taken.set(key, from + n);
+      const fresh = got.slice(from, from + n);
+      for (const r of fresh) if (r.verifiedWith.length !== 1) throw new Error(`webhook receiver: signature of a request to ${r.path} verified with ${r.verifiedWith.length} secrets, not 1`);
+      return fresh;
     },
+    takenCount: (path) => taken.get(path ?? '*') ?? 0,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
