@@ -142,17 +142,17 @@ function batchOf<T>(rows: T[], more: boolean, keyOf: (row: T) => number, toResou
 }
 
 /**
- * The types `_type` names (comma-separated), or every export type the token may read when absent.
+ * The types `_type` names (`exportRequestOf` has split and trimmed them), or every export type the token may read when absent.
  * @throws ValidationError a type this server does not export; ForbiddenError a named type the token may not read, or none readable.
  */
-export function exportTypes(scopes: string[], typeParam: string | undefined): ExportType[] {
+export function exportTypes(scopes: string[], typeNames: string[] | undefined): ExportType[] {
   const allowed = (t: ExportType) => scopeAllows(scopes, t, FHIR_SCOPES[t]);
-  if (typeParam === undefined || typeParam.trim() === '') {
+  if (!typeNames?.length) {
     const types = EXPORT_TYPES.filter(allowed);
     if (!types.length) throw new ForbiddenError(`This token may read none of the exported resource types (${EXPORT_TYPES.join(', ')})`);
     return types;
   }
-  const named = [...new Set(typeParam.split(',').map((s) => s.trim()).filter(Boolean))];
+  const named = [...new Set(typeNames)];
   const unknown = named.filter((t) => !(EXPORT_TYPES as readonly string[]).includes(t));
   if (unknown.length) throw new ValidationError([`_type: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not exported by this server (it exports ${EXPORT_TYPES.join(', ')})`]);
   const refused = named.filter((t) => !allowed(t as ExportType));
@@ -245,7 +245,7 @@ export function createFhirExportService(deps: FhirExportServiceDeps) {
         groupLocationId = loc.id;
       }
       const { types: typeNames, since, patients } = exportRequestOf(k.parameters, { level: k.level, lenient: k.lenient });
-      const types = exportTypes(ctx.actor.scopes, typeNames?.join(','));
+      const types = exportTypes(ctx.actor.scopes, typeNames);
       if (patients) {
         const within = groupLocationId === null ? ctx : withLocations(ctx, [groupLocationId]);
         const reachable = await deps.residents.reachableResidentIds(within.actor, patients);
