@@ -73,13 +73,14 @@ export function genReqId(req: { headers: Record<string, string | string[] | unde
 }
 
 /**
- * JSON bodies: the default secure parser, except that an empty body (a DELETE
- * sent with `Content-Type: application/json`, as the seeds' examples do) is no body.
+ * JSON bodies of media type `contentType` (default `application/json`; the FHIR door adds `application/fhir+json`):
+ * the default secure parser (prototype-poisoning guards), except that an empty body (a DELETE sent with
+ * `Content-Type: application/json`, as the seeds' examples do) is no body.
  */
-export function registerJsonParser(app: FastifyInstance): void {
+export function registerJsonParser(app: FastifyInstance, contentType = 'application/json'): void {
   const parse = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+  if (app.hasContentTypeParser(contentType)) app.removeContentTypeParser(contentType);
+  app.addContentTypeParser(contentType, { parseAs: 'string' }, (req, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
     parse(req, body as string, done);
   });

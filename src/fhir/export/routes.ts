@@ -8,6 +8,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../platform/errors.ts';
+import { registerJsonParser } from '../../platform/http.ts';
 import { fhirContext } from '../auth.ts';
 import { FHIR_JSON, operationOutcome } from '../http.ts';
 import { parametersOfBody, parametersOfQuery, type BodyParameter, type ExportLevel, type ExportParameter } from './parameters.ts';
@@ -32,11 +33,7 @@ function preferOf(req: FastifyRequest): { lenient: boolean } {
 /** Registers the export routes on the FHIR door's authenticated scope. */
 export function exportRoutes(app: FastifyInstance, { exports, publicUrl }: { exports: FhirExportService; publicUrl: string }) {
   // FHIR's own media type for the POST kick-off's body, parsed as the app parses application/json.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, (req, body, done) => {
-    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
-    parseJson(req, body as string, done);
-  });
+  registerJsonParser(app, 'application/fhir+json');
 
   /** A kick-off handler: `parametersOf` reads the request's parameters (GET: the query, POST: the body). */
   const kickOff = (level: ExportLevel, parametersOf: (req: FastifyRequest) => ExportParameter[]) => async (req: FastifyRequest, reply: FastifyReply) => {
